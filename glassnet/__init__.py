@@ -1,0 +1,35 @@
+"""glassnet: a neural-network library whose backpropagation you can see.
+
+    import glassnet as gn
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 2).sum()
+    y.backward()
+    x.grad            # tensor([2., 4.])
+"""
+from . import autograd
+from .backend import (bool_, float16, float32, float64, get_default_dtype, int32, int64,
+                      set_default_dtype, uint8)
+from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
+                       zeros, zeros_like)
+from .errors import AnomalyError, DTypeError, GlassnetError, GraphError, ShapeError
+from .gradcheck import GradcheckError, gradcheck
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.api import (abs, add, all, allclose, amax, amin, any, argmax, argmin, as_tensor,
+                      broadcast_to, cat, chunk, clamp, clip, clone, concat, cos, div, elu, eq,
+                      equal, exp, expand, flatten, from_numpy, gather, ge, gelu, gt,
+                      index_select, is_floating_point, isclose, le, leaky_relu, linear, log,
+                      log_softmax, logsumexp, lt, masked_fill, matmul, max, maximum, mean, min,
+                      minimum, mm, mul, ne, neg, numel, pad, permute, pow, relu, reshape,
+                      sigmoid, sin, softmax, softplus, split, sqrt, square, squeeze, stack, std,
+                      sub, sum, swapaxes, t, tanh, transpose, unsqueeze, var, view, where)
+from .random import default_generator, get_rng_state, manual_seed, set_rng_state
+from .tensor import Tensor
+
+
+__version__ = "0.1.0"
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+negative = neg

@@ -1,0 +1,415 @@
+"""Reverse-mode automatic differentiation.
+
+An op is a small class with ``forward(ctx, *arrays)`` and
+``backward(ctx, grad)`` on raw NumPy arrays. ``Op.apply`` runs forward and,
+when a gradient is needed, keeps the ctx as the graph node (``grad_fn``)
+with the input tensors as its parents.
+
+``backward`` walks the graph from the output in topological order (Kahn's
+algorithm, iterative: a chain of 100,000 ops needs no recursion), sums the
+gradients that reach each node from all its uses (chain rule over every
+path), and adds the totals into the leaves' ``.grad``.
+"""
+import numpy as np
+
+from .errors import AnomalyError, GraphError, ShapeError, describe
+from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad,  # noqa: F401
+                        set_grad_enabled, state)
+from .tensor import Tensor, to_array
+
+
+class Node:
+    """A recorded op. Forward writes what backward needs into it (it is the
+    ``ctx``); the graph walk reads it."""
+
+    __slots__ = ("parents", "needs_input_grad", "saved", "_versions", "_hooks", "_retain",
+                 "_freed", "__dict__", "__weakref__")
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward; they are freed after backward unless
+        ``retain_graph=True``, and an in-place change to them is detected."""
+        self.saved = arrays
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise GraphError(
+                f"{self.name()}: trying to backward through the graph a second time; the arrays "
+                "it saved were freed after the first backward. Pass retain_graph=True to the "
+                "first backward() if you need to call it twice.")
+        return self.saved
+
+    @classmethod
+    def name(cls):
+        return cls.__name__ + "Backward"
+
+    @property
+    def next_functions(self):
+        return tuple((p.grad_fn if p is not None else None) for p in self.parents)
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    def _check_versions(self):
+        for counter, expected in self._versions:
+            if counter[0] != expected:
+                raise GraphError(
+                    f"{self.name()}: one of the tensors it saved for backward was modified by an "
+                    f"in-place operation (its version is {counter[0]}, backward expected "
+                    f"{expected}). Use an out-of-place op (x = x + 1 instead of x += 1) or "
+                    ".clone() the tensor first.")
+
+
+class Op(Node):
+    """Base of the built-in ops: subclasses define ``forward(ctx, *args)``
+    returning an ndarray and ``backward(ctx, grad)`` returning one gradient
+    array (or None) per argument."""
+
+    differentiable = True
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    def _run_backward(self, grad):
+        return self.backward(self, grad)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls.__new__(cls)
+        ctx.saved = ()
+        ctx._freed = False
+        needs = False
+        arrays = list(args)
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                arrays[i] = a.data
+                if a.requires_grad:
+                    needs = True
+        if needs and state.enabled and cls.differentiable:
+            ctx.parents = args
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            ctx._hooks = None
+            ctx._retain = None
+            out = cls.forward(ctx, *arrays, **kwargs)
+            result = Tensor._make(out, True, ctx)
+            ctx._versions = _saved_versions(ctx.saved, args, result) if ctx.saved else ()
+        else:
+            ctx.needs_input_grad = None
+            out = cls.forward(ctx, *arrays, **kwargs)
+            result = Tensor._make(out, False, None)
+        if state.anomaly:
+            _check_finite(out, f"{cls.__name__} forward")
+        return result
+
+
+def _saved_versions(saved, args, result):
+    """(version counter, value) for each input/output tensor whose array was saved."""
+    versions = []
+    for arr in saved:
+        for a in args:
+            if isinstance(a, Tensor) and a.data is arr:
+                versions.append((a._version, a._version[0]))
+        if result.data is arr:
+            versions.append((result._version, 0))
+    return tuple(versions)
+
+
+def _check_finite(arr, where):
+    if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        kind = "NaN" if np.isnan(arr).any() else "Inf"
+        raise AnomalyError(f"{where} produced {kind} values (shape {arr.shape}); "
+                           "detect_anomaly is on")
+
+
+class Function(Node):
+    """User-defined op, as ``torch.autograd.Function``::
+
+        class Cube(gn.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+            @staticmethod
+            def backward(ctx, grad):
+                x, = ctx.saved_tensors
+                return grad * 3 * x ** 2
+
+        y = Cube.apply(x)
+
+    ``forward`` receives tensors (outside the graph) and returns a tensor;
+    ``backward`` receives and returns tensors, one gradient (or None) per input.
+    """
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls.__new__(cls)
+        ctx.saved = ()
+        ctx._freed = False
+        needs = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        inner = tuple(a.detach() if isinstance(a, Tensor) else a for a in args)
+        with no_grad():
+            out = cls.forward(ctx, *inner, **kwargs)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+        if needs and state.enabled:
+            ctx.parents = args
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            ctx._hooks = None
+            ctx._retain = None
+            result = Tensor._make(out.data, True, ctx)
+            saved_arrays = [s.data if isinstance(s, Tensor) else s for s in ctx.saved]
+            ctx._versions = _saved_versions(saved_arrays, args, result)
+            return result
+        return Tensor._make(out.data, False, None)
+
+    def _run_backward(self, grad):
+        with no_grad():
+            grads = self.backward(self, Tensor._make(grad, False, None))
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(self.parents):
+            raise GraphError(f"{type(self).__name__}.backward returned {len(grads)} gradients, "
+                             f"expected {len(self.parents)} (one per forward input)")
+        taken = [s.data if isinstance(s, Tensor) else s for s in self.saved]
+        taken += [p.data for p in self.parents if isinstance(p, Tensor)]
+        out = []
+        for g in grads:
+            if g is None:
+                out.append(None)
+                continue
+            arr = to_array(g)
+            # a gradient that is an input or a saved array must not be accumulated into
+            if any(arr is t for t in taken):
+                arr = arr.copy()
+            out.append(arr)
+        return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# The graph walk
+# ---------------------------------------------------------------------------
+
+def _count_dependencies(roots):
+    """For each node reachable from ``roots``: how many edges lead into it
+    from other reachable nodes (the number of gradients it must wait for)."""
+    deps = {}
+    stack = list(roots)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for p in node.parents:
+            if isinstance(p, Tensor):
+                pn = p.grad_fn
+                if pn is not None:
+                    deps[pn] = deps.get(pn, 0) + 1
+                    if pn not in seen:
+                        seen.add(pn)
+                        stack.append(pn)
+    return deps
+
+
+def _apply_hooks(hooks, grad):
+    for hook in list(hooks):
+        out = hook(Tensor._make(grad, False, None))
+        if out is not None:
+            new = to_array(out)
+            if new.shape != grad.shape:
+                raise ShapeError(f"hook {hook!r} returned a gradient of shape {new.shape}, "
+                                 f"expected {grad.shape}")
+            grad = new
+    return grad
+
+
+def _run(roots, root_grads, retain_graph, capture=None):
+    """Backpropagate ``root_grads`` from ``roots`` (tensors with a grad_fn).
+
+    Without ``capture``, leaf gradients are added into ``.grad``. With
+    ``capture`` (a dict id(tensor) -> None for the wanted inputs), the
+    gradient of each wanted tensor is stored there instead and no ``.grad``
+    changes (``autograd.grad``).
+    """
+    pending = {}
+    for t, g in zip(roots, root_grads):
+        node = t.grad_fn
+        pending[node] = pending[node] + g if node in pending else g
+    deps = _count_dependencies(pending.keys())
+    ready = [n for n in pending if deps.get(n, 0) == 0]
+    leaf_grads = {}
+    anomaly = state.anomaly
+    while ready:
+        node = ready.pop()
+        grad = pending.pop(node, None)
+        if grad is not None:
+            if node._hooks:
+                grad = _apply_hooks(node._hooks, grad)
+            if node._retain is not None:
+                t = node._retain()
+                if t is not None:
+                    if capture is None:
+                        _accumulate(t, grad.copy(), set())
+            if capture is not None:
+                cid = getattr(node, "_capture_id", None)
+                if cid is not None:
+                    capture[cid] = grad
+            if node._freed and node.saved:
+                node.saved_tensors  # raises the "second time" error
+            if node._versions:
+                node._check_versions()
+            grads = node._run_backward(grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if anomaly:
+                for gi in grads:
+                    if gi is not None:
+                        _check_finite(gi, f"{node.name()}")
+        else:
+            grads = (None,) * len(node.parents)
+        for p, gi in zip(node.parents, grads):
+            if not isinstance(p, Tensor):
+                continue
+            pn = p.grad_fn
+            if gi is not None and p.requires_grad:
+                if gi.shape != p.data.shape or gi.dtype != p.data.dtype:
+                    raise GraphError(
+                        f"{node.name()} returned a gradient {describe(gi)} for an input "
+                        f"{describe(p.data)}; a gradient must match its input's shape and dtype")
+                if pn is None:
+                    key = id(p)
+                    if key in leaf_grads:
+                        leaf_grads[key][1] = leaf_grads[key][1] + gi
+                    else:
+                        leaf_grads[key] = [p, gi]
+                elif pn in pending:
+                    pending[pn] = pending[pn] + gi
+                else:
+                    pending[pn] = gi
+            if pn is not None:
+                left = deps[pn] - 1
+                deps[pn] = left
+                if left == 0:
+                    ready.append(pn)
+        if not retain_graph:
+            node._freed = True
+            if node.saved:
+                node.saved = (None,) * len(node.saved)
+    stored = set()
+    for leaf, g in leaf_grads.values():
+        if leaf._hooks:
+            g = _apply_hooks(leaf._hooks, g)
+        if capture is not None:
+            if id(leaf) in capture:
+                capture[id(leaf)] = g
+        else:
+            _accumulate(leaf, g, stored)
+
+
+def _accumulate(t, g, stored):
+    """Add ``g`` into ``t.grad``. The first gradient is kept without a copy
+    when it is a fresh array nobody else holds; later ones are added in place
+    into that buffer (so a zero_grad(set_to_none=False) buffer is reused)."""
+    if t.grad is None:
+        if not (g.flags.owndata and g.flags.writeable) or id(g) in stored:
+            g = g.copy()
+        stored.add(id(g))
+        t.grad = Tensor._make(g, False, None)
+    elif id(t.grad.data) in stored or not t.grad.data.flags.writeable:
+        t.grad.data = t.grad.data + g
+    else:
+        np.add(t.grad.data, g, out=t.grad.data)
+
+
+def _root_grad(t, gradient):
+    if gradient is None:
+        if t.data.size != 1:
+            raise GraphError(
+                f"backward: grad can be implicitly created only for scalar outputs, this output "
+                f"has shape {t.shape}. Pass gradient= (an array of that shape), or reduce it "
+                "first (e.g. loss.sum() or loss.mean()).")
+        return np.ones_like(t.data)
+    g = to_array(gradient, dtype=t.data.dtype, copy=True)
+    if g.shape != t.data.shape:
+        raise ShapeError(f"backward: gradient has shape {g.shape}, expected the output's shape "
+                         f"{t.shape}")
+    return g
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into every contributing leaf's ``.grad``."""
+    if create_graph:
+        raise NotImplementedError(
+            "backward(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
+            "gradients of gradients (higher-order derivatives) are not recorded")
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...): use gn.autograd.grad(outputs, inputs)")
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+        grad_tensors = [grad_tensors]
+    elif grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    roots, grads = [], []
+    for t, g in zip(tensors, grad_tensors):
+        if not t.requires_grad:
+            raise GraphError(
+                f"backward: this tensor (shape {t.shape}) does not require grad and has no "
+                "grad_fn; did you create it inside no_grad(), or forget requires_grad=True "
+                "on the inputs?")
+        gr = _root_grad(t, g)
+        if t.grad_fn is None:  # a leaf: its gradient is the seed itself
+            _accumulate(t, _apply_hooks(t._hooks, gr) if t._hooks else gr, set())
+            continue
+        roots.append(t)
+        grads.append(gr)
+    if roots:
+        _run(roots, grads, bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Return d(outputs)/d(inputs) as a tuple of tensors, leaving ``.grad`` alone."""
+    if create_graph:
+        raise NotImplementedError(
+            "grad(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
+            "gradients of gradients (higher-order derivatives) are not recorded")
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    capture = {}
+    for x in inputs:
+        if not x.requires_grad:
+            raise GraphError(f"grad: an input of shape {x.shape} does not require grad")
+        capture[id(x)] = None
+        if x.grad_fn is not None:
+            x.grad_fn._capture_id = id(x)
+    roots, grads = [], []
+    for t, g in zip(outputs, grad_outputs):
+        if not t.requires_grad:
+            raise GraphError(f"grad: an output of shape {t.shape} does not require grad")
+        gr = _root_grad(t, g)
+        if t.grad_fn is None:
+            if id(t) in capture:
+                capture[id(t)] = gr if capture[id(t)] is None else capture[id(t)] + gr
+            continue
+        roots.append(t)
+        grads.append(gr)
+    try:
+        if roots:
+            _run(roots, grads, bool(retain_graph), capture=capture)
+    finally:
+        for x in inputs:
+            if x.grad_fn is not None:
+                x.grad_fn.__dict__.pop("_capture_id", None)
+    result = []
+    for x in inputs:
+        g = capture[id(x)]
+        if g is None and not allow_unused:
+            raise GraphError(f"grad: an input of shape {x.shape} was not used to compute the "
+                             "outputs; pass allow_unused=True to get None for it")
+        result.append(None if g is None else Tensor._make(g, False, None))
+    return tuple(result)

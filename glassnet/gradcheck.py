@@ -1,0 +1,87 @@
+"""Finite-difference checking of gradients.
+
+For each input element xᵢ, the numeric derivative of every output is the
+central difference (f(x + ε eᵢ) − f(x − ε eᵢ)) / 2ε; the analytic one comes
+from backward. They must agree within atol + rtol·|numeric|. Use float64
+inputs: in float32 the difference quotient is too noisy to mean anything.
+"""
+import numpy as np
+
+from .autograd import grad as autograd_grad
+from .errors import GlassnetError
+from .grad_mode import no_grad
+from .tensor import Tensor
+
+
+class GradcheckError(GlassnetError, AssertionError):
+    """Analytic and numeric gradients disagree."""
+
+
+def _outputs(fn, inputs):
+    out = fn(*inputs)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return [o for o in outs if isinstance(o, Tensor)]
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Check ``fn``'s gradients with respect to every input that requires grad.
+
+    Returns True, or raises GradcheckError naming the input, the element, the
+    output element and the analytic and numeric values (or returns False when
+    ``raise_exception=False``).
+    """
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    wanted = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wanted:
+        raise ValueError("gradcheck: no input requires grad; pass tensors with "
+                         "requires_grad=True")
+    for i in wanted:
+        if inputs[i].dtype != np.float64:
+            raise TypeError(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 inputs "
+                            "(finite differences in float32 are too imprecise)")
+    outs = _outputs(fn, inputs)
+    sizes = [o.data.size for o in outs]
+    # analytic Jacobian: one backward per output element
+    analytic = {i: np.zeros((sum(sizes), inputs[i].data.size)) for i in wanted}
+    row = 0
+    for o in outs:
+        for k in range(o.data.size):
+            if not o.requires_grad:
+                row += 1
+                continue
+            seed = np.zeros_like(o.data)
+            seed.flat[k] = 1
+            grads = autograd_grad(o, [inputs[i] for i in wanted], grad_outputs=Tensor(seed),
+                                  retain_graph=True, allow_unused=True)
+            for i, g in zip(wanted, grads):
+                if g is not None:
+                    analytic[i][row] = g.data.reshape(-1)
+            row += 1
+    # numeric Jacobian: perturb each input element both ways
+    for i in wanted:
+        if not inputs[i].data.flags.c_contiguous:
+            inputs[i].data = np.ascontiguousarray(inputs[i].data)
+        x = inputs[i].data
+        flat = x.reshape(-1)
+        for j in range(flat.size):
+            orig = flat[j]
+            with no_grad():
+                flat[j] = orig + eps
+                plus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+                flat[j] = orig - eps
+                minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+                flat[j] = orig
+            numeric = (plus - minus) / (2 * eps)
+            a = analytic[i][:, j]
+            bad = ~(np.abs(a - numeric) <= atol + rtol * np.abs(numeric))
+            bad &= ~(np.isnan(a) & np.isnan(numeric))
+            if bad.any():
+                r = int(np.argmax(bad))
+                where = np.unravel_index(j, x.shape) if x.ndim else ()
+                msg = (f"gradcheck: gradient mismatch for input {i} (shape {x.shape}) at element "
+                       f"{tuple(int(w) for w in where)}, output element {r}: analytic "
+                       f"{a[r]!r}, numeric {numeric[r]!r} (atol={atol}, rtol={rtol})")
+                if raise_exception:
+                    raise GradcheckError(msg)
+                return False
+    return True

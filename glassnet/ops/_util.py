@@ -1,0 +1,74 @@
+"""Helpers shared by the ops: undoing broadcasting, reading ``dim`` arguments."""
+import numpy as np
+
+from ..errors import ShapeError, describe
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` back to ``shape``: the backward of broadcasting.
+
+    Broadcasting copies an input along new leading axes and along axes of
+    size 1; each copy's gradient must be added back into the one element it
+    came from.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def normalize_dim(dim, ndim, op):
+    """A dim in [-ndim, ndim) as a non-negative int, or a clear error."""
+    try:
+        d = int(dim)
+    except TypeError:
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}") from None
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} "
+                         f"dimension{'s' if ndim != 1 else ''} (expected -{max(ndim, 1)} to "
+                         f"{max(ndim, 1) - 1})")
+    return d % max(ndim, 1)
+
+
+def normalize_dims(dim, ndim, op):
+    """None (all dims) or a sorted tuple of non-negative dims."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
+        if len(dims) != len(dim):
+            raise ValueError(f"{op}: dim {tuple(dim)} names the same dimension twice")
+        return dims if ndim else None
+    return (normalize_dim(dim, ndim, op),) if ndim else None
+
+
+def pick_dim(dim, axis, op, default=None):
+    """Accept NumPy's ``axis`` as an alias of PyTorch's ``dim``."""
+    if axis is not None:
+        if dim is not None and dim is not default:
+            raise TypeError(f"{op}: pass dim or axis, not both")
+        return axis
+    return dim
+
+
+def pick_keepdim(keepdim, keepdims):
+    return keepdim if keepdims is None else keepdims
+
+
+def broadcast_error(op, a, b, exc):
+    return ShapeError(f"{op}: shapes {describe(a)} and {describe(b)} cannot be broadcast "
+                      f"together (trailing dimensions must be equal or 1) — {exc}")
+
+
+def array_arg(x, like):
+    """Turn a list/ndarray operand of a binary op into an array of ``like``'s float dtype."""
+    if isinstance(x, (int, float, bool, np.ndarray, np.generic)):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f" and getattr(like, "dtype", None) is not None:
+        arr = arr.astype(like.dtype)
+    return arr

@@ -1,0 +1,124 @@
+"""Activation functions and their derivatives (the article's sigmoid, tanh,
+ReLU, Leaky ReLU, ELU, plus GELU and softplus)."""
+import math
+
+import numpy as np
+
+from ..autograd import Op
+from ._special import erf
+
+
+def sigmoid_array(x):
+    """σ(x) = 1/(1+e^(−x)), computed without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    inv = 1 / (1 + e)
+    return np.where(x >= 0, inv, e * inv)
+
+
+class Sigmoid(Op):
+    """a = σ(z) = 1/(1+e^(−z));  ∂a/∂z = σ(z)(1 − σ(z)) = a(1 − a)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = sigmoid_array(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(Op):
+    """a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0 (a 'dead' neuron passes no gradient)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return np.where(out > 0, grad, grad.dtype.type(0))
+
+
+class LeakyRelu(Op):
+    """a = z if z > 0 else s·z;  ∂a/∂z = 1 if z > 0 else s."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return np.where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return np.where(x > 0, grad, grad * ctx.slope), None
+
+
+class Elu(Op):
+    """a = z if z > 0 else α(eᶻ − 1);  ∂a/∂z = 1 if z > 0 else αeᶻ."""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return np.where(x > 0, grad, grad * ctx.alpha * np.exp(np.minimum(x, 0))), None
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_INV_SQRT_2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+class Gelu(Op):
+    """a = z·Φ(z) (Φ the standard normal CDF);  ∂a/∂z = Φ(z) + z·φ(z).
+    With approximate='tanh': a = ½z(1 + tanh(√(2/π)(z + 0.044715z³)))."""
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * (1 + erf(x * _INV_SQRT_2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            t = np.tanh(inner)
+            dinner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner), None
+        cdf = 0.5 * (1 + erf(x * _INV_SQRT_2))
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        return grad * (cdf + x * pdf), None
+
+
+class Softplus(Op):
+    """a = (1/β)·ln(1 + e^(βz)) (a = z where βz > threshold);  ∂a/∂z = σ(βz)."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * beta
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        bx = x * ctx.beta
+        return np.where(bx > ctx.threshold, grad, grad * sigmoid_array(bx)), None, None

@@ -1,0 +1,123 @@
+"""Indexing: basic (ints, slices, None, ...) and advanced (integer arrays,
+boolean masks), assignment into a copy, and gather. Backward puts the
+gradient back where the elements came from; with advanced indices a
+position picked twice gets both gradients added (np.add.at)."""
+import numpy as np
+
+from ..autograd import Op
+from ..errors import ShapeError, describe
+from ._util import unbroadcast
+
+
+def is_basic(index):
+    """True if the index uses only ints, slices, None and Ellipsis (a view)."""
+    items = index if isinstance(index, tuple) else (index,)
+    for i in items:
+        if not (i is None or i is Ellipsis or isinstance(i, (int, slice, np.integer))):
+            return False
+    return True
+
+
+def _expand_masks(index):
+    """Boolean masks become integer index arrays, so np.add.at can use them."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for i in items:
+        if isinstance(i, np.ndarray) and i.dtype == np.bool_:
+            out.extend(np.nonzero(i))
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _index_error(x, index, exc):
+    return IndexError(f"index: cannot index a tensor of shape {x.shape} with {index!r}: {exc}")
+
+
+class GetItem(Op):
+    """out = x[index];  ∂L/∂x is zero except at the picked positions, which
+    receive (the sum of) their gradients."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        try:
+            out = x[index]
+        except IndexError as exc:
+            raise _index_error(x, index, exc) from None
+        ctx.shape, ctx.index = x.shape, index
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        if is_basic(ctx.index):
+            out[ctx.index] = grad
+        else:
+            np.add.at(out, _expand_masks(ctx.index), grad)
+        return out, None
+
+
+class IndexPut(Op):
+    """out = copy of x with out[index] = v;  ∂L/∂x = g with g[index] = 0,
+    ∂L/∂v = g[index] summed to v's shape."""
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        out = x.copy()
+        try:
+            out[index] = v
+        except IndexError as exc:
+            raise _index_error(x, index, exc) from None
+        except ValueError:
+            raise ShapeError(f"setitem: cannot assign {describe(v)} to the positions "
+                             f"{index!r} of a tensor of shape {x.shape}") from None
+        ctx.index = index
+        ctx.sv = np.shape(v)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        gx = gv = None
+        if need[0]:
+            gx = grad.copy()
+            gx[ctx.index] = 0
+        if need[1]:
+            gv = unbroadcast(np.asarray(grad[ctx.index]), ctx.sv)
+        return gx, gv, None
+
+
+class Gather(Op):
+    """out[i][j] = x[i][index[i][j]] along ``dim`` (torch.gather);  the
+    gradient is scatter-added back to the gathered positions."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        if index.ndim != x.ndim:
+            raise ShapeError(f"gather: index {describe(index)} must have as many dimensions as "
+                             f"the input {describe(x)}")
+        for d in range(x.ndim):
+            if d != dim and index.shape[d] > x.shape[d]:
+                raise ShapeError(f"gather: index {index.shape} is larger than input {x.shape} "
+                                 f"in dimension {d}")
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"gather: index must be an integer tensor, got {index.dtype}")
+        src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d])
+                      for d in range(x.ndim))]
+        try:
+            out = np.take_along_axis(src, index, axis=dim)
+        except IndexError as exc:
+            raise IndexError(f"gather: index out of range for dim {dim} of size "
+                             f"{x.shape[dim]}: {exc}") from None
+        ctx.save_for_backward(index)
+        ctx.shape, ctx.dim = x.shape, dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        grid = list(np.indices(index.shape, sparse=True))
+        grid[ctx.dim] = index
+        np.add.at(out, tuple(grid), grad)
+        return out, None, None

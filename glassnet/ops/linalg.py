@@ -1,0 +1,86 @@
+"""Matrix products: matmul (1-D, 2-D and batched with broadcasting) and the
+fused linear layer y = x·Wᵀ + b."""
+import numpy as np
+
+from ..autograd import Op
+from ..errors import ShapeError, describe
+from ._util import unbroadcast
+
+
+def _matmul_error(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        return ShapeError(f"matmul: both arguments need at least 1 dimension, got "
+                          f"{describe(a)} and {describe(b)}")
+    k_a = a.shape[-1]
+    k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        return ShapeError(
+            f"matmul: cannot multiply shapes {a.shape} and {b.shape}: the last dimension of "
+            f"the first ({k_a}) must equal the {'second-to-last' if b.ndim > 1 else 'only'} "
+            f"dimension of the second ({k_b})")
+    return ShapeError(f"matmul: the batch dimensions of {a.shape} and {b.shape} cannot be "
+                      "broadcast together")
+
+
+class MatMul(Op):
+    """out = a @ b;  ∂L/∂a = ∂L/∂out @ bᵀ, ∂L/∂b = aᵀ @ ∂L/∂out (batch dims summed
+    back where they were broadcast; 1-D operands treated as a row/column)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            out = np.matmul(a, b)
+        except ValueError:
+            raise _matmul_error(np.asarray(a), np.asarray(b)) from None
+        ctx.save_for_backward(a, b)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        ga = gb = None
+        if need[0]:
+            ga = unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if need[1]:
+            gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+class Linear(Op):
+    """y = x Wᵀ + b (W shaped (out, in), as torch.nn.Linear), in one op:
+    ∂L/∂x = g W,  ∂L/∂W = gᵀ x,  ∂L/∂b = Σ_rows g."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
+            raise ShapeError(f"linear: input {describe(x)} does not fit weight {describe(w)}; "
+                             f"expected an input whose last dimension is {w.shape[-1]} "
+                             "(the weight is (out_features, in_features))")
+        if b is not None and np.shape(b) not in ((w.shape[0],), ()):
+            raise ShapeError(f"linear: bias {describe(b)} does not fit weight {describe(w)}; "
+                             f"expected ({w.shape[0]},)")
+        ctx.save_for_backward(x, w)
+        out = np.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = np.matmul(grad, w) if need[0] else None
+        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need[1] else None
+        gb = None
+        if len(need) > 2 and need[2]:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb

@@ -1,0 +1,109 @@
+"""Softmax, log-softmax and the fused, numerically stable cross-entropy.
+
+softmax(x)ᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m) with m = max x (so exp never overflows);
+log_softmax(x) = x − logsumexp(x).
+"""
+import numpy as np
+
+from ..autograd import Op
+
+
+def log_softmax_array(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    shifted = x - m
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+class Softmax(Op):
+    """y = softmax(x);  ∂L/∂x = y ⊙ (g − Σ g⊙y)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        out = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        gy = grad * out
+        return gy - out * np.sum(gy, axis=ctx.dim, keepdims=True), None
+
+
+class LogSoftmax(Op):
+    """y = log_softmax(x);  ∂L/∂x = g − softmax(x)·Σ g."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        out = log_softmax_array(x, dim)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True), None
+
+
+class CrossEntropyIndices(Op):
+    """Fused cross-entropy from logits (N, C, ...) and class indices (N, ...):
+    Lₙ = −w_yₙ·[(1−ε)·log pₙ,yₙ + (ε/C)·Σ_c log pₙ,c], reduced by mean (weighted), sum or none.
+    ∂L/∂logits = w·(softmax − (1−ε)·onehot − ε/C), divided by the weight total for 'mean'.
+    Targets equal to ignore_index contribute nothing."""
+
+    @staticmethod
+    def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
+        n_classes = logits.shape[1]
+        logp = log_softmax_array(logits, 1)
+        valid = target != ignore_index
+        safe = np.where(valid, target, 0)
+        picked = np.take_along_axis(logp, np.expand_dims(safe, 1), axis=1).squeeze(1)
+        w = weight[safe] if weight is not None else np.ones_like(picked)
+        w = np.where(valid, w, 0).astype(logp.dtype)
+        eps = label_smoothing
+        loss = -(1 - eps) * picked * w
+        if eps:
+            smooth = logp.sum(axis=1) / n_classes
+            if weight is not None:
+                wb = weight.reshape((1, n_classes) + (1,) * (logp.ndim - 2))
+                smooth = (logp * wb).sum(axis=1) / n_classes
+                loss = loss - eps * np.where(valid, smooth, 0)
+            else:
+                loss = loss - eps * smooth * valid
+        ctx.save_for_backward(logp, safe, w, valid)
+        ctx.reduction, ctx.eps, ctx.weight = reduction, eps, weight
+        if reduction == "none":
+            return loss.astype(logits.dtype, copy=False)
+        if reduction == "sum":
+            return np.asarray(loss.sum(), dtype=logits.dtype)
+        total = w.sum()
+        ctx.total = total
+        return np.asarray(loss.sum() / total, dtype=logits.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp, safe, w, valid = ctx.saved_tensors
+        n_classes = logp.shape[1]
+        eps = ctx.eps
+        p = np.exp(logp)
+        onehot = np.zeros_like(p)
+        np.put_along_axis(onehot, np.expand_dims(safe, 1), 1, axis=1)
+        g = (p - onehot) * np.expand_dims(w * (1 - eps), 1)
+        if eps:
+            # d/dlogits of −(ε/C)·Σ_c w_c log p_c = (ε/C)·(p·Σ_c w_c − w_c)
+            if ctx.weight is not None:
+                wc = ctx.weight.reshape((1, n_classes) + (1,) * (logp.ndim - 2)).astype(p.dtype)
+                total_w = wc.sum()
+            else:
+                wc, total_w = 1, n_classes
+            g += (eps / n_classes) * (p * total_w - wc) * np.expand_dims(valid, 1)
+        if ctx.reduction == "none":
+            g *= np.expand_dims(grad, 1)
+        elif ctx.reduction == "sum":
+            g *= grad
+        else:
+            g *= grad / ctx.total
+        return g.astype(logp.dtype, copy=False), None, None, None, None, None

@@ -1,0 +1,169 @@
+"""Reductions over any set of dims: sum, mean, var, std, max/min (amax,
+amin, and max/min along one dim with indices), logsumexp.
+
+Backward spreads the incoming gradient back over the reduced dims: a sum
+copies it to every element, a mean divides it by the count, a max sends it
+to the element(s) that won.
+"""
+import numpy as np
+
+from ..autograd import Op
+from ..backend import keep_float_width
+
+
+def _count(shape, dims):
+    if dims is None:
+        return int(np.prod(shape)) if shape else 1
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _expand_back(grad, shape, dims, keepdim):
+    """Reshape a reduced gradient so it broadcasts against the input."""
+    if dims is None:
+        return np.reshape(grad, (1,) * len(shape)) if not keepdim else grad
+    return grad if keepdim else np.expand_dims(grad, dims)
+
+
+class Sum(Op):
+    """out = Σ x over dims;  ∂out/∂x = 1 for every element summed."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        return np.asarray(np.sum(x, axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        return np.broadcast_to(g, ctx.shape), None, None
+
+
+class Mean(Op):
+    """out = (1/N) Σ x over dims;  ∂out/∂x = 1/N."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        ctx.n = _count(x.shape, dims)
+        return keep_float_width(np.asarray(np.mean(x, axis=dims, keepdims=keepdim)), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.n
+        return np.broadcast_to(g, ctx.shape), None, None
+
+
+class Var(Op):
+    """out = Σ (x − x̄)² / (N − correction);  ∂out/∂x = 2(x − x̄)/(N − correction)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, correction):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _count(x.shape, dims) - correction
+        centered = x - np.mean(x, axis=dims, keepdims=True)
+        ctx.save_for_backward(centered)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.sum(centered * centered, axis=dims, keepdims=keepdim)
+                              / ctx.denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        centered, = ctx.saved_tensors
+        g = _expand_back(grad, centered.shape, ctx.dims, ctx.keepdim)
+        return g * centered * (2 / ctx.denom), None, None, None
+
+
+class Std(Op):
+    """out = √var;  ∂out/∂x = (x − x̄) / ((N − correction)·out)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, correction):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _count(x.shape, dims) - correction
+        centered = x - np.mean(x, axis=dims, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.sqrt(np.sum(centered * centered, axis=dims, keepdims=True) / ctx.denom)
+        ctx.save_for_backward(centered, out)
+        return out if keepdim else (np.squeeze(out, axis=dims) if dims is not None
+                                    else np.asarray(out.reshape(())))
+
+    @staticmethod
+    def backward(ctx, grad):
+        centered, out = ctx.saved_tensors
+        g = _expand_back(grad, centered.shape, ctx.dims, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * centered / (ctx.denom * out), None, None, None
+
+
+class AMax(Op):
+    """out = max x over dims;  the gradient is shared equally by the elements
+    equal to the max (as torch.amax and the full torch.max)."""
+
+    reduce = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
+        out = cls.reduce(x, axis=dims, keepdims=True)
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out if keepdim else np.asarray(
+            np.squeeze(out, axis=dims) if dims is not None else out.reshape(()))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        winners = x == out
+        count = np.sum(winners, axis=ctx.dims, keepdims=True)
+        g = _expand_back(grad, x.shape, ctx.dims, ctx.keepdim)
+        return np.where(winners, g / count, grad.dtype.type(0)), None, None
+
+
+class AMin(AMax):
+    """out = min x over dims;  the gradient is shared by the elements equal to the min."""
+
+    reduce = staticmethod(np.min)
+
+
+class TakeAlongDim(Op):
+    """Values of x at given indices along one dim (the values of max/min with
+    a dim);  the gradient goes back to exactly those positions."""
+
+    @staticmethod
+    def forward(ctx, x, indices, dim, keepdim):
+        idx = np.expand_dims(indices, dim) if not keepdim else indices
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        out = np.take_along_axis(x, idx, axis=dim)
+        return out if keepdim else np.squeeze(out, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        idx, = ctx.saved_tensors
+        g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dim)
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.put_along_axis(out, idx, g, axis=ctx.dim)
+        return out, None, None, None
+
+
+class LogSumExp(Op):
+    """out = ln Σ eˣ over dims (computed as m + ln Σ e^(x−m), m = max, so it
+    never overflows);  ∂out/∂x = softmax(x) over those dims."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        m = np.max(x, axis=dims, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out if keepdim else np.asarray(
+            np.squeeze(out, axis=dims) if dims is not None else out.reshape(()))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        g = _expand_back(grad, x.shape, ctx.dims, ctx.keepdim)
+        return g * np.exp(x - out), None, None

@@ -1,0 +1,116 @@
+"""Ops that move elements without changing them: reshape, transpose,
+permute, expand, cat, stack, pad. Each backward moves the gradient back the
+same way (expand sums it back, cat splits it, pad crops it)."""
+import numpy as np
+
+from ..autograd import Op
+from ..errors import ShapeError, describe
+from ._util import unbroadcast
+
+
+class Reshape(Op):
+    """Same elements, new shape;  the gradient is reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ShapeError(f"reshape: cannot view {describe(x)} ({x.size} elements) as shape "
+                             f"{tuple(shape)}; the number of elements must stay the same") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class Permute(Op):
+    """Reorder dims;  the gradient is permuted by the inverse order."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, ctx.inverse), None
+
+
+class Expand(Op):
+    """Broadcast to a larger shape (no copy);  the gradient is summed back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise ShapeError(f"expand: cannot expand {describe(x)} to {tuple(shape)}; only "
+                             "dimensions of size 1 can grow (and new ones on the left)") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shape), None
+
+
+class Cat(Op):
+    """Join tensors along an existing dim;  the gradient is split at the same places."""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([a.shape[dim] for a in arrays])[:-1]
+        ctx.dtypes = [a.dtype for a in arrays]
+        try:
+            return np.concatenate(arrays, axis=dim)
+        except ValueError:
+            raise ShapeError(f"cat: tensors of shapes {[a.shape for a in arrays]} cannot be joined "
+                             f"along dim {dim}; all other dimensions must match") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        parts = np.split(grad, ctx.bounds, axis=ctx.dim)
+        return tuple(p.astype(d, copy=False) for p, d in zip(parts, ctx.dtypes))
+
+
+class Stack(Op):
+    """Join tensors along a new dim;  each gets its slice of the gradient back."""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        ctx.dtypes = [a.dtype for a in arrays]
+        try:
+            return np.stack(arrays, axis=dim)
+        except ValueError:
+            raise ShapeError(f"stack: expects tensors of equal shape, got "
+                             f"{[a.shape for a in arrays]}") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.take(grad, i, axis=ctx.dim).astype(d, copy=False)
+                     for i, d in enumerate(ctx.dtypes))
+
+
+class Pad(Op):
+    """Pad with a constant; ``pad`` lists (before, after) pairs from the last
+    dim backwards, as torch.nn.functional.pad;  the gradient is cropped."""
+
+    @staticmethod
+    def forward(ctx, x, pad, value):
+        if len(pad) % 2 or len(pad) // 2 > x.ndim:
+            raise ShapeError(f"pad: {tuple(pad)} must hold (before, after) pairs for at most "
+                             f"{x.ndim} dimensions of {describe(x)}")
+        if any(p < 0 for p in pad):
+            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+        widths = [(0, 0)] * x.ndim
+        for i in range(len(pad) // 2):
+            widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        ctx.crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.crop], None, None

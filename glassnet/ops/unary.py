@@ -1,0 +1,196 @@
+"""Elementwise functions of one tensor: neg, exp, log, sqrt, abs, sin, cos,
+tanh, clamp, plus where (select) and dtype casts. Each backward is the
+local derivative times the incoming gradient."""
+import numpy as np
+
+from ..autograd import Op
+from ..errors import ShapeError, describe
+from ._util import unbroadcast
+
+
+class Neg(Op):
+    """out = −x;  ∂out/∂x = −1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.negative(grad)
+
+
+class Exp(Op):
+    """out = eˣ;  ∂out/∂x = eˣ = out."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Op):
+    """out = ln x;  ∂out/∂x = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Op):
+    """out = √x;  ∂out/∂x = 1/(2√x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Abs(Op):
+    """out = |x|;  ∂out/∂x = sign(x) (0 at 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * np.sign(x)
+
+
+class Sin(Op):
+    """out = sin x;  ∂out/∂x = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+class Cos(Op):
+    """out = cos x;  ∂out/∂x = −sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return -grad * np.sin(x)
+
+
+class Tanh(Op):
+    """out = tanh x;  ∂out/∂x = 1 − tanh²x = 1 − out²."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Clamp(Op):
+    """out = min(max(x, lo), hi);  ∂out/∂x = 1 where lo ≤ x ≤ hi, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        if lo is None and hi is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        inside = np.ones(x.shape, dtype=bool)
+        if ctx.lo is not None:
+            inside &= x >= ctx.lo
+        if ctx.hi is not None:
+            inside &= x <= ctx.hi
+        return grad * inside, None, None
+
+
+class Where(Op):
+    """out = a where cond else b;  the gradient goes to a where cond, to b elsewhere."""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        cond = np.asarray(cond)
+        if cond.dtype != np.bool_:
+            cond = cond.astype(bool)
+        try:
+            out = np.where(cond, a, b)
+        except ValueError:
+            raise ShapeError(f"where: condition {describe(cond)}, x {describe(a)} and y "
+                             f"{describe(b)} cannot be broadcast together") from None
+        ctx.save_for_backward(cond)
+        ctx.sa = np.shape(a)
+        ctx.sb = np.shape(b)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond, = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        zero = grad.dtype.type(0)
+        ga = unbroadcast(np.where(cond, grad, zero), ctx.sa) if need[1] else None
+        gb = unbroadcast(np.where(cond, zero, grad), ctx.sb) if need[2] else None
+        return None, ga, gb
+
+
+class Cast(Op):
+    """Change dtype; the gradient is cast back to the input's dtype."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.in_dtype), None
+
+
+class Clone(Op):
+    """A copy of x with its own memory;  ∂out/∂x = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

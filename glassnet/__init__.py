@@ -33,3 +33,14 @@ true_divide = divide = div
 multiply = mul
 subtract = sub
 negative = neg
+
+_SUBMODULES = {"nn", "optim", "data", "io", "explain", "datasets"}
+
+
+def __getattr__(name):
+    """Import the bigger subpackages (nn, optim, data, io, explain) on first use,
+    so ``import glassnet`` stays light."""
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -96,11 +96,15 @@ class Op(Node):
             ctx._hooks = None
             ctx._retain = None
             out = cls.forward(ctx, *arrays, **kwargs)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
             result = Tensor._make(out, True, ctx)
             ctx._versions = _saved_versions(ctx.saved, args, result) if ctx.saved else ()
         else:
             ctx.needs_input_grad = None
             out = cls.forward(ctx, *arrays, **kwargs)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
             result = Tensor._make(out, False, None)
         if state.anomaly:
             _check_finite(out, f"{cls.__name__} forward")
@@ -274,6 +278,8 @@ def _run(roots, root_grads, retain_graph, capture=None):
                 continue
             pn = p.grad_fn
             if gi is not None and p.requires_grad:
+                if type(gi) is not np.ndarray:
+                    gi = np.asarray(gi)
                 if gi.shape != p.data.shape or gi.dtype != p.data.dtype:
                     raise GraphError(
                         f"{node.name()} returned a gradient {describe(gi)} for an input "

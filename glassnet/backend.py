@@ -52,7 +52,7 @@ def keep_float_width(out, *inputs):
     """
     if out.dtype == float64:
         for a in inputs:
-            if getattr(a, "dtype", None) == float64:
+            if isinstance(a, (np.ndarray, np.generic)) and a.dtype == float64:
                 return out
         return out.astype(get_default_dtype())
     return out

@@ -23,10 +23,10 @@ def _arr(x):
 def _operand(x, other):
     """A Tensor or Python number passes through; NumPy scalars become Python
     numbers (so they cannot upcast float32); lists/arrays become arrays."""
+    if isinstance(x, np.generic):  # before float: np.float64 is a float subclass
+        return x.item()
     if isinstance(x, Tensor) or isinstance(x, (int, float, bool)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     return array_arg(x, other.data if isinstance(other, Tensor) else None)
 
 

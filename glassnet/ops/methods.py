@@ -188,7 +188,28 @@ METHODS = {
 }
 
 
+_UFUNCS = {
+    np.add: api.add, np.subtract: api.sub, np.multiply: api.mul, np.true_divide: api.div,
+    np.power: api.pow, np.negative: api.neg, np.exp: api.exp, np.log: api.log,
+    np.sqrt: api.sqrt, np.absolute: api.abs, np.sin: api.sin, np.cos: api.cos,
+    np.tanh: api.tanh, np.maximum: api.maximum, np.minimum: api.minimum,
+    np.matmul: api.matmul, np.equal: api.eq, np.not_equal: api.ne, np.less: api.lt,
+    np.less_equal: api.le, np.greater: api.gt, np.greater_equal: api.ge,
+}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """NumPy ufuncs on tensors (``np.exp(t)``, ``np.float64(2) * t``) run the
+    glassnet op, so they are recorded and keep float32; any other ufunc use
+    works on the raw arrays and returns an ndarray."""
+    if method == "__call__" and not kwargs and ufunc in _UFUNCS:
+        return _UFUNCS[ufunc](*inputs)
+    args = [i.data if isinstance(i, Tensor) else i for i in inputs]
+    return getattr(ufunc, method)(*args, **kwargs)
+
+
 def attach():
+    Tensor.__array_ufunc__ = _array_ufunc
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(lambda self: api.permute(self, *reversed(range(self.ndim)))

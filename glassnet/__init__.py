@@ -34,7 +34,8 @@ multiply = mul
 subtract = sub
 negative = neg
 
-_SUBMODULES = {"nn", "optim", "data", "io", "explain", "datasets"}
+_SUBMODULES = {"nn": "nn", "optim": "optim", "data": "data", "io": "io", "explain": "explain",
+               "datasets": "data.datasets"}
 
 
 def __getattr__(name):
@@ -42,5 +43,5 @@ def __getattr__(name):
     so ``import glassnet`` stays light."""
     if name in _SUBMODULES:
         import importlib
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -14,6 +14,7 @@ from .creation import (arange, empty, empty_like, eye, full, full_like, linspace
                        zeros, zeros_like)
 from .errors import AnomalyError, DTypeError, GlassnetError, GraphError, ShapeError
 from .gradcheck import GradcheckError, gradcheck
+from .io import load, save
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.api import (abs, add, all, allclose, amax, amin, any, argmax, argmin, as_tensor,
                       broadcast_to, cat, chunk, clamp, clip, clone, concat, cos, div, elu, eq,

@@ -1,0 +1,66 @@
+"""``gn.save`` / ``gn.load``: state dicts and whole training checkpoints, in
+safetensors, without pickle.
+
+Every array becomes a tensor entry named by its path: a state dict's keys
+as they are ("fc.weight"), so the file is an ordinary safetensors file that
+``safetensors.torch.load_file`` reads; a checkpoint's arrays as
+"model.fc.weight", "optimizer.state.0.exp_avg"... Everything else (numbers,
+strings, lists, the structure itself) is JSON, stored as one string under the
+metadata key "glassnet" (``{"version": 1, "tree": ...}``; see tree.py), next
+to ``"format": "pt"`` so PyTorch tools accept the file as weights.
+
+``load(save(x)) == x``, types included: Tensors come back as glassnet
+Tensors (leaves, ``requires_grad=False``; Parameters as plain Tensors),
+ndarrays as ndarrays, ints as ints, floats as floats, tuples as tuples, int
+dict keys as ints, big ints (RNG states) exactly. A file with no "glassnet"
+metadata (written by ``safetensors.torch.save_file``, for instance) loads as
+``{name: Tensor}``, ready for ``model.load_state_dict``.
+
+Differences from torch.save/torch.load: only those types can be saved
+(a Module, a function or a set is refused, naming where it is), and the
+file is written atomically (a crash leaves the previous file intact).
+"""
+import json
+import os
+
+from ..tensor import Tensor
+from .safetensors import FormatError, unique_keys, read_file, save_file
+from .tree import Decoder, Encoder
+
+VERSION = 1
+
+
+def save(obj, path):
+    """Save a state dict or a checkpoint (nested dicts/lists/tuples of arrays,
+    Tensors, numbers, str, bool, None) to ``path``, atomically."""
+    encoder = Encoder()
+    tree = encoder.encode(obj)
+    doc = json.dumps({"version": VERSION, "tree": tree}, allow_nan=False, ensure_ascii=False,
+                     separators=(",", ":"))
+    save_file(encoder.arrays, path, metadata={"format": "pt", "glassnet": doc})
+
+
+def load(path):
+    """Load what ``save`` wrote (same structure and types), or any safetensors
+    file without glassnet metadata as ``{name: Tensor}``."""
+    source = os.fspath(path)
+    tensors, metadata = read_file(source)
+    if "glassnet" not in metadata:
+        return {name: Tensor(a) for name, a in tensors.items()}
+    try:
+        doc = json.loads(metadata["glassnet"], object_pairs_hook=unique_keys)
+    except ValueError as exc:
+        raise FormatError(f"{source}: the 'glassnet' metadata is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or "tree" not in doc or not isinstance(doc.get("version"), int):
+        raise FormatError(f"{source}: the 'glassnet' metadata must be an object with "
+                          "'version' (an int) and 'tree'")
+    if doc["version"] > VERSION:
+        raise FormatError(f"{source}: written by a newer glassnet (format version "
+                          f"{doc['version']}; this one reads up to {VERSION})")
+    decoder = Decoder(tensors, source)
+    obj = decoder.decode(doc["tree"])
+    unused = decoder.unused()
+    if unused:
+        raise FormatError(f"{source}: tensor(s) {unused[:5]} are not referred to by the "
+                          "'glassnet' metadata (the file was altered?)")
+    return obj

@@ -1,0 +1,182 @@
+"""A nested Python structure as JSON plus named arrays, without pickle.
+
+A training checkpoint (dicts, lists, tuples, numbers, strings, None, arrays)
+is split into a JSON tree and the arrays in it. Each array becomes a tensor
+named by its path of keys joined with "." ("model.fc.weight",
+"optimizer.state.0.exp_avg"; "tensor" for a bare array at the top); an
+array object met twice is stored once and comes back as one object.
+
+JSON keeps str, bool, None, int (any size), finite float, list and dict
+with str keys as they are. Everything else is a one-key object whose key
+starts with "$" (a str dict key that starts with "$" gets one more "$"):
+
+    {"$tensor": name}           a glassnet Tensor (loads as a leaf, requires_grad=False)
+    {"$ndarray": name}          a NumPy array
+    {"$tuple": [...]}           a tuple
+    {"$dict": [[key, value]]}   a dict with a non-str key (an optimizer's int keys)
+    {"$float": "nan"}           nan, inf or -inf
+    {"$int": "0x..."}           an int too long for JSON readers (over ~4000 digits)
+    {"$scalar": [dtype, value]} a NumPy scalar such as np.float32(0.5)
+
+Dict subclasses (OrderedDict) come back as dict, tuple subclasses as tuple.
+"""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from .safetensors import FormatError
+
+_ARRAY_TAGS = ("$tensor", "$ndarray")
+_FLOATS = ("nan", "inf", "-inf")
+_SCALAR_KINDS = {"b": bool, "i": int, "u": int, "f": float}
+_MAX_INT_BITS = 13_000  # Python refuses int <-> str beyond 4300 digits (~14,280 bits)
+
+
+class Encoder:
+    """``Encoder().encode(obj)`` gives the JSON tree; ``.arrays`` the tensors."""
+
+    def __init__(self):
+        self.arrays = {}
+        self._seen = {}  # id(array object) -> tensor name
+
+    def encode(self, obj, path=()):
+        if isinstance(obj, (Tensor, np.ndarray)):
+            return {"$tensor" if isinstance(obj, Tensor) else "$ndarray": self._store(obj, path)}
+        if obj is None or isinstance(obj, (bool, str)):
+            return obj
+        if isinstance(obj, np.generic) and type(obj.item()) is _SCALAR_KINDS.get(obj.dtype.kind):
+            return {"$scalar": [obj.dtype.name, self.encode(obj.item(), path)]}
+        if isinstance(obj, int):
+            return int(obj) if abs(obj).bit_length() <= _MAX_INT_BITS else {"$int": hex(obj)}
+        if isinstance(obj, float):
+            return float(obj) if math.isfinite(obj) else {"$float": repr(float(obj))}
+        if isinstance(obj, list):
+            return [self.encode(v, path + (i,)) for i, v in enumerate(obj)]
+        if isinstance(obj, tuple):
+            return {"$tuple": [self.encode(v, path + (i,)) for i, v in enumerate(obj)]}
+        if isinstance(obj, dict):
+            if all(isinstance(k, str) for k in obj):
+                return {("$" + k if k.startswith("$") else k): self.encode(v, path + (k,))
+                        for k, v in obj.items()}
+            return {"$dict": [[self._key(k, path), self.encode(v, path + (k,))]
+                              for k, v in obj.items()]}
+        has_state = callable(getattr(obj, "state_dict", None))
+        hint = "; save its .state_dict() instead" if has_state else ""
+        raise TypeError(f"save: cannot store {_where(path)}, a {type(obj).__name__} (glassnet "
+                        "stores arrays, Tensors, numbers, str, bool, None, lists, tuples and "
+                        f"dicts; no pickle){hint}")
+
+    def _key(self, key, path):
+        if isinstance(key, (Tensor, np.ndarray)):
+            raise TypeError(f"save: {_where(path)} has an array as a dict key")
+        return self.encode(key, path + (key,))
+
+    def _store(self, array, path):
+        if id(array) in self._seen:
+            return self._seen[id(array)]
+        base = ".".join(map(str, path)) if path else "tensor"
+        name, n = base, 1
+        while name in self.arrays:
+            n += 1
+            name = f"{base}#{n}"
+        self.arrays[name] = array
+        self._seen[id(array)] = name
+        return name
+
+
+class Decoder:
+    """``Decoder(arrays, source).decode(tree)`` rebuilds what Encoder encoded;
+    bad trees raise FormatError naming ``source`` and the place in the tree."""
+
+    def __init__(self, arrays, source):
+        self.arrays = arrays
+        self.source = source
+        self._made = {}  # (tag, name) -> object, so shared arrays stay shared
+
+    def decode(self, node, path=()):
+        if node is None or isinstance(node, (bool, str, int, float)):
+            return node
+        if isinstance(node, list):
+            return [self.decode(v, path + (i,)) for i, v in enumerate(node)]
+        if not isinstance(node, dict):
+            self._fail(path, f"unexpected JSON value {node!r:.80}")
+        if len(node) == 1:
+            (key, value), = node.items()
+            if key.startswith("$") and not key.startswith("$$"):
+                return self._tagged(key, value, path)
+        out = {}
+        for k, v in node.items():
+            if k.startswith("$") and not k.startswith("$$"):
+                self._fail(path, f"unknown or misplaced tag {k!r}")
+            out[k[1:] if k.startswith("$") else k] = self.decode(v, path + (k,))
+        return out
+
+    def unused(self):
+        """Names of tensors in the file that the tree never referred to."""
+        used = {name for _, name in self._made}
+        return [n for n in self.arrays if n not in used]
+
+    def _tagged(self, tag, value, path):
+        if tag in _ARRAY_TAGS:
+            if not isinstance(value, str) or value not in self.arrays:
+                self._fail(path, f"refers to tensor {value!r:.80}, which the file does not hold")
+            if (tag, value) not in self._made:
+                a = self.arrays[value]
+                self._made[(tag, value)] = Tensor(a) if tag == "$tensor" else a
+            return self._made[(tag, value)]
+        if tag == "$tuple" and isinstance(value, list):
+            return tuple(self.decode(v, path + (i,)) for i, v in enumerate(value))
+        if tag == "$dict" and isinstance(value, list):
+            return self._dict(value, path)
+        if tag == "$float" and value in _FLOATS:
+            return float(value)
+        if tag == "$int" and isinstance(value, str):
+            try:
+                return int(value, 16)
+            except ValueError:
+                pass
+        if tag == "$scalar" and isinstance(value, list) and len(value) == 2:
+            return self._scalar(value, path)
+        if tag in _TAGS:
+            self._fail(path, f"bad {tag!r} value {value!r:.80}")
+        self._fail(path, f"unknown tag {tag!r}")
+
+    def _dict(self, pairs, path):
+        out = {}
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2:
+                self._fail(path, f"a '$dict' entry must be [key, value], got {pair!r:.80}")
+            key = self.decode(pair[0], path)
+            try:
+                hash(key)
+            except TypeError:
+                self._fail(path, f"dict key {key!r:.80} is not hashable")
+            out[key] = self.decode(pair[1], path + (key,))
+        return out
+
+    def _scalar(self, value, path):
+        name, number = value
+        try:
+            dtype = np.dtype(name) if isinstance(name, str) else None
+        except (TypeError, ValueError):
+            dtype = None
+        if dtype is None or dtype.kind not in _SCALAR_KINDS or dtype.name != name:
+            self._fail(path, f"bad NumPy scalar dtype {name!r:.80}")
+        number = self.decode(number, path)
+        if type(number) is not _SCALAR_KINDS[dtype.kind]:
+            self._fail(path, f"bad value {number!r:.80} for a {name} scalar")
+        try:
+            return dtype.type(number)
+        except OverflowError:
+            self._fail(path, f"value {number} does not fit a {name} scalar")
+
+    def _fail(self, path, what):
+        raise FormatError(f"{self.source}: glassnet metadata, at {_where(path)}: {what}")
+
+
+_TAGS = _ARRAY_TAGS + ("$tuple", "$dict", "$float", "$int", "$scalar")
+
+
+def _where(path):
+    return "the top level" if not path else "".join(f"[{k!r}]" for k in path)

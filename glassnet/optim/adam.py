@@ -1,0 +1,76 @@
+"""Adam: gradient descent with per-weight step sizes from running averages
+of the gradient (m) and of its square (v), bias-corrected for their start
+at zero; AMSGrad keeps the largest v seen."""
+import numpy as np
+
+from .optimizer import Optimizer, bias_corrections, decayed_grad
+
+
+class Adam(Optimizer):
+    r"""Adam (``torch.optim.Adam``'s update, exactly)::
+
+        t  = t + 1
+        w  = w·(1 − lr·weight_decay)                 if decoupled_weight_decay
+        g  = ∇L(w) (−∇L(w) if maximize) + weight_decay·w     otherwise
+        m  = β₁·m + (1 − β₁)·g
+        v  = β₂·v + (1 − β₂)·g²
+        v̂ = max(v̂, v)  if amsgrad  else  v
+        w  = w − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + eps)
+
+    Compared with SGD, each weight gets its own effective step size, so one
+    learning rate works across layers of very different gradient scale.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group, index):
+        self._number(group, index, "lr")
+        self._number(group, index, "eps")
+        self._number(group, index, "weight_decay")
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise self._bad(index, f"betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            self._number({f"betas[{i}]": beta}, index, f"betas[{i}]", 0.0, 1.0, high_open=True)
+
+    def _update(self, param, grad, state, group):
+        lr = float(group["lr"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        weight_decay = float(group["weight_decay"])
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param)
+            state["exp_avg_sq"] = np.zeros_like(param)
+        step = state["step"] = state["step"] + 1
+        d, tmp = self._scratch(param, 2)
+        if group["decoupled_weight_decay"]:
+            if weight_decay != 0:
+                param *= 1.0 - lr * weight_decay
+            weight_decay = 0.0
+        g = decayed_grad(grad, param, weight_decay, group["maximize"], d)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        np.subtract(g, m, out=tmp)          # m = m + (1 − β₁)(g − m), PyTorch's lerp
+        tmp *= 1.0 - beta1
+        m += tmp
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - beta2
+        v += tmp
+        if group["amsgrad"]:
+            vmax = state.get("max_exp_avg_sq")
+            if vmax is None:
+                vmax = state["max_exp_avg_sq"] = np.zeros_like(param)
+            np.maximum(vmax, v, out=vmax)
+            v = vmax
+        bc1, bc2_sqrt = bias_corrections(beta1, beta2, step)
+        # m / (√v̂/√bc2 + eps) = √bc2 · m / (√v̂ + eps·√bc2): one pass fewer
+        np.sqrt(v, out=tmp)
+        tmp += float(group["eps"]) * bc2_sqrt
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr * bc2_sqrt / bc1
+        np.subtract(param, tmp, out=param)

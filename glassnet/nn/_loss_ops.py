@@ -1,0 +1,135 @@
+"""Fused loss ops: numerically stable binary cross-entropy and NLL (forward and backward
+on raw arrays, as every glassnet op). ``weight`` and ``pos_weight`` are
+constants (arrays broadcastable to the input, or None)."""
+import numpy as np
+
+from ..autograd import Op
+from ..ops.activation import sigmoid_array
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    total = loss.sum() if reduction == "sum" else loss.mean()
+    return np.asarray(total, dtype=loss.dtype)
+
+
+def _scale(grad, shape, reduction):
+    """The incoming gradient spread over every element of the unreduced loss."""
+    if reduction == "none":
+        return grad
+    if reduction == "mean":
+        n = 1
+        for s in shape:
+            n *= s
+        return np.broadcast_to(grad / n, shape)
+    return np.broadcast_to(grad, shape)
+
+
+class BinaryCrossEntropy(Op):
+    """Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)] for probabilities x ∈ [0, 1],
+    each log clamped at −100 (so x = 0 or 1 gives a finite loss, as PyTorch).
+    ∂L/∂x = w·(x − y)/max(x(1 − x), 1e−12);  ∂L/∂y = w·ln((1 − x)/x)."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction):
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.reduction = weight, reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = _scale(grad, x.shape, ctx.reduction)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - y) / np.maximum((1 - x) * x, 1e-12)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gy = g * (np.log1p(-x) - np.log(x))
+        return gx, gy, None, None
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """BCE on logits z, without computing σ(z) (so no log(0) and no overflow):
+    Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + lᵢ·softplus(−zᵢ)],  lᵢ = 1 + (p − 1)·yᵢ (p = pos_weight,
+    l = 1 without it), softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0).
+    ∂L/∂z = w·(l·σ(z) − p·y) (= w·(σ(z) − y) without pos_weight);
+    ∂L/∂y = w·(−z + (p − 1)·softplus(−z))."""
+
+    @staticmethod
+    def forward(ctx, z, y, weight, pos_weight, reduction):
+        softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
+        if pos_weight is None:
+            loss = (1 - y) * z + softplus_neg
+        else:
+            loss = (1 - y) * z + (1 + (pos_weight - 1) * y) * softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(z, y)
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, y = ctx.saved_tensors
+        pw = ctx.pos_weight
+        g = _scale(grad, z.shape, ctx.reduction)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        gz = gy = None
+        if ctx.needs_input_grad[0]:
+            if pw is None:
+                gz = g * (sigmoid_array(z) - y)
+            else:
+                gz = g * ((1 + (pw - 1) * y) * sigmoid_array(z) - pw * y)
+        if ctx.needs_input_grad[1]:
+            if pw is None:
+                gy = g * -z
+            else:
+                softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
+                gy = g * (-z + (pw - 1) * softplus_neg)
+        return gz, gy, None, None, None
+
+
+class NLLLoss(Op):
+    """Negative log-likelihood at class indices t (N, ...) of log-probabilities
+    x (N, C, ...): Lₙ = −w_tₙ·x[n, tₙ] (w = 0 where tₙ = ignore_index); 'mean'
+    divides the sum by Σ w_tₙ. ∂L/∂x[n, c] = −w_tₙ·[c = tₙ] (÷ Σ w_tₙ for
+    'mean'; all zero, as PyTorch, when every target is ignored)."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        valid = target != ignore_index
+        safe = np.expand_dims(np.where(valid, target, 0), 1)
+        picked = np.take_along_axis(x, safe, axis=1).squeeze(1)
+        w = weight[safe.squeeze(1)] if weight is not None else np.ones_like(picked)
+        w = np.where(valid, w, 0).astype(x.dtype, copy=False)
+        ctx.safe, ctx.w, ctx.shape, ctx.reduction = safe, w, x.shape, reduction
+        loss = -picked * w
+        if reduction == "none":
+            return loss
+        if reduction == "sum":
+            return np.asarray(loss.sum(), dtype=x.dtype)
+        ctx.total = w.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(loss.sum() / ctx.total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        coef = -ctx.w
+        if ctx.reduction != "mean":
+            coef = coef * grad
+        else:
+            coef = coef * (grad / ctx.total) if ctx.total else np.zeros_like(coef)
+        g = np.zeros(ctx.shape, dtype=ctx.w.dtype)
+        np.put_along_axis(g, ctx.safe, np.expand_dims(coef, 1), axis=1)
+        return g, None, None, None, None

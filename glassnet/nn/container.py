@@ -1,0 +1,212 @@
+"""Containers: Sequential (a chain of layers), ModuleList and ModuleDict
+(sub-modules held in a list or dict, registered so their parameters count)."""
+import operator
+from collections import OrderedDict
+
+from .module import Module
+
+
+def _index(container, idx):
+    """A valid non-negative position for ``idx`` in ``container``, or IndexError."""
+    try:
+        idx = operator.index(idx)
+    except TypeError:
+        raise TypeError(f"{type(container).__name__} indices must be integers or slices, "
+                        f"not {type(idx).__name__}") from None
+    n = len(container)
+    if not -n <= idx < n:
+        raise IndexError(f"{type(container).__name__} index {idx} is out of range (it has "
+                         f"{n} module{'s' if n != 1 else ''})")
+    return idx % n
+
+
+class Sequential(Module):
+    """Layers applied in order: ``Sequential(l1, l2, l3)(x) = l3(l2(l1(x)))``.
+
+    ``Sequential(OrderedDict(name=module, ...))`` names the layers; otherwise
+    they are named "0", "1", ... (so state_dict keys are "0.weight", ...).
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (OrderedDict, dict)):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                if not isinstance(module, Module):
+                    raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, "
+                                    "not a Module (an activation is a module too: nn.ReLU())")
+                self.add_module(str(i), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[_index(self, idx)]
+
+    def __setitem__(self, idx, module):
+        self.add_module(list(self._modules.keys())[_index(self, idx)], module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules.keys())
+        for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(self, idx)]]):
+            del self._modules[key]
+        modules = list(self._modules.values())
+        self._modules.clear()  # renumbered "0", "1", ... as PyTorch does
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        """Add ``module`` at the end. Returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        """Put ``module`` at position ``index``, shifting later ones up."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.insert: {type(module).__name__} is not a Module")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Sequential.insert: index {index} is out of range for {n} "
+                             "modules")
+        index = index + n if index < 0 else index
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+        return self
+
+
+class ModuleList(Module):
+    """A list of sub-modules, registered (named "0", "1", ...). It has no
+    forward: the owner decides how to call them."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(_index(self, idx))]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_index(self, idx)), module)
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            del modules[idx]
+        else:
+            del modules[_index(self, idx)]
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return type(self)(list(self) + list(other))
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        if isinstance(modules, Module) and not isinstance(modules, ModuleList):
+            raise TypeError("ModuleList.extend: expected an iterable of modules, got a "
+                            f"{type(modules).__name__}; use append for one module")
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList.insert: {type(module).__name__} is not a Module")
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
+
+class ModuleDict(Module):
+    """A dict of sub-modules, registered under their keys (insertion order)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        try:
+            return self._modules[key]
+        except KeyError:
+            raise KeyError(f"ModuleDict has no module {key!r} (keys: "
+                           f"{list(self._modules)})") from None
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        """Add (key, module) pairs from a dict or an iterable of pairs."""
+        items = modules.items() if hasattr(modules, "items") else modules
+        for pair in items:
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict.update: expected (key, module) pairs, got "
+                                 f"{pair!r}")
+            self[pair[0]] = pair[1]

@@ -1,0 +1,148 @@
+"""Weight initialization, as ``torch.nn.init``.
+
+Every function fills its tensor in place (under ``no_grad``, so it works on
+Parameters), draws from ``glassnet.random.get_generator(generator)`` (the
+seeded default unless a generator is given) and returns the tensor.
+
+Why the scale matters (the article's "Xavier initialization"): a layer with
+fan_in inputs of variance 1 and weights of variance σ² gives outputs of
+variance fan_in·σ². Xavier/Glorot picks σ² = 2/(fan_in + fan_out) so the
+signal keeps its size forwards and backwards through sigmoid/tanh layers;
+Kaiming/He picks σ² = gain²/fan with gain² = 2 for ReLU, which zeroes half
+of its inputs.
+"""
+import math
+import warnings
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended scale for weights followed by ``nonlinearity``:
+    1 for linear/conv/sigmoid, 5/3 for tanh, √2 for relu,
+    √(2/(1 + slope²)) for leaky_relu (slope = param, default 0.01), 3/4 for selu."""
+    if nonlinearity in _LINEAR or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected "
+                     f"one of {', '.join(_LINEAR)}, sigmoid, tanh, relu, leaky_relu, selu")
+
+
+def _check(tensor, fn):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{fn}: expected a Tensor (or Parameter), got {type(tensor).__name__}")
+    if tensor.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected a floating-point tensor, got {tensor.dtype}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """fan_in = size(1)·receptive field, fan_out = size(0)·receptive field,
+    where the receptive field is the product of the dims after the first two
+    (1 for a Linear weight (out, in))."""
+    if tensor.ndim < 2:
+        raise ValueError(f"init: fan in and fan out can not be computed for a tensor with "
+                         f"fewer than 2 dimensions (got shape {tensor.shape})")
+    receptive = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _fan(tensor, mode):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"init: mode {mode!r} not supported, please use one of fan_in, "
+                         "fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with draws from U(a, b)."""
+    _check(tensor, "uniform_")
+    with no_grad():
+        return tensor.uniform_(float(a), float(b), generator=generator)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with draws from N(mean, std²)."""
+    _check(tensor, "normal_")
+    with no_grad():
+        return tensor.normal_(float(mean), float(std), generator=generator)
+
+
+def constant_(tensor, val):
+    """Fill with the value ``val``."""
+    _check(tensor, "constant_")
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def _empty(tensor, fn):
+    _check(tensor, fn)
+    if 0 in tensor.shape:
+        warnings.warn(f"{fn}: initializing a zero-element tensor is a no-op", stacklevel=3)
+        return True
+    return False
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot uniform: U(−a, a), a = gain·√(6/(fan_in + fan_out))
+    (variance gain²·2/(fan_in + fan_out))."""
+    _check(tensor, "xavier_uniform_")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot normal: N(0, σ²), σ = gain·√(2/(fan_in + fan_out))."""
+    _check(tensor, "xavier_normal_")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He uniform: U(−bound, bound), bound = gain·√(3/fan), gain =
+    calculate_gain(nonlinearity, a), fan = fan_in or fan_out (``mode``).
+    ``a`` is the negative slope of the leaky_relu that follows.
+
+    nn.Linear's default is kaiming_uniform_(w, a=√5): gain² = 2/(1+5) = 1/3,
+    so bound = 1/√fan_in."""
+    if _empty(tensor, "kaiming_uniform_"):
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He normal: N(0, σ²), σ = gain/√fan (gain = calculate_gain(nonlinearity, a))."""
+    if _empty(tensor, "kaiming_normal_"):
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)

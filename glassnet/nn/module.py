@@ -1,0 +1,490 @@
+"""Module: the base class of every layer, loss and model.
+
+A Module holds Parameters, buffers (tensors that are state but are not
+learned) and sub-modules, each registered by assigning it to an attribute::
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(1, 2)     # a sub-module named "hidden"
+            self.out = nn.Linear(2, 1)
+
+        def forward(self, x):
+            return self.out(self.hidden(x).relu())
+
+``parameters()`` walks the tree (what an optimizer updates), ``state_dict()``
+names every tensor by its dotted path (``"hidden.weight"``), exactly as
+PyTorch does, so weights move between the two libraries by name.
+"""
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from ..errors import DTypeError
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict(strict=False)`` could not match."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+
+class StateDictError(RuntimeError):
+    """``load_state_dict`` found missing or unexpected keys, or shapes that differ."""
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _addindent(text, spaces):
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+
+
+class Module:
+    """Base class of layers and models: subclasses call ``super().__init__()``
+    first, assign their Parameters and sub-modules as attributes and define
+    ``forward``. Calling the module runs ``forward`` (with any hooks)."""
+
+    def __init__(self):
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_non_persistent_buffers"] = set()
+        d["_modules"] = OrderedDict()
+        d["_forward_hooks"] = OrderedDict()
+        d["_forward_pre_hooks"] = OrderedDict()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            new = hook(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            new = hook(self, args, out)
+            if new is not None:
+                out = new
+        return out
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, args, output)`` after each forward; a non-None
+        return value replaces the output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, args)`` before each forward; a non-None return
+        value replaces the positional arguments."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    # ---- registration ------------------------------------------------------
+    def _check_init(self, what):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: cannot assign {what} before "
+                                 "Module.__init__() call; call super().__init__() first")
+
+    def register_parameter(self, name, param):
+        """Add a Parameter (or None) named ``name``."""
+        self._check_init("parameters")
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"{type(self).__name__}.register_parameter: cannot assign a "
+                            f"{type(param).__name__} as parameter {name!r} (expected "
+                            "nn.Parameter or None); wrap it as nn.Parameter(t)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a buffer: a tensor that is module state but not learned (saved in
+        ``state_dict`` unless ``persistent=False``)."""
+        self._check_init("buffers")
+        self._check_name(name, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"{type(self).__name__}.register_buffer: cannot assign a "
+                            f"{type(tensor).__name__} as buffer {name!r} (expected a Tensor "
+                            "or None)")
+        if isinstance(tensor, Parameter):
+            raise TypeError(f"{type(self).__name__}.register_buffer: {name!r} is a Parameter; "
+                            "use register_parameter for learned tensors")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name, module):
+        """Add a sub-module (or None) named ``name``."""
+        self._check_init("modules")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.add_module: {type(module).__name__} is "
+                            f"not a Module (for sub-module {name!r})")
+        self._check_name(name, "module")
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def _check_name(self, name, kind):
+        if not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: {kind} name must be a string, got "
+                            f"{type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{type(self).__name__}: {kind} name {name!r} must be non-empty "
+                           "and contain no '.'")
+        if hasattr(type(self), name) or name in self.__dict__ or self._owner_of(name, kind):
+            raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
+
+    def _owner_of(self, name, kind):
+        """True when ``name`` is taken by a different kind of member."""
+        kinds = {"parameter": self._parameters, "buffer": self._buffers,
+                 "module": self._modules}
+        return any(name in d for k, d in kinds.items() if k != kind)
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, Parameter):
+            self._check_init("parameters")
+            self._remove_member(name, "_parameters")
+            params[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
+                                f" to parameter {name!r} (expected nn.Parameter or None)")
+            params[name] = None
+        elif isinstance(value, Module):
+            self._check_init("modules")
+            self._remove_member(name, "_modules")
+            d["_modules"][name] = value
+        elif d.get("_modules") is not None and name in d["_modules"]:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
+                                f" to sub-module {name!r} (expected a Module or None)")
+            d["_modules"][name] = None
+        elif d.get("_buffers") is not None and name in d["_buffers"]:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
+                                f" to buffer {name!r} (expected a Tensor or None)")
+            d["_buffers"][name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _remove_member(self, name, keep):
+        """Forget ``name`` as any other kind of attribute than ``keep``."""
+        d = self.__dict__
+        d.pop(name, None)
+        for key in ("_parameters", "_buffers", "_modules"):
+            if key != keep:
+                d[key].pop(name, None)
+        d["_non_persistent_buffers"].discard(name)
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': "
+                                 "its __init__ must call super().__init__() first")
+        for key in ("_parameters", "_buffers", "_modules"):
+            members = d[key]
+            if name in members:
+                return members[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for key in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(key, ()):
+                del self.__dict__[key][name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    # ---- walking the tree --------------------------------------------------
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module and every descendant, pre-order;
+        a module reached twice is listed once."""
+        if memo is None:
+            memo = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if module in memo:
+                    continue
+                memo.add(module)
+            yield name, module
+            children = [(name + "." + key if name else key, child)
+                        for key, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and m not in seen:
+                seen.add(m)
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, kind, prefix, recurse, remove_duplicate=True):
+        seen = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
+        for mod_prefix, module in modules:
+            for name, t in module.__dict__[kind].items():
+                if t is None or (remove_duplicate and id(t) in seen):
+                    continue
+                seen.add(id(t))
+                yield (mod_prefix + "." + name if mod_prefix else name), t
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Parameter) pairs; a shared Parameter is listed once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def get_submodule(self, target):
+        """The sub-module at dotted path ``target`` (``""`` is this module)."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no sub-module {part!r} "
+                                     f"(looking up {target!r})")
+            module = child
+        return module
+
+    def apply(self, fn):
+        """Call ``fn(m)`` on every sub-module (children first) and on self;
+        e.g. ``model.apply(init_weights)``. Returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ---- modes and gradients -------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (Dropout active) when ``mode`` is true, else evaluation."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: mode must be a bool, got {mode!r}")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self):
+        """Evaluation mode: Dropout passes its input through. Same as train(False)."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        """Freeze (False) or unfreeze every parameter. Returns self."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Clear every parameter's gradient: set ``.grad`` to None (default) or
+        fill the existing gradient with zeros in place."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            elif p.grad.data.flags.writeable:
+                p.grad.data[...] = 0
+            else:
+                p.grad = Tensor(np.zeros_like(p.grad.data))
+
+    # ---- dtype ------------------------------------------------------------------
+    def _apply(self, fn):
+        """Replace each parameter's and buffer's array by ``fn(array)`` (the
+        Parameter objects stay the same, so an optimizer made before still works)."""
+        for m in self.modules():
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is None:
+                    continue
+                new = fn(t.data)
+                if new is not t.data:
+                    t.data = new
+                    t._version[0] += 1
+                    if t.grad is not None:
+                        t.grad = Tensor(fn(t.grad.data))
+        return self
+
+    def to(self, *args, dtype=None, **kwargs):
+        """``to(dtype)`` casts floating-point parameters and buffers; a device
+        argument ``"cpu"`` is accepted (glassnet runs on the CPU)."""
+        for a in args:
+            if isinstance(a, str):
+                if not a.startswith("cpu"):
+                    raise ValueError(f"{type(self).__name__}.to: device {a!r} is not "
+                                     "available; glassnet runs on 'cpu'")
+            elif a is not None:
+                dtype = a
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise DTypeError(f"{type(self).__name__}.to: only floating-point dtypes are "
+                             f"allowed, got {dtype}")
+        return self._apply(lambda a: a.astype(dtype) if a.dtype.kind == "f" and
+                           a.dtype != dtype else a)
+
+    def double(self):
+        """Cast floating-point parameters and buffers to float64."""
+        return self.to(np.float64)
+
+    def float(self):
+        """Cast floating-point parameters and buffers to float32."""
+        return self.to(np.float32)
+
+    def cpu(self):
+        return self
+
+    # ---- state ----------------------------------------------------------------
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """Every parameter and persistent buffer by dotted name (``"0.weight"``),
+        as PyTorch names them. Values share memory with the module's tensors
+        (detached unless ``keep_vars``)."""
+        if destination is None:
+            destination = OrderedDict()
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                destination[prefix + name] = b if keep_vars else b.detach()
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + ".",
+                             keep_vars=keep_vars)
+        return destination
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy tensors (or arrays) from ``state_dict`` into this module's
+        parameters and buffers, in place, cast to each one's dtype.
+
+        With ``strict=True`` a missing or unexpected key is an error; a shape
+        mismatch always is. Returns ``IncompatibleKeys(missing, unexpected)``.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict of "
+                            f"tensors, got {type(state_dict).__name__}")
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors, updates = [], []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            arr = value.data if isinstance(value, Tensor) else value
+            try:
+                arr = np.asarray(arr)
+            except Exception as exc:  # noqa: BLE001 - reported below with the key
+                errors.append(f'While copying the parameter named "{key}", could not make '
+                              f"an array of a {type(value).__name__}: {exc}")
+                continue
+            if arr.dtype.kind not in "biuf":
+                errors.append(f'While copying the parameter named "{key}", expected a '
+                              f"numeric tensor or array, got dtype {arr.dtype}")
+            elif arr.shape != target.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape "
+                              f"{arr.shape} from checkpoint, the shape in current model is "
+                              f"{target.shape}.")
+            else:
+                updates.append((target, arr))
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:"
+                                 "\n\t" + "\n\t".join(errors))
+        with no_grad():
+            for target, arr in updates:
+                target.data[...] = arr
+                target._version[0] += 1
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing --------------------------------------------------------------
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        extra = self.extra_repr()
+        if extra:
+            lines = extra.split("\n")
+        for name, m in self._modules.items():
+            lines.append("(" + name + "): " + _addindent(repr(m), 2))
+        head = type(self).__name__ + "("
+        if not lines:
+            return head + ")"
+        if len(lines) == 1 and not self._modules:
+            return head + lines[0] + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+    def summary(self, input_size=None, dtype=None):
+        """A table of every layer, its output shape for an input of
+        ``input_size`` (batch dimension included) and its parameter count;
+        ``print(model.summary((1, 784)))``. See ``glassnet.nn.summary``."""
+        from .summary import summary
+        return summary(self, input_size, dtype)

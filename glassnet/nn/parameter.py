@@ -1,0 +1,34 @@
+"""Parameter: a tensor that a Module learns.
+
+Assigning a Parameter to a Module attribute registers it, so that
+``module.parameters()`` (what an optimizer updates) and ``state_dict()``
+find it. It is a plain leaf Tensor with ``requires_grad=True``.
+"""
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A learnable tensor, as ``torch.nn.Parameter``. ``Parameter(t)`` shares
+    ``t``'s array (no copy); ``Parameter()`` is an empty float tensor."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = []
+        super().__init__(data)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        out = Parameter(self.data.copy(), self.requires_grad)
+        if self.grad is not None:
+            out.grad = Tensor(self.grad.data.copy())
+        out.name = self.name
+        memo[id(self)] = out
+        return out

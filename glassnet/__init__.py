@@ -26,6 +26,9 @@ from .ops.api import (abs, add, all, allclose, amax, amin, any, argmax, argmin, 
                       sub, sum, swapaxes, t, tanh, transpose, unsqueeze, var, view, where)
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import Tensor
+from .train import evaluate, fit, predict
+from . import callbacks, metrics  # noqa: E402
+from .history import History
 
 
 __version__ = "0.1.0"

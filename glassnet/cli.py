@@ -16,6 +16,8 @@ def build_parser():
     p = sub.add_parser("demo", help="one training step of the article's 1-2-1 network, "
                                     "every number shown")
     p.set_defaults(func=_demo)
+    from . import train_command
+    train_command.add_parser(sub)
     return parser
 
 

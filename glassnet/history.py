@@ -1,0 +1,63 @@
+"""History: what ``fit`` returns — per-epoch train/validation loss and metrics."""
+
+
+class History:
+    """``history.history`` maps 'loss', 'val_loss', metric names and their
+    'val_' forms (and 'lr') to one value per epoch, as in Keras."""
+
+    def __init__(self, history=None, epoch=None):
+        self.history = {k: list(v) for k, v in (history or {}).items()}
+        self.epoch = list(epoch or [])
+
+    def append(self, epoch, logs):
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __getitem__(self, key):
+        return self.history[key]
+
+    def __len__(self):
+        return len(self.epoch)
+
+    def state_dict(self):
+        return {"history": {k: list(v) for k, v in self.history.items()},
+                "epoch": list(self.epoch)}
+
+    @classmethod
+    def from_state_dict(cls, state):
+        return cls(state["history"], state["epoch"])
+
+    def plot(self, path=None, keys=None, title="Training history"):
+        """Plot loss (and metrics) per epoch with matplotlib; save to ``path``
+        (PNG or SVG) if given. Returns the figure."""
+        try:
+            import matplotlib
+            if path is not None:
+                matplotlib.use("Agg", force=False)
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("History.plot needs matplotlib: pip install 'glassnet[viz]'") \
+                from None
+        keys = keys or [k for k in self.history if k != "lr"]
+        base = sorted({k[4:] if k.startswith("val_") else k for k in keys},
+                      key=lambda k: (k != "loss", k))
+        fig, axes = plt.subplots(1, len(base), figsize=(4.5 * len(base), 3.5), squeeze=False)
+        epochs = [e + 1 for e in self.epoch]
+        for ax, name in zip(axes[0], base):
+            for key, style in ((name, "-"), ("val_" + name, "--")):
+                if key in self.history:
+                    ax.plot(epochs, self.history[key], style, label=key)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(name)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        fig.suptitle(title)
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path)
+        return fig
+
+    def __repr__(self):
+        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
+        return f"History(epochs={len(self.epoch)}, last={last})"

@@ -1,0 +1,88 @@
+"""The `glassnet` command: demo and train."""
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.cli import main
+
+
+def test_demo_shows_the_articles_step_with_autograds_numbers(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    # x = 1.5, w11 = 0.6, b1 = 0.1 → z1 = 1.0; ŷ = 0.9; δ_out = ŷ − y = 0.9 − 2.25
+    assert "z1 = w11·x + b1 = 0.6000 × 1.5000 + 0.1000 = 1.0000" in out
+    assert "δ_out = ∂L/∂ŷ = ŷ − y = 0.9000 − 2.2500 = -1.3500" in out
+    assert "∂L/∂w_out1 = δ_out · a1 = -1.3500 × 1.0000 = -1.3500" in out
+    assert "∂L/∂w11 = δ_z1 · x = -0.9450 × 1.5000 = -1.4175" in out
+    assert "w11     ← 0.6000 − 0.1 × -1.4175 = 0.7418" in out
+    losses = [float(v) for v in re.findall(r"step 1999: ([0-9.]+)", out)]
+    assert len(losses) == 2 and losses[1] < losses[0]
+
+
+def test_console_script_runs_demo():
+    r = subprocess.run([sys.executable, "-m", "glassnet", "demo"], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0 and "Backward pass" in r.stdout
+
+
+def test_train_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    for opt in ("--data", "--target", "--task", "--hidden", "--activation", "--optimizer",
+                "--lr", "--epochs", "--batch-size", "--seed", "--save", "--test-size"):
+        assert opt in out
+
+
+def test_train_digits_end_to_end(tmp_path, capsys):
+    path = tmp_path / "model.safetensors"
+    assert main(["train", "--data", "digits", "--hidden", "128", "--activation", "relu",
+                 "--optimizer", "adam", "--lr", "1e-3", "--epochs", "30", "--batch-size", "32",
+                 "--seed", "0", "--save", str(path), "--verbose", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Epoch 30/30" in out
+    acc = float(re.search(r"test: loss [0-9.]+, accuracy ([0-9.]+)", out).group(1))
+    assert acc >= 0.95
+    weights = gn.load(str(path))
+    assert weights["0.weight"].shape == (128, 64) and weights["2.weight"].shape == (10, 128)
+
+
+def _write_csv(path, n=200, classification=False, seed=0):
+    g = np.random.default_rng(seed)
+    x = g.uniform(-1, 1, (n, 2))
+    lines = ["a,b,label"]
+    for a, b in x:
+        target = ("pos" if a + b > 0 else "neg") if classification else f"{3 * a - 2 * b + 1:.6f}"
+        lines.append(f"{a:.6f},{b:.6f},{target}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_train_on_a_csv_regression_and_classification(tmp_path, capsys):
+    reg = tmp_path / "reg.csv"
+    _write_csv(reg)
+    assert main(["train", "--data", str(reg), "--target", "label", "--hidden", "16",
+                 "--epochs", "40", "--lr", "0.01", "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    r2 = float(re.search(r"r2 ([-0-9.]+)", out).group(1))
+    assert r2 > 0.95
+    cls = tmp_path / "cls.csv"
+    _write_csv(cls, classification=True)
+    assert main(["train", "--data", str(cls), "--target", "label", "--hidden", "16",
+                 "--epochs", "40", "--lr", "0.01", "--verbose", "0"]) == 0
+    acc = float(re.search(r"accuracy ([0-9.]+)", capsys.readouterr().out).group(1))
+    assert acc > 0.9
+
+
+def test_train_reports_bad_input(tmp_path):
+    with pytest.raises(SystemExit, match="unknown data set 'digitz'"):
+        main(["train", "--data", "digitz"])
+    csv = tmp_path / "d.csv"
+    _write_csv(csv)
+    with pytest.raises(SystemExit, match="--target is required"):
+        main(["train", "--data", str(csv)])
+    with pytest.raises(Exception, match="nope"):
+        main(["train", "--data", str(csv), "--target", "nope", "--verbose", "0"])

@@ -22,8 +22,8 @@ class Node:
     """A recorded op. Forward writes what backward needs into it (it is the
     ``ctx``); the graph walk reads it."""
 
-    __slots__ = ("parents", "needs_input_grad", "saved", "_versions", "_hooks", "_retain",
-                 "_freed", "__dict__", "__weakref__")
+    __slots__ = ("parents", "edges", "needs_input_grad", "saved", "_versions", "_hooks",
+                 "_retain", "_freed", "__dict__", "__weakref__")
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
@@ -45,7 +45,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((p.grad_fn if p is not None else None) for p in self.parents)
+        return self.edges
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -92,6 +92,7 @@ class Op(Node):
                     needs = True
         if needs and state.enabled and cls.differentiable:
             ctx.parents = args
+            ctx.edges = _edges(args)
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             ctx._hooks = None
             ctx._retain = None
@@ -109,6 +110,12 @@ class Op(Node):
         if state.anomaly:
             _check_finite(out, f"{cls.__name__} forward")
         return result
+
+
+def _edges(args):
+    """The node that made each input, taken now: an in-place change that later
+    gives an input tensor a new grad_fn must not reroute this op's gradient."""
+    return tuple([a.grad_fn if isinstance(a, Tensor) else None for a in args])
 
 
 def _saved_versions(saved, args, result):
@@ -162,6 +169,7 @@ class Function(Node):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
         if needs and state.enabled:
             ctx.parents = args
+            ctx.edges = _edges(args)
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             ctx._hooks = None
             ctx._retain = None
@@ -206,14 +214,12 @@ def _count_dependencies(roots):
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for p in node.parents:
-            if isinstance(p, Tensor):
-                pn = p.grad_fn
-                if pn is not None:
-                    deps[pn] = deps.get(pn, 0) + 1
-                    if pn not in seen:
-                        seen.add(pn)
-                        stack.append(pn)
+        for pn in node.edges:
+            if pn is not None:
+                deps[pn] = deps.get(pn, 0) + 1
+                if pn not in seen:
+                    seen.add(pn)
+                    stack.append(pn)
     return deps
 
 
@@ -273,11 +279,10 @@ def _run(roots, root_grads, retain_graph, capture=None):
                         _check_finite(gi, f"{node.name()}")
         else:
             grads = (None,) * len(node.parents)
-        for p, gi in zip(node.parents, grads):
+        for p, pn, need, gi in zip(node.parents, node.edges, node.needs_input_grad, grads):
             if not isinstance(p, Tensor):
                 continue
-            pn = p.grad_fn
-            if gi is not None and p.requires_grad:
+            if gi is not None and need:
                 if type(gi) is not np.ndarray:
                     gi = np.asarray(gi)
                 if gi.shape != p.data.shape or gi.dtype != p.data.dtype:

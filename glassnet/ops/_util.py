@@ -34,6 +34,20 @@ def normalize_dim(dim, ndim, op):
     return d % max(ndim, 1)
 
 
+def normalize_new_dim(dim, ndim, op):
+    """The position of a dim inserted into a tensor with ``ndim`` dims
+    (unsqueeze, stack): in [-ndim-1, ndim], as a non-negative int."""
+    try:
+        d = int(dim)
+    except TypeError:
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}") from None
+    if not -ndim - 1 <= d <= ndim:
+        raise IndexError(f"{op}: dim {dim} is out of range for inserting a new dimension "
+                         f"among {ndim} dimension{'s' if ndim != 1 else ''} (expected "
+                         f"{-ndim - 1} to {ndim})")
+    return d % (ndim + 1)
+
+
 def normalize_dims(dim, ndim, op):
     """None (all dims) or a sorted tuple of non-negative dims."""
     if dim is None:

@@ -11,7 +11,8 @@ from ..errors import ShapeError, describe
 from ..tensor import Tensor, to_array
 from . import activation, arith, index, linalg, nnops, reduce, unary
 from . import shape as shape_ops
-from ._util import array_arg, normalize_dim, normalize_dims, pick_dim, pick_keepdim
+from ._util import (array_arg, normalize_dim, normalize_dims, normalize_new_dim, pick_dim,
+                    pick_keepdim)
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
@@ -64,6 +65,8 @@ def neg(x):
 
 def pow(x, exponent):
     """x ** exponent; exponent a number or a tensor (either side may be a number)."""
+    if isinstance(exponent, np.generic):
+        exponent = exponent.item()
     if isinstance(exponent, (int, float)) and isinstance(x, Tensor):
         return arith.PowScalar.apply(x, exponent)
     return arith.Pow.apply(_operand(x, exponent), _operand(exponent, x))
@@ -327,15 +330,15 @@ def reshape(x, *shape):
     return _reshape(x, _shape_args(shape))
 
 
-def _reshape(x, new_shape):
+def _reshape(x, new_shape, op="reshape"):
     if new_shape == x.data.shape:
         return x
-    return shape_ops.Reshape.apply(x, new_shape)
+    return shape_ops.Reshape.apply(x, new_shape, op=op)
 
 
 def view(x, *shape):
     """As reshape: NumPy returns a view when the memory layout allows, else a copy."""
-    return reshape(x, *shape)
+    return _reshape(x, _shape_args(shape), "view")
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -394,7 +397,7 @@ def squeeze(x, dim=None):
 
 def unsqueeze(x, dim):
     """Insert a dim of size 1 at ``dim`` (−ndim−1 ≤ dim ≤ ndim)."""
-    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    d = normalize_new_dim(dim, x.ndim, "unsqueeze")
     return _reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -437,7 +440,7 @@ concat = concatenate = cat
 def stack(tensors, dim=0, *, axis=None):
     """Join tensors of equal shape along a new dim."""
     tensors = _tensors(tensors, "stack")
-    d = normalize_dim(pick_dim(dim, axis, "stack", 0), tensors[0].ndim + 1, "stack")
+    d = normalize_new_dim(pick_dim(dim, axis, "stack", 0), tensors[0].ndim, "stack")
     return shape_ops.Stack.apply(*tensors, dim=d)
 
 

@@ -119,9 +119,8 @@ class Pow(_Binary):
             ga = _back(grad * b * np.power(a, b - 1), ctx.sa)
         if need[1]:
             if isinstance(a, np.ndarray):
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    log_a = np.log(a)
-                dlog = np.where((a == 0) & (b >= 0), 0, out * log_a)
+                with np.errstate(divide="ignore", invalid="ignore"):  # 0·ln 0 is masked
+                    dlog = np.where((a == 0) & (b >= 0), 0, out * np.log(a))
             else:
                 dlog = out * (math.log(a) if a > 0 else (0.0 if a == 0 else math.nan))
             gb = _back(grad * dlog, ctx.sb)

@@ -102,13 +102,14 @@ class Gather(Op):
                                  f"in dimension {d}")
         if index.dtype.kind not in "iu":
             raise TypeError(f"gather: index must be an integer tensor, got {index.dtype}")
+        bad = (index < 0) | (index >= x.shape[dim])
+        if bad.any():  # NumPy would read a negative index from the end; PyTorch refuses it
+            raise IndexError(f"gather: index {int(index[bad].flat[0])} is out of range for dim "
+                             f"{dim} of the input {describe(x)} (expected 0 to "
+                             f"{x.shape[dim] - 1})")
         src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d])
                       for d in range(x.ndim))]
-        try:
-            out = np.take_along_axis(src, index, axis=dim)
-        except IndexError as exc:
-            raise IndexError(f"gather: index out of range for dim {dim} of size "
-                             f"{x.shape[dim]}: {exc}") from None
+        out = np.take_along_axis(src, index, axis=dim)
         ctx.save_for_backward(index)
         ctx.shape, ctx.dim = x.shape, dim
         return out

@@ -41,11 +41,11 @@ class MatMul(Op):
         need = ctx.needs_input_grad
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        g = grad
+        g = grad  # put back the dims that 1-D operands dropped: b's last first, so
+        if b.ndim == 1:  # that a vector·vector (a 0-d grad) becomes (1, 1)
+            g = np.expand_dims(g, -1)
         if a.ndim == 1:
             g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
         ga = gb = None
         if need[0]:
             ga = unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
@@ -68,6 +68,7 @@ class Linear(Op):
             raise ShapeError(f"linear: bias {describe(b)} does not fit weight {describe(w)}; "
                              f"expected ({w.shape[0]},)")
         ctx.save_for_backward(x, w)
+        ctx.sb = np.shape(b)
         out = np.matmul(x, w.T)
         if b is not None:
             out += b
@@ -82,5 +83,5 @@ class Linear(Op):
         gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            gb = g2.sum(axis=0)
+            gb = unbroadcast(g2.sum(axis=0), ctx.sb)  # a 0-d bias gets the total
         return gx, gw, gb

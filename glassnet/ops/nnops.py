@@ -6,6 +6,7 @@ log_softmax(x) = x − logsumexp(x).
 import numpy as np
 
 from ..autograd import Op
+from ..errors import DTypeError, ShapeError, describe
 
 
 def log_softmax_array(x, axis):
@@ -48,6 +49,28 @@ class LogSoftmax(Op):
         return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True), None
 
 
+def _check_cross_entropy(logits, target, weight, ignore_index, reduction):
+    op = "cross_entropy"
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if logits.ndim < 2:
+        raise ShapeError(f"{op}: logits {describe(logits)} must be shaped (N, C, d1, ...)")
+    expected = logits.shape[:1] + logits.shape[2:]
+    if target.shape != expected:
+        raise ShapeError(f"{op}: logits {describe(logits)} need class-index targets of shape "
+                         f"{expected}, got {describe(target)}")
+    if target.dtype.kind not in "iu":
+        raise DTypeError(f"{op}: targets must be integer class indices, got {describe(target)}")
+    n_classes = logits.shape[1]
+    bad = (target != ignore_index) & ((target < 0) | (target >= n_classes))
+    if bad.any():
+        raise IndexError(f"{op}: target {int(target[bad].flat[0])} is out of range: expected "
+                         f"class indices 0 to {n_classes - 1} (or ignore_index={ignore_index})")
+    if weight is not None and np.shape(weight) != (n_classes,):
+        raise ShapeError(f"{op}: weight {describe(weight)} must hold one value per class, "
+                         f"shape ({n_classes},)")
+
+
 class CrossEntropyIndices(Op):
     """Fused cross-entropy from logits (N, C, ...) and class indices (N, ...):
     Lₙ = −w_yₙ·[(1−ε)·log pₙ,yₙ + (ε/C)·Σ_c log pₙ,c], reduced by mean (weighted), sum or none.
@@ -56,6 +79,7 @@ class CrossEntropyIndices(Op):
 
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
+        _check_cross_entropy(logits, target, weight, ignore_index, reduction)
         n_classes = logits.shape[1]
         logp = log_softmax_array(logits, 1)
         valid = target != ignore_index
@@ -104,6 +128,8 @@ class CrossEntropyIndices(Op):
             g *= np.expand_dims(grad, 1)
         elif ctx.reduction == "sum":
             g *= grad
-        else:
+        elif ctx.total:
             g *= grad / ctx.total
+        else:  # every target ignored: the loss is 0/0 = NaN, its gradient 0 (as PyTorch)
+            g *= 0
         return g.astype(logp.dtype, copy=False), None, None, None, None, None

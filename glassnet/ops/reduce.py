@@ -116,7 +116,8 @@ class AMax(Op):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         winners = x == out
-        count = np.sum(winners, axis=ctx.dims, keepdims=True)
+        # counted in the gradient's dtype: an integer count would upcast float32 to float64
+        count = np.sum(winners, axis=ctx.dims, keepdims=True, dtype=grad.dtype)
         g = _expand_back(grad, x.shape, ctx.dims, ctx.keepdim)
         return np.where(winners, g / count, grad.dtype.type(0)), None, None
 
@@ -129,11 +130,12 @@ class AMin(AMax):
 
 class TakeAlongDim(Op):
     """Values of x at given indices along one dim (the values of max/min with
-    a dim);  the gradient goes back to exactly those positions."""
+    a dim; ``indices`` has that dim removed, as np.argmax returns it);  the
+    gradient goes back to exactly those positions."""
 
     @staticmethod
     def forward(ctx, x, indices, dim, keepdim):
-        idx = np.expand_dims(indices, dim) if not keepdim else indices
+        idx = np.expand_dims(indices, dim)
         ctx.save_for_backward(idx)
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         out = np.take_along_axis(x, idx, axis=dim)

@@ -12,12 +12,12 @@ class Reshape(Op):
     """Same elements, new shape;  the gradient is reshaped back."""
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, shape, op="reshape"):
         ctx.shape = x.shape
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ShapeError(f"reshape: cannot view {describe(x)} ({x.size} elements) as shape "
+            raise ShapeError(f"{op}: cannot view {describe(x)} ({x.size} elements) as shape "
                              f"{tuple(shape)}; the number of elements must stay the same") from None
 
     @staticmethod

@@ -22,8 +22,13 @@ class Node:
     """A recorded op. Forward writes what backward needs into it (it is the
     ``ctx``); the graph walk reads it."""
 
-    __slots__ = ("parents", "edges", "needs_input_grad", "saved", "_versions", "_hooks",
-                 "_retain", "_freed", "__dict__", "__weakref__")
+    __slots__ = ("parents", "edges", "needs_input_grad", "saved", "__dict__", "__weakref__")
+
+    # rarely set, so kept as class-level defaults (an instance sets its own when needed)
+    _versions = ()   # (version counter, expected value) of each saved input/output
+    _hooks = None    # hooks registered on the output tensor
+    _retain = None   # weakref to the output tensor when it retains its grad
+    _freed = False   # saved arrays released after a backward without retain_graph
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
@@ -82,29 +87,39 @@ class Op(Node):
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
         ctx.saved = ()
-        ctx._freed = False
-        needs = False
-        arrays = list(args)
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor):
-                arrays[i] = a.data
-                if a.requires_grad:
-                    needs = True
-        if needs and state.enabled and cls.differentiable:
+        record = False
+        if state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    record = cls.differentiable
+                    break
+        if record:
+            arrays, edges, needs = [], [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a.data)
+                    edges.append(a.grad_fn)
+                    needs.append(a.requires_grad)
+                else:
+                    arrays.append(a)
+                    edges.append(None)
+                    needs.append(False)
             ctx.parents = args
-            ctx.edges = _edges(args)
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            ctx._hooks = None
-            ctx._retain = None
+            # the node that made each input, taken now: an in-place change that later gives
+            # an input a new grad_fn must not reroute this op's gradient
+            ctx.edges = edges
+            ctx.needs_input_grad = tuple(needs)
             out = cls.forward(ctx, *arrays, **kwargs)
-            if type(out) is not np.ndarray:
+            if out.__class__ is not np.ndarray:
                 out = np.asarray(out)
             result = Tensor._make(out, True, ctx)
-            ctx._versions = _saved_versions(ctx.saved, args, result) if ctx.saved else ()
+            if ctx.saved:
+                ctx._versions = _saved_versions(ctx.saved, args, result)
         else:
             ctx.needs_input_grad = None
-            out = cls.forward(ctx, *arrays, **kwargs)
-            if type(out) is not np.ndarray:
+            out = cls.forward(ctx, *[a.data if isinstance(a, Tensor) else a for a in args],
+                              **kwargs)
+            if out.__class__ is not np.ndarray:
                 out = np.asarray(out)
             result = Tensor._make(out, False, None)
         if state.anomaly:
@@ -160,7 +175,6 @@ class Function(Node):
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
         ctx.saved = ()
-        ctx._freed = False
         needs = any(isinstance(a, Tensor) and a.requires_grad for a in args)
         inner = tuple(a.detach() if isinstance(a, Tensor) else a for a in args)
         with no_grad():
@@ -171,8 +185,6 @@ class Function(Node):
             ctx.parents = args
             ctx.edges = _edges(args)
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            ctx._hooks = None
-            ctx._retain = None
             result = Tensor._make(out.data, True, ctx)
             saved_arrays = [s.data if isinstance(s, Tensor) else s for s in ctx.saved]
             ctx._versions = _saved_versions(saved_arrays, args, result)
@@ -271,7 +283,7 @@ def _run(roots, root_grads, retain_graph, capture=None):
             if node._versions:
                 node._check_versions()
             grads = node._run_backward(grad)
-            if type(grads) is not tuple:
+            if grads.__class__ is not tuple:
                 grads = (grads,)
             if anomaly:
                 for gi in grads:
@@ -279,16 +291,15 @@ def _run(roots, root_grads, retain_graph, capture=None):
                         _check_finite(gi, f"{node.name()}")
         else:
             grads = (None,) * len(node.parents)
-        for p, pn, need, gi in zip(node.parents, node.edges, node.needs_input_grad, grads):
-            if not isinstance(p, Tensor):
-                continue
-            if gi is not None and need:
-                if type(gi) is not np.ndarray:
+        for pn, need, gi, p in zip(node.edges, node.needs_input_grad, grads, node.parents):
+            if need and gi is not None:
+                if gi.__class__ is not np.ndarray:
                     gi = np.asarray(gi)
-                if gi.shape != p.data.shape or gi.dtype != p.data.dtype:
+                data = p.data
+                if gi.shape != data.shape or gi.dtype != data.dtype:
                     raise GraphError(
                         f"{node.name()} returned a gradient {describe(gi)} for an input "
-                        f"{describe(p.data)}; a gradient must match its input's shape and dtype")
+                        f"{describe(data)}; a gradient must match its input's shape and dtype")
                 if pn is None:
                     key = id(p)
                     if key in leaf_grads:

@@ -13,7 +13,7 @@ from ..errors import DTypeError, ShapeError
 from ..ops import api
 from ..ops.nnops import CrossEntropyIndices
 from ..tensor import Tensor
-from ._loss_ops import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss
+from ._loss_ops import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss, SquaredError
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -98,6 +98,8 @@ def mse_loss(input, target, *, reduction="mean", weight=None):
     Σ wᵢ(xᵢ − yᵢ)² / Σ wᵢ (as PyTorch)."""
     _check_reduction(reduction, "mse_loss")
     input, target = _pair(input, target, "mse_loss")
+    if weight is None and target.shape == input.shape:
+        return SquaredError.apply(input, target, 1, reduction)
     sq = api.square(input - target)
     weight = _elementwise_weight(weight, input, "mse_loss")
     if weight is None:
@@ -117,6 +119,8 @@ def half_squared_error(input, target, reduction="mean"):
     minimum, gradients half as large (so the same steps need twice the lr)."""
     _check_reduction(reduction, "half_squared_error")
     input, target = _pair(input, target, "half_squared_error")
+    if target.shape == input.shape:
+        return SquaredError.apply(input, target, 0.5, reduction)
     return _reduce(api.square(input - target) * 0.5, reduction)
 
 

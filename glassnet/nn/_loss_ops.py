@@ -133,3 +133,35 @@ class NLLLoss(Op):
         g = np.zeros(ctx.shape, dtype=ctx.w.dtype)
         np.put_along_axis(g, ctx.safe, np.expand_dims(coef, 1), axis=1)
         return g, None, None, None, None
+
+
+class SquaredError(Op):
+    """Lᵢ = c·(xᵢ − yᵢ)² in one op (c = 1 for MSE, ½ for the article's loss), reduced by
+    mean or sum;  ∂L/∂x = 2c·(x − y) (÷ N for 'mean'),  ∂L/∂y = −∂L/∂x.
+    Shapes must match (the callers check); this is the training hot path."""
+
+    @staticmethod
+    def forward(ctx, x, y, scale, reduction):
+        diff = x - y
+        ctx.save_for_backward(diff)
+        ctx.scale, ctx.reduction = scale, reduction
+        sq = diff * diff
+        if scale != 1:
+            sq *= scale
+        if reduction == "none":
+            return sq
+        total = np.add.reduce(sq, axis=None)
+        if reduction == "mean":
+            total = total / sq.size
+        return np.asarray(total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        diff, = ctx.saved_tensors
+        factor = 2 * ctx.scale
+        if ctx.reduction == "mean":
+            factor = factor / diff.size
+        g = diff * (grad * factor) if ctx.reduction == "none" else diff * (float(grad) * factor)
+        g = g.astype(diff.dtype, copy=False)
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (-g if need[1] else None), None, None

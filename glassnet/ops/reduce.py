@@ -37,6 +37,8 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.dims is None:  # full reduction: one number spread everywhere
+            return np.full(ctx.shape, grad, dtype=grad.dtype), None, None
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
         return np.broadcast_to(g, ctx.shape), None, None
 
@@ -48,10 +50,13 @@ class Mean(Op):
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         ctx.n = _count(x.shape, dims)
-        return keep_float_width(np.asarray(np.mean(x, axis=dims, keepdims=keepdim)), x)
+        total = np.add.reduce(x, axis=dims, keepdims=keepdim)
+        return keep_float_width(np.asarray(total / ctx.n if ctx.n else total / 0.0), x)
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.dims is None:
+            return np.full(ctx.shape, grad / ctx.n, dtype=grad.dtype), None, None
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.n
         return np.broadcast_to(g, ctx.shape), None, None
 

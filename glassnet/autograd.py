@@ -335,7 +335,8 @@ def _accumulate(t, g, stored):
     when it is a fresh array nobody else holds; later ones are added in place
     into that buffer (so a zero_grad(set_to_none=False) buffer is reused)."""
     if t.grad is None:
-        if not (g.flags.owndata and g.flags.writeable) or id(g) in stored:
+        # a view (reshape, broadcast) shares memory with something else: copy it
+        if g.base is not None or id(g) in stored or not g.flags.writeable:
             g = g.copy()
         stored.add(id(g))
         t.grad = Tensor._make(g, False, None)

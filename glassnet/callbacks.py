@@ -176,3 +176,40 @@ class CSVLogger(Callback):
                                        if i < len(history.history[k]) else "" for k in keys])
         atomic_write(self.path, buf.getvalue().encode())
         self.written = os.path.exists(self.path)
+
+
+class ProgressBar(Callback):
+    """One progress bar over all epochs (tqdm when installed, else a text line),
+    showing the latest loss: for long runs of short epochs, where a bar per
+    epoch (``fit(verbose=1)``) would print hundreds of lines."""
+
+    def __init__(self, desc="training", file=None):
+        self.desc, self.file = desc, file
+
+    def on_train_begin(self, logs=None):
+        import sys
+        self.out = self.file or sys.stderr
+        self.total = self.trainer.epochs
+        try:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=self.total, desc=self.desc, unit="epoch", file=self.out)
+        except ImportError:
+            self.bar = None
+        self.done = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.done += 1
+        shown = {k: f"{v:.5f}" for k, v in logs.items() if k != "lr"}
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(shown, refresh=False)
+        elif self.done % max(1, self.total // 50) == 0 or self.done == self.total:
+            text = " ".join(f"{k}={v}" for k, v in shown.items())
+            self.out.write(f"\r{self.desc}: {self.done}/{self.total} epochs {text}")
+            self.out.flush()
+
+    def on_train_end(self, logs=None):
+        if self.bar is not None:
+            self.bar.close()
+        else:
+            self.out.write("\n")

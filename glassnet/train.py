@@ -253,6 +253,7 @@ class Trainer:
         return logs
 
     def fit(self, loader, val_data, epochs, start_epoch, verbose, batch_size):
+        self.epochs = epochs
         progress = _Progress(verbose, epochs, len(loader))
         for cb in self.callbacks:
             cb.on_train_begin({})

@@ -5,7 +5,7 @@ import sys
 
 def _demo(args):
     from . import demo
-    demo.run()
+    demo.run(lang=args.lang, report=None if args.no_report else args.report)
     return 0
 
 
@@ -15,6 +15,11 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("demo", help="one training step of the article's 1-2-1 network, "
                                     "every number shown")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language of the explanations (default: from the locale, else en)")
+    p.add_argument("--report", default="report.html", metavar="PATH",
+                   help="where to write the HTML report (default report.html)")
+    p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.set_defaults(func=_demo)
     from . import train_command
     train_command.add_parser(sub)

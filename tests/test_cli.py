@@ -10,17 +10,31 @@ import glassnet as gn
 from glassnet.cli import main
 
 
-def test_demo_shows_the_articles_step_with_autograds_numbers(capsys):
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
+def _squash(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def test_demo_shows_the_articles_step_with_autograds_numbers(capsys, tmp_path):
+    report = tmp_path / "report.html"
+    assert main(["demo", "--report", str(report), "--lang", "en"]) == 0
+    out = _squash(capsys.readouterr().out)
     # x = 1.5, w11 = 0.6, b1 = 0.1 → z1 = 1.0; ŷ = 0.9; δ_out = ŷ − y = 0.9 − 2.25
     assert "z1 = w11·x + b1 = 0.6000 × 1.5000 + 0.1000 = 1.0000" in out
     assert "δ_out = ∂L/∂ŷ = ŷ − y = 0.9000 − 2.2500 = -1.3500" in out
     assert "∂L/∂w_out1 = δ_out · a1 = -1.3500 × 1.0000 = -1.3500" in out
     assert "∂L/∂w11 = δ_z1 · x = -0.9450 × 1.5000 = -1.4175" in out
-    assert "w11     ← 0.6000 − 0.1 × -1.4175 = 0.7418" in out
-    losses = [float(v) for v in re.findall(r"step 1999: ([0-9.]+)", out)]
-    assert len(losses) == 2 and losses[1] < losses[0]
+    assert "w11 ← w11 − η·∂L/∂w11 = 0.6000 − 0.1 × (-1.4175) = 0.7418" in out
+    small, wide = map(float, re.search(r"1-2-1 net ([0-9.]+), 1-16-1 net ([0-9.]+)", out).groups())
+    assert wide < small < 0.01
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") >= 4
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_demo_in_chinese(capsys, tmp_path):
+    assert main(["demo", "--lang", "zh", "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "前向传播" in out and "反向传播" in out and "δ_out" in out
 
 
 def test_console_script_runs_demo():

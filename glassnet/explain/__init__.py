@@ -1,0 +1,32 @@
+"""Seeing backpropagation: step traces in the article's notation, the
+tensor-level tape, worked examples, diagrams and plots.
+
+    import glassnet as gn
+    print(gn.explain.trace_step(*gn.explain.examples.mazur()))
+
+    with gn.explain.record() as tape:      # any computation
+        loss = loss_fn(model(x), y)
+        loss.backward()
+    print(tape)
+
+Submodules not imported here (diagrams, plots) load on first attribute use.
+"""
+import importlib
+
+from . import examples
+from .tape import Tape, TapeNode, record
+from .trace import StepTrace, trace_step
+
+__all__ = ["trace_step", "StepTrace", "record", "Tape", "TapeNode", "examples"]
+
+
+def __getattr__(name):
+    """``gn.explain.diagram`` etc.: import the submodule on first use."""
+    if name.startswith("_"):
+        raise AttributeError(name)
+    try:
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -21,8 +21,9 @@ def build_parser():
                    help="where to write the HTML report (default report.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.set_defaults(func=_demo)
-    from . import train_command
+    from . import explain_command, train_command
     train_command.add_parser(sub)
+    explain_command.add_parsers(sub)
     return parser
 
 
@@ -32,7 +33,11 @@ def main(argv=None):
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -48,3 +48,25 @@ def pytest_runtest_makereport(item, call):
     if STRICT and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under GLASSNET_REQUIRE_ALL=1: {report.longrepr}"
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "out", "screenshots")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no downloaded browser)."""
+    import shutil
+    sync_api = need("playwright.sync_api", "pip install playwright (and apt-get install chromium)")
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        msg = "needs Debian's chromium: apt-get install chromium"
+        if STRICT:
+            pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping)")
+        pytest.skip(msg)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

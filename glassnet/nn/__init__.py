@@ -28,3 +28,27 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "IncompatibleKeys",
     "StateDictError", "RemovableHandle", "ModelSummary", "functional", "init", "utils",
 ]
+
+# Layers of the convolution / normalization / recurrence / attention families, each in its
+# own file; imported on first use so `import glassnet.nn` stays light.
+_LAZY = {
+    "Conv1d": "conv", "Conv2d": "conv", "ConvTranspose2d": "conv",
+    "MaxPool2d": "pooling", "AvgPool2d": "pooling", "AdaptiveAvgPool2d": "pooling",
+    "BatchNorm1d": "normalization", "BatchNorm2d": "normalization",
+    "LayerNorm": "normalization", "Embedding": "embedding",
+    "RNN": "rnn", "LSTM": "rnn", "GRU": "rnn", "RNNCell": "rnn", "LSTMCell": "rnn",
+    "GRUCell": "rnn",
+    "MultiheadAttention": "attention", "TransformerEncoderLayer": "transformer",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'glassnet.nn' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

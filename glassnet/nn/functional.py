@@ -119,3 +119,24 @@ __all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "softplus", "
            "log_softmax", "linear", "dropout", "mse_loss", "l1_loss", "huber_loss",
            "half_squared_error", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
+
+
+# Functions of the convolution / normalization / recurrence / attention families live in
+# their own files (functional_<family>.py) and are found on first use.
+_LAZY = {
+    "conv1d": "functional_conv", "conv2d": "functional_conv",
+    "conv_transpose2d": "functional_conv", "max_pool2d": "functional_conv",
+    "avg_pool2d": "functional_conv", "adaptive_avg_pool2d": "functional_conv",
+    "batch_norm": "functional_norm", "layer_norm": "functional_norm",
+    "embedding": "functional_norm",
+    "scaled_dot_product_attention": "functional_attention",
+    "multi_head_attention_forward": "functional_attention",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'glassnet.nn.functional' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f"glassnet.nn.{module}"), name)

@@ -47,7 +47,13 @@ def __getattr__(name):
     if module is None:
         raise AttributeError(f"module 'glassnet.nn' has no attribute {name!r}")
     import importlib
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    try:
+        mod = importlib.import_module(f".{module}", __name__)
+    except ModuleNotFoundError as exc:  # that family is not written yet
+        if exc.name != f"{__name__}.{module}":
+            raise
+        raise AttributeError(f"module 'glassnet.nn' has no attribute {name!r} yet") from None
+    return getattr(mod, name)
 
 
 def __dir__():

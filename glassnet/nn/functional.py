@@ -139,4 +139,11 @@ def __getattr__(name):
     if module is None:
         raise AttributeError(f"module 'glassnet.nn.functional' has no attribute {name!r}")
     import importlib
-    return getattr(importlib.import_module(f"glassnet.nn.{module}"), name)
+    try:
+        mod = importlib.import_module(f"glassnet.nn.{module}")
+    except ModuleNotFoundError as exc:  # that family is not written yet
+        if exc.name != f"glassnet.nn.{module}":
+            raise
+        raise AttributeError(f"module 'glassnet.nn.functional' has no attribute {name!r} "
+                             "yet") from None
+    return getattr(mod, name)

@@ -42,7 +42,7 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return np.where(out > 0, grad, grad.dtype.type(0))
+        return grad * (out > 0)  # (np.where is several times slower here)
 
 
 class LeakyRelu(Op):

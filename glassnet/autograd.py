@@ -262,6 +262,8 @@ def _run(roots, root_grads, retain_graph, capture=None):
     deps = _count_dependencies(pending.keys())
     ready = [n for n in pending if deps.get(n, 0) == 0]
     leaf_grads = {}
+    stored = set()  # ids of arrays given to a leaf's .grad in this pass
+    direct = capture is None
     anomaly = state.anomaly
     while ready:
         node = ready.pop()
@@ -301,11 +303,14 @@ def _run(roots, root_grads, retain_graph, capture=None):
                         f"{node.name()} returned a gradient {describe(gi)} for an input "
                         f"{describe(data)}; a gradient must match its input's shape and dtype")
                 if pn is None:
-                    key = id(p)
-                    if key in leaf_grads:
-                        leaf_grads[key][1] = leaf_grads[key][1] + gi
+                    if direct and p._hooks is None:
+                        _accumulate(p, gi, stored)  # no hook needs the total first
                     else:
-                        leaf_grads[key] = [p, gi]
+                        key = id(p)
+                        if key in leaf_grads:
+                            leaf_grads[key][1] = leaf_grads[key][1] + gi
+                        else:
+                            leaf_grads[key] = [p, gi]
                 elif pn in pending:
                     pending[pn] = pending[pn] + gi
                 else:
@@ -319,7 +324,6 @@ def _run(roots, root_grads, retain_graph, capture=None):
             node._freed = True
             if node.saved:
                 node.saved = (None,) * len(node.saved)
-    stored = set()
     for leaf, g in leaf_grads.values():
         if leaf._hooks:
             g = _apply_hooks(leaf._hooks, g)

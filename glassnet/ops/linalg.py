@@ -64,11 +64,12 @@ class Linear(Op):
             raise ShapeError(f"linear: input {describe(x)} does not fit weight {describe(w)}; "
                              f"expected an input whose last dimension is {w.shape[-1]} "
                              "(the weight is (out_features, in_features))")
-        if b is not None and np.shape(b) not in ((w.shape[0],), ()):
+        sb = b.shape if b.__class__ is np.ndarray else np.shape(b)
+        if b is not None and sb != (w.shape[0],) and sb != ():
             raise ShapeError(f"linear: bias {describe(b)} does not fit weight {describe(w)}; "
                              f"expected ({w.shape[0]},)")
         ctx.save_for_backward(x, w)
-        ctx.sb = np.shape(b)
+        ctx.sb = sb
         out = np.matmul(x, w.T)
         if b is not None:
             out += b

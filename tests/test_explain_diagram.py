@@ -2,7 +2,6 @@
 per link, Playground colours and widths, gradients equal to autograd's, the
 model left as it was, both languages, large layers elided, clear errors."""
 import copy
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -12,19 +11,7 @@ from glassnet import nn
 from glassnet.explain.diagram import BLUE, GREY, ORANGE, network_svg
 from glassnet.explain.svg import esc, save_svg
 
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def parse(svg):
-    root = ET.fromstring(svg)
-    assert root.tag == SVG + "svg"
-    for a in ("width", "height", "viewBox"):
-        assert root.get(a)
-    return root
-
-
-def by_class(root, cls):
-    return [e for e in root.iter() if e.get("class") == cls]
+from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 
 
 def links(root):

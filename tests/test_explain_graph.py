@@ -2,7 +2,6 @@
 text with the right edges, an SVG laid out left to right, labels in both
 languages, long chains without recursion, clear errors."""
 import re
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -11,19 +10,7 @@ import glassnet as gn
 from glassnet import nn
 from glassnet.explain.graph import MAX_NODES, graph_dot, graph_svg, op_label
 
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def parse(svg):
-    root = ET.fromstring(svg)
-    assert root.tag == SVG + "svg"
-    for a in ("width", "height", "viewBox"):
-        assert root.get(a)
-    return root
-
-
-def by_class(root, cls):
-    return [e for e in root.iter() if e.get("class") == cls]
+from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 
 
 def expression():

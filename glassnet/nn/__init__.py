@@ -39,6 +39,7 @@ _LAZY = {
     "RNN": "rnn", "LSTM": "rnn", "GRU": "rnn", "RNNCell": "rnn", "LSTMCell": "rnn",
     "GRUCell": "rnn",
     "MultiheadAttention": "attention", "TransformerEncoderLayer": "transformer",
+    "generate_square_subsequent_mask": "transformer",
 }
 
 

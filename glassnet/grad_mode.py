@@ -2,10 +2,12 @@
 ``set_grad_enabled`` (context managers and decorators, as in PyTorch), and
 the anomaly-detection switch."""
 import functools
+import threading
 
 
-class _State:
-    __slots__ = ("enabled", "anomaly")
+class _State(threading.local):
+    """Grad mode and anomaly mode, per thread (as in PyTorch): a ``no_grad``
+    block in one thread does not stop another thread's graph."""
 
     def __init__(self):
         self.enabled = True

@@ -339,3 +339,23 @@ def test_float32_stays_float32_through_a_training_step():
     with gn.no_grad():
         w -= 0.1 * w.grad
     assert w.dtype == np.float32
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+    x = gn.tensor([1.0], requires_grad=True)
+    seen = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with gn.no_grad():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    seen["main"] = (x * 2).grad_fn is not None      # the other thread's no_grad is its own
+    release.set()
+    t.join()
+    assert seen["main"]

@@ -1,0 +1,33 @@
+"""What each command does to a session (the handler has checked the
+message's shape; the settings are checked by ``config.parse``)."""
+import secrets
+import time
+
+from . import limits
+from .session import ENGINE
+
+
+def run_command(session, kind, args):
+    """Carry out one command; returns the reply's extra fields."""
+    if kind == "step":  # one epoch, in slices: other tabs get the engine in between
+        with ENGINE:
+            session.playing = False
+        while True:
+            with ENGINE:
+                if session.step(time.monotonic() + limits.TRAIN_SLICE_SECONDS):
+                    break
+    with ENGINE:
+        if kind == "config":
+            session.set_config(args["config"])
+        elif kind == "play":
+            session.set_playing(args["playing"])
+        elif kind == "reset":
+            session.reset()
+        elif kind == "regenerate":
+            session.regenerate(secrets.randbelow(limits.MAX_SEED + 1))
+        elif kind == "trace":
+            session.set_playing(False)
+            return {"trace": session.trace(args["index"])}
+        elif kind == "apply":
+            session.apply_trace()
+        return {"config": session.config.to_dict(), "version": session.version}

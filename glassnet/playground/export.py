@@ -1,0 +1,133 @@
+"""Export: the trained weights (safetensors, written by ``gn.save``) and a
+short Python script that rebuilds the same network and data with glassnet,
+loads the weights and goes on training."""
+import os
+import tempfile
+
+from ..io import save
+from .datasets import DATASETS, UPLOAD
+from .features import CODE as FEATURE_CODE
+from .network import ACTIVATION_CODE
+from .trainer import LOSS_CODE, OPTIMIZER_CODE
+
+WEIGHTS_FILE = "playground_model.safetensors"
+SCRIPT_FILE = "playground_model.py"
+
+
+def weights_bytes(network):
+    """The network's state_dict as the bytes of a safetensors file."""
+    with tempfile.TemporaryDirectory(prefix="glassnet-export-") as tmp:
+        path = os.path.join(tmp, WEIGHTS_FILE)
+        save(network.sequential().state_dict(), path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def _data_code(config, data, upload_name):
+    seed = f"rng = np.random.default_rng({config.seed})"
+    if config.dataset == UPLOAD:
+        task = data.task
+        return (f'CSV = sys.argv[2] if len(sys.argv) > 2 else {upload_name!r}\n{seed}\n'
+                f'data = gn.datasets.load_csv(CSV, target=TARGET, features=FEATURES, '
+                f'task={task!r})')
+    call = DATASETS[config.dataset][2]
+    return f"{seed}\ndata = {call}({config.points}, {config.noise}, generator=rng)"
+
+
+def _model_code(network):
+    lines = []
+    for l, lin in enumerate(network.linears):
+        parts = [f"nn.Linear({lin.in_features}, {lin.out_features})"]
+        if l < len(network.activation_names):
+            parts.append(ACTIVATION_CODE[network.activation_names[l]])
+            if network.dropout > 0:
+                parts.append(f"nn.Dropout({network.dropout!r})")
+        lines.append("    " + ", ".join(parts) + ",")
+    return "\n".join(lines)
+
+
+def _penalty_code(config):
+    if config.regularization == "none" or config.regularizationRate == 0:
+        return ""
+    fn = "l1_penalty" if config.regularization == "l1" else "l2_penalty"
+    return (f"\n        loss = loss + gn.optim.{fn}(weights, lam={config.regularizationRate!r})"
+            f"  # {config.regularization.upper()} regularization")
+
+
+def script(config, network, data, upload=None, upload_name=None):
+    """The text of the script (``upload``: the uploaded LabeledDataset, if any)."""
+    feats = config.features
+    csv_head = ""
+    if config.dataset == UPLOAD:
+        csv_head = f"FEATURES, TARGET = {list(upload.feature_names)!r}, {upload.target_name!r}\n"
+    extra_import = ("import glassnet.playground.multiclass\n"
+                    if DATASETS.get(config.dataset, ("", "", ""))[2].startswith("glassnet.")
+                    else "")
+    inputs = ", ".join(FEATURE_CODE[f] for f in feats)
+    weights_line = ("\nweights = [m.weight for m in model if isinstance(m, nn.Linear)]"
+                    if _penalty_code(config) else "")
+    usage = "[EPOCHS] [CSV]" if config.dataset == UPLOAD else "[EPOCHS]"
+    test_size = (100 - config.trainRatio) / 100   # as datasets.split
+    return f'''"""Go on training the network built in glassnet's playground.
+
+    python {SCRIPT_FILE} {usage}
+
+Rebuilds the page's data ({config.dataset}, the same points and split) and
+network, loads the trained weights from {WEIGHTS_FILE} (next to this
+file, or the path in GLASSNET_WEIGHTS), trains EPOCHS more epochs (default
+100) and saves the result as playground_model_continued.safetensors.
+Optimizer state (momentum, Adam's averages) starts afresh.
+"""
+import os
+import sys
+
+import numpy as np
+
+import glassnet as gn
+{extra_import}from glassnet import nn
+
+WEIGHTS = os.environ.get("GLASSNET_WEIGHTS", {WEIGHTS_FILE!r})
+EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+{csv_head}
+{_data_code(config, data, upload_name)}
+train, test = gn.datasets.train_test_split(data, test_size={test_size!r}, generator=rng)
+
+
+def features(points):
+    """The network's inputs, as on the page: {", ".join(feats)}."""
+    x1, x2 = points[:, 0].astype(np.float64), points[:, 1].astype(np.float64)
+    return np.stack([{inputs}], axis=1).astype(np.float32)
+
+
+x_train, y_train = gn.tensor(features(train.features.data)), train.targets
+x_test, y_test = gn.tensor(features(test.features.data)), test.targets
+loader = gn.data.DataLoader(gn.data.TensorDataset(x_train, y_train), batch_size={config.batchSize},
+                            shuffle=True)
+
+model = nn.Sequential(
+{_model_code(network)}
+)
+model.load_state_dict(gn.load(WEIGHTS))
+loss_fn = {LOSS_CODE[data.task]}
+optimizer = {OPTIMIZER_CODE[config.optimizer].format(lr=config.learningRate)}{weights_line}
+
+
+def losses():
+    model.eval()
+    with gn.no_grad():
+        out = loss_fn(model(x_train), y_train).item(), loss_fn(model(x_test), y_test).item()
+    model.train()
+    return out
+
+
+print("epoch 0: train loss %.4f, test loss %.4f" % losses())
+for epoch in range(1, EPOCHS + 1):
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb){_penalty_code(config)}
+        loss.backward()
+        optimizer.step()
+    if epoch % 10 == 0 or epoch == EPOCHS:
+        print("epoch %d: train loss %.4f, test loss %.4f" % ((epoch,) + losses()))
+gn.save(model.state_dict(), "playground_model_continued.safetensors")
+'''

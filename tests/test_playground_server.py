@@ -1,0 +1,308 @@
+"""The playground's HTTP server on 127.0.0.1: the page and its files, the
+JSON commands, the event stream, uploads and exports — and every malformed,
+oversized or hostile request refused with an error while the server keeps
+serving the other sessions."""
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.playground import limits, start
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = start("127.0.0.1", 0)
+    yield s
+    s.stop()
+
+
+def request(server, method, path, body=None, headers=None, timeout=30):
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+    conn.request(method, path, body=body, headers=headers or {})
+    res = conn.getresponse()
+    data = res.read()
+    conn.close()
+    return res.status, res.headers, data
+
+
+def api(server, path, body, **kw):
+    status, _, data = request(server, "POST", path, body, **kw)
+    return status, json.loads(data)
+
+
+def new_session(server, **config):
+    status, reply = api(server, "/api/session", {"config": config})
+    assert status == 200, reply
+    return reply["session"]
+
+
+def command(server, sid, type_, **args):
+    return api(server, "/api/command", {"session": sid, "type": type_, **args})
+
+
+def events(server, sid, wanted, timeout=20):
+    """Read the session's event stream until ``wanted(events)`` is true."""
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    conn.request("GET", f"/api/events?session={sid}")
+    res = conn.getresponse()
+    assert res.status == 200 and res.headers["Content-Type"].startswith("text/event-stream")
+    got, name, end = [], None, time.monotonic() + timeout
+    try:
+        while time.monotonic() < end:
+            line = res.fp.readline().decode().rstrip("\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: ") and name:
+                got.append((name, json.loads(line[6:])))
+                if wanted(got):
+                    return got
+        raise AssertionError(f"the stream did not deliver in {timeout}s: {[n for n, _ in got]}")
+    finally:
+        conn.close()
+
+
+def upload(server, sid, text, name="mine.csv", problem="classification"):
+    body = text.encode() if isinstance(text, str) else text
+    q = urllib.parse.urlencode({"session": sid, "problem": problem, "name": name})
+    return api(server, f"/api/upload?{q}", body, headers={"Content-Type": "text/csv"})
+
+
+# -- the page ---------------------------------------------------------------------------------
+def test_the_page_and_its_files_come_from_the_package(server):
+    status, headers, body = request(server, "GET", "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b'<script type="module" src="/static/js/main.js">' in body
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    for path in ("/static/js/main.js", "/static/js/network.js", "/static/style.css"):
+        status, headers, body = request(server, "GET", path)
+        assert status == 200 and len(body) > 100, path
+    assert request(server, "GET", "/static/js/main.js")[1]["Content-Type"].startswith(
+        "text/javascript")
+    # the page loads nothing from elsewhere
+    static = os.path.join(ROOT, "glassnet", "playground", "static")
+    for folder, _, names in os.walk(static):
+        for n in names:
+            text = open(os.path.join(folder, n), encoding="utf-8").read()
+            assert "http://" not in text.replace('"http://www.w3.org/2000/svg"', "") \
+                and "https://" not in text, n
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py",
+    "/static/js/../../server.py", "/../../../../etc/passwd", "/static//etc/passwd",
+    "/static/..\\server.py", "/static/js/main.js%00.html", "/%2e%2e/%2e%2e/etc/passwd",
+    "/static/", "/static/nothing.js", "/api/export/../../server.py", "/server.py",
+    "/static/js/main.js/..", "/static/./index.html"])
+def test_path_traversal_and_unknown_paths_get_404(server, path):
+    status, headers, body = request(server, "GET", path)
+    assert status == 404, path
+    assert json.loads(body)["error"].startswith("not found")
+
+
+def test_options_list_the_bounds(server):
+    status, _, body = request(server, "GET", "/api/options")
+    o = json.loads(body)
+    assert o["limits"]["maxLayers"] == 6 and o["limits"]["maxNeurons"] == 8
+    assert {"circle", "xor", "gauss", "spiral", "plane", "multigauss"} <= \
+        {d["name"] for d in o["datasets"]}
+    assert [f["name"] for f in o["features"]] == ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1",
+                                                 "sinx2"]
+
+
+# -- sessions, commands, the stream ---------------------------------------------------------
+def test_the_stream_sends_data_then_frames_and_plays(server):
+    sid = new_session(server, learningRate=0.1)
+    first = events(server, sid, lambda ev: len(ev) >= 2)
+    assert [n for n, _ in first] == ["data", "frame"]
+    data, frame = first[0][1], first[1][1]
+    assert len(data["train"]["x"]) == 250 and data["classes"] == ["-1", "+1"]
+    assert frame["epoch"] == 0 and frame["config"]["learningRate"] == 0.1
+    assert [len(m) for m in frame["neurons"]] == [2, 4, 2, 2]
+    assert command(server, sid, "play", playing=True)[0] == 200
+    played = events(server, sid, lambda ev: ev[-1][0] == "frame" and ev[-1][1]["epoch"] >= 20)
+    assert played[-1][1]["testLoss"] < frame["testLoss"]
+    status, reply = command(server, sid, "play", playing=False)
+    assert status == 200
+
+
+def test_each_tab_has_its_own_session(server):
+    a, b = new_session(server), new_session(server)
+    assert a != b
+    command(server, a, "config", config={"layers": [8, 8, 8]})
+    command(server, a, "step")
+    sa = server.store.get(a)
+    sb = server.store.get(b)
+    assert sa.config.layers == (8, 8, 8) and sb.config.layers == (4, 2)
+    assert sa.trainer.epoch == 1 and sb.trainer.epoch == 0
+
+
+def test_commands_change_the_session(server):
+    sid = new_session(server)
+    status, reply = command(server, sid, "config", config={"dataset": "xor", "noise": 25})
+    assert status == 200 and reply["config"]["dataset"] == "xor"
+    seed = reply["config"]["seed"]
+    assert command(server, sid, "regenerate")[1]["config"]["seed"] != seed
+    status, reply = command(server, sid, "trace", index=0)
+    assert status == 200 and reply["trace"]["rows"][0]["section"] == "forward"
+    assert command(server, sid, "apply")[0] == 200
+    assert command(server, sid, "reset")[0] == 200
+    assert server.store.get(sid).trainer.epoch == 0
+
+
+# -- refusals -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("body, status, words", [
+    (b"not json", 400, "not valid JSON"),
+    (b"[]", 400, "must be a JSON object"),
+    ({"session": "nope", "type": "step"}, 404, "unknown session"),
+    ({"type": "step"}, 404, "unknown session"),
+    ({"session": "x", "type": "rm -rf"}, 400, "type must be one of"),
+])
+def test_malformed_commands_are_refused_with_errors(server, body, status, words):
+    got, reply = api(server, "/api/command", body)
+    assert got == status and words in reply["error"]
+
+
+def test_bad_settings_name_the_setting(server):
+    sid = new_session(server)
+    for config, field in [({"layers": [4] * 7}, "layers"), ({"layers": [9]}, "layers"),
+                          ({"learningRate": 1e9}, "learningRate"), ({"points": 10**7}, "points"),
+                          ({"batchSize": -3}, "batchSize"), ({"x": 1}, "x")]:
+        status, reply = command(server, sid, "config", config=config)
+        assert status == 400 and reply["field"] == field, reply
+    status, reply = api(server, "/api/session", {"config": {"layers": [100]}})
+    assert status == 400 and "layers" in reply["error"]
+
+
+def test_oversized_and_unsized_bodies_are_refused(server):
+    big = b'{"a": "' + b"x" * (limits.MAX_BODY_BYTES + 10) + b'"}'
+    status, _, body = request(server, "POST", "/api/command", big)
+    assert status == 413 and "at most 65536" in json.loads(body)["error"]
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as s:  # no Content-Length
+        s.sendall(b"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert b" 411 " in s.recv(4096).split(b"\r\n")[0]
+
+
+def test_other_hosts_and_sites_are_refused(server):
+    status, _, body = request(server, "GET", "/", headers={"Host": "evil.example:8000"})
+    assert status == 403 and "127.0.0.1 or localhost" in json.loads(body)["error"]
+    for origin in ("https://evil.example", "null", "http://127.0.0.1.evil.example"):
+        status, reply = api(server, "/api/session", {"config": {}}, headers={"Origin": origin})
+        assert status == 403 and "other web sites" in reply["error"]
+    assert request(server, "GET", "/", headers={"Host": "localhost:1"})[0] == 200
+
+
+def test_uploads_are_validated(server):
+    sid = new_session(server)
+    rows = "\n".join(f"{i % 7 - 3},{i % 5 - 2},{'ab'[i % 2]}" for i in range(40))
+    cases = [
+        ("x1,x2,x3,label\n1,2,3,a\n", "header row has 4 columns"),
+        ("", "the file is empty"),
+        ("x1,x2,label\n" + rows + "\nabc,1,a\n", "line 42, column 'x1': expected a finite number"),
+        ("x1,x2,label\n" + "\n".join(f"{i},1,a" for i in range(20)), "1 distinct label"),
+        ("x1,x2,label\n" + "\n".join(f"{i % 9},1,{i}" for i in range(30)),
+         "30 distinct labels; classification needs 2 to 8"),
+        ("x1,x2,label\n1,2,a\n3,4,b\n", "2 data rows; expected 10 to 2000"),
+        ("x1,x2,label\n" + "\n".join(f"{i},1,{'ab'[i % 2]}" for i in range(2100)),
+         "2100 data rows"),
+        ("x1,x2,label\n" + rows + "\n1e300,1,a\n", "within ±1e+06"),
+        ("x1,x2,label\n1,2\n", "line 2 has 2 values but the header has 3"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        ("x1,x2,y\n" + "\n".join(f"{i},1,{'ab'[i % 2]}" for i in range(20)),
+         "expected a finite number"),
+    ]
+    for text, words in cases:
+        problem = "regression" if words == "expected a finite number" else "classification"
+        status, reply = upload(server, sid, text, problem=problem)
+        assert status == 400 and words in reply["error"], (words, reply)
+        assert reply["field"] == "upload"
+    status, reply = upload(server, sid, "x1,x2,label\n" + "1,1,a\n" * 50000)
+    assert status == 413 and "at most 262144" in reply["error"]
+    status, reply = upload(server, sid, "x1,x2,label\n" + rows, problem="both")
+    assert status == 400 and "problem must be" in reply["error"]
+    assert server.store.get(sid).config.dataset == "circle"   # nothing changed
+
+
+def test_a_good_upload_trains_and_its_script_continues(server, tmp_path):
+    sid = new_session(server, trainRatio=80)
+    g = np.random.default_rng(0)
+    x = g.uniform(-4, 4, (120, 2))
+    label = np.where(x[:, 0] * x[:, 1] > 0, "same", "diff")
+    text = "a,b,sign\n" + "\n".join(f"{u:.3f},{v:.3f},{c}" for (u, v), c in zip(x, label))
+    status, reply = upload(server, sid, text, name="../../signs.csv")
+    assert status == 200 and reply["rows"] == 120 and reply["config"]["dataset"] == "csv"
+    s = server.store.get(sid)
+    assert s.upload_name == "signs.csv" and s.data.classes == ["diff", "same"]
+    assert len(s.data.train_x) == 96
+    for _ in range(3):
+        assert command(server, sid, "step")[0] == 200
+    (tmp_path / "signs.csv").write_text(text)
+    status, _, weights = request(server, "GET", f"/api/export/weights?session={sid}")
+    (tmp_path / "playground_model.safetensors").write_bytes(weights)
+    status, headers, script = request(server, "GET", f"/api/export/script?session={sid}")
+    assert 'filename="playground_model.py"' in headers["Content-Disposition"]
+    (tmp_path / "playground_model.py").write_bytes(script)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "playground_model.py", "2"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("epoch 0: train loss %.4f, test loss %.4f" % (
+        s.trainer.train_loss, s.trainer.test_loss))
+
+
+def test_exported_weights_load_in_glassnet(server, tmp_path):
+    sid = new_session(server, layers=[5])
+    command(server, sid, "step")
+    status, headers, body = request(server, "GET", f"/api/export/weights?session={sid}")
+    assert status == 200 and "attachment" in headers["Content-Disposition"]
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(body)
+    state = gn.load(str(path))
+    assert {k: tuple(v.shape) for k, v in state.items()} == {
+        "0.weight": (5, 2), "0.bias": (5,), "2.weight": (2, 5), "2.bias": (2,)}
+    lin = server.store.get(sid).network.linears[0]
+    assert np.array_equal(state["0.weight"].data, lin.weight.data)
+
+
+def test_broken_clients_do_not_stop_the_server(server):
+    sid = new_session(server)
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as s:   # not HTTP at all
+        s.sendall(b"\x00\x01GARBAGE\r\n\r\n")
+        s.recv(1024)
+    with socket.create_connection((host, port), timeout=10) as s:   # a body that never ends
+        s.sendall(b"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n"
+                  b"\r\n{\"session\"")
+    with socket.create_connection((host, port), timeout=10) as s:   # a stream left mid-way
+        s.sendall(f"GET /api/events?session={sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        s.recv(100)
+    status, reply = command(server, sid, "step")
+    assert status == 200
+    assert events(server, sid, lambda ev: ev and ev[-1][0] == "frame")[-1][1]["epoch"] == 1
+    assert request(server, "GET", "/")[0] == 200
+
+
+def test_the_number_of_sessions_is_bounded(server):
+    server.store.max_sessions, old = 3, server.store.max_sessions
+    try:
+        ids = [new_session(server) for _ in range(5)]
+        assert len(server.store) == 3
+        assert command(server, ids[0], "step")[0] == 404
+        assert command(server, ids[-1], "step")[0] == 200
+    finally:
+        server.store.max_sessions = old

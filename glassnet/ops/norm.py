@@ -1,0 +1,139 @@
+"""Normalization, each as one fused op whose backward is in closed form.
+
+Both ops standardize x over a set of M elements that share a mean and a
+variance, then scale and shift:
+
+    μ = (1/M) Σ x,   σ² = (1/M) Σ (x − μ)²   (biased),   x̂ = (x − μ)/√(σ² + ε),
+    y = γ·x̂ + β.
+
+With g = ∂L/∂y the gradients are ∂L/∂β = Σ g, ∂L/∂γ = Σ g·x̂, and, because
+μ and σ² depend on every x of the group,
+
+    ∂L/∂x = (1/√(σ² + ε)) · (ĝ − (1/M) Σ ĝ − x̂ · (1/M) Σ ĝ·x̂),   ĝ = g·γ,
+
+which is (1/M)·inv_std·(M·ĝ − Σ ĝ − x̂·Σ ĝ·x̂). Batch norm groups the
+elements of one channel across the batch (and length / height, width);
+layer norm groups the trailing ``normalized_shape`` elements of one sample.
+Batch norm in evaluation mode uses fixed running statistics, so its μ, σ²
+are constants and ∂L/∂x = g·γ/√(σ² + ε).
+"""
+import math
+
+import numpy as np
+
+from ..autograd import Op
+
+
+def _update_running(running, value, momentum):
+    """running ← (1 − momentum)·running + momentum·value, in place (as PyTorch)."""
+    running *= 1.0 - momentum
+    running += momentum * value
+
+
+class BatchNorm(Op):
+    """Batch normalization of x (N, C, *) per channel c, over the N·L values of
+    that channel (L = the product of the trailing dims).
+
+    Training: normalize with the batch's mean and biased variance; when the
+    running arrays are given, update them in place with the batch mean and
+    the *unbiased* variance σ²·M/(M − 1), as PyTorch does. Evaluation:
+    normalize with the running mean and variance.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, *, running_mean=None, running_var=None,
+                training=True, momentum=0.1, eps=1e-5):
+        n, c = x.shape[0], x.shape[1]
+        x3 = x.reshape(n, c, math.prod(x.shape[2:]))
+        count = n * x3.shape[2]
+        if training:
+            mean = x3.mean(axis=(0, 2)) if count else np.zeros(c, dtype=x.dtype)
+            xhat = x3 - mean[:, None]
+            var = np.einsum("ncl,ncl->c", xhat, xhat) * (1.0 / max(count, 1))
+            if running_mean is not None and count:  # an empty batch updates nothing
+                _update_running(running_mean, mean, momentum)
+                _update_running(running_var, var * (count / (count - 1)), momentum)
+        else:
+            var = running_var
+            xhat = x3 - running_mean[:, None]
+        inv_std = 1.0 / np.sqrt(var + eps)
+        xhat *= inv_std[:, None]
+        out = xhat.copy() if weight is None else xhat * weight[:, None]
+        if bias is not None:
+            out += bias[:, None]
+        ctx.save_for_backward(xhat, inv_std, weight)
+        ctx.shape, ctx.training = x.shape, training
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xhat, inv_std, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad + (False, False)  # weight, bias may be left out
+        g = grad.reshape(xhat.shape)
+        training = ctx.training
+        # ∂L/∂β = Σ g and ∂L/∂γ = Σ g·x̂ per channel; training's ∂L/∂x needs both too
+        sum_g = g.sum(axis=(0, 2)) if training or need[2] else None
+        sum_gx = np.einsum("ncl,ncl->c", g, xhat) if training or need[1] else None
+        gx = None
+        if need[0]:
+            scale = (inv_std if weight is None else inv_std * weight)[:, None]
+            gx = np.empty_like(grad, order="C")  # its own memory, written through a view
+            gx3 = gx.reshape(xhat.shape)
+            if training:
+                count = max(xhat.shape[0] * xhat.shape[2], 1)
+                # (ĝ − mean ĝ − x̂·mean(ĝ x̂))/σ with ĝ = γ g: γ factors out of both sums
+                np.multiply(xhat, (sum_gx * (-1.0 / count))[:, None], out=gx3)
+                gx3 += g
+                gx3 -= (sum_g * (1.0 / count))[:, None]
+                gx3 *= scale
+            else:  # fixed statistics: y is affine in x
+                np.multiply(g, scale, out=gx3)
+        gw = sum_gx if need[1] else None
+        gb = sum_g if need[2] else None
+        return gx, gw, gb
+
+
+class LayerNorm(Op):
+    """Layer normalization of x (..., *normalized_shape) over its last ``ndim``
+    dims, one mean and variance per leading index; γ and β have the
+    normalized shape (an elementwise affine map)."""
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, *, ndim, eps=1e-5):
+        shape = x.shape[x.ndim - ndim:]
+        size = math.prod(shape)
+        x2 = x.reshape(x.size // size, size)
+        xhat = x2 - x2.mean(axis=1, keepdims=True)
+        var = np.einsum("mk,mk->m", xhat, xhat)[:, None] * (1.0 / size)
+        inv_std = 1.0 / np.sqrt(var + eps)
+        xhat *= inv_std
+        out = xhat.copy() if weight is None else xhat * weight.reshape(size)
+        if bias is not None:
+            out += bias.reshape(size)
+        ctx.save_for_backward(xhat, inv_std, weight)
+        ctx.shape, ctx.normalized_shape = x.shape, shape
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xhat, inv_std, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad + (False, False)  # weight, bias may be left out
+        size = xhat.shape[1]
+        g = grad.reshape(xhat.shape)
+        gx = gw = gb = None
+        if need[1]:
+            gw = np.einsum("mk,mk->k", g, xhat).reshape(ctx.normalized_shape)
+        if need[2]:
+            gb = g.sum(axis=0).reshape(ctx.normalized_shape)
+        if need[0]:
+            # the result has its own memory (not a view: a leaf would copy it), written
+            # through a 2-D view; ĝ = γ g is formed in it
+            gx = np.empty_like(grad, order="C")
+            gx2 = gx.reshape(xhat.shape)
+            gh = g if weight is None else np.multiply(g, weight.reshape(size), out=gx2)
+            mean_gh = gh.mean(axis=1, keepdims=True)
+            mean_ghx = np.einsum("mk,mk->m", gh, xhat)[:, None] * (1.0 / size)
+            np.subtract(gh, mean_gh, out=gx2)
+            gx2 -= xhat * mean_ghx
+            gx2 *= inv_std
+        return gx, gw, gb

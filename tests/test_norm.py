@@ -433,3 +433,13 @@ def test_lazy_names_resolve():
     assert nn.LayerNorm.__module__ == "glassnet.nn.normalization"
     assert F.batch_norm.__module__ == "glassnet.nn.functional_norm"
     assert F.layer_norm.__module__ == "glassnet.nn.functional_norm"
+
+
+def test_summary_leaves_batchnorm_statistics_alone():
+    import glassnet as gn
+    model = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.BatchNorm1d(4))
+    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    model.summary((8, 3))
+    assert model.training
+    for k, v in model.state_dict().items():
+        assert (v.data == before[k]).all(), k

@@ -116,6 +116,8 @@ def summary(model, input_size=None, dtype=None):
                 shapes.setdefault(id(module), _shape_of(out))
             handles.append(m.register_forward_hook(hook))
         rng = get_rng_state()
+        was_training = model.training
+        model.eval()  # so the pass changes nothing: no dropout, no BatchNorm statistics
         try:
             with no_grad():
                 output_shape = _shape_of(model(*inputs))
@@ -123,6 +125,7 @@ def summary(model, input_size=None, dtype=None):
             for h in handles:
                 h.remove()
             set_rng_state(rng)
+            model.train(was_training)
     rows = []
     for name, m in model.named_modules():
         n = sum(p.numel() for p in m.parameters())

@@ -1,0 +1,220 @@
+"""Pooling: max, average and adaptive average over the last two axes of
+(N, C, H, W) arrays.
+
+Max and average pooling visit the kernel's taps one at a time: tap (i, j)
+of every window, for the whole batch at once, is one strided slice of the
+padded input (see ``_im2col.tap``), so forward and backward are kH·kW
+vectorised steps, never a loop over pixels.
+
+Adaptive average pooling is a fixed linear map on each axis: with
+Aₕ (OH, H) holding 1/(end − start) on [start, end) of each output row,
+
+    y = Aₕ · x · A_wᵀ,    ∂L/∂x = Aₕᵀ · ∂L/∂y · A_w.
+"""
+import numpy as np
+
+from ..autograd import Op
+from ._im2col import out_size, pad2d, tap
+
+
+def pool_geometry(hw, kernel, stride, padding, dilation, ceil_mode):
+    """Output size (OH, OW) and the extra bottom/right padding that ceil_mode's
+    last partial window reads (so every window lies inside the padded array)."""
+    out, extra = [], []
+    for d in range(2):
+        n = out_size(hw[d], kernel[d], stride[d], dilation[d], padding[d], padding[d],
+                     ceil_mode)
+        reach = (n - 1) * stride[d] + dilation[d] * (kernel[d] - 1) + 1
+        out.append(n)
+        extra.append(max(0, reach - hw[d] - 2 * padding[d]))
+    return tuple(out), tuple(extra)
+
+
+def _taps(kernel):
+    return [(i, j) for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+class MaxPool2d(Op):
+    """y[n, c, p, q] = max over the window's taps of x_pad (padding is −∞).
+
+    Forward walks the taps, keeping the running maximum and the winning tap
+    of each window (the first maximum in row-major order; a NaN wins, as in
+    PyTorch) as a small integer. Each tap's strided plane is copied once into
+    a contiguous buffer, so the comparisons run at contiguous speed, and the
+    winner is updated without branches (winner = max(winner, k·better): a
+    later tap k is larger than every earlier one).
+
+    Backward sends each output's gradient to its winner only:
+    ∂L/∂x[winner(p, q)] += ∂L/∂y[p, q].
+
+    With ``indices`` (a list), the flat position h·W + w of each winner in the
+    unpadded input plane is appended to it (``return_indices``).
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
+                ceil_mode=False, indices=None):
+        hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+        xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew, -np.inf)
+        taps = _taps(kernel)
+        plane = x.shape[:2] + hw
+        best = np.empty(plane, dtype=x.dtype)
+        np.copyto(best, xp[_at(taps[0], stride, dilation, hw)])
+        winner = np.zeros(plane, dtype=np.min_scalar_type(len(taps) - 1))
+        s, better, code = np.empty_like(best), np.empty(plane, dtype=bool), np.empty_like(winner)
+        for k, ij in enumerate(taps[1:], 1):
+            np.copyto(s, xp[_at(ij, stride, dilation, hw)])
+            np.greater(s, best, out=better)
+            better |= np.isnan(s)
+            np.maximum(best, s, out=best)
+            np.multiply(better, winner.dtype.type(k), out=code)
+            np.maximum(winner, code, out=winner)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(winner)
+            ctx.geometry = (x.shape, xp.shape, kernel, stride, padding, dilation)
+        if indices is not None:
+            indices.append(_flat_indices(winner, x.shape, kernel, stride, padding, dilation))
+        return best
+
+    @staticmethod
+    def backward(ctx, grad):
+        winner, = ctx.saved_tensors
+        x_shape, padded, kernel, stride, padding, dilation = ctx.geometry
+        hw = grad.shape[2:]
+        disjoint = _disjoint(kernel, stride, dilation)
+        # windows that tile the plane write every element below: no need to zero it first
+        tiled = dilation == (1, 1) and all(s == k and n * s == p for s, k, n, p in
+                                           zip(stride, kernel, hw, padded[2:]))
+        gp = (np.empty if tiled else np.zeros)(padded, dtype=grad.dtype)
+        hit = np.empty(winner.shape, dtype=bool)
+        for k, ij in enumerate(_taps(kernel)):
+            np.equal(winner, k, out=hit)
+            window = gp[_at(ij, stride, dilation, hw)]
+            if disjoint:  # each input element is in one window at most: write, do not add
+                np.multiply(grad, hit, out=window)
+            else:
+                window += grad * hit
+        h, w = x_shape[2:]
+        return (gp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+
+
+def _at(ij, stride, dilation, hw):
+    """Index of tap (i, j)'s (N, C, OH, OW) plane in a padded (N, C, H, W) array."""
+    return (slice(None), slice(None)) + tap(ij[0], ij[1], stride, dilation, hw)
+
+
+def _disjoint(kernel, stride, dilation):
+    """True when no two windows share an input element (stride ≥ the dilated
+    kernel along both axes)."""
+    return all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+
+def _flat_indices(winner, x_shape, kernel, stride, padding, dilation):
+    """h·W + w of each window's winning tap, in the unpadded input (int64)."""
+    oh, ow = winner.shape[2:]
+    i, j = np.divmod(winner.astype(np.int64), kernel[1])
+    rows = np.arange(oh).reshape(oh, 1) * stride[0] - padding[0] + i * dilation[0]
+    cols = np.arange(ow) * stride[1] - padding[1] + j * dilation[1]
+    return rows * x_shape[3] + cols
+
+
+def avg_divisor(hw, out_hw, kernel, stride, padding, count_include_pad, dtype):
+    """The (OH, OW) array of window sizes PyTorch divides by: the window clipped
+    to the padded input (count_include_pad) or to the input itself."""
+    sizes = []
+    for d in range(2):
+        start = np.arange(out_hw[d]) * stride[d] - padding[d]
+        end = np.minimum(start + kernel[d], hw[d] + padding[d])
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, hw[d])
+        sizes.append(end - start)
+    return np.multiply.outer(sizes[0], sizes[1]).astype(dtype)
+
+
+class AvgPool2d(Op):
+    """y[n, c, p, q] = (Σ over the window's taps of x_pad) / divisor[p, q];
+    ∂L/∂x_pad[tap of (p, q)] += ∂L/∂y[p, q] / divisor[p, q]. The divisor is
+    the window's size (see ``avg_divisor``) or ``divisor_override``."""
+
+    @staticmethod
+    def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False,
+                count_include_pad=True, divisor_override=None):
+        one = (1, 1)
+        hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, one, ceil_mode)
+        xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew)
+        taps = _taps(kernel)
+        total = np.empty(x.shape[:2] + hw, dtype=x.dtype)
+        np.copyto(total, xp[_at(taps[0], stride, one, hw)])
+        for ij in taps[1:]:
+            total += xp[_at(ij, stride, one, hw)]
+        if divisor_override:
+            divisor = np.asarray(divisor_override, dtype=x.dtype)
+        else:
+            divisor = avg_divisor(x.shape[2:], hw, kernel, stride, padding, count_include_pad,
+                                  x.dtype)
+        total /= divisor
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(divisor)
+            ctx.geometry = (x.shape, xp.shape, kernel, stride, padding)
+        return total
+
+    @staticmethod
+    def backward(ctx, grad):
+        divisor, = ctx.saved_tensors
+        x_shape, padded, kernel, stride, padding = ctx.geometry
+        share = grad / divisor
+        gp = np.zeros(padded, dtype=grad.dtype)
+        disjoint = _disjoint(kernel, stride, (1, 1))
+        for ij in _taps(kernel):
+            window = gp[_at(ij, stride, (1, 1), grad.shape[2:])]
+            if disjoint:  # each input element is in one window at most: write, do not add
+                np.copyto(window, share)
+            else:
+                window += share
+        h, w = x_shape[2:]
+        return (gp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+
+
+def averaging_matrix(n_in, n_out, dtype):
+    """A (n_out, n_in): row o averages x[start:end], start = ⌊o·n_in/n_out⌋,
+    end = ⌈(o + 1)·n_in/n_out⌉ (PyTorch's adaptive pooling windows)."""
+    o = np.arange(n_out)
+    start = (o * n_in) // n_out
+    end = -((-(o + 1) * n_in) // n_out)
+    i = np.arange(n_in)
+    inside = (i >= start[:, None]) & (i < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+class AdaptiveAvgPool2d(Op):
+    """y = Aₕ x A_wᵀ on the last two axes (see ``averaging_matrix``).
+
+    Small planes (global pooling above all) use the whole map at once, one
+    matrix multiply for the batch: y = x (N·C, H·W) @ (Aₕ ⊗ A_w)ᵀ; larger ones
+    apply Aₕ and A_w in turn, so the map never grows to (OH·OW) × (H·W)."""
+
+    DENSE_LIMIT = 4096  # most entries of Aₕ ⊗ A_w used in one product
+
+    @staticmethod
+    def forward(ctx, x, output_size=(1, 1)):
+        n, c, h, w = x.shape
+        ah = averaging_matrix(h, output_size[0], x.dtype)
+        aw = averaging_matrix(w, output_size[1], x.dtype)
+        if ah.size * aw.size <= AdaptiveAvgPool2d.DENSE_LIMIT:
+            a = np.kron(ah, aw)
+            out = np.matmul(x.reshape(n * c, h * w), a.T).reshape((n, c) + output_size)
+        else:
+            a = None
+            out = np.matmul(np.matmul(ah, x), aw.T)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(ah, aw, a)
+            ctx.x_shape = x.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        ah, aw, a = ctx.saved_tensors
+        if a is None:
+            return (np.matmul(np.matmul(ah.T, grad), aw),)
+        n, c = grad.shape[:2]
+        return (np.matmul(grad.reshape(n * c, -1), a).reshape(ctx.x_shape),)

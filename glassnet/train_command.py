@@ -23,6 +23,10 @@ def add_parser(sub):
                    help="classification or regression; auto (default) takes it from the data "
                         "set, or for a CSV from the target column (text → classification, "
                         "numbers → regression)")
+    p.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
+                   help="mlp (default): Linear layers; cnn: for square images such as digits "
+                        "(8×8): conv(1→16, 3×3)-ReLU-conv(16→32, 3×3)-ReLU-maxpool 2, then the "
+                        "--hidden Linear layers")
     p.add_argument("--hidden", type=int, nargs="*", default=[64],
                    help="sizes of the hidden layers, e.g. --hidden 64 32 (default: 64)")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu",
@@ -82,6 +86,17 @@ def build_mlp(n_in, hidden, n_out, activation):
     return nn.Sequential(*layers)
 
 
+def build_cnn(side, hidden, n_out, activation):
+    """Two 3×3 convolutions (padding 1) and a 2×2 max-pool on 1×side×side images,
+    then an MLP head."""
+    from . import nn
+    pooled = side // 2
+    head = build_mlp(32 * pooled * pooled, hidden, n_out, activation)
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), *head)
+
+
 def run(args):
     import numpy as np
 
@@ -116,7 +131,15 @@ def run(args):
     if not args.no_standardize:
         scale = _standardizer(x_tr)
         x_tr, x_te = scale(x_tr).astype(np.float32), scale(x_te).astype(np.float32)
-    model = build_mlp(x.shape[1], args.hidden, n_out, args.activation)
+    if args.model == "cnn":
+        side = int(round(x.shape[1] ** 0.5))
+        if side * side != x.shape[1] or side < 4:
+            raise SystemExit(f"glassnet train: --model cnn needs square images; this data has "
+                             f"{x.shape[1]} features (digits has 64 = 8×8)")
+        x_tr, x_te = x_tr.reshape(-1, 1, side, side), x_te.reshape(-1, 1, side, side)
+        model = build_cnn(side, args.hidden, n_out, args.activation)
+    else:
+        model = build_mlp(x.shape[1], args.hidden, n_out, args.activation)
     loss = "cross_entropy" if task == "classification" else "mse"
     metrics = ["accuracy"] if task == "classification" else ["mse", "mae", "r2"]
     train = TensorDataset(Tensor(x_tr), Tensor(y_tr))

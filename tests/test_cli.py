@@ -100,3 +100,12 @@ def test_train_reports_bad_input(tmp_path):
         main(["train", "--data", str(csv)])
     with pytest.raises(Exception, match="nope"):
         main(["train", "--data", str(csv), "--target", "nope", "--verbose", "0"])
+
+
+def test_train_a_cnn_on_digits(capsys):
+    assert main(["train", "--data", "digits", "--model", "cnn", "--hidden", "32", "--epochs", "3",
+                 "--lr", "2e-3", "--batch-size", "32", "--verbose", "0"]) == 0
+    acc = float(re.search(r"accuracy ([0-9.]+)", capsys.readouterr().out).group(1))
+    assert acc > 0.9
+    with pytest.raises(SystemExit, match="needs square images"):
+        main(["train", "--data", "wine", "--model", "cnn", "--verbose", "0"])

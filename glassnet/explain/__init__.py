@@ -20,10 +20,22 @@ from .trace import StepTrace, trace_step
 __all__ = ["trace_step", "StepTrace", "record", "Tape", "TapeNode", "examples"]
 
 
+# functions of the submodules, reachable as gn.explain.<name> (imported on first use)
+_FUNCTIONS = {
+    "network_svg": "diagram", "graph_svg": "graph", "graph_dot": "graph",
+    "trace_conv": "convolution", "gradient_flow": "recurrent", "write_figures": "figures",
+    "plot_activations": "plots", "plot_descent_1d": "plots", "plot_descent_2d": "plots",
+    "plot_loss_curves": "plots", "plot_decision_boundary": "plots",
+    "plot_gradient_norms": "plots", "plot_dead_relus": "plots",
+}
+
+
 def __getattr__(name):
     """``gn.explain.diagram`` etc.: import the submodule on first use."""
     if name.startswith("_"):
         raise AttributeError(name)
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(f".{_FUNCTIONS[name]}", __name__), name)
     try:
         return importlib.import_module(f".{name}", __name__)
     except ModuleNotFoundError as exc:

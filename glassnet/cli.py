@@ -21,10 +21,11 @@ def build_parser():
                    help="where to write the HTML report (default report.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.set_defaults(func=_demo)
-    from . import explain_command, playground_command, train_command
+    from . import bench, explain_command, playground_command, train_command
     train_command.add_parser(sub)
     explain_command.add_parsers(sub)
     playground_command.add_parser(sub)
+    bench.add_parser(sub)
     return parser
 
 

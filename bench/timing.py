@@ -1,0 +1,64 @@
+"""Interleaved timing: every implementation of a workload is warmed up, then
+timed in round-robin blocks (A B C, B C A, C A B, ...), so a slow minute of
+the machine hits all of them alike. Each block runs the step as many times
+as fit in about ``block_s`` seconds; a block's time divided by its steps is
+one sample, and the median of the samples is what the report shows.
+
+Python's garbage collector stays on: collecting a framework's garbage is
+part of its cost.
+
+Multi-threaded, each block starts after a pause of ``cfg.cooldown_s``: when
+a BLAS call returns, OpenBLAS's worker threads keep spinning for about
+0.1 s (libgomp's, PyTorch's, for less), and on a 2-core machine they would
+take a core from whatever runs next. Measured here: a PyTorch matmul right
+after a burst of NumPy matmuls took 1.5× as long as after a pause."""
+import gc
+import statistics
+import time
+
+
+def _pause(cfg):
+    if cfg.cooldown_s > 0:
+        time.sleep(cfg.cooldown_s)
+
+
+def _warm_up(step, steps, seconds):
+    """Run ``step`` at least ``steps`` times and ``seconds`` long; seconds per step."""
+    n, start = 0, time.perf_counter()
+    while n < max(steps, 1) or time.perf_counter() - start < seconds:
+        step()
+        n += 1
+    return (time.perf_counter() - start) / n
+
+
+def interleaved(steps, cfg, reps=None):
+    """Time the callables in ``steps`` (name -> step()) against each other.
+
+    Returns name -> list of seconds per step, one per repetition."""
+    reps = reps or cfg.reps
+    inner = {}
+    for name, step in steps.items():
+        _pause(cfg)
+        per_step = _warm_up(step, cfg.warmup_steps, cfg.warmup_s)
+        inner[name] = max(1, round(cfg.block_s / per_step)) if per_step > 0 else 1
+    gc.collect()
+    names, samples = list(steps), {name: [] for name in steps}
+    for r in range(reps):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            step, n = steps[name], inner[name]
+            _pause(cfg)
+            start = time.perf_counter()
+            for _ in range(n):
+                step()
+            samples[name].append((time.perf_counter() - start) / n)
+    return samples
+
+
+def summary(seconds, per_step_items):
+    """Median/min/quartiles in ms and items (samples, ops) per second."""
+    ms = [s * 1e3 for s in seconds]
+    q = statistics.quantiles(ms, n=4) if len(ms) > 1 else [ms[0]] * 3
+    median = statistics.median(ms)
+    return {"ms_per_step": median, "ms_min": min(ms), "ms_q1": q[0], "ms_q3": q[2],
+            "per_s": per_step_items / (median / 1e3) if median > 0 else None,
+            "rep_ms": ms}

@@ -1,0 +1,75 @@
+"""Workload 7: a chain of 100,000 ops (tanh and ×1.0001 in turn, on a
+16-element vector), forward + backward, at length N and 2N. The cost must
+be linear in the length: doubling N may at most double the time and the
+peak memory (within 20%), and there must be no RecursionError. Memory is
+the growth of the resident set (see memory.py), for both frameworks: here
+the graph itself is the memory, and PyTorch keeps it in C++."""
+import numpy as np
+
+from .. import memory
+from .common import Impl, measure, ratio, row
+
+WIDTH, TOLERANCE = 16, 1.2
+REPS_SHARE = 5  # a fifth of the usual repetitions: a step takes seconds
+
+
+def chain_impl(fw, n, memory_method):
+    """``fw`` building and differentiating an n-op chain (n−1 elementwise ops and a sum)."""
+    x = fw.tensor(np.linspace(-1, 1, WIDTH, dtype=np.float32), requires_grad=True)
+
+    def make():
+        def step():
+            y = x
+            for i in range(n - 1):
+                y = y.tanh() if i % 2 == 0 else y * 1.0001
+            y.sum().backward()
+            x.grad = None
+        return step
+    return Impl(fw.name, make, memory_method or fw.memory_method)
+
+
+class Chain:
+    name = "chain"
+    title = "op chain (tanh, ×1.0001 …), forward + backward"
+
+    def lengths(self, cfg):
+        n = cfg.pick(100_000, 1_000)
+        return n, 2 * n
+
+    def run(self, cfg, fws):
+        cfg = cfg.for_long_steps(REPS_SHARE)
+        impls, sides = [], [fws.glassnet] + ([fws.torch] if fws.torch is not None else [])
+        # the resident set counts PyTorch's graph nodes too; it is page-grained, so not --quick
+        rss = "rss" if not cfg.quick and memory.rss_available() else None
+        for n in self.lengths(cfg):
+            for fw in sides:
+                impl = chain_impl(fw, n, rss)
+                impl.name = f"{fw.name}@{n}"
+                impls.append(impl)
+        results, _ = measure(impls, cfg, 1, memory_steps=1, key=self.name)
+        rows = []
+        for n in self.lengths(cfg):
+            per_length = {name.split("@")[0]: r for name, r in results.items()
+                          if name.endswith(f"@{n}")}
+            if fws.torch is None:
+                per_length["pytorch"] = {"status": "n/a", "reason": fws.torch_reason}
+            for r in per_length.values():  # items per second = ops per second
+                if r.get("ms_per_step"):
+                    r["per_s"] = n / (r["ms_per_step"] / 1e3)
+            rows.append(row(self, per_length, n, unit="ops", step="forward + backward",
+                            params={"ops": n}))
+        rows[1]["extra"] = self.linearity(*rows)
+        return rows
+
+    @staticmethod
+    def linearity(short, long):
+        out = {"time_ratio_2N_over_N": {}, "memory_ratio_2N_over_N": {}, "linear": {}}
+        for name, r in long["impls"].items():
+            s = short["impls"].get(name, {})
+            t = ratio(r.get("ms_per_step"), s.get("ms_per_step"))
+            m = ratio(r.get("peak_bytes"), s.get("peak_bytes"))
+            out["time_ratio_2N_over_N"][name] = t
+            out["memory_ratio_2N_over_N"][name] = m
+            out["linear"][name] = (t is not None and t <= 2 * TOLERANCE and
+                                   (m is None or m <= 2 * TOLERANCE))
+        return out

@@ -1,0 +1,184 @@
+"""The benchmark suite (bench/) as a smoke test: the quick run works and its
+table and JSON have every row filled in, and the hand-written NumPy
+networks it compares with compute the same training step as PyTorch. No
+timing is asserted."""
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import numpy_reference as ref  # noqa: E402
+from bench.workloads import ALL  # noqa: E402
+
+NEEDS = {"cnn": ("Conv2d", "MaxPool2d", "Flatten"), "lstm": ("LSTM",)}
+
+
+def run_bench(*args, timeout=300):
+    proc = subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def expected_status(workload, impl):
+    needs = NEEDS.get(workload, ())
+    if impl == "glassnet" and any(not hasattr(gn.nn, n) for n in needs):
+        return "n/a"
+    return "ok"
+
+
+def check_numbers(row, name, r):
+    where = f"{row['workload']} {row['threads']} threads {name}"
+    assert r["ms_per_step"] > 0 and r["ms_min"] > 0, where
+    assert len(r["rep_ms"]) >= 1 and all(v > 0 for v in r["rep_ms"]), where
+    assert r["per_s"] > 0, where
+    assert r["peak_bytes"] > 0, where
+    assert r["memory_method"] in ("tracemalloc", "torch-profiler", "rss"), where
+
+
+@pytest.mark.torch
+def test_quick_suite_fills_every_row(torch, tmp_path):
+    out_json, out_md = tmp_path / "bench.json", tmp_path / "bench.md"
+    table = run_bench("--quick", "--threads", "1", "--json", str(out_json),
+                      "--markdown", str(out_md))
+    assert out_md.read_text(encoding="utf-8") == table
+    for heading in ("### Time per step", "### Peak memory", "### Every implementation",
+                    "### MLP batch 1024: achieved GFLOP/s", "### Op chain: linear in its length?",
+                    "### digits to 97% test accuracy, end to end"):
+        assert heading in table
+    assert "### Errors" not in table
+
+    result = json.loads(out_json.read_text(encoding="utf-8"))
+    meta = result["meta"]
+    assert meta["quick"] is True and meta["threads"] == [1]
+    env = meta["environment"]
+    assert env["torch"] == torch.__version__ and env["numpy"] == np.__version__
+    assert env["blas"], "threadpoolctl should name the BLAS in use"
+
+    rows = result["results"]
+    names = [w.name for w in ALL]
+    assert sorted({r["workload"] for r in rows}) == sorted(names)
+    for r in rows:
+        assert r["threads"] == 1
+        assert f"| {r['workload']}" in table
+        sides = {"glassnet", "pytorch"} | ({"numpy", "numpy-buffers"}
+                                           if r["workload"] == "tiny" or
+                                           r["workload"].startswith("mlp") else set())
+        assert set(r["impls"]) == sides, r["workload"]
+        for name, x in r["impls"].items():
+            want = expected_status(r["workload"], name)
+            assert x["status"] == want, (r["workload"], name, x)
+            if want == "ok":
+                check_numbers(r, name, x)
+            else:
+                assert x["reason"].startswith("n/a (needs nn.")
+        if r["impls"]["glassnet"]["status"] == "ok":
+            assert r["ratios"]["glassnet/pytorch"] > 0
+
+    b1024 = [r for r in rows if r["workload"].startswith("mlp-b1024")]
+    assert len(b1024) == 2
+    for r in b1024:
+        e = r["extra"]
+        assert e["matmul_only_gflops"] > 0 and e["sgemm_gflops"] > 0
+        assert all(e["gflops"][s] > 0 for s in ("glassnet", "pytorch", "numpy", "numpy-buffers"))
+
+    chain = [r for r in rows if r["workload"] == "chain"]
+    assert [r["params"]["ops"] for r in chain] == [1000, 2000]
+    for name in ("glassnet", "pytorch"):
+        assert chain[1]["extra"]["time_ratio_2N_over_N"][name] > 0
+        assert chain[1]["extra"]["memory_ratio_2N_over_N"][name] > 0
+
+    digits = next(r for r in rows if r["workload"] == "digits")
+    for name in ("glassnet", "pytorch"):
+        assert digits["extra"][name]["epochs"] >= 1
+        assert 0 <= digits["extra"][name]["test_accuracy"] <= 1
+
+
+def test_quick_suite_runs_without_torch(tmp_path):
+    out_json = tmp_path / "bench.json"
+    table = run_bench("--quick", "--no-torch", "--threads", "1", "--only", "tiny", "mlp-b128-sgd",
+                      "--json", str(out_json))
+    assert "n/a (--no-torch)" in table
+    rows = json.loads(out_json.read_text(encoding="utf-8"))["results"]
+    assert [r["workload"] for r in rows] == ["tiny", "mlp-b128-sgd"]
+    for r in rows:
+        assert r["impls"]["pytorch"]["status"] == "n/a"
+        for name in ("glassnet", "numpy", "numpy-buffers"):
+            check_numbers(r, name, r["impls"][name])
+        assert r["ratios"]["glassnet/numpy"] > 0
+
+
+def test_glassnet_bench_entry_point(capsys):
+    from glassnet import bench
+    assert bench.main(["--list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(w.name in listed for w in ALL)
+    sub = argparse.ArgumentParser().add_subparsers()
+    args = bench.add_parser(sub).parse_args(["--quick", "--threads", "1", "--only", "tiny"])
+    assert args.quick and args.threads == [1] and args.only == ["tiny"] and args.func is bench.run
+
+
+def _torch_mlp(torch, sizes, params):
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if i:
+            layers.append(torch.nn.ReLU())
+        lin = torch.nn.Linear(n_in, n_out)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(params[2 * i].T.copy()))
+            lin.bias.copy_(torch.from_numpy(params[2 * i + 1]))
+        layers.append(lin)
+    return torch.nn.Sequential(*layers)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("sizes,loss,optimizer,lr", [
+    ((6, 8, 5, 3), "cross_entropy", "sgd", 0.1),
+    ((6, 8, 5, 3), "cross_entropy", "adam", 0.01),
+    ((1, 2, 1), "mse", "sgd", 0.1),
+])
+def test_numpy_reference_steps_like_pytorch(torch, sizes, loss, optimizer, lr):
+    rng = np.random.default_rng(1)
+    params = ref.init_params(sizes, seed=2)
+    x = rng.standard_normal((4, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], 4) if loss == "cross_entropy" else \
+        rng.standard_normal((4, 1), dtype=np.float32)
+    model = _torch_mlp(torch, sizes, params)
+    loss_fn = torch.nn.CrossEntropyLoss() if loss == "cross_entropy" else torch.nn.MSELoss()
+    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=lr)
+    nets = [cls(sizes, loss=loss, optimizer=optimizer, lr=lr, params=params)
+            for cls in (ref.FreshMLP, ref.BufferedMLP)]
+    for _ in range(3):
+        opt.zero_grad()
+        want = loss_fn(model(torch.from_numpy(x)), torch.from_numpy(y))
+        want.backward()
+        opt.step()
+        for net in nets:
+            got = net.step(x, y)
+            np.testing.assert_allclose(got, want.item(), rtol=1e-5, atol=1e-6)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    for net in nets:
+        for i, lin in enumerate(linears):
+            np.testing.assert_allclose(net.params[2 * i], lin.weight.detach().numpy().T,
+                                       rtol=1e-4, atol=1e-6)
+            np.testing.assert_allclose(net.params[2 * i + 1], lin.bias.detach().numpy(),
+                                       rtol=1e-4, atol=1e-6)
+            assert net.params[2 * i].dtype == np.float32
+
+
+def test_matmul_reference_counts_flops():
+    assert ref.mlp_step_flops((4, 3, 2), 5) == 2 * (2 * 5 * 4 * 3 + 2 * 5 * 3 * 2) + 2 * 5 * 3 * 2
+    step = ref.matmul_step((4, 3, 2), 5)
+    step()
+    run, flops = ref.sgemm(8)
+    run()
+    assert flops == 2 * 8 ** 3

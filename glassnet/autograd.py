@@ -29,6 +29,7 @@ class Node:
     _hooks = None    # hooks registered on the output tensor
     _retain = None   # weakref to the output tensor when it retains its grad
     _freed = False   # saved arrays released after a backward without retain_graph
+    _user = False    # a user-defined Function (backward on tensors), not a built-in Op
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
@@ -171,6 +172,8 @@ class Function(Node):
     ``backward`` receives and returns tensors, one gradient (or None) per input.
     """
 
+    _user = True
+
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
@@ -284,7 +287,7 @@ def _run(roots, root_grads, retain_graph, capture=None):
                 node.saved_tensors  # raises the "second time" error
             if node._versions:
                 node._check_versions()
-            grads = node._run_backward(grad)
+            grads = node._run_backward(grad) if node._user else node.backward(node, grad)
             if grads.__class__ is not tuple:
                 grads = (grads,)
             if anomaly:
@@ -338,16 +341,22 @@ def _accumulate(t, g, stored):
     """Add ``g`` into ``t.grad``. The first gradient is kept without a copy
     when it is a fresh array nobody else holds; later ones are added in place
     into that buffer (so a zero_grad(set_to_none=False) buffer is reused)."""
-    if t.grad is None:
+    grad = t.grad
+    if grad is None:
         # a view (reshape, broadcast) shares memory with something else: copy it
-        if g.base is not None or id(g) in stored or not g.flags.writeable:
+        if g.base is not None or id(g) in stored:
             g = g.copy()
         stored.add(id(g))
         t.grad = Tensor._make(g, False, None)
-    elif id(t.grad.data) in stored or not t.grad.data.flags.writeable:
-        t.grad.data = t.grad.data + g
-    else:
-        np.add(t.grad.data, g, out=t.grad.data)
+        return
+    buf = grad.data
+    if id(buf) in stored or buf.__class__ is not np.ndarray:
+        grad.data = np.asarray(buf + g)
+        return
+    try:
+        np.add(buf, g, out=buf)
+    except ValueError:  # a read-only buffer (e.g. set by the user)
+        grad.data = buf + g
 
 
 def _root_grad(t, gradient):
@@ -357,7 +366,7 @@ def _root_grad(t, gradient):
                 f"backward: grad can be implicitly created only for scalar outputs, this output "
                 f"has shape {t.shape}. Pass gradient= (an array of that shape), or reduce it "
                 "first (e.g. loss.sum() or loss.mean()).")
-        return np.ones_like(t.data)
+        return np.ones(t.data.shape, dtype=t.data.dtype)
     g = to_array(gradient, dtype=t.data.dtype, copy=True)
     if g.shape != t.data.shape:
         raise ShapeError(f"backward: gradient has shape {g.shape}, expected the output's shape "

@@ -51,8 +51,13 @@ class Tensor:
     ``.dtype`` is a NumPy dtype and ``.shape`` a plain tuple.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "_hooks",
-                 "_retains_grad", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "__dict__",
+                 "__weakref__")
+
+    # rarely set, so class-level defaults (an instance that sets one gets its own)
+    _hooks = None          # hooks on a leaf's gradient
+    _retains_grad = False  # a non-leaf that keeps its .grad
+    name = None
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected ops
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
@@ -60,9 +65,8 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._version = [0]
-        self._hooks = None
-        self._retains_grad = False
-        self.name = name
+        if name is not None:
+            self.name = name
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -76,9 +80,6 @@ class Tensor:
         t.requires_grad = requires_grad
         t.grad_fn = node
         t._version = [0]
-        t._hooks = None
-        t._retains_grad = False
-        t.name = None
         return t
 
     # ---- what a tensor is -------------------------------------------------

@@ -198,6 +198,7 @@ class Tape:
             entry.backward_calls += 1
             return grads
         node._run_backward = run_backward
+        node._user = True  # so the graph walk calls the wrapper, not the op's backward
 
     # ---- reading ------------------------------------------------------------------
     def __len__(self):

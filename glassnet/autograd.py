@@ -88,23 +88,22 @@ class Op(Node):
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
         ctx.saved = ()
+        arrays, edges, needs = [], [], []
         record = False
-        if state.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
-                    record = cls.differentiable
-                    break
-        if record:
-            arrays, edges, needs = [], [], []
-            for a in args:
-                if isinstance(a, Tensor):
-                    arrays.append(a.data)
-                    edges.append(a.grad_fn)
-                    needs.append(a.requires_grad)
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                edges.append(a.grad_fn)
+                if a.requires_grad:
+                    record = True
+                    needs.append(True)
                 else:
-                    arrays.append(a)
-                    edges.append(None)
                     needs.append(False)
+            else:
+                arrays.append(a)
+                edges.append(None)
+                needs.append(False)
+        if record and state.enabled and cls.differentiable:
             ctx.parents = args
             # the node that made each input, taken now: an in-place change that later gives
             # an input a new grad_fn must not reroute this op's gradient
@@ -118,8 +117,7 @@ class Op(Node):
                 ctx._versions = _saved_versions(ctx.saved, args, result)
         else:
             ctx.needs_input_grad = None
-            out = cls.forward(ctx, *[a.data if isinstance(a, Tensor) else a for a in args],
-                              **kwargs)
+            out = cls.forward(ctx, *arrays, **kwargs)
             if out.__class__ is not np.ndarray:
                 out = np.asarray(out)
             result = Tensor._make(out, False, None)
@@ -137,13 +135,19 @@ def _edges(args):
 def _saved_versions(saved, args, result):
     """(version counter, value) for each input/output tensor whose array was saved."""
     versions = []
+    for a in args:
+        if isinstance(a, Tensor):
+            data = a.data
+            for arr in saved:
+                if arr is data:
+                    versions.append((a._version, a._version[0]))
+                    break
+    out = result.data
     for arr in saved:
-        for a in args:
-            if isinstance(a, Tensor) and a.data is arr:
-                versions.append((a._version, a._version[0]))
-        if result.data is arr:
+        if arr is out:
             versions.append((result._version, 0))
-    return tuple(versions)
+            break
+    return versions
 
 
 def _check_finite(arr, where):

@@ -14,6 +14,7 @@ from ..ops import api
 from ..ops.nnops import CrossEntropyIndices
 from ..tensor import Tensor
 from ._loss_ops import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss, SquaredError
+from ._checks import float_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -23,14 +24,7 @@ def _check_reduction(reduction, fn):
         raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _float_input(x, fn):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: expected a Tensor input, got {type(x).__name__}; wrap arrays "
-                        "with gn.tensor(...)")
-    if x.dtype.kind != "f":
-        raise DTypeError(f"{fn}: expected a floating-point input, got {x.dtype} with shape "
-                         f"{x.shape}")
-    return x
+_float_input = float_tensor
 
 
 def _float_like(t, input, fn, what="target"):

@@ -21,20 +21,14 @@ from ..ops import conv as conv_ops
 from ..ops import pool as pool_ops
 from ..ops._im2col import out_size, pair, single
 from ..tensor import Tensor
+from ._checks import float_tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
            "adaptive_avg_pool2d"]
 
 
 # ---- argument checks ------------------------------------------------------------
-def _tensor(x, name, what="input"):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}: expected a Tensor {what}, got {type(x).__name__}; wrap "
-                        "arrays with gn.tensor(...)")
-    if x.dtype.kind != "f":
-        raise DTypeError(f"{name}: expected a floating-point {what}, got {x.dtype} (shape "
-                         f"{x.shape}); convert it with .float()")
-    return x
+_tensor = float_tensor
 
 
 def _batched(input, dims, name, layout):

@@ -12,15 +12,10 @@ from ..errors import DTypeError, ShapeError
 from ..ops import embedding as embedding_ops
 from ..ops import norm as norm_ops
 from ..tensor import Tensor
+from ._checks import float_tensor
 
 
-def _float_input(input, fn):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: expected a Tensor input, got {type(input).__name__}; wrap "
-                        "arrays with gn.tensor(...)")
-    if input.dtype.kind != "f":
-        raise DTypeError(f"{fn}: expected a floating-point input, got {input.dtype} with "
-                         f"shape {input.shape}")
+_float_input = float_tensor
 
 
 def _vector_args(fn, input, shape, **tensors):

@@ -17,7 +17,6 @@ both drawn from U(−1/√fan_in, 1/√fan_in) with fan_in = weight.shape[1]·kH
 
 Differences from PyTorch: only padding_mode='zeros'; no device argument.
 """
-import math
 
 import numpy as np
 
@@ -88,12 +87,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         """Redraw weight and bias with PyTorch's default initialization."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -146,3 +146,14 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def default_layer_init_(weight, bias=None):
+    """PyTorch's default initialization of Linear and Conv layers: weight from
+    kaiming_uniform_ with a = √5 (that is U(−1/√fan_in, 1/√fan_in)), bias from
+    U(−1/√fan_in, 1/√fan_in) (zeros when fan_in is 0)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)

@@ -1,6 +1,5 @@
 """Linear (a fully connected layer: every neuron computes z = w·x + b) and
 Identity."""
-import math
 
 import numpy as np
 
@@ -49,10 +48,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """Redraw weight and bias with PyTorch's default initialization."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input):
         weight = self.weight

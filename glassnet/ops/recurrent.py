@@ -123,11 +123,16 @@ def _gate_major(w, gates):
 #   g_state (k, B, H) is given, the part of ∂L/∂state that does not go through
 #   W_hh: ∂L/∂c into g_state[1] for the LSTM, z ⊙ ∂h' into g_state[0] for the GRU
 #   (returning True: the step adds δ·W_hh to it instead of overwriting it).
+# prepare(bufs, c_prev, dgx) (optional, ``None`` for no preparation): run
+#   once when the backward walk reaches the layer, before any step's backward, on
+#   the whole run (every step at once: a few large NumPy calls instead of many
+#   small ones); what it returns (indexed by step) comes to backward as ``pre``.
 
 class RNNTanhCell:
     """h' = tanh(a);  δ = ∂h' ⊙ (1 − h'²)."""
 
     gates, state_size = 1, 1
+    prepare = None
 
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
@@ -143,7 +148,7 @@ class RNNTanhCell:
         np.tanh(a, out=a)
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state):
+    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
         h, d = new[0], dgx[0]
         np.multiply(h, h, out=d)
         np.subtract(1, d, out=d)
@@ -164,7 +169,7 @@ class RNNReluCell(RNNTanhCell):
         np.maximum(a, 0, out=a)
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state):
+    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
         np.multiply(grad[0], new[0] > 0, out=dgx[0])
         return False
 
@@ -174,9 +179,21 @@ class LSTMCell:
 
         ∂o = ∂h' ⊙ tanh c'           ∂c = ∂c' + ∂h' ⊙ o ⊙ (1 − tanh² c')
         ∂i = ∂c ⊙ g    ∂g = ∂c ⊙ i    ∂f = ∂c ⊙ c    ∂c_prev = ∂c ⊙ f
-        δ = ∂gate ⊙ gate'(a):  σ' = σ(1 − σ) for i, f, o;  tanh' = 1 − g² for g"""
+        δ = ∂gate ⊙ gate'(a):  σ' = σ(1 − σ) for i, f, o;  tanh' = 1 − g² for g
+
+    Everything in δ except ∂c and ∂h' is known once the forward pass is
+    done, so ``prepare`` computes it for all steps at once (in whole-run
+    NumPy calls) before the walk back starts:
+
+        P = (g ⊙ σ'(i),  c ⊙ σ'(f),  i ⊙ (1 − g²),  tanh c' ⊙ σ'(o))   into the δ buffer
+        A = o ⊙ (1 − tanh² c')
+
+    and each step is then five small calls and the multiply by W_hh:
+    ∂c = ∂c' + ∂h' ⊙ A,  δ_{i,f,g} = ∂c ⊙ P_{i,f,g},  δ_o = ∂h' ⊙ P_o,
+    ∂c_prev = ∂c ⊙ f."""
 
     gates, state_size = 4, 2
+    _scale = {}  # dtype -> (4, 1, 1): ½ for the σ gates i, f, o, 1 for g
 
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
@@ -184,17 +201,23 @@ class LSTMCell:
         return (POOL.empty((4, steps, batch, hidden), dtype),
                 POOL.empty((steps, batch, hidden), dtype))
 
-    @staticmethod
-    def forward(saved, h, w3, gx_t, state, b3, new):
+    @classmethod
+    def _half(cls, dtype):
+        half = cls._scale.get(dtype)
+        if half is None:
+            half = cls._scale[dtype] = np.array([0.5, 0.5, 1, 0.5], dtype).reshape(4, 1, 1)
+        return half
+
+    @classmethod
+    def forward(cls, saved, h, w3, gx_t, state, b3, new):
         y, tanh_c = saved
-        np.matmul(h, w3, out=y)
+        np.matmul(h, w3, out=y)  # the four gates' a, one (4, B, H) product
         y += gx_t
         if b3 is not None:
             y += b3
-        sig, o = y[:2], y[3]  # σ(a) = ½ + ½·tanh(a/2) for i, f, o; tanh for g
-        sig *= 0.5
-        o *= 0.5
-        np.tanh(y, out=y)
+        np.multiply(y, cls._half(y.dtype), out=y)  # a/2 for i, f, o
+        np.tanh(y, out=y)  # tanh(a/2) for i, f, o;  g = tanh(a)
+        sig, o = y[:2], y[3]  # σ(a) = ½ + ½·tanh(a/2)
         sig *= 0.5
         sig += 0.5
         o *= 0.5
@@ -202,32 +225,47 @@ class LSTMCell:
         i, f, g = y[0], y[1], y[2]
         h_new, c_new = new[0], new[1]
         np.multiply(f, state[1], out=c_new)
-        c_new += i * g
+        np.multiply(i, g, out=h_new)  # h_new as scratch until its turn
+        c_new += h_new
         np.tanh(c_new, out=tanh_c)
         np.multiply(o, tanh_c, out=h_new)
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state):
-        y, tanh_c = saved
+    def prepare(bufs, c_prev, dgx):
+        """P (see the class docstring) into ``dgx`` (4, T, B, H) and A (T, B, H),
+        for every step; ``c_prev`` is the list of (step slice, c) pairs giving
+        each step's earlier cell state."""
+        y, tanh_c = bufs
         i, f, g, o = y
-        c = state[1]
+        p = dgx
+        np.subtract(1, y, out=p)
+        p *= y  # σ' = σ(1 − σ) (slot g is overwritten next)
+        np.multiply(g, g, out=p[2])
+        np.subtract(1, p[2], out=p[2])  # tanh' = 1 − g²
+        p[0] *= g
+        for steps, c in c_prev:
+            p[1, steps] *= c
+        p[2] *= i
+        p[3] *= tanh_c
+        a = POOL.empty(tanh_c.shape, tanh_c.dtype)
+        np.multiply(tanh_c, tanh_c, out=a)
+        np.subtract(1, a, out=a)
+        a *= o
+        return a
+
+    @staticmethod
+    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
+        """``dgx`` holds this step's P on entry (see ``prepare``), δ on exit;
+        ``pre`` is this step's A."""
         dh, dc_next = grad[0], grad[1]
-        dc = tanh_c * tanh_c
-        np.subtract(1, dc, out=dc)
-        dc *= o
-        dc *= dh
-        dc += dc_next
-        np.multiply(dc, g, out=dgx[0])
-        np.multiply(dc, c, out=dgx[1])
-        np.multiply(dc, i, out=dgx[2])
-        np.multiply(dh, tanh_c, out=dgx[3])
-        deriv = np.subtract(1, y)
-        deriv *= y  # σ' = σ(1 − σ), right for i, f, o
-        np.multiply(g, g, out=deriv[2])
-        np.subtract(1, deriv[2], out=deriv[2])  # tanh' = 1 − g²
-        dgx *= deriv
+        dc = g_state[1] if g_state is not None else np.empty_like(dh)
+        np.multiply(dh, pre, out=dc)
+        dc += dc_next  # ∂c = ∂c' + ∂h' ⊙ o ⊙ (1 − tanh² c')
+        d = dgx[:3]
+        np.multiply(d, dc, out=d)  # δ_{i,f,g} = ∂c ⊙ P_{i,f,g}
+        np.multiply(dgx[3], dh, out=dgx[3])  # δ_o = ∂h' ⊙ P_o
         if g_state is not None:
-            np.multiply(dc, f, out=g_state[1])
+            dc *= saved[0][1]  # ∂c_prev = ∂c ⊙ f
         return False
 
 
@@ -242,6 +280,7 @@ class GRUCell:
         δ_x = (δ_r, δ_z, δₙ)  δ_h = (δ_r, δ_z, r ⊙ δₙ)"""
 
     gates, state_size = 3, 1
+    prepare = None
 
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
@@ -267,7 +306,7 @@ class GRUCell:
         h_new += n
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state):
+    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
         a_h, rz, n = saved
         h = state[0]
         r, z = rz
@@ -299,34 +338,52 @@ class GateProjection(Op):
     """gx = X·W_ihᵀ + b for every step at once, gate-major: x (T, B, n),
     W_ih (G·H, n), b (G·H,) or None → gx (G, T, B, H), gx[g] = X·W_gᵀ + b_g.
 
-    ∂L/∂X = Σ_g ∂gx_g·W_g,  ∂L/∂W_g = Σ_{t,b} ∂gx_gᵀ·X,  ∂L/∂b_g = Σ_{t,b} ∂gx_g."""
+    ∂L/∂X = Σ_g ∂gx_g·W_g,  ∂L/∂W_g = Σ_{t,b} ∂gx_gᵀ·X,  ∂L/∂b_g = Σ_{t,b} ∂gx_g.
+
+    With a bias, the bias rides in the matrix multiply: X gets a column of
+    ones and W_g the column b_g, [X 1]·[W_g b_g]ᵀ = X·W_gᵀ + b_g (adding b to
+    the (G, T·B, H) result afterwards costs as much as the multiply), and
+    backward's ∂gx_gᵀ·[X 1] is [∂L/∂W_g  ∂L/∂b_g] in one product."""
 
     @staticmethod
     def forward(ctx, x, w, b=None, *, gates):
         steps, batch, n = x.shape
         w3 = _gate_major(w, gates)
-        x2 = x.reshape(steps * batch, n)
-        out = POOL.empty((gates, steps * batch, w3.shape[1]), x.dtype)
-        np.matmul(x2, w3.transpose(0, 2, 1), out=out)
-        if b is not None:
-            out += b.reshape(gates, 1, -1)
-        ctx.save_for_backward(x, w)
+        hidden = w3.shape[1]
+        out = POOL.empty((gates, steps * batch, hidden), x.dtype)
+        if b is None:
+            x2 = x.reshape(steps * batch, n)
+            np.matmul(x2, w3.transpose(0, 2, 1), out=out)
+        else:
+            x2 = POOL.empty((steps * batch, n + 1), x.dtype)  # [X 1]
+            x2.reshape(steps, batch, n + 1)[..., :n] = x
+            x2[:, n] = 1
+            wb = POOL.empty((gates, hidden, n + 1), x.dtype)  # [W_g b_g]
+            wb[..., :n] = w3
+            wb[..., n] = b.reshape(gates, hidden)
+            np.matmul(x2, wb.transpose(0, 2, 1), out=out)
+        ctx.save_for_backward(x2, w)
         ctx.gates = gates
-        return out.reshape(gates, steps, batch, -1)
+        return out.reshape(gates, steps, batch, hidden)
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x2, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        x2 = x.reshape(-1, x.shape[-1])
-        g3 = grad.reshape(ctx.gates, x2.shape[0], -1)
+        gates, steps, batch, hidden = grad.shape
+        n = w.shape[1]
+        g3 = grad.reshape(gates, steps * batch, hidden)
         gx = gw = gb = None
         if need[0]:
-            gx = np.matmul(g3, _gate_major(w, ctx.gates)).sum(axis=0).reshape(x.shape)
-        if need[1]:
-            gw = np.matmul(g3.transpose(0, 2, 1), x2).reshape(w.shape)
-        if len(need) > 2 and need[2]:
-            gb = _row_sums(g3)
+            parts = np.matmul(g3, _gate_major(w, gates),
+                              out=POOL.empty((gates, steps * batch, n), grad.dtype))
+            gx = parts.sum(axis=0).reshape(steps, batch, n)
+        if need[1] or (len(need) > 2 and need[2]):
+            g_wb = np.matmul(g3.transpose(0, 2, 1), x2)  # (G, H, n) or (G, H, n + 1)
+            if need[1]:
+                gw = g_wb[..., :n].reshape(w.shape)
+            if len(need) > 2 and need[2]:
+                gb = g_wb[..., n].reshape(-1)
         return gx, gw, gb
 
 
@@ -341,16 +398,18 @@ class _Run:
     """What the steps of one direction of one layer share: the cell, the
     order of the steps, the states of every step (``states[:, t]`` is the
     state after step t, in time order, so ``states[0]`` holds every hₜ), the
-    initial state, the forward pass's buffers and the δ buffers of backward."""
+    initial state, the forward pass's buffers, the δ buffers of backward
+    and what the cell prepared for it (``pre``), and scratch for the
+    per-step multiply by W_hh."""
 
     __slots__ = ("cell", "first", "last", "states", "initial", "w3", "bufs", "dgx", "dgh",
-                 "filled")
+                 "filled", "pre", "scratch")
 
     def __init__(self, cell, length, reverse):
         self.cell = cell
         self.first, self.last = (length - 1, 0) if reverse else (0, length - 1)
         self.states = self.initial = self.w3 = self.bufs = None
-        self.dgx = self.dgh = self.filled = None
+        self.dgx = self.dgh = self.filled = self.pre = self.scratch = None
 
     def start_forward(self, gx, state, w_hh):
         gates, steps, batch, hidden = gx.shape
@@ -362,19 +421,33 @@ class _Run:
         self.initial = state
 
     def end_forward(self):
-        """Only the steps keep what backward needs (the pool may reuse the rest)."""
-        self.w3 = self.bufs = None
+        """The pool may reuse W_hhᵀ; the buffers stay for ``prepare``."""
+        self.w3 = None
+
+    def _earlier(self, k):
+        """Part k of each step's earlier state, as (steps, array) pairs: the
+        state after the step before in time order, the initial state for the
+        first step."""
+        s = self.states[k]
+        if self.first == 0:
+            return [(slice(1, None), s[:-1]), (0, self.initial[k])]
+        return [(slice(None, -1), s[1:]), (self.first, self.initial[k])]
 
     def start_backward(self, gx):
-        """Buffers for the δₜ of every step, when the backward walk starts."""
+        """Buffers for the δₜ of every step, when the backward walk starts,
+        and the cell's preparation for the whole run."""
         self.dgx = POOL.empty(gx.shape, gx.dtype)
         self.dgh = POOL.empty(gx.shape, gx.dtype) if self.cell is GRUCell else self.dgx
         self.filled = bytearray(gx.shape[1])
+        self.scratch = POOL.empty((gx.shape[0],) + gx.shape[2:], gx.dtype)
+        if self.cell.prepare is not None:
+            self.pre = self.cell.prepare(self.bufs, self._earlier(1), self.dgx)
 
     def finish_backward(self):
         """The full buffers (δ = 0 for a step that got no gradient), handed on."""
         dgx, dgh, filled = self.dgx, self.dgh, self.filled
-        self.dgx = self.dgh = self.filled = None  # the next backward walk starts afresh
+        # the next backward walk starts afresh
+        self.dgx = self.dgh = self.filled = self.pre = self.scratch = None
         for t, done in enumerate(filled):
             if not done:
                 dgx[:, t] = 0
@@ -385,15 +458,11 @@ class _Run:
         """∂L/∂W_hh = Σₜ δₜᵀ·hₜ₋₁ as (G·H, H): the earlier state of step t is
         the state after step t − 1 (t + 1 when reversed), the initial state
         for the first step; one multiply per gate over all the other steps."""
-        hs = self.states[0]
         gates, steps, batch, hidden = dgh.shape
-        if self.first == 0:
-            d, h = dgh[:, 1:], hs[:-1]
-        else:
-            d, h = dgh[:, :-1], hs[1:]
-        d = d.reshape(gates, (steps - 1) * batch, hidden)
+        (rest, h), (first, h0) = self._earlier(0)
+        d = dgh[:, rest].reshape(gates, (steps - 1) * batch, hidden)
         g_w = np.matmul(d.transpose(0, 2, 1), h.reshape(-1, hidden))
-        g_w += np.matmul(dgh[:, self.first].transpose(0, 2, 1), self.initial[0])
+        g_w += np.matmul(dgh[:, first].transpose(0, 2, 1), h0)
         return g_w.reshape(gates * hidden, hidden)
 
 
@@ -428,14 +497,20 @@ class RecurrentStep(Op):
             run.start_backward(ctx.parents[0].data)
         dgh = run.dgh[:, t]
         g_state = np.empty_like(grad) if need[1] else None
-        add = run.cell.backward(saved, state, new, grad, run.dgx[:, t], dgh, g_state)
+        pre = None if run.pre is None else run.pre[t]
+        add = run.cell.backward(saved, state, new, grad, run.dgx[:, t], dgh, g_state, pre)
         run.filled[t] = 1
         if need[1]:  # ∂L/∂hₜ₋₁ = δₜ·W_hh = Σ_g δₜ,g·W_g (+ the cell's direct part)
-            parts = np.matmul(dgh, _gate_major(w_hh, dgh.shape[0]))
+            parts = np.matmul(dgh, _gate_major(w_hh, dgh.shape[0]), out=run.scratch)
             dh = g_state[0]
-            if not add:
+            if add:
+                dh += parts[0]
+            elif len(parts) > 1:
+                np.add(parts[0], parts[1], out=dh)
+                parts = parts[1:]
+            else:
                 np.copyto(dh, parts[0])
-            for p in parts[int(not add):]:
+            for p in parts[1:]:
                 dh += p
         if t != run.first:
             return None, g_state, None, None

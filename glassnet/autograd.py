@@ -385,7 +385,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             "backward(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
             "gradients of gradients (higher-order derivatives) are not recorded")
     if inputs is not None:
-        raise NotImplementedError("backward(inputs=...): use gn.autograd.grad(outputs, inputs)")
+        # only these tensors get gradients added into .grad (as PyTorch's inputs=)
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+        gouts = [grad_tensors] if isinstance(tensors, Tensor) else grad_tensors
+        got = grad(outs, inputs, grad_outputs=gouts, retain_graph=retain_graph,
+                   allow_unused=True)
+        for x, g in zip(inputs, got):
+            if g is not None:
+                _accumulate(x, g.data, set())
+        return
     if isinstance(tensors, Tensor):
         tensors = [tensors]
         grad_tensors = [grad_tensors]

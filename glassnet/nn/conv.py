@@ -108,13 +108,9 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
-    """1-D convolution: input (N, in_channels, L) (or unbatched (in_channels, L))
-    → (N, out_channels, L_out), L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1)
-    / stride⌋ + 1. ``padding`` may be 'valid' (none) or 'same' (L_out = L,
-    stride 1 only)."""
-
-    _dims = 1
+class _Conv(_ConvNd):
+    """What Conv1d and Conv2d share: PyTorch's constructor and the forward pass
+    over ``_dims`` spatial dimensions."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
@@ -123,10 +119,20 @@ class Conv1d(_ConvNd):
 
     def forward(self, input):
         return F._conv(input, self.weight, self.bias, self.stride, self.padding,
-                       self.dilation, self.groups, 1, self)
+                       self.dilation, self.groups, self._dims, self)
 
 
-class Conv2d(_ConvNd):
+class Conv1d(_Conv):
+    """1-D convolution: input (N, in_channels, L) (or unbatched (in_channels, L))
+    → (N, out_channels, L_out), L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1)
+    / stride⌋ + 1. ``padding`` may be 'valid' (none) or 'same' (L_out = L,
+    stride 1 only)."""
+
+    _dims = 1
+
+
+
+class Conv2d(_Conv):
     """2-D convolution: input (N, in_channels, H, W) (or unbatched (C, H, W)) →
     (N, out_channels, H_out, W_out), each output pixel
 
@@ -138,14 +144,6 @@ class Conv2d(_ConvNd):
     'same' (output size = input size, stride 1 only; with an even kernel the
     extra row/column of padding goes at the bottom/right, as PyTorch)."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, dtype)
-
-    def forward(self, input):
-        return F._conv(input, self.weight, self.bias, self.stride, self.padding,
-                       self.dilation, self.groups, 2, self)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -131,7 +131,6 @@ class Conv1d(_Conv):
     _dims = 1
 
 
-
 class Conv2d(_Conv):
     """2-D convolution: input (N, in_channels, H, W) (or unbatched (C, H, W)) →
     (N, out_channels, H_out, W_out), each output pixel
@@ -143,7 +142,6 @@ class Conv2d(_Conv):
     in_channels is a depthwise convolution); ``padding`` may be 'valid' or
     'same' (output size = input size, stride 1 only; with an even kernel the
     extra row/column of padding goes at the bottom/right, as PyTorch)."""
-
 
 
 class ConvTranspose2d(_ConvNd):

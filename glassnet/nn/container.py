@@ -20,7 +20,28 @@ def _index(container, idx):
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: length, iteration, and deletion
+    that renumbers the rest "0", "1", ... as PyTorch does."""
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            del modules[idx]
+        else:
+            del modules[_index(self, idx)]
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_ModuleSequence):
     """Layers applied in order: ``Sequential(l1, l2, l3)(x) = l3(l2(l1(x)))``.
 
     ``Sequential(OrderedDict(name=module, ...))`` names the layers; otherwise
@@ -52,20 +73,6 @@ class Sequential(Module):
     def __setitem__(self, idx, module):
         self.add_module(list(self._modules.keys())[_index(self, idx)], module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules.keys())
-        for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(self, idx)]]):
-            del self._modules[key]
-        modules = list(self._modules.values())
-        self._modules.clear()  # renumbered "0", "1", ... as PyTorch does
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def append(self, module):
         """Add ``module`` at the end. Returns self."""
@@ -94,7 +101,7 @@ class Sequential(Module):
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of sub-modules, registered (named "0", "1", ...). It has no
     forward: the owner decides how to call them."""
 
@@ -111,21 +118,6 @@ class ModuleList(Module):
     def __setitem__(self, idx, module):
         self.add_module(str(_index(self, idx)), module)
 
-    def __delitem__(self, idx):
-        modules = list(self._modules.values())
-        if isinstance(idx, slice):
-            del modules[idx]
-        else:
-            del modules[_index(self, idx)]
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __iadd__(self, modules):
         return self.extend(modules)

@@ -113,6 +113,15 @@ class RNNCellBase(Module):
             text += ", nonlinearity=relu"
         return text
 
+    def forward(self, input, hx=None):
+        """One step with a single state h (RNNCell, GRUCell): returns h'."""
+        x, batched = self._input(input)
+        batch = x.shape[0]
+        h = self._state(hx, batch, batched, "hx")
+        s = self._step(x, api.unsqueeze(h, 0))
+        h_new = api.reshape(s, batch, self.hidden_size)
+        return h_new if batched else api.squeeze(h_new, 0)
+
     def _input(self, input):
         """The input as (B, input_size), and whether it came batched."""
         layer, dtype = self._describe(), self.weight_ih.dtype
@@ -155,14 +164,6 @@ class RNNCell(RNNCellBase):
                          bias, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
-        x, batched = self._input(input)
-        batch = x.shape[0]
-        h = self._state(hx, batch, batched, "hx")
-        s = self._step(x, api.unsqueeze(h, 0))
-        h_new = api.reshape(s, batch, self.hidden_size)
-        return h_new if batched else api.squeeze(h_new, 0)
-
 
 class GRUCell(RNNCellBase):
     """r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
@@ -173,14 +174,6 @@ class GRUCell(RNNCellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, bias, dtype)
-
-    def forward(self, input, hx=None):
-        x, batched = self._input(input)
-        batch = x.shape[0]
-        h = self._state(hx, batch, batched, "hx")
-        s = self._step(x, api.unsqueeze(h, 0))
-        h_new = api.reshape(s, batch, self.hidden_size)
-        return h_new if batched else api.squeeze(h_new, 0)
 
 
 class LSTMCell(RNNCellBase):

@@ -10,6 +10,9 @@ algorithm, iterative: a chain of 100,000 ops needs no recursion), sums the
 gradients that reach each node from all its uses (chain rule over every
 path), and adds the totals into the leaves' ``.grad``.
 """
+import heapq
+import itertools
+
 import numpy as np
 
 from .errors import AnomalyError, GraphError, ShapeError, describe
@@ -18,11 +21,18 @@ from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad,  
 from .tensor import Tensor, to_array
 
 
+# Every recorded node gets the next number: a node's inputs were made before it,
+# so running nodes from the highest number down visits every consumer of a node
+# before the node itself (a topological order, found without a pre-pass).
+_sequence = itertools.count()
+
+
 class Node:
     """A recorded op. Forward writes what backward needs into it (it is the
     ``ctx``); the graph walk reads it."""
 
-    __slots__ = ("parents", "edges", "needs_input_grad", "saved", "__dict__", "__weakref__")
+    __slots__ = ("parents", "edges", "needs_input_grad", "saved", "seq", "__dict__",
+                 "__weakref__")
 
     # rarely set, so kept as class-level defaults (an instance sets its own when needed)
     _versions = ()   # (version counter, expected value) of each saved input/output
@@ -30,6 +40,7 @@ class Node:
     _retain = None   # weakref to the output tensor when it retains its grad
     _freed = False   # saved arrays released after a backward without retain_graph
     _user = False    # a user-defined Function (backward on tensors), not a built-in Op
+    _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
@@ -56,12 +67,15 @@ class Node:
     def __repr__(self):
         return f"<{self.name()}>"
 
-    def _check_versions(self):
-        for counter, expected in self._versions:
-            if counter[0] != expected:
+    def _check_versions(self, saved):
+        """Raise if a tensor whose array this node saved was changed in place
+        since forward (its version counter moved on)."""
+        for counter, expected, array_id in self._versions:
+            if counter[0] != expected and any(
+                    id(s.data if isinstance(s, Tensor) else s) == array_id for s in saved):
                 raise GraphError(
-                    f"{self.name()}: one of the tensors it saved for backward was modified by an "
-                    f"in-place operation (its version is {counter[0]}, backward expected "
+                    f"{self.name()}: one of the tensors it saved for backward was modified by "
+                    f"an in-place operation (its version is {counter[0]}, backward expected "
                     f"{expected}). Use an out-of-place op (x = x + 1 instead of x += 1) or "
                     ".clone() the tensor first.")
 
@@ -88,25 +102,27 @@ class Op(Node):
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
         ctx.saved = ()
-        arrays, edges, needs = [], [], []
+        arrays, edges, needs, versions = [], [], [], []
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                data = a.data
+                arrays.append(data)
+                # the node that made each input, taken now: an in-place change that later
+                # gives an input a new grad_fn must not reroute this op's gradient
                 edges.append(a.grad_fn)
+                needs.append(a.requires_grad)
                 if a.requires_grad:
                     record = True
-                    needs.append(True)
-                else:
-                    needs.append(False)
+                counter = a._version
+                versions.append((counter, counter[0], id(data)))
             else:
                 arrays.append(a)
                 edges.append(None)
                 needs.append(False)
         if record and state.enabled and cls.differentiable:
+            ctx.seq = -next(_sequence)  # negated: heapq pops the smallest first
             ctx.parents = args
-            # the node that made each input, taken now: an in-place change that later gives
-            # an input a new grad_fn must not reroute this op's gradient
             ctx.edges = edges
             ctx.needs_input_grad = tuple(needs)
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -114,7 +130,8 @@ class Op(Node):
                 out = np.asarray(out)
             result = Tensor._make(out, True, ctx)
             if ctx.saved:
-                ctx._versions = _saved_versions(ctx.saved, args, result)
+                versions.append((result._version, 0, id(out)))
+                ctx._versions = versions
         else:
             ctx.needs_input_grad = None
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -129,24 +146,14 @@ class Op(Node):
 def _edges(args):
     """The node that made each input, taken now: an in-place change that later
     gives an input tensor a new grad_fn must not reroute this op's gradient."""
-    return tuple([a.grad_fn if isinstance(a, Tensor) else None for a in args])
+    return [a.grad_fn if isinstance(a, Tensor) else None for a in args]
 
 
-def _saved_versions(saved, args, result):
-    """(version counter, value) for each input/output tensor whose array was saved."""
-    versions = []
-    for a in args:
-        if isinstance(a, Tensor):
-            data = a.data
-            for arr in saved:
-                if arr is data:
-                    versions.append((a._version, a._version[0]))
-                    break
-    out = result.data
-    for arr in saved:
-        if arr is out:
-            versions.append((result._version, 0))
-            break
+def _versions(args, result):
+    """(version counter, its value now, id of the array) of each input tensor
+    and of the output: what ``Node._check_versions`` compares at backward."""
+    versions = [(a._version, a._version[0], id(a.data)) for a in args if isinstance(a, Tensor)]
+    versions.append((result._version, 0, id(result.data)))
     return versions
 
 
@@ -189,12 +196,13 @@ class Function(Node):
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
         if needs and state.enabled:
+            ctx.seq = -next(_sequence)
             ctx.parents = args
             ctx.edges = _edges(args)
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             result = Tensor._make(out.data, True, ctx)
-            saved_arrays = [s.data if isinstance(s, Tensor) else s for s in ctx.saved]
-            ctx._versions = _saved_versions(saved_arrays, args, result)
+            if ctx.saved:
+                ctx._versions = _versions(args, result)
             return result
         return Tensor._make(out.data, False, None)
 
@@ -225,23 +233,6 @@ class Function(Node):
 # The graph walk
 # ---------------------------------------------------------------------------
 
-def _count_dependencies(roots):
-    """For each node reachable from ``roots``: how many edges lead into it
-    from other reachable nodes (the number of gradients it must wait for)."""
-    deps = {}
-    stack = list(roots)
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for pn in node.edges:
-            if pn is not None:
-                deps[pn] = deps.get(pn, 0) + 1
-                if pn not in seen:
-                    seen.add(pn)
-                    stack.append(pn)
-    return deps
-
-
 def _apply_hooks(hooks, grad):
     for hook in list(hooks):
         out = hook(Tensor._make(grad, False, None))
@@ -257,49 +248,49 @@ def _apply_hooks(hooks, grad):
 def _run(roots, root_grads, retain_graph, capture=None):
     """Backpropagate ``root_grads`` from ``roots`` (tensors with a grad_fn).
 
+    Nodes run newest first (a heap on their sequence numbers), so each runs
+    once, after every gradient that can reach it has been summed.
+
     Without ``capture``, leaf gradients are added into ``.grad``. With
     ``capture`` (a dict id(tensor) -> None for the wanted inputs), the
     gradient of each wanted tensor is stored there instead and no ``.grad``
     changes (``autograd.grad``).
     """
-    pending = {}
+    pending = {}  # node -> the sum of the gradients that reached it so far
+    heap = []     # (seq, node) of the nodes in pending
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
-        pending[node] = pending[node] + g if node in pending else g
-    deps = _count_dependencies(pending.keys())
-    ready = [n for n in pending if deps.get(n, 0) == 0]
+        if node in pending:
+            pending[node] = pending[node] + g
+        else:
+            pending[node] = g
+            heapq.heappush(heap, (node.seq, node))
     leaf_grads = {}
     stored = set()  # ids of arrays given to a leaf's .grad in this pass
     direct = capture is None
     anomaly = state.anomaly
-    while ready:
-        node = ready.pop()
-        grad = pending.pop(node, None)
-        if grad is not None:
-            if node._hooks:
-                grad = _apply_hooks(node._hooks, grad)
-            if node._retain is not None:
-                t = node._retain()
-                if t is not None:
-                    if capture is None:
-                        _accumulate(t, grad.copy(), set())
-            if capture is not None:
-                cid = getattr(node, "_capture_id", None)
-                if cid is not None:
-                    capture[cid] = grad
-            if node._freed and node.saved:
+    while heap:
+        node = heapq.heappop(heap)[1]
+        grad = pending.pop(node)
+        if node._watched:
+            grad = _watch(node, grad, capture)
+        versions = node._versions
+        if versions:
+            if node._freed:
                 node.saved_tensors  # raises the "second time" error
-            if node._versions:
-                node._check_versions()
-            grads = node._run_backward(grad) if node._user else node.backward(node, grad)
-            if grads.__class__ is not tuple:
-                grads = (grads,)
-            if anomaly:
-                for gi in grads:
-                    if gi is not None:
-                        _check_finite(gi, f"{node.name()}")
-        else:
-            grads = (None,) * len(node.parents)
+            for counter, expected, _ in versions:
+                if counter[0] != expected:
+                    node._check_versions(node.saved)
+        grads = node._run_backward(grad) if node._user else node.backward(node, grad)
+        if grads.__class__ is not tuple:
+            grads = (grads,)
+        if anomaly:
+            for gi in grads:
+                if gi is not None:
+                    _check_finite(gi, f"{node.name()}")
+        if not retain_graph and node.saved:
+            node._freed = True
+            node.saved = ()
         for pn, need, gi, p in zip(node.edges, node.needs_input_grad, grads, node.parents):
             if need and gi is not None:
                 if gi.__class__ is not np.ndarray:
@@ -322,15 +313,7 @@ def _run(roots, root_grads, retain_graph, capture=None):
                     pending[pn] = pending[pn] + gi
                 else:
                     pending[pn] = gi
-            if pn is not None:
-                left = deps[pn] - 1
-                deps[pn] = left
-                if left == 0:
-                    ready.append(pn)
-        if not retain_graph:
-            node._freed = True
-            if node.saved:
-                node.saved = (None,) * len(node.saved)
+                    heapq.heappush(heap, (pn.seq, pn))
     for leaf, g in leaf_grads.values():
         if leaf._hooks:
             g = _apply_hooks(leaf._hooks, g)
@@ -339,6 +322,23 @@ def _run(roots, root_grads, retain_graph, capture=None):
                 capture[id(leaf)] = g
         else:
             _accumulate(leaf, g, stored)
+
+
+def _watch(node, grad, capture):
+    """What a watched node's output gradient passes through before its
+    backward: hooks on the output tensor (which may replace it), retain_grad
+    (a copy into the tensor's ``.grad``) and ``autograd.grad``'s capture."""
+    if node._hooks:
+        grad = _apply_hooks(node._hooks, grad)
+    if node._retain is not None:
+        t = node._retain()
+        if t is not None and capture is None:
+            _accumulate(t, grad.copy(), set())
+    if capture is not None:
+        cid = node.__dict__.get("_capture_id")
+        if cid is not None:
+            capture[cid] = grad
+    return grad
 
 
 def _accumulate(t, g, stored):
@@ -370,7 +370,9 @@ def _root_grad(t, gradient):
                 f"backward: grad can be implicitly created only for scalar outputs, this output "
                 f"has shape {t.shape}. Pass gradient= (an array of that shape), or reduce it "
                 "first (e.g. loss.sum() or loss.mean()).")
-        return np.ones(t.data.shape, dtype=t.data.dtype)
+        seed = np.empty(t.data.shape, dtype=t.data.dtype)  # (np.ones is slower for one number)
+        seed.fill(1)
+        return seed
     g = to_array(gradient, dtype=t.data.dtype, copy=True)
     if g.shape != t.data.shape:
         raise ShapeError(f"backward: gradient has shape {g.shape}, expected the output's shape "
@@ -436,6 +438,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         capture[id(x)] = None
         if x.grad_fn is not None:
             x.grad_fn._capture_id = id(x)
+            x.grad_fn._watched = True
     roots, grads = [], []
     for t, g in zip(outputs, grad_outputs):
         if not t.requires_grad:

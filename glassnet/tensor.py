@@ -190,6 +190,7 @@ class Tensor:
             raise RuntimeError("retain_grad: this tensor does not require grad")
         if self.grad_fn is not None:
             self.grad_fn._retain = weakref.ref(self)
+            self.grad_fn._watched = True
             self._retains_grad = True
         return None
 
@@ -208,6 +209,7 @@ class Tensor:
             hooks = self.grad_fn._hooks
             if hooks is None:
                 hooks = self.grad_fn._hooks = []
+                self.grad_fn._watched = True
         else:
             if self._hooks is None:
                 self._hooks = []
@@ -218,8 +220,7 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Backpropagate from this tensor: every leaf that requires grad and
         contributed to it gets ∂self/∂leaf added to its ``.grad``."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+        _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
                  inputs=inputs)
 
     # ---- printing ------------------------------------------------------------
@@ -248,3 +249,7 @@ class _HookHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+# last, because autograd builds on Tensor (a call-time import would cost ~1 µs per backward)
+from . import autograd as _autograd  # noqa: E402

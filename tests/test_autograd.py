@@ -213,6 +213,49 @@ def test_version_counter_detects_in_place_change_of_saved_tensor():
         z.backward()
 
 
+def test_version_counter_detects_no_grad_change_of_saved_input():
+    w = gn.tensor([[1.0, 2.0]], requires_grad=True)
+    x = gn.tensor([[3.0, 4.0]])
+    loss = gn.nn.functional.linear(x, w).sum()   # Linear saves x and w
+    with gn.no_grad():
+        x.mul_(2)                                 # truly in place: the saved array changed
+    with pytest.raises(GraphError, match=r"LinearBackward.*in-place"):
+        loss.backward()
+
+
+def test_in_place_change_of_an_input_that_was_not_saved_is_allowed(torch):
+    # Linear saves x and W but not b (∂L/∂b needs neither): changing b in place between
+    # forward and backward is fine, as in PyTorch
+    def run(lib):
+        x = lib.tensor([[3.0, 4.0]])
+        w = lib.tensor([[1.0, 2.0]], requires_grad=True)
+        b = lib.tensor([0.5], requires_grad=True)
+        loss = (lib.nn.functional.linear(x, w, b) ** 2).sum()
+        with lib.no_grad():
+            b.add_(1)
+        loss.backward()
+        return w.grad.numpy().copy(), b.grad.numpy().copy()
+
+    for ours, theirs in zip(run(gn), run(torch)):
+        np.testing.assert_allclose(ours, theirs)
+
+
+def test_every_node_runs_once_after_all_its_gradients_arrived(torch):
+    # a wide DAG whose branches rejoin at different depths: a node that ran before all
+    # of its consumers would pass on a partial sum
+    def run(lib):
+        x = lib.tensor([0.3, -0.7, 1.1], dtype=lib.float64, requires_grad=True)
+        a = x.tanh()
+        b = a * x
+        c = (b + a).sigmoid()
+        d = c * a + b.exp()
+        e = (d * c).sum() + (a * a).sum() + b.sum()
+        e.backward()
+        return x.grad.numpy().copy()
+
+    np.testing.assert_allclose(run(gn), run(torch), rtol=1e-12)
+
+
 def test_in_place_on_non_leaf_is_differentiable(torch):
     def run(lib):
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)

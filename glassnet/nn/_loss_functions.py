@@ -31,7 +31,7 @@ def _float_like(t, input, fn, what="target"):
     """``t`` as a Tensor of ``input``'s float dtype. Arrays, lists and integer
     tensors are converted; a float tensor of another dtype is an error."""
     if isinstance(t, Tensor):
-        if t.dtype == input.dtype:
+        if t.data.dtype == input.data.dtype:
             return t
         if t.dtype.kind == "f":
             raise DTypeError(f"{fn}: input is {input.dtype} but {what} is {t.dtype}; convert "
@@ -58,7 +58,7 @@ def _pair(input, target, fn):
     PyTorch's warning (an (N, 1) output against an (N,) target is a classic bug)."""
     input = _float_input(input, fn)
     target = _float_like(target, input, fn)
-    if target.shape != input.shape:
+    if target.data.shape != input.data.shape:
         try:
             np.broadcast_shapes(input.shape, target.shape)
         except ValueError:
@@ -92,7 +92,7 @@ def mse_loss(input, target, *, reduction="mean", weight=None):
     Σ wᵢ(xᵢ − yᵢ)² / Σ wᵢ (as PyTorch)."""
     _check_reduction(reduction, "mse_loss")
     input, target = _pair(input, target, "mse_loss")
-    if weight is None and target.shape == input.shape:
+    if weight is None and target.data.shape == input.data.shape:
         return SquaredError.apply(input, target, 1, reduction)
     sq = api.square(input - target)
     weight = _elementwise_weight(weight, input, "mse_loss")

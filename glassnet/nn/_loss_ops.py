@@ -161,7 +161,9 @@ class SquaredError(Op):
         factor = 2 * ctx.scale
         if ctx.reduction == "mean":
             factor = factor / diff.size
-        g = diff * (grad * factor) if ctx.reduction == "none" else diff * (float(grad) * factor)
-        g = g.astype(diff.dtype, copy=False)
+        if ctx.reduction == "none":
+            g = (diff * (grad * factor)).astype(diff.dtype, copy=False)
+        else:
+            g = diff * (float(grad) * factor)  # a Python float keeps diff's dtype
         need = ctx.needs_input_grad
         return (g if need[0] else None), (-g if need[1] else None), None, None

@@ -51,7 +51,8 @@ class Linear(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input):
-        weight = self.weight
+        params = self._parameters  # (not self.weight: Module.__getattr__ is slow on the hot path)
+        weight = params["weight"]
         if type(input) is not Tensor and not isinstance(input, Tensor):
             raise TypeError(f"{self._describe()}: expected a Tensor input, got "
                             f"{type(input).__name__}; wrap arrays with gn.tensor(...)")
@@ -64,7 +65,7 @@ class Linear(Module):
             raise DTypeError(f"{self._describe()}: input is {input.dtype} but the weight is "
                              f"{weight.dtype}; convert the input (x.to({weight.dtype.name})) "
                              f"or the model (model.to({input.dtype.name}))")
-        return api.linear(input, weight, self.bias)
+        return api.linear(input, weight, params["bias"])
 
     def _describe(self):
         return f"Linear({self.extra_repr()})"

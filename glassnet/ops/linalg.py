@@ -70,7 +70,8 @@ class Linear(Op):
                              f"expected ({w.shape[0]},)")
         ctx.save_for_backward(x, w)
         ctx.sb = sb
-        out = np.matmul(x, w.T)
+        # np.dot is np.matmul for 2-D operands, with less per-call overhead
+        out = np.dot(x, w.T) if x.ndim == 2 else np.matmul(x, w.T)
         if b is not None:
             out += b
         return out
@@ -79,10 +80,15 @@ class Linear(Op):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        g2 = grad.reshape(-1, grad.shape[-1])
-        gx = np.matmul(grad, w) if need[0] else None
-        gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need[1] else None
+        if grad.ndim != 2:  # (..., out) batches: the weight sees every row
+            gx = np.matmul(grad, w) if need[0] else None
+            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+        else:
+            gx = np.dot(grad, w) if need[0] else None
+        gw = np.dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            gb = unbroadcast(g2.sum(axis=0), ctx.sb)  # a 0-d bias gets the total
+            gb = np.add.reduce(grad, axis=0)
+            if gb.shape != ctx.sb:  # a 0-d bias gets the total
+                gb = np.asarray(gb.sum(), dtype=gb.dtype)
         return gx, gw, gb

@@ -159,16 +159,31 @@ class Optimizer:
                 loss = closure()
         self._step_calls += 1
         for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if g.data.shape != p.data.shape:
-                    raise ShapeError(f"{type(self).__name__}.step: a parameter of shape "
-                                     f"{p.shape} has a gradient of shape {g.shape}")
-                self._update(p.data, g.data, self.state[p], group)
-                p._version[0] += 1
+            self._step_group(group)
         return loss
+
+    def _step_group(self, group):
+        """Update the parameters of ``group`` that have a gradient, one by one
+        (an optimizer with a faster whole-group path overrides this)."""
+        state = self.state
+        for p, grad in self._with_grads(group):
+            self._update(p.data, grad, state[p], group)
+
+    def _with_grads(self, group):
+        """(parameter, gradient array) for each parameter of ``group`` with a
+        ``.grad``; the caller changes them in place, so their versions move on."""
+        pairs = []
+        for p in group["params"]:
+            g = p.grad
+            if g is None:
+                continue
+            grad = g.data
+            if grad.shape != p.data.shape:
+                raise ShapeError(f"{type(self).__name__}.step: a parameter of shape "
+                                 f"{p.shape} has a gradient of shape {g.shape}")
+            p._version[0] += 1
+            pairs.append((p, grad))
+        return pairs
 
     def _update(self, param, grad, state, group):
         """Change ``param`` (ndarray) in place from ``grad`` (never written to)."""

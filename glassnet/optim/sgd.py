@@ -35,19 +35,24 @@ class SGD(Optimizer):
             raise self._bad(index, "nesterov=True needs momentum > 0 and dampening = 0, got "
                             f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
+    def _step_group(self, group):
+        if group["momentum"] == 0 and not group["weight_decay"] and not group["maximize"]:
+            # plain gradient descent, w ← w − η·∂L/∂w: the article's update, kept short
+            lr = float(group["lr"])
+            for p, grad in self._with_grads(group):
+                param = p.data
+                if param.size <= 4096:  # a small temporary is cheaper than the scratch buffer
+                    param -= lr * grad
+                else:
+                    tmp, = self._scratch(param, 1)
+                    np.multiply(grad, lr, out=tmp)
+                    np.subtract(param, tmp, out=param)
+            return
+        super()._step_group(group)
+
     def _update(self, param, grad, state, group):
         lr = float(group["lr"])
         momentum = float(group["momentum"])
-        if momentum == 0 and not group["weight_decay"] and not group["maximize"]:
-            # plain gradient descent, w ← w − η·∂L/∂w: the article's update, kept short
-            # (a small temporary is cheaper than the scratch buffer for tiny params)
-            if param.size <= 4096:
-                param -= lr * grad
-            else:
-                tmp, = self._scratch(param, 1)
-                np.multiply(grad, lr, out=tmp)
-                np.subtract(param, tmp, out=param)
-            return
         dampening = float(group["dampening"])
         d, tmp = self._scratch(param, 2)
         g = decayed_grad(grad, param, float(group["weight_decay"]), group["maximize"], d)

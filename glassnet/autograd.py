@@ -11,9 +11,10 @@ gradients that reach each node from all its uses (chain rule over every
 path), and adds the totals into the leaves' ``.grad``.
 """
 import heapq
-import itertools
 
 import numpy as np
+
+from . import versions
 
 from .errors import AnomalyError, GraphError, ShapeError, describe
 from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad,  # noqa: F401
@@ -21,21 +22,17 @@ from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad,  
 from .tensor import Tensor, to_array
 
 
-# Every recorded node gets the next number: a node's inputs were made before it,
-# so running nodes from the highest number down visits every consumer of a node
-# before the node itself (a topological order, found without a pre-pass).
-_sequence = itertools.count()
-
-
 class Node:
     """A recorded op. Forward writes what backward needs into it (it is the
     ``ctx``); the graph walk reads it."""
 
+    # seq: when it was recorded (versions.clock). A node's inputs were made before it,
+    # so running nodes from the latest down visits every consumer of a node before the
+    # node itself: a topological order, found without a pre-pass over the graph.
     __slots__ = ("parents", "edges", "needs_input_grad", "saved", "seq", "__dict__",
                  "__weakref__")
 
     # rarely set, so kept as class-level defaults (an instance sets its own when needed)
-    _versions = ()   # (version counter, expected value) of each saved input/output
     _hooks = None    # hooks registered on the output tensor
     _retain = None   # weakref to the output tensor when it retains its grad
     _freed = False   # saved arrays released after a backward without retain_graph
@@ -67,17 +64,17 @@ class Node:
     def __repr__(self):
         return f"<{self.name()}>"
 
-    def _check_versions(self, saved):
-        """Raise if a tensor whose array this node saved was changed in place
-        since forward (its version counter moved on)."""
-        for counter, expected, array_id in self._versions:
-            if counter[0] != expected and any(
-                    id(s.data if isinstance(s, Tensor) else s) == array_id for s in saved):
-                raise GraphError(
-                    f"{self.name()}: one of the tensors it saved for backward was modified by "
-                    f"an in-place operation (its version is {counter[0]}, backward expected "
-                    f"{expected}). Use an out-of-place op (x = x + 1 instead of x += 1) or "
-                    ".clone() the tensor first.")
+    def _check_saved(self):
+        """Raise if an array this node saved for backward was changed in place
+        after the node was recorded (its gradient would be computed from the
+        new values), or if backward already freed them."""
+        if self._freed:
+            self.saved_tensors  # raises the "second time" error
+        if versions.latest > self.seq and versions.changed_since(self.saved, self.seq):
+            raise GraphError(
+                f"{self.name()}: one of the tensors it saved for backward was modified by an "
+                "in-place operation after it was recorded. Use an out-of-place op "
+                "(x = x + 1 instead of x += 1) or .clone() the tensor first.")
 
 
 class Op(Node):
@@ -102,7 +99,7 @@ class Op(Node):
     def apply(cls, *args, **kwargs):
         ctx = cls.__new__(cls)
         ctx.saved = ()
-        arrays, edges, needs, versions = [], [], [], []
+        arrays, edges, needs = [], [], []
         record = False
         for a in args:
             if isinstance(a, Tensor):
@@ -111,17 +108,16 @@ class Op(Node):
                 # the node that made each input, taken now: an in-place change that later
                 # gives an input a new grad_fn must not reroute this op's gradient
                 edges.append(a.grad_fn)
-                needs.append(a.requires_grad)
-                if a.requires_grad:
+                need = a.requires_grad
+                needs.append(need)
+                if need:
                     record = True
-                counter = a._version
-                versions.append((counter, counter[0], id(data)))
             else:
                 arrays.append(a)
                 edges.append(None)
                 needs.append(False)
         if record and state.enabled and cls.differentiable:
-            ctx.seq = -next(_sequence)  # negated: heapq pops the smallest first
+            ctx.seq = next(versions.clock)
             ctx.parents = args
             ctx.edges = edges
             ctx.needs_input_grad = tuple(needs)
@@ -129,9 +125,6 @@ class Op(Node):
             if out.__class__ is not np.ndarray:
                 out = np.asarray(out)
             result = Tensor._make(out, True, ctx)
-            if ctx.saved:
-                versions.append((result._version, 0, id(out)))
-                ctx._versions = versions
         else:
             ctx.needs_input_grad = None
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -147,14 +140,6 @@ def _edges(args):
     """The node that made each input, taken now: an in-place change that later
     gives an input tensor a new grad_fn must not reroute this op's gradient."""
     return [a.grad_fn if isinstance(a, Tensor) else None for a in args]
-
-
-def _versions(args, result):
-    """(version counter, its value now, id of the array) of each input tensor
-    and of the output: what ``Node._check_versions`` compares at backward."""
-    versions = [(a._version, a._version[0], id(a.data)) for a in args if isinstance(a, Tensor)]
-    versions.append((result._version, 0, id(result.data)))
-    return versions
 
 
 def _check_finite(arr, where):
@@ -196,14 +181,11 @@ class Function(Node):
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
         if needs and state.enabled:
-            ctx.seq = -next(_sequence)
+            ctx.seq = next(versions.clock)
             ctx.parents = args
             ctx.edges = _edges(args)
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            result = Tensor._make(out.data, True, ctx)
-            if ctx.saved:
-                ctx._versions = _versions(args, result)
-            return result
+            return Tensor._make(out.data, True, ctx)
         return Tensor._make(out.data, False, None)
 
     def _run_backward(self, grad):
@@ -257,14 +239,14 @@ def _run(roots, root_grads, retain_graph, capture=None):
     changes (``autograd.grad``).
     """
     pending = {}  # node -> the sum of the gradients that reached it so far
-    heap = []     # (seq, node) of the nodes in pending
+    heap = []     # (−seq, node) of the nodes in pending: the latest recorded pops first
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
         if node in pending:
             pending[node] = pending[node] + g
         else:
             pending[node] = g
-            heapq.heappush(heap, (node.seq, node))
+            heapq.heappush(heap, (-node.seq, node))
     leaf_grads = {}
     stored = set()  # ids of arrays given to a leaf's .grad in this pass
     direct = capture is None
@@ -274,13 +256,9 @@ def _run(roots, root_grads, retain_graph, capture=None):
         grad = pending.pop(node)
         if node._watched:
             grad = _watch(node, grad, capture)
-        versions = node._versions
-        if versions:
-            if node._freed:
-                node.saved_tensors  # raises the "second time" error
-            for counter, expected, _ in versions:
-                if counter[0] != expected:
-                    node._check_versions(node.saved)
+        if node.saved or node._freed:
+            if node._freed or versions.latest > node.seq:
+                node._check_saved()
         grads = node._run_backward(grad) if node._user else node.backward(node, grad)
         if grads.__class__ is not tuple:
             grads = (grads,)
@@ -301,8 +279,12 @@ def _run(roots, root_grads, retain_graph, capture=None):
                         f"{node.name()} returned a gradient {describe(gi)} for an input "
                         f"{describe(data)}; a gradient must match its input's shape and dtype")
                 if pn is None:
-                    if direct and p._hooks is None:
-                        _accumulate(p, gi, stored)  # no hook needs the total first
+                    if direct and p._hooks is None:  # no hook needs the total first
+                        if p.grad is None and gi.base is None and id(gi) not in stored:
+                            stored.add(id(gi))  # the common first gradient: kept, not copied
+                            p.grad = Tensor._make(gi, False, None)
+                        else:
+                            _accumulate(p, gi, stored)
                     else:
                         key = id(p)
                         if key in leaf_grads:
@@ -313,7 +295,7 @@ def _run(roots, root_grads, retain_graph, capture=None):
                     pending[pn] = pending[pn] + gi
                 else:
                     pending[pn] = gi
-                    heapq.heappush(heap, (pn.seq, pn))
+                    heapq.heappush(heap, (-pn.seq, pn))
     for leaf, g in leaf_grads.values():
         if leaf._hooks:
             g = _apply_hooks(leaf._hooks, g)
@@ -396,6 +378,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for x, g in zip(inputs, got):
             if g is not None:
                 _accumulate(x, g.data, set())
+        return
+    if tensors.__class__ is Tensor and tensors.grad_fn is not None:  # loss.backward()
+        _run((tensors,), (_root_grad(tensors, grad_tensors),), bool(retain_graph))
         return
     if isinstance(tensors, Tensor):
         tensors = [tensors]

@@ -1,6 +1,7 @@
 """The graph walk: chain rule over every path, accumulation, hooks,
 retain_graph, no_grad, in-place detection, anomaly detection, custom
 Functions, autograd.grad, and a 100,000-op chain."""
+import gc
 import tracemalloc
 
 import numpy as np
@@ -221,6 +222,40 @@ def test_version_counter_detects_no_grad_change_of_saved_input():
         x.mul_(2)                                 # truly in place: the saved array changed
     with pytest.raises(GraphError, match=r"LinearBackward.*in-place"):
         loss.backward()
+
+
+@pytest.mark.parametrize("input_needs_grad", [False, True])
+def test_optimizer_step_between_forward_and_backward(torch, input_needs_grad):
+    # the step changes W in place after the forward. ∂L/∂W = gᵀx does not need W, so
+    # that is fine; ∂L/∂x = g·W does, so with an input that needs its gradient, PyTorch
+    # refuses, and so do we
+    for lib, error in ((gn, GraphError), (torch, RuntimeError)):
+        lib.manual_seed(0)
+        layer = lib.nn.Linear(3, 2)
+        opt = lib.optim.SGD(layer.parameters(), lr=0.1)
+        x = lib.ones(4, 3, requires_grad=input_needs_grad)
+        loss = layer(x).sum()
+        for p in layer.parameters():
+            p.grad = lib.zeros_like(p)
+        opt.step()
+        if input_needs_grad:
+            with pytest.raises(error, match="in-?place"):
+                loss.backward()
+        else:
+            loss.backward()
+            np.testing.assert_allclose(layer.weight.grad.numpy(), np.full((2, 3), 4.0))
+
+
+def test_in_place_change_stamps_are_forgotten_when_the_array_dies():
+    from glassnet import versions
+    t = gn.tensor([1.0, 2.0])
+    with gn.no_grad():
+        t.add_(1)
+    key = id(t.data)
+    assert key in versions.changed and t._version[0] == 1
+    del t
+    gc.collect()
+    assert key not in versions.changed
 
 
 def test_in_place_change_of_an_input_that_was_not_saved_is_allowed(torch):

@@ -4,26 +4,24 @@ constants (arrays broadcastable to the input, or None)."""
 import numpy as np
 
 from ..autograd import Op
-from ..ops.activation import sigmoid_array
 
 
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
-    total = loss.sum() if reduction == "sum" else loss.mean()
+    total = np.add.reduce(loss, axis=None)  # pairwise summation, as ndarray.sum/mean
+    if reduction == "mean":
+        total = total / loss.size
     return np.asarray(total, dtype=loss.dtype)
 
 
-def _scale(grad, shape, reduction):
-    """The incoming gradient spread over every element of the unreduced loss."""
-    if reduction == "none":
-        return grad
+def _scale(grad, size, reduction):
+    """The incoming gradient as the factor on each element of the unreduced
+    loss: the whole array for 'none', else a 0-d array (÷ size for 'mean')
+    that broadcasting spreads over the elements."""
     if reduction == "mean":
-        n = 1
-        for s in shape:
-            n *= s
-        return np.broadcast_to(grad / n, shape)
-    return np.broadcast_to(grad, shape)
+        return grad / size
+    return grad
 
 
 class BinaryCrossEntropy(Op):
@@ -46,7 +44,7 @@ class BinaryCrossEntropy(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        g = _scale(grad, x.shape, ctx.reduction)
+        g = _scale(grad, x.size, ctx.reduction)
         if ctx.weight is not None:
             g = g * ctx.weight
         gx = gy = None
@@ -67,30 +65,34 @@ class BinaryCrossEntropyWithLogits(Op):
 
     @staticmethod
     def forward(ctx, z, y, weight, pos_weight, reduction):
-        softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
-        if pos_weight is None:
-            loss = (1 - y) * z + softplus_neg
+        e = np.exp(-np.abs(z))       # e^(−|z|) ∈ (0, 1]: never overflows
+        log_term = np.log1p(e)       # softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0)
+        if pos_weight is None:       # (1 − y)·z + softplus(−z) = max(z, 0) − y·z + ln(1 + e^(−|z|))
+            loss = np.maximum(z, 0) - y * z + log_term
         else:
+            softplus_neg = log_term + np.maximum(-z, 0)
             loss = (1 - y) * z + (1 + (pos_weight - 1) * y) * softplus_neg
         if weight is not None:
             loss = loss * weight
-        ctx.save_for_backward(z, y)
+        ctx.save_for_backward(z, y, e)
         ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
         return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        z, y = ctx.saved_tensors
+        z, y, e = ctx.saved_tensors
         pw = ctx.pos_weight
-        g = _scale(grad, z.shape, ctx.reduction)
+        g = _scale(grad, z.size, ctx.reduction)
         if ctx.weight is not None:
             g = g * ctx.weight
         gz = gy = None
         if ctx.needs_input_grad[0]:
+            inv = 1 / (1 + e)  # σ(z) = 1/(1 + e^(−|z|)) for z ≥ 0, e^(−|z|)/(1 + e^(−|z|)) below
+            sig = np.where(z >= 0, inv, e * inv)
             if pw is None:
-                gz = g * (sigmoid_array(z) - y)
+                gz = g * (sig - y)
             else:
-                gz = g * ((1 + (pw - 1) * y) * sigmoid_array(z) - pw * y)
+                gz = g * ((1 + (pw - 1) * y) * sig - pw * y)
         if ctx.needs_input_grad[1]:
             if pw is None:
                 gy = g * -z

@@ -8,6 +8,7 @@ runs one fused op from ``glassnet.ops.norm`` / ``glassnet.ops.embedding``.
 import math
 import numbers
 
+from .. import versions
 from ..errors import DTypeError, ShapeError
 from ..ops import embedding as embedding_ops
 from ..ops import norm as norm_ops
@@ -82,8 +83,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         running_var=None if running_var is None else running_var.data,
         training=bool(training), momentum=momentum, eps=eps)
     if training and running_mean is not None:
-        running_mean._version[0] += 1
-        running_var._version[0] += 1
+        versions.bump(running_mean, running_var)
     return out
 
 
@@ -178,7 +178,7 @@ def lookup(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, 
         max_norm = _number(max_norm, who, "max_norm")
         embedding_ops.renorm_rows_(weight.data, index.reshape(-1), max_norm,
                                    _number(norm_type, who, "norm_type"))
-        weight._version[0] += 1
+        versions.bump(weight)
     return embedding_ops.Embedding.apply(weight, input, padding_idx=padding_idx,
                                          scale_grad_by_freq=bool(scale_grad_by_freq))
 

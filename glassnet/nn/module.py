@@ -20,6 +20,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from .. import versions
 from ..errors import DTypeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -356,10 +357,11 @@ class Module:
             for t in list(m._parameters.values()) + list(m._buffers.values()):
                 if t is None:
                     continue
-                new = fn(t.data)
-                if new is not t.data:
+                old = t.data
+                new = fn(old)
+                if new is not old:
                     t.data = new
-                    t._version[0] += 1
+                    versions.bump(t, array=old)
                     if t.grad is not None:
                         t.grad = Tensor(fn(t.grad.data))
         return self
@@ -460,7 +462,7 @@ class Module:
         with no_grad():
             for target, arr in updates:
                 target.data[...] = arr
-                target._version[0] += 1
+                versions.bump(target)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------------

@@ -12,7 +12,7 @@ evaluation; layer norm takes them per sample over its trailing features
 """
 import numpy as np
 
-from .. import backend
+from .. import backend, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -96,7 +96,7 @@ class _BatchNorm(Module):
             for buf, value in ((self.running_mean, 0), (self.running_var, 1),
                                (self.num_batches_tracked, 0)):
                 buf.data[...] = value
-                buf._version[0] += 1
+                versions.bump(buf)
 
     def reset_parameters(self):
         """Reset the running statistics, and γ ← 1, β ← 0."""
@@ -124,7 +124,7 @@ class _BatchNorm(Module):
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             with no_grad():
                 self.num_batches_tracked.data += 1
-                self.num_batches_tracked._version[0] += 1
+                versions.bump(self.num_batches_tracked)
             if self.momentum is None:  # the cumulative average of every batch so far
                 factor = 1.0 / float(self.num_batches_tracked.data)
         # batch statistics in training, and in evaluation when there are no running ones

@@ -68,7 +68,9 @@ class Linear(Op):
         if b is not None and sb != (w.shape[0],) and sb != ():
             raise ShapeError(f"linear: bias {describe(b)} does not fit weight {describe(w)}; "
                              f"expected ({w.shape[0]},)")
-        ctx.save_for_backward(x, w)
+        need = ctx.needs_input_grad  # ∂L/∂x needs W and ∂L/∂W needs x: keep only what's used
+        if need is not None:
+            ctx.saved = (x if need[1] else None, w if need[0] else None)
         ctx.sb = sb
         # np.dot is np.matmul for 2-D operands, with less per-call overhead
         out = np.dot(x, w.T) if x.ndim == 2 else np.matmul(x, w.T)
@@ -82,10 +84,11 @@ class Linear(Op):
         need = ctx.needs_input_grad
         if grad.ndim != 2:  # (..., out) batches: the weight sees every row
             gx = np.matmul(grad, w) if need[0] else None
-            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+            grad = grad.reshape(-1, grad.shape[-1])
+            gw = np.dot(grad.T, x.reshape(-1, x.shape[-1])) if need[1] else None
         else:
             gx = np.dot(grad, w) if need[0] else None
-        gw = np.dot(grad.T, x) if need[1] else None
+            gw = np.dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
             gb = np.add.reduce(grad, axis=0)

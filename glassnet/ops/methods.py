@@ -14,6 +14,7 @@ from ..grad_mode import state
 from ..random import get_generator
 from ..tensor import Tensor
 from . import api
+from .. import versions
 
 
 def _swap(fn):
@@ -35,6 +36,9 @@ def _inplace(t, name, graph_fn, array_fn, operands=()):
                 "in place while gradients are recorded; do it inside `with gn.no_grad():` "
                 "(as an optimizer step does) or use the out-of-place form")
         old = Tensor._make(t.data, t.requires_grad, t.grad_fn)
+        # the old array stays intact, but for the nodes recorded so far (as in PyTorch) the
+        # tensor changed; noted before the new op is recorded, which may save the old array
+        versions.bump(t, array=old.data)
         result = graph_fn(old)
         if result.shape != t.shape:
             raise ShapeError(f"{name}: the result has shape {result.shape}, but the tensor "
@@ -54,7 +58,7 @@ def _inplace(t, name, graph_fn, array_fn, operands=()):
         except TypeError as exc:
             raise TypeError(f"{name}: cannot write the result into a {t.dtype} tensor: {exc}") \
                 from None
-    t._version[0] += 1
+        versions.bump(t)
     return t
 
 
@@ -103,7 +107,7 @@ def _random_fill(name, draw):
                              "gradients are recorded; use `with gn.no_grad():` (as nn.init does)")
         values = draw(get_generator(generator), self.shape, *args, **kwargs)
         self.data[...] = values
-        self._version[0] += 1
+        versions.bump(self)
         return self
     method.__name__ = name
     return method

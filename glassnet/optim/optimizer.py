@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import backend
+from .. import backend, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
@@ -145,7 +145,7 @@ class Optimizer:
                     p.grad = None
                 elif g.data.flags.writeable:
                     g.data.fill(0)
-                    g._version[0] += 1
+                    versions.bump(g)
                 else:
                     p.grad = Tensor._make(np.zeros_like(g.data), False, None)
 
@@ -172,7 +172,7 @@ class Optimizer:
     def _with_grads(self, group):
         """(parameter, gradient array) for each parameter of ``group`` with a
         ``.grad``; the caller changes them in place, so their versions move on."""
-        pairs = []
+        pairs, params = [], []
         for p in group["params"]:
             g = p.grad
             if g is None:
@@ -181,8 +181,9 @@ class Optimizer:
             if grad.shape != p.data.shape:
                 raise ShapeError(f"{type(self).__name__}.step: a parameter of shape "
                                  f"{p.shape} has a gradient of shape {g.shape}")
-            p._version[0] += 1
             pairs.append((p, grad))
+            params.append(p)
+        versions.bump(*params)
         return pairs
 
     def _update(self, param, grad, state, group):

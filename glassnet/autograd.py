@@ -11,6 +11,7 @@ gradients that reach each node from all its uses (chain rule over every
 path), and adds the totals into the leaves' ``.grad``.
 """
 import heapq
+import weakref
 
 import numpy as np
 
@@ -38,6 +39,7 @@ class Node:
     _freed = False   # saved arrays released after a backward without retain_graph
     _user = False    # a user-defined Function (backward on tensors), not a built-in Op
     _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
+    _released = False  # its large intermediate inputs are held weakly: see RELEASE_BYTES
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
@@ -269,15 +271,19 @@ def _run(roots, root_grads, retain_graph, capture=None):
         if not retain_graph and node.saved:
             node._freed = True
             node.saved = ()
-        for pn, need, gi, p in zip(node.edges, node.needs_input_grad, grads, node.parents):
+        release = False
+        parents = node.parents if not node._released else _held(node.parents)
+        for pn, need, gi, p in zip(node.edges, node.needs_input_grad, grads, parents):
             if need and gi is not None:
                 if gi.__class__ is not np.ndarray:
                     gi = np.asarray(gi)
-                data = p.data
-                if gi.shape != data.shape or gi.dtype != data.dtype:
-                    raise GraphError(
-                        f"{node.name()} returned a gradient {describe(gi)} for an input "
-                        f"{describe(data)}; a gradient must match its input's shape and dtype")
+                if p is not None:  # (None: a released input that has died since)
+                    data = p.data
+                    if gi.shape != data.shape or gi.dtype != data.dtype:
+                        raise GraphError(
+                            f"{node.name()} returned a gradient {describe(gi)} for an input "
+                            f"{describe(data)}; a gradient must match its input's shape and "
+                            "dtype")
                 if pn is None:
                     if direct and p._hooks is None:  # no hook needs the total first
                         if p.grad is None and gi.base is None and id(gi) not in stored:
@@ -291,11 +297,17 @@ def _run(roots, root_grads, retain_graph, capture=None):
                             leaf_grads[key][1] = leaf_grads[key][1] + gi
                         else:
                             leaf_grads[key] = [p, gi]
-                elif pn in pending:
-                    pending[pn] = pending[pn] + gi
                 else:
-                    pending[pn] = gi
-                    heapq.heappush(heap, (-pn.seq, pn))
+                    if p is not None and data.nbytes >= RELEASE_BYTES:
+                        release = True
+                    if pn in pending:
+                        pending[pn] = pending[pn] + gi
+                    else:
+                        pending[pn] = gi
+                        heapq.heappush(heap, (-pn.seq, pn))
+        if release and not retain_graph:
+            node.parents = _released(node.parents)
+            node._released = True
     for leaf, g in leaf_grads.values():
         if leaf._hooks:
             g = _apply_hooks(leaf._hooks, g)
@@ -304,6 +316,25 @@ def _run(roots, root_grads, retain_graph, capture=None):
                 capture[id(leaf)] = g
         else:
             _accumulate(leaf, g, stored)
+
+
+# An input that an op made (not a leaf) and that holds at least this many bytes is
+# let go once backward has passed its consumer: an intermediate array that nobody
+# else holds (a pre-activation z, say) is then freed at once, not with the whole
+# graph. Smaller ones stay, so the explain tools still show every value of a
+# small network after backward.
+RELEASE_BYTES = 64 * 1024
+
+
+def _released(parents):
+    """``parents`` with each input that an op made held by a weak reference."""
+    return tuple([weakref.ref(p) if isinstance(p, Tensor) and p.grad_fn is not None else p
+                  for p in parents])
+
+
+def _held(parents):
+    """``parents`` with the weak references resolved (None where one died)."""
+    return [p() if p.__class__ is weakref.ref else p for p in parents]
 
 
 def _watch(node, grad, capture):

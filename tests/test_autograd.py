@@ -452,3 +452,24 @@ def test_backward_with_inputs_only_fills_those(torch):
     np.testing.assert_allclose(ga, ta.data if hasattr(ta, "data") else ta)
     np.testing.assert_allclose(gh, th)
     assert gb is None and tb is None
+
+
+def test_large_intermediate_is_freed_during_backward_not_with_the_graph():
+    # z = x·W is only held by the ReLU node's inputs; once backward has passed ReLU,
+    # z's array must go even while the graph (loss) is still alive
+    import weakref
+    gn.manual_seed(0)
+    x = gn.randn(256, 256)
+    w = gn.randn(256, 256, requires_grad=True)
+    z = x @ w
+    z_array = weakref.ref(z.data) if hasattr(z.data, "__weakref__") else None
+    probe = weakref.ref(z)
+    loss = z.relu().sum()
+    del z
+    assert probe() is not None      # held by the graph before backward
+    loss.backward()
+    gc.collect()
+    assert probe() is None          # released, though `loss` (the graph) lives on
+    assert z_array is None or z_array() is None
+    np.testing.assert_allclose(w.grad.numpy(), x.numpy().T @ (x.numpy() @ w.numpy() > 0),
+                               rtol=1e-4, atol=1e-3)

@@ -153,3 +153,23 @@ def test_clear_errors():
         graph_svg(x * 2, max_nodes=0)
     with pytest.raises(TypeError, match="names must be"):
         graph_dot(x * 2, names=["x"])
+
+
+def test_large_intermediates_released_after_backward_show_as_freed():
+    # the 256×256 (256 KiB) x·W and relu(x·W) are let go once backward has passed their
+    # consumers; the graph keeps their places, drawn as freed, and small values stay
+    gn.manual_seed(0)
+    x = gn.randn(256, 256)
+    w = gn.randn(256, 256, requires_grad=True)
+    loss = (x @ w).relu().sum()
+    loss.backward()
+    root = parse(graph_svg(loss))
+    released = [v for v in by_class(root, "value") if v.get("data-released") == "true"]
+    assert len(released) == 2 and {v.get("data-kind") for v in released} == {"result"}
+    assert sorted(o.get("data-op") for o in by_class(root, "op")) == ["mat_mul", "relu", "sum"]
+    assert "freed after backward" in graph_dot(loss)
+    # small networks keep every value after backward (the explain tools show them)
+    a = gn.tensor([1.0, 2.0], requires_grad=True)
+    small = (a * 3).relu().sum()
+    small.backward()
+    assert "freed" not in graph_dot(small)

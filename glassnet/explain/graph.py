@@ -14,6 +14,7 @@ layers from the leaves on the left to the output on the right, leaves moved
 next to their first use, order in each layer by barycentre sweeps.
 """
 import re
+import weakref
 from collections import deque
 
 import numpy as np
@@ -33,6 +34,7 @@ TEXT = {
     "constant": {"en": "input (no grad)", "zh": "输入（无需梯度）"},
     "result": {"en": "intermediate", "zh": "中间结果"},
     "data": {"en": "data", "zh": "值"},
+    "released": {"en": "freed after backward", "zh": "反向传播后已释放"},
     "scalar": {"en": "scalar", "zh": "标量"},
     "grad": {"en": "grad", "zh": "梯度"},
     "summary": {"en": "min {lo} mean {mean} max {hi}", "zh": "最小 {lo} 平均 {mean} 最大 {hi}"},
@@ -69,11 +71,13 @@ class _Graph:
                         self.nodes[okey] = ("op", fn)
                         queue.append(okey)
                 continue
-            tensor_args = [p for p in obj.parents if isinstance(p, Tensor)]
-            for pos, (p, fn) in enumerate(zip(obj.parents, obj.edges)):
-                if not isinstance(p, Tensor):
+            inputs = [_input(p) for p in obj.parents]
+            tensor_args = [p for p in inputs if p is not _NOT_TENSOR]
+            for pos, (p, fn) in enumerate(zip(inputs, obj.edges)):
+                if p is _NOT_TENSOR:
                     continue
-                vkey = _value_key(p)
+                # None: a large intermediate that backward let go (autograd.RELEASE_BYTES)
+                vkey = _value_key(p) if p is not None else ("r", id(obj), pos)
                 self.edges.append((vkey, key, pos if len(tensor_args) > 1 else None))
                 if vkey not in self.nodes:
                     self.nodes[vkey] = ("value", p)
@@ -85,6 +89,17 @@ class _Graph:
             self.nodes = {k: self.nodes[k] for k in order[:max_nodes]}
             self.edges = [e for e in self.edges if e[0] in keep and e[1] in keep]
         self.root = order[0]
+
+
+_NOT_TENSOR = object()
+
+
+def _input(p):
+    """An op's input as the graph shows it: the tensor, None for a released
+    one that has died, or _NOT_TENSOR for a constant argument."""
+    if isinstance(p, weakref.ref):
+        return p()
+    return p if isinstance(p, Tensor) else _NOT_TENSOR
 
 
 def _value_key(t):
@@ -162,6 +177,9 @@ def _kind(t, is_root):
 
 def _value_info(t, is_root, names, lang):
     """(kind, name, label lines, tooltip lines) for a value node."""
+    if t is None:
+        lines = [f"{text(TEXT, 'result', lang)}: {text(TEXT, 'released', lang)}"]
+        return "result", None, lines, lines
     kind = _kind(t, is_root)
     name = names.get(id(t)) or t.name
     shape = text(TEXT, "scalar", lang) if t.data.ndim == 0 else "×".join(map(str, t.data.shape))
@@ -178,7 +196,7 @@ def _value_info(t, is_root, names, lang):
 def _op_info(node):
     """(label, lines, tooltip) for an op node."""
     consts = [_const(p) for p in node.parents
-              if not isinstance(p, (Tensor, bool, type(None)))]
+              if not isinstance(p, (Tensor, weakref.ref, bool, type(None)))]
     label = op_label(node)
     lines = [label] + ([", ".join(consts)] if consts else [])
     return label, lines, [node.name()] + lines[1:]
@@ -434,6 +452,9 @@ def _node(n, box):
     if n["kind"] == "op":
         return S.element("g", "".join(parts), class_="op", data_id=n["id"], data_op=n["op"])
     t = n["obj"]
+    if t is None:  # released after backward: nothing left to describe
+        return S.element("g", "".join(parts), class_="value", data_id=n["id"],
+                         data_kind=n["kind"], data_released="true")
     return S.element("g", "".join(parts), class_="value", data_id=n["id"], data_kind=n["kind"],
                      data_shape="×".join(map(str, t.data.shape)), data_dtype=str(t.data.dtype),
                      data_name=n["name"])

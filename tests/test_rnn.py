@@ -165,6 +165,39 @@ def test_a_loss_on_part_of_the_output_matches_pytorch(torch, kind):
             assert_close(p.grad.data, t_params[name].grad.numpy(), 1e-9, name)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_loss_on_one_middle_step_of_a_bidirectional_layer_matches_pytorch(torch, kind):
+    """Only step 2 of 6 feeds the loss: the output gradient of every other step
+    is zero (those steps get none from the output, only from their neighbour
+    in time), in both directions."""
+    g_mod = getattr(nn, kind)(3, 4, bidirectional=True, dtype=np.float64)
+    t_mod = _twin(torch, g_mod, kind, input_size=3, hidden_size=4, bidirectional=True)
+    x = np.random.default_rng(3).standard_normal((6, 2, 3))
+    g_x, t_x = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    g_out, t_out = g_mod(g_x)[0][2], t_mod(t_x)[0][2]
+    (g_out * g_out).sum().backward()
+    (t_out * t_out).sum().backward()
+    assert_close(g_x.grad.data, t_x.grad.numpy(), 1e-9, "input")
+    t_params = dict(t_mod.named_parameters())
+    for name, p in g_mod.named_parameters():
+        assert_close(p.grad.data, t_params[name].grad.numpy(), 1e-9, name)
+
+
+def test_lstm_backward_twice_with_retain_graph_doubles_every_gradient():
+    """The second walk back prepares the run's buffers afresh from the saved
+    forward pass."""
+    lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=np.float64)
+    x = gn.tensor(np.random.default_rng(5).standard_normal((5, 2, 3)), requires_grad=True)
+    out, (h, c) = lstm(x)
+    loss = (out * out).sum() + c.sum()
+    loss.backward(retain_graph=True)
+    once = [x.grad.data.copy()] + [p.grad.data.copy() for p in lstm.parameters()]
+    loss.backward()
+    twice = [x.grad.data] + [p.grad.data for p in lstm.parameters()]
+    for a, b in zip(once, twice):
+        np.testing.assert_allclose(b, 2 * a, rtol=1e-12)
+
+
 # ---- cells against PyTorch ---------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["RNNCell", "LSTMCell", "GRUCell"])
 @settings(SETTINGS, max_examples=8)

@@ -13,8 +13,9 @@ Backpropagation through time is the engine's ordinary backward walk over
 the graph the forward pass recorded: one node per step
 (``glassnet.ops.recurrent``), each passing ∂L/∂sₜ back to ∂L/∂sₜ₋₁. The
 input projections x·W_ihᵀ + b_ih of all steps are one matrix multiply per
-layer and direction; each step adds one h·W_hhᵀ (all gates of the step at
-once: the LSTM's four gates are one (B, 4H) product).
+layer and direction; each step adds one W_hh·h (all gates of the step at
+once: the LSTM's four gates are one batched product, computed feature-major,
+(4, H, B), which BLAS does faster than (B, 4H) for small batches).
 """
 import warnings
 

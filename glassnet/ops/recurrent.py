@@ -1,18 +1,18 @@
 """Recurrence: the ops of an RNN, LSTM or GRU layer. One op projects the
-input of all time steps at once, one fused op per time step runs the cell
-(its gates in one matrix multiply, then the gate nonlinearities, with a
+input of all time steps at once, one op per time step runs the cell (its
+gates in one matrix multiply, then the gate nonlinearities, with a
 closed-form backward), and one op gathers every step's h into the output.
 
 How one direction of one layer runs (``run_direction``):
 
-    gx = X·W_ihᵀ + b    ``GateProjection``, once for all T steps
-    sₜ = step(sₜ₋₁)     ``RecurrentStep``, T times: a = hₜ₋₁·W_hhᵀ + gxₜ, then the cell
+    gx = W_ih·X + b     ``GateProjection``, once for all T steps
+    sₜ = step(sₜ₋₁)     ``RecurrentStep``, T times: a = W_hh·hₜ₋₁ + gxₜ, then the cell
 
-The state s is an array (k, B, H): k = 1 (h) for RNN and GRU, k = 2 (h, c)
-for the LSTM, so one op carries the whole state from step to step and the
-graph has one node per step. Backpropagation through time is the engine's
-ordinary walk back along that chain: each step's backward turns ∂L/∂sₜ into
-∂L/∂sₜ₋₁ (one matrix multiply, δₜ·W_hh, where δₜ is the gradient of the
+The state s is (k, B, H): k = 1 (h) for RNN and GRU, k = 2 (h, c) for the
+LSTM, so one op carries the whole state from step to step and the graph has
+one node per step. Backpropagation through time is the engine's ordinary
+walk back along that chain: each step's backward turns ∂L/∂sₜ into
+∂L/∂sₜ₋₁ (one matrix multiply, W_hhᵀ·δₜ, where δₜ is the gradient of the
 step's gate pre-activations).
 
 The weights' gradients are not summed step by step. Every step writes its δₜ
@@ -20,8 +20,19 @@ into one buffer shared by the layer's steps (``_Run``). The first step in
 time runs last in backward (it waits for the gradient of its output, which
 only the later steps give); it hands the whole buffer on as ∂L/∂gx, from
 which ``GateProjection`` makes ∂L/∂X, ∂L/∂W_ih and ∂L/∂b, and it forms
-∂L/∂W_hh = Σₜ δₜᵀ·hₜ₋₁ and ∂L/∂b_hh = Σₜ δₜ, each in one multiply over all
-steps.
+∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ and ∂L/∂b_hh = Σₜ δₜ, each in one multiply over all
+steps (every hₜ₋₁ is also kept batch-major in one (T·B, H) block, ``_Run.hb``).
+
+Inside a run every per-step array is feature-major, (H, B) (h, c, each
+gate; the transpose of the (B, H) the ops hand out, which are views): a
+step's matrix multiply is then W_g (H, H) · h (H, B) per gate, which BLAS
+does about 1.5 times as fast as h (B, H) · W_gᵀ for a batch of 32. The gates
+of a step are one block (G, H, B) (G gates), each gate contiguous, so the
+elementwise work of a step is a handful of NumPy calls on whole contiguous
+blocks. The whole-run arrays are time-major ((T, …, H, B): one step's data
+together), except the δ buffer handed to the weight gradients, gate-major
+(G, H, T, B), so that each gate's δ is one (H, T·B) matrix; it is copied
+from the time-major one once, when the walk back is done.
 
 Gate formulas and order are PyTorch's (rows of W_ih and W_hh: i, f, g, o for
 the LSTM; r, z, n for the GRU):
@@ -32,10 +43,16 @@ the LSTM; r, z, n for the GRU):
     GRU   r = σ(W_ir x + b_ir + W_hr h + b_hr);  z = σ(W_iz x + b_iz + W_hz h + b_hz)
           n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn));  h' = (1 − z) ⊙ n + z ⊙ h
 
-Gate arrays are kept gate-major, (G, B, H) per step (G gates), so that each
-gate is one contiguous block: the elementwise work of a step is a handful of
-NumPy calls on whole blocks. σ is computed as σ(a) = ½ + ½·tanh(a/2): no
-overflow for any a, and the LSTM's four gates share one tanh call.
+Inside a run the LSTM keeps its gates in the order o, i, f, g
+(``LSTMCell.order``; weights are copied in that order, and gradients put
+back in PyTorch's): the three σ gates are then one block for the forward
+pass, and the three gates that backward multiplies by ∂c (i, f, g) another.
+σ is computed as σ(a) = ½ + ½·tanh(a/2): no overflow for any a, and the
+LSTM's four gates share one tanh call. The halving of the σ gates' a is
+folded into the copies of the weights the forward pass multiplies by (W_hh's
+and the projection's, ``LSTMCell.scale``), so the LSTM's gx is the
+projection with those gates halved, and the δ handed back to it is the
+gradient of that (twice the gradient of a, for those gates).
 
 The arrays of a run (states, saved gates, gradient buffers) come from a
 small pool and are reused by later calls once nothing refers to them, so a
@@ -112,26 +129,64 @@ def _gate_major(w, gates):
     return w.reshape(gates, w.shape[0] // gates, w.shape[1])
 
 
+def _in_order(w3, order):
+    """Gate-major blocks (G, …) in a cell's internal gate order (a copy), or
+    ``w3`` itself when the cell keeps PyTorch's order (``order`` None)."""
+    return w3 if order is None else w3[list(order)]
+
+
+def _scaled(w3, scale):
+    """Gate-major blocks (G, …) times each gate's factor (``scale``, None: all
+    1), a new array unless all are 1."""
+    if scale is None:
+        return w3
+    return w3 * np.asarray(scale, w3.dtype).reshape((-1,) + (1,) * (w3.ndim - 1))
+
+
+def _pytorch_order(g3, order):
+    """The inverse of ``_in_order``: blocks in internal order back to PyTorch's."""
+    if order is None:
+        return g3
+    out = np.empty_like(g3)
+    out[list(order)] = g3
+    return out
+
+
+# The LSTM's whole-run preparation for backward works through the run's buffers
+# (several megabytes, more than a processor's cache) a chunk of steps at a
+# time, doing all its calls on one chunk while it is cached.
+_CHUNK_BYTES = 3 << 19
+
+
 # ---- the cells ---------------------------------------------------------------------
-# forward(saved, h, w3, gx_t, state, b3, new): writes the next state into ``new``
-#   (k, B, H) and what backward needs into ``saved`` (this step's views of the
-#   run's buffers); w3 (G, H, H) holds each gate's block of W_hhᵀ, gx_t (G, B, H)
-#   this step's input projection, b3 (G, 1, H) b_hh or None.
-# backward(saved, state, new, grad, dgx, dgh, g_state): from ∂L/∂new (``grad``),
-#   writes δ, the gradient of the gate pre-activations, into dgx (G, B, H) (their
-#   x side) and dgh (their h side: the same array except for the GRU), and, when
-#   g_state (k, B, H) is given, the part of ∂L/∂state that does not go through
-#   W_hh: ∂L/∂c into g_state[1] for the LSTM, z ⊙ ∂h' into g_state[0] for the GRU
-#   (returning True: the step adds δ·W_hh to it instead of overwriting it).
-# prepare(bufs, c_prev, dgx) (optional, ``None`` for no preparation): run
-#   once when the backward walk reaches the layer, before any step's backward, on
-#   the whole run (every step at once: a few large NumPy calls instead of many
-#   small ones); what it returns (indexed by step) comes to backward as ``pre``.
+# A cell works on its run (``_Run``): ``run.states`` (k, T+1, H, B) holds the
+# states, ``run.bufs`` what backward needs from each step, ``run.w`` (G, H, H)
+# W_hh's gate blocks W_g and ``run.w_back`` their transposes (in the cell's
+# gate order). Every per-step array is feature-major (H, B).
+# forward(run, t, i, o, gx_t, b3): step t, from the state in row i of
+#   run.states to the state in row o; gx_t (G, H, B) is the step's input
+#   projection, b3 (G, H, 1) b_hh (GRU only; None when it joined the projection).
+# backward(run, t, i, o, grad, g_state): from ∂L/∂(state in row o) (``grad``,
+#   (k, H, B)), writes δ, the gradient of the gate pre-activations, into
+#   run.dgx[t] (G, H, B) (their x side) and run.dgh[t] (their h side: the same
+#   array except for the GRU; both are run.work[t, extra:], after ``extra``
+#   slots the cell may use), and, when g_state (k, H, B) is given, the part of
+#   ∂L/∂state that does not go through W_hh: ∂L/∂c into g_state[1] for the
+#   LSTM, z ⊙ ∂h' into g_state[0] for the GRU (returning True: the step adds
+#   W_hhᵀ·δ to it instead of overwriting it).
+# prepare(run) (optional, ``None`` for no preparation): run once when the
+#   backward walk reaches the layer, before any step's backward, on the whole
+#   run (a few large NumPy calls instead of many small ones).
+# order: the PyTorch gate held in each internal gate slot (None: PyTorch's order);
+# scale: each internal gate's factor s_g on its pre-activation (None: all 1),
+#   folded into the copies of the weights the forward pass multiplies by (and
+#   into gx), so the step's product gives s ⊙ a; the cells' δ stay ∂L/∂a.
+# extra: how many (H, B) slots of run.work[t] the cell uses before δ.
 
 class RNNTanhCell:
     """h' = tanh(a);  δ = ∂h' ⊙ (1 − h'²)."""
 
-    gates, state_size = 1, 1
+    gates, state_size, order, scale, extra = 1, 1, None, None, 0
     prepare = None
 
     @staticmethod
@@ -139,17 +194,15 @@ class RNNTanhCell:
         return ()  # backward needs only h', which is the state
 
     @staticmethod
-    def forward(saved, h, w3, gx_t, state, b3, new):
-        a = new[0]
-        np.matmul(h, w3[0], out=a)
+    def forward(run, t, i, o, gx_t, b3):
+        a = run.states[0, o]
+        np.matmul(run.w[0], run.states[0, i], out=a)
         a += gx_t[0]
-        if b3 is not None:
-            a += b3[0]
         np.tanh(a, out=a)
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
-        h, d = new[0], dgx[0]
+    def backward(run, t, i, o, grad, g_state):
+        h, d = run.states[0, o], run.dgx[t, 0]
         np.multiply(h, h, out=d)
         np.subtract(1, d, out=d)
         d *= grad[0]
@@ -160,112 +213,108 @@ class RNNReluCell(RNNTanhCell):
     """h' = max(0, a);  δ = ∂h' where h' > 0, else 0."""
 
     @staticmethod
-    def forward(saved, h, w3, gx_t, state, b3, new):
-        a = new[0]
-        np.matmul(h, w3[0], out=a)
+    def forward(run, t, i, o, gx_t, b3):
+        a = run.states[0, o]
+        np.matmul(run.w[0], run.states[0, i], out=a)
         a += gx_t[0]
-        if b3 is not None:
-            a += b3[0]
         np.maximum(a, 0, out=a)
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
-        np.multiply(grad[0], new[0] > 0, out=dgx[0])
+    def backward(run, t, i, o, grad, g_state):
+        np.multiply(grad[0], run.states[0, o] > 0, out=run.dgx[t, 0])
         return False
 
 
 class LSTMCell:
-    """Forward as in the module docstring. Backward, from ∂h' and ∂c':
+    """Forward as in the module docstring, the gates in the order o, i, f, g
+    (a = the four gates' pre-activations; the σ gates' rows of the weights'
+    copies are halved, ``scale``, so the step's product gives a ⊙ (½, ½, ½, 1)):
+
+        y = tanh(a ⊙ (½, ½, ½, 1));  (o, i, f) = ½ + ½·y[:3];  g = y[3]
+        c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh c'
+
+    Backward, from ∂h' and ∂c':
 
         ∂o = ∂h' ⊙ tanh c'           ∂c = ∂c' + ∂h' ⊙ o ⊙ (1 − tanh² c')
-        ∂i = ∂c ⊙ g    ∂g = ∂c ⊙ i    ∂f = ∂c ⊙ c    ∂c_prev = ∂c ⊙ f
-        δ = ∂gate ⊙ gate'(a):  σ' = σ(1 − σ) for i, f, o;  tanh' = 1 − g² for g
+        ∂i = ∂c ⊙ g    ∂f = ∂c ⊙ c    ∂g = ∂c ⊙ i    ∂c_prev = ∂c ⊙ f
+        δ = ∂gate ⊙ gate'(a):  σ' = σ(1 − σ) for o, i, f;  tanh' = 1 − g² for g
 
     Everything in δ except ∂c and ∂h' is known once the forward pass is
     done, so ``prepare`` computes it for all steps at once (in whole-run
-    NumPy calls) before the walk back starts:
+    NumPy calls) before the walk back starts, into each step's slots
+    (A, δ_o, δ_i, δ_f, δ_g) of ``run.work``:
 
-        P = (g ⊙ σ'(i),  c ⊙ σ'(f),  i ⊙ (1 − g²),  tanh c' ⊙ σ'(o))   into the δ buffer
         A = o ⊙ (1 − tanh² c')
+        P = (tanh c' ⊙ σ'(o),  g ⊙ σ'(i),  c ⊙ σ'(f),  i ⊙ (1 − g²))
 
-    and each step is then five small calls and the multiply by W_hh:
-    ∂c = ∂c' + ∂h' ⊙ A,  δ_{i,f,g} = ∂c ⊙ P_{i,f,g},  δ_o = ∂h' ⊙ P_o,
-    ∂c_prev = ∂c ⊙ f."""
+    and each step is then four small calls and the multiply by W_hhᵀ:
+    (∂h' ⊙ A, δ_o) = ∂h' ⊙ (A, P_o) (one call),  ∂c = ∂c' + ∂h' ⊙ A,
+    δ_{i,f,g} = ∂c ⊙ P_{i,f,g},  ∂c_prev = ∂c ⊙ f."""
 
-    gates, state_size = 4, 2
-    _scale = {}  # dtype -> (4, 1, 1): ½ for the σ gates i, f, o, 1 for g
+    gates, state_size, extra = 4, 2, 1
+    order = (3, 0, 1, 2)  # o, i, f, g: the σ gates together, then the ∂c gates together
+    scale = (0.5, 0.5, 0.5, 1.0)  # σ(a) = ½ + ½·tanh(a/2)
 
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
-        """The gates (i, f, g, o) and tanh c' of every step."""
-        return (POOL.empty((4, steps, batch, hidden), dtype),
-                POOL.empty((steps, batch, hidden), dtype))
+        """The gates (o, i, f, g) and tanh c' of every step."""
+        return (POOL.empty((steps, 4, hidden, batch), dtype),
+                POOL.empty((steps, hidden, batch), dtype))
 
-    @classmethod
-    def _half(cls, dtype):
-        half = cls._scale.get(dtype)
-        if half is None:
-            half = cls._scale[dtype] = np.array([0.5, 0.5, 1, 0.5], dtype).reshape(4, 1, 1)
-        return half
-
-    @classmethod
-    def forward(cls, saved, h, w3, gx_t, state, b3, new):
-        y, tanh_c = saved
-        np.matmul(h, w3, out=y)  # the four gates' a, one (4, B, H) product
+    @staticmethod
+    def forward(run, t, i, o, gx_t, b3):
+        y, tanh_c = run.bufs[0][t], run.bufs[1][t]
+        s = run.states
+        np.matmul(run.w, s[0, i], out=y)  # the four gates' a ⊙ s, one (4, H, B) product
         y += gx_t
-        if b3 is not None:
-            y += b3
-        np.multiply(y, cls._half(y.dtype), out=y)  # a/2 for i, f, o
-        np.tanh(y, out=y)  # tanh(a/2) for i, f, o;  g = tanh(a)
-        sig, o = y[:2], y[3]  # σ(a) = ½ + ½·tanh(a/2)
+        np.tanh(y, out=y)
+        sig = y[:3]  # o, i, f: σ(a) = ½ + ½·tanh(a/2)
         sig *= 0.5
         sig += 0.5
-        o *= 0.5
-        o += 0.5
-        i, f, g = y[0], y[1], y[2]
-        h_new, c_new = new[0], new[1]
-        np.multiply(f, state[1], out=c_new)
-        np.multiply(i, g, out=h_new)  # h_new as scratch until its turn
+        h_new, c_new = s[0, o], s[1, o]
+        np.multiply(y[2], s[1, i], out=c_new)  # f ⊙ c
+        np.multiply(y[1], y[3], out=h_new)  # i ⊙ g, h_new as scratch until its turn
         c_new += h_new
         np.tanh(c_new, out=tanh_c)
-        np.multiply(o, tanh_c, out=h_new)
+        np.multiply(y[0], tanh_c, out=h_new)
 
     @staticmethod
-    def prepare(bufs, c_prev, dgx):
-        """P (see the class docstring) into ``dgx`` (4, T, B, H) and A (T, B, H),
-        for every step; ``c_prev`` is the list of (step slice, c) pairs giving
-        each step's earlier cell state."""
-        y, tanh_c = bufs
-        i, f, g, o = y
-        p = dgx
-        np.subtract(1, y, out=p)
-        p *= y  # σ' = σ(1 − σ) (slot g is overwritten next)
-        np.multiply(g, g, out=p[2])
-        np.subtract(1, p[2], out=p[2])  # tanh' = 1 − g²
-        p[0] *= g
-        for steps, c in c_prev:
-            p[1, steps] *= c
-        p[2] *= i
-        p[3] *= tanh_c
-        a = POOL.empty(tanh_c.shape, tanh_c.dtype)
-        np.multiply(tanh_c, tanh_c, out=a)
-        np.subtract(1, a, out=a)
-        a *= o
-        return a
+    def prepare(run):
+        """A and P (see the class docstring) into ``run.work`` (T, 5, H, B),
+        for every step, a chunk of steps at a time."""
+        y, tanh_c = run.bufs
+        c = run.states[1, run.prev]
+        steps = len(y)
+        chunk = max(1, _CHUNK_BYTES // (y[0].nbytes + run.work[0].nbytes + 2 * c[0].nbytes))
+        for lo in range(0, steps, chunk):
+            ts = slice(lo, lo + chunk)
+            ys, p, tc = y[ts], run.work[ts], tanh_c[ts]
+            o, i, f, g = ys.transpose(1, 0, 2, 3)
+            a = p[:, 0]
+            np.multiply(tc, tc, out=a)
+            np.subtract(1, a, out=a)
+            a *= o  # A
+            np.subtract(1, ys[:, :3], out=p[:, 1:4])
+            p[:, 1:4] *= ys[:, :3]  # σ' = σ(1 − σ) for o, i, f
+            p[:, 1] *= tc
+            p[:, 2] *= g
+            p[:, 3] *= c[ts]
+            np.multiply(g, g, out=p[:, 4])
+            np.subtract(1, p[:, 4], out=p[:, 4])  # tanh' = 1 − g²
+            p[:, 4] *= i
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
-        """``dgx`` holds this step's P on entry (see ``prepare``), δ on exit;
-        ``pre`` is this step's A."""
+    def backward(run, t, i, o, grad, g_state):
+        """``run.work[t]`` holds this step's (A, P) on entry (see ``prepare``),
+        (∂h' ⊙ A, δ) on exit."""
+        w = run.work[t]
         dh, dc_next = grad[0], grad[1]
         dc = g_state[1] if g_state is not None else np.empty_like(dh)
-        np.multiply(dh, pre, out=dc)
-        dc += dc_next  # ∂c = ∂c' + ∂h' ⊙ o ⊙ (1 − tanh² c')
-        d = dgx[:3]
-        np.multiply(d, dc, out=d)  # δ_{i,f,g} = ∂c ⊙ P_{i,f,g}
-        np.multiply(dgx[3], dh, out=dgx[3])  # δ_o = ∂h' ⊙ P_o
+        np.multiply(w[:2], dh, out=w[:2])  # ∂h' ⊙ A, δ_o = ∂h' ⊙ P_o
+        np.add(w[0], dc_next, out=dc)  # ∂c = ∂c' + ∂h' ⊙ o ⊙ (1 − tanh² c')
+        np.multiply(w[2:], dc, out=w[2:])  # δ_{i,f,g} = ∂c ⊙ P_{i,f,g}
         if g_state is not None:
-            dc *= saved[0][1]  # ∂c_prev = ∂c ⊙ f
+            dc *= run.bufs[0][t, 2]  # ∂c_prev = ∂c ⊙ f
         return False
 
 
@@ -279,20 +328,21 @@ class GRUCell:
         δ_r = ∂r ⊙ r(1 − r)   δ_z = ∂z ⊙ z(1 − z)
         δ_x = (δ_r, δ_z, δₙ)  δ_h = (δ_r, δ_z, r ⊙ δₙ)"""
 
-    gates, state_size = 3, 1
+    gates, state_size, order, scale, extra = 3, 1, None, None, 0
     prepare = None
 
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
         """a_h, the gates r and z, and n of every step."""
-        return (POOL.empty((3, steps, batch, hidden), dtype),
-                POOL.empty((2, steps, batch, hidden), dtype),
-                POOL.empty((steps, batch, hidden), dtype))
+        return (POOL.empty((steps, 3, hidden, batch), dtype),
+                POOL.empty((steps, 2, hidden, batch), dtype),
+                POOL.empty((steps, hidden, batch), dtype))
 
     @staticmethod
-    def forward(saved, h, w3, gx_t, state, b3, new):
-        a_h, rz, n = saved
-        np.matmul(h, w3, out=a_h)
+    def forward(run, t, i, o, gx_t, b3):
+        a_h, rz, n = run.bufs[0][t], run.bufs[1][t], run.bufs[2][t]
+        h = run.states[0, i]
+        np.matmul(run.w, h, out=a_h)
         if b3 is not None:
             a_h += b3
         np.add(gx_t[:2], a_h[:2], out=rz)
@@ -300,15 +350,16 @@ class GRUCell:
         np.multiply(rz[0], a_h[2], out=n)
         n += gx_t[2]
         np.tanh(n, out=n)
-        h_new = new[0]  # h' = n + z ⊙ (h − n)
+        h_new = run.states[0, o]  # h' = n + z ⊙ (h − n)
         np.subtract(h, n, out=h_new)
         h_new *= rz[1]
         h_new += n
 
     @staticmethod
-    def backward(saved, state, new, grad, dgx, dgh, g_state, pre=None):
-        a_h, rz, n = saved
-        h = state[0]
+    def backward(run, t, i, o, grad, g_state):
+        a_h, rz, n = run.bufs[0][t], run.bufs[1][t], run.bufs[2][t]
+        dgx, dgh = run.dgx[t], run.dgh[t]
+        h = run.states[0, i]
         r, z = rz
         dh = grad[0]
         dn = np.subtract(1, z)
@@ -335,51 +386,61 @@ CELLS = {"RNN_TANH": RNNTanhCell, "RNN_RELU": RNNReluCell, "LSTM": LSTMCell, "GR
 
 # ---- the ops ----------------------------------------------------------------------------
 class GateProjection(Op):
-    """gx = X·W_ihᵀ + b for every step at once, gate-major: x (T, B, n),
-    W_ih (G·H, n), b (G·H,) or None → gx (G, T, B, H), gx[g] = X·W_gᵀ + b_g.
+    """gx = s ⊙ (W_ih·X + b) for every step at once, gate-major: x (T, B, n),
+    W_ih (G·H, n), b (G·H,) or None → gx (G, H, T, B),
+    gx[g] = s_g·(W_g·Xᵀ + b_g), the gates in the cell's order and s_g their
+    factors (``order`` and ``scale``, see the cells).
 
-    ∂L/∂X = Σ_g ∂gx_g·W_g,  ∂L/∂W_g = Σ_{t,b} ∂gx_gᵀ·X,  ∂L/∂b_g = Σ_{t,b} ∂gx_g.
+    ∂L/∂Xᵀ = Σ_g s_g·W_gᵀ·∂gx_g,  ∂L/∂W_g = s_g·∂gx_g·X,  ∂L/∂b_g = s_g·Σ_{t,b} ∂gx_g.
 
     With a bias, the bias rides in the matrix multiply: X gets a column of
-    ones and W_g the column b_g, [X 1]·[W_g b_g]ᵀ = X·W_gᵀ + b_g (adding b to
-    the (G, T·B, H) result afterwards costs as much as the multiply), and
-    backward's ∂gx_gᵀ·[X 1] is [∂L/∂W_g  ∂L/∂b_g] in one product."""
+    ones and W_g the column b_g, [W_g b_g]·[X 1]ᵀ = W_g·Xᵀ + b_g (adding b to
+    the result afterwards costs as much as the multiply), and backward's
+    ∂gx_g·[X 1] is [∂L/∂W_g  ∂L/∂b_g] in one product. gx is laid out
+    time-major in memory, (T, G, H, B) (a step's gates are one contiguous
+    block, what the step reads), and handed on as a (G, H, T, B) view; the
+    gradient that comes back is gate-major in memory (see ``_Run``), so
+    each gate's is one (H, T·B) matrix."""
 
     @staticmethod
-    def forward(ctx, x, w, b=None, *, gates):
+    def forward(ctx, x, w, b=None, *, gates, order=None, scale=None):
         steps, batch, n = x.shape
-        w3 = _gate_major(w, gates)
+        w3 = _in_order(_gate_major(w, gates), order)
         hidden = w3.shape[1]
-        out = POOL.empty((gates, steps * batch, hidden), x.dtype)
-        if b is None:
-            x2 = x.reshape(steps * batch, n)
-            np.matmul(x2, w3.transpose(0, 2, 1), out=out)
-        else:
-            x2 = POOL.empty((steps * batch, n + 1), x.dtype)  # [X 1]
-            x2.reshape(steps, batch, n + 1)[..., :n] = x
-            x2[:, n] = 1
-            wb = POOL.empty((gates, hidden, n + 1), x.dtype)  # [W_g b_g]
-            wb[..., :n] = w3
-            wb[..., n] = b.reshape(gates, hidden)
-            np.matmul(x2, wb.transpose(0, 2, 1), out=out)
+        k = n if b is None else n + 1
+        x2 = POOL.empty((steps, batch, k), x.dtype)  # [X 1]
+        x2[..., :n] = x
+        wb = POOL.empty((gates, hidden, k), x.dtype)  # s_g·[W_g b_g]
+        wb[..., :n] = w3
+        if b is not None:
+            x2[..., n] = 1
+            wb[..., n] = _in_order(b.reshape(gates, hidden), order)
+        if scale is not None:
+            wb *= np.asarray(scale, x.dtype).reshape(gates, 1, 1)
+        x2t = POOL.empty((steps, k, batch), x.dtype)  # [X 1]ᵀ per step
+        np.copyto(x2t, x2.transpose(0, 2, 1))
+        out = POOL.empty((steps, gates, hidden, batch), x.dtype)
+        np.matmul(wb, x2t[:, None], out=out)  # (G, H, k)·(T, 1, k, B)
         ctx.save_for_backward(x2, w)
-        ctx.gates = gates
-        return out.reshape(gates, steps, batch, hidden)
+        ctx.gates, ctx.order, ctx.scale = gates, order, scale
+        return out.transpose(1, 2, 0, 3)
 
     @staticmethod
     def backward(ctx, grad):
         x2, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gates, steps, batch, hidden = grad.shape
+        gates, order, scale = ctx.gates, ctx.order, ctx.scale
+        _, hidden, steps, batch = grad.shape
         n = w.shape[1]
-        g3 = grad.reshape(gates, steps * batch, hidden)
+        g2 = grad.reshape(gates * hidden, steps * batch)
         gx = gw = gb = None
         if need[0]:
-            parts = np.matmul(g3, _gate_major(w, gates),
-                              out=POOL.empty((gates, steps * batch, n), grad.dtype))
-            gx = parts.sum(axis=0).reshape(steps, batch, n)
+            w2 = _scaled(_in_order(_gate_major(w, gates), order), scale)
+            gx = np.matmul(w2.reshape(gates * hidden, n).T, g2)
+            gx = gx.reshape(n, steps, batch).transpose(1, 2, 0)
         if need[1] or (len(need) > 2 and need[2]):
-            g_wb = np.matmul(g3.transpose(0, 2, 1), x2)  # (G, H, n) or (G, H, n + 1)
+            g_wb = np.matmul(g2, x2.reshape(steps * batch, -1)).reshape(gates, hidden, -1)
+            g_wb = _pytorch_order(_scaled(g_wb, scale), order)  # (G, H, n) or (G, H, n + 1)
             if need[1]:
                 gw = g_wb[..., :n].reshape(w.shape)
             if len(need) > 2 and need[2]:
@@ -388,168 +449,206 @@ class GateProjection(Op):
 
 
 def _row_sums(g):
-    """Σ over steps and batch of a gate-major gradient (G, …, H), as (G·H,):
-    a matrix-vector product, faster than ``sum`` over the middle axes."""
-    g3 = g.reshape(g.shape[0], -1, g.shape[-1])
-    return np.matmul(np.ones(g3.shape[1], g3.dtype), g3).reshape(-1)
+    """Σ over steps and batch of a gate-major gradient (G, H, T, B), as (G·H,):
+    a matrix-vector product, faster than ``sum`` over the last axes."""
+    g2 = g.reshape(g.shape[0] * g.shape[1], -1)
+    return np.matmul(g2, np.ones(g2.shape[1], g2.dtype))
 
 
 class _Run:
     """What the steps of one direction of one layer share: the cell, the
-    order of the steps, the states of every step (``states[:, t]`` is the
-    state after step t, in time order, so ``states[0]`` holds every hₜ), the
-    initial state, the forward pass's buffers, the δ buffers of backward
-    and what the cell prepared for it (``pre``), and scratch for the
-    per-step multiply by W_hh."""
+    order of the steps, the states, the forward pass's buffers, the δ
+    buffers of backward (``work``: with what the cell prepared for it),
+    W_hh's gate blocks as each pass multiplies by them, and scratch for the
+    per-step multiply by W_hhᵀ.
 
-    __slots__ = ("cell", "first", "last", "states", "initial", "w3", "bufs", "dgx", "dgh",
-                 "filled", "pre", "scratch")
+    ``states`` (k, T+1, H, B) holds the initial state and the state after
+    every step, in time order: forwards, the initial state in row 0 and
+    step t's state in row t + 1; reversed, step t's state in row t and the
+    initial state in row T. Step t goes from row t + shift to row
+    t + 1 − shift (shift = 1 reversed, else 0), so ``states[:, prev]`` are
+    the earlier states of all steps and ``states[:, outs]`` their states,
+    each one contiguous block. ``hb`` (T+1, B, H) holds the same rows of h
+    batch-major (each step copies its h there): the layer's output, and
+    the hₜ₋₁ of ∂L/∂W_hh as one (T·B, H) matrix.
+
+    The δ buffers (``dgx``, ``dgh``) are time-major, (T, G, H, B), while the
+    walk back fills them; when it is done they are copied gate-major,
+    (G, H, T, B), for the weight gradients (divided by the cell's ``scale``:
+    the gradients of the scaled pre-activations that gx and the forward's
+    weight copies hold)."""
+
+    __slots__ = ("cell", "first", "last", "shift", "prev", "outs", "states", "hb", "w", "bufs",
+                 "w_back", "work", "dgx", "dgh", "filled", "scratch")
 
     def __init__(self, cell, length, reverse):
         self.cell = cell
         self.first, self.last = (length - 1, 0) if reverse else (0, length - 1)
-        self.states = self.initial = self.w3 = self.bufs = None
-        self.dgx = self.dgh = self.filled = self.pre = self.scratch = None
+        self.shift = shift = int(reverse)
+        self.prev = slice(shift, length + shift)
+        self.outs = slice(1 - shift, length + 1 - shift)
+        self.states = self.hb = self.w = self.bufs = self.w_back = None
+        self.work = self.dgx = self.dgh = self.filled = self.scratch = None
 
     def start_forward(self, gx, state, w_hh):
-        gates, steps, batch, hidden = gx.shape
-        dtype = gx.dtype
-        self.states = POOL.empty((self.cell.state_size, steps, batch, hidden), dtype)
-        self.bufs = self.cell.buffers(steps, batch, hidden, dtype)
-        self.w3 = POOL.empty((gates, hidden, hidden), dtype)
-        np.copyto(self.w3, _gate_major(w_hh, gates).transpose(0, 2, 1))  # W_gᵀ, contiguous
-        self.initial = state
+        gates, hidden, steps, batch = gx.shape
+        dtype, cell = gx.dtype, self.cell
+        self.states = POOL.empty((cell.state_size, steps + 1, hidden, batch), dtype)
+        np.copyto(self.states[:, self.first + self.shift], state.transpose(0, 2, 1))
+        self.hb = POOL.empty((steps + 1, batch, hidden), dtype)
+        np.copyto(self.hb[self.first + self.shift], state[0])
+        self.bufs = cell.buffers(steps, batch, hidden, dtype)
+        w3 = _gate_major(w_hh, gates)
+        if cell.order is None and cell.scale is None:
+            self.w = w3
+        else:  # s_g·W_g in the cell's order
+            self.w = POOL.empty(w3.shape, dtype)
+            np.take(w3, cell.order or range(gates), axis=0, out=self.w)
+            if cell.scale is not None:
+                self.w *= np.asarray(cell.scale, dtype).reshape(gates, 1, 1)
 
     def end_forward(self):
-        """The pool may reuse W_hhᵀ; the buffers stay for ``prepare``."""
-        self.w3 = None
+        """The pool may reuse the weight copy; the buffers stay for backward."""
+        self.w = None
 
-    def _earlier(self, k):
-        """Part k of each step's earlier state, as (steps, array) pairs: the
-        state after the step before in time order, the initial state for the
-        first step."""
-        s = self.states[k]
-        if self.first == 0:
-            return [(slice(1, None), s[:-1]), (0, self.initial[k])]
-        return [(slice(None, -1), s[1:]), (self.first, self.initial[k])]
-
-    def start_backward(self, gx):
+    def start_backward(self, gx, w_hh):
         """Buffers for the δₜ of every step, when the backward walk starts,
-        and the cell's preparation for the whole run."""
-        self.dgx = POOL.empty(gx.shape, gx.dtype)
-        self.dgh = POOL.empty(gx.shape, gx.dtype) if self.cell is GRUCell else self.dgx
-        self.filled = bytearray(gx.shape[1])
-        self.scratch = POOL.empty((gx.shape[0],) + gx.shape[2:], gx.dtype)
+        the W_gᵀ (G, H, H) in the cell's order, and the cell's preparation
+        for the whole run."""
+        gates, hidden, steps, batch = gx.shape
+        extra = self.cell.extra
+        self.work = POOL.empty((steps, extra + gates, hidden, batch), gx.dtype)
+        self.dgx = self.work[:, extra:]
+        self.dgh = (POOL.empty((steps, gates, hidden, batch), gx.dtype)
+                    if self.cell is GRUCell else self.dgx)
+        self.filled = bytearray(steps)
+        self.scratch = POOL.empty((gates, hidden, batch), gx.dtype)
+        w3 = _gate_major(w_hh, gates)
+        self.w_back = POOL.empty(w3.shape, gx.dtype)  # W_gᵀ, contiguous
+        for k, g in enumerate(self.cell.order or range(gates)):
+            np.copyto(self.w_back[k], w3[g].T)
         if self.cell.prepare is not None:
-            self.pre = self.cell.prepare(self.bufs, self._earlier(1), self.dgx)
+            self.cell.prepare(self)
 
     def finish_backward(self):
-        """The full buffers (δ = 0 for a step that got no gradient), handed on."""
+        """The full buffers (δ = 0 for a step that got no gradient), gate-major,
+        as the gradients of the scaled pre-activations: δ_g / s_g (what the
+        projection's gx and the forward's weight copies were made for)."""
         dgx, dgh, filled = self.dgx, self.dgh, self.filled
         # the next backward walk starts afresh
-        self.dgx = self.dgh = self.filled = self.pre = self.scratch = None
+        self.work = self.dgx = self.dgh = self.filled = self.scratch = self.w_back = None
         for t, done in enumerate(filled):
             if not done:
-                dgx[:, t] = 0
-                dgh[:, t] = 0
-        return dgx, dgh
+                dgx[t] = 0
+                dgh[t] = 0
+        steps, gates, hidden, batch = dgx.shape
+        out = []
+        scale = self.cell.scale
+        for d in (dgx, dgh) if dgh is not dgx else (dgx,):
+            gm = POOL.empty((gates, hidden, steps, batch), d.dtype)
+            if scale is None:
+                np.copyto(gm, d.transpose(1, 2, 0, 3))
+            else:
+                np.multiply(d.transpose(1, 2, 0, 3),
+                            (1 / np.asarray(scale, d.dtype)).reshape(gates, 1, 1, 1), out=gm)
+            out.append(gm)
+        return out[0], out[-1]
 
     def weight_grad(self, dgh):
-        """∂L/∂W_hh = Σₜ δₜᵀ·hₜ₋₁ as (G·H, H): the earlier state of step t is
-        the state after step t − 1 (t + 1 when reversed), the initial state
-        for the first step; one multiply per gate over all the other steps."""
-        gates, steps, batch, hidden = dgh.shape
-        (rest, h), (first, h0) = self._earlier(0)
-        d = dgh[:, rest].reshape(gates, (steps - 1) * batch, hidden)
-        g_w = np.matmul(d.transpose(0, 2, 1), h.reshape(-1, hidden))
-        g_w += np.matmul(dgh[:, first].transpose(0, 2, 1), h0)
-        return g_w.reshape(gates * hidden, hidden)
+        """∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ as (G·H, H): one multiply over all steps
+        (of the buffer of δ_g / s_g, then times s_g), in PyTorch's gate order."""
+        gates, hidden, steps, batch = dgh.shape
+        g_w = np.matmul(dgh.reshape(gates * hidden, steps * batch),
+                        self.hb[self.prev].reshape(steps * batch, hidden))
+        g_w = _scaled(g_w.reshape(gates, hidden, hidden), self.cell.scale)
+        return _pytorch_order(g_w, self.cell.order).reshape(gates * hidden, hidden)
 
 
 class RecurrentStep(Op):
     """One time step t: state sₜ₋₁ (k, B, H) → sₜ, given the input projection
-    of all steps gx (G, T, B, H), the recurrent weight W_hh (G·H, H) and its
+    of all steps gx (G, H, T, B), the recurrent weight W_hh (G·H, H) and its
     bias b_hh (G·H,) (None when it joined the projection's bias).
 
     Backward returns ∂L/∂sₜ₋₁ every step, and ∂L/∂gx, ∂L/∂W_hh, ∂L/∂b_hh
-    once, from the first step in time (see the module docstring)."""
+    once, from the first step in time (see the module docstring). States
+    and their gradients are handed out as (k, B, H) views of (k, H, B)
+    arrays."""
 
     @staticmethod
     def forward(ctx, gx, state, w_hh, b_hh, *, run, t):
         if t == run.first:
             run.start_forward(gx, state, w_hh)
-        new = run.states[:, t]
-        # this step's views of the buffers, gate-major (G, T, B, H) or (T, B, H)
-        saved = tuple(b[:, t] if b.ndim == 4 else b[t] for b in run.bufs)
-        b3 = None if b_hh is None else b_hh.reshape(gx.shape[0], 1, -1)
-        run.cell.forward(saved, state[0], run.w3, gx[:, t], state, b3, new)
+        i, o = t + run.shift, t + 1 - run.shift
+        b3 = None if b_hh is None else b_hh.reshape(gx.shape[0], -1, 1)
+        run.cell.forward(run, t, i, o, gx[:, :, t], b3)
+        new = run.states[:, o].transpose(0, 2, 1)
+        np.copyto(run.hb[o], new[0])
         if ctx.needs_input_grad is not None:  # recording the graph
             ctx.run, ctx.t = run, t
-            ctx.save_for_backward(w_hh, state, new, *saved)
+            ctx.save_for_backward(w_hh, state, new)
         return new
 
     @staticmethod
     def backward(ctx, grad):
         run, t = ctx.run, ctx.t
         need = ctx.needs_input_grad
-        w_hh, state, new, *saved = ctx.saved_tensors
         if run.dgx is None or t == run.last:
-            run.start_backward(ctx.parents[0].data)
-        dgh = run.dgh[:, t]
-        g_state = np.empty_like(grad) if need[1] else None
-        pre = None if run.pre is None else run.pre[t]
-        add = run.cell.backward(saved, state, new, grad, run.dgx[:, t], dgh, g_state, pre)
+            run.start_backward(ctx.parents[0].data, ctx.saved_tensors[0])
+        grad = grad.transpose(0, 2, 1)  # (k, H, B)
+        g_state = np.empty(grad.shape, grad.dtype) if need[1] else None
+        add = run.cell.backward(run, t, t + run.shift, t + 1 - run.shift, grad, g_state)
         run.filled[t] = 1
-        if need[1]:  # ∂L/∂hₜ₋₁ = δₜ·W_hh = Σ_g δₜ,g·W_g (+ the cell's direct part)
-            parts = np.matmul(dgh, _gate_major(w_hh, dgh.shape[0]), out=run.scratch)
-            dh = g_state[0]
+        if need[1]:  # ∂L/∂hₜ₋₁ = W_hhᵀ·δₜ = Σ_g W_gᵀ·δₜ,g (+ the cell's direct part)
+            parts = np.matmul(run.w_back, run.dgh[t], out=run.scratch)
             if add:
-                dh += parts[0]
-            elif len(parts) > 1:
-                np.add(parts[0], parts[1], out=dh)
-                parts = parts[1:]
-            else:
-                np.copyto(dh, parts[0])
-            for p in parts[1:]:
-                dh += p
+                parts[0] += g_state[0]
+            np.add.reduce(parts, axis=0, out=g_state[0])
+            g_state = g_state.transpose(0, 2, 1)
         if t != run.first:
             return None, g_state, None, None
         # the first step in time runs last in backward: every δₜ is in the buffers now
         dgx, dgh = run.finish_backward()
         g_w = run.weight_grad(dgh) if need[2] else None
-        g_b = _row_sums(dgh) if need[3] else None  # Σₜ δₜ
+        g_b = _row_sums(dgh) if need[3] else None  # Σₜ δₜ (the GRU's b_hh: PyTorch's order)
         return (dgx if need[0] else None), g_state, g_w, g_b
 
 
 class LayerOutput(Op):
     """The layer's output (T, B, D·H) from the states of its D directions
-    (their ``_Run.states`` (k, T, B, H)): out[t, :, d·H:(d+1)·H] is direction
-    d's h at time t. Backward hands each state its slice (and, for the LSTM, a
-    zero gradient for c)."""
+    (their ``_Run.hb``): out[t, :, d·H:(d+1)·H] is direction d's h at time
+    t. Backward hands each step its slice (and, for the LSTM, a zero
+    gradient for c); a step whose slice is all zeros (a loss on the last
+    step only, say) gets none, except the step the walk back starts from."""
 
     @staticmethod
     def forward(ctx, *states, runs):
-        k, steps, batch, hidden = runs[0].states.shape
-        out = POOL.empty((steps, batch, len(runs) * hidden), runs[0].states.dtype)
+        k, rows, hidden, batch = runs[0].states.shape
+        out = POOL.empty((rows - 1, batch, len(runs) * hidden), runs[0].states.dtype)
         for d, run in enumerate(runs):
-            out[:, :, d * hidden:(d + 1) * hidden] = run.states[0]
-        ctx.shape = (k, steps, batch, hidden)
+            out[:, :, d * hidden:(d + 1) * hidden] = run.hb[run.outs]
+        ctx.shape = (k, hidden, batch)
+        ctx.lasts = [run.last for run in runs]
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        k, steps, batch, hidden = ctx.shape
+        k, hidden, batch = ctx.shape
         grads = []
-        for d in range(len(ctx.parents) // steps):
+        for d, last in enumerate(ctx.lasts):
             g = grad[:, :, d * hidden:(d + 1) * hidden]
-            if k > 1:  # (k, T, B, H): h gets g, c gets 0
-                full = POOL.empty((k, steps, batch, hidden), grad.dtype)
-                full[0] = g
+            # the steps with a nonzero gradient: any bit set (a quick max of the
+            # floats read as unsigned integers; −0 counts as nonzero, harmlessly)
+            bits = g.view(np.dtype(f"u{g.itemsize}"))
+            live = bits.max(axis=1).max(axis=1) != 0
+            live[last] = True
+            for t, g_t in enumerate(g):
+                if not live[t]:
+                    grads.append(None)
+                    continue
+                full = np.empty((k, hidden, batch), grad.dtype)  # (h, c): h gets g_t, c 0
+                full[0] = g_t.T
                 full[1:] = 0
-                g = full
-            else:
-                g = g[None]
-            grads += [g[:, t] for t in range(steps)]
+                grads.append(full.transpose(0, 2, 1))
         return tuple(grads)
 
 
@@ -568,8 +667,8 @@ def run_direction(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, reverse=Fals
     if cell is not GRUCell and b_hh is not None:
         b_ih, b_hh = api.add(b_ih, b_hh), None
     args = (x, w_ih) if b_ih is None else (x, w_ih, b_ih)
-    gx = GateProjection.apply(*args, gates=cell.gates)
-    steps = gx.shape[1]
+    gx = GateProjection.apply(*args, gates=cell.gates, order=cell.order, scale=cell.scale)
+    steps = gx.shape[2]
     run = _Run(cell, steps, reverse)
     states = [None] * steps
     for t in (range(steps - 1, -1, -1) if reverse else range(steps)):

@@ -5,10 +5,12 @@ An op is a small class with ``forward(ctx, *arrays)`` and
 when a gradient is needed, keeps the ctx as the graph node (``grad_fn``)
 with the input tensors as its parents.
 
-``backward`` walks the graph from the output in topological order (Kahn's
-algorithm, iterative: a chain of 100,000 ops needs no recursion), sums the
-gradients that reach each node from all its uses (chain rule over every
-path), and adds the totals into the leaves' ``.grad``.
+``backward`` walks the graph from the output in topological order (the
+latest-recorded node first, from a heap: iterative, so a chain of 100,000
+ops needs no recursion), sums the gradients that reach each node from all
+its uses (chain rule over every path), and adds the totals into the leaves'
+``.grad``. Saved arrays are freed as it goes, and so are large intermediate
+inputs nobody else holds (``RELEASE_BYTES``).
 """
 import heapq
 import weakref
@@ -16,7 +18,6 @@ import weakref
 import numpy as np
 
 from . import versions
-
 from .errors import AnomalyError, GraphError, ShapeError, describe
 from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad,  # noqa: F401
                         set_grad_enabled, state)

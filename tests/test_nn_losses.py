@@ -355,3 +355,19 @@ def test_sigmoid_then_bce_equals_bce_with_logits():
     a = F.binary_cross_entropy(F.sigmoid(z), y)
     b = F.binary_cross_entropy_with_logits(z, y)
     assert abs(a.item() - b.item()) < 1e-12
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("targets", [[1, 4, 3, 0, 2], [1, -100, 3, -100, 0], [-100] * 5])
+def test_cross_entropy_plain_path_ignored_targets_match_torch(torch, reduction, targets):
+    # (N, C) logits without weights or smoothing take the fused fast path
+    x = np.random.default_rng(3).normal(size=(5, 6)).astype(np.float32)
+    a, b = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours = gn.nn.functional.cross_entropy(a, gn.tensor(targets), reduction=reduction)
+    theirs = torch.nn.functional.cross_entropy(b, torch.tensor(targets), reduction=reduction)
+    upstream = np.linspace(0.5, 1.5, ours.data.size).astype(np.float32).reshape(ours.shape)
+    ours.backward(gn.tensor(upstream))
+    theirs.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5, atol=1e-7)
+    assert ours.dtype == np.float32 and a.grad.dtype == np.float32

@@ -80,6 +80,9 @@ class CrossEntropyIndices(Op):
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
         _check_cross_entropy(logits, target, weight, ignore_index, reduction)
+        ctx.plain = weight is None and not label_smoothing and logits.ndim == 2
+        if ctx.plain:
+            return _plain_forward(ctx, logits, target, ignore_index, reduction)
         n_classes = logits.shape[1]
         logp = log_softmax_array(logits, 1)
         valid = target != ignore_index
@@ -109,6 +112,8 @@ class CrossEntropyIndices(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.plain:
+            return _plain_backward(ctx, grad), None, None, None, None, None
         logp, safe, w, valid = ctx.saved_tensors
         n_classes = logp.shape[1]
         eps = ctx.eps
@@ -133,3 +138,46 @@ class CrossEntropyIndices(Op):
         else:  # every target ignored: the loss is 0/0 = NaN, its gradient 0 (as PyTorch)
             g *= 0
         return g.astype(logp.dtype, copy=False), None, None, None, None, None
+
+
+def _plain_forward(ctx, logits, target, ignore_index, reduction):
+    """The common case, (N, C) logits without class weights or label smoothing,
+    in fewer passes: p = softmax(x) is kept for backward (∂L/∂x = p − onehot),
+    and Lₙ = −log pₙ,yₙ = log Σ_c e^(xₙ,c − m) − (xₙ,yₙ − m)."""
+    n = logits.shape[0]
+    valid = target != ignore_index
+    count = int(np.count_nonzero(valid))
+    safe = target if count == n else np.where(valid, target, 0)
+    shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
+    e = np.exp(shifted)
+    total = np.add.reduce(e, axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = np.log(total[:, 0]) - shifted[rows, safe]
+    if count < n:
+        loss = np.where(valid, loss, 0).astype(logits.dtype, copy=False)
+    ctx.save_for_backward(e / total, safe, None if count == n else valid)
+    ctx.reduction, ctx.count = reduction, count
+    if reduction == "none":
+        return loss
+    loss_sum = np.add.reduce(loss, axis=None)
+    if reduction == "sum":
+        return np.asarray(loss_sum, dtype=logits.dtype)
+    # every target ignored: 0/0, NaN (as PyTorch), without NumPy's warning
+    return np.asarray(loss_sum / count if count else np.nan, dtype=logits.dtype)
+
+
+def _plain_backward(ctx, grad):
+    p, safe, valid = ctx.saved_tensors
+    g = p.copy()
+    g[np.arange(len(g)), safe] -= 1
+    if valid is not None:
+        g *= valid[:, None]
+    if ctx.reduction == "none":
+        g *= grad[:, None]
+    elif ctx.reduction == "sum":
+        g *= grad
+    elif ctx.count:
+        g *= grad / ctx.count
+    else:  # every target ignored: the loss is 0/0 = NaN, its gradient 0 (as PyTorch)
+        g *= 0
+    return g

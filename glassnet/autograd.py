@@ -73,7 +73,7 @@ class Node:
         new values), or if backward already freed them."""
         if self._freed:
             self.saved_tensors  # raises the "second time" error
-        if versions.latest > self.seq and versions.changed_since(self.saved, self.seq):
+        if versions.changed_since(self.saved, self.seq):
             raise GraphError(
                 f"{self.name()}: one of the tensors it saved for backward was modified by an "
                 "in-place operation after it was recorded. Use an out-of-place op "
@@ -259,9 +259,8 @@ def _run(roots, root_grads, retain_graph, capture=None):
         grad = pending.pop(node)
         if node._watched:
             grad = _watch(node, grad, capture)
-        if node.saved or node._freed:
-            if node._freed or versions.latest > node.seq:
-                node._check_saved()
+        if node._freed or (node.saved and versions.latest > node.seq):
+            node._check_saved()  # (something was changed in place since it was recorded)
         grads = node._run_backward(grad) if node._user else node.backward(node, grad)
         if grads.__class__ is not tuple:
             grads = (grads,)
@@ -286,12 +285,8 @@ def _run(roots, root_grads, retain_graph, capture=None):
                             f"{describe(data)}; a gradient must match its input's shape and "
                             "dtype")
                 if pn is None:
-                    if direct and p._hooks is None:  # no hook needs the total first
-                        if p.grad is None and gi.base is None and id(gi) not in stored:
-                            stored.add(id(gi))  # the common first gradient: kept, not copied
-                            p.grad = Tensor._make(gi, False, None)
-                        else:
-                            _accumulate(p, gi, stored)
+                    if direct and p._hooks is None:
+                        _accumulate(p, gi, stored)  # no hook needs the total first
                     else:
                         key = id(p)
                         if key in leaf_grads:
@@ -411,7 +406,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None:
                 _accumulate(x, g.data, set())
         return
-    if tensors.__class__ is Tensor and tensors.grad_fn is not None:  # loss.backward()
+    if tensors.__class__ is Tensor and tensors.grad_fn is not None:
+        # loss.backward(), the usual call: one root that an op made (so it requires grad)
         _run((tensors,), (_root_grad(tensors, grad_tensors),), bool(retain_graph))
         return
     if isinstance(tensors, Tensor):

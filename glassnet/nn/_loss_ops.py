@@ -4,6 +4,7 @@ constants (arrays broadcastable to the input, or None)."""
 import numpy as np
 
 from ..autograd import Op
+from ..ops.activation import sigmoid_array
 
 
 def _reduce(loss, reduction):
@@ -87,8 +88,7 @@ class BinaryCrossEntropyWithLogits(Op):
             g = g * ctx.weight
         gz = gy = None
         if ctx.needs_input_grad[0]:
-            inv = 1 / (1 + e)  # σ(z) = 1/(1 + e^(−|z|)) for z ≥ 0, e^(−|z|)/(1 + e^(−|z|)) below
-            sig = np.where(z >= 0, inv, e * inv)
+            sig = sigmoid_array(z, e)
             if pw is None:
                 gz = g * (sig - y)
             else:
@@ -164,7 +164,7 @@ class SquaredError(Op):
         if ctx.reduction == "mean":
             factor = factor / diff.size
         if ctx.reduction == "none":
-            g = (diff * (grad * factor)).astype(diff.dtype, copy=False)
+            g = diff * (grad * factor)
         else:
             g = diff * (float(grad) * factor)  # a Python float keeps diff's dtype
         need = ctx.needs_input_grad

@@ -8,9 +8,11 @@ from ..autograd import Op
 from ._special import erf
 
 
-def sigmoid_array(x):
-    """σ(x) = 1/(1+e^(−x)), computed without overflow for large |x|."""
-    e = np.exp(-np.abs(x))
+def sigmoid_array(x, e=None):
+    """σ(x) = 1/(1+e^(−x)), computed without overflow for large |x| from
+    e = e^(−|x|) (pass it when you have it already)."""
+    if e is None:
+        e = np.exp(-np.abs(x))
     inv = 1 / (1 + e)
     return np.where(x >= 0, inv, e * inv)
 

@@ -166,25 +166,23 @@ class Optimizer:
         """Update the parameters of ``group`` that have a gradient, one by one
         (an optimizer with a faster whole-group path overrides this)."""
         state = self.state
-        for p, grad in self._with_grads(group):
-            self._update(p.data, grad, state[p], group)
+        for p in self._with_grads(group):
+            self._update(p.data, p.grad.data, state[p], group)
 
     def _with_grads(self, group):
-        """(parameter, gradient array) for each parameter of ``group`` with a
-        ``.grad``; the caller changes them in place, so their versions move on."""
-        pairs, params = [], []
+        """The parameters of ``group`` that have a ``.grad`` (of their shape);
+        the caller changes them in place, so their versions move on."""
+        params = []
         for p in group["params"]:
             g = p.grad
             if g is None:
                 continue
-            grad = g.data
-            if grad.shape != p.data.shape:
+            if g.data.shape != p.data.shape:
                 raise ShapeError(f"{type(self).__name__}.step: a parameter of shape "
                                  f"{p.shape} has a gradient of shape {g.shape}")
-            pairs.append((p, grad))
             params.append(p)
         versions.bump(*params)
-        return pairs
+        return params
 
     def _update(self, param, grad, state, group):
         """Change ``param`` (ndarray) in place from ``grad`` (never written to)."""

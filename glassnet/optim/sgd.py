@@ -39,8 +39,8 @@ class SGD(Optimizer):
         if group["momentum"] == 0 and not group["weight_decay"] and not group["maximize"]:
             # plain gradient descent, w ← w − η·∂L/∂w: the article's update, kept short
             lr = float(group["lr"])
-            for p, grad in self._with_grads(group):
-                param = p.data
+            for p in self._with_grads(group):
+                param, grad = p.data, p.grad.data
                 if param.size <= 4096:  # a small temporary is cheaper than the scratch buffer
                     param -= lr * grad
                 else:

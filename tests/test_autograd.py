@@ -494,3 +494,14 @@ def test_large_intermediate_is_freed_during_backward_not_with_the_graph():
     assert z_array() is None
     np.testing.assert_allclose(w.grad.numpy(), x.numpy().T @ (x.numpy() @ w.numpy() > 0),
                                rtol=1e-4, atol=1e-3)
+
+
+def test_load_state_dict_between_forward_and_backward_is_detected(torch):
+    # load_state_dict writes the saved weight in place: both libraries refuse the backward
+    for lib, error in ((gn, GraphError), (torch, RuntimeError)):
+        lib.manual_seed(0)
+        layer = lib.nn.Linear(3, 2)
+        loss = layer(lib.ones(4, 3, requires_grad=True)).sum()
+        layer.load_state_dict({k: v * 2 for k, v in layer.state_dict().items()})
+        with pytest.raises(error, match="in-?place"):
+            loss.backward()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+ENV_VARS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
 
@@ -91,6 +91,7 @@ def describe(torch=None):
         "platform": platform.platform(),
         "blas": blas_info(),
         "env": {k: os.environ.get(k) for k in ENV_VARS},
+        "malloc": glassnet.allocator.status,
     }
     if torch is not None:
         info["torch_blas"] = "MKL" if torch.backends.mkl.is_available() else "not MKL"

@@ -192,7 +192,9 @@ def markdown(result):
         + f"; glassnet {env['glassnet']} ({env['glassnet_revision'] or 'no git revision'});"
         f" Python {env['python']}",
         "- Environment: " + (", ".join(f"{k}={v}" for k, v in env["env"].items() if v is not None)
-                             or "no BLAS/OpenMP variables set"),
+                             or "no BLAS/OpenMP variables set")
+        + f"; malloc thresholds (set by glassnet at import, shared by every implementation in the "
+        f"process): {env.get('malloc', 'unknown')}",
         f"- Median of {meta['reps']} interleaved repetitions after warm-up ("
         + ", ".join(f"{k}: {v}" for k, v in meta["long_reps"].items()) + "); "
         "one step = forward, loss, backward, optimizer step, zero_grad. Ratios below 1 mean "

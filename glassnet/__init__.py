@@ -6,7 +6,7 @@
     y.backward()
     x.grad            # tensor([2., 4.])
 """
-from . import autograd
+from . import allocator, autograd
 from .backend import (bool_, float16, float32, float64, get_default_dtype, int32, int64,
                       set_default_dtype, uint8)
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
@@ -32,6 +32,8 @@ from .history import History
 
 
 __version__ = "0.1.0"
+
+allocator.keep_freed_memory()  # training steps reuse freed pages (see allocator.py)
 
 true_divide = divide = div
 multiply = mul

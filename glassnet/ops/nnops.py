@@ -101,7 +101,7 @@ class CrossEntropyIndices(Op):
             else:
                 loss = loss - eps * smooth * valid
         ctx.save_for_backward(logp, safe, w, valid)
-        ctx.reduction, ctx.eps, ctx.weight = reduction, eps, weight
+        ctx.reduction, ctx.eps, ctx.weight, ctx.total = reduction, eps, weight, None
         if reduction == "none":
             return loss.astype(logits.dtype, copy=False)
         if reduction == "sum":
@@ -129,14 +129,7 @@ class CrossEntropyIndices(Op):
             else:
                 wc, total_w = 1, n_classes
             g += (eps / n_classes) * (p * total_w - wc) * np.expand_dims(valid, 1)
-        if ctx.reduction == "none":
-            g *= np.expand_dims(grad, 1)
-        elif ctx.reduction == "sum":
-            g *= grad
-        elif ctx.total:
-            g *= grad / ctx.total
-        else:  # every target ignored: the loss is 0/0 = NaN, its gradient 0 (as PyTorch)
-            g *= 0
+        _scale_by_reduction(g, grad, ctx.reduction, ctx.total)
         return g.astype(logp.dtype, copy=False), None, None, None, None, None
 
 
@@ -172,12 +165,18 @@ def _plain_backward(ctx, grad):
     g[np.arange(len(g)), safe] -= 1
     if valid is not None:
         g *= valid[:, None]
-    if ctx.reduction == "none":
-        g *= grad[:, None]
-    elif ctx.reduction == "sum":
+    _scale_by_reduction(g, grad, ctx.reduction, ctx.count)
+    return g
+
+
+def _scale_by_reduction(g, grad, reduction, total):
+    """Scale the per-sample gradient ``g`` (N, C, ...) in place by the incoming
+    ``grad``: per sample ('none'), as is ('sum'), or over ``total`` ('mean')."""
+    if reduction == "none":
+        g *= np.expand_dims(grad, 1)
+    elif reduction == "sum":
         g *= grad
-    elif ctx.count:
-        g *= grad / ctx.count
+    elif total:
+        g *= grad / total
     else:  # every target ignored: the loss is 0/0 = NaN, its gradient 0 (as PyTorch)
         g *= 0
-    return g

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-ENV_VARS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-            "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+ENV_VARS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+            "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+            "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME",
+            "MKL_THREADING_LAYER", "GLASSNET_BLAS")
 
 
 def _threadpoolctl():
@@ -30,7 +32,10 @@ def _threadpoolctl():
 
 @contextlib.contextmanager
 def threads(n, torch=None):
-    """Run the body with ``n`` threads for NumPy's BLAS and for PyTorch."""
+    """Run the body with ``n`` threads for NumPy's BLAS, glassnet's MKL (loaded
+    first, so that threadpoolctl sees it) and PyTorch."""
+    import glassnet.blas
+    glassnet.blas.load()
     tpc = _threadpoolctl()
     before = torch.get_num_threads() if torch is not None else None
     limits = tpc.threadpool_limits(limits=n) if tpc else contextlib.nullcontext()
@@ -80,6 +85,7 @@ def _git_revision():
 def describe(torch=None):
     """Versions, CPU, BLAS and environment variables, for the report and the JSON."""
     import glassnet
+    import glassnet.blas
     info = {
         "python": sys.version.split()[0],
         "numpy": np.__version__,
@@ -92,6 +98,7 @@ def describe(torch=None):
         "blas": blas_info(),
         "env": {k: os.environ.get(k) for k in ENV_VARS},
         "malloc": glassnet.allocator.status,
+        "glassnet_blas": glassnet.blas.load(),
     }
     if torch is not None:
         info["torch_blas"] = "MKL" if torch.backends.mkl.is_available() else "not MKL"

@@ -3,6 +3,7 @@ fused linear layer y = x·Wᵀ + b."""
 import numpy as np
 
 from ..autograd import Op
+from ..blas import dot
 from ..errors import ShapeError, describe
 from ._util import unbroadcast
 
@@ -29,7 +30,7 @@ class MatMul(Op):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            out = np.matmul(a, b)
+            out = dot(a, b) if a.ndim == 2 and b.ndim == 2 else np.matmul(a, b)
         except ValueError:
             raise _matmul_error(np.asarray(a), np.asarray(b)) from None
         ctx.save_for_backward(a, b)
@@ -39,6 +40,8 @@ class MatMul(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:
+            return (dot(grad, b.T) if need[0] else None), (dot(a.T, grad) if need[1] else None)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g = grad  # put back the dims that 1-D operands dropped: b's last first, so
@@ -72,8 +75,7 @@ class Linear(Op):
         if need is not None:
             ctx.saved = (x if need[1] else None, w if need[0] else None)
         ctx.sb = sb
-        # np.dot is np.matmul for 2-D operands, with less per-call overhead
-        out = np.dot(x, w.T) if x.ndim == 2 else np.matmul(x, w.T)
+        out = dot(x, w.T) if x.ndim == 2 else np.matmul(x, w.T)
         if b is not None:
             out += b
         return out
@@ -85,10 +87,10 @@ class Linear(Op):
         if grad.ndim != 2:  # (..., out) batches: the weight sees every row
             gx = np.matmul(grad, w) if need[0] else None
             grad = grad.reshape(-1, grad.shape[-1])
-            gw = np.dot(grad.T, x.reshape(-1, x.shape[-1])) if need[1] else None
+            gw = dot(grad.T, x.reshape(-1, x.shape[-1])) if need[1] else None
         else:
-            gx = np.dot(grad, w) if need[0] else None
-            gw = np.dot(grad.T, x) if need[1] else None
+            gx = dot(grad, w) if need[0] else None
+            gw = dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
             gb = np.add.reduce(grad, axis=0)

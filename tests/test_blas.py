@@ -1,0 +1,141 @@
+"""glassnet.blas: MKL's GEMM for the big 2-D products, NumPy for the rest,
+the same answers (to float rounding) for every memory layout."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import blas
+
+from conftest import STRICT
+
+
+def _mkl_or_skip():
+    if blas.load().startswith("mkl"):
+        return
+    msg = f"MKL not in use: {blas.status}"
+    if STRICT:
+        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping; the test extras install mkl)")
+    pytest.skip(msg)
+
+
+def _layouts(rng, shape, dtype):
+    """The same matrix as a C array, an F array, a transposed view and a
+    row-strided slice of a wider array."""
+    m = rng.standard_normal(shape).astype(dtype)
+    wide = np.zeros((shape[0], shape[1] + 5), dtype)
+    wide[:, 2:2 + shape[1]] = m
+    return {"C": m, "F": np.asfortranarray(m), "T-view": np.ascontiguousarray(m.T).T,
+            "slice": wide[:, 2:2 + shape[1]]}
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-5), (np.float64, 1e-12)])
+def test_dot_matches_numpy_for_every_layout(dtype, rtol):
+    rng = np.random.default_rng(0)
+    a_forms = _layouts(rng, (70, 90), dtype)
+    b_forms = _layouts(rng, (90, 60), dtype)
+    expect = np.dot(a_forms["C"].astype(np.float64), b_forms["C"].astype(np.float64))
+    for a_name, a in a_forms.items():
+        for b_name, b in b_forms.items():
+            got = blas.dot(a, b)
+            assert got.dtype == dtype and got.shape == (70, 60), (a_name, b_name)
+            assert got.flags.c_contiguous
+            np.testing.assert_allclose(got, expect, rtol=rtol, atol=rtol * 30,
+                                       err_msg=f"a {a_name}, b {b_name}")
+
+
+def test_mkl_does_the_big_float32_products(monkeypatch):
+    _mkl_or_skip()
+    calls = []
+    real = blas._gemm[np.dtype(np.float32)]
+
+    def recording(*args):
+        calls.append(args[:6])  # layout, transa, transb, m, n, k
+        return real(*args)
+
+    monkeypatch.setitem(blas._gemm, np.dtype(np.float32), recording)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((128, 784)).astype(np.float32)
+    w = rng.standard_normal((512, 784)).astype(np.float32)
+    out = blas.dot(x, w.T)
+    assert calls == [(101, 111, 112, 128, 512, 784)]  # row-major, x as is, w transposed
+    np.testing.assert_allclose(out, x.astype(np.float64) @ w.T.astype(np.float64),
+                               rtol=1e-4, atol=1e-3)
+    blas.dot(np.ones((4, 4), np.float32), np.ones((4, 4), np.float32))  # tiny: np.dot
+    blas.dot(x[:, ::2], w[:, ::2].T)  # no unit stride: np.dot
+    assert len(calls) == 1
+
+
+def test_what_mkl_leaves_to_numpy():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((64, 64))
+    cases = [
+        (a.astype(np.float32), a),                          # mixed dtypes promote, as np.dot
+        (a.astype(np.int64), a.astype(np.int64)),            # integers
+        (a[::-1], a),                                        # a negative stride
+        (np.zeros((0, 64)), a),                              # empty
+    ]
+    for x, y in cases:
+        got = blas.dot(x, y)
+        want = np.dot(x, y)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    with pytest.raises(ValueError):
+        blas.dot(np.ones((64, 65)), np.ones((64, 64)))  # np.dot's own error
+
+
+def test_opting_out_keeps_numpy():
+    code = ("import numpy as np; from glassnet import blas; print(blas.load()); "
+            "a = np.random.default_rng(0).standard_normal((300, 300)).astype(np.float32); "
+            "print(np.array_equal(blas.dot(a, a.T), np.dot(a, a.T)))")
+    env = dict(os.environ, GLASSNET_BLAS="numpy")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "numpy (GLASSNET_BLAS=numpy)"
+    assert out[1] == "True"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linear_and_matmul_on_the_gemm_path_match_torch(dtype):
+    """Shapes big enough for MKL: forward and every gradient against PyTorch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal((96, 200)).astype(dtype)
+    w0 = rng.standard_normal((150, 200)).astype(dtype) * 0.1
+    b0 = rng.standard_normal(150).astype(dtype)
+    g0 = rng.standard_normal((96, 150)).astype(dtype)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+
+    x, w, b = (gn.tensor(v, requires_grad=True) for v in (x0, w0, b0))
+    tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x0, w0, b0))
+    for ours, theirs in ((gn.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb)),
+                         (x @ w.T, tx @ tw.T)):
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), **tol)
+        ours.backward(gn.tensor(g0))
+        theirs.backward(torch.tensor(g0))
+        for p, tp in ((x, tx), (w, tw)):
+            np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), **tol)
+            p.grad = None
+            tp.grad = None
+    np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), **tol)
+
+
+def test_matmul_2d_backward_computes_only_the_needed_grads():
+    rng = np.random.default_rng(4)
+    a = gn.tensor(rng.standard_normal((80, 90)), requires_grad=True)
+    b = gn.tensor(rng.standard_normal((90, 70)))
+    (a @ b).sum().backward()
+    assert b.grad is None
+    np.testing.assert_allclose(a.grad.numpy(), np.ones((80, 70)) @ b.numpy().T, rtol=1e-12)
+
+
+def test_gemm_path_passes_finite_differences():
+    rng = np.random.default_rng(5)
+    a = gn.tensor(rng.standard_normal((40, 50)), requires_grad=True)
+    b = gn.tensor(rng.standard_normal((50, 30)), requires_grad=True)
+    assert 40 * 50 * 30 >= blas.MIN_FLOPS
+    assert gn.gradcheck(lambda p, q: (p @ q).tanh(), (a, b))

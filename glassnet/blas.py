@@ -83,22 +83,46 @@ def _layout(a):
     return None
 
 
-def dot(a, b):
-    """``a @ b`` for 2-D arrays: MKL's GEMM when loaded and worth it, else ``np.dot``."""
+def _numpy_dot(a, b, out, accumulate):
+    if out is None:
+        return np.dot(a, b)
+    if accumulate:
+        out += np.dot(a, b)
+    else:
+        np.matmul(a, b, out=out)
+    return out
+
+
+def _fits(out, m, n, dtype):
+    """Can MKL write an (m, n) result straight into ``out``?"""
+    return (out.dtype == dtype and out.shape == (m, n)
+            and (out.strides[1] == out.itemsize or n == 1)
+            and out.strides[0] >= n * out.itemsize and out.strides[0] % out.itemsize == 0)
+
+
+def dot(a, b, out=None, accumulate=False):
+    """``a @ b`` for 2-D arrays: MKL's GEMM when loaded and worth it, else
+    NumPy. With ``out`` the product is written there (``accumulate``: added
+    to what ``out`` holds, GEMM's β = 1) and ``out`` is returned."""
     if not _loaded:
         load()
     gemm = _gemm.get(a.dtype) if _gemm else None
     if (gemm is None or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2
             or a.shape[1] != b.shape[0]):
-        return np.dot(a, b)
+        return _numpy_dot(a, b, out, accumulate)
     m, k = a.shape
     n = b.shape[1]
     if m * n * k < MIN_FLOPS:
-        return np.dot(a, b)
+        return _numpy_dot(a, b, out, accumulate)
     la, lb = _layout(a), _layout(b)
     if la is None or lb is None:
-        return np.dot(a, b)
-    out = np.empty((m, n), a.dtype)
+        return _numpy_dot(a, b, out, accumulate)
+    if out is None:
+        out = np.empty((m, n), a.dtype)
+    elif not _fits(out, m, n, a.dtype) or np.may_share_memory(out, a) \
+            or np.may_share_memory(out, b):
+        return _numpy_dot(a, b, out, accumulate)
     gemm(_ROW_MAJOR, la[0], lb[0], m, n, k, 1.0, a.ctypes.data, la[1],
-         b.ctypes.data, lb[1], 0.0, out.ctypes.data, n)
+         b.ctypes.data, lb[1], 1.0 if accumulate else 0.0, out.ctypes.data,
+         out.strides[0] // out.itemsize)
     return out

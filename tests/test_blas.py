@@ -69,6 +69,36 @@ def test_mkl_does_the_big_float32_products(monkeypatch):
     assert len(calls) == 1
 
 
+@pytest.mark.parametrize("accumulate", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dot_into_out_and_accumulating(dtype, accumulate):
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal((64, 96)).astype(dtype)
+    b = rng.standard_normal((96, 48)).astype(dtype)
+    start = rng.standard_normal((64, 48)).astype(dtype)
+    expect = a.astype(np.float64) @ b.astype(np.float64) + (start if accumulate else 0)
+    rtol = 2e-5 if dtype == np.float32 else 1e-12
+    wide = np.zeros((64, 60), dtype)
+    for out in (start.copy(), wide[:, 5:53]):  # contiguous, and a slice with a longer row
+        out[...] = start
+        got = blas.dot(a, b, out=out, accumulate=accumulate)
+        assert got is out
+        np.testing.assert_allclose(out, expect, rtol=rtol, atol=rtol * 30)
+    assert not wide[:, :5].any() and not wide[:, 53:].any()  # nothing outside the slice
+    out = np.asfortranarray(start)  # no unit stride along rows: NumPy writes it
+    blas.dot(a, b, out=out, accumulate=accumulate)
+    np.testing.assert_allclose(out, expect, rtol=rtol, atol=rtol * 30)
+
+
+def test_dot_into_an_operand_is_left_to_numpy():
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((64, 64))
+    b = rng.standard_normal((64, 64))
+    expect = a @ b
+    blas.dot(a, b, out=a)  # MKL would read a while writing it; np.matmul buffers
+    np.testing.assert_allclose(a, expect, rtol=1e-12)
+
+
 def test_what_mkl_leaves_to_numpy():
     rng = np.random.default_rng(2)
     a = rng.standard_normal((64, 64))

@@ -147,6 +147,19 @@ def test_unbatched_sequences_match_pytorch(torch, kind, case, initial, batch_fir
                     bidirectional=True, batch_first=batch_first)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_layers_big_enough_for_the_gemm_path_match_pytorch(torch, kind, bidirectional, dtype):
+    """Hidden 64, batch 8: every per-step product (≥ 64·64·8 multiply-adds)
+    goes through glassnet.blas (MKL where installed), the GRU's with β = 1."""
+    from glassnet import blas
+    assert 64 * 64 * 8 >= blas.MIN_FLOPS
+    case = dict(steps=3, batch=8, n_in=16, hidden=64, bias=True, dtype=dtype, seed=7)
+    _sequence_check(torch, kind, case, initial=True, bidirectional=bidirectional,
+                    num_layers=2)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_loss_on_part_of_the_output_matches_pytorch(torch, kind):
     """The benchmark's shape of use: only the last step feeds the loss (the

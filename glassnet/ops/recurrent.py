@@ -65,6 +65,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..autograd import Op
+from ..blas import dot
 from . import api
 
 
@@ -160,9 +161,10 @@ _CHUNK_BYTES = 3 << 19
 
 # ---- the cells ---------------------------------------------------------------------
 # A cell works on its run (``_Run``): ``run.states`` (k, T+1, H, B) holds the
-# states, ``run.bufs`` what backward needs from each step, ``run.w`` (G, H, H)
-# W_hh's gate blocks W_g and ``run.w_back`` their transposes (in the cell's
-# gate order). Every per-step array is feature-major (H, B).
+# states, ``run.bufs`` what backward needs from each step, ``run.w`` (G·H, H)
+# W_hh's gate blocks s_g·W_g stacked and ``run.w_back`` the W_g stacked (in the
+# cell's gate order; backward multiplies by its transpose). Every per-step
+# array is feature-major (H, B).
 # forward(run, t, i, o, gx_t, b3): step t, from the state in row i of
 #   run.states to the state in row o; gx_t (G, H, B) is the step's input
 #   projection, b3 (G, H, 1) b_hh (GRU only; None when it joined the projection).
@@ -196,7 +198,7 @@ class RNNTanhCell:
     @staticmethod
     def forward(run, t, i, o, gx_t, b3):
         a = run.states[0, o]
-        np.matmul(run.w[0], run.states[0, i], out=a)
+        dot(run.w, run.states[0, i], out=a)
         a += gx_t[0]
         np.tanh(a, out=a)
 
@@ -215,7 +217,7 @@ class RNNReluCell(RNNTanhCell):
     @staticmethod
     def forward(run, t, i, o, gx_t, b3):
         a = run.states[0, o]
-        np.matmul(run.w[0], run.states[0, i], out=a)
+        dot(run.w, run.states[0, i], out=a)
         a += gx_t[0]
         np.maximum(a, 0, out=a)
 
@@ -265,7 +267,7 @@ class LSTMCell:
     def forward(run, t, i, o, gx_t, b3):
         y, tanh_c = run.bufs[0][t], run.bufs[1][t]
         s = run.states
-        np.matmul(run.w, s[0, i], out=y)  # the four gates' a ⊙ s, one (4, H, B) product
+        dot(run.w, s[0, i], out=y.reshape(run.w.shape[0], -1))  # the four gates' a ⊙ s, (4H, B)
         y += gx_t
         np.tanh(y, out=y)
         sig = y[:3]  # o, i, f: σ(a) = ½ + ½·tanh(a/2)
@@ -342,7 +344,7 @@ class GRUCell:
     def forward(run, t, i, o, gx_t, b3):
         a_h, rz, n = run.bufs[0][t], run.bufs[1][t], run.bufs[2][t]
         h = run.states[0, i]
-        np.matmul(run.w, h, out=a_h)
+        dot(run.w, h, out=a_h.reshape(run.w.shape[0], -1))
         if b3 is not None:
             a_h += b3
         np.add(gx_t[:2], a_h[:2], out=rz)
@@ -436,10 +438,10 @@ class GateProjection(Op):
         gx = gw = gb = None
         if need[0]:
             w2 = _scaled(_in_order(_gate_major(w, gates), order), scale)
-            gx = np.matmul(w2.reshape(gates * hidden, n).T, g2)
+            gx = dot(w2.reshape(gates * hidden, n).T, g2)
             gx = gx.reshape(n, steps, batch).transpose(1, 2, 0)
         if need[1] or (len(need) > 2 and need[2]):
-            g_wb = np.matmul(g2, x2.reshape(steps * batch, -1)).reshape(gates, hidden, -1)
+            g_wb = dot(g2, x2.reshape(steps * batch, -1)).reshape(gates, hidden, -1)
             g_wb = _pytorch_order(_scaled(g_wb, scale), order)  # (G, H, n) or (G, H, n + 1)
             if need[1]:
                 gw = g_wb[..., :n].reshape(w.shape)
@@ -459,8 +461,8 @@ class _Run:
     """What the steps of one direction of one layer share: the cell, the
     order of the steps, the states, the forward pass's buffers, the δ
     buffers of backward (``work``: with what the cell prepared for it),
-    W_hh's gate blocks as each pass multiplies by them, and scratch for the
-    per-step multiply by W_hhᵀ.
+    and W_hh's gate blocks as each pass multiplies by them (backward: one
+    (H, G·H)·(G·H, B) product per step, the sum over the gates inside it).
 
     ``states`` (k, T+1, H, B) holds the initial state and the state after
     every step, in time order: forwards, the initial state in row 0 and
@@ -479,7 +481,7 @@ class _Run:
     weight copies hold)."""
 
     __slots__ = ("cell", "first", "last", "shift", "prev", "outs", "states", "hb", "w", "bufs",
-                 "w_back", "work", "dgx", "dgh", "filled", "scratch")
+                 "w_back", "work", "dgx", "dgh", "filled")
 
     def __init__(self, cell, length, reverse):
         self.cell = cell
@@ -488,7 +490,7 @@ class _Run:
         self.prev = slice(shift, length + shift)
         self.outs = slice(1 - shift, length + 1 - shift)
         self.states = self.hb = self.w = self.bufs = self.w_back = None
-        self.work = self.dgx = self.dgh = self.filled = self.scratch = None
+        self.work = self.dgx = self.dgh = self.filled = None
 
     def start_forward(self, gx, state, w_hh):
         gates, hidden, steps, batch = gx.shape
@@ -506,6 +508,7 @@ class _Run:
             np.take(w3, cell.order or range(gates), axis=0, out=self.w)
             if cell.scale is not None:
                 self.w *= np.asarray(cell.scale, dtype).reshape(gates, 1, 1)
+        self.w = self.w.reshape(gates * hidden, hidden)
 
     def end_forward(self):
         """The pool may reuse the weight copy; the buffers stay for backward."""
@@ -513,7 +516,7 @@ class _Run:
 
     def start_backward(self, gx, w_hh):
         """Buffers for the δₜ of every step, when the backward walk starts,
-        the W_gᵀ (G, H, H) in the cell's order, and the cell's preparation
+        the W_g stacked (G·H, H) in the cell's order, and the cell's preparation
         for the whole run."""
         gates, hidden, steps, batch = gx.shape
         extra = self.cell.extra
@@ -522,11 +525,10 @@ class _Run:
         self.dgh = (POOL.empty((steps, gates, hidden, batch), gx.dtype)
                     if self.cell is GRUCell else self.dgx)
         self.filled = bytearray(steps)
-        self.scratch = POOL.empty((gates, hidden, batch), gx.dtype)
         w3 = _gate_major(w_hh, gates)
-        self.w_back = POOL.empty(w3.shape, gx.dtype)  # W_gᵀ, contiguous
-        for k, g in enumerate(self.cell.order or range(gates)):
-            np.copyto(self.w_back[k], w3[g].T)
+        self.w_back = POOL.empty((gates * hidden, hidden), gx.dtype)  # the W_g, cell order
+        np.take(w3, self.cell.order or range(gates), axis=0,
+                out=self.w_back.reshape(gates, hidden, hidden))
         if self.cell.prepare is not None:
             self.cell.prepare(self)
 
@@ -536,7 +538,7 @@ class _Run:
         projection's gx and the forward's weight copies were made for)."""
         dgx, dgh, filled = self.dgx, self.dgh, self.filled
         # the next backward walk starts afresh
-        self.work = self.dgx = self.dgh = self.filled = self.scratch = self.w_back = None
+        self.work = self.dgx = self.dgh = self.filled = self.w_back = None
         for t, done in enumerate(filled):
             if not done:
                 dgx[t] = 0
@@ -558,8 +560,8 @@ class _Run:
         """∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ as (G·H, H): one multiply over all steps
         (of the buffer of δ_g / s_g, then times s_g), in PyTorch's gate order."""
         gates, hidden, steps, batch = dgh.shape
-        g_w = np.matmul(dgh.reshape(gates * hidden, steps * batch),
-                        self.hb[self.prev].reshape(steps * batch, hidden))
+        g_w = dot(dgh.reshape(gates * hidden, steps * batch),
+                  self.hb[self.prev].reshape(steps * batch, hidden))
         g_w = _scaled(g_w.reshape(gates, hidden, hidden), self.cell.scale)
         return _pytorch_order(g_w, self.cell.order).reshape(gates * hidden, hidden)
 
@@ -599,10 +601,8 @@ class RecurrentStep(Op):
         add = run.cell.backward(run, t, t + run.shift, t + 1 - run.shift, grad, g_state)
         run.filled[t] = 1
         if need[1]:  # ∂L/∂hₜ₋₁ = W_hhᵀ·δₜ = Σ_g W_gᵀ·δₜ,g (+ the cell's direct part)
-            parts = np.matmul(run.w_back, run.dgh[t], out=run.scratch)
-            if add:
-                parts[0] += g_state[0]
-            np.add.reduce(parts, axis=0, out=g_state[0])
+            dgh = run.dgh[t]
+            dot(run.w_back.T, dgh.reshape(-1, dgh.shape[-1]), out=g_state[0], accumulate=add)
             g_state = g_state.transpose(0, 2, 1)
         if t != run.first:
             return None, g_state, None, None

@@ -23,13 +23,15 @@ def _mkl_or_skip():
 
 
 def _layouts(rng, shape, dtype):
-    """The same matrix as a C array, an F array, a transposed view and a
-    row-strided slice of a wider array."""
+    """The same matrix as a C array, an F array, a transposed view, a
+    row-strided slice of a wider array and a read-only array."""
     m = rng.standard_normal(shape).astype(dtype)
     wide = np.zeros((shape[0], shape[1] + 5), dtype)
     wide[:, 2:2 + shape[1]] = m
+    frozen = m.copy()
+    frozen.setflags(write=False)
     return {"C": m, "F": np.asfortranarray(m), "T-view": np.ascontiguousarray(m.T).T,
-            "slice": wide[:, 2:2 + shape[1]]}
+            "slice": wide[:, 2:2 + shape[1]], "read-only": frozen}
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-5), (np.float64, 1e-12)])

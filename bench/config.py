@@ -18,7 +18,7 @@ class Config:
     warmup_steps: int = 5
     warmup_s: float = 0.2
     memory_steps: int = 3     # steps run in the separate peak-memory pass
-    cooldown_s: float = 0.2   # pause between blocks when running multi-threaded (see timing.py)
+    cooldown_s: float = 0.3   # pause between blocks when running multi-threaded (see timing.py)
     use_torch: bool = True
     # peak memory does not depend on the thread count: it is measured at the
     # first one and reused; (workload, implementation) -> (bytes, method)

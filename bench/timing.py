@@ -9,8 +9,9 @@ part of its cost.
 
 Multi-threaded, each block starts after a pause of ``cfg.cooldown_s``: when
 a BLAS call returns, OpenBLAS's worker threads keep spinning for about
-0.1 s (libgomp's, PyTorch's, for less), and on a 2-core machine they would
-take a core from whatever runs next. Measured here: a PyTorch matmul right
+0.1 s, Intel OpenMP's (MKL's, when glassnet uses it) for 0.2 s (its
+KMP_BLOCKTIME), libgomp's (PyTorch's) for less, and on a 2-core machine
+they would take a core from whatever runs next. Measured here: a PyTorch matmul right
 after a burst of NumPy matmuls took 1.5× as long as after a pause."""
 import gc
 import statistics

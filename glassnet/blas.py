@@ -124,13 +124,12 @@ def dot(a, b, out=None, accumulate=False):
     to what ``out`` holds, GEMM's β = 1) and ``out`` is returned."""
     if not _loaded:
         load()
+    if a.ndim != 2 or b.ndim != 2 or a.size * b.shape[1] < MIN_FLOPS:  # m·k·n
+        return np.dot(a, b) if out is None else _numpy_dot(a, b, out, accumulate)
     gemm = _gemm.get(a.dtype)
-    if (gemm is None or b.dtype != a.dtype or a.ndim != 2 or b.ndim != 2
-            or a.shape[1] != b.shape[0]):
-        return _numpy_dot(a, b, out, accumulate)
     m, k = a.shape
     n = b.shape[1]
-    if m * n * k < MIN_FLOPS:
+    if gemm is None or b.dtype != a.dtype or k != b.shape[0]:
         return _numpy_dot(a, b, out, accumulate)
     la, lb = _layout(a), _layout(b)
     if la is None or lb is None:

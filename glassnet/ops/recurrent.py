@@ -454,7 +454,7 @@ def _row_sums(g):
     """Σ over steps and batch of a gate-major gradient (G, H, T, B), as (G·H,):
     a matrix-vector product, faster than ``sum`` over the last axes."""
     g2 = g.reshape(g.shape[0] * g.shape[1], -1)
-    return np.matmul(g2, np.ones(g2.shape[1], g2.dtype))
+    return dot(g2, np.ones((g2.shape[1], 1), g2.dtype)).reshape(-1)
 
 
 class _Run:

@@ -5,7 +5,8 @@ CPU wheels use Intel MKL, whose float32 GEMM is 15–25% faster on the layer
 shapes of a small MLP on the Intel CPUs we measured (see bench/). With
 ``pip install glassnet[mkl]`` (the ``mkl`` wheel, ``libmkl_rt``) glassnet
 calls MKL's ``cblas_?gemm`` directly for the big products (Linear layers,
-2-D matmul); everything else stays NumPy.
+2-D matmul, the recurrent layers' products) and ``cblas_?axpy`` for SGD's
+update of big weights; everything else stays NumPy.
 
     c = dot(a, b)      # a @ b for 2-D float32/float64 arrays
 
@@ -17,6 +18,7 @@ rounding (a different summation order inside the GEMM).
 import ctypes
 import glob
 import os
+import site
 import sys
 
 import numpy as np
@@ -28,13 +30,16 @@ _c_char, _addressof = ctypes.c_char, ctypes.addressof
 
 status = "not loaded yet"   # which library multiplies glassnet's matrices, in words
 _gemm = {}                  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
+_axpy = {}                  # dtype -> cblas_saxpy / cblas_daxpy
+_vector = {}                # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
+AXPY_MIN = 4096             # fewer elements: NumPy (the call costs more than the pass)
 _loaded = False
 
 
 def _find_mkl():
     """The path of libmkl_rt in this environment (the ``mkl`` wheel puts it in
-    ``<prefix>/lib``), or None."""
-    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix)):
+    ``<prefix>/lib``; ``pip install --user`` in the user base's), or None."""
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, site.getuserbase())):
         found = sorted(glob.glob(os.path.join(prefix, "lib", "libmkl_rt.so*")))
         if found:
             return found[0]
@@ -64,12 +69,34 @@ def load():
                                                 ctypes.c_void_p, ctypes.c_int, scalar,
                                                 ctypes.c_void_p, ctypes.c_int]
             _gemm[dtype] = fn
+            fn = getattr(lib, name.replace("gemm", "axpy"))
+            fn.restype = None
+            fn.argtypes = [ctypes.c_int, scalar, ctypes.c_void_p, ctypes.c_int,
+                           ctypes.c_void_p, ctypes.c_int]
+            _axpy[dtype] = fn
+            _bind_vector_ops(lib, dtype, name[6], scalar)
     except (OSError, AttributeError) as error:
         _gemm.clear()
+        _axpy.clear()
+        _vector.clear()
         status = f"numpy (could not load MKL from {path}: {error})"
         return status
     status = f"mkl ({os.path.basename(path)})"
     return status
+
+
+def _bind_vector_ops(lib, dtype, letter, scalar):
+    """MKL's threaded vector functions for one dtype (letter 's' or 'd')."""
+    p, n = ctypes.c_void_p, ctypes.c_int
+    for name, symbol, args in (
+            ("axpby", f"cblas_{letter}axpby", [n, scalar, p, n, scalar, p, n]),
+            ("mul", f"v{letter}Mul", [n, p, p, p]),
+            ("sqrt", f"v{letter}Sqrt", [n, p, p]),
+            ("linear_frac", f"v{letter}LinearFrac", [n, p, p, scalar, scalar, scalar, scalar, p])):
+        fn = getattr(lib, symbol)
+        fn.restype = None
+        fn.argtypes = args
+        _vector[name, dtype] = fn
 
 
 def _layout(a):
@@ -143,3 +170,66 @@ def dot(a, b, out=None, accumulate=False):
          _address(b), lb[1], 1.0 if accumulate else 0.0, _address(out),
          out.strides[0] // out.itemsize)
     return out
+
+
+def axpy(alpha, x, y):
+    """y += alpha·x in place, in one pass on MKL's threads (``cblas_?axpy``),
+    when MKL is in use and x, y are same-shape C-contiguous arrays of its
+    dtype with at least ``AXPY_MIN`` elements. Returns whether it did; when
+    not, nothing has changed and the caller uses NumPy (two passes, one
+    thread: 7× slower for a 512×784 weight on 2 threads here)."""
+    if not _loaded:
+        load()
+    fn = _axpy.get(y.dtype)
+    if (fn is None or not AXPY_MIN <= y.size < 1 << 31 or x.dtype != y.dtype
+            or x.shape != y.shape or not x.flags.c_contiguous
+            or not y.flags.c_contiguous or not y.flags.writeable
+            or (x is not y and np.may_share_memory(x, y))):
+        return False
+    fn(y.size, alpha, _address(x), 1, _address(y), 1)
+    return True
+
+
+class VectorOps:
+    """MKL's threaded one-pass vector functions on same-shape C-contiguous
+    arrays (outputs may be inputs): ``VectorOps.over(*arrays)`` gives one
+    when MKL is in use and every array qualifies (float32/float64, at least
+    ``AXPY_MIN`` elements), else None, and the caller uses NumPy.
+
+        axpby(a, x, b, y):  y = a·x + b·y        mul(x, y, out):  out = x·y
+        sqrt(x, out):       out = √x             ratio(x, y, shift, out):  out = x / (y + shift)
+    """
+
+    __slots__ = ("n", "_fns")
+
+    def __init__(self, n, dtype):
+        self.n = n
+        self._fns = {name: _vector[name, dtype] for name in
+                     ("axpby", "mul", "sqrt", "linear_frac")}
+
+    @classmethod
+    def over(cls, *arrays):
+        if not _loaded:
+            load()
+        first = arrays[0]
+        dtype, shape = first.dtype, first.shape
+        if ("mul", dtype) not in _vector or not AXPY_MIN <= first.size < 1 << 31:
+            return None
+        for a in arrays:
+            if a.dtype != dtype or a.shape != shape or not a.flags.c_contiguous \
+                    or not a.flags.writeable:
+                return None
+        return cls(first.size, dtype)
+
+    def axpby(self, a, x, b, y):
+        self._fns["axpby"](self.n, a, _address(x), 1, b, _address(y), 1)
+
+    def mul(self, x, y, out):
+        self._fns["mul"](self.n, _address(x), _address(y), _address(out))
+
+    def sqrt(self, x, out):
+        self._fns["sqrt"](self.n, _address(x), _address(out))
+
+    def ratio(self, x, y, shift, out):
+        self._fns["linear_frac"](self.n, _address(x), _address(y), 1.0, 0.0, 1.0, shift,
+                                 _address(out))

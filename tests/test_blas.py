@@ -171,3 +171,111 @@ def test_gemm_path_passes_finite_differences():
     b = gn.tensor(rng.standard_normal((50, 30)), requires_grad=True)
     assert 40 * 50 * 30 >= blas.MIN_FLOPS
     assert gn.gradcheck(lambda p, q: (p @ q).tanh(), (a, b))
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-6), (np.float64, 1e-14)])
+def test_axpy_adds_in_place(dtype, rtol):
+    _mkl_or_skip()
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((300, 70)).astype(dtype)
+    y = rng.standard_normal((300, 70)).astype(dtype)
+    expect = y.astype(np.float64) - 0.01 * x.astype(np.float64)
+    assert blas.axpy(-0.01, x, y) is True
+    np.testing.assert_allclose(y, expect, rtol=rtol, atol=rtol)
+
+
+def test_axpy_declines_what_it_cannot_do_and_changes_nothing():
+    rng = np.random.default_rng(9)
+    big = rng.standard_normal((300, 70)).astype(np.float32)
+    frozen = big.copy()
+    frozen.setflags(write=False)
+    cases = [
+        (big, rng.standard_normal((10, 10)).astype(np.float32)),     # small
+        (big.astype(np.float64), big.copy()),                         # dtypes differ
+        (big[:, :35], np.zeros((300, 35), np.float32)),               # x not contiguous
+        (big, np.asfortranarray(big)),                                # y not C-contiguous
+        (big, frozen),                                                # y read-only
+        (big.ravel()[:10000], big.ravel()[5:10005]),                  # overlapping views
+        (big.astype(np.int64), big.astype(np.int64)),                 # integers
+    ]
+    for x, y in cases:
+        before = y.copy()
+        assert blas.axpy(-0.5, x, y) is False
+        np.testing.assert_array_equal(y, before)
+
+
+@pytest.mark.torch
+def test_sgd_on_a_big_weight_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(10)
+    w0 = rng.standard_normal((512, 784)).astype(np.float32)
+    g0 = rng.standard_normal((512, 784)).astype(np.float32)
+    w = gn.tensor(w0.copy(), requires_grad=True)
+    w.grad = gn.tensor(g0)
+    tw = torch.tensor(w0.copy(), requires_grad=True)
+    tw.grad = torch.tensor(g0)
+    gn.optim.SGD([w], lr=0.05).step()
+    torch.optim.SGD([tw], lr=0.05).step()
+    np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 3e-7), (np.float64, 1e-15)])
+def test_vector_ops_match_numpy(dtype, rtol):
+    _mkl_or_skip()
+    rng = np.random.default_rng(11)
+    x, y = (rng.random((200, 50)).astype(dtype) + 0.5 for _ in range(2))
+    out = np.empty_like(x)
+    ops = blas.VectorOps.over(x, y, out)
+    assert ops is not None
+    ops.mul(x, y, out)
+    np.testing.assert_allclose(out, x * y, rtol=rtol)
+    ops.sqrt(x, out)
+    np.testing.assert_allclose(out, np.sqrt(x), rtol=rtol)
+    np.copyto(out, y)
+    ops.ratio(x, out, 0.25, out)  # in place: out = x / (out + 0.25)
+    np.testing.assert_allclose(out, x / (y + dtype(0.25)), rtol=2 * rtol)
+    np.copyto(out, y)
+    ops.axpby(0.1, x, 0.9, out)
+    np.testing.assert_allclose(out, dtype(0.1) * x + dtype(0.9) * y, rtol=2 * rtol)
+
+
+def test_vector_ops_refuse_what_they_cannot_do():
+    rng = np.random.default_rng(12)
+    big = rng.random((200, 50)).astype(np.float32)
+    frozen = big.copy()
+    frozen.setflags(write=False)
+    assert blas.VectorOps.over(big[:10, :10], big[:10, :10]) is None       # small
+    assert blas.VectorOps.over(big, big.astype(np.float64)) is None         # dtypes differ
+    assert blas.VectorOps.over(big, big[:100]) is None                      # shapes differ
+    assert blas.VectorOps.over(big, np.asfortranarray(big)) is None         # not C order
+    assert blas.VectorOps.over(big, frozen) is None                         # read-only
+    assert blas.VectorOps.over(big.astype(np.int32)) is None                # integers
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("options", [{}, {"amsgrad": True}, {"weight_decay": 0.1},
+                                     {"maximize": True}, {"decoupled": True}],
+                         ids=["plain", "amsgrad", "l2", "maximize", "adamw"])
+def test_adam_on_a_big_weight_matches_torch(options):
+    """Weights of ≥ AXPY_MIN elements take MKL's vector path (when MKL is in use)."""
+    torch = pytest.importorskip("torch")
+    options = dict(options)
+    decoupled = options.pop("decoupled", False)
+    rng = np.random.default_rng(13)
+    w0 = rng.standard_normal((256, 300)).astype(np.float32)
+    w = gn.tensor(w0.copy(), requires_grad=True)
+    tw = torch.tensor(w0.copy(), requires_grad=True)
+    if decoupled:
+        ours, theirs = gn.optim.AdamW([w], lr=1e-2), torch.optim.AdamW([tw], lr=1e-2)
+    else:
+        ours, theirs = gn.optim.Adam([w], lr=1e-2, **options), torch.optim.Adam([tw], lr=1e-2, **options)
+    for _ in range(4):
+        g0 = rng.standard_normal(w0.shape).astype(np.float32)
+        w.grad = gn.tensor(g0)
+        tw.grad = torch.tensor(g0)
+        ours.step()
+        theirs.step()
+    np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
+    state = ours.state_dict()["state"][0]
+    np.testing.assert_allclose(state["exp_avg_sq"], theirs.state[tw]["exp_avg_sq"].numpy(),
+                               rtol=1e-5, atol=1e-9)

@@ -3,6 +3,7 @@ of the gradient (m) and of its square (v), bias-corrected for their start
 at zero; AMSGrad keeps the largest v seen."""
 import numpy as np
 
+from .. import blas
 from .optimizer import Optimizer, bias_corrections, decayed_grad
 
 
@@ -54,23 +55,49 @@ class Adam(Optimizer):
             weight_decay = 0.0
         g = decayed_grad(grad, param, weight_decay, group["maximize"], d)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        np.subtract(g, m, out=tmp)          # m = m + (1 − β₁)(g − m), PyTorch's lerp
-        tmp *= 1.0 - beta1
-        m += tmp
-        v *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - beta2
-        v += tmp
+        vmax = None
         if group["amsgrad"]:
             vmax = state.get("max_exp_avg_sq")
             if vmax is None:
                 vmax = state["max_exp_avg_sq"] = np.zeros_like(param)
-            np.maximum(vmax, v, out=vmax)
-            v = vmax
         bc1, bc2_sqrt = bias_corrections(beta1, beta2, step)
         # m / (√v̂/√bc2 + eps) = √bc2 · m / (√v̂ + eps·√bc2): one pass fewer
-        np.sqrt(v, out=tmp)
-        tmp += float(group["eps"]) * bc2_sqrt
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr * bc2_sqrt / bc1
-        np.subtract(param, tmp, out=param)
+        eps = float(group["eps"]) * bc2_sqrt
+        step_size = lr * bc2_sqrt / bc1
+        arrays = (param, g, m, v, tmp) + ((vmax,) if vmax is not None else ())
+        mkl = blas.VectorOps.over(*arrays)  # big weights, MKL in use: its threaded passes
+        _update_moments(mkl, g, m, v, tmp, beta1, beta2)
+        if vmax is not None:
+            np.maximum(vmax, v, out=vmax)
+            v = vmax
+        _descend(mkl, param, m, v, tmp, eps, step_size)
+
+
+def _update_moments(mkl, g, m, v, tmp, beta1, beta2):
+    """m = β₁m + (1 − β₁)g,  v = β₂v + (1 − β₂)g²."""
+    if mkl is not None:
+        mkl.axpby(1.0 - beta1, g, beta1, m)
+        mkl.mul(g, g, tmp)
+        mkl.axpby(1.0 - beta2, tmp, beta2, v)
+        return
+    np.subtract(g, m, out=tmp)          # m = m + (1 − β₁)(g − m), PyTorch's lerp
+    tmp *= 1.0 - beta1
+    m += tmp
+    v *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - beta2
+    v += tmp
+
+
+def _descend(mkl, param, m, v, tmp, eps, step_size):
+    """w = w − step_size · m / (√v + eps)."""
+    if mkl is not None:
+        mkl.sqrt(v, tmp)
+        mkl.ratio(m, tmp, eps, tmp)
+        mkl.axpby(-step_size, tmp, 1.0, param)
+        return
+    np.sqrt(v, out=tmp)
+    tmp += eps
+    np.divide(m, tmp, out=tmp)
+    tmp *= step_size
+    np.subtract(param, tmp, out=param)

@@ -2,6 +2,7 @@
 momentum, dampening, Nesterov momentum, weight decay and maximize."""
 import numpy as np
 
+from .. import blas
 from .optimizer import Optimizer, decayed_grad
 
 
@@ -41,6 +42,8 @@ class SGD(Optimizer):
             lr = float(group["lr"])
             for p in self._with_grads(group):
                 param, grad = p.data, p.grad.data
+                if blas.axpy(-lr, grad, param):  # big weights, MKL in use: one threaded pass
+                    continue
                 if param.size <= 4096:  # a small temporary is cheaper than the scratch buffer
                     param -= lr * grad
                 else:

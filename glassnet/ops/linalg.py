@@ -3,7 +3,7 @@ fused linear layer y = x·Wᵀ + b."""
 import numpy as np
 
 from ..autograd import Op
-from ..blas import dot
+from ..blas import MIN_FLOPS, dot
 from ..errors import ShapeError, describe
 from ._util import unbroadcast
 
@@ -93,8 +93,10 @@ class Linear(Op):
             gw = dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            # Σ_rows g as the product (1, N)·(N, out): on the BLAS threads, 2-3× a reduce
-            gb = dot(np.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)
+            if grad.size < MIN_FLOPS:
+                gb = np.add.reduce(grad, axis=0)
+            else:  # Σ_rows g as the product (1, N)·(N, out): on the BLAS threads, 2-3× a reduce
+                gb = dot(np.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)
             if gb.shape != ctx.sb:  # a 0-d bias gets the total
                 gb = np.asarray(gb.sum(), dtype=gb.dtype)
         return gx, gw, gb

@@ -42,11 +42,9 @@ class SGD(Optimizer):
             lr = float(group["lr"])
             for p in self._with_grads(group):
                 param, grad = p.data, p.grad.data
-                if blas.axpy(-lr, grad, param):  # big weights, MKL in use: one threaded pass
-                    continue
                 if param.size <= 4096:  # a small temporary is cheaper than the scratch buffer
                     param -= lr * grad
-                else:
+                elif not blas.axpy(-lr, grad, param):  # with MKL: one threaded pass
                     tmp, = self._scratch(param, 1)
                     np.multiply(grad, lr, out=tmp)
                     np.subtract(param, tmp, out=param)

@@ -1,19 +1,22 @@
-"""2-D matrix products through Intel MKL when it is installed, else NumPy.
+"""Matrix products and optimizer updates through Intel MKL when it is
+installed, else NumPy.
 
 NumPy's wheels multiply matrices with the OpenBLAS they bundle; PyTorch's
 CPU wheels use Intel MKL, whose float32 GEMM is 15–25% faster on the layer
-shapes of a small MLP on the Intel CPUs we measured (see bench/). With
-``pip install glassnet[mkl]`` (the ``mkl`` wheel, ``libmkl_rt``) glassnet
-calls MKL's ``cblas_?gemm`` directly for the big products (Linear layers,
-2-D matmul, the recurrent layers' products) and ``cblas_?axpy`` for SGD's
-update of big weights; everything else stays NumPy.
+shapes of a small MLP on the Intel CPUs we measured (see bench/). And
+NumPy's elementwise functions run on one core, where PyTorch spreads an
+optimizer's update over all of them. With ``pip install glassnet[mkl]``
+(the ``mkl`` wheel, ``libmkl_rt``) glassnet calls MKL through ctypes:
 
-    c = dot(a, b)      # a @ b for 2-D float32/float64 arrays
+    c = dot(a, b)            # a @ b, 2-D: cblas_?gemm (Linear, 2-D @, RNN steps)
+    axpy(-lr, grad, w)       # w += -lr·grad: cblas_?axpy, threaded (SGD)
+    VectorOps.over(...)      # axpby, v?Mul, v?Sqrt, v?LinearFrac, threaded (Adam)
 
-Small products (fewer than ``MIN_FLOPS`` multiply-adds) stay with ``np.dot``,
-whose call costs less. ``GLASSNET_BLAS=numpy`` turns MKL off; ``status``
-says which library is in use. Results differ from NumPy's only by float
-rounding (a different summation order inside the GEMM).
+Small work (fewer than ``MIN_FLOPS`` multiply-adds, ``AXPY_MIN`` elements)
+stays with NumPy, whose calls cost less. ``GLASSNET_BLAS=numpy`` turns MKL
+off; ``status`` says which library is in use. Results differ from NumPy's
+only by float rounding (another summation order inside the GEMM, a fused
+multiply-add).
 """
 import ctypes
 import glob
@@ -24,6 +27,7 @@ import sys
 import numpy as np
 
 MIN_FLOPS = 1 << 15         # m·n·k below this: np.dot (its call overhead is smaller)
+AXPY_MIN = 4096             # fewer elements: NumPy (the call costs more than the pass)
 ENV_VAR = "GLASSNET_BLAS"   # "numpy" turns MKL off
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _c_char, _addressof = ctypes.c_char, ctypes.addressof
@@ -32,7 +36,6 @@ status = "not loaded yet"   # which library multiplies glassnet's matrices, in w
 _gemm = {}                  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
 _axpy = {}                  # dtype -> cblas_saxpy / cblas_daxpy
 _vector = {}                # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
-AXPY_MIN = 4096             # fewer elements: NumPy (the call costs more than the pass)
 _loaded = False
 
 
@@ -129,6 +132,7 @@ def _address(a):
 
 
 def _numpy_dot(a, b, out, accumulate):
+    """``dot`` by NumPy (what MKL does not take)."""
     if out is None:
         return np.dot(a, b)
     if accumulate:

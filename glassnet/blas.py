@@ -9,10 +9,10 @@ optimizer's update over all of them. With ``pip install glassnet[mkl]``
 (the ``mkl`` wheel, ``libmkl_rt``) glassnet calls MKL through ctypes:
 
     c = dot(a, b)            # a @ b, 2-D: cblas_?gemm (Linear, 2-D @, RNN steps)
-    axpy(-lr, grad, w)       # w += -lr·grad: cblas_?axpy, threaded (SGD)
-    VectorOps.over(...)      # axpby, v?Mul, v?Sqrt, v?LinearFrac, threaded (Adam)
+    VectorOps.over(w, g)     # threaded one-pass ?axpby, v?Mul, v?Sqrt, v?LinearFrac:
+                             # SGD's and Adam's updates of big weights
 
-Small work (fewer than ``MIN_FLOPS`` multiply-adds, ``AXPY_MIN`` elements)
+Small work (fewer than ``MIN_FLOPS`` multiply-adds, ``VECTOR_MIN`` elements)
 stays with NumPy, whose calls cost less. ``GLASSNET_BLAS=numpy`` turns MKL
 off; ``status`` says which library is in use. Results differ from NumPy's
 only by float rounding (another summation order inside the GEMM, a fused
@@ -27,14 +27,13 @@ import sys
 import numpy as np
 
 MIN_FLOPS = 1 << 15         # m·n·k below this: np.dot (its call overhead is smaller)
-AXPY_MIN = 4096             # fewer elements: NumPy (the call costs more than the pass)
+VECTOR_MIN = 4096           # fewer elements: NumPy (the call costs more than the pass)
 ENV_VAR = "GLASSNET_BLAS"   # "numpy" turns MKL off
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _c_char, _addressof = ctypes.c_char, ctypes.addressof
 
 status = "not loaded yet"   # which library multiplies glassnet's matrices, in words
 _gemm = {}                  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
-_axpy = {}                  # dtype -> cblas_saxpy / cblas_daxpy
 _vector = {}                # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
 _loaded = False
 
@@ -72,15 +71,9 @@ def load():
                                                 ctypes.c_void_p, ctypes.c_int, scalar,
                                                 ctypes.c_void_p, ctypes.c_int]
             _gemm[dtype] = fn
-            fn = getattr(lib, name.replace("gemm", "axpy"))
-            fn.restype = None
-            fn.argtypes = [ctypes.c_int, scalar, ctypes.c_void_p, ctypes.c_int,
-                           ctypes.c_void_p, ctypes.c_int]
-            _axpy[dtype] = fn
             _bind_vector_ops(lib, dtype, name[6], scalar)
     except (OSError, AttributeError) as error:
         _gemm.clear()
-        _axpy.clear()
         _vector.clear()
         status = f"numpy (could not load MKL from {path}: {error})"
         return status
@@ -176,29 +169,13 @@ def dot(a, b, out=None, accumulate=False):
     return out
 
 
-def axpy(alpha, x, y):
-    """y += alpha·x in place, in one pass on MKL's threads (``cblas_?axpy``),
-    when MKL is in use and x, y are same-shape C-contiguous arrays of its
-    dtype with at least ``AXPY_MIN`` elements. Returns whether it did; when
-    not, nothing has changed and the caller uses NumPy (two passes, one
-    thread: 7× slower for a 512×784 weight on 2 threads here)."""
-    if not _loaded:
-        load()
-    fn = _axpy.get(y.dtype)
-    if (fn is None or not AXPY_MIN <= y.size < 1 << 31 or x.dtype != y.dtype
-            or x.shape != y.shape or not x.flags.c_contiguous
-            or not y.flags.c_contiguous or not y.flags.writeable
-            or (x is not y and np.may_share_memory(x, y))):
-        return False
-    fn(y.size, alpha, _address(x), 1, _address(y), 1)
-    return True
-
-
 class VectorOps:
     """MKL's threaded one-pass vector functions on same-shape C-contiguous
-    arrays (outputs may be inputs): ``VectorOps.over(*arrays)`` gives one
-    when MKL is in use and every array qualifies (float32/float64, at least
-    ``AXPY_MIN`` elements), else None, and the caller uses NumPy.
+    arrays (an output may be one of the inputs): ``VectorOps.over(*arrays)``
+    gives one when MKL is in use and every array qualifies (float32/float64,
+    writable, at least ``VECTOR_MIN`` elements, no two overlapping), else
+    None, and the caller uses NumPy (for SGD's update of a 512×784 weight on
+    2 threads here that is two passes on one core, 7× the time).
 
         axpby(a, x, b, y):  y = a·x + b·y        mul(x, y, out):  out = x·y
         sqrt(x, out):       out = √x             ratio(x, y, shift, out):  out = x / (y + shift)
@@ -217,11 +194,13 @@ class VectorOps:
             load()
         first = arrays[0]
         dtype, shape = first.dtype, first.shape
-        if ("mul", dtype) not in _vector or not AXPY_MIN <= first.size < 1 << 31:
+        if ("mul", dtype) not in _vector or not VECTOR_MIN <= first.size < 1 << 31:
             return None
-        for a in arrays:
+        for i, a in enumerate(arrays):
             if a.dtype != dtype or a.shape != shape or not a.flags.c_contiguous \
                     or not a.flags.writeable:
+                return None
+            if any(b is not a and np.may_share_memory(a, b) for b in arrays[:i]):
                 return None
         return cls(first.size, dtype)
 

@@ -93,7 +93,7 @@ class Linear(Op):
             gw = dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            if grad.size < MIN_FLOPS:
+            if grad.size < MIN_FLOPS:  # (the product below would go to NumPy anyway)
                 gb = np.add.reduce(grad, axis=0)
             else:  # Σ_rows g as the product (1, N)·(N, out): on the BLAS threads, 2-3× a reduce
                 gb = dot(np.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)

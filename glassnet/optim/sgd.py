@@ -42,9 +42,13 @@ class SGD(Optimizer):
             lr = float(group["lr"])
             for p in self._with_grads(group):
                 param, grad = p.data, p.grad.data
-                if param.size <= 4096:  # a small temporary is cheaper than the scratch buffer
+                if param.size <= blas.VECTOR_MIN:  # a small temporary beats the scratch buffer
                     param -= lr * grad
-                elif not blas.axpy(-lr, grad, param):  # with MKL: one threaded pass
+                    continue
+                mkl = blas.VectorOps.over(param, grad)
+                if mkl is not None:  # one threaded pass
+                    mkl.axpby(-lr, grad, 1.0, param)
+                else:
                     tmp, = self._scratch(param, 1)
                     np.multiply(grad, lr, out=tmp)
                     np.subtract(param, tmp, out=param)

@@ -169,6 +169,62 @@ def dot(a, b, out=None, accumulate=False):
     return out
 
 
+def _same_view(x, y):
+    """Are x and y the same elements of the same memory (views alike)?"""
+    return (x.shape == y.shape and x.strides == y.strides and x.dtype == y.dtype
+            and x.ctypes.data == y.ctypes.data)
+
+
+class StackedProduct:
+    """``out[j] = a @ b[i]`` (``accumulate``: ``+=``) for the 2-D slices of two
+    3-D stacks, the same ``a`` every time: the products of an RNN's steps
+    (one weight times each step's state, each in its own row of a stack).
+    What ``dot`` checks at every call (layouts, sizes, overlap, addresses:
+    5–10 µs, a sixth of such a product) is checked once, when it is made;
+    a call is then one GEMM call. ``out`` may be ``b`` itself (a plain RNN
+    computes each step's state in the row after its input's; a call with
+    i = j then goes to ``dot``, which leaves it to NumPy); any other
+    overlap, a layout MKL does not take, or no MKL, and each call is
+    ``dot`` on the slices."""
+
+    __slots__ = ("a", "b", "out", "_args", "_same")
+
+    def __init__(self, a, b, out):
+        if not _loaded:
+            load()
+        self.a, self.b, self.out = a, b, out
+        self._same = _same_view(out, b)
+        self._args = self._plan(a, b, out)
+
+    @staticmethod
+    def _plan(a, b, out):
+        """The GEMM and its arguments (the slices' addresses as base + index·stride),
+        or None when MKL cannot take these stacks."""
+        gemm = _gemm.get(a.dtype)
+        if gemm is None or a.ndim != 2 or b.ndim != 3 or out.ndim != 3 or len(b) == 0 \
+                or len(out) == 0 or b.dtype != a.dtype or out.dtype != a.dtype:
+            return None
+        (m, k), n = a.shape, b.shape[2]
+        if b.shape[1] != k or out.shape[1:] != (m, n) or m * k * n < MIN_FLOPS:
+            return None
+        la, lb = _layout(a), _layout(b[0])
+        if la is None or lb is None or not _fits(out[0], m, n, a.dtype) \
+                or not out.flags.writeable or np.may_share_memory(out, a) \
+                or (not _same_view(out, b) and np.may_share_memory(out, b)) \
+                or abs(out.strides[0]) < m * out.strides[1]:  # slices of out overlap
+            return None
+        return (gemm, la[0], lb[0], m, n, k, a.ctypes.data, la[1], b.ctypes.data, b.strides[0],
+                lb[1], out.ctypes.data, out.strides[0], out.strides[1] // out.itemsize)
+
+    def __call__(self, i, j, accumulate=False):
+        if self._args is None or (i == j and self._same):
+            return dot(self.a, self.b[i], out=self.out[j], accumulate=accumulate)
+        gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = self._args
+        gemm(_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb + i * sb, ldb,
+             1.0 if accumulate else 0.0, po + j * so, ldo)
+        return self.out[j]
+
+
 class VectorOps:
     """MKL's threaded one-pass vector functions on same-shape C-contiguous
     arrays (an output may be one of the inputs): ``VectorOps.over(*arrays)``

@@ -101,6 +101,76 @@ def test_dot_into_an_operand_is_left_to_numpy():
     np.testing.assert_allclose(a, expect, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stacked_product_matches_numpy_on_every_row(dtype, monkeypatch):
+    """out[j] = a @ b[i] for the rows of two stacks: a plain stack, a stack of
+    row slices (the δ part of an LSTM's work buffer), ``a`` transposed, β = 1;
+    with MKL each call is exactly one GEMM, with the addresses of row i and j."""
+    rng = np.random.default_rng(8)
+    rtol = 2e-5 if dtype == np.float32 else 1e-12
+    a = rng.standard_normal((96, 40)).astype(dtype)
+    wide = rng.standard_normal((5, 3, 40, 24)).astype(dtype)
+    b = wide[:, 1:].reshape(5, 80, 24)[:, 20:60]  # rows of a bigger block: (5, 40, 24) views
+    start = rng.standard_normal((5, 2, 96, 24)).astype(dtype)
+    out = start.copy()
+    calls = []
+    if blas.load().startswith("mkl"):
+        real = blas._gemm[np.dtype(dtype)]
+        monkeypatch.setitem(blas._gemm, np.dtype(dtype), lambda *args: calls.append(args) or
+                            real(*args))
+    product = blas.StackedProduct(a, b, out[:, 1])
+    for i, j, add in ((0, 4, False), (3, 3, True), (4, 0, False)):
+        got = product(i, j, accumulate=add)
+        assert got.shape == (96, 24) and np.shares_memory(got, out[j, 1])
+        expect = a.astype(np.float64) @ b[i].astype(np.float64) + (start[j, 1] if add else 0)
+        np.testing.assert_allclose(out[j, 1], expect, rtol=rtol, atol=rtol * 30,
+                                   err_msg=f"b[{i}] into out[{j}]")
+    np.testing.assert_array_equal(out[:, 0], start[:, 0])  # nothing outside the stack's rows
+    np.testing.assert_array_equal(out[1:3, 1], start[1:3, 1])
+    if blas.status.startswith("mkl"):
+        assert len(calls) == 3 and calls[0][11] == 0.0 and calls[1][11] == 1.0  # β
+    back = blas.StackedProduct(a.T, rng.standard_normal((3, 96, 24)).astype(dtype),
+                               np.empty((3, 40, 24), dtype))
+    np.testing.assert_allclose(back(2, 1), a.T @ back.b[2], rtol=rtol, atol=rtol * 30)
+
+
+def test_stacked_product_into_its_own_stack():
+    """A plain RNN computes each state in the row after its input's: out may
+    be b itself (the same view or another view of the same rows); a call
+    with i = j is left to NumPy, which buffers."""
+    rng = np.random.default_rng(9)
+    a = rng.standard_normal((64, 64)) * 0.1
+    states = rng.standard_normal((4, 64, 32))
+    expect = states.copy()
+    for t in range(3):
+        expect[t + 1] = a @ expect[t]
+    product = blas.StackedProduct(a, states, states[:])
+    for t in range(3):
+        product(t, t + 1)
+    np.testing.assert_allclose(states, expect, rtol=1e-12)
+    before = states[2].copy()
+    product(2, 2)
+    np.testing.assert_allclose(states[2], a @ before, rtol=1e-12)
+    big = rng.standard_normal((5, 64, 32))
+    shifted = blas.StackedProduct(a, big[:4], big[1:])  # out[j] is b[j + 1]
+    expect = a @ big[0]
+    shifted(0, 0)
+    np.testing.assert_allclose(big[1], expect, rtol=1e-12)
+
+
+def test_stacked_product_plans_once_or_leaves_it_to_dot():
+    _mkl_or_skip()
+    rng = np.random.default_rng(10)
+    a = rng.standard_normal((64, 64))
+    big = rng.standard_normal((5, 64, 32))
+    assert blas.StackedProduct(a, big, np.empty((5, 64, 32)))._args is not None
+    assert blas.StackedProduct(a, big, big[:])._args is not None  # the same rows: planned
+    assert blas.StackedProduct(a, big[:4], big[1:])._args is None  # overlapping otherwise
+    assert blas.StackedProduct(a, big, big[:, ::-1].copy()[:, ::-1])._args is None  # rows reversed
+    assert blas.StackedProduct(a[:8, :8], big[:, :8, :4], np.empty((5, 8, 4)))._args is None  # tiny
+    assert blas.StackedProduct(a.astype(np.float32), big, np.empty((5, 64, 32)))._args is None
+
+
 def test_what_mkl_leaves_to_numpy():
     rng = np.random.default_rng(2)
     a = rng.standard_normal((64, 64))

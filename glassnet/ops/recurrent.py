@@ -65,7 +65,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..autograd import Op
-from ..blas import dot
+from ..blas import StackedProduct, dot
 from . import api
 
 
@@ -196,9 +196,12 @@ class RNNTanhCell:
         return ()  # backward needs only h', which is the state
 
     @staticmethod
+    def products(run):
+        return run.states[0]  # a is computed in the state's row, then made h'
+
+    @staticmethod
     def forward(run, t, i, o, gx_t, b3):
-        a = run.states[0, o]
-        dot(run.w, run.states[0, i], out=a)
+        a = run.forward_product(i, o)
         a += gx_t[0]
         np.tanh(a, out=a)
 
@@ -216,8 +219,7 @@ class RNNReluCell(RNNTanhCell):
 
     @staticmethod
     def forward(run, t, i, o, gx_t, b3):
-        a = run.states[0, o]
-        dot(run.w, run.states[0, i], out=a)
+        a = run.forward_product(i, o)
         a += gx_t[0]
         np.maximum(a, 0, out=a)
 
@@ -264,10 +266,14 @@ class LSTMCell:
                 POOL.empty((steps, hidden, batch), dtype))
 
     @staticmethod
+    def products(run):
+        return run.bufs[0].reshape(len(run.bufs[0]), -1, run.bufs[0].shape[-1])  # (T, 4H, B)
+
+    @staticmethod
     def forward(run, t, i, o, gx_t, b3):
         y, tanh_c = run.bufs[0][t], run.bufs[1][t]
         s = run.states
-        dot(run.w, s[0, i], out=y.reshape(run.w.shape[0], -1))  # the four gates' a ⊙ s, (4H, B)
+        run.forward_product(i, t)  # the four gates' a ⊙ s into y, (4H, B)
         y += gx_t
         np.tanh(y, out=y)
         sig = y[:3]  # o, i, f: σ(a) = ½ + ½·tanh(a/2)
@@ -340,11 +346,13 @@ class GRUCell:
                 POOL.empty((steps, 2, hidden, batch), dtype),
                 POOL.empty((steps, hidden, batch), dtype))
 
+    products = LSTMCell.products  # a_h = W_hh·h into the first buffer
+
     @staticmethod
     def forward(run, t, i, o, gx_t, b3):
         a_h, rz, n = run.bufs[0][t], run.bufs[1][t], run.bufs[2][t]
         h = run.states[0, i]
-        dot(run.w, h, out=a_h.reshape(run.w.shape[0], -1))
+        run.forward_product(i, t)
         if b3 is not None:
             a_h += b3
         np.add(gx_t[:2], a_h[:2], out=rz)
@@ -463,6 +471,8 @@ class _Run:
     buffers of backward (``work``: with what the cell prepared for it),
     and W_hh's gate blocks as each pass multiplies by them (backward: one
     (H, G·H)·(G·H, B) product per step, the sum over the gates inside it).
+    Each step's arrays are rows of these stacks, so the per-step products
+    are ``StackedProduct``s, their layouts checked once per run.
 
     ``states`` (k, T+1, H, B) holds the initial state and the state after
     every step, in time order: forwards, the initial state in row 0 and
@@ -481,7 +491,8 @@ class _Run:
     weight copies hold)."""
 
     __slots__ = ("cell", "first", "last", "shift", "prev", "outs", "states", "hb", "w", "bufs",
-                 "w_back", "work", "dgx", "dgh", "filled")
+                 "forward_product", "w_back", "work", "dgx", "dgh", "grads", "backward_product",
+                 "filled")
 
     def __init__(self, cell, length, reverse):
         self.cell = cell
@@ -489,8 +500,9 @@ class _Run:
         self.shift = shift = int(reverse)
         self.prev = slice(shift, length + shift)
         self.outs = slice(1 - shift, length + 1 - shift)
-        self.states = self.hb = self.w = self.bufs = self.w_back = None
-        self.work = self.dgx = self.dgh = self.filled = None
+        self.states = self.hb = self.w = self.bufs = self.forward_product = None
+        self.w_back = self.work = self.dgx = self.dgh = self.grads = None
+        self.backward_product = self.filled = None
 
     def start_forward(self, gx, state, w_hh):
         gates, hidden, steps, batch = gx.shape
@@ -509,10 +521,12 @@ class _Run:
             if cell.scale is not None:
                 self.w *= np.asarray(cell.scale, dtype).reshape(gates, 1, 1)
         self.w = self.w.reshape(gates * hidden, hidden)
+        # forward_product(i, j): W·(h in row i of the states) into row j of the cell's products
+        self.forward_product = StackedProduct(self.w, self.states[0], cell.products(self))
 
     def end_forward(self):
         """The pool may reuse the weight copy; the buffers stay for backward."""
-        self.w = None
+        self.w = self.forward_product = None
 
     def start_backward(self, gx, w_hh):
         """Buffers for the δₜ of every step, when the backward walk starts,
@@ -529,6 +543,10 @@ class _Run:
         self.w_back = POOL.empty((gates * hidden, hidden), gx.dtype)  # the W_g, cell order
         np.take(w3, self.cell.order or range(gates), axis=0,
                 out=self.w_back.reshape(gates, hidden, hidden))
+        self.grads = POOL.empty((steps,) + self.states.shape[:1] + (hidden, batch), gx.dtype)
+        # backward_product(t, t): W_backᵀ·δₜ (the h side) into ∂L/∂h of step t's earlier state
+        self.backward_product = StackedProduct(
+            self.w_back.T, self.dgh.reshape(steps, gates * hidden, batch), self.grads[:, 0])
         if self.cell.prepare is not None:
             self.cell.prepare(self)
 
@@ -539,6 +557,7 @@ class _Run:
         dgx, dgh, filled = self.dgx, self.dgh, self.filled
         # the next backward walk starts afresh
         self.work = self.dgx = self.dgh = self.filled = self.w_back = None
+        self.grads = self.backward_product = None
         for t, done in enumerate(filled):
             if not done:
                 dgx[t] = 0
@@ -597,12 +616,11 @@ class RecurrentStep(Op):
         if run.dgx is None or t == run.last:
             run.start_backward(ctx.parents[0].data, ctx.saved_tensors[0])
         grad = grad.transpose(0, 2, 1)  # (k, H, B)
-        g_state = np.empty(grad.shape, grad.dtype) if need[1] else None
+        g_state = run.grads[t] if need[1] else None
         add = run.cell.backward(run, t, t + run.shift, t + 1 - run.shift, grad, g_state)
         run.filled[t] = 1
         if need[1]:  # ∂L/∂hₜ₋₁ = W_hhᵀ·δₜ = Σ_g W_gᵀ·δₜ,g (+ the cell's direct part)
-            dgh = run.dgh[t]
-            dot(run.w_back.T, dgh.reshape(-1, dgh.shape[-1]), out=g_state[0], accumulate=add)
+            run.backward_product(t, t, accumulate=add)
             g_state = g_state.transpose(0, 2, 1)
         if t != run.first:
             return None, g_state, None, None

@@ -194,10 +194,10 @@ class StackedProduct:
             load()
         self.a, self.b, self.out = a, b, out
         self._same = _same_view(out, b)
-        self._args = self._plan(a, b, out)
+        self._args = self._plan(a, b, out, self._same)
 
     @staticmethod
-    def _plan(a, b, out):
+    def _plan(a, b, out, same):
         """The GEMM and its arguments (the slices' addresses as base + index·stride),
         or None when MKL cannot take these stacks."""
         gemm = _gemm.get(a.dtype)
@@ -210,7 +210,7 @@ class StackedProduct:
         la, lb = _layout(a), _layout(b[0])
         if la is None or lb is None or not _fits(out[0], m, n, a.dtype) \
                 or not out.flags.writeable or np.may_share_memory(out, a) \
-                or (not _same_view(out, b) and np.may_share_memory(out, b)) \
+                or (not same and np.may_share_memory(out, b)) \
                 or abs(out.strides[0]) < m * out.strides[1]:  # slices of out overlap
             return None
         return (gemm, la[0], lb[0], m, n, k, a.ctypes.data, la[1], b.ctypes.data, b.strides[0],

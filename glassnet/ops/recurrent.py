@@ -144,6 +144,12 @@ def _scaled(w3, scale):
     return w3 * np.asarray(scale, w3.dtype).reshape((-1,) + (1,) * (w3.ndim - 1))
 
 
+def _gate_rows(buf):
+    """A per-step gate buffer (T, G, H, B) as (T, G·H, B): each step's gates
+    as the rows of one matrix (a view)."""
+    return buf.reshape(buf.shape[0], -1, buf.shape[-1])
+
+
 def _pytorch_order(g3, order):
     """The inverse of ``_in_order``: blocks in internal order back to PyTorch's."""
     if order is None:
@@ -184,6 +190,8 @@ _CHUNK_BYTES = 3 << 19
 #   folded into the copies of the weights the forward pass multiplies by (and
 #   into gx), so the step's product gives s ⊙ a; the cells' δ stay ∂L/∂a.
 # extra: how many (H, B) slots of run.work[t] the cell uses before δ.
+# products(run): the stack whose row the forward's W·h goes into (forward
+#   calls run.forward_product(i, row): h from row i of run.states).
 
 class RNNTanhCell:
     """h' = tanh(a);  δ = ∂h' ⊙ (1 − h'²)."""
@@ -267,7 +275,7 @@ class LSTMCell:
 
     @staticmethod
     def products(run):
-        return run.bufs[0].reshape(len(run.bufs[0]), -1, run.bufs[0].shape[-1])  # (T, 4H, B)
+        return _gate_rows(run.bufs[0])  # the gates' a ⊙ s, (T, 4H, B)
 
     @staticmethod
     def forward(run, t, i, o, gx_t, b3):
@@ -346,7 +354,9 @@ class GRUCell:
                 POOL.empty((steps, 2, hidden, batch), dtype),
                 POOL.empty((steps, hidden, batch), dtype))
 
-    products = LSTMCell.products  # a_h = W_hh·h into the first buffer
+    @staticmethod
+    def products(run):
+        return _gate_rows(run.bufs[0])  # a_h = W_hh·h, (T, 3H, B)
 
     @staticmethod
     def forward(run, t, i, o, gx_t, b3):

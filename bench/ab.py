@@ -1,0 +1,195 @@
+"""A/B: is a change to glassnet faster? ``python -m bench.ab`` times the
+glassnet of this working tree (B) against the glassnet of another git
+revision (A, default HEAD) on the suite's training-step workloads, both in
+one process, in short alternating blocks.
+
+Why not two runs of ``python -m bench``: this machine drifts between a fast
+and a slow phase within minutes (the same LSTM step takes 13 or 18 ms), far
+more than most changes move a step. Here each pair of blocks (A then B, or
+B then A, alternating) runs within a few tens of milliseconds, so both
+halves of a pair see the same phase; the report gives the median over many
+pairs of B's time / A's time with a 95% confidence interval of that
+median, and in how many pairs B was faster. A change is claimed ("B
+faster", "B slower") only when the interval excludes 1.
+
+    python -m bench.ab --only lstm tiny               # working tree vs HEAD
+    python -m bench.ab --base HEAD~3 --threads 1 2 --pairs 300
+
+Revision A is ``git archive``d into a temporary folder as the package
+``glassnet_base`` (glassnet's own imports are relative, so the copy runs
+its own code); uncommitted changes are B only.
+"""
+import argparse
+import importlib
+import io
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_PACKAGE = "glassnet_base"
+
+
+def load_revision(rev, folder):
+    """glassnet as it is at git revision ``rev``, imported as ``glassnet_base``
+    from ``folder``."""
+    try:
+        proc = subprocess.run(["git", "archive", "--format=tar", rev, "glassnet"], cwd=ROOT,
+                              capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or str(exc).encode()
+        raise SystemExit(f"bench.ab: cannot read glassnet at revision {rev!r} with git archive "
+                         f"(run from a git checkout): {detail.decode(errors='replace').strip()}")
+    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    os.rename(os.path.join(folder, "glassnet"), os.path.join(folder, BASE_PACKAGE))
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(BASE_PACKAGE)
+    finally:
+        sys.path.remove(folder)
+
+
+def steps_of(workload, cfg, base_fw):
+    """(A's step, B's step) of one training-step workload: the base revision
+    stands where the suite puts PyTorch, so both build the same model on the
+    same data."""
+    from .frameworks import GLASSNET
+    sides = types.SimpleNamespace(glassnet=GLASSNET, torch=base_fw, torch_reason=None)
+    impls = {impl.name: impl for impl in workload.impls(cfg, sides)}
+    a, b = impls[base_fw.name], impls[GLASSNET.name]
+    for impl in (a, b):
+        if impl.make is None:
+            raise SystemExit(f"bench.ab: {workload.name}: {impl.name} is {impl.reason}")
+    return a.make(), b.make()
+
+
+def _block(step, n):
+    start = time.perf_counter()
+    for _ in range(n):
+        step()
+    return (time.perf_counter() - start) / n
+
+
+def paired(step_a, step_b, pairs, block_s, warmup_s=0.3):
+    """Seconds per step of A and of B in ``pairs`` pairs of blocks (A first in
+    even pairs, B first in odd ones), each block about ``block_s`` long."""
+    per_step = []
+    for step in (step_a, step_b):
+        n, start = 0, time.perf_counter()
+        while n < 3 or time.perf_counter() - start < warmup_s:
+            step()
+            n += 1
+        per_step.append((time.perf_counter() - start) / n)
+    n = max(1, round(block_s / max(per_step)))
+    times_a, times_b = [], []
+    for p in range(pairs):
+        if p % 2:
+            tb = _block(step_b, n)
+            ta = _block(step_a, n)
+        else:
+            ta = _block(step_a, n)
+            tb = _block(step_b, n)
+        times_a.append(ta)
+        times_b.append(tb)
+    return times_a, times_b
+
+
+def median_interval(values):
+    """A 95% confidence interval of the median of ``values`` that assumes
+    nothing about their distribution: the order statistics at ranks
+    n/2 ∓ 0.98·√n (the binomial(n, ½) count below the median, ±1.96 σ)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    half = 0.98 * math.sqrt(n)
+    lo = max(0, math.floor(n / 2 - half))
+    hi = min(n - 1, math.ceil(n / 2 + half) - 1)
+    return ordered[lo], ordered[hi]
+
+
+def summary(times_a, times_b):
+    """The numbers the report prints for one workload at one thread count."""
+    ratios = [b / a for a, b in zip(times_a, times_b)]
+    lo, hi = median_interval(ratios)
+    return {"a_ms": statistics.median(times_a) * 1e3, "b_ms": statistics.median(times_b) * 1e3,
+            "ratio": statistics.median(ratios), "ratio_lo": lo, "ratio_hi": hi,
+            "b_faster": sum(r < 1 for r in ratios), "pairs": len(ratios)}
+
+
+def verdict(s):
+    """What the interval says: a change is claimed only when it excludes 1."""
+    if s["ratio_hi"] < 1:
+        return "B faster"
+    if s["ratio_lo"] > 1:
+        return "B slower"
+    return "no clear change"
+
+
+def format_row(name, threads, s):
+    return (f"| {name} | {threads} | {s['a_ms']:.4g} | {s['b_ms']:.4g} | {s['ratio']:.3f} | "
+            f"{s['ratio_lo']:.3f}–{s['ratio_hi']:.3f} | {s['b_faster']}/{s['pairs']} | "
+            f"{verdict(s)} |")
+
+
+HEADER = ("| workload | threads | A ms | B ms | B/A (median of pairs) | its 95% interval | "
+          "B faster in | verdict |\n|---|---|---|---|---|---|---|---|")
+
+
+def parse_args(argv):
+    from .workloads import ALL
+    trainable = [w.name for w in ALL if hasattr(w, "impls")]
+    p = argparse.ArgumentParser(
+        prog="python -m bench.ab",
+        description="time this working tree's glassnet (B) against a git revision's (A) on the "
+                    "suite's training steps, in alternating pairs of short blocks")
+    p.add_argument("--base", default="HEAD", help="git revision of A (default HEAD)")
+    p.add_argument("--only", nargs="+", default=["tiny", "lstm"], metavar="WORKLOAD",
+                   choices=trainable, help=f"workloads (default tiny lstm; any of {trainable})")
+    p.add_argument("--threads", nargs="+", type=int, default=[1], metavar="N",
+                   help="thread counts (default 1)")
+    p.add_argument("--pairs", type=int, default=100, help="pairs of blocks (default 100)")
+    p.add_argument("--block-ms", type=float, default=20.0,
+                   help="length of one block in ms (default 20)")
+    p.add_argument("--quick", action="store_true",
+                   help="the suite's tiny sizes and 6 pairs: shows that it runs, nothing more")
+    return p.parse_args(argv), {w.name: w for w in ALL}
+
+
+def main(argv=None):
+    args, workloads = parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from . import environment
+    from .config import Config
+    from .frameworks import Framework
+    cfg = Config.make(quick=args.quick, use_torch=False)
+    pairs = 6 if args.quick else max(2, args.pairs)
+    block_s = 0.002 if args.quick else args.block_ms / 1e3
+    folder = tempfile.mkdtemp(prefix="glassnet-ab-")
+    try:
+        base = load_revision(args.base, folder)
+        base_fw = Framework(f"glassnet@{args.base}", base, base.data, "tracemalloc")
+        print(f"A = glassnet at {args.base}, B = this working tree ({ROOT}); "
+              f"{pairs} pairs of ~{block_s * 1e3:g} ms blocks\n")
+        print(HEADER)
+        for name in args.only:
+            for n in args.threads:
+                with environment.threads(n):
+                    step_a, step_b = steps_of(workloads[name], cfg, base_fw)
+                    s = summary(*paired(step_a, step_b, pairs, block_s,
+                                        warmup_s=0.0 if args.quick else 0.3))
+                print(format_row(name, n, s), flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -64,7 +64,7 @@ class Tensor:
         self.data = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
-        self._version = [0]
+        self._version = 0
         if name is not None:
             self.name = name
         self.requires_grad = False
@@ -79,7 +79,7 @@ class Tensor:
         t.grad = None
         t.requires_grad = requires_grad
         t.grad_fn = node
-        t._version = [0]
+        t._version = 0
         return t
 
     # ---- what a tensor is -------------------------------------------------

@@ -27,7 +27,7 @@ def bump(*tensors, array=None):
     global latest
     now = latest = next(clock)
     for t in tensors:
-        t._version[0] += 1
+        t._version += 1
         a = t.data if array is None else array
         key = id(a)
         if key not in changed:  # forget the stamp when the array dies (its id is reused)

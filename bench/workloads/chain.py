@@ -36,6 +36,11 @@ class Chain:
         n = cfg.pick(100_000, 1_000)
         return n, 2 * n
 
+    def impls(self, cfg, fws):
+        """glassnet's and (when present) PyTorch's chain of length N (for ``bench.ab``)."""
+        n = self.lengths(cfg)[0]
+        return [chain_impl(fw, n, None) for fw in (fws.glassnet, fws.torch) if fw is not None]
+
     def run(self, cfg, fws):
         cfg = cfg.for_long_steps(REPS_SHARE)
         impls, sides = [], [fws.glassnet] + ([fws.torch] if fws.torch is not None else [])

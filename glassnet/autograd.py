@@ -31,8 +31,11 @@ class Node:
     # seq: when it was recorded (versions.clock). A node's inputs were made before it,
     # so running nodes from the latest down visits every consumer of a node before the
     # node itself: a topological order, found without a pre-pass over the graph.
-    __slots__ = ("parents", "edges", "needs_input_grad", "saved", "seq", "__dict__",
-                 "__weakref__")
+    # links: the n inputs, then the node that made each one (None for a leaf or a
+    # constant) when this node was recorded, in one tuple: ``parents`` and ``edges``.
+    # (One object, not two: Python's garbage collector scans every object a graph
+    # holds, which for a long chain of small ops is a good part of its cost.)
+    __slots__ = ("links", "needs_input_grad", "saved", "seq", "__dict__", "__weakref__")
 
     # rarely set, so kept as class-level defaults (an instance sets its own when needed)
     _hooks = None    # hooks registered on the output tensor
@@ -59,6 +62,18 @@ class Node:
     @classmethod
     def name(cls):
         return cls.__name__ + "Backward"
+
+    @property
+    def parents(self):
+        """The op's inputs (tensors, or whatever else it was given)."""
+        return self.links[:len(self.links) >> 1]
+
+    @property
+    def edges(self):
+        """The node that made each input when this one was recorded (None: a leaf or a
+        constant); an in-place change that later gives an input a new ``grad_fn``
+        does not reroute this op's gradient."""
+        return self.links[len(self.links) >> 1:]
 
     @property
     def next_functions(self):
@@ -121,8 +136,7 @@ class Op(Node):
                 needs.append(False)
         if record and state.enabled and cls.differentiable:
             ctx.seq = next(versions.clock)
-            ctx.parents = args
-            ctx.edges = edges
+            ctx.links = args + tuple(edges)
             ctx.needs_input_grad = tuple(needs)
             out = cls.forward(ctx, *arrays, **kwargs)
             if out.__class__ is not np.ndarray:
@@ -185,8 +199,7 @@ class Function(Node):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
         if needs and state.enabled:
             ctx.seq = next(versions.clock)
-            ctx.parents = args
-            ctx.edges = _edges(args)
+            ctx.links = (*args, *_edges(args))
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             return Tensor._make(out.data, True, ctx)
         return Tensor._make(out.data, False, None)
@@ -272,9 +285,13 @@ def _run(roots, root_grads, retain_graph, capture=None):
             node._freed = True
             node.saved = ()
         release = False
-        parents = node.parents if not node._released else _held(node.parents)
-        for pn, need, gi, p in zip(node.edges, node.needs_input_grad, grads, parents):
+        links = node.links
+        parents = links if not node._released else _held(links)  # (zip stops at the n inputs)
+        edge = (len(links) >> 1) - 1  # links[edge]: the node that made the input at hand
+        for need, gi, p in zip(node.needs_input_grad, grads, parents):
+            edge += 1
             if need and gi is not None:
+                pn = links[edge]
                 if gi.__class__ is not np.ndarray:
                     gi = np.asarray(gi)
                 if p is not None:  # (None: a released input that has died since)
@@ -302,7 +319,7 @@ def _run(roots, root_grads, retain_graph, capture=None):
                         pending[pn] = gi
                         heapq.heappush(heap, (-pn.seq, pn))
         if release and not retain_graph:
-            node.parents = _released(node.parents)
+            node.links = _released(node.parents) + node.edges
             node._released = True
     for leaf, g in leaf_grads.values():
         if leaf._hooks:

@@ -5,7 +5,7 @@ import itertools
 import traceback
 
 from .. import memory, timing
-from ..frameworks import GLASSNET, train_step
+from ..frameworks import train_step
 
 LABELS = {"glassnet": "glassnet", "pytorch": "PyTorch", "numpy": "NumPy (fresh arrays)",
           "numpy-buffers": "NumPy (buffers reused)"}
@@ -50,8 +50,8 @@ def numpy_impl(name, cls, pool, **net_kwargs):
 
 
 def framework_impls(fws, *args, **kwargs):
-    """``framework_impl`` for glassnet and, when present, PyTorch."""
-    impls = [framework_impl(GLASSNET, *args, **kwargs)]
+    """``framework_impl`` for glassnet (``fws.glassnet``) and, when present, PyTorch."""
+    impls = [framework_impl(fws.glassnet, *args, **kwargs)]
     impls.append(framework_impl(fws.torch, *args, **kwargs) if fws.torch is not None
                  else not_available("pytorch", fws.torch_reason))
     return impls

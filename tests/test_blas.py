@@ -134,6 +134,51 @@ def test_stacked_product_matches_numpy_on_every_row(dtype, monkeypatch):
     np.testing.assert_allclose(back(2, 1), a.T @ back.b[2], rtol=rtol, atol=rtol * 30)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stacked_product_in_row_halves(dtype, monkeypatch):
+    """halves=True with MKL on 2+ threads: each call is one batched GEMM of the
+    top and bottom half of the rows (a as stored and transposed, β 0 and 1, a
+    row-sliced b), the same answers as NumPy, nothing written outside the
+    stack's rows; an odd row count or one thread keeps the one-GEMM path (and
+    no MKL, NumPy)."""
+    rng = np.random.default_rng(11)
+    rtol = 2e-5 if dtype == np.float32 else 1e-12
+    w = rng.standard_normal((96, 40)).astype(dtype)
+    wide = rng.standard_normal((4, 2, 96, 24)).astype(dtype)
+    calls = []
+    if blas.load().startswith("mkl"):
+        monkeypatch.setattr(blas, "_max_threads", lambda: 2)  # the halves are for 2+ threads
+        real = blas._gemm_batch[np.dtype(dtype)]
+        monkeypatch.setitem(blas._gemm_batch, np.dtype(dtype),
+                            lambda *args: calls.append(args) or real(*args))
+    for a, b in ((w, wide[:, 1, 10:50]), (w.T, wide[:, 0])):  # (96, 40)·(40, 24), (40, 96)·(96, 24)
+        start = rng.standard_normal((4, a.shape[0] + 6, 24)).astype(dtype)
+        out = start.copy()
+        calls.clear()
+        product = blas.StackedProduct(a, b, out[:, 3:-3], halves=True)
+        for i, j, add in ((0, 3, False), (2, 2, True), (3, 0, False)):
+            product(i, j, accumulate=add)
+            expect = a.astype(np.float64) @ b[i].astype(np.float64) + (
+                start[j, 3:-3] if add else 0)
+            np.testing.assert_allclose(out[j, 3:-3], expect, rtol=rtol, atol=rtol * 30,
+                                       err_msg=f"{a.shape} b[{i}] into out[{j}]")
+        np.testing.assert_array_equal(out[:, :3], start[:, :3])
+        np.testing.assert_array_equal(out[:, -3:], start[:, -3:])
+        np.testing.assert_array_equal(out[1], start[1])
+        if blas.status.startswith("mkl"):
+            assert [c[3] for c in calls] == [a.shape[0] // 2] * 3  # rows per half
+            assert [c[-1] for c in calls] == [2] * 3 and [c[13] for c in calls] == [0.0, 1.0, 0.0]
+    if blas.load().startswith("mkl"):
+        assert blas.StackedProduct(w, wide[:, 1, :40], np.empty((4, 96, 24), dtype),
+                                   halves=True)._halves is not None
+        odd = blas.StackedProduct(w[:95], wide[:, 1, :40], np.empty((4, 95, 24), dtype),
+                                  halves=True)
+        assert odd._halves is None and odd._args is not None
+        monkeypatch.setattr(blas, "_max_threads", lambda: 1)  # one thread: one GEMM
+        one = blas.StackedProduct(w, wide[:, 1, :40], np.empty((4, 96, 24), dtype), halves=True)
+        assert one._halves is None and one._args is not None
+
+
 def test_stacked_product_into_its_own_stack():
     """A plain RNN computes each state in the row after its input's: out may
     be b itself (the same view or another view of the same rows); a call

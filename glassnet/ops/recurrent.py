@@ -556,7 +556,8 @@ class _Run:
         self.grads = POOL.empty((steps,) + self.states.shape[:1] + (hidden, batch), gx.dtype)
         # backward_product(t, t): W_backᵀ·δₜ (the h side) into ∂L/∂h of step t's earlier state
         self.backward_product = StackedProduct(
-            self.w_back.T, self.dgh.reshape(steps, gates * hidden, batch), self.grads[:, 0])
+            self.w_back.T, self.dgh.reshape(steps, gates * hidden, batch), self.grads[:, 0],
+            halves=True)  # on 2 threads a fifth faster than MKL's own split (see blas)
         if self.cell.prepare is not None:
             self.cell.prepare(self)
 

@@ -261,6 +261,25 @@ class StackedProduct:
         return (batch, ta, tb, half, n, k, pa, lda, stride_a, pb, sb, ldb, po, so, ldo,
                 half * ldo)
 
+    def all(self):
+        """out[t] = a @ b[t] for every row t of the stacks, in one batched GEMM
+        (``cblas_?gemm_batch_strided``: MKL spreads the products over its
+        threads, where a loop of calls or NumPy's matmul stays on one core);
+        without MKL (or a plan), NumPy's matmul. Returns ``out``."""
+        args = self._args
+        if args is None or self._same or len(self.b) != len(self.out):
+            np.matmul(self.a, self.b, out=self.out)
+            return self.out
+        gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
+        batch = _gemm_batch.get(self.a.dtype)
+        size = self.a.itemsize
+        if batch is None or sb % size or so % size:
+            np.matmul(self.a, self.b, out=self.out)
+            return self.out
+        batch(_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, 0, pb, ldb, sb // size, 0.0, po, ldo,
+              so // size, len(self.b))
+        return self.out
+
     def __call__(self, i, j, accumulate=False):
         if self._args is None or (i == j and self._same):
             return dot(self.a, self.b[i], out=self.out[j], accumulate=accumulate)

@@ -179,6 +179,37 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
         assert one._halves is None and one._args is not None
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stacked_product_all_rows_at_once(dtype, monkeypatch):
+    """all(): out[t] = a @ b[t] for every t — with MKL one batched GEMM over
+    all the rows (a plain stack and a stack of row slices), small stacks
+    by NumPy; the same answers either way, nothing written outside."""
+    rng = np.random.default_rng(12)
+    rtol = 2e-5 if dtype == np.float32 else 1e-12
+    a = rng.standard_normal((96, 33)).astype(dtype)
+    wide = rng.standard_normal((5, 2, 40, 24)).astype(dtype)
+    calls = []
+    if blas.load().startswith("mkl"):
+        real = blas._gemm_batch[np.dtype(dtype)]
+        monkeypatch.setitem(blas._gemm_batch, np.dtype(dtype),
+                            lambda *args: calls.append(args) or real(*args))
+    for b in (np.ascontiguousarray(wide[:, 0, :33]), wide[:, 1, 4:37]):
+        out = np.full((5, 2, 96, 24), 7.0, dtype)
+        calls.clear()
+        got = blas.StackedProduct(a, b, out[:, 1]).all()
+        assert np.shares_memory(got, out[:, 1])
+        expect = np.matmul(a.astype(np.float64), b.astype(np.float64))
+        np.testing.assert_allclose(out[:, 1], expect, rtol=rtol, atol=rtol * 30)
+        assert (out[:, 0] == 7).all()
+        if blas.status.startswith("mkl"):
+            assert len(calls) == 1 and calls[0][-1] == 5 and calls[0][3:6] == (96, 24, 33)
+    small = blas.StackedProduct(a[:4, :4], wide[:, 0, :4, :3], np.empty((5, 4, 3), dtype))
+    calls.clear()
+    np.testing.assert_allclose(small.all(), np.matmul(a[:4, :4], wide[:, 0, :4, :3]),
+                               rtol=rtol)
+    assert calls == []
+
+
 def test_stacked_product_into_its_own_stack():
     """A plain RNN computes each state in the row after its input's: out may
     be b itself (the same view or another view of the same rows); a call

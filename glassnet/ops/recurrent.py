@@ -440,7 +440,9 @@ class GateProjection(Op):
         x2t = POOL.empty((steps, k, batch), x.dtype)  # [X 1]ᵀ per step
         np.copyto(x2t, x2.transpose(0, 2, 1))
         out = POOL.empty((steps, gates, hidden, batch), x.dtype)
-        np.matmul(wb, x2t[:, None], out=out)  # (G, H, k)·(T, 1, k, B)
+        # each step's gates: (G·H, k)·(k, B), all steps in one batched product
+        StackedProduct(wb.reshape(gates * hidden, k), x2t,
+                       out.reshape(steps, gates * hidden, batch)).all()
         ctx.save_for_backward(x2, w)
         ctx.gates, ctx.order, ctx.scale = gates, order, scale
         return out.transpose(1, 2, 0, 3)

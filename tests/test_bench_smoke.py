@@ -182,3 +182,17 @@ def test_matmul_reference_counts_flops():
     run, flops = ref.sgemm(8)
     run()
     assert flops == 2 * 8 ** 3
+
+
+def test_chain_memory_is_measured_in_a_fresh_process():
+    """The chain's memory (bench/workloads/chain.py) comes from a new process:
+    a longer chain holds more, and a framework the child cannot make is a
+    clear error naming it."""
+    from bench import memory
+    from bench.workloads.chain import fresh_process_rss
+    if not memory.rss_available():
+        pytest.skip("resident-set measurement needs Linux /proc")
+    short, long = fresh_process_rss("glassnet", 20_000), fresh_process_rss("glassnet", 40_000)
+    assert 0 < short < long, (short, long)
+    with pytest.raises(RuntimeError, match="nosuch"):
+        fresh_process_rss("nosuch", 10)

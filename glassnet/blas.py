@@ -9,6 +9,9 @@ optimizer's update over all of them. With ``pip install glassnet[mkl]``
 (the ``mkl`` wheel, ``libmkl_rt``) glassnet calls MKL through ctypes:
 
     c = dot(a, b)            # a @ b, 2-D: cblas_?gemm (Linear, 2-D @, RNN steps)
+    StackedProduct(a, b, out)  # out[j] = a @ b[i] for stacks: one GEMM a call, checked
+                             # once (RNN steps); .all() every row in one
+                             # cblas_?gemm_batch_strided, spread over MKL's threads
     VectorOps.over(w, g)     # threaded one-pass ?axpby, v?Mul, v?Sqrt, v?LinearFrac:
                              # SGD's and Adam's updates of big weights
 
@@ -34,7 +37,7 @@ _c_char, _addressof = ctypes.c_char, ctypes.addressof
 
 status = "not loaded yet"   # which library multiplies glassnet's matrices, in words
 _gemm = {}                  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
-_gemm_batch = {}            # dtype -> cblas_?gemm_batch_strided (StackedProduct's row halves)
+_gemm_batch = {}            # dtype -> cblas_?gemm_batch_strided (StackedProduct.all, halves)
 _max_threads = None         # MKL's mkl_get_max_threads, once loaded
 _vector = {}                # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
 _loaded = False
@@ -224,7 +227,8 @@ class StackedProduct:
         self.a, self.b, self.out = a, b, out
         self._same = _same_view(out, b)
         self._args = self._plan(a, b, out, self._same)
-        self._halves = self._plan_halves(self._args) if halves and mkl_threads() > 1 else None
+        self._halves = (self._plan_halves(self._args, a.dtype)
+                        if halves and mkl_threads() > 1 else None)
 
     @staticmethod
     def _plan(a, b, out, same):
@@ -247,15 +251,13 @@ class StackedProduct:
                 lb[1], out.ctypes.data, out.strides[0], out.strides[1] // out.itemsize)
 
     @staticmethod
-    def _plan_halves(args):
+    def _plan_halves(args, dtype):
         """The batched GEMM and its arguments for the two row halves, or None
         (no plan, an odd row count, or no batched GEMM in this MKL)."""
-        if args is None or args[3] % 2:
+        batch = _gemm_batch.get(dtype)
+        if args is None or args[3] % 2 or batch is None:
             return None
-        gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
-        batch = _gemm_batch.get(next(d for d, g in _gemm.items() if g is gemm))
-        if batch is None:
-            return None
+        _, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
         half = m // 2  # row r of op(a) is r·lda elements on (a as stored) or r (transposed)
         stride_a = half * lda if ta == _NO_TRANS else half
         return (batch, ta, tb, half, n, k, pa, lda, stride_a, pb, sb, ldb, po, so, ldo,

@@ -22,6 +22,18 @@ def _mkl_or_skip():
     pytest.skip(msg)
 
 
+class _Recording:
+    """Stands in for an MKL function: keeps its argtypes (prepared calls read
+    them), records each call's arguments as plain numbers, then calls it."""
+
+    def __init__(self, fn, calls):
+        self.fn, self.argtypes, self.calls = fn, fn.argtypes, calls
+
+    def __call__(self, *args):
+        self.calls.append(tuple(getattr(a, "value", a) for a in args))
+        return self.fn(*args)
+
+
 def _layouts(rng, shape, dtype):
     """The same matrix as a C array, an F array, a transposed view, a
     row-strided slice of a wider array and a read-only array."""
@@ -115,9 +127,8 @@ def test_stacked_product_matches_numpy_on_every_row(dtype, monkeypatch):
     out = start.copy()
     calls = []
     if blas.load().startswith("mkl"):
-        real = blas._gemm[np.dtype(dtype)]
-        monkeypatch.setitem(blas._gemm, np.dtype(dtype), lambda *args: calls.append(args) or
-                            real(*args))
+        monkeypatch.setitem(blas._gemm, np.dtype(dtype),
+                            _Recording(blas._gemm[np.dtype(dtype)], calls))
     product = blas.StackedProduct(a, b, out[:, 1])
     for i, j, add in ((0, 4, False), (3, 3, True), (4, 0, False)):
         got = product(i, j, accumulate=add)
@@ -148,9 +159,8 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
     calls = []
     if blas.load().startswith("mkl"):
         monkeypatch.setattr(blas, "_max_threads", lambda: 2)  # the halves are for 2+ threads
-        real = blas._gemm_batch[np.dtype(dtype)]
         monkeypatch.setitem(blas._gemm_batch, np.dtype(dtype),
-                            lambda *args: calls.append(args) or real(*args))
+                            _Recording(blas._gemm_batch[np.dtype(dtype)], calls))
     for a, b in ((w, wide[:, 1, 10:50]), (w.T, wide[:, 0])):  # (96, 40)·(40, 24), (40, 96)·(96, 24)
         start = rng.standard_normal((4, a.shape[0] + 6, 24)).astype(dtype)
         out = start.copy()
@@ -170,13 +180,13 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
             assert [c[-1] for c in calls] == [2] * 3 and [c[13] for c in calls] == [0.0, 1.0, 0.0]
     if blas.load().startswith("mkl"):
         assert blas.StackedProduct(w, wide[:, 1, :40], np.empty((4, 96, 24), dtype),
-                                   halves=True)._halves is not None
+                                   halves=True)._call.fn is blas._gemm_batch[np.dtype(dtype)]
         odd = blas.StackedProduct(w[:95], wide[:, 1, :40], np.empty((4, 95, 24), dtype),
                                   halves=True)
-        assert odd._halves is None and odd._args is not None
+        assert odd._call.fn is blas._gemm[np.dtype(dtype)]  # one GEMM
         monkeypatch.setattr(blas, "_max_threads", lambda: 1)  # one thread: one GEMM
         one = blas.StackedProduct(w, wide[:, 1, :40], np.empty((4, 96, 24), dtype), halves=True)
-        assert one._halves is None and one._args is not None
+        assert one._call.fn is blas._gemm[np.dtype(dtype)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -190,9 +200,8 @@ def test_stacked_product_all_rows_at_once(dtype, monkeypatch):
     wide = rng.standard_normal((5, 2, 40, 24)).astype(dtype)
     calls = []
     if blas.load().startswith("mkl"):
-        real = blas._gemm_batch[np.dtype(dtype)]
         monkeypatch.setitem(blas._gemm_batch, np.dtype(dtype),
-                            lambda *args: calls.append(args) or real(*args))
+                            _Recording(blas._gemm_batch[np.dtype(dtype)], calls))
     for b in (np.ascontiguousarray(wide[:, 0, :33]), wide[:, 1, 4:37]):
         out = np.full((5, 2, 96, 24), 7.0, dtype)
         calls.clear()

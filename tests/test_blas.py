@@ -34,6 +34,16 @@ class _Recording:
         return self.fn(*args)
 
 
+def _record(monkeypatch, table, dtype):
+    """The calls made from now on to ``table``'s (``blas._gemm`` or
+    ``blas._gemm_batch``) MKL function for ``dtype`` (none without MKL)."""
+    calls = []
+    if blas.load().startswith("mkl"):
+        key = np.dtype(dtype)
+        monkeypatch.setitem(table, key, _Recording(table[key], calls))
+    return calls
+
+
 def _layouts(rng, shape, dtype):
     """The same matrix as a C array, an F array, a transposed view, a
     row-strided slice of a wider array and a read-only array."""
@@ -125,10 +135,7 @@ def test_stacked_product_matches_numpy_on_every_row(dtype, monkeypatch):
     b = wide[:, 1:].reshape(5, 80, 24)[:, 20:60]  # rows of a bigger block: (5, 40, 24) views
     start = rng.standard_normal((5, 2, 96, 24)).astype(dtype)
     out = start.copy()
-    calls = []
-    if blas.load().startswith("mkl"):
-        monkeypatch.setitem(blas._gemm, np.dtype(dtype),
-                            _Recording(blas._gemm[np.dtype(dtype)], calls))
+    calls = _record(monkeypatch, blas._gemm, dtype)
     product = blas.StackedProduct(a, b, out[:, 1])
     for i, j, add in ((0, 4, False), (3, 3, True), (4, 0, False)):
         got = product(i, j, accumulate=add)
@@ -156,11 +163,8 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
     rtol = 2e-5 if dtype == np.float32 else 1e-12
     w = rng.standard_normal((96, 40)).astype(dtype)
     wide = rng.standard_normal((4, 2, 96, 24)).astype(dtype)
-    calls = []
-    if blas.load().startswith("mkl"):
-        monkeypatch.setattr(blas, "_max_threads", lambda: 2)  # the halves are for 2+ threads
-        monkeypatch.setitem(blas._gemm_batch, np.dtype(dtype),
-                            _Recording(blas._gemm_batch[np.dtype(dtype)], calls))
+    monkeypatch.setattr(blas, "_max_threads", lambda: 2)  # the halves are for 2+ threads
+    calls = _record(monkeypatch, blas._gemm_batch, dtype)
     for a, b in ((w, wide[:, 1, 10:50]), (w.T, wide[:, 0])):  # (96, 40)·(40, 24), (40, 96)·(96, 24)
         start = rng.standard_normal((4, a.shape[0] + 6, 24)).astype(dtype)
         out = start.copy()
@@ -198,10 +202,7 @@ def test_stacked_product_all_rows_at_once(dtype, monkeypatch):
     rtol = 2e-5 if dtype == np.float32 else 1e-12
     a = rng.standard_normal((96, 33)).astype(dtype)
     wide = rng.standard_normal((5, 2, 40, 24)).astype(dtype)
-    calls = []
-    if blas.load().startswith("mkl"):
-        monkeypatch.setitem(blas._gemm_batch, np.dtype(dtype),
-                            _Recording(blas._gemm_batch[np.dtype(dtype)], calls))
+    calls = _record(monkeypatch, blas._gemm_batch, dtype)
     for b in (np.ascontiguousarray(wide[:, 0, :33]), wide[:, 1, 4:37]):
         out = np.full((5, 2, 96, 24), 7.0, dtype)
         calls.clear()

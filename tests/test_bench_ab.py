@@ -56,7 +56,7 @@ def test_quick_ab_against_head_runs():
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
     a_ms, b_ms, ratio = float(cells[2]), float(cells[3]), float(cells[4])
     assert a_ms > 0 and b_ms > 0 and ratio > 0
-    assert cells[6].endswith("/6")
+    assert cells[6].endswith("/6") and cells[7] == "none (--quick)"
 
 
 def test_unknown_revision_is_a_clear_error():

@@ -34,9 +34,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import types
 from pathlib import Path
+
+from . import timing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,32 +102,19 @@ def rounds(make_steps, pairs, block_s, warmup_s, count=4):
     return times_a, times_b
 
 
-def _block(step, n):
-    start = time.perf_counter()
-    for _ in range(n):
-        step()
-    return (time.perf_counter() - start) / n
-
-
 def paired(step_a, step_b, pairs, block_s, warmup_s=0.3):
     """Seconds per step of A and of B in ``pairs`` pairs of blocks (A first in
     even pairs, B first in odd ones), each block about ``block_s`` long."""
-    per_step = []
-    for step in (step_a, step_b):
-        n, start = 0, time.perf_counter()
-        while n < 3 or time.perf_counter() - start < warmup_s:
-            step()
-            n += 1
-        per_step.append((time.perf_counter() - start) / n)
-    n = max(1, round(block_s / max(per_step)))
+    per_step = max(timing.warm_up(step, 3, warmup_s) for step in (step_a, step_b))
+    n = max(1, round(block_s / per_step))
     times_a, times_b = [], []
     for p in range(pairs):
         if p % 2:
-            tb = _block(step_b, n)
-            ta = _block(step_a, n)
+            tb = timing.block(step_b, n)
+            ta = timing.block(step_a, n)
         else:
-            ta = _block(step_a, n)
-            tb = _block(step_b, n)
+            ta = timing.block(step_a, n)
+            tb = timing.block(step_b, n)
         times_a.append(ta)
         times_b.append(tb)
     return times_a, times_b
@@ -201,7 +189,8 @@ def main(argv=None):
     from .config import Config
     from .frameworks import Framework
     cfg = Config.make(quick=args.quick, use_torch=False)
-    pairs = 6 if args.quick else max(2, args.pairs)
+    count = 2 if args.quick else 4  # rounds, each on freshly built models
+    pairs = count * max(1, (6 if args.quick else args.pairs) // count)
     block_s = 0.002 if args.quick else args.block_ms / 1e3
     folder = tempfile.mkdtemp(prefix="glassnet-ab-")
     try:
@@ -218,7 +207,7 @@ def main(argv=None):
                     times = rounds(lambda a_first: steps_of(workloads[name], cfg, fw_a, fw_b,
                                                             a_first),
                                    pairs, block_s, warmup_s=0.0 if args.quick else 0.3,
-                                   count=2 if args.quick else 4)
+                                   count=count)
                     s = summary(*times)
                 print(format_row(name, n, s, judged=not args.quick), flush=True)
     finally:

@@ -23,12 +23,20 @@ def _pause(cfg):
         time.sleep(cfg.cooldown_s)
 
 
-def _warm_up(step, steps, seconds):
+def warm_up(step, steps, seconds):
     """Run ``step`` at least ``steps`` times and ``seconds`` long; seconds per step."""
     n, start = 0, time.perf_counter()
     while n < max(steps, 1) or time.perf_counter() - start < seconds:
         step()
         n += 1
+    return (time.perf_counter() - start) / n
+
+
+def block(step, n):
+    """Run ``step`` n times; seconds per step."""
+    start = time.perf_counter()
+    for _ in range(n):
+        step()
     return (time.perf_counter() - start) / n
 
 
@@ -40,7 +48,7 @@ def interleaved(steps, cfg, reps=None):
     inner = {}
     for name, step in steps.items():
         _pause(cfg)
-        per_step = _warm_up(step, cfg.warmup_steps, cfg.warmup_s)
+        per_step = warm_up(step, cfg.warmup_steps, cfg.warmup_s)
         inner[name] = max(1, round(cfg.block_s / per_step)) if per_step > 0 else 1
     gc.collect()
     names, samples = list(steps), {name: [] for name in steps}
@@ -48,10 +56,7 @@ def interleaved(steps, cfg, reps=None):
         for name in names[r % len(names):] + names[:r % len(names)]:
             step, n = steps[name], inner[name]
             _pause(cfg)
-            start = time.perf_counter()
-            for _ in range(n):
-                step()
-            samples[name].append((time.perf_counter() - start) / n)
+            samples[name].append(block(step, n))
     return samples
 
 

@@ -278,12 +278,25 @@ def test_what_mkl_leaves_to_numpy():
 def test_opting_out_keeps_numpy():
     code = ("import numpy as np; from glassnet import blas; print(blas.load()); "
             "a = np.random.default_rng(0).standard_normal((300, 300)).astype(np.float32); "
-            "print(np.array_equal(blas.dot(a, a.T), np.dot(a, a.T)))")
+            "print(np.array_equal(blas.dot(a, a.T), np.dot(a, a.T))); print(blas.mkl_threads())")
     env = dict(os.environ, GLASSNET_BLAS="numpy")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[0] == "numpy (GLASSNET_BLAS=numpy)"
     assert out[1] == "True"
+    assert out[2] == "0"  # no MKL threads: StackedProduct never splits in halves
+
+
+def test_mkl_threads_follow_the_thread_limit():
+    """``mkl_threads`` (what StackedProduct's halves are decided by) reads MKL's
+    own count, which MKL_NUM_THREADS sets."""
+    _mkl_or_skip()
+    code = "from glassnet import blas; print(blas.mkl_threads())"
+    for n in ("1", "2"):
+        env = dict(os.environ, MKL_NUM_THREADS=n)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        assert out == n
 
 
 @pytest.mark.torch

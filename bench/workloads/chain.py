@@ -5,10 +5,10 @@ peak memory (within 20%), and there must be no RecursionError. Memory is
 the growth of the resident set (see memory.py), for both frameworks: here
 the graph itself is the memory, and PyTorch keeps it in C++. Each length's
 memory is measured in a fresh Python process (``fresh_process_rss``): in
-the suite's own process, memory
-that earlier workloads freed but the allocators still hold absorbs part of
-the growth, a constant amount that made the shorter chain look smaller
-(2N/N read 2.39 where fresh processes give about 2.1)."""
+the suite's own process, memory that earlier workloads freed but the
+allocators still hold absorbed a constant part of the growth and made the
+shorter chain look smaller (2N/N read 2.39 for glassnet where fresh
+processes give 2.01)."""
 import os
 import subprocess
 import sys

@@ -22,6 +22,7 @@ import warnings
 from .. import backend
 from ..errors import ShapeError
 from ..ops import api
+from ..ops import fused_lstm
 from ..ops.recurrent import CELLS, LayerOutput, run_direction
 from ..tensor import Tensor
 from . import functional as F
@@ -155,18 +156,28 @@ class RNNBase(Module):
         per = 4 if self.bias else 2
         names = self._flat_weights_names
         finals = []
+        fused = fused_lstm.usable(self.mode, x.dtype)  # oneDNN: a layer direction in one call
         for layer in range(self.num_layers):
             states, runs = [], []
             for d in range(directions):
                 j = layer * directions + d
                 w_ih, w_hh, *b = (getattr(self, n) for n in names[j * per:(j + 1) * per])
                 b_ih, b_hh = b if b else (None, None)
+                if fused:
+                    out, final = fused_lstm.run_layer(x, initial[j], w_ih, w_hh, b_ih, b_hh,
+                                                      reverse=d == 1)
+                    finals.append(final)
+                    states.append(out)
+                    continue
                 steps, run = run_direction(self.mode, x, initial[j], w_ih, w_hh, b_ih, b_hh,
                                            reverse=d == 1)
                 finals.append(steps[0] if d else steps[-1])
                 states += steps
                 runs.append(run)
-            x = LayerOutput.apply(*states, runs=runs)
+            if fused:
+                x = states[0] if directions == 1 else api.cat(states, dim=2)
+            else:
+                x = LayerOutput.apply(*states, runs=runs)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
         return x, finals

@@ -1,0 +1,340 @@
+"""A whole LSTM layer in one call through Intel oneDNN, when it is installed.
+
+glassnet's own LSTM (``glassnet.ops.recurrent``) runs each time step as a
+few NumPy calls: every gate value is an array you can look at, and each
+step is a node of the graph. That costs about ten small passes over memory
+per step, where PyTorch's ``nn.LSTM`` on CPU hands the whole sequence to
+oneDNN's RNN primitive, which computes each step's gates in one pass while
+they are in cache (and ~1.6× faster here). With
+``pip install glassnet[onednn]`` (the ``onednn-cpu-gomp`` wheel,
+``libdnnl.so.3``) glassnet calls that same primitive through ctypes for
+float32 ``nn.LSTM`` layers (``glassnet.ops.fused_lstm``); the math is the
+same (PyTorch's gate order i, f, g, o), the per-step values stay inside
+oneDNN. ``GLASSNET_ONEDNN=0`` or ``glassnet.onednn.enabled = False`` turns
+it off; float64 always runs glassnet's own steps.
+
+    kernel = lstm_kernel(T, B, n_in, H, reverse)    # made once per shape, cached
+    kernel.forward(x, h0, c0, w_ih, w_hh, b, out, h_T, c_T, workspace)
+    kernel.backward(..., d_out, d_hT, d_cT, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b)
+
+Arrays are float32 and C-contiguous, weights in PyTorch's layout
+(G·H, n): oneDNN's ``ldgoi``; reorder primitives turn them into the layouts
+the RNN primitive prefers (and its weight gradients back). Only the C API
+of oneDNN 3.x is used; memory layouts are given by strides, so no
+format-tag numbers (which change between versions) are needed.
+"""
+import contextlib
+import ctypes
+import glob
+import os
+import site
+import sys
+from collections import OrderedDict
+
+import numpy as np
+
+ENV_VAR = "GLASSNET_ONEDNN"  # "0" turns oneDNN off
+_ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
+enabled = not _ENV_OFF       # False: glassnet's own LSTM steps (``disabled()`` for a while)
+status = "not loaded yet"    # in words: whether oneDNN runs the LSTM layers, and why not
+
+_F32, _FORMAT_ANY = 3, 1                     # dnnl_f32, dnnl_format_tag_any
+_FORWARD_TRAINING, _FORWARD_INFERENCE, _BACKWARD = 64, 96, 128
+_LEFT2RIGHT, _RIGHT2LEFT = 1, 2              # dnnl_rnn_direction_t
+_QUERY_EXEC_ARG_MD = 255
+_STREAM_IN_ORDER = 1
+_DIFF = 128                                  # DNNL_ARG_DIFF_x = DNNL_ARG_x + 128
+_ARG = {"src_layer": 1, "src_iter": 2, "src_iter_c": 3, "dst_layer": 17, "dst_iter": 18,
+        "dst_iter_c": 19, "weights_layer": 33, "weights_iter": 34, "bias": 41,
+        "workspace": 64, "from": 1, "to": 17}  # (a reorder reads DNNL_ARG_FROM, writes _TO)
+_GATES = 4
+_Dims = ctypes.c_int64 * 12                  # dnnl_dims_t
+_P = ctypes.c_void_p
+
+_lib = None
+_engine = _stream = None
+_kernels = OrderedDict()                     # (T, B, n_in, H, reverse, training) -> _LSTMKernel
+_KEEP = 8                                    # kernels (shapes) kept
+
+
+class OneDNNError(RuntimeError):
+    """A oneDNN call failed (its status code is in the message)."""
+
+
+class _ExecArg(ctypes.Structure):
+    _fields_ = [("arg", ctypes.c_int), ("memory", _P)]
+
+
+def _find_library():
+    """libdnnl.so.3 where the oneDNN wheels put it (``<prefix>/lib``), or None."""
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, site.getuserbase())):
+        found = sorted(glob.glob(os.path.join(prefix, "lib", "libdnnl.so.3*")))
+        if found:
+            return found[0]
+    return None
+
+
+def load():
+    """Look for oneDNN once; return ``status``."""
+    global _lib, _engine, _stream, status
+    if _lib is not None or status != "not loaded yet":
+        return status
+    if _ENV_OFF:
+        status = f"off ({ENV_VAR}=0)"
+        return status
+    path = _find_library()
+    if path is None:
+        status = "off (oneDNN not installed: pip install glassnet[onednn])"
+        return status
+    try:
+        lib = ctypes.CDLL(path)
+        lib.dnnl_primitive_desc_query_md.restype = _P
+        lib.dnnl_primitive_desc_query_md.argtypes = [_P, ctypes.c_int, ctypes.c_int]
+        lib.dnnl_memory_desc_get_size.restype = ctypes.c_size_t
+        lib.dnnl_memory_desc_get_size.argtypes = [_P]
+        lib.dnnl_memory_set_data_handle.argtypes = [_P, _P]
+        lib.dnnl_primitive_execute.argtypes = [_P, _P, ctypes.c_int, _P]
+        lib.dnnl_stream_wait.argtypes = [_P]
+        engine, stream = _P(), _P()
+        _check(lib.dnnl_engine_create(ctypes.byref(engine), 1, ctypes.c_size_t(0)),
+               "dnnl_engine_create")
+        _check(lib.dnnl_stream_create(ctypes.byref(stream), engine, _STREAM_IN_ORDER),
+               "dnnl_stream_create")
+    except (OSError, AttributeError, OneDNNError) as error:
+        status = f"off (could not load oneDNN from {path}: {error})"
+        return status
+    _lib, _engine, _stream = lib, engine, stream
+    status = f"onednn ({os.path.basename(path)})"
+    return status
+
+
+def available():
+    """Can oneDNN run an LSTM layer now (installed, loaded, not turned off)?"""
+    return enabled and load().startswith("onednn")
+
+
+@contextlib.contextmanager
+def disabled():
+    """Run the body with glassnet's own step-by-step LSTM (every gate an
+    array, one graph node per step), as ``torch.backends.mkldnn.flags(enabled=False)``."""
+    global enabled
+    before, enabled = enabled, False
+    try:
+        yield
+    finally:
+        enabled = before
+
+
+def _check(code, what):
+    if code != 0:
+        raise OneDNNError(f"{what} failed: oneDNN status {code}")
+
+
+class _Descs:
+    """Memory descriptors made while a kernel is built, destroyed together
+    once its primitives (which copy what they need) are made."""
+
+    def __init__(self):
+        self.made = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for md in self.made:
+            _lib.dnnl_memory_desc_destroy(md)
+        self.made.clear()
+
+    def __call__(self, shape, strides=None):
+        """A float32 descriptor: the given strides (in elements), C order
+        without them, or 'any' (the primitive chooses the layout)."""
+        md = _P()
+        if strides == "any":
+            _check(_lib.dnnl_memory_desc_create_with_tag(ctypes.byref(md), len(shape),
+                                                         _Dims(*shape), _F32, _FORMAT_ANY),
+                   "dnnl_memory_desc_create_with_tag")
+        else:
+            if strides is None:
+                strides = [int(s) for s in np.cumprod((list(shape[1:]) + [1])[::-1])[::-1]]
+            _check(_lib.dnnl_memory_desc_create_with_strides(
+                ctypes.byref(md), len(shape), _Dims(*shape), _F32, _Dims(*strides)),
+                "dnnl_memory_desc_create_with_strides")
+        self.made.append(md)
+        return md
+
+    def weights(self, n_in, hidden):
+        """PyTorch's weight (G·H, n_in) as oneDNN sees it: dims (layers,
+        directions, n_in, G, H) = (1, 1, n, G, H) laid out l, d, g, o, i (``ldgoi``)."""
+        size = _GATES * hidden * n_in
+        return self((1, 1, n_in, _GATES, hidden), (size, size, 1, hidden * n_in, n_in))
+
+
+class _Memory:
+    """A oneDNN memory object over NumPy arrays: ``point(arr)`` makes it use
+    ``arr``'s buffer for the next execution."""
+
+    __slots__ = ("handle", "size")
+
+    def __init__(self, md):
+        self.handle = _P()
+        _check(_lib.dnnl_memory_create(ctypes.byref(self.handle), md, _engine, _P(0)),
+               "dnnl_memory_create")
+        self.size = _lib.dnnl_memory_desc_get_size(md)
+
+    def close(self):
+        _lib.dnnl_memory_destroy(self.handle)
+
+    def point(self, arr):
+        _check(_lib.dnnl_memory_set_data_handle(self.handle, arr.ctypes.data),
+               "dnnl_memory_set_data_handle")
+
+
+class _Primitive:
+    """A primitive made from its descriptor, with a memory object per argument."""
+
+    def __init__(self, pd, args):
+        self.pd = pd
+        self.handle = _P()
+        _check(_lib.dnnl_primitive_create(ctypes.byref(self.handle), pd), "dnnl_primitive_create")
+        self.memory = {name: _Memory(self.md(name)) for name in args}
+        self._args = (_ExecArg * len(args))(
+            *[_ExecArg(_ARG[name.removeprefix("diff_")] + (_DIFF if name.startswith("diff_") else 0),
+                       self.memory[name].handle) for name in args])
+
+    def md(self, name):
+        arg = _ARG[name.removeprefix("diff_")] + (_DIFF if name.startswith("diff_") else 0)
+        return _P(_lib.dnnl_primitive_desc_query_md(self.pd, _QUERY_EXEC_ARG_MD, arg))
+
+    def size(self, name):
+        return self.memory[name].size
+
+    def close(self):
+        for memory in self.memory.values():
+            memory.close()
+        _lib.dnnl_primitive_destroy(self.handle)
+        _lib.dnnl_primitive_desc_destroy(self.pd)
+
+    def __call__(self, **arrays):
+        """Run it on these arrays (argument name -> array, every argument)."""
+        for name, arr in arrays.items():
+            self.memory[name].point(arr)
+        _check(_lib.dnnl_primitive_execute(self.handle, _stream, len(self._args), self._args),
+               "dnnl_primitive_execute")
+        _check(_lib.dnnl_stream_wait(_stream), "dnnl_stream_wait")
+
+
+def _reorder(src_md, dst_md):
+    pd = _P()
+    _check(_lib.dnnl_reorder_primitive_desc_create(ctypes.byref(pd), src_md, _engine, dst_md,
+                                                   _engine, _P(0)),
+           "dnnl_reorder_primitive_desc_create")
+    return _Primitive(pd, ("from", "to"))
+
+
+_FORWARD_ARGS = ("src_layer", "src_iter", "src_iter_c", "weights_layer", "weights_iter", "bias",
+                 "dst_layer", "dst_iter", "dst_iter_c")
+_BACKWARD_ARGS = _FORWARD_ARGS + ("workspace",) + tuple(
+    "diff_" + name for name in ("src_layer", "src_iter", "src_iter_c", "weights_layer",
+                                "weights_iter", "bias", "dst_layer", "dst_iter", "dst_iter_c"))
+
+
+class _LSTMKernel:
+    """oneDNN's LSTM primitives for one shape and direction: forward (training
+    or inference) and, for training, backward; with the reorders of the
+    weights into the layouts they prefer and of the weight gradients back."""
+
+    def __init__(self, steps, batch, n_in, hidden, reverse, training):
+        self.shape = (steps, batch, n_in, hidden)
+        self.training = training
+        self.bwd = None
+        with _Descs() as desc:
+            self._build(desc, steps, batch, n_in, hidden, reverse, training)
+
+    def _build(self, desc, steps, batch, n_in, hidden, reverse, training):
+        direction = _RIGHT2LEFT if reverse else _LEFT2RIGHT
+        src, state = desc((steps, batch, n_in)), desc((1, 1, batch, hidden))
+        dst, bias = desc((steps, batch, hidden)), desc((1, 1, _GATES, hidden))
+        w_in, w_h = (1, 1, n_in, _GATES, hidden), (1, 1, hidden, _GATES, hidden)
+        pd = _P()
+        _check(_lib.dnnl_lstm_forward_primitive_desc_create(
+            ctypes.byref(pd), _engine, _FORWARD_TRAINING if training else _FORWARD_INFERENCE,
+            direction, src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None,
+            bias, dst, state, state, 0, None), "dnnl_lstm_forward_primitive_desc_create")
+        self.fwd = _Primitive(pd, _FORWARD_ARGS + (("workspace",) if training else ()))
+        self.fwd_weights = self._reorders(desc, self.fwd, n_in, hidden, into=True)
+        self.workspace_bytes = self.fwd.size("workspace") if training else 0
+        if training:
+            bpd = _P()
+            _check(_lib.dnnl_lstm_backward_primitive_desc_create(
+                ctypes.byref(bpd), _engine, _BACKWARD, direction,
+                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
+                dst, state, state,
+                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
+                dst, state, state, 0, pd, None), "dnnl_lstm_backward_primitive_desc_create")
+            self.bwd = _Primitive(bpd, _BACKWARD_ARGS)
+            self.bwd_weights = self._reorders(desc, self.bwd, n_in, hidden, into=True)
+            self.bwd_grads = self._reorders(desc, self.bwd, n_in, hidden, into=False)
+
+    def close(self):
+        """Destroy its oneDNN objects (it is not used again)."""
+        prims = [self.fwd] + [r for r, _ in self.fwd_weights]
+        if self.bwd is not None:
+            prims += [self.bwd] + [r for r, _ in self.bwd_weights + self.bwd_grads]
+        for prim in prims:
+            prim.close()
+
+    @staticmethod
+    def _reorders(desc, prim, n_in, hidden, into):
+        """For each weight: (reorder, buffer in the primitive's layout); ``into``:
+        PyTorch's layout → the primitive's, else its diff_ layout → PyTorch's."""
+        out = []
+        for name, n in (("weights_layer", n_in), ("weights_iter", hidden)):
+            name = name if into else "diff_" + name
+            ours, theirs = desc.weights(n, hidden), prim.md(name)
+            reorder = _reorder(ours, theirs) if into else _reorder(theirs, ours)
+            out.append((reorder, np.empty(prim.size(name), np.uint8)))
+        return out
+
+    def forward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace=None):
+        """out (T, B, H), h_t and c_t (B, H) from x (T, B, n), h0, c0 (B, H),
+        the weights (G·H, n), (G·H, H) and the summed bias b (G·H,); training
+        kernels also fill ``workspace`` (``workspace_bytes`` bytes) for backward."""
+        (r_in, w_in), (r_h, w_h) = self.fwd_weights
+        r_in(**{"from": w_ih, "to": w_in})
+        r_h(**{"from": w_hh, "to": w_h})
+        args = dict(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in,
+                    weights_iter=w_h, bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t)
+        if self.training:
+            args["workspace"] = workspace
+        self.fwd(**args)
+
+    def backward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace,
+                 d_out, d_ht, d_ct, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b):
+        """The gradients of x, h0, c0, the weights and the bias from those of
+        out, h_t and c_t, with what ``forward`` wrote into ``workspace``."""
+        (r_in, w_in), (r_h, w_h) = self.bwd_weights
+        r_in(**{"from": w_ih, "to": w_in})
+        r_h(**{"from": w_hh, "to": w_h})
+        (g_in_reorder, g_in), (g_h_reorder, g_h) = self.bwd_grads
+        g_in.fill(0)  # oneDNN adds the weights' gradients into these
+        g_h.fill(0)
+        d_b.fill(0)
+        self.bwd(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in, weights_iter=w_h,
+                 bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t, workspace=workspace,
+                 diff_src_layer=d_x, diff_src_iter=d_h0, diff_src_iter_c=d_c0,
+                 diff_weights_layer=g_in, diff_weights_iter=g_h, diff_bias=d_b,
+                 diff_dst_layer=d_out, diff_dst_iter=d_ht, diff_dst_iter_c=d_ct)
+        g_in_reorder(**{"from": g_in, "to": d_w_ih})
+        g_h_reorder(**{"from": g_h, "to": d_w_hh})
+
+
+def lstm_kernel(steps, batch, n_in, hidden, reverse=False, training=True):
+    """The (cached) oneDNN LSTM kernel for this shape; oneDNN must be available."""
+    key = (steps, batch, n_in, hidden, bool(reverse), bool(training))
+    kernel = _kernels.pop(key, None)
+    if kernel is None:
+        kernel = _LSTMKernel(*key)
+        while len(_kernels) >= _KEEP:
+            _kernels.popitem(last=False)[1].close()
+    _kernels[key] = kernel  # the most recently used last
+    return kernel

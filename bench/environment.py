@@ -19,7 +19,7 @@ import numpy as np
 ENV_VARS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
             "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME",
-            "MKL_THREADING_LAYER", "GLASSNET_BLAS")
+            "MKL_THREADING_LAYER", "GLASSNET_BLAS", "GLASSNET_ONEDNN")
 
 
 def _threadpoolctl():
@@ -86,6 +86,7 @@ def describe(torch=None):
     """Versions, CPU, BLAS and environment variables, for the report and the JSON."""
     import glassnet
     import glassnet.blas
+    import glassnet.onednn
     info = {
         "python": sys.version.split()[0],
         "numpy": np.__version__,
@@ -99,6 +100,7 @@ def describe(torch=None):
         "env": {k: os.environ.get(k) for k in ENV_VARS},
         "malloc": glassnet.allocator.status,
         "glassnet_blas": glassnet.blas.load(),
+        "glassnet_lstm": glassnet.onednn.load(),
     }
     if torch is not None:
         info["torch_blas"] = "MKL" if torch.backends.mkl.is_available() else "not MKL"

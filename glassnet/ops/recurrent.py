@@ -2,6 +2,9 @@
 input of all time steps at once, one op per time step runs the cell (its
 gates in one matrix multiply, then the gate nonlinearities, with a
 closed-form backward), and one op gathers every step's h into the output.
+(A float32 LSTM layer runs through oneDNN in one op instead when it is
+installed: ``fused_lstm``; this module is what it falls back to, and what
+float64 and ``glassnet.onednn.disabled()`` run.)
 
 How one direction of one layer runs (``run_direction``):
 

@@ -40,19 +40,19 @@ class Node:
     # rarely set, so kept as class-level defaults (an instance sets its own when needed)
     _hooks = None    # hooks registered on the output tensor
     _retain = None   # weakref to the output tensor when it retains its grad
-    _freed = False   # saved arrays released after a backward without retain_graph
     _user = False    # a user-defined Function (backward on tensors), not a built-in Op
     _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
     _released = False  # its large intermediate inputs are held weakly: see RELEASE_BYTES
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
-        ``retain_graph=True``, and an in-place change to them is detected."""
+        ``retain_graph=True`` (``saved`` is None then), and an in-place change
+        to them is detected."""
         self.saved = arrays
 
     @property
     def saved_tensors(self):
-        if self._freed:
+        if self.saved is None:
             raise GraphError(
                 f"{self.name()}: trying to backward through the graph a second time; the arrays "
                 "it saved were freed after the first backward. Pass retain_graph=True to the "
@@ -86,7 +86,7 @@ class Node:
         """Raise if an array this node saved for backward was changed in place
         after the node was recorded (its gradient would be computed from the
         new values), or if backward already freed them."""
-        if self._freed:
+        if self.saved is None:
             self.saved_tensors  # raises the "second time" error
         if versions.changed_since(self.saved, self.seq):
             raise GraphError(
@@ -272,8 +272,9 @@ def _run(roots, root_grads, retain_graph, capture=None):
         grad = pending.pop(node)
         if node._watched:
             grad = _watch(node, grad, capture)
-        if node._freed or (node.saved and versions.latest > node.seq):
-            node._check_saved()  # (something was changed in place since it was recorded)
+        saved = node.saved
+        if saved is None or (saved and versions.latest > node.seq):
+            node._check_saved()  # (freed, or something was changed in place since it was recorded)
         grads = node._run_backward(grad) if node._user else node.backward(node, grad)
         if grads.__class__ is not tuple:
             grads = (grads,)
@@ -281,9 +282,8 @@ def _run(roots, root_grads, retain_graph, capture=None):
             for gi in grads:
                 if gi is not None:
                     _check_finite(gi, f"{node.name()}")
-        if not retain_graph and node.saved:
-            node._freed = True
-            node.saved = ()
+        if not retain_graph and saved:
+            node.saved = None  # freed: a second backward through it is an error
         release = False
         links = node.links
         parents = links if not node._released else _held(links)  # (zip stops at the n inputs)
@@ -296,7 +296,8 @@ def _run(roots, root_grads, retain_graph, capture=None):
                     gi = np.asarray(gi)
                 if p is not None:  # (None: a released input that has died since)
                     data = p.data
-                    if gi.shape != data.shape or gi.dtype != data.dtype:
+                    if gi.shape != data.shape or (gi.dtype is not data.dtype
+                                                  and gi.dtype != data.dtype):
                         raise GraphError(
                             f"{node.name()} returned a gradient {describe(gi)} for an input "
                             f"{describe(data)}; a gradient must match its input's shape and "

@@ -1,4 +1,5 @@
-"""A whole LSTM layer in one call through Intel oneDNN, when it is installed.
+"""A whole LSTM layer, or a convolution, in one call through Intel oneDNN,
+when it is installed.
 
 glassnet's own LSTM (``glassnet.ops.recurrent``) runs each time step as a
 few NumPy calls: every gate value is an array you can look at, and each
@@ -16,6 +17,15 @@ it off; float64 always runs glassnet's own steps.
     kernel = lstm_kernel(T, B, n_in, H, reverse)    # made once per shape, cached
     kernel.forward(x, h0, c0, w_ih, w_hh, b, out, h_T, c_T, workspace)
     kernel.backward(..., d_out, d_hT, d_cT, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b)
+
+The same goes for float32 2-D convolutions (``glassnet.ops.conv``, groups 1):
+PyTorch's ``conv2d`` on CPU is oneDNN's convolution, which on the CNN of
+``bench/`` is about 3× glassnet's im2col and per-image products for the
+second layer (8 → 16 channels) and as fast for the first:
+
+    kernel = conv_kernel(x.shape, w.shape, stride, padding, dilation, bias)
+    kernel.forward(x, w, b, out)
+    kernel.backward(x, w, d_out, d_x, d_w, d_b)   # None for a gradient not needed
 
 Arrays are float32 and C-contiguous, weights in PyTorch's layout
 (G·H, n): oneDNN's ``ldgoi``; reorder primitives turn them into the layouts
@@ -35,18 +45,20 @@ import numpy as np
 
 ENV_VAR = "GLASSNET_ONEDNN"  # "0" turns oneDNN off
 _ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
-enabled = not _ENV_OFF       # False: glassnet's own LSTM steps (``disabled()`` for a while)
-status = "not loaded yet"    # in words: whether oneDNN runs the LSTM layers, and why not
+enabled = not _ENV_OFF       # False: glassnet's own LSTM and convolution (``disabled()`` for a while)
+status = "not loaded yet"    # in words: whether oneDNN runs LSTM layers and convolutions, and why not
 
 _F32, _FORMAT_ANY = 3, 1                     # dnnl_f32, dnnl_format_tag_any
 _FORWARD_TRAINING, _FORWARD_INFERENCE, _BACKWARD = 64, 96, 128
+_CONVOLUTION_DIRECT = 1
 _LEFT2RIGHT, _RIGHT2LEFT = 1, 2              # dnnl_rnn_direction_t
 _QUERY_EXEC_ARG_MD = 255
 _STREAM_IN_ORDER = 1
 _DIFF = 128                                  # DNNL_ARG_DIFF_x = DNNL_ARG_x + 128
 _ARG = {"src_layer": 1, "src_iter": 2, "src_iter_c": 3, "dst_layer": 17, "dst_iter": 18,
         "dst_iter_c": 19, "weights_layer": 33, "weights_iter": 34, "bias": 41,
-        "workspace": 64, "from": 1, "to": 17}  # (a reorder reads DNNL_ARG_FROM, writes _TO)
+        "workspace": 64, "from": 1, "to": 17,  # (a reorder reads DNNL_ARG_FROM, writes _TO)
+        "src": 1, "weights": 33, "dst": 17}
 _GATES = 4
 _Dims = ctypes.c_int64 * 12                  # dnnl_dims_t
 _P = ctypes.c_void_p
@@ -54,7 +66,8 @@ _P = ctypes.c_void_p
 _lib = None
 _engine = _stream = None
 _kernels = OrderedDict()                     # (T, B, n_in, H, reverse, training) -> _LSTMKernel
-_KEEP = 8                                    # kernels (shapes) kept
+_conv_kernels = OrderedDict()                # (shapes, stride, padding, dilation, bias) -> _ConvKernel
+_KEEP = 8                                    # kernels (shapes) kept, of each kind
 
 
 class OneDNNError(RuntimeError):
@@ -95,6 +108,8 @@ def load():
         lib.dnnl_memory_set_data_handle.argtypes = [_P, _P]
         lib.dnnl_primitive_execute.argtypes = [_P, _P, ctypes.c_int, _P]
         lib.dnnl_stream_wait.argtypes = [_P]
+        lib.dnnl_memory_desc_equal.restype = ctypes.c_int
+        lib.dnnl_memory_desc_equal.argtypes = [_P, _P]
         engine, stream = _P(), _P()
         _check(lib.dnnl_engine_create(ctypes.byref(engine), 1, ctypes.c_size_t(0)),
                "dnnl_engine_create")
@@ -109,14 +124,15 @@ def load():
 
 
 def available():
-    """Can oneDNN run an LSTM layer now (installed, loaded, not turned off)?"""
+    """Can oneDNN run an LSTM layer or a convolution now (installed, loaded, not turned off)?"""
     return enabled and load().startswith("onednn")
 
 
 @contextlib.contextmanager
 def disabled():
-    """Run the body with glassnet's own step-by-step LSTM (every gate an
-    array, one graph node per step), as ``torch.backends.mkldnn.flags(enabled=False)``."""
+    """Run the body with glassnet's own LSTM steps (every gate an array, one
+    graph node per step) and im2col convolutions, as
+    ``torch.backends.mkldnn.flags(enabled=False)``."""
     global enabled
     before, enabled = enabled, False
     try:
@@ -328,13 +344,155 @@ class _LSTMKernel:
         g_h_reorder(**{"from": g_h, "to": d_w_hh})
 
 
+def _cached(table, key, make):
+    """``table[key]``, made by ``make(*key)`` the first time; the ``_KEEP``
+    most recently used stay (the others' oneDNN objects are destroyed)."""
+    kernel = table.pop(key, None)
+    if kernel is None:
+        kernel = make(*key)
+        while len(table) >= _KEEP:
+            table.popitem(last=False)[1].close()
+    table[key] = kernel  # the most recently used last
+    return kernel
+
+
 def lstm_kernel(steps, batch, n_in, hidden, reverse=False, training=True):
     """The (cached) oneDNN LSTM kernel for this shape; oneDNN must be available."""
-    key = (steps, batch, n_in, hidden, bool(reverse), bool(training))
-    kernel = _kernels.pop(key, None)
-    if kernel is None:
-        kernel = _LSTMKernel(*key)
-        while len(_kernels) >= _KEEP:
-            _kernels.popitem(last=False)[1].close()
-    _kernels[key] = kernel  # the most recently used last
-    return kernel
+    return _cached(_kernels, (steps, batch, n_in, hidden, bool(reverse), bool(training)),
+                   _LSTMKernel)
+
+
+class _Bound:
+    """One argument of a primitive, given as a C-ordered NumPy array: used
+    as it is when the primitive takes that layout, else through a buffer in
+    the primitive's layout and a reorder (``into`` the buffer before the
+    call, or out of it after)."""
+
+    def __init__(self, prim, name, user_md, into):
+        md = prim.md(name)
+        self.buffer = self.reorder = None
+        if not _lib.dnnl_memory_desc_equal(md, user_md):
+            self.buffer = np.empty(prim.size(name), np.uint8)
+            self.reorder = _reorder(user_md, md) if into else _reorder(md, user_md)
+        self.into = into
+
+    def given(self, arr):
+        """What to hand the primitive for ``arr`` (reordered into the buffer if need be)."""
+        if self.reorder is None:
+            return arr
+        if self.into:
+            self.reorder(**{"from": arr, "to": self.buffer})
+        return self.buffer
+
+    def taken(self, arr):
+        """After the call: the primitive's result, reordered into ``arr`` if need be."""
+        if self.reorder is not None:
+            self.reorder(**{"from": self.buffer, "to": arr})
+
+    def close(self):
+        if self.reorder is not None:
+            self.reorder.close()
+
+
+class _ConvKernel:
+    """oneDNN's convolution for one geometry: forward and, made at the first
+    backward, backward-data and backward-weights, each in the layouts oneDNN
+    prefers (``format_tag any``: blocked channels, for its vectorised
+    kernels), with reorders from and to glassnet's (N, C, H, W) and
+    (O, C, kH, kW) arrays where they differ."""
+
+    def __init__(self, x_shape, w_shape, stride, padding, dilation, bias):
+        n, _, h, w = x_shape
+        o, _, kh, kw = w_shape
+        top, bottom, left, right = padding
+        oh = (h + top + bottom - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+        ow = (w + left + right - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        self.shapes = (x_shape, w_shape, (n, o, oh, ow))
+        # oneDNN counts dilation from 0 (no gaps), PyTorch from 1
+        self.geometry = (_Dims(*stride), _Dims(dilation[0] - 1, dilation[1] - 1),
+                         _Dims(top, left), _Dims(bottom, right))
+        self.bias = bias
+        self.fwd_pd = _P()
+        self.backward_data = self.backward_weights = None
+        with _Descs() as desc:
+            src, weights, dst = (desc(s) for s in self.shapes)
+            _check(_lib.dnnl_convolution_forward_primitive_desc_create(
+                ctypes.byref(self.fwd_pd), _engine, _FORWARD_TRAINING, _CONVOLUTION_DIRECT,
+                desc(x_shape, "any"), desc(w_shape, "any"), desc((o,)) if bias else None,
+                desc(self.shapes[2], "any"), *self.geometry, None),
+                "dnnl_convolution_forward_primitive_desc_create")
+            self.fwd = _Primitive(self.fwd_pd, ("src", "weights", "bias", "dst") if bias
+                                  else ("src", "weights", "dst"))
+            self.fwd_args = (_Bound(self.fwd, "src", src, True),
+                             _Bound(self.fwd, "weights", weights, True),
+                             _Bound(self.fwd, "dst", dst, False))
+
+    def _make_backward(self):
+        x_shape, w_shape, y_shape = self.shapes
+        with _Descs() as desc:
+            src, weights, dst = (desc(s) for s in self.shapes)
+            pd = _P()
+            _check(_lib.dnnl_convolution_backward_data_primitive_desc_create(
+                ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
+                desc(w_shape, "any"), desc(y_shape, "any"), *self.geometry, self.fwd_pd, None),
+                "dnnl_convolution_backward_data_primitive_desc_create")
+            prim = _Primitive(pd, ("diff_src", "weights", "diff_dst"))
+            self.backward_data = (prim, _Bound(prim, "diff_src", src, False),
+                                  _Bound(prim, "weights", weights, True),
+                                  _Bound(prim, "diff_dst", dst, True))
+            pd = _P()
+            _check(_lib.dnnl_convolution_backward_weights_primitive_desc_create(
+                ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
+                desc(w_shape, "any"), desc((w_shape[0],)) if self.bias else None,
+                desc(y_shape, "any"), *self.geometry, self.fwd_pd, None),
+                "dnnl_convolution_backward_weights_primitive_desc_create")
+            prim = _Primitive(pd, ("src", "diff_weights", "diff_bias", "diff_dst") if self.bias
+                              else ("src", "diff_weights", "diff_dst"))
+            self.backward_weights = (prim, _Bound(prim, "src", src, True),
+                                     _Bound(prim, "diff_weights", weights, False),
+                                     _Bound(prim, "diff_dst", dst, True))
+
+    def forward(self, x, w, b, out):
+        """out (N, O, OH, OW) = conv(x, w) + b (b None without a bias)."""
+        src, weights, dst = self.fwd_args
+        args = dict(src=src.given(x), weights=weights.given(w), dst=dst.given(out))
+        if self.bias:
+            args["bias"] = b
+        self.fwd(**args)
+        dst.taken(out)
+
+    def backward(self, x, w, d_out, d_x=None, d_w=None, d_b=None):
+        """Fill the gradients asked for (arrays of x's, w's and the bias's
+        shapes; None: not needed) from ∂L/∂out."""
+        if self.backward_data is None:
+            self._make_backward()
+        if d_x is not None:
+            prim, diff_src, weights, diff_dst = self.backward_data
+            prim(diff_src=diff_src.given(d_x), weights=weights.given(w),
+                 diff_dst=diff_dst.given(d_out))
+            diff_src.taken(d_x)
+        if d_w is not None or d_b is not None:
+            prim, src, diff_weights, diff_dst = self.backward_weights
+            d_w = np.empty(self.shapes[1], np.float32) if d_w is None else d_w
+            args = dict(src=src.given(x), diff_weights=diff_weights.given(d_w),
+                        diff_dst=diff_dst.given(d_out))
+            if self.bias:
+                args["diff_bias"] = np.empty(self.shapes[1][0], np.float32) if d_b is None else d_b
+            prim(**args)
+            diff_weights.taken(d_w)
+
+    def close(self):
+        parts = [self.fwd, *self.fwd_args]
+        for group in (self.backward_data, self.backward_weights):
+            parts += list(group or ())
+        for part in parts:  # (self.fwd destroys fwd_pd)
+            part.close()
+
+
+def conv_kernel(x_shape, w_shape, stride, padding, dilation, bias):
+    """The (cached) oneDNN convolution for this geometry: x (N, C, H, W), w
+    (O, C, kH, kW), stride and dilation pairs, padding (top, bottom, left,
+    right), ``bias`` whether there is one. oneDNN must be available."""
+    key = (tuple(x_shape), tuple(w_shape), tuple(stride), tuple(padding), tuple(dilation),
+           bool(bias))
+    return _cached(_conv_kernels, key, _ConvKernel)

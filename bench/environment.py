@@ -100,7 +100,7 @@ def describe(torch=None):
         "env": {k: os.environ.get(k) for k in ENV_VARS},
         "malloc": glassnet.allocator.status,
         "glassnet_blas": glassnet.blas.load(),
-        "glassnet_lstm": glassnet.onednn.load(),
+        "glassnet_onednn": glassnet.onednn.load(),
     }
     if torch is not None:
         info["torch_blas"] = "MKL" if torch.backends.mkl.is_available() else "not MKL"

@@ -190,8 +190,8 @@ def markdown(result):
         f"- NumPy {env['numpy']}, BLAS: {blas_line(env)}; PyTorch {env['torch'] or 'absent'}"
         + (f" ({env.get('torch_blas')})" if env["torch"] else "")
         + f"; glassnet {env['glassnet']} ({env['glassnet_revision'] or 'no git revision'}),"
-        f" its matrix products: {env.get('glassnet_blas', 'unknown')}, its float32 LSTM layers: "
-        f"{env.get('glassnet_lstm', 'its own steps')}; Python {env['python']}",
+        f" its matrix products: {env.get('glassnet_blas', 'unknown')}, its float32 LSTM layers "
+        f"and convolutions: {env.get('glassnet_onednn', 'unknown')}; Python {env['python']}",
         "- Environment: " + (", ".join(f"{k}={v}" for k, v in env["env"].items() if v is not None)
                              or "no BLAS/OpenMP variables set")
         + f"; malloc thresholds (set by glassnet at import, shared by every implementation in the "

@@ -39,6 +39,7 @@ import glob
 import os
 import site
 import sys
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -58,16 +59,18 @@ _DIFF = 128                                  # DNNL_ARG_DIFF_x = DNNL_ARG_x + 12
 _ARG = {"src_layer": 1, "src_iter": 2, "src_iter_c": 3, "dst_layer": 17, "dst_iter": 18,
         "dst_iter_c": 19, "weights_layer": 33, "weights_iter": 34, "bias": 41,
         "workspace": 64, "from": 1, "to": 17,  # (a reorder reads DNNL_ARG_FROM, writes _TO)
-        "src": 1, "weights": 33, "dst": 17}
+        "src": 1, "weights": 33, "dst": 17, "scratchpad": 80}
 _GATES = 4
 _Dims = ctypes.c_int64 * 12                  # dnnl_dims_t
 _P = ctypes.c_void_p
 
 _lib = None
-_engine = _stream = None
+_engine = _stream = _attr = None  # _attr: every primitive's attributes (scratchpad given by us)
+_lock = threading.Lock()  # one thread at a time runs a kernel (its buffers are shared)
+_SCRATCHPAD_USER = 1
 _kernels = OrderedDict()                     # (T, B, n_in, H, reverse, training) -> _LSTMKernel
 _conv_kernels = OrderedDict()                # (shapes, stride, padding, dilation, bias) -> _ConvKernel
-_KEEP = 8                                    # kernels (shapes) kept, of each kind
+_KEEP = 16                                   # kernels (shapes) kept, of each kind
 
 
 class OneDNNError(RuntimeError):
@@ -89,7 +92,7 @@ def _find_library():
 
 def load():
     """Look for oneDNN once; return ``status``."""
-    global _lib, _engine, _stream, status
+    global _lib, _engine, _stream, _attr, status
     if _lib is not None or status != "not loaded yet":
         return status
     if _ENV_OFF:
@@ -115,10 +118,16 @@ def load():
                "dnnl_engine_create")
         _check(lib.dnnl_stream_create(ctypes.byref(stream), engine, _STREAM_IN_ORDER),
                "dnnl_stream_create")
+        # each primitive gets its scratch memory from us (a NumPy buffer): then any
+        # thread may run it, and tracemalloc sees that memory
+        attr = _P()
+        _check(lib.dnnl_primitive_attr_create(ctypes.byref(attr)), "dnnl_primitive_attr_create")
+        _check(lib.dnnl_primitive_attr_set_scratchpad_mode(attr, _SCRATCHPAD_USER),
+               "dnnl_primitive_attr_set_scratchpad_mode")
     except (OSError, AttributeError, OneDNNError) as error:
         status = f"off (could not load oneDNN from {path}: {error})"
         return status
-    _lib, _engine, _stream = lib, engine, stream
+    _lib, _engine, _stream, _attr = lib, engine, stream, attr
     status = f"onednn ({os.path.basename(path)})"
     return status
 
@@ -197,22 +206,25 @@ class _Memory:
                "dnnl_memory_create")
         self.size = _lib.dnnl_memory_desc_get_size(md)
 
-    def close(self):
-        _lib.dnnl_memory_destroy(self.handle)
-
     def point(self, arr):
         _check(_lib.dnnl_memory_set_data_handle(self.handle, arr.ctypes.data),
                "dnnl_memory_set_data_handle")
 
 
 class _Primitive:
-    """A primitive made from its descriptor, with a memory object per argument."""
+    """A primitive made from its descriptor, with a memory object per argument
+    and its own scratch buffer (when it needs one)."""
 
     def __init__(self, pd, args):
         self.pd = pd
         self.handle = _P()
         _check(_lib.dnnl_primitive_create(ctypes.byref(self.handle), pd), "dnnl_primitive_create")
+        scratch = _lib.dnnl_memory_desc_get_size(self.md("scratchpad"))
+        args = tuple(args) + (("scratchpad",) if scratch else ())
         self.memory = {name: _Memory(self.md(name)) for name in args}
+        if scratch:
+            self.scratchpad = np.empty(scratch, np.uint8)
+            self.memory["scratchpad"].point(self.scratchpad)
         self._args = (_ExecArg * len(args))(
             *[_ExecArg(_ARG[name.removeprefix("diff_")] + (_DIFF if name.startswith("diff_") else 0),
                        self.memory[name].handle) for name in args])
@@ -224,11 +236,16 @@ class _Primitive:
     def size(self, name):
         return self.memory[name].size
 
-    def close(self):
-        for memory in self.memory.values():
-            memory.close()
-        _lib.dnnl_primitive_destroy(self.handle)
-        _lib.dnnl_primitive_desc_destroy(self.pd)
+    def __del__(self):
+        """Its oneDNN objects go when nothing refers to it any more (a graph
+        node may keep a kernel for its backward after the cache let it go)."""
+        lib = _lib
+        if lib is None:  # (interpreter shutdown)
+            return
+        for memory in getattr(self, "memory", {}).values():
+            lib.dnnl_memory_destroy(memory.handle)
+        lib.dnnl_primitive_destroy(self.handle)
+        lib.dnnl_primitive_desc_destroy(self.pd)
 
     def __call__(self, **arrays):
         """Run it on these arrays (argument name -> array, every argument)."""
@@ -242,7 +259,7 @@ class _Primitive:
 def _reorder(src_md, dst_md):
     pd = _P()
     _check(_lib.dnnl_reorder_primitive_desc_create(ctypes.byref(pd), src_md, _engine, dst_md,
-                                                   _engine, _P(0)),
+                                                   _engine, _attr),
            "dnnl_reorder_primitive_desc_create")
     return _Primitive(pd, ("from", "to"))
 
@@ -275,7 +292,7 @@ class _LSTMKernel:
         _check(_lib.dnnl_lstm_forward_primitive_desc_create(
             ctypes.byref(pd), _engine, _FORWARD_TRAINING if training else _FORWARD_INFERENCE,
             direction, src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None,
-            bias, dst, state, state, 0, None), "dnnl_lstm_forward_primitive_desc_create")
+            bias, dst, state, state, 0, _attr), "dnnl_lstm_forward_primitive_desc_create")
         self.fwd = _Primitive(pd, _FORWARD_ARGS + (("workspace",) if training else ()))
         self.fwd_weights = self._reorders(desc, self.fwd, n_in, hidden, into=True)
         self.workspace_bytes = self.fwd.size("workspace") if training else 0
@@ -286,18 +303,10 @@ class _LSTMKernel:
                 src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
                 dst, state, state,
                 src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
-                dst, state, state, 0, pd, None), "dnnl_lstm_backward_primitive_desc_create")
+                dst, state, state, 0, pd, _attr), "dnnl_lstm_backward_primitive_desc_create")
             self.bwd = _Primitive(bpd, _BACKWARD_ARGS)
             self.bwd_weights = self._reorders(desc, self.bwd, n_in, hidden, into=True)
             self.bwd_grads = self._reorders(desc, self.bwd, n_in, hidden, into=False)
-
-    def close(self):
-        """Destroy its oneDNN objects (it is not used again)."""
-        prims = [self.fwd] + [r for r, _ in self.fwd_weights]
-        if self.bwd is not None:
-            prims += [self.bwd] + [r for r, _ in self.bwd_weights + self.bwd_grads]
-        for prim in prims:
-            prim.close()
 
     @staticmethod
     def _reorders(desc, prim, n_in, hidden, into):
@@ -315,45 +324,48 @@ class _LSTMKernel:
         """out (T, B, H), h_t and c_t (B, H) from x (T, B, n), h0, c0 (B, H),
         the weights (G·H, n), (G·H, H) and the summed bias b (G·H,); training
         kernels also fill ``workspace`` (``workspace_bytes`` bytes) for backward."""
-        (r_in, w_in), (r_h, w_h) = self.fwd_weights
-        r_in(**{"from": w_ih, "to": w_in})
-        r_h(**{"from": w_hh, "to": w_h})
-        args = dict(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in,
-                    weights_iter=w_h, bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t)
-        if self.training:
-            args["workspace"] = workspace
-        self.fwd(**args)
+        with _lock:
+            (r_in, w_in), (r_h, w_h) = self.fwd_weights
+            r_in(**{"from": w_ih, "to": w_in})
+            r_h(**{"from": w_hh, "to": w_h})
+            args = dict(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in,
+                        weights_iter=w_h, bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t)
+            if self.training:
+                args["workspace"] = workspace
+            self.fwd(**args)
 
     def backward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace,
                  d_out, d_ht, d_ct, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b):
         """The gradients of x, h0, c0, the weights and the bias from those of
         out, h_t and c_t, with what ``forward`` wrote into ``workspace``."""
-        (r_in, w_in), (r_h, w_h) = self.bwd_weights
-        r_in(**{"from": w_ih, "to": w_in})
-        r_h(**{"from": w_hh, "to": w_h})
-        (g_in_reorder, g_in), (g_h_reorder, g_h) = self.bwd_grads
-        g_in.fill(0)  # oneDNN adds the weights' gradients into these
-        g_h.fill(0)
-        d_b.fill(0)
-        self.bwd(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in, weights_iter=w_h,
-                 bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t, workspace=workspace,
-                 diff_src_layer=d_x, diff_src_iter=d_h0, diff_src_iter_c=d_c0,
-                 diff_weights_layer=g_in, diff_weights_iter=g_h, diff_bias=d_b,
-                 diff_dst_layer=d_out, diff_dst_iter=d_ht, diff_dst_iter_c=d_ct)
-        g_in_reorder(**{"from": g_in, "to": d_w_ih})
-        g_h_reorder(**{"from": g_h, "to": d_w_hh})
+        with _lock:
+            (r_in, w_in), (r_h, w_h) = self.bwd_weights
+            r_in(**{"from": w_ih, "to": w_in})
+            r_h(**{"from": w_hh, "to": w_h})
+            (g_in_reorder, g_in), (g_h_reorder, g_h) = self.bwd_grads
+            g_in.fill(0)  # oneDNN adds the weights' gradients into these
+            g_h.fill(0)
+            d_b.fill(0)
+            self.bwd(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in, weights_iter=w_h,
+                     bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t, workspace=workspace,
+                     diff_src_layer=d_x, diff_src_iter=d_h0, diff_src_iter_c=d_c0,
+                     diff_weights_layer=g_in, diff_weights_iter=g_h, diff_bias=d_b,
+                     diff_dst_layer=d_out, diff_dst_iter=d_ht, diff_dst_iter_c=d_ct)
+            g_in_reorder(**{"from": g_in, "to": d_w_ih})
+            g_h_reorder(**{"from": g_h, "to": d_w_hh})
 
 
 def _cached(table, key, make):
     """``table[key]``, made by ``make(*key)`` the first time; the ``_KEEP``
-    most recently used stay (the others' oneDNN objects are destroyed)."""
-    kernel = table.pop(key, None)
-    if kernel is None:
-        kernel = make(*key)
-        while len(table) >= _KEEP:
-            table.popitem(last=False)[1].close()
-    table[key] = kernel  # the most recently used last
-    return kernel
+    most recently used stay (the others are freed once no graph node holds them)."""
+    with _lock:
+        kernel = table.pop(key, None)
+        if kernel is None:
+            kernel = make(*key)
+            while len(table) >= _KEEP:
+                table.popitem(last=False)
+        table[key] = kernel  # the most recently used last
+        return kernel
 
 
 def lstm_kernel(steps, batch, n_in, hidden, reverse=False, training=True):
@@ -389,10 +401,6 @@ class _Bound:
         if self.reorder is not None:
             self.reorder(**{"from": self.buffer, "to": arr})
 
-    def close(self):
-        if self.reorder is not None:
-            self.reorder.close()
-
 
 class _ConvKernel:
     """oneDNN's convolution for one geometry: forward and, made at the first
@@ -419,7 +427,7 @@ class _ConvKernel:
             _check(_lib.dnnl_convolution_forward_primitive_desc_create(
                 ctypes.byref(self.fwd_pd), _engine, _FORWARD_TRAINING, _CONVOLUTION_DIRECT,
                 desc(x_shape, "any"), desc(w_shape, "any"), desc((o,)) if bias else None,
-                desc(self.shapes[2], "any"), *self.geometry, None),
+                desc(self.shapes[2], "any"), *self.geometry, _attr),
                 "dnnl_convolution_forward_primitive_desc_create")
             self.fwd = _Primitive(self.fwd_pd, ("src", "weights", "bias", "dst") if bias
                                   else ("src", "weights", "dst"))
@@ -434,7 +442,7 @@ class _ConvKernel:
             pd = _P()
             _check(_lib.dnnl_convolution_backward_data_primitive_desc_create(
                 ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
-                desc(w_shape, "any"), desc(y_shape, "any"), *self.geometry, self.fwd_pd, None),
+                desc(w_shape, "any"), desc(y_shape, "any"), *self.geometry, self.fwd_pd, _attr),
                 "dnnl_convolution_backward_data_primitive_desc_create")
             prim = _Primitive(pd, ("diff_src", "weights", "diff_dst"))
             self.backward_data = (prim, _Bound(prim, "diff_src", src, False),
@@ -444,7 +452,7 @@ class _ConvKernel:
             _check(_lib.dnnl_convolution_backward_weights_primitive_desc_create(
                 ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
                 desc(w_shape, "any"), desc((w_shape[0],)) if self.bias else None,
-                desc(y_shape, "any"), *self.geometry, self.fwd_pd, None),
+                desc(y_shape, "any"), *self.geometry, self.fwd_pd, _attr),
                 "dnnl_convolution_backward_weights_primitive_desc_create")
             prim = _Primitive(pd, ("src", "diff_weights", "diff_bias", "diff_dst") if self.bias
                               else ("src", "diff_weights", "diff_dst"))
@@ -454,39 +462,34 @@ class _ConvKernel:
 
     def forward(self, x, w, b, out):
         """out (N, O, OH, OW) = conv(x, w) + b (b None without a bias)."""
-        src, weights, dst = self.fwd_args
-        args = dict(src=src.given(x), weights=weights.given(w), dst=dst.given(out))
-        if self.bias:
-            args["bias"] = b
-        self.fwd(**args)
-        dst.taken(out)
+        with _lock:
+            src, weights, dst = self.fwd_args
+            args = dict(src=src.given(x), weights=weights.given(w), dst=dst.given(out))
+            if self.bias:
+                args["bias"] = b
+            self.fwd(**args)
+            dst.taken(out)
 
     def backward(self, x, w, d_out, d_x=None, d_w=None, d_b=None):
         """Fill the gradients asked for (arrays of x's, w's and the bias's
         shapes; None: not needed) from ∂L/∂out."""
-        if self.backward_data is None:
-            self._make_backward()
-        if d_x is not None:
-            prim, diff_src, weights, diff_dst = self.backward_data
-            prim(diff_src=diff_src.given(d_x), weights=weights.given(w),
-                 diff_dst=diff_dst.given(d_out))
-            diff_src.taken(d_x)
-        if d_w is not None or d_b is not None:
-            prim, src, diff_weights, diff_dst = self.backward_weights
-            d_w = np.empty(self.shapes[1], np.float32) if d_w is None else d_w
-            args = dict(src=src.given(x), diff_weights=diff_weights.given(d_w),
-                        diff_dst=diff_dst.given(d_out))
-            if self.bias:
-                args["diff_bias"] = np.empty(self.shapes[1][0], np.float32) if d_b is None else d_b
-            prim(**args)
-            diff_weights.taken(d_w)
-
-    def close(self):
-        parts = [self.fwd, *self.fwd_args]
-        for group in (self.backward_data, self.backward_weights):
-            parts += list(group or ())
-        for part in parts:  # (self.fwd destroys fwd_pd)
-            part.close()
+        with _lock:
+            if self.backward_data is None:
+                self._make_backward()
+            if d_x is not None:
+                prim, diff_src, weights, diff_dst = self.backward_data
+                prim(diff_src=diff_src.given(d_x), weights=weights.given(w),
+                     diff_dst=diff_dst.given(d_out))
+                diff_src.taken(d_x)
+            if d_w is not None or d_b is not None:
+                prim, src, diff_weights, diff_dst = self.backward_weights
+                d_w = np.empty(self.shapes[1], np.float32) if d_w is None else d_w
+                args = dict(src=src.given(x), diff_weights=diff_weights.given(d_w),
+                            diff_dst=diff_dst.given(d_out))
+                if self.bias:
+                    args["diff_bias"] = np.empty(self.shapes[1][0], np.float32) if d_b is None else d_b
+                prim(**args)
+                diff_weights.taken(d_w)
 
 
 def conv_kernel(x_shape, w_shape, stride, padding, dilation, bias):

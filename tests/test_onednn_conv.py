@@ -144,12 +144,45 @@ def test_a_weight_changed_in_place_before_backward_is_an_error():
 
 
 def test_the_kernel_cache_keeps_the_latest_geometries():
+    """The cache keeps the latest _KEEP geometries; a graph recorded before
+    its kernel left the cache still runs its backward with it."""
     onednn._conv_kernels.clear()
     conv = nn.Conv2d(2, 3, 3)
-    for size in range(3, 3 + onednn._KEEP + 2):
+    x = np.random.default_rng(4).standard_normal((1, 2, 3, 3)).astype(np.float32)
+    first = conv(gn.tensor(x, requires_grad=True))
+    for size in range(4, 4 + onednn._KEEP + 1):
         conv(gn.ones(1, 2, size, size, requires_grad=True)).sum().backward()
     assert len(onednn._conv_kernels) == onednn._KEEP
     sizes = {key[0][2] for key in onednn._conv_kernels}
-    assert sizes == set(range(5, 5 + onednn._KEEP))  # the two oldest went (and were closed)
-    y = conv(gn.ones(1, 2, 3, 3))  # made again
-    assert np.all(np.isfinite(y.data))
+    assert sizes == set(range(5, 5 + onednn._KEEP))  # the oldest two went
+    conv.zero_grad()
+    first.sum().backward()  # its kernel is out of the cache, held by the graph
+    got = conv.weight.grad.data.copy()
+    conv.zero_grad()
+    with onednn.disabled():
+        conv(gn.tensor(x)).sum().backward()
+    assert_close(got, conv.weight.grad.data, TOL, "weight gradient after eviction")
+
+
+def test_two_threads_at_once():
+    """Kernels share their buffers, so one thread at a time runs them; each
+    thread gets its own correct answer."""
+    import threading
+    rng = np.random.default_rng(5)
+    conv = nn.Conv2d(3, 4, 3)
+    xs = [rng.standard_normal((4, 3, 12, 12)).astype(np.float32) for _ in range(2)]
+    with onednn.disabled():
+        expected = [conv(gn.tensor(x)).data for x in xs]
+    results = [[], []]
+
+    def work(i):
+        for _ in range(30):
+            results[i].append(conv(gn.tensor(xs[i])).data)
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(2):
+        for y in results[i]:
+            assert_close(y, expected[i], TOL, f"thread {i}")

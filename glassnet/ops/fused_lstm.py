@@ -62,7 +62,7 @@ class LSTMLayer(Op):
         finals.state = final
         if training:
             ctx.saved = (x, state, w_ih, w_hh, bias, out, final, workspace)
-            ctx.reverse, ctx.finals, ctx.bias = reverse, finals, b_ih is not None
+            ctx.kernel, ctx.finals, ctx.bias = kernel, finals, b_ih is not None
         return out
 
     @staticmethod
@@ -71,8 +71,7 @@ class LSTMLayer(Op):
         finals, need = ctx.finals, ctx.needs_input_grad
         d_final = finals.grad if finals.grad is not None else np.zeros_like(final)
         finals.grad = None
-        steps, batch, n_in = x.shape
-        kernel = onednn.lstm_kernel(steps, batch, n_in, w_hh.shape[1], ctx.reverse, True)
+        kernel = ctx.kernel  # (the one that wrote the workspace)
         d_x, d_state = np.empty_like(x), np.empty_like(state)
         d_w_ih, d_w_hh, d_b = np.empty_like(w_ih), np.empty_like(w_hh), np.empty_like(bias)
         kernel.backward(x, state[0], state[1], w_ih, w_hh, bias, out, final[0], final[1],

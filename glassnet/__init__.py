@@ -41,7 +41,7 @@ subtract = sub
 negative = neg
 
 _SUBMODULES = {"nn": "nn", "optim": "optim", "data": "data", "io": "io", "explain": "explain",
-               "datasets": "data.datasets"}
+               "datasets": "data.datasets", "onednn": "onednn"}
 
 
 def __getattr__(name):

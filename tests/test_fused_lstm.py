@@ -252,6 +252,7 @@ def test_turned_off_by_the_environment():
 
 
 def test_disabled_restores_the_setting():
+    assert gn.onednn is onednn  # (gn.onednn.disabled(), as the README says)
     assert onednn.enabled
     with onednn.disabled():
         assert not onednn.available()

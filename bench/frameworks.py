@@ -10,13 +10,14 @@ class Framework:
     """One autograd framework: its ``nn`` and ``optim``, how to make a tensor
     from a NumPy array, how to seed it, and how its memory is measured."""
 
-    def __init__(self, name, module, data, memory_method):
+    def __init__(self, name, module, data, memory_method, forget=None):
         self.name = name
         self.module = module
         self.nn = module.nn
         self.optim = module.optim
         self.data = data  # has DataLoader and TensorDataset
         self.memory_method = memory_method
+        self.forget = forget  # () -> None: let go of arrays kept for reuse (before a memory pass)
 
     def tensor(self, array, requires_grad=False):
         array = np.ascontiguousarray(array)
@@ -36,7 +37,18 @@ class Framework:
         return [name for name in layers if not hasattr(self.nn, name)]
 
 
-GLASSNET = Framework("glassnet", gn, gn.data, "tracemalloc")
+def _glassnet_forget():
+    """Empty glassnet's array pool (recurrent layers' buffers) and oneDNN's
+    kernel caches (their reorder and scratch buffers), so that a memory pass
+    counts what a training loop holds, not what an earlier run left there."""
+    from glassnet import onednn
+    from glassnet.ops.recurrent import POOL
+    POOL.clear()
+    onednn._kernels.clear()
+    onednn._conv_kernels.clear()
+
+
+GLASSNET = Framework("glassnet", gn, gn.data, "tracemalloc", _glassnet_forget)
 
 
 def load_torch(enabled=True):

@@ -196,3 +196,24 @@ def test_chain_memory_is_measured_in_a_fresh_process():
     assert 0 < short < long, (short, long)
     with pytest.raises(RuntimeError, match="nosuch"):
         fresh_process_rss("nosuch", 10)
+
+
+def test_memory_pass_counts_the_buffers_glassnet_keeps_for_reuse():
+    """glassnet keeps some arrays from step to step (the recurrent layers'
+    pool, oneDNN kernels' buffers): a memory pass after the timing must still
+    count them (``Framework.forget`` empties them first)."""
+    from bench.config import Config
+    from bench.frameworks import Sides
+    from bench.workloads import common
+    from bench.workloads.lstm import LSTM
+    from glassnet import onednn
+    cfg = Config.make(quick=True)
+    impl = next(i for i in LSTM().impls(cfg, Sides(use_torch=False)) if i.name == "glassnet")
+    impl.make()()  # (what the timing leaves behind)
+    counted = [common._peak(impl, cfg, 2, None)["peak_bytes"] for _ in range(2)]
+    kept = sum(k.workspace_bytes for k in onednn._kernels.values()) if onednn.available() \
+        else 0
+    impl.forget = None
+    reused = common._peak(impl, cfg, 2, None)["peak_bytes"]
+    assert abs(counted[0] - counted[1]) < 0.05 * counted[0]  # the same each time
+    assert counted[0] > reused + max(kept, 1 << 16)

@@ -15,9 +15,11 @@ class Impl:
     """One side of a workload: ``make()`` builds a fresh model and optimizer
     and returns ``step()``; without ``make``, ``reason`` says why it is n/a."""
 
-    def __init__(self, name, make=None, memory_method="tracemalloc", reason=None, memory=None):
+    def __init__(self, name, make=None, memory_method="tracemalloc", reason=None, memory=None,
+                 forget=None):
         self.name, self.make, self.memory_method, self.reason = name, make, memory_method, reason
         self.memory = memory  # () -> peak bytes, measured its own way (else memory_method)
+        self.forget = forget  # () -> None, run before the memory pass (see Framework.forget)
 
 
 def not_available(name, reason):
@@ -39,7 +41,7 @@ def framework_impl(fw, build, loss, optimizer, pool, seed=0, needs=(), **opt_kwa
         model = build(fw.nn)
         opt = getattr(fw.optim, optimizer)(model.parameters(), **opt_kwargs)
         return train_step(model, getattr(fw.nn, loss)(), opt, itertools.cycle(data))
-    return Impl(fw.name, make, fw.memory_method)
+    return Impl(fw.name, make, fw.memory_method, forget=fw.forget)
 
 
 def numpy_impl(name, cls, pool, **net_kwargs):
@@ -104,6 +106,8 @@ def _peak(impl, cfg, memory_steps, key):
                 peak = impl.memory()
             else:
                 run = _memory_run(impl, memory_steps or cfg.memory_steps)
+                if impl.forget is not None:
+                    impl.forget()
                 peak = memory.peak_bytes(impl.memory_method, run)
             cached = {"peak_bytes": peak, "memory_method": impl.memory_method}
         except Exception as exc:

@@ -213,18 +213,15 @@ class _Memory:
 
 class _Primitive:
     """A primitive made from its descriptor, with a memory object per argument
-    and its own scratch buffer (when it needs one)."""
+    (the scratchpad's included, when it needs one)."""
 
     def __init__(self, pd, args):
         self.pd = pd
         self.handle = _P()
         _check(_lib.dnnl_primitive_create(ctypes.byref(self.handle), pd), "dnnl_primitive_create")
-        scratch = _lib.dnnl_memory_desc_get_size(self.md("scratchpad"))
-        args = tuple(args) + (("scratchpad",) if scratch else ())
+        self.scratch = _lib.dnnl_memory_desc_get_size(self.md("scratchpad"))
+        args = tuple(args) + (("scratchpad",) if self.scratch else ())
         self.memory = {name: _Memory(self.md(name)) for name in args}
-        if scratch:
-            self.scratchpad = np.empty(scratch, np.uint8)
-            self.memory["scratchpad"].point(self.scratchpad)
         self._args = (_ExecArg * len(args))(
             *[_ExecArg(_ARG[name.removeprefix("diff_")] + (_DIFF if name.startswith("diff_") else 0),
                        self.memory[name].handle) for name in args])
@@ -248,9 +245,14 @@ class _Primitive:
         lib.dnnl_primitive_desc_destroy(self.pd)
 
     def __call__(self, **arrays):
-        """Run it on these arrays (argument name -> array, every argument)."""
+        """Run it on these arrays (argument name -> array, every argument but
+        the scratchpad: a fresh one each call, as PyTorch does, so that the
+        cached primitives do not each hold one: the LSTM's are 17 MB)."""
         for name, arr in arrays.items():
             self.memory[name].point(arr)
+        if self.scratch:
+            scratchpad = np.empty(self.scratch, np.uint8)
+            self.memory["scratchpad"].point(scratchpad)
         _check(_lib.dnnl_primitive_execute(self.handle, _stream, len(self._args), self._args),
                "dnnl_primitive_execute")
         _check(_lib.dnnl_stream_wait(_stream), "dnnl_stream_wait")
@@ -377,35 +379,35 @@ def lstm_kernel(steps, batch, n_in, hidden, reverse=False, training=True):
 class _Bound:
     """One argument of a primitive, given as a C-ordered NumPy array: used
     as it is when the primitive takes that layout, else through a buffer in
-    the primitive's layout and a reorder (``into`` the buffer before the
-    call, or out of it after)."""
+    the primitive's layout (made for the call, like a temporary of a NumPy
+    expression) and a reorder, ``into`` the buffer before the call or out
+    of it after."""
 
     def __init__(self, prim, name, user_md, into):
-        md = prim.md(name)
-        self.buffer = self.reorder = None
-        if not _lib.dnnl_memory_desc_equal(md, user_md):
-            self.buffer = np.empty(prim.size(name), np.uint8)
-            self.reorder = _reorder(user_md, md) if into else _reorder(md, user_md)
-        self.into = into
+        self.md = prim.md(name)
+        self.size, self.reorder, self.into = prim.size(name), None, into
+        if not _lib.dnnl_memory_desc_equal(self.md, user_md):
+            self.reorder = _reorder(user_md, self.md) if into else _reorder(self.md, user_md)
 
     def given(self, arr):
-        """What to hand the primitive for ``arr`` (reordered into the buffer if need be)."""
+        """What to hand the primitive for ``arr`` (reordered into a buffer if need be)."""
         if self.reorder is None:
             return arr
+        handed = np.empty(self.size, np.uint8)
         if self.into:
-            self.reorder(**{"from": arr, "to": self.buffer})
-        return self.buffer
+            self.reorder(**{"from": arr, "to": handed})
+        return handed
 
-    def taken(self, arr):
-        """After the call: the primitive's result, reordered into ``arr`` if need be."""
+    def taken(self, handed, arr):
+        """After the call: what the primitive wrote into ``handed``, reordered into ``arr``."""
         if self.reorder is not None:
-            self.reorder(**{"from": self.buffer, "to": arr})
+            self.reorder(**{"from": handed, "to": arr})
 
 
 class _ConvKernel:
-    """oneDNN's convolution for one geometry: forward and, made at the first
-    backward, backward-data and backward-weights, each in the layouts oneDNN
-    prefers (``format_tag any``: blocked channels, for its vectorised
+    """oneDNN's convolution for one geometry: forward and, made at their
+    first use, backward-data and backward-weights, each in the layouts
+    oneDNN prefers (``format_tag any``: blocked channels, for its vectorised
     kernels), with reorders from and to glassnet's (N, C, H, W) and
     (O, C, kH, kW) arrays where they differ."""
 
@@ -435,7 +437,7 @@ class _ConvKernel:
                              _Bound(self.fwd, "weights", weights, True),
                              _Bound(self.fwd, "dst", dst, False))
 
-    def _make_backward(self):
+    def _make_backward_data(self):
         x_shape, w_shape, y_shape = self.shapes
         with _Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
@@ -448,6 +450,11 @@ class _ConvKernel:
             self.backward_data = (prim, _Bound(prim, "diff_src", src, False),
                                   _Bound(prim, "weights", weights, True),
                                   _Bound(prim, "diff_dst", dst, True))
+
+    def _make_backward_weights(self):
+        x_shape, w_shape, y_shape = self.shapes
+        with _Descs() as desc:
+            src, weights, dst = (desc(s) for s in self.shapes)
             pd = _P()
             _check(_lib.dnnl_convolution_backward_weights_primitive_desc_create(
                 ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
@@ -464,32 +471,38 @@ class _ConvKernel:
         """out (N, O, OH, OW) = conv(x, w) + b (b None without a bias)."""
         with _lock:
             src, weights, dst = self.fwd_args
-            args = dict(src=src.given(x), weights=weights.given(w), dst=dst.given(out))
+            handed = dst.given(out)
+            args = dict(src=src.given(x), weights=weights.given(w), dst=handed)
             if self.bias:
                 args["bias"] = b
             self.fwd(**args)
-            dst.taken(out)
+            dst.taken(handed, out)
 
     def backward(self, x, w, d_out, d_x=None, d_w=None, d_b=None):
         """Fill the gradients asked for (arrays of x's, w's and the bias's
         shapes; None: not needed) from ∂L/∂out."""
         with _lock:
-            if self.backward_data is None:
-                self._make_backward()
+            d_y = d_y_md = None  # ∂L/∂out as the first primitive took it (the second may too)
             if d_x is not None:
+                if self.backward_data is None:
+                    self._make_backward_data()
                 prim, diff_src, weights, diff_dst = self.backward_data
-                prim(diff_src=diff_src.given(d_x), weights=weights.given(w),
-                     diff_dst=diff_dst.given(d_out))
-                diff_src.taken(d_x)
+                handed, d_y, d_y_md = diff_src.given(d_x), diff_dst.given(d_out), diff_dst.md
+                prim(diff_src=handed, weights=weights.given(w), diff_dst=d_y)
+                diff_src.taken(handed, d_x)
             if d_w is not None or d_b is not None:
+                if self.backward_weights is None:
+                    self._make_backward_weights()
                 prim, src, diff_weights, diff_dst = self.backward_weights
+                if d_y is None or not _lib.dnnl_memory_desc_equal(d_y_md, diff_dst.md):
+                    d_y = diff_dst.given(d_out)
                 d_w = np.empty(self.shapes[1], np.float32) if d_w is None else d_w
-                args = dict(src=src.given(x), diff_weights=diff_weights.given(d_w),
-                            diff_dst=diff_dst.given(d_out))
+                handed = diff_weights.given(d_w)
+                args = dict(src=src.given(x), diff_weights=handed, diff_dst=d_y)
                 if self.bias:
                     args["diff_bias"] = np.empty(self.shapes[1][0], np.float32) if d_b is None else d_b
                 prim(**args)
-                diff_weights.taken(d_w)
+                diff_weights.taken(handed, d_w)
 
 
 def conv_kernel(x_shape, w_shape, stride, padding, dilation, bias):

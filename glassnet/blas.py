@@ -22,12 +22,11 @@ only by float rounding (another summation order inside the GEMM, a fused
 multiply-add).
 """
 import ctypes
-import glob
 import os
-import site
-import sys
 
 import numpy as np
+
+from . import wheel_libs
 
 MIN_FLOPS = 1 << 15         # m·n·k below this: np.dot (its call overhead is smaller)
 VECTOR_MIN = 4096           # fewer elements: NumPy (the call costs more than the pass)
@@ -43,16 +42,6 @@ _vector = {}                # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul,
 _loaded = False
 
 
-def _find_mkl():
-    """The path of libmkl_rt in this environment (the ``mkl`` wheel puts it in
-    ``<prefix>/lib``; ``pip install --user`` in the user base's), or None."""
-    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, site.getuserbase())):
-        found = sorted(glob.glob(os.path.join(prefix, "lib", "libmkl_rt.so*")))
-        if found:
-            return found[0]
-    return None
-
-
 def load():
     """Look for MKL once; return ``status``."""
     global _loaded, status
@@ -62,7 +51,7 @@ def load():
     if os.environ.get(ENV_VAR, "").lower() == "numpy":
         status = f"numpy ({ENV_VAR}=numpy)"
         return status
-    path = _find_mkl()
+    path = wheel_libs.find("libmkl_rt.so*")  # (the mkl wheel's)
     if path is None:
         status = "numpy (MKL not installed: pip install glassnet[mkl])"
         return status

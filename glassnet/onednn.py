@@ -35,14 +35,13 @@ format-tag numbers (which change between versions) are needed.
 """
 import contextlib
 import ctypes
-import glob
 import os
-import site
-import sys
 import threading
 from collections import OrderedDict
 
 import numpy as np
+
+from . import wheel_libs
 
 ENV_VAR = "GLASSNET_ONEDNN"  # "0" turns oneDNN off
 _ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
@@ -81,15 +80,6 @@ class _ExecArg(ctypes.Structure):
     _fields_ = [("arg", ctypes.c_int), ("memory", _P)]
 
 
-def _find_library():
-    """libdnnl.so.3 where the oneDNN wheels put it (``<prefix>/lib``), or None."""
-    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, site.getuserbase())):
-        found = sorted(glob.glob(os.path.join(prefix, "lib", "libdnnl.so.3*")))
-        if found:
-            return found[0]
-    return None
-
-
 def load():
     """Look for oneDNN once; return ``status``."""
     global _lib, _engine, _stream, _attr, status
@@ -98,7 +88,7 @@ def load():
     if _ENV_OFF:
         status = f"off ({ENV_VAR}=0)"
         return status
-    path = _find_library()
+    path = wheel_libs.find("libdnnl.so.3*")  # (the onednn-cpu-gomp wheel's)
     if path is None:
         status = "off (oneDNN not installed: pip install glassnet[onednn])"
         return status

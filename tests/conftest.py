@@ -34,6 +34,20 @@ def torch():
     return t
 
 
+@pytest.fixture
+def needs_onednn():
+    """Skip (fail under GLASSNET_REQUIRE_ALL=1) unless oneDNN runs glassnet's
+    float32 LSTM layers and convolutions."""
+    from glassnet import onednn
+    if onednn.available():
+        return onednn
+    msg = f"oneDNN not in use: {onednn.status}"
+    if STRICT:
+        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping; the test extras install "
+                    "onednn-cpu-gomp)")
+    pytest.skip(msg)
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     gn.manual_seed(0)

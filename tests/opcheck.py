@@ -173,3 +173,16 @@ def verify(torch, gn_fn, torch_fn, *arrays, grads=None, rtol=None, gradcheck=Tru
     if gradcheck and floats and all(a.dtype == np.float64 for a in floats):
         check_grad(gn_fn, *arrays, grads=grads)
     return out
+
+
+def graph_names(t):
+    """The names of the backward nodes of the graph behind tensor ``t`` (each once)."""
+    seen, stack, names = set(), [t.grad_fn], []
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.append(node.name())
+        stack.extend(node.edges)
+    return names

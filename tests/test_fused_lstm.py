@@ -18,33 +18,12 @@ import glassnet as gn
 from glassnet import nn, onednn
 from glassnet.errors import GraphError
 from glassnet.ops import fused_lstm
-from conftest import STRICT
-from opcheck import SETTINGS, assert_close, seeds
+from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = 2e-5
 
 
-@pytest.fixture(autouse=True)
-def _onednn():
-    if onednn.available():
-        return
-    msg = f"oneDNN not in use: {onednn.status}"
-    if STRICT:
-        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping; the test extras install "
-                    "onednn-cpu-gomp)")
-    pytest.skip(msg)
-
-
-def _names(t):
-    seen, stack, names = set(), [t.grad_fn], []
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        names.append(node.name())
-        stack.extend(node.edges)
-    return names
+pytestmark = pytest.mark.usefixtures("needs_onednn")
 
 
 def _run(lstm, x, hx, ups, fused):
@@ -62,7 +41,7 @@ def _run(lstm, x, hx, ups, fused):
     else:
         with onednn.disabled():
             out, (h, c) = lstm(*args)
-    assert ("LSTMLayerBackward" in _names(out)) == fused
+    assert ("LSTMLayerBackward" in graph_names(out)) == fused
     gn.autograd.backward([out, h, c], [gn.tensor(u) for u in ups])
     grads = [t.grad.data for t in leaves] + [p.grad.data for p in lstm.parameters()]
     return [out.data, h.data, c.data], grads
@@ -125,7 +104,7 @@ def test_onednn_matches_pytorch(torch, bidirectional):
 def test_one_graph_node_per_layer_and_direction():
     lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     out, (h, c) = lstm(gn.zeros(6, 2, 3))
-    names = _names(out.sum() + h.sum() + c.sum())
+    names = graph_names(out.sum() + h.sum() + c.sum())
     assert names.count("LSTMLayerBackward") == 2 * 2
     assert names.count("LayerStateBackward") == 2 * 2
     assert "RecurrentStepBackward" not in names
@@ -134,7 +113,7 @@ def test_one_graph_node_per_layer_and_direction():
 def test_float64_runs_glassnets_own_steps():
     lstm = nn.LSTM(3, 4, dtype=np.float64)
     out, _ = lstm(gn.zeros(5, 2, 3, dtype=np.float64))
-    names = _names(out.sum())
+    names = graph_names(out.sum())
     assert "RecurrentStepBackward" in names and "LSTMLayerBackward" not in names
 
 

@@ -13,21 +13,12 @@ from hypothesis import strategies as st
 import glassnet as gn
 from glassnet import nn, onednn
 from glassnet.errors import GraphError
-from conftest import STRICT
 from opcheck import SETTINGS, assert_close, seeds
 
 TOL = 2e-5
 
 
-@pytest.fixture(autouse=True)
-def _onednn():
-    if onednn.available():
-        return
-    msg = f"oneDNN not in use: {onednn.status}"
-    if STRICT:
-        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping; the test extras install "
-                    "onednn-cpu-gomp)")
-    pytest.skip(msg)
+pytestmark = pytest.mark.usefixtures("needs_onednn")
 
 
 def _conv(x, w, b, fused, **kw):

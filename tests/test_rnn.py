@@ -20,7 +20,7 @@ from glassnet import nn, onednn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
 from glassnet.ops.recurrent import POOL
-from opcheck import SETTINGS, assert_close, seeds
+from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 FEW = settings(SETTINGS, max_examples=3)
@@ -427,25 +427,13 @@ def test_dropout_with_one_layer_warns_as_pytorch():
 
 
 # ---- the graph -----------------------------------------------------------------------------------
-def _nodes(t):
-    seen, stack, names = set(), [t.grad_fn], []
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        names.append(node.name())
-        stack.extend(node.edges)
-    return names
-
-
 def test_backpropagation_through_time_is_one_graph_node_per_step():
     """glassnet's own steps (float64 always; float32 without oneDNN, see
     test_fused_lstm.py for its one node per layer and direction)."""
     lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     with onednn.disabled():
         out, (h, c) = lstm(gn.zeros(6, 2, 3))
-    names = _nodes(out.sum() + h.sum() + c.sum())
+    names = graph_names(out.sum() + h.sum() + c.sum())
     assert names.count("RecurrentStepBackward") == 6 * 2 * 2
     assert names.count("GateProjectionBackward") == 2 * 2  # one per layer and direction
     assert len(names) < 6 * 2 * 2 + 30

@@ -233,8 +233,19 @@ def test_turned_off_by_the_environment():
 def test_disabled_restores_the_setting():
     assert gn.onednn is onednn  # (gn.onednn.disabled(), as the README says)
     assert onednn.enabled
+    x = gn.zeros(5, 2, 3)
     with onednn.disabled():
         assert not onednn.available()
-        assert not fused_lstm.usable("LSTM", np.float32)
-    assert onednn.available() and fused_lstm.usable("LSTM", np.float32)
-    assert not fused_lstm.usable("GRU", np.float32)
+        assert not fused_lstm.usable("LSTM", x)
+    assert onednn.available() and fused_lstm.usable("LSTM", x)
+    assert not fused_lstm.usable("GRU", x)
+
+
+def test_an_empty_batch_runs_glassnets_own_steps():
+    """oneDNN refuses a batch of 0; the step-by-step path gives PyTorch's empty results."""
+    lstm = nn.LSTM(3, 4)
+    x = gn.zeros(5, 0, 3, requires_grad=True)
+    out, (h, c) = lstm(x)
+    assert out.shape == (5, 0, 4) and h.shape == (1, 0, 4) and c.shape == (1, 0, 4)
+    out.sum().backward()
+    assert x.grad.shape == (5, 0, 3)

@@ -623,3 +623,21 @@ def test_cell_errors_name_the_cell_and_the_shapes():
         nn.GRUCell(3, 4)(gn.zeros(3), gn.zeros(2, 4))
     with pytest.raises(DTypeError, match="RNNCell"):
         nn.RNNCell(3, 4)(gn.zeros(2, 3, dtype=np.float64))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_batch(torch, kind, dtype):
+    """A batch of 0 sequences, as PyTorch allows: empty outputs and states of
+    the right shapes, empty input gradients, zero weight gradients."""
+    g = getattr(nn, kind)(3, 4, num_layers=2, bidirectional=True, dtype=dtype)
+    t = _twin(torch, g, kind, input_size=3, hidden_size=4, num_layers=2, bidirectional=True)
+    x = gn.tensor(np.zeros((5, 0, 3), dtype), requires_grad=True)
+    out, state = g(x)
+    t_out, t_state = t(torch.zeros(5, 0, 3, dtype=_torch_dtype(torch, dtype)))
+    assert out.shape == tuple(t_out.shape)
+    h = state[0] if kind == "LSTM" else state
+    assert h.shape == tuple((t_state[0] if kind == "LSTM" else t_state).shape)
+    (out.sum() + h.sum()).backward()
+    assert x.grad.shape == (5, 0, 3)
+    assert all(not np.any(p.grad.data) for p in g.parameters())

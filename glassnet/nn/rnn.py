@@ -162,7 +162,7 @@ class RNNBase(Module):
         per = 4 if self.bias else 2
         names = self._flat_weights_names
         finals = []
-        fused = fused_lstm.usable(self.mode, x.dtype)  # oneDNN: a layer direction in one call
+        fused = fused_lstm.usable(self.mode, x)  # oneDNN: a layer direction in one call
         for layer in range(self.num_layers):
             states, runs = [], []
             for d in range(directions):

@@ -35,9 +35,11 @@ class Finals:
         self.state = self.grad = None
 
 
-def usable(mode, dtype):
-    """Does oneDNN run this layer: an LSTM in float32, oneDNN available?"""
-    return mode == "LSTM" and dtype == np.float32 and onednn.available()
+def usable(mode, x):
+    """Does oneDNN run this layer on input x (T, B, n): an LSTM, float32, a
+    batch of at least one (oneDNN refuses empty ones), oneDNN available?"""
+    return (mode == "LSTM" and x.dtype == np.float32 and x.shape[1] > 0
+            and onednn.available())
 
 
 class LSTMLayer(Op):

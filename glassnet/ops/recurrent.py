@@ -150,7 +150,7 @@ def _scaled(w3, scale):
 def _gate_rows(buf):
     """A per-step gate buffer (T, G, H, B) as (T, G·H, B): each step's gates
     as the rows of one matrix (a view)."""
-    return buf.reshape(buf.shape[0], -1, buf.shape[-1])
+    return buf.reshape(buf.shape[0], buf.shape[1] * buf.shape[2], buf.shape[3])
 
 
 def _pytorch_order(g3, order):
@@ -304,7 +304,8 @@ class LSTMCell:
         y, tanh_c = run.bufs
         c = run.states[1, run.prev]
         steps = len(y)
-        chunk = max(1, _CHUNK_BYTES // (y[0].nbytes + run.work[0].nbytes + 2 * c[0].nbytes))
+        step_bytes = y[0].nbytes + run.work[0].nbytes + 2 * c[0].nbytes
+        chunk = max(1, _CHUNK_BYTES // max(step_bytes, 1))  # (an empty batch: 0 bytes)
         for lo in range(0, steps, chunk):
             ts = slice(lo, lo + chunk)
             ys, p, tc = y[ts], run.work[ts], tanh_c[ts]
@@ -464,7 +465,7 @@ class GateProjection(Op):
             gx = dot(w2.reshape(gates * hidden, n).T, g2)
             gx = gx.reshape(n, steps, batch).transpose(1, 2, 0)
         if need[1] or (len(need) > 2 and need[2]):
-            g_wb = dot(g2, x2.reshape(steps * batch, -1)).reshape(gates, hidden, -1)
+            g_wb = dot(g2, x2.reshape(steps * batch, x2.shape[-1])).reshape(gates, hidden, -1)
             g_wb = _pytorch_order(_scaled(g_wb, scale), order)  # (G, H, n) or (G, H, n + 1)
             if need[1]:
                 gw = g_wb[..., :n].reshape(w.shape)
@@ -476,7 +477,7 @@ class GateProjection(Op):
 def _row_sums(g):
     """Σ over steps and batch of a gate-major gradient (G, H, T, B), as (G·H,):
     a matrix-vector product, faster than ``sum`` over the last axes."""
-    g2 = g.reshape(g.shape[0] * g.shape[1], -1)
+    g2 = g.reshape(g.shape[0] * g.shape[1], g.shape[2] * g.shape[3])
     return dot(g2, np.ones((g2.shape[1], 1), g2.dtype)).reshape(-1)
 
 
@@ -673,7 +674,8 @@ class LayerOutput(Op):
             # the steps with a nonzero gradient: any bit set (a quick max of the
             # floats read as unsigned integers; −0 counts as nonzero, harmlessly)
             bits = g.view(np.dtype(f"u{g.itemsize}"))
-            live = bits.max(axis=1).max(axis=1) != 0
+            live = (bits.max(axis=1).max(axis=1) != 0 if g.size  # (an empty batch:
+                    else np.zeros(len(g), bool))                  # no gradient anywhere)
             live[last] = True
             for t, g_t in enumerate(g):
                 if not live[t]:

@@ -201,6 +201,20 @@ class _Memory:
                "dnnl_memory_set_data_handle")
 
 
+def _arg(name):
+    """oneDNN's number for an execution argument: 'src', 'diff_src', …"""
+    base = name.removeprefix("diff_")
+    return _ARG[base] + (_DIFF if base != name else 0)
+
+
+def _primitive_desc(create, *args):
+    """A primitive descriptor from oneDNN's ``create`` function (its name: the
+    engine and the output pointer are filled in)."""
+    pd = _P()
+    _check(getattr(_lib, create)(ctypes.byref(pd), _engine, *args), create)
+    return pd
+
+
 class _Primitive:
     """A primitive made from its descriptor, with a memory object per argument
     (the scratchpad's included, when it needs one)."""
@@ -213,12 +227,10 @@ class _Primitive:
         args = tuple(args) + (("scratchpad",) if self.scratch else ())
         self.memory = {name: _Memory(self.md(name)) for name in args}
         self._args = (_ExecArg * len(args))(
-            *[_ExecArg(_ARG[name.removeprefix("diff_")] + (_DIFF if name.startswith("diff_") else 0),
-                       self.memory[name].handle) for name in args])
+            *[_ExecArg(_arg(name), self.memory[name].handle) for name in args])
 
     def md(self, name):
-        arg = _ARG[name.removeprefix("diff_")] + (_DIFF if name.startswith("diff_") else 0)
-        return _P(_lib.dnnl_primitive_desc_query_md(self.pd, _QUERY_EXEC_ARG_MD, arg))
+        return _P(_lib.dnnl_primitive_desc_query_md(self.pd, _QUERY_EXEC_ARG_MD, _arg(name)))
 
     def size(self, name):
         return self.memory[name].size
@@ -249,121 +261,12 @@ class _Primitive:
 
 
 def _reorder(src_md, dst_md):
-    pd = _P()
+    """A primitive copying memory of layout ``src_md`` into layout ``dst_md``."""
+    pd = _P()  # (the engine comes twice here: source's and destination's)
     _check(_lib.dnnl_reorder_primitive_desc_create(ctypes.byref(pd), src_md, _engine, dst_md,
                                                    _engine, _attr),
            "dnnl_reorder_primitive_desc_create")
     return _Primitive(pd, ("from", "to"))
-
-
-_FORWARD_ARGS = ("src_layer", "src_iter", "src_iter_c", "weights_layer", "weights_iter", "bias",
-                 "dst_layer", "dst_iter", "dst_iter_c")
-_BACKWARD_ARGS = _FORWARD_ARGS + ("workspace",) + tuple(
-    "diff_" + name for name in ("src_layer", "src_iter", "src_iter_c", "weights_layer",
-                                "weights_iter", "bias", "dst_layer", "dst_iter", "dst_iter_c"))
-
-
-class _LSTMKernel:
-    """oneDNN's LSTM primitives for one shape and direction: forward (training
-    or inference) and, for training, backward; with the reorders of the
-    weights into the layouts they prefer and of the weight gradients back."""
-
-    def __init__(self, steps, batch, n_in, hidden, reverse, training):
-        self.shape = (steps, batch, n_in, hidden)
-        self.training = training
-        self.bwd = None
-        with _Descs() as desc:
-            self._build(desc, steps, batch, n_in, hidden, reverse, training)
-
-    def _build(self, desc, steps, batch, n_in, hidden, reverse, training):
-        direction = _RIGHT2LEFT if reverse else _LEFT2RIGHT
-        src, state = desc((steps, batch, n_in)), desc((1, 1, batch, hidden))
-        dst, bias = desc((steps, batch, hidden)), desc((1, 1, _GATES, hidden))
-        w_in, w_h = (1, 1, n_in, _GATES, hidden), (1, 1, hidden, _GATES, hidden)
-        pd = _P()
-        _check(_lib.dnnl_lstm_forward_primitive_desc_create(
-            ctypes.byref(pd), _engine, _FORWARD_TRAINING if training else _FORWARD_INFERENCE,
-            direction, src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None,
-            bias, dst, state, state, 0, _attr), "dnnl_lstm_forward_primitive_desc_create")
-        self.fwd = _Primitive(pd, _FORWARD_ARGS + (("workspace",) if training else ()))
-        self.fwd_weights = self._reorders(desc, self.fwd, n_in, hidden, into=True)
-        self.workspace_bytes = self.fwd.size("workspace") if training else 0
-        if training:
-            bpd = _P()
-            _check(_lib.dnnl_lstm_backward_primitive_desc_create(
-                ctypes.byref(bpd), _engine, _BACKWARD, direction,
-                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
-                dst, state, state,
-                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
-                dst, state, state, 0, pd, _attr), "dnnl_lstm_backward_primitive_desc_create")
-            self.bwd = _Primitive(bpd, _BACKWARD_ARGS)
-            self.bwd_weights = self._reorders(desc, self.bwd, n_in, hidden, into=True)
-            self.bwd_grads = self._reorders(desc, self.bwd, n_in, hidden, into=False)
-
-    @staticmethod
-    def _reorders(desc, prim, n_in, hidden, into):
-        """For each weight: (reorder, buffer in the primitive's layout); ``into``:
-        PyTorch's layout → the primitive's, else its diff_ layout → PyTorch's."""
-        out = []
-        for name, n in (("weights_layer", n_in), ("weights_iter", hidden)):
-            name = name if into else "diff_" + name
-            ours, theirs = desc.weights(n, hidden), prim.md(name)
-            reorder = _reorder(ours, theirs) if into else _reorder(theirs, ours)
-            out.append((reorder, np.empty(prim.size(name), np.uint8)))
-        return out
-
-    def forward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace=None):
-        """out (T, B, H), h_t and c_t (B, H) from x (T, B, n), h0, c0 (B, H),
-        the weights (G·H, n), (G·H, H) and the summed bias b (G·H,); training
-        kernels also fill ``workspace`` (``workspace_bytes`` bytes) for backward."""
-        with _lock:
-            (r_in, w_in), (r_h, w_h) = self.fwd_weights
-            r_in(**{"from": w_ih, "to": w_in})
-            r_h(**{"from": w_hh, "to": w_h})
-            args = dict(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in,
-                        weights_iter=w_h, bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t)
-            if self.training:
-                args["workspace"] = workspace
-            self.fwd(**args)
-
-    def backward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace,
-                 d_out, d_ht, d_ct, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b):
-        """The gradients of x, h0, c0, the weights and the bias from those of
-        out, h_t and c_t, with what ``forward`` wrote into ``workspace``."""
-        with _lock:
-            (r_in, w_in), (r_h, w_h) = self.bwd_weights
-            r_in(**{"from": w_ih, "to": w_in})
-            r_h(**{"from": w_hh, "to": w_h})
-            (g_in_reorder, g_in), (g_h_reorder, g_h) = self.bwd_grads
-            g_in.fill(0)  # oneDNN adds the weights' gradients into these
-            g_h.fill(0)
-            d_b.fill(0)
-            self.bwd(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in, weights_iter=w_h,
-                     bias=b, dst_layer=out, dst_iter=h_t, dst_iter_c=c_t, workspace=workspace,
-                     diff_src_layer=d_x, diff_src_iter=d_h0, diff_src_iter_c=d_c0,
-                     diff_weights_layer=g_in, diff_weights_iter=g_h, diff_bias=d_b,
-                     diff_dst_layer=d_out, diff_dst_iter=d_ht, diff_dst_iter_c=d_ct)
-            g_in_reorder(**{"from": g_in, "to": d_w_ih})
-            g_h_reorder(**{"from": g_h, "to": d_w_hh})
-
-
-def _cached(table, key, make):
-    """``table[key]``, made by ``make(*key)`` the first time; the ``_KEEP``
-    most recently used stay (the others are freed once no graph node holds them)."""
-    with _lock:
-        kernel = table.pop(key, None)
-        if kernel is None:
-            kernel = make(*key)
-            while len(table) >= _KEEP:
-                table.popitem(last=False)
-        table[key] = kernel  # the most recently used last
-        return kernel
-
-
-def lstm_kernel(steps, batch, n_in, hidden, reverse=False, training=True):
-    """The (cached) oneDNN LSTM kernel for this shape; oneDNN must be available."""
-    return _cached(_kernels, (steps, batch, n_in, hidden, bool(reverse), bool(training)),
-                   _LSTMKernel)
 
 
 class _Bound:
@@ -394,6 +297,101 @@ class _Bound:
             self.reorder(**{"from": handed, "to": arr})
 
 
+_FORWARD_ARGS = ("src_layer", "src_iter", "src_iter_c", "weights_layer", "weights_iter", "bias",
+                 "dst_layer", "dst_iter", "dst_iter_c")
+_BACKWARD_ARGS = _FORWARD_ARGS + ("workspace",) + tuple(
+    "diff_" + name for name in ("src_layer", "src_iter", "src_iter_c", "weights_layer",
+                                "weights_iter", "bias", "dst_layer", "dst_iter", "dst_iter_c"))
+
+
+class _LSTMKernel:
+    """oneDNN's LSTM primitives for one shape and direction: forward (training
+    or inference) and, for training, backward; the weights go in (and their
+    gradients come out) through reorders from and to PyTorch's layout."""
+
+    def __init__(self, steps, batch, n_in, hidden, reverse, training):
+        self.training = training
+        direction = _RIGHT2LEFT if reverse else _LEFT2RIGHT
+        with _Descs() as desc:
+            src, state = desc((steps, batch, n_in)), desc((1, 1, batch, hidden))
+            dst, bias = desc((steps, batch, hidden)), desc((1, 1, _GATES, hidden))
+            w_in, w_h = (1, 1, n_in, _GATES, hidden), (1, 1, hidden, _GATES, hidden)
+            ours_in, ours_h = desc.weights(n_in, hidden), desc.weights(hidden, hidden)
+            pd = _primitive_desc(
+                "dnnl_lstm_forward_primitive_desc_create",
+                _FORWARD_TRAINING if training else _FORWARD_INFERENCE, direction, src, state,
+                state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias, dst, state, state,
+                0, _attr)
+            self.fwd = _Primitive(pd, _FORWARD_ARGS + (("workspace",) if training else ()))
+            self.fwd_weights = (_Bound(self.fwd, "weights_layer", ours_in, True),
+                                _Bound(self.fwd, "weights_iter", ours_h, True))
+            self.workspace_bytes = self.fwd.size("workspace") if training else 0
+            if not training:
+                return
+            bpd = _primitive_desc(
+                "dnnl_lstm_backward_primitive_desc_create", _BACKWARD, direction,
+                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
+                dst, state, state,
+                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
+                dst, state, state, 0, pd, _attr)
+            self.bwd = _Primitive(bpd, _BACKWARD_ARGS)
+            self.bwd_weights = (_Bound(self.bwd, "weights_layer", ours_in, True),
+                                _Bound(self.bwd, "weights_iter", ours_h, True))
+            self.bwd_grads = (_Bound(self.bwd, "diff_weights_layer", ours_in, False),
+                              _Bound(self.bwd, "diff_weights_iter", ours_h, False))
+
+    def forward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace=None):
+        """out (T, B, H), h_t and c_t (B, H) from x (T, B, n), h0, c0 (B, H),
+        the weights (G·H, n), (G·H, H) and the summed bias b (G·H,); training
+        kernels also fill ``workspace`` (``workspace_bytes`` bytes) for backward."""
+        with _lock:
+            w_in, w_h = self.fwd_weights
+            args = dict(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in.given(w_ih),
+                        weights_iter=w_h.given(w_hh), bias=b, dst_layer=out, dst_iter=h_t,
+                        dst_iter_c=c_t)
+            if self.training:
+                args["workspace"] = workspace
+            self.fwd(**args)
+
+    def backward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace,
+                 d_out, d_ht, d_ct, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b):
+        """The gradients of x, h0, c0, the weights and the bias from those of
+        out, h_t and c_t, with what ``forward`` wrote into ``workspace``."""
+        with _lock:
+            w_in, w_h = self.bwd_weights
+            g_in, g_h = self.bwd_grads
+            handed_in, handed_h = g_in.given(d_w_ih), g_h.given(d_w_hh)
+            for buffer in (handed_in, handed_h, d_b):
+                buffer.fill(0)  # oneDNN adds the weights' gradients into these
+            self.bwd(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in.given(w_ih),
+                     weights_iter=w_h.given(w_hh), bias=b, dst_layer=out, dst_iter=h_t,
+                     dst_iter_c=c_t, workspace=workspace, diff_src_layer=d_x,
+                     diff_src_iter=d_h0, diff_src_iter_c=d_c0, diff_weights_layer=handed_in,
+                     diff_weights_iter=handed_h, diff_bias=d_b, diff_dst_layer=d_out,
+                     diff_dst_iter=d_ht, diff_dst_iter_c=d_ct)
+            g_in.taken(handed_in, d_w_ih)
+            g_h.taken(handed_h, d_w_hh)
+
+
+def _cached(table, key, make):
+    """``table[key]``, made by ``make(*key)`` the first time; the ``_KEEP``
+    most recently used stay (the others are freed once no graph node holds them)."""
+    with _lock:
+        kernel = table.pop(key, None)
+        if kernel is None:
+            kernel = make(*key)
+            while len(table) >= _KEEP:
+                table.popitem(last=False)
+        table[key] = kernel  # the most recently used last
+        return kernel
+
+
+def lstm_kernel(steps, batch, n_in, hidden, reverse=False, training=True):
+    """The (cached) oneDNN LSTM kernel for this shape; oneDNN must be available."""
+    return _cached(_kernels, (steps, batch, n_in, hidden, bool(reverse), bool(training)),
+                   _LSTMKernel)
+
+
 class _ConvKernel:
     """oneDNN's convolution for one geometry: forward and, made at their
     first use, backward-data and backward-weights, each in the layouts
@@ -412,15 +410,13 @@ class _ConvKernel:
         self.geometry = (_Dims(*stride), _Dims(dilation[0] - 1, dilation[1] - 1),
                          _Dims(top, left), _Dims(bottom, right))
         self.bias = bias
-        self.fwd_pd = _P()
         self.backward_data = self.backward_weights = None
         with _Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
-            _check(_lib.dnnl_convolution_forward_primitive_desc_create(
-                ctypes.byref(self.fwd_pd), _engine, _FORWARD_TRAINING, _CONVOLUTION_DIRECT,
-                desc(x_shape, "any"), desc(w_shape, "any"), desc((o,)) if bias else None,
-                desc(self.shapes[2], "any"), *self.geometry, _attr),
-                "dnnl_convolution_forward_primitive_desc_create")
+            self.fwd_pd = _primitive_desc(
+                "dnnl_convolution_forward_primitive_desc_create", _FORWARD_TRAINING,
+                _CONVOLUTION_DIRECT, desc(x_shape, "any"), desc(w_shape, "any"),
+                desc((o,)) if bias else None, desc(self.shapes[2], "any"), *self.geometry, _attr)
             self.fwd = _Primitive(self.fwd_pd, ("src", "weights", "bias", "dst") if bias
                                   else ("src", "weights", "dst"))
             self.fwd_args = (_Bound(self.fwd, "src", src, True),
@@ -431,11 +427,10 @@ class _ConvKernel:
         x_shape, w_shape, y_shape = self.shapes
         with _Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
-            pd = _P()
-            _check(_lib.dnnl_convolution_backward_data_primitive_desc_create(
-                ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
-                desc(w_shape, "any"), desc(y_shape, "any"), *self.geometry, self.fwd_pd, _attr),
-                "dnnl_convolution_backward_data_primitive_desc_create")
+            pd = _primitive_desc(
+                "dnnl_convolution_backward_data_primitive_desc_create", _CONVOLUTION_DIRECT,
+                desc(x_shape, "any"), desc(w_shape, "any"), desc(y_shape, "any"),
+                *self.geometry, self.fwd_pd, _attr)
             prim = _Primitive(pd, ("diff_src", "weights", "diff_dst"))
             self.backward_data = (prim, _Bound(prim, "diff_src", src, False),
                                   _Bound(prim, "weights", weights, True),
@@ -445,12 +440,11 @@ class _ConvKernel:
         x_shape, w_shape, y_shape = self.shapes
         with _Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
-            pd = _P()
-            _check(_lib.dnnl_convolution_backward_weights_primitive_desc_create(
-                ctypes.byref(pd), _engine, _CONVOLUTION_DIRECT, desc(x_shape, "any"),
-                desc(w_shape, "any"), desc((w_shape[0],)) if self.bias else None,
-                desc(y_shape, "any"), *self.geometry, self.fwd_pd, _attr),
-                "dnnl_convolution_backward_weights_primitive_desc_create")
+            pd = _primitive_desc(
+                "dnnl_convolution_backward_weights_primitive_desc_create", _CONVOLUTION_DIRECT,
+                desc(x_shape, "any"), desc(w_shape, "any"),
+                desc((w_shape[0],)) if self.bias else None, desc(y_shape, "any"),
+                *self.geometry, self.fwd_pd, _attr)
             prim = _Primitive(pd, ("src", "diff_weights", "diff_bias", "diff_dst") if self.bias
                               else ("src", "diff_weights", "diff_dst"))
             self.backward_weights = (prim, _Bound(prim, "src", src, True),
@@ -470,7 +464,7 @@ class _ConvKernel:
 
     def backward(self, x, w, d_out, d_x=None, d_w=None, d_b=None):
         """Fill the gradients asked for (arrays of x's, w's and the bias's
-        shapes; None: not needed) from ∂L/∂out."""
+        shapes; None: not needed; the bias's only with the weights') from ∂L/∂out."""
         with _lock:
             d_y = d_y_md = None  # ∂L/∂out as the first primitive took it (the second may too)
             if d_x is not None:
@@ -480,13 +474,12 @@ class _ConvKernel:
                 handed, d_y, d_y_md = diff_src.given(d_x), diff_dst.given(d_out), diff_dst.md
                 prim(diff_src=handed, weights=weights.given(w), diff_dst=d_y)
                 diff_src.taken(handed, d_x)
-            if d_w is not None or d_b is not None:
+            if d_w is not None:
                 if self.backward_weights is None:
                     self._make_backward_weights()
                 prim, src, diff_weights, diff_dst = self.backward_weights
                 if d_y is None or not _lib.dnnl_memory_desc_equal(d_y_md, diff_dst.md):
                     d_y = diff_dst.given(d_out)
-                d_w = np.empty(self.shapes[1], np.float32) if d_w is None else d_w
                 handed = diff_weights.given(d_w)
                 args = dict(src=src.given(x), diff_weights=handed, diff_dst=d_y)
                 if self.bias:

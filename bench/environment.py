@@ -34,8 +34,8 @@ def _threadpoolctl():
 def threads(n, torch=None):
     """Run the body with ``n`` threads for NumPy's BLAS, glassnet's MKL (loaded
     first, so that threadpoolctl sees it) and PyTorch."""
-    import glassnet.blas
-    glassnet.blas.load()
+    import glassnet.backends.blas
+    glassnet.backends.blas.load()
     tpc = _threadpoolctl()
     before = torch.get_num_threads() if torch is not None else None
     limits = tpc.threadpool_limits(limits=n) if tpc else contextlib.nullcontext()
@@ -85,8 +85,8 @@ def _git_revision():
 def describe(torch=None):
     """Versions, CPU, BLAS and environment variables, for the report and the JSON."""
     import glassnet
-    import glassnet.blas
-    import glassnet.onednn
+    import glassnet.backends.blas
+    import glassnet.backends.onednn
     info = {
         "python": sys.version.split()[0],
         "numpy": np.__version__,
@@ -98,9 +98,9 @@ def describe(torch=None):
         "platform": platform.platform(),
         "blas": blas_info(),
         "env": {k: os.environ.get(k) for k in ENV_VARS},
-        "malloc": glassnet.allocator.status,
-        "glassnet_blas": glassnet.blas.load(),
-        "glassnet_onednn": glassnet.onednn.load(),
+        "malloc": glassnet.backends.allocator.status,
+        "glassnet_blas": glassnet.backends.blas.load(),
+        "glassnet_onednn": glassnet.backends.onednn.load(),
     }
     if torch is not None:
         info["torch_blas"] = "MKL" if torch.backends.mkl.is_available() else "not MKL"

@@ -41,8 +41,8 @@ def _glassnet_forget():
     """Empty glassnet's array pool (recurrent layers' buffers) and oneDNN's
     kernel caches (their reorder and scratch buffers), so that a memory pass
     counts what a training loop holds, not what an earlier run left there."""
-    from glassnet import onednn
-    from glassnet.ops.recurrent import POOL
+    from glassnet.backends import onednn
+    from glassnet.ops.recurrent.layer import POOL
     POOL.clear()
     onednn._kernels.clear()
     onednn._conv_kernels.clear()

@@ -1,6 +1,5 @@
 """Run the suite: ``python -m bench`` or ``python bench/run.py`` (options:
-``--help``; they are defined in ``glassnet/bench.py``, which is also the
-``glassnet bench`` command)."""
+``--help``; they are defined in ``bench/options.py``)."""
 import argparse
 import datetime
 import sys
@@ -12,10 +11,10 @@ if __package__ in (None, ""):  # python bench/run.py: import from the repository
     sys.path[0] = str(Path(__file__).resolve().parent.parent)  # not bench/ (profile.py...)
     __package__ = "bench"
 
-from glassnet.bench import HELP, add_arguments  # noqa: E402
 
 from . import environment, report  # noqa: E402
 from .config import Config  # noqa: E402
+from .options import HELP, add_arguments  # noqa: E402
 from .frameworks import Sides  # noqa: E402
 from .workloads import ALL, chain, digits, select  # noqa: E402
 
@@ -50,7 +49,7 @@ def run_suite(workloads, thread_counts, cfg, sides, log=print):
 
 
 def run(args):
-    """Run with parsed arguments (see glassnet.bench.add_arguments); exit status."""
+    """Run with parsed arguments (see bench/options.py); exit status."""
     if args.list:
         for w in ALL:
             print(f"{w.name:16} {w.title}")

@@ -3,7 +3,7 @@ linspace, eye, rand, randn, randint, *_like). Floats default to float32;
 random draws come from the seeded generator (``gn.manual_seed``)."""
 import numpy as np
 
-from . import backend
+from . import dtypes as backend
 from .random import get_generator
 from .tensor import Tensor, to_array
 

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from . import backend
+from . import dtypes as backend
 from .errors import DTypeError
 from .grad_mode import state
 

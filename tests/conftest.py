@@ -38,7 +38,7 @@ def torch():
 def needs_onednn():
     """Skip (fail under GLASSNET_REQUIRE_ALL=1) unless oneDNN runs glassnet's
     float32 LSTM layers and convolutions."""
-    from glassnet import onednn
+    from glassnet.backends import onednn
     if onednn.available():
         return onednn
     msg = f"oneDNN not in use: {onednn.status}"

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-from glassnet import allocator
+from glassnet.backends import allocator
 
 STEP_FAULTS = r"""
 import resource, numpy as np, glassnet as gn
-from glassnet import allocator
+from glassnet.backends import allocator
 gn.manual_seed(0)
 model = gn.nn.Sequential(gn.nn.Linear(784, 512), gn.nn.ReLU(), gn.nn.Linear(512, 256),
                          gn.nn.ReLU(), gn.nn.Linear(256, 10))

@@ -555,7 +555,7 @@ def test_mha_errors(make, call, error, words):
 
 def test_lazy_names_and_repr():
     assert F.scaled_dot_product_attention is \
-        gn.nn.functional_attention.scaled_dot_product_attention
+        gn.nn.functional.attention.scaled_dot_product_attention
     assert gn.nn.MultiheadAttention is gn.nn.attention.MultiheadAttention
     text = repr(gn.nn.MultiheadAttention(8, 2, kdim=3, vdim=4, batch_first=True))
     assert text.startswith("MultiheadAttention(\n  embed_dim=8, num_heads=2, kdim=3, vdim=4, "

@@ -4,6 +4,7 @@ networks it compares with compute the same training step as PyTorch. No
 timing is asserted."""
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,14 +118,22 @@ def test_quick_suite_runs_without_torch(tmp_path):
         assert r["ratios"]["glassnet/numpy"] > 0
 
 
-def test_glassnet_bench_entry_point(capsys):
-    from glassnet import bench
-    assert bench.main(["--list"]) == 0
+def test_bench_options_and_list(capsys):
+    from bench import options, run
+    assert run.main(["--list"]) == 0
     listed = capsys.readouterr().out
     assert all(w.name in listed for w in ALL)
-    sub = argparse.ArgumentParser().add_subparsers()
-    args = bench.add_parser(sub).parse_args(["--quick", "--threads", "1", "--only", "tiny"])
-    assert args.quick and args.threads == [1] and args.only == ["tiny"] and args.func is bench.run
+    args = options.add_arguments(argparse.ArgumentParser()).parse_args(
+        ["--quick", "--threads", "1", "--only", "tiny"])
+    assert args.quick and args.threads == [1] and args.only == ["tiny"]
+
+
+def test_the_package_never_imports_the_bench_suite():
+    """bench/ is a repository tool: nothing in glassnet/ imports it."""
+    package = ROOT / "glassnet"
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import)\s+bench\b", text, re.M), path
 
 
 def _torch_mlp(torch, sizes, params):
@@ -206,7 +215,7 @@ def test_memory_pass_counts_the_buffers_glassnet_keeps_for_reuse():
     from bench.frameworks import Sides
     from bench.workloads import common
     from bench.workloads.lstm import LSTM
-    from glassnet import onednn
+    from glassnet.backends import onednn
     cfg = Config.make(quick=True)
     impl = next(i for i in LSTM().impls(cfg, Sides(use_torch=False)) if i.name == "glassnet")
     impl.make()()  # (what the timing leaves behind)

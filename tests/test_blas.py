@@ -1,4 +1,4 @@
-"""glassnet.blas: MKL's GEMM for the big 2-D products, NumPy for the rest,
+"""glassnet.backends.blas: MKL's GEMM for the big 2-D products, NumPy for the rest,
 the same answers (to float rounding) for every memory layout."""
 import os
 import subprocess
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import blas
+from glassnet.backends import blas
 
 from conftest import STRICT
 
@@ -276,7 +276,7 @@ def test_what_mkl_leaves_to_numpy():
 
 
 def test_opting_out_keeps_numpy():
-    code = ("import numpy as np; from glassnet import blas; print(blas.load()); "
+    code = ("import numpy as np; from glassnet.backends import blas; print(blas.load()); "
             "a = np.random.default_rng(0).standard_normal((300, 300)).astype(np.float32); "
             "print(np.array_equal(blas.dot(a, a.T), np.dot(a, a.T))); print(blas.mkl_threads())")
     env = dict(os.environ, GLASSNET_BLAS="numpy")
@@ -291,7 +291,7 @@ def test_mkl_threads_follow_the_thread_limit():
     """``mkl_threads`` (what StackedProduct's halves are decided by) reads MKL's
     own count, which MKL_NUM_THREADS sets."""
     _mkl_or_skip()
-    code = "from glassnet import blas; print(blas.mkl_threads())"
+    code = "from glassnet.backends import blas; print(blas.mkl_threads())"
     for n in ("1", "2"):
         env = dict(os.environ, MKL_NUM_THREADS=n)
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

@@ -1,7 +1,7 @@
 """The demo's HTML report in a real browser (headless Chromium)."""
 import os
 
-from glassnet import demo
+from glassnet.cli import demo
 
 from conftest import SCREENSHOTS
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.cli import main
+from glassnet.cli.main import main
 
 
 def _squash(text):

@@ -227,5 +227,5 @@ def test_embedding_errors():
 
 def test_lazy_names_resolve():
     assert nn.Embedding.__module__ == "glassnet.nn.embedding"
-    assert F.embedding.__module__ == "glassnet.nn.functional_norm"
+    assert F.embedding.__module__ == "glassnet.nn.functional.norm"
     assert gn.tensor([[1, 2]]).dtype == np.int64  # indices default to int64, as in torch

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.explain.convolution import trace_conv
-from glassnet.explain.recurrent import gradient_flow
+from glassnet.explain.trace.convolution import trace_conv
+from glassnet.explain.trace.recurrent import gradient_flow
 
 
 @pytest.mark.parametrize("stride, padding, dilation", [(1, 1, 1), (2, 0, 1), (1, 2, 2)])

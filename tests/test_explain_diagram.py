@@ -1,4 +1,4 @@
-"""The network diagram (glassnet.explain.diagram): one element per neuron and
+"""The network diagram (glassnet.explain.draw.diagram): one element per neuron and
 per link, Playground colours and widths, gradients equal to autograd's, the
 model left as it was, both languages, large layers elided, clear errors."""
 import copy
@@ -8,8 +8,8 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.explain.diagram import BLUE, GREY, ORANGE, network_svg
-from glassnet.explain.svg import esc, save_svg
+from glassnet.explain.draw.diagram import BLUE, GREY, ORANGE, network_svg
+from glassnet.explain.draw.svg import esc, save_svg
 
 from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 

@@ -1,4 +1,4 @@
-"""The computation graph (glassnet.explain.graph): op and value nodes, DOT
+"""The computation graph (glassnet.explain.draw.graph): op and value nodes, DOT
 text with the right edges, an SVG laid out left to right, labels in both
 languages, long chains without recursion, clear errors."""
 import re
@@ -8,7 +8,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.explain.graph import MAX_NODES, graph_dot, graph_svg, op_label
+from glassnet.explain.draw.graph import MAX_NODES, graph_dot, graph_svg, op_label
 
 from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 

@@ -13,8 +13,9 @@ import pytest
 import glassnet as gn
 from conftest import need
 from glassnet import nn
-from glassnet.explain import plots, plots_common
-from glassnet.explain.figures import dead_relu_runs, write_figures
+from glassnet.explain import plots
+from glassnet.explain.plots import common as plots_common
+from glassnet.explain.report.figures import dead_relu_runs, write_figures
 
 need("matplotlib", "pip install 'glassnet[viz]'")
 FIGURES = ("activations", "descent_1d", "descent_2d", "loss_curves", "decision_boundary",
@@ -275,7 +276,7 @@ def test_write_figures_quick_writes_every_figure(quick_figures):
             assert_png(path)
         else:
             assert_svg(path, 50 if os.path.basename(path)[:-4] in FIGURES else 5)
-    for module, name in (("diagram", "network.svg"), ("graph", "graph.svg")):
+    for module, name in (("draw.diagram", "network.svg"), ("draw.graph", "graph.svg")):
         try:
             __import__(f"glassnet.explain.{module}")
         except ImportError:

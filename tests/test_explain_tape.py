@@ -7,8 +7,8 @@ import pytest
 import glassnet as gn
 from glassnet.autograd import Function, Op
 from glassnet.explain import examples, record
-from glassnet.explain.numtext import Stats
-from glassnet.explain.rules import op_rule
+from glassnet.explain.trace.numtext import Stats
+from glassnet.explain.trace.rules import op_rule
 from glassnet.ops import arith
 
 F64 = np.float64

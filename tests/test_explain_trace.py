@@ -10,7 +10,8 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.explain import examples, render, trace_step
+from glassnet.explain import examples, trace_step
+from glassnet.explain.report import render
 from glassnet.explain.examples import MAZUR_NAMES
 
 F64 = np.float64

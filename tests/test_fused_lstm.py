@@ -1,4 +1,4 @@
-"""float32 nn.LSTM through oneDNN (glassnet.onednn, glassnet.ops.fused_lstm)
+"""float32 nn.LSTM through oneDNN (glassnet.backends.onednn, glassnet.ops.recurrent.fused_lstm)
 against glassnet's own step-by-step LSTM and against PyTorch: outputs,
 final states and every gradient over hypothesis-drawn sizes, layers,
 directions and initial states; the graph (one node per layer and
@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glassnet as gn
-from glassnet import nn, onednn
+from glassnet import nn
+from glassnet.backends import onednn
 from glassnet.errors import GraphError
-from glassnet.ops import fused_lstm
+from glassnet.ops.recurrent import fused_lstm
 from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = 2e-5
@@ -221,7 +222,7 @@ def test_run_layer_direct_call_matches_the_module():
 
 
 def test_turned_off_by_the_environment():
-    code = ("import glassnet as gn, numpy as np; from glassnet import onednn; "
+    code = ("import glassnet as gn, numpy as np; from glassnet.backends import onednn; "
             "lstm = gn.nn.LSTM(2, 3); out, _ = lstm(gn.zeros(4, 1, 2)); "
             "print(onednn.load()); print(type(out.grad_fn).__name__)")
     env = dict(os.environ, GLASSNET_ONEDNN="0")

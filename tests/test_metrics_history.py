@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import metrics
+from glassnet.train import metrics
 
 
 def test_accuracy_for_each_kind_of_output():

@@ -431,8 +431,8 @@ def test_layer_norm_errors():
 def test_lazy_names_resolve():
     assert nn.BatchNorm1d.__module__ == "glassnet.nn.normalization"
     assert nn.LayerNorm.__module__ == "glassnet.nn.normalization"
-    assert F.batch_norm.__module__ == "glassnet.nn.functional_norm"
-    assert F.layer_norm.__module__ == "glassnet.nn.functional_norm"
+    assert F.batch_norm.__module__ == "glassnet.nn.functional.norm"
+    assert F.layer_norm.__module__ == "glassnet.nn.functional.norm"
 
 
 def test_summary_leaves_batchnorm_statistics_alone():

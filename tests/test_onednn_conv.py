@@ -1,4 +1,4 @@
-"""float32 2-D convolutions through oneDNN (glassnet.onednn.conv_kernel, used
+"""float32 2-D convolutions through oneDNN (glassnet.backends.onednn.conv_kernel, used
 by glassnet.ops.conv.Conv2d) against glassnet's im2col convolution and
 against PyTorch: output and every gradient over hypothesis-drawn sizes,
 strides, paddings (asymmetric too), dilations, with and without bias; only
@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glassnet as gn
-from glassnet import nn, onednn
+from glassnet import nn
+from glassnet.backends import onednn
 from glassnet.errors import GraphError
 from opcheck import SETTINGS, assert_close, seeds
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.ops.nnops import CrossEntropyIndices
+from glassnet.ops.softmax import CrossEntropyIndices
 
 
 def raises(exc, *fragments):

@@ -1,7 +1,7 @@
 """Matrix products and the fused neural-network ops against PyTorch and
 finite differences: matmul (1-D, 2-D, batched with broadcasting, 1-D × N-D),
 linear, softmax, log_softmax and the fused cross-entropy
-(glassnet.ops.nnops.CrossEntropyIndices) with class weights, ignore_index,
+(glassnet.ops.softmax.CrossEntropyIndices) with class weights, ignore_index,
 label smoothing and every reduction. The other families live in
 test_ops_elementwise.py, test_ops_reduce.py, test_ops_shape.py and
 test_ops_index.py; the shared checker is tests/opcheck.py."""
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import glassnet as gn
-from glassnet.ops.nnops import CrossEntropyIndices
+from glassnet.ops.softmax import CrossEntropyIndices
 from opcheck import DTYPES, SETTINGS, check_grad, compare, normal, seeds, shapes, verify
 
 pytestmark = pytest.mark.torch

@@ -15,7 +15,7 @@ import pytest
 import glassnet as gn
 from glassnet import nn
 from glassnet.explain import trace_step
-from glassnet.explain_command import model_from_state_dict
+from glassnet.cli.explain import model_from_state_dict
 from glassnet.playground import start
 from glassnet.playground.session import ENGINE
 

@@ -8,13 +8,13 @@ import subprocess
 import sys
 import urllib.request
 
-from glassnet import playground_command
+from glassnet.cli import playground as playground_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 # the command as cli.py will wire it: a `playground` sub-command
 MAIN = ("import argparse, sys\n"
-        "from glassnet import playground_command as pc\n"
+        "from glassnet.cli import playground as pc\n"
         "p = argparse.ArgumentParser(prog='glassnet')\n"
         "pc.add_parser(p.add_subparsers(dest='command'))\n"
         "a = p.parse_args(sys.argv[1:])\n"

@@ -11,7 +11,7 @@ import pytest
 import glassnet as gn
 from glassnet import nn
 from glassnet.explain import trace_step
-from glassnet.explain_command import model_from_state_dict
+from glassnet.cli.explain import model_from_state_dict
 from glassnet.playground import export, heatmaps
 from glassnet.playground.config import parse
 from glassnet.playground.errors import ProtocolError

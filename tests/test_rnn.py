@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glassnet as gn
-from glassnet import nn, onednn
+from glassnet import nn
+from glassnet.backends import onednn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
-from glassnet.ops.recurrent import POOL
+from glassnet.ops.recurrent.layer import POOL
 from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
@@ -152,8 +153,8 @@ def test_unbatched_sequences_match_pytorch(torch, kind, case, initial, batch_fir
 @pytest.mark.parametrize("kind", KINDS)
 def test_layers_big_enough_for_the_gemm_path_match_pytorch(torch, kind, bidirectional, dtype):
     """Hidden 64, batch 8: every per-step product (≥ 64·64·8 multiply-adds)
-    goes through glassnet.blas (MKL where installed), the GRU's with β = 1."""
-    from glassnet import blas
+    goes through glassnet.backends.blas (MKL where installed), the GRU's with β = 1."""
+    from glassnet.backends import blas
     assert 64 * 64 * 8 >= blas.MIN_FLOPS
     case = dict(steps=3, batch=8, n_in=16, hidden=64, bias=True, dtype=dtype, seed=7)
     _sequence_check(torch, kind, case, initial=True, bidirectional=bidirectional,
@@ -445,7 +446,7 @@ def test_every_step_state_carries_its_gradient_back_through_time(torch):
     (what an explanation of vanishing gradients plots, step by step). (Its
     c part is ∂L/∂cₜ with hₜ held fixed — hₜ and cₜ are the step's two
     outputs — where PyTorch's c.grad also counts the path through hₜ.)"""
-    from glassnet.ops.recurrent import LayerOutput, run_direction
+    from glassnet.ops.recurrent.layer import LayerOutput, run_direction
     gn.manual_seed(0)
     cell = nn.LSTMCell(3, 4, dtype=np.float64)
     t_cell = _twin(torch, cell, "LSTMCell", input_size=3, hidden_size=4)

@@ -3,7 +3,7 @@ calling function, wrapping arrays as tensors, standardizing, and the three
 label conventions of the binary data sets."""
 import numpy as np
 
-from ..backend import get_default_dtype
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 
 

@@ -14,20 +14,25 @@ Submodules not imported here (diagrams, plots) load on first attribute use.
 import importlib
 
 from . import examples
-from .tape import Tape, TapeNode, record
-from .trace import StepTrace, trace_step
+from .trace.tape import Tape, TapeNode, record
+from .trace.step import StepTrace, trace_step
 
 __all__ = ["trace_step", "StepTrace", "record", "Tape", "TapeNode", "examples"]
 
 
 # functions of the submodules, reachable as gn.explain.<name> (imported on first use)
 _FUNCTIONS = {
-    "network_svg": "diagram", "graph_svg": "graph", "graph_dot": "graph",
-    "trace_conv": "convolution", "gradient_flow": "recurrent", "write_figures": "figures",
+    "network_svg": "draw.diagram", "graph_svg": "draw.graph", "graph_dot": "draw.graph",
+    "trace_conv": "trace.convolution", "gradient_flow": "trace.recurrent",
+    "write_figures": "report.figures",
     "plot_activations": "plots", "plot_descent_1d": "plots", "plot_descent_2d": "plots",
     "plot_loss_curves": "plots", "plot_decision_boundary": "plots",
     "plot_gradient_norms": "plots", "plot_dead_relus": "plots",
 }
+
+
+# the folders a submodule may be in: ``gn.explain.diagram`` is ``explain/draw/diagram.py``
+_FOLDERS = ("", "trace.", "draw.", "report.")
 
 
 def __getattr__(name):
@@ -36,9 +41,10 @@ def __getattr__(name):
         raise AttributeError(name)
     if name in _FUNCTIONS:
         return getattr(importlib.import_module(f".{_FUNCTIONS[name]}", __name__), name)
-    try:
-        return importlib.import_module(f".{name}", __name__)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    for folder in _FOLDERS:
+        try:
+            return importlib.import_module(f".{folder}{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{folder}{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

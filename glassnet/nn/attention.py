@@ -1,11 +1,11 @@
 """MultiheadAttention: ``num_heads`` scaled dot-product attentions side by side
 on learned projections of query, key and value, as ``torch.nn.MultiheadAttention``
-(the math is in ``functional_attention``)."""
+(the math is in ``nn.functional.attention``)."""
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from . import init
-from .functional_attention import _forward
+from .functional.attention import _forward
 from .linear import Linear
 from .module import Module
 from .parameter import Parameter

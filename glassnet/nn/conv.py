@@ -20,9 +20,9 @@ Differences from PyTorch: only padding_mode='zeros'; no device argument.
 
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from ..ops._im2col import pair, single
-from . import functional_conv as F
+from .functional import conv as F
 from . import init
 from .module import Module
 from .parameter import Parameter

@@ -7,10 +7,10 @@ rows that were looked up receive a gradient.
 """
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from ..errors import ShapeError
 from ..tensor import Tensor
-from . import functional_norm as F
+from .functional import norm as F
 from . import init
 from .module import Module
 from .parameter import Parameter

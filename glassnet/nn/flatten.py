@@ -1,6 +1,6 @@
 """Flatten: merge dimensions start_dim..end_dim into one (by default every
 dimension after the batch one: (N, C, H, W) → (N, C·H·W))."""
-from ..ops import api
+from ..functions import api
 from .module import Module
 
 

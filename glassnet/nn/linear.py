@@ -3,9 +3,9 @@ Identity."""
 
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from ..errors import DTypeError, ShapeError
-from ..ops import api
+from ..functions import api
 from ..tensor import Tensor
 from . import init
 from .module import Module

@@ -6,7 +6,7 @@ Each is a Module over the function of the same name in ``nn.functional``
 "weight" / "pos_weight", as PyTorch)."""
 from ..tensor import Tensor
 from . import functional as F
-from ._loss_functions import _check_reduction
+from .functional.loss import _check_reduction
 from .module import Module
 
 

@@ -12,11 +12,11 @@ evaluation; layer norm takes them per sample over its trailing features
 """
 import numpy as np
 
-from .. import backend, versions
+from .. import dtypes as backend, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from . import functional_norm as F
+from .functional import norm as F
 from . import init
 from .module import Module
 from .parameter import Parameter

@@ -7,7 +7,7 @@ arguments are kept as given (an int or a pair), as PyTorch keeps them, and
 checked here, when the layer is made.
 """
 from ..ops._im2col import pair
-from . import functional_conv as F
+from .functional import conv as F
 from .module import Module
 
 

@@ -11,31 +11,30 @@ two directions' hₜ are concatenated.
 
 Backpropagation through time is the engine's ordinary backward walk over
 the graph the forward pass recorded: one node per step
-(``glassnet.ops.recurrent``), each passing ∂L/∂sₜ back to ∂L/∂sₜ₋₁. The
+(``glassnet.ops.recurrent.layer``), each passing ∂L/∂sₜ back to ∂L/∂sₜ₋₁. The
 input projections x·W_ihᵀ + b_ih of all steps are one matrix multiply per
 layer and direction; each step adds one W_hh·h (all gates of the step at
 once: the LSTM's four gates are one batched product, computed feature-major,
 (4, H, B), which BLAS does faster than (B, 4H) for small batches).
 
 A float32 LSTM runs each layer and direction as one oneDNN call instead
-when ``glassnet[onednn]`` is installed (``glassnet.ops.fused_lstm``, what
+when ``glassnet[onednn]`` is installed (``glassnet.ops.recurrent.fused_lstm``, what
 PyTorch's nn.LSTM does on CPU): the same numbers, one graph node per layer
-and direction, about 1.6× faster. ``with glassnet.onednn.disabled():`` (or
+and direction, about 1.6× faster. ``with glassnet.backends.onednn.disabled():`` (or
 ``GLASSNET_ONEDNN=0``) runs the steps above, whose every gate you can see.
 """
 import warnings
 
-from .. import backend
+from .. import dtypes as backend
 from ..errors import ShapeError
-from ..ops import api
-from ..ops import fused_lstm
-from ..ops.recurrent import CELLS, LayerOutput, run_direction
+from ..functions import api
+from ..ops.recurrent import fused_lstm
+from ..ops.recurrent.layer import CELLS, LayerOutput, run_direction
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
-from .rnn_cells import (GRUCell, LSTMCell, RNNCell, RNNCellBase, check_nonlinearity,
-                        check_shape, check_size, check_tensor, layer_dtype, new_weights,
-                        uniform_init)
+from .rnn_cells import (GRUCell, LSTMCell, RNNCell, RNNCellBase, check_nonlinearity, check_shape,
+                        check_size, check_tensor, layer_dtype, new_weights, uniform_init)
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

@@ -4,7 +4,7 @@ torch.nn's (same parameter names, shapes, initialization and formulas).
 A cell maps (x, state) to the next state; a loop over the time steps (or
 ``nn.RNN``/``nn.LSTM``/``nn.GRU``, which do that loop for you) turns it
 into a recurrent network. The formulas and their backward are in
-``glassnet.ops.recurrent``; a cell runs them as a one-step ``run_direction``:
+``glassnet.ops.recurrent.layer``; a cell runs them as a one-step ``run_direction``:
 
     RNNCell   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)      (or relu)
     LSTMCell  (h', c') from the gates i, f, g, o
@@ -14,10 +14,10 @@ import math
 
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from ..errors import DTypeError, ShapeError
-from ..ops import api
-from ..ops.recurrent import CELLS, run_direction
+from ..functions import api
+from ..ops.recurrent.layer import CELLS, run_direction
 from ..tensor import Tensor
 from . import init
 from .module import Module

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from ..grad_mode import no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor

@@ -3,7 +3,7 @@ network, each wrapped in a residual connection and a LayerNorm, built from
 the library's own layers, as ``torch.nn.TransformerEncoderLayer``."""
 import numpy as np
 
-from .. import backend
+from .. import dtypes as backend
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F

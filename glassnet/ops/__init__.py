@@ -1,6 +1,3 @@
-"""The op library: one file per family of ops (forward and backward on raw
-arrays), the public functions in ``api`` and the Tensor methods in ``methods``."""
-from . import methods
-from .api import *  # noqa: F401,F403
-
-methods.attach()
+"""The op classes: one file per family, each op's forward, backward and
+local derivative rule side by side, on raw arrays. The public functions that
+call them (``gn.exp``, ``gn.sum``...) are in ``glassnet.functions``."""

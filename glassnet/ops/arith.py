@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..autograd import Op
-from ..backend import keep_float_width
+from ..dtypes import keep_float_width
 from ._util import broadcast_error, unbroadcast
 
 

@@ -30,14 +30,14 @@ A 1-D convolution is the 2-D one with height 1: (N, C, L) inputs and
 (O, C/G, k) weights are viewed as (N, C, 1, L) and (O, C/G, 1, k).
 
 A float32 2-D convolution without groups runs through oneDNN's convolution
-instead when ``glassnet[onednn]`` is installed (``glassnet.onednn``: what
+instead when ``glassnet[onednn]`` is installed (``glassnet.backends.onednn``: what
 PyTorch's conv2d runs on CPU; the same sums in another order, 2–3× faster on
 a small CNN's layers); float64 (gradient checks) and
-``glassnet.onednn.disabled()`` run the im2col products above.
+``glassnet.backends.onednn.disabled()`` run the im2col products above.
 """
 import numpy as np
 
-from .. import onednn
+from ..backends import onednn
 from ..autograd import Op
 from ._im2col import Windows, pad2d
 
@@ -70,7 +70,7 @@ class Conv2d(Op):
     ``padding`` is (top, bottom, left, right) — asymmetric for 'same' with an
     even kernel; ``stride`` and ``dilation`` are pairs; ``groups`` splits the
     channels into independent convolutions (groups = C gives a depthwise one).
-    The caller checks the shapes (see glassnet.nn.functional_conv).
+    The caller checks the shapes (see glassnet.nn.functional.conv).
     """
 
     kernel = None  # the oneDNN convolution, when it ran this one

@@ -3,7 +3,7 @@ fused linear layer y = x·Wᵀ + b."""
 import numpy as np
 
 from ..autograd import Op
-from ..blas import MIN_FLOPS, dot
+from ..backends.blas import MIN_FLOPS, dot
 from ..errors import ShapeError, describe
 from ._util import unbroadcast
 

@@ -8,7 +8,7 @@ to the element(s) that won.
 import numpy as np
 
 from ..autograd import Op
-from ..backend import keep_float_width
+from ..dtypes import keep_float_width
 
 
 def _count(shape, dims):

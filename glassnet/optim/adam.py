@@ -3,7 +3,7 @@ of the gradient (m) and of its square (v), bias-corrected for their start
 at zero; AMSGrad keeps the largest v seen."""
 import numpy as np
 
-from .. import blas
+from ..backends import blas
 from .optimizer import Optimizer, bias_corrections, decayed_grad
 
 

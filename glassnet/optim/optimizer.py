@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import backend, versions
+from .. import dtypes as backend, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor

@@ -9,7 +9,7 @@ Both are built from glassnet ops, so ``loss.backward()`` adds their
 gradients (λ·sign(w) for L1, λ·w for L2) to every weight's ``.grad``.
 Pass only the tensors to regularize; biases are usually left out.
 """
-from .. import backend
+from .. import dtypes as backend
 from ..errors import DTypeError
 from ..tensor import Tensor
 

@@ -2,7 +2,7 @@
 momentum, dampening, Nesterov momentum, weight decay and maximize."""
 import numpy as np
 
-from .. import blas
+from ..backends import blas
 from .optimizer import Optimizer, decayed_grad
 
 

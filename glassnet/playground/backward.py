@@ -9,7 +9,7 @@ which ``apply`` writes into the network when the page reaches it.
 """
 import numpy as np
 
-from ..explain import trace as explain_trace
+from ..explain.trace import step as explain_trace
 from ..explain.i18n import LANGS, text
 from ..tensor import Tensor
 from .errors import ProtocolError

@@ -1,0 +1,45 @@
+"""The ``glassnet`` command."""
+import argparse
+import sys
+
+
+def _demo(args):
+    from . import demo
+    demo.run(lang=args.lang, report=None if args.no_report else args.report)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="glassnet", description="glassnet: a neural-network library that shows its work")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("demo", help="one training step of the article's 1-2-1 network, "
+                                    "every number shown")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language of the explanations (default: from the locale, else en)")
+    p.add_argument("--report", default="report.html", metavar="PATH",
+                   help="where to write the HTML report (default report.html)")
+    p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    p.set_defaults(func=_demo)
+    from . import explain as explain_command, playground as playground_command, train as train_command
+    train_command.add_parser(sub)
+    explain_command.add_parsers(sub)
+    playground_command.add_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""``glassnet playground``: the local web app where a network trains in the
+browser and the backward pass can be watched, number by number."""
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "playground", help="a local web page to train a network and watch backpropagation",
+        description="Start the playground: a local web server (Python's standard library, "
+                    "no other dependency) and one page, TensorFlow Playground's controls "
+                    "with glassnet training the network and the backward pass shown step "
+                    "by step. It listens on 127.0.0.1 only unless --host says otherwise.")
+    p.add_argument("--port", type=int, default=8000,
+                   help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                        "0.0.0.0 exposes the playground to your network)")
+    p.add_argument("--open", action="store_true", help="open the page in a web browser")
+    p.add_argument("--verbose", action="store_true", help="log every request")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    import sys
+    if not 0 <= args.port <= 65535:
+        print(f"glassnet playground: --port must be from 0 to 65535, got {args.port}",
+              file=sys.stderr)
+        return 2
+    from ..playground.server import serve
+    try:
+        return serve(args.host, args.port, open_browser=args.open, verbose=args.verbose)
+    except OSError as exc:
+        print(f"glassnet playground: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:  # an installation without the page's files
+        print(f"glassnet playground: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,221 @@
+"""Tensor methods and Python operators, bound to the functions in ``api``,
+and the in-place methods (``add_``, ``x[i] = v``, ``+=``...).
+
+In-place changes follow PyTorch: on a leaf that requires grad they are an
+error unless grad mode is off (``with gn.no_grad():``, as optimizers do);
+on a tensor inside the graph they are recorded as a new op, and the version
+counter makes any backward that saved the old value raise instead of
+silently using the new one.
+"""
+import numpy as np
+
+from ..errors import GraphError, ShapeError, describe
+from ..grad_mode import state
+from ..random import get_generator
+from ..tensor import Tensor
+from . import api, shape
+from .. import versions
+
+
+def _swap(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _inplace(t, name, graph_fn, array_fn, operands=()):
+    """Apply an in-place change to ``t``.
+
+    graph_fn(old) -> Tensor: the out-of-place result, used when the change
+    must be recorded; array_fn(array): does it in place on the ndarray.
+    """
+    recording = state.enabled and (
+        t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands))
+    if recording:
+        if t.grad_fn is None and t.requires_grad:
+            raise GraphError(
+                f"{name}: a leaf tensor that requires grad (shape {t.shape}) cannot be changed "
+                "in place while gradients are recorded; do it inside `with gn.no_grad():` "
+                "(as an optimizer step does) or use the out-of-place form")
+        old = Tensor._make(t.data, t.requires_grad, t.grad_fn)
+        # the old array stays intact, but for the nodes recorded so far (as in PyTorch) the
+        # tensor changed; noted before the new op is recorded, which may save the old array
+        versions.bump(t, array=old.data)
+        result = graph_fn(old)
+        if result.shape != t.shape:
+            raise ShapeError(f"{name}: the result has shape {result.shape}, but the tensor "
+                             f"changed in place has shape {t.shape}")
+        t.data = result.data
+        t.grad_fn = result.grad_fn
+        t.requires_grad = True
+    else:
+        if not t.data.flags.writeable:
+            raise ValueError(f"{name}: this tensor {describe(t.data)} is a read-only view "
+                             "(made by expand/broadcasting); .clone() it before changing it")
+        try:
+            array_fn(t.data)
+        except ValueError as exc:
+            raise ShapeError(f"{name}: cannot apply to a tensor of shape {t.shape}: {exc}") \
+                from None
+        except TypeError as exc:
+            raise TypeError(f"{name}: cannot write the result into a {t.dtype} tensor: {exc}") \
+                from None
+        versions.bump(t)
+    return t
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _binary_inplace(name, fn, ufunc):
+    def method(self, other):
+        return _inplace(self, name, lambda old: fn(old, other),
+                        lambda a: ufunc(a, _raw(other), out=a, casting="same_kind"), (other,))
+    method.__name__ = name
+    method.__doc__ = f"In-place {fn.__name__}: self = {fn.__name__}(self, other)."
+    return method
+
+
+def _setitem(self, idx, value):
+    raw_idx = shape._index_arg(idx)
+
+    def write(a):
+        a[raw_idx] = _raw(value)
+    return _inplace(self, "setitem", lambda old: api.index_put(old, idx, value), write, (value,))
+
+
+def _fill_(self, value):
+    return _setitem(self, Ellipsis, value)
+
+
+def _zero_(self):
+    return _setitem(self, Ellipsis, 0)
+
+
+def _copy_(self, src):
+    return _setitem(self, Ellipsis, src)
+
+
+def _clamp_(self, min=None, max=None):
+    return _inplace(self, "clamp_", lambda old: api.clamp(old, min, max),
+                    lambda a: np.clip(a, min, max, out=a))
+
+
+def _random_fill(name, draw):
+    def method(self, *args, generator=None, **kwargs):
+        if state.enabled and self.requires_grad:
+            raise GraphError(f"{name}: cannot refill a tensor that requires grad while "
+                             "gradients are recorded; use `with gn.no_grad():` (as nn.init does)")
+        values = draw(get_generator(generator), self.shape, *args, **kwargs)
+        self.data[...] = values
+        versions.bump(self)
+        return self
+    method.__name__ = name
+    return method
+
+
+def _to(self, *args, dtype=None, **kwargs):
+    """``.to(dtype)`` / ``.to('cpu')`` / ``.to(other_tensor)``: casts the dtype."""
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, str) and a.startswith("cpu"):
+            continue
+        elif a is not None:
+            dtype = a
+    return self if dtype is None else api.to_dtype(self, dtype)
+
+
+def _type(self, dtype=None):
+    if dtype is None:
+        return str(self.dtype)
+    return api.to_dtype(self, dtype)
+
+
+METHODS = {
+    # arithmetic and operators
+    "add": api.add, "sub": api.sub, "mul": api.mul, "div": api.div, "neg": api.neg,
+    "pow": api.pow, "maximum": api.maximum, "minimum": api.minimum, "square": api.square,
+    "__add__": api.add, "__radd__": _swap(api.add), "__sub__": api.sub,
+    "__rsub__": _swap(api.sub), "__mul__": api.mul, "__rmul__": _swap(api.mul),
+    "__truediv__": api.div, "__rtruediv__": _swap(api.div), "__neg__": api.neg,
+    "__pow__": api.pow, "__rpow__": _swap(api.pow), "__matmul__": api.matmul,
+    "__rmatmul__": _swap(api.matmul), "__abs__": api.abs,
+    "__pos__": lambda self: self,
+    "__eq__": api.eq, "__ne__": api.ne, "__lt__": api.lt, "__le__": api.le, "__gt__": api.gt,
+    "__ge__": api.ge, "__getitem__": api.getitem, "__setitem__": _setitem,
+    "__invert__": lambda self: Tensor._make(np.logical_not(self.data)
+                                            if self.dtype == np.bool_ else ~self.data, False, None),
+    "__and__": lambda self, o: Tensor._make(self.data & _raw(o), False, None),
+    "__or__": lambda self, o: Tensor._make(self.data | _raw(o), False, None),
+    "eq": api.eq, "ne": api.ne, "lt": api.lt, "le": api.le, "gt": api.gt, "ge": api.ge,
+    "isclose": api.isclose, "allclose": api.allclose, "equal": api.equal,
+    # elementwise
+    "exp": api.exp, "log": api.log, "sqrt": api.sqrt, "abs": api.abs, "sin": api.sin,
+    "cos": api.cos, "tanh": api.tanh, "sigmoid": api.sigmoid, "relu": api.relu,
+    "clamp": api.clamp, "clip": api.clamp, "masked_fill": api.masked_fill, "clone": api.clone,
+    "where": lambda self, cond, other: api.where(cond, self, other),
+    # reductions
+    "sum": api.sum, "mean": api.mean, "var": api.var, "std": api.std, "max": api.max,
+    "min": api.min, "amax": api.amax, "amin": api.amin, "logsumexp": api.logsumexp,
+    "softmax": api.softmax, "log_softmax": api.log_softmax, "argmax": api.argmax,
+    "argmin": api.argmin, "all": api.all, "any": api.any,
+    # linear algebra and shape
+    "matmul": api.matmul, "mm": api.mm, "reshape": api.reshape, "view": api.view,
+    "flatten": api.flatten, "permute": api.permute, "transpose": api.transpose,
+    "swapaxes": api.transpose, "t": api.t, "squeeze": api.squeeze, "unsqueeze": api.unsqueeze,
+    "expand": api.expand, "expand_as": api.expand_as, "split": api.split, "chunk": api.chunk,
+    "gather": api.gather, "index_select": api.index_select,
+    "view_as": lambda self, other: api.reshape(self, other.shape),
+    "reshape_as": lambda self, other: api.reshape(self, other.shape),
+    "contiguous": lambda self: self,
+    "cpu": lambda self: self,
+    # dtypes
+    "to": _to, "type": _type, "float": lambda self: api.to_dtype(self, np.float32),
+    "double": lambda self: api.to_dtype(self, np.float64),
+    "long": lambda self: api.to_dtype(self, np.int64),
+    "int": lambda self: api.to_dtype(self, np.int32),
+    "bool": lambda self: api.to_dtype(self, np.bool_),
+    "is_floating_point": api.is_floating_point,
+    # in place
+    "add_": _binary_inplace("add_", api.add, np.add),
+    "sub_": _binary_inplace("sub_", api.sub, np.subtract),
+    "mul_": _binary_inplace("mul_", api.mul, np.multiply),
+    "div_": _binary_inplace("div_", api.div, np.true_divide),
+    "__iadd__": _binary_inplace("__iadd__", api.add, np.add),
+    "__isub__": _binary_inplace("__isub__", api.sub, np.subtract),
+    "__imul__": _binary_inplace("__imul__", api.mul, np.multiply),
+    "__itruediv__": _binary_inplace("__itruediv__", api.div, np.true_divide),
+    "fill_": _fill_, "zero_": _zero_, "copy_": _copy_, "clamp_": _clamp_,
+    "normal_": _random_fill("normal_", lambda g, shape, mean=0.0, std=1.0:
+                            g.normal(mean, std, shape)),
+    "uniform_": _random_fill("uniform_", lambda g, shape, a=0.0, b=1.0: g.uniform(a, b, shape)),
+}
+
+
+_UFUNCS = {
+    np.add: api.add, np.subtract: api.sub, np.multiply: api.mul, np.true_divide: api.div,
+    np.power: api.pow, np.negative: api.neg, np.exp: api.exp, np.log: api.log,
+    np.sqrt: api.sqrt, np.absolute: api.abs, np.sin: api.sin, np.cos: api.cos,
+    np.tanh: api.tanh, np.maximum: api.maximum, np.minimum: api.minimum,
+    np.matmul: api.matmul, np.equal: api.eq, np.not_equal: api.ne, np.less: api.lt,
+    np.less_equal: api.le, np.greater: api.gt, np.greater_equal: api.ge,
+}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """NumPy ufuncs on tensors (``np.exp(t)``, ``np.float64(2) * t``) run the
+    glassnet op, so they are recorded and keep float32; any other ufunc use
+    works on the raw arrays and returns an ndarray."""
+    if method == "__call__" and not kwargs and ufunc in _UFUNCS:
+        return _UFUNCS[ufunc](*inputs)
+    args = [i.data if isinstance(i, Tensor) else i for i in inputs]
+    return getattr(ufunc, method)(*args, **kwargs)
+
+
+def attach():
+    Tensor.__array_ufunc__ = _array_ufunc
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    Tensor.T = property(lambda self: api.permute(self, *reversed(range(self.ndim)))
+                        if self.ndim > 1 else self)
+    Tensor.mT = property(lambda self: api.transpose(self, -2, -1))

@@ -1,0 +1,171 @@
+"""Fused loss ops: numerically stable binary cross-entropy and NLL (forward and backward
+on raw arrays, as every glassnet op). ``weight`` and ``pos_weight`` are
+constants (arrays broadcastable to the input, or None)."""
+import numpy as np
+
+from ..autograd import Op
+from .activation import sigmoid_array
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    total = np.add.reduce(loss, axis=None)  # pairwise summation, as ndarray.sum/mean
+    if reduction == "mean":
+        total = total / loss.size
+    return np.asarray(total, dtype=loss.dtype)
+
+
+def _scale(grad, size, reduction):
+    """The incoming gradient as the factor on each element of the unreduced
+    loss: the whole array for 'none', else a 0-d array (÷ size for 'mean')
+    that broadcasting spreads over the elements."""
+    if reduction == "mean":
+        return grad / size
+    return grad
+
+
+class BinaryCrossEntropy(Op):
+    """Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)] for probabilities x ∈ [0, 1],
+    each log clamped at −100 (so x = 0 or 1 gives a finite loss, as PyTorch).
+    ∂L/∂x = w·(x − y)/max(x(1 − x), 1e−12);  ∂L/∂y = w·ln((1 − x)/x)."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction):
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.reduction = weight, reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = _scale(grad, x.size, ctx.reduction)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - y) / np.maximum((1 - x) * x, 1e-12)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gy = g * (np.log1p(-x) - np.log(x))
+        return gx, gy, None, None
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """BCE on logits z, without computing σ(z) (so no log(0) and no overflow):
+    Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + lᵢ·softplus(−zᵢ)],  lᵢ = 1 + (p − 1)·yᵢ (p = pos_weight,
+    l = 1 without it), softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0).
+    ∂L/∂z = w·(l·σ(z) − p·y) (= w·(σ(z) − y) without pos_weight);
+    ∂L/∂y = w·(−z + (p − 1)·softplus(−z))."""
+
+    @staticmethod
+    def forward(ctx, z, y, weight, pos_weight, reduction):
+        e = np.exp(-np.abs(z))       # e^(−|z|) ∈ (0, 1]: never overflows
+        log_term = np.log1p(e)       # softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0)
+        if pos_weight is None:       # (1 − y)·z + softplus(−z) = max(z, 0) − y·z + ln(1 + e^(−|z|))
+            loss = np.maximum(z, 0) - y * z + log_term
+        else:
+            softplus_neg = log_term + np.maximum(-z, 0)
+            loss = (1 - y) * z + (1 + (pos_weight - 1) * y) * softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(z, y, e)
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, y, e = ctx.saved_tensors
+        pw = ctx.pos_weight
+        g = _scale(grad, z.size, ctx.reduction)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        gz = gy = None
+        if ctx.needs_input_grad[0]:
+            sig = sigmoid_array(z, e)
+            if pw is None:
+                gz = g * (sig - y)
+            else:
+                gz = g * ((1 + (pw - 1) * y) * sig - pw * y)
+        if ctx.needs_input_grad[1]:
+            if pw is None:
+                gy = g * -z
+            else:
+                softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
+                gy = g * (-z + (pw - 1) * softplus_neg)
+        return gz, gy, None, None, None
+
+
+class NLLLoss(Op):
+    """Negative log-likelihood at class indices t (N, ...) of log-probabilities
+    x (N, C, ...): Lₙ = −w_tₙ·x[n, tₙ] (w = 0 where tₙ = ignore_index); 'mean'
+    divides the sum by Σ w_tₙ. ∂L/∂x[n, c] = −w_tₙ·[c = tₙ] (÷ Σ w_tₙ for
+    'mean'; all zero, as PyTorch, when every target is ignored)."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        valid = target != ignore_index
+        safe = np.expand_dims(np.where(valid, target, 0), 1)
+        picked = np.take_along_axis(x, safe, axis=1).squeeze(1)
+        w = weight[safe.squeeze(1)] if weight is not None else np.ones_like(picked)
+        w = np.where(valid, w, 0).astype(x.dtype, copy=False)
+        ctx.safe, ctx.w, ctx.shape, ctx.reduction = safe, w, x.shape, reduction
+        loss = -picked * w
+        if reduction == "none":
+            return loss
+        if reduction == "sum":
+            return np.asarray(loss.sum(), dtype=x.dtype)
+        ctx.total = w.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(loss.sum() / ctx.total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        coef = -ctx.w
+        if ctx.reduction != "mean":
+            coef = coef * grad
+        else:
+            coef = coef * (grad / ctx.total) if ctx.total else np.zeros_like(coef)
+        g = np.zeros(ctx.shape, dtype=ctx.w.dtype)
+        np.put_along_axis(g, ctx.safe, np.expand_dims(coef, 1), axis=1)
+        return g, None, None, None, None
+
+
+class SquaredError(Op):
+    """Lᵢ = c·(xᵢ − yᵢ)² in one op (c = 1 for MSE, ½ for the article's loss), reduced by
+    mean or sum;  ∂L/∂x = 2c·(x − y) (÷ N for 'mean'),  ∂L/∂y = −∂L/∂x.
+    Shapes must match (the callers check); this is the training hot path."""
+
+    @staticmethod
+    def forward(ctx, x, y, scale, reduction):
+        diff = x - y
+        ctx.save_for_backward(diff)
+        ctx.scale, ctx.reduction = scale, reduction
+        sq = diff * diff
+        if scale != 1:
+            sq *= scale
+        if reduction == "none":
+            return sq
+        total = np.add.reduce(sq, axis=None)
+        if reduction == "mean":
+            total = total / sq.size
+        return np.asarray(total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        diff, = ctx.saved_tensors
+        factor = 2 * ctx.scale
+        if ctx.reduction == "mean":
+            factor = factor / diff.size
+        if ctx.reduction == "none":
+            g = diff * (grad * factor)
+        else:
+            g = diff * (float(grad) * factor)  # a Python float keeps diff's dtype
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (-g if need[1] else None), None, None

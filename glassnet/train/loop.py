@@ -1,0 +1,371 @@
+"""``fit``, ``evaluate`` and ``predict``: the training loop people expect
+from Keras and scikit-learn, written with the PyTorch pieces.
+
+One epoch = one pass over the training data in mini-batches; for each
+batch: forward, loss, ``zero_grad``, ``backward``, ``step`` — the article's
+w ← w − η·∂L/∂w, repeated. ``batch_size=len(data)`` is batch gradient
+descent, ``batch_size=1`` stochastic gradient descent, anything between is
+mini-batch gradient descent.
+"""
+import math
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+
+from . import metrics as metrics_mod
+from ..grad_mode import no_grad
+from .history import History
+from ..random import get_rng_state, set_rng_state
+from ..tensor import Tensor
+
+LOSSES = {"mse": "MSELoss", "l1": "L1Loss", "mae": "L1Loss", "huber": "HuberLoss",
+          "cross_entropy": "CrossEntropyLoss", "crossentropy": "CrossEntropyLoss",
+          "nll": "NLLLoss", "bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss",
+          "half_squared_error": "HalfSquaredError"}
+OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+              "adagrad": "Adagrad"}
+
+
+def get_loss(loss):
+    """A loss module from a name ('mse', 'cross_entropy', 'bce_with_logits', ...) or a callable."""
+    if callable(loss):
+        return loss
+    from .. import nn
+    try:
+        return getattr(nn, LOSSES[str(loss).lower()])()
+    except KeyError:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)} or a "
+                         "callable (output, target) -> scalar tensor") from None
+
+
+def get_optimizer(optimizer, params, lr=None):
+    """An optimizer from an instance or a name ('sgd', 'adam', ...) and ``lr``."""
+    if hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"):
+        return optimizer
+    from .. import optim
+    try:
+        cls = getattr(optim, OPTIMIZERS[str(optimizer).lower()])
+    except KeyError:
+        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
+                         f"{sorted(OPTIMIZERS)} or an optimizer instance") from None
+    return cls(params, lr=lr if lr is not None else (0.01 if cls.__name__ == "SGD" else 1e-3))
+
+
+def _metrics_for(metrics, loss_fn):
+    """Metric functions from names; with a from-logits binary loss, accuracy
+    thresholds the logit at 0 (probability 0.5)."""
+    fns = [metrics_mod.get_metric(m) for m in metrics]
+    if type(loss_fn).__name__ == "BCEWithLogitsLoss":
+        fns = [metrics_mod.Accuracy(threshold=0.0) if isinstance(m, metrics_mod.Accuracy)
+               and m.threshold is None else m for m in fns]
+    return fns
+
+
+def _as_tensor(x, name):
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(np.float32) if arr.dtype != np.float64 else arr
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"fit: {name} must be numeric, got dtype {arr.dtype}")
+    return Tensor(arr)
+
+
+def as_dataset(data, what="data"):
+    """A Dataset from a Dataset, a DataLoader's dataset, or an (X, y) pair."""
+    from ..data import Dataset, TensorDataset
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        return TensorDataset(_as_tensor(data[0], f"{what} X"), _as_tensor(data[1], f"{what} y"))
+    raise TypeError(f"fit: {what} must be a Dataset, a DataLoader or an (X, y) pair, got "
+                    f"{type(data).__name__}")
+
+
+def _loader(data, batch_size, shuffle, what):
+    from ..data import DataLoader
+    if isinstance(data, DataLoader):
+        return data
+    return DataLoader(as_dataset(data, what), batch_size=batch_size, shuffle=shuffle)
+
+
+def _match_target(out, y):
+    """A 1-D float target against an (N, 1) output is read as (N, 1), so the loss
+    compares each prediction with its own target instead of broadcasting."""
+    if out.ndim == 2 and out.shape[1] == 1 and y.ndim == 1 and y.dtype.kind == "f":
+        return y.reshape(-1, 1)
+    return y
+
+
+def _split(batch):
+    if isinstance(batch, (tuple, list)) and len(batch) == 2:
+        return batch[0], batch[1]
+    raise TypeError("fit: each batch must be an (input, target) pair; got "
+                    f"{type(batch).__name__}")
+
+
+class _StopOnInterrupt:
+    """While active, the first Ctrl-C only asks training to stop after the
+    current batch (so no half-applied update is left); a second one raises."""
+
+    def __init__(self):
+        self.requested = False
+        self._old = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
+
+
+class _Progress:
+    """A progress bar per epoch (tqdm when installed, else a plain text line)."""
+
+    def __init__(self, verbose, epochs, steps):
+        self.verbose, self.epochs, self.steps = verbose, epochs, steps
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        self.tqdm = tqdm if verbose == 1 else None
+        self.bar = None
+
+    def start(self, epoch):
+        self.t0 = time.perf_counter()
+        self.epoch = epoch
+        if self.tqdm is not None:
+            self.bar = self.tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}",
+                                 unit="batch", leave=True, file=sys.stderr)
+
+    def batch(self, i, logs):
+        if self.bar is not None:
+            self.bar.update(1)
+            if i % 10 == 0 or i == self.steps - 1:
+                self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+        elif self.verbose == 1:
+            done = i + 1
+            rate = (time.perf_counter() - self.t0) / done
+            eta = rate * (self.steps - done)
+            shown = " ".join(f"{k}={v:.4f}" for k, v in logs.items())
+            sys.stderr.write(f"\rEpoch {self.epoch + 1}/{self.epochs} {done}/{self.steps} "
+                             f"{shown} ETA {eta:.1f}s")
+            sys.stderr.flush()
+
+    def end(self, epoch, logs):
+        text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
+            self.bar.close()
+        elif self.verbose == 1:
+            sys.stderr.write("\n")
+        if self.verbose == 2 or (self.verbose == 1 and self.bar is None):
+            took = time.perf_counter() - self.t0
+            print(f"Epoch {epoch + 1}/{self.epochs} - {took:.2f}s - {text}")
+
+
+class Trainer:
+    """The state of one ``fit`` call; callbacks see it as ``self.trainer``."""
+
+    def __init__(self, model, loss_fn, optimizer, metrics, callbacks):
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.metrics = metrics
+        self.callbacks = list(callbacks)
+        self.history = History()
+        self.scheduler = None
+        self.stop_training = False
+        self.interrupted = False
+        for cb in self.callbacks:
+            cb.set_trainer(self)
+
+    def checkpoint_state(self, epoch):
+        """Everything needed to continue training exactly from after ``epoch``."""
+        return {
+            "format": "glassnet-checkpoint-1",
+            "epoch": int(epoch),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+            "rng": get_rng_state(),
+            "history": self.history.state_dict(),
+        }
+
+    def restore(self, path):
+        """Load a checkpoint written by ModelCheckpoint; returns the next epoch."""
+        from ..io import load
+        state = load(path)
+        if not isinstance(state, dict) or state.get("format") != "glassnet-checkpoint-1":
+            raise ValueError(f"fit(resume={str(path)!r}): the file is not a glassnet training "
+                             "checkpoint (write one with callbacks=[ModelCheckpoint(path)]); "
+                             "for plain weights use model.load_state_dict(gn.load(path))")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state.get("scheduler") is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
+        set_rng_state(state["rng"])
+        self.history = History.from_state_dict(state["history"])
+        return int(state["epoch"]) + 1
+
+    def _train_epoch(self, loader, progress, stop):
+        model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
+        model.train()
+        total, count = 0.0, 0
+        sums = {metrics_mod.metric_name(m): 0.0 for m in self.metrics}
+        logs = {}
+        for i, batch in enumerate(loader):
+            xb, yb = _split(batch)
+            out = model(xb)
+            yb = _match_target(out, yb)
+            loss = loss_fn(out, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            n = len(xb)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"fit: the loss became {value} at batch {i}; lower the learning rate "
+                    "or check the data for NaN/Inf")
+            total += value * n
+            count += n
+            for m in self.metrics:
+                sums[metrics_mod.metric_name(m)] += m(out.data, yb.data) * n
+            logs = {"loss": total / count, **{k: v / count for k, v in sums.items()}}
+            progress.batch(i, logs)
+            for cb in self.callbacks:
+                cb.on_batch_end(i, logs)
+            if stop.requested:
+                self.interrupted = self.stop_training = True
+                break
+        return logs
+
+    def fit(self, loader, val_data, epochs, start_epoch, verbose, batch_size):
+        self.epochs = epochs
+        progress = _Progress(verbose, epochs, len(loader))
+        for cb in self.callbacks:
+            cb.on_train_begin({})
+        with _StopOnInterrupt() as stop:
+            for epoch in range(start_epoch, epochs):
+                for cb in self.callbacks:
+                    cb.on_epoch_begin(epoch, {})
+                progress.start(epoch)
+                logs = self._train_epoch(loader, progress, stop)
+                if self.interrupted:
+                    progress.end(epoch, logs)
+                    if verbose:
+                        print(f"Training interrupted during epoch {epoch + 1}; the model keeps "
+                              "the weights of the last completed step.")
+                    break
+                if val_data is not None:
+                    val = evaluate(self.model, val_data, loss=self.loss_fn, metrics=self.metrics,
+                                   batch_size=batch_size)
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+                self.history.append(epoch, logs)
+                progress.end(epoch, {k: v for k, v in logs.items() if k != "lr"})
+                for cb in self.callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        for cb in self.callbacks:
+            cb.on_train_end({})
+        return self.history
+
+
+def fit(model, train, loss="mse", optimizer="sgd", epochs=10, batch_size=32, validation=None,
+        metrics=(), callbacks=(), verbose=1, lr=None, shuffle=True, resume=None,
+        generator=None):
+    """Train ``model`` and return a History.
+
+    train: a Dataset, DataLoader or (X, y); validation: a Dataset/(X, y) or a
+    fraction of ``train`` held out (split with the seeded generator).
+    loss/optimizer: instances or names; metrics: names ('accuracy', 'mse',
+    'mae', 'r2') or callables; verbose: 0 silent, 1 progress bar, 2 a line
+    per epoch; resume: a checkpoint written by ModelCheckpoint to continue from.
+    Ctrl-C stops after the current batch and returns the history so far.
+    """
+    from ..data import DataLoader, random_split
+    loss_fn = get_loss(loss)
+    opt = get_optimizer(optimizer, model.parameters(), lr)
+    metric_fns = _metrics_for(metrics, loss_fn)
+    val_data = validation
+    if isinstance(validation, float):
+        if not 0 < validation < 1:
+            raise ValueError(f"fit: validation fraction must be in (0, 1), got {validation}")
+        if isinstance(train, DataLoader):
+            raise TypeError("fit: a validation fraction needs a Dataset or (X, y), not a "
+                            "DataLoader; pass validation=<dataset> instead")
+        full = as_dataset(train, "train")
+        n_val = max(1, int(round(len(full) * validation)))
+        train, val_data = random_split(full, [len(full) - n_val, n_val], generator=generator)
+    if val_data is not None and not isinstance(val_data, DataLoader):
+        val_data = as_dataset(val_data, "validation")
+    loader = _loader(train, batch_size, shuffle, "train")
+    trainer = Trainer(model, loss_fn, opt, metric_fns, callbacks)
+    start = trainer.restore(resume) if resume is not None else 0
+    history = trainer.fit(loader, val_data, int(epochs), start, verbose, batch_size)
+    history.interrupted = trainer.interrupted
+    return history
+
+
+def _batches(data, batch_size):
+    from ..data import DataLoader
+    if isinstance(data, DataLoader):
+        return data
+    return DataLoader(as_dataset(data, "data"), batch_size=batch_size, shuffle=False)
+
+
+def evaluate(model, data, loss=None, metrics=(), batch_size=256):
+    """Loss and metrics of ``model`` on ``data`` (eval mode, no graph). Returns a dict."""
+    loss_fn = get_loss(loss) if loss is not None else None
+    metric_fns = _metrics_for(metrics, loss_fn)
+    was_training = getattr(model, "training", False)
+    model.eval()
+    outs, ys, total, count = [], [], 0.0, 0
+    try:
+        with no_grad():
+            for batch in _batches(data, batch_size):
+                xb, yb = _split(batch)
+                out = model(xb)
+                yb = _match_target(out, yb)
+                if loss_fn is not None:
+                    total += loss_fn(out, yb).item() * len(xb)
+                count += len(xb)
+                outs.append(out.data)
+                ys.append(yb.data)
+    finally:
+        model.train(was_training)
+    result = {}
+    if loss_fn is not None:
+        result["loss"] = total / max(count, 1)
+    if metric_fns:
+        out_all, y_all = np.concatenate(outs), np.concatenate(ys)
+        for m in metric_fns:
+            result[metrics_mod.metric_name(m)] = m(out_all, y_all)
+    return result
+
+
+def predict(model, x, batch_size=1024):
+    """The model's outputs for inputs ``x`` (eval mode, no graph), as one tensor."""
+    x = _as_tensor(x, "x")
+    was_training = getattr(model, "training", False)
+    model.eval()
+    try:
+        with no_grad():
+            parts = [model(x[i:i + batch_size]).data for i in range(0, len(x), batch_size)]
+    finally:
+        model.train(was_training)
+    return Tensor(np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float32))

@@ -4,7 +4,6 @@ networks it compares with compute the same training step as PyTorch. No
 timing is asserted."""
 import argparse
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,14 +125,6 @@ def test_bench_options_and_list(capsys):
     args = options.add_arguments(argparse.ArgumentParser()).parse_args(
         ["--quick", "--threads", "1", "--only", "tiny"])
     assert args.quick and args.threads == [1] and args.only == ["tiny"]
-
-
-def test_the_package_never_imports_the_bench_suite():
-    """bench/ is a repository tool: nothing in glassnet/ imports it."""
-    package = ROOT / "glassnet"
-    for path in package.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        assert not re.search(r"^\s*(from|import)\s+bench\b", text, re.M), path
 
 
 def _torch_mlp(torch, sizes, params):

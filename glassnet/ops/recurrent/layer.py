@@ -66,7 +66,7 @@ import numpy as np
 
 from ...autograd import Op
 from ...backends.blas import StackedProduct, dot
-from ...functions import api
+from ..arith import Add
 from .cells import CELLS, GRUCell, _gate_major, _in_order, _pytorch_order, _scaled
 from .pool import POOL
 
@@ -364,7 +364,7 @@ def run_direction(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, reverse=Fals
     needs it apart, inside r ⊙ (…))."""
     cell = CELLS[mode]
     if cell is not GRUCell and b_hh is not None:
-        b_ih, b_hh = api.add(b_ih, b_hh), None
+        b_ih, b_hh = Add.apply(b_ih, b_hh), None
     args = (x, w_ih) if b_ih is None else (x, w_ih, b_ih)
     gx = GateProjection.apply(*args, gates=cell.gates, order=cell.order, scale=cell.scale)
     steps = gx.shape[2]

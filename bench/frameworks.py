@@ -1,6 +1,8 @@
 """glassnet and PyTorch behind one small interface, so a workload writes its
 model and its training step once and runs the same code in both (their
 APIs match where it matters: nn.Linear, nn.Sequential, optim.SGD, ...)."""
+import importlib
+
 import numpy as np
 
 import glassnet as gn
@@ -37,18 +39,32 @@ class Framework:
         return [name for name in layers if not hasattr(self.nn, name)]
 
 
-def _glassnet_forget():
-    """Empty glassnet's array pool (recurrent layers' buffers) and oneDNN's
-    kernel caches (their reorder and scratch buffers), so that a memory pass
-    counts what a training loop holds, not what an earlier run left there."""
-    from glassnet.backends import onednn
-    from glassnet.ops.recurrent.layer import POOL
-    POOL.clear()
-    onednn._kernels.clear()
-    onednn._conv_kernels.clear()
+def glassnet_forget(package=gn):
+    """A ``forget`` for ``package`` (glassnet, or a copy ``bench.ab`` loaded
+    under another name): it empties oneDNN's kernel caches (their reorder and
+    scratch buffers) and the recurrent layers' array pool, so that a memory
+    pass counts what a training loop holds, not what an earlier run left there."""
+    def forget():
+        onednn = package.onednn
+        if hasattr(onednn, "clear_caches"):
+            onednn.clear_caches()
+        else:  # a glassnet from before onednn.clear_caches (bench.ab's revision A)
+            for cache in ("_kernels", "_conv_kernels"):
+                getattr(onednn, cache, {}).clear()
+        _recurrent_pool(package).clear()
+    return forget
 
 
-GLASSNET = Framework("glassnet", gn, gn.data, "tracemalloc", _glassnet_forget)
+def _recurrent_pool(package):
+    """``package``'s recurrent array pool: in ``ops.recurrent.pool``, or in
+    ``ops.recurrent`` (a module) in glassnet before the split into layers."""
+    try:
+        return importlib.import_module(f"{package.__name__}.ops.recurrent.pool").POOL
+    except ModuleNotFoundError:
+        return importlib.import_module(f"{package.__name__}.ops.recurrent").POOL
+
+
+GLASSNET = Framework("glassnet", gn, gn.data, "tracemalloc", glassnet_forget())
 
 
 def load_torch(enabled=True):

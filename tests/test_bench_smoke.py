@@ -211,7 +211,7 @@ def test_memory_pass_counts_the_buffers_glassnet_keeps_for_reuse():
     impl = next(i for i in LSTM().impls(cfg, Sides(use_torch=False)) if i.name == "glassnet")
     impl.make()()  # (what the timing leaves behind)
     counted = [common._peak(impl, cfg, 2, None)["peak_bytes"] for _ in range(2)]
-    kept = sum(k.workspace_bytes for k in onednn._kernels.values()) if onednn.available() \
+    kept = sum(k.workspace_bytes for k in onednn.cached("lstm").values()) if onednn.available() \
         else 0
     impl.forget = None
     reused = common._peak(impl, cfg, 2, None)["peak_bytes"]

@@ -198,16 +198,37 @@ def test_several_forwards_before_one_backward():
 
 
 def test_the_kernel_cache_keeps_the_latest_shapes():
-    onednn._kernels.clear()
+    onednn.clear_caches()
     lstm = nn.LSTM(2, 3)
-    for steps in range(1, onednn._KEEP + 3):
+    for steps in range(1, onednn.KEEP + 3):
         out, _ = lstm(gn.zeros(steps, 1, 2))
         out.sum().backward()
-    assert len(onednn._kernels) == onednn._KEEP
-    assert (onednn._KEEP + 2, 1, 2, 3, False, True) in onednn._kernels
-    assert (1, 1, 2, 3, False, True) not in onednn._kernels  # the oldest went (and was closed)
+    kept = onednn.cached("lstm")
+    assert len(kept) == onednn.KEEP
+    assert list(kept)[-1] == (onednn.KEEP + 2, 1, 2, 3, False, True)  # the latest last
+    assert (1, 1, 2, 3, False, True) not in kept  # the oldest went (and was closed)
     out, _ = lstm(gn.ones(1, 1, 2))  # made again
     assert np.all(np.isfinite(out.data))
+
+
+def test_clear_caches_leaves_a_recorded_graph_its_kernel():
+    """``clear_caches()`` empties the cache; a graph recorded before still
+    runs its backward with the kernel it holds, and gives the same gradients."""
+    gn.manual_seed(3)
+    lstm = nn.LSTM(2, 3)
+    x = np.random.default_rng(3).standard_normal((4, 2, 2)).astype(np.float32)
+    grads = []
+    for clear in (False, True):
+        lstm.zero_grad()
+        out, _ = lstm(gn.tensor(x))
+        assert onednn.cached("lstm")
+        if clear:
+            onednn.clear_caches()
+            assert not onednn.cached("lstm") and not onednn.cached("conv")
+        (out ** 2).sum().backward()
+        grads.append([p.grad.data.copy() for p in lstm.parameters()])
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_run_layer_direct_call_matches_the_module():
@@ -240,6 +261,20 @@ def test_disabled_restores_the_setting():
         assert not fused_lstm.usable("LSTM", x)
     assert onednn.available() and fused_lstm.usable("LSTM", x)
     assert not fused_lstm.usable("GRU", x)
+
+
+def test_the_switch_is_the_packages_attribute(monkeypatch):
+    """``onednn.enabled`` and ``onednn.status`` live in the package itself (its
+    C API, LSTM and convolution modules keep no copy), so setting the
+    attribute, as the docstring says, turns oneDNN off."""
+    x = gn.zeros(5, 2, 3)
+    assert onednn.status.startswith("onednn (libdnnl")
+    monkeypatch.setattr(onednn, "enabled", False)
+    assert not onednn.available() and not fused_lstm.usable("LSTM", x)
+    out, _ = nn.LSTM(3, 4)(x)
+    assert type(out.grad_fn).__name__ == "LayerOutput"  # glassnet's own steps
+    for part in (onednn.capi, onednn.lstm, onednn.conv):
+        assert not hasattr(part, "enabled") and not hasattr(part, "status"), part.__name__
 
 
 def test_an_empty_batch_runs_glassnets_own_steps():

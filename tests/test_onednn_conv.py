@@ -136,17 +136,18 @@ def test_a_weight_changed_in_place_before_backward_is_an_error():
 
 
 def test_the_kernel_cache_keeps_the_latest_geometries():
-    """The cache keeps the latest _KEEP geometries; a graph recorded before
+    """The cache keeps the latest KEEP geometries; a graph recorded before
     its kernel left the cache still runs its backward with it."""
-    onednn._conv_kernels.clear()
+    onednn.clear_caches()
     conv = nn.Conv2d(2, 3, 3)
     x = np.random.default_rng(4).standard_normal((1, 2, 3, 3)).astype(np.float32)
     first = conv(gn.tensor(x, requires_grad=True))
-    for size in range(4, 4 + onednn._KEEP + 1):
+    for size in range(4, 4 + onednn.KEEP + 1):
         conv(gn.ones(1, 2, size, size, requires_grad=True)).sum().backward()
-    assert len(onednn._conv_kernels) == onednn._KEEP
-    sizes = {key[0][2] for key in onednn._conv_kernels}
-    assert sizes == set(range(5, 5 + onednn._KEEP))  # the oldest two went
+    kept = onednn.cached("conv")
+    assert len(kept) == onednn.KEEP
+    sizes = {key[0][2] for key in kept}
+    assert sizes == set(range(5, 5 + onednn.KEEP))  # the oldest two went
     conv.zero_grad()
     first.sum().backward()  # its kernel is out of the cache, held by the graph
     got = conv.weight.grad.data.copy()

@@ -20,7 +20,7 @@ from glassnet import nn
 from glassnet.backends import onednn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
-from glassnet.ops.recurrent.layer import POOL
+from glassnet.ops.recurrent.pool import POOL
 from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}

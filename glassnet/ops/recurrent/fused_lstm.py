@@ -22,7 +22,7 @@ import numpy as np
 
 from ...backends import onednn
 from ...autograd import Op
-from .layer import POOL
+from .pool import POOL
 
 
 class Finals:

@@ -1,0 +1,100 @@
+"""A whole LSTM layer, or a convolution, in one call through Intel oneDNN,
+when it is installed; this module is the switch.
+
+glassnet's own LSTM (``glassnet.ops.recurrent.layer``) runs each time step as a
+few NumPy calls: every gate value is an array you can look at, and each
+step is a node of the graph. That costs about ten small passes over memory
+per step, where PyTorch's ``nn.LSTM`` on CPU hands the whole sequence to
+oneDNN's RNN primitive, which computes each step's gates in one pass while
+they are in cache (and ~1.6× faster here). With
+``pip install glassnet[onednn]`` (the ``onednn-cpu-gomp`` wheel,
+``libdnnl.so.3``) glassnet calls that same primitive through ctypes for
+float32 ``nn.LSTM`` layers (``glassnet.ops.recurrent.fused_lstm``); the math is the
+same (PyTorch's gate order i, f, g, o), the per-step values stay inside
+oneDNN. The same goes for float32 2-D convolutions (``glassnet.ops.conv``,
+groups 1): PyTorch's ``conv2d`` on CPU is oneDNN's convolution, which on
+the CNN of ``bench/`` is about 3× glassnet's im2col and per-image products
+for the second layer (8 → 16 channels) and as fast for the first.
+
+``GLASSNET_ONEDNN=0``, ``glassnet.backends.onednn.enabled = False`` or
+``with glassnet.onednn.disabled():`` turn it off; float64 always runs
+glassnet's own steps and im2col.
+
+The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
+(``lstm_kernel``), ``conv`` (``conv_kernel``). Kernels are cached per shape
+(the ``KEEP`` latest of each kind); ``clear_caches()`` lets them go.
+"""
+import contextlib
+import os
+
+from .. import wheel_libs
+from . import capi, conv, lstm
+from .capi import KEEP, OneDNNError
+from .conv import conv_kernel
+from .lstm import lstm_kernel
+
+__all__ = ["ENV_VAR", "KEEP", "OneDNNError", "available", "cached", "clear_caches",
+           "conv_kernel", "disabled", "enabled", "load", "lstm_kernel", "status"]
+
+ENV_VAR = "GLASSNET_ONEDNN"  # "0" turns oneDNN off
+_ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
+enabled = not _ENV_OFF       # False: glassnet's own LSTM and convolution (``disabled()`` for a while)
+status = "not loaded yet"    # in words: whether oneDNN runs LSTM layers and convolutions, and why not
+
+_CACHES = {"lstm": lstm.KERNELS, "conv": conv.KERNELS}
+
+
+def load():
+    """Look for oneDNN once; return ``status``."""
+    global status
+    if status != "not loaded yet":
+        return status
+    if _ENV_OFF:
+        status = f"off ({ENV_VAR}=0)"
+        return status
+    path = wheel_libs.find("libdnnl.so.3*")  # (the onednn-cpu-gomp wheel's)
+    if path is None:
+        status = "off (oneDNN not installed: pip install glassnet[onednn])"
+        return status
+    try:
+        name = capi.load_library(path)
+    except (OSError, AttributeError, OneDNNError) as error:
+        status = f"off (could not load oneDNN from {path}: {error})"
+        return status
+    status = f"onednn ({name})"
+    return status
+
+
+def available():
+    """Can oneDNN run an LSTM layer or a convolution now (installed, loaded, not turned off)?"""
+    return enabled and load().startswith("onednn")
+
+
+@contextlib.contextmanager
+def disabled():
+    """Run the body with glassnet's own LSTM steps (every gate an array, one
+    graph node per step) and im2col convolutions, as
+    ``torch.backends.mkldnn.flags(enabled=False)``."""
+    global enabled
+    before, enabled = enabled, False
+    try:
+        yield
+    finally:
+        enabled = before
+
+
+def clear_caches():
+    """Let go of every cached kernel, LSTM and convolution (their primitives,
+    reorders and workspaces; a graph node that still holds one keeps it), as
+    ``torch.cuda.empty_cache()`` does for PyTorch's cached memory."""
+    for cache in _CACHES.values():
+        cache.clear()
+
+
+def cached(kind):
+    """The kernels cached now for ``kind`` ('lstm' or 'conv'): key -> kernel,
+    the least recently used first (a copy: changing it changes no cache)."""
+    if kind not in _CACHES:
+        raise ValueError(f"onednn.cached: unknown kind {kind!r}; expected one of "
+                         f"{sorted(_CACHES)}")
+    return _CACHES[kind].kept()

@@ -66,5 +66,8 @@ class Registry:
     def items(self):
         return self._entries.items()
 
+    def values(self):
+        return self._entries.values()
+
     def __repr__(self):
         return f"Registry({self.kind!r}, {list(self._entries)})"

@@ -21,37 +21,28 @@ from .history import History
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
 
-LOSSES = {"mse": "MSELoss", "l1": "L1Loss", "mae": "L1Loss", "huber": "HuberLoss",
-          "cross_entropy": "CrossEntropyLoss", "crossentropy": "CrossEntropyLoss",
-          "nll": "NLLLoss", "bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss",
-          "half_squared_error": "HalfSquaredError"}
-OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
-              "adagrad": "Adagrad"}
-
-
 def get_loss(loss):
-    """A loss module from a name ('mse', 'cross_entropy', 'bce_with_logits', ...) or a callable."""
+    """A loss module from a name of ``nn.loss_registry.LOSSES`` ('mse',
+    'cross_entropy', 'bce_with_logits', ...) or a callable."""
     if callable(loss):
         return loss
-    from .. import nn
-    try:
-        return getattr(nn, LOSSES[str(loss).lower()])()
-    except KeyError:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)} or a "
-                         "callable (output, target) -> scalar tensor") from None
+    from ..nn.loss_registry import LOSSES
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES.accepted())}"
+                         " or a callable (output, target) -> scalar tensor")
+    return LOSSES[loss].layer()
 
 
 def get_optimizer(optimizer, params, lr=None):
-    """An optimizer from an instance or a name ('sgd', 'adam', ...) and ``lr``."""
+    """An optimizer from an instance or a name of ``optim.OPTIMIZERS``
+    ('sgd', 'momentum', 'adam', ...) and ``lr`` (default: the optimizer's)."""
     if hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"):
         return optimizer
-    from .. import optim
-    try:
-        cls = getattr(optim, OPTIMIZERS[str(optimizer).lower()])
-    except KeyError:
+    from ..optim.registry import OPTIMIZERS
+    if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
-                         f"{sorted(OPTIMIZERS)} or an optimizer instance") from None
-    return cls(params, lr=lr if lr is not None else (0.01 if cls.__name__ == "SGD" else 1e-3))
+                         f"{', '.join(OPTIMIZERS.accepted())} or an optimizer instance")
+    return OPTIMIZERS[optimizer].make(params, lr)
 
 
 def _metrics_for(metrics, loss_fn):

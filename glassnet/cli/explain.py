@@ -78,7 +78,7 @@ def model_from_state_dict(state, activation):
 def _load_model_example(args):
     import numpy as np
 
-    from .. import io, nn
+    from .. import io
     from ..tensor import Tensor
     if not args.input or not args.target:
         raise SystemExit("glassnet explain: --model needs --input X... and --target Y...")

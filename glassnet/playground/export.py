@@ -5,11 +5,11 @@ import os
 import tempfile
 
 from ..io import save
-from .datasets import DATASETS, UPLOAD
-from .features import CODE as FEATURE_CODE
 from ..nn.activation_registry import ACTIVATIONS
 from ..nn.loss_registry import LOSSES
 from ..optim.registry import OPTIMIZERS
+from .datasets import DATASETS, UPLOAD
+from .features import CODE as FEATURE_CODE
 from .trainer import LOSS_BY_TASK
 
 WEIGHTS_FILE = "playground_model.safetensors"

@@ -693,8 +693,13 @@ def test_encoder_layer_state_dict_and_activation_module(torch):
 
 
 def test_encoder_layer_errors():
-    with pytest.raises(ValueError, match="activation should be 'relu' or 'gelu'"):
-        gn.nn.TransformerEncoderLayer(4, 2, activation="tanh")
+    with pytest.raises(ValueError, match="activation should be one of .*gelu.*relu.*tanh"):
+        gn.nn.TransformerEncoderLayer(4, 2, activation="swish")
+    # any name of the activation registry (PyTorch: only 'relu' and 'gelu')
+    from glassnet.nn.activation_registry import ACTIVATIONS
+    for name in ACTIVATIONS.accepted():
+        layer = gn.nn.TransformerEncoderLayer(4, 2, 8, activation=name)
+        assert layer.activation is ACTIVATIONS[name].function
     with pytest.raises(TypeError, match="callable"):
         gn.nn.TransformerEncoderLayer(4, 2, activation=3)
     with pytest.raises(ValueError, match="embed_dim 6 must be divisible by num_heads 4"):

@@ -79,7 +79,7 @@ def test_play_trains_circle_until_the_test_loss_is_small(open_page, server):
     page.click("#play")
     page.wait_for_selector("#play:not(.playing)")
     s = session_of(server, page)
-    assert not s.playing and s.trainer.epoch > 0 and s.trainer.test_loss < 0.08
+    assert not s.playing and s.trainer.epoch > 0 and s.test_loss < 0.08
     assert int(page.text_content("#epoch")) == s.trainer.epoch
     # the heatmaps are drawn: the output is mostly blue inside the ring, orange outside
     pixel = page.evaluate("""() => {

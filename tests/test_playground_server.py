@@ -262,7 +262,7 @@ def test_a_good_upload_trains_and_its_script_continues(server, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("epoch 0: train loss %.4f, test loss %.4f" % (
-        s.trainer.train_loss, s.trainer.test_loss))
+        s.train_loss, s.test_loss))
 
 
 def test_exported_weights_load_in_glassnet(server, tmp_path):

@@ -41,24 +41,26 @@ def test_the_same_seed_gives_the_same_points_split_and_weights():
 
 def test_circle_is_learned_tensorflow_playground_style():
     s = make(dataset="circle", learningRate=0.1)
-    start = s.trainer.test_loss
+    start = s.test_loss
     for _ in range(60):
         s.step()
     assert s.trainer.epoch == 60
-    assert s.trainer.test_loss < 0.1 < start
-    epochs, train, test = s.trainer.losses.columns(3)
-    assert epochs[0] == 0 and epochs[-1] == 60 and test[-1] == s.trainer.test_loss
-    norms = s.trainer.grad_norms.columns(4)
-    assert len(norms[1]) == 60 and all(v > 0 for col in norms[1:] for v in col)
+    assert s.test_loss < 0.1 < start
+    history = s.frame()["history"]
+    epochs, test = history["epoch"], history["test"]
+    assert epochs[0] == 0 and epochs[-1] == 60 and test[-1] == s.test_loss
+    norms = s.frame()["gradNorms"]
+    assert norms["epoch"] == list(range(1, 61)) and len(norms["layers"]) == 3
+    assert all(v > 0 for col in norms["layers"] for v in col)
 
 
 def test_regression_and_multiclass_have_the_right_outputs_and_losses():
     r = make(dataset="plane", layers=[3], learningRate=0.03)
     assert r.network.sizes == [2, 3, 1] and type(r.trainer.loss_fn) is nn.HalfSquaredError
-    first = r.trainer.test_loss
+    first = r.test_loss
     for _ in range(10):
         r.step()
-    assert r.trainer.test_loss < first / 4
+    assert r.test_loss < first / 4
     m = make(dataset="spirals3")
     assert m.network.sizes[-1] == 3 and m.data.classes == ["0", "1", "2"]
     assert type(m.trainer.loss_fn) is nn.CrossEntropyLoss
@@ -83,9 +85,9 @@ def test_activation_and_dropout_changes_keep_the_weights_but_a_new_shape_does_no
     s.set_config({"layers": [3, 4]})
     assert s.trainer.epoch == 0 and s.network.sizes == [2, 3, 4, 2]
     s.set_config({"features": ["x1", "x2", "x1x2"]})
-    assert s.network.sizes[0] == 3 and s.trainer.train_x.shape[1] == 3
+    assert s.network.sizes[0] == 3 and s.train_x.shape[1] == 3
     x = s.data.train_x[:1].astype(np.float64)
-    assert s.trainer.train_x[0, 2] == np.float32(x[0, 0] * x[0, 1])
+    assert s.train_x[0, 2] == np.float32(x[0, 0] * x[0, 1])
 
 
 def test_regularization_pulls_weights_toward_zero():
@@ -191,7 +193,7 @@ def test_the_exported_script_rebuilds_the_data_and_network_and_trains(tmp_path):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert lines[0] == "epoch 0: train loss %.4f, test loss %.4f" % (
-        s.trainer.train_loss, s.trainer.test_loss)
+        s.train_loss, s.test_loss)
     assert lines[-1].startswith("epoch 3: ")
     assert (tmp_path / "playground_model_continued.safetensors").exists()
 
@@ -205,4 +207,4 @@ def test_the_script_for_a_multiclass_set_runs(tmp_path):
     out = subprocess.run([sys.executable, str(script), "1"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("epoch 0: train loss %.4f" % s.trainer.train_loss)
+    assert out.stdout.startswith("epoch 0: train loss %.4f" % s.train_loss)

@@ -211,3 +211,89 @@ def test_bad_arguments_are_explained():
         gn.fit(model, ds, metrics=["acuracy"], verbose=0)
     with pytest.raises(ValueError, match="validation fraction"):
         gn.fit(model, ds, validation=1.5, verbose=0)
+
+
+# -- one Trainer: what the playground drives it with --------------------------------------
+
+def _line_problem():
+    gn.manual_seed(3)
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(-1, 1)
+    return nn.Linear(1, 1), x, 2 * x + 1
+
+
+def _trainer(model, x, y, batch_size=3, **kw):
+    from glassnet.data import DataLoader, TensorDataset
+    from glassnet.train.loop import Trainer
+    loader = DataLoader(TensorDataset(gn.tensor(x), gn.tensor(y)), batch_size=batch_size)
+    return Trainer(model, nn.MSELoss(), gn.optim.SGD(model.parameters(), lr=0.1),
+                   loader=loader, **kw)
+
+
+def test_train_epoch_stops_at_a_deadline_and_goes_on_with_the_same_epoch():
+    model, x, y = _line_problem()
+    twin = nn.Linear(1, 1)
+    twin.load_state_dict(model.state_dict())
+    sliced, whole = _trainer(model, x, y), _trainer(twin, x, y)
+    slices = 0
+    while sliced.train_epoch(deadline=0.0) is None:   # a deadline long past: one batch a call
+        slices += 1
+    assert slices == 3 and sliced.epoch == 1 and len(sliced.history) == 1
+    logs = whole.train_epoch()
+    assert logs["loss"] == pytest.approx(sliced.history.last("loss"))
+    np.testing.assert_array_equal(model.weight.numpy(), twin.weight.numpy())
+
+
+def test_penalty_and_gradient_norms_are_those_of_a_hand_written_loop():
+    model, x, y = _line_problem()
+    twin = nn.Linear(1, 1)
+    twin.load_state_dict(model.state_dict())
+    trainer = _trainer(model, x, y, batch_size=12, grad_norms={"w": model.weight},
+                       penalty=lambda: gn.optim.l2_penalty([model.weight], lam=0.5))
+    logs = trainer.train_epoch()
+    opt = gn.optim.SGD(twin.parameters(), lr=0.1)
+    loss = nn.MSELoss()(twin(gn.tensor(x)), gn.tensor(y)) + \
+        gn.optim.l2_penalty([twin.weight], lam=0.5)
+    opt.zero_grad()
+    loss.backward()
+    norm = np.linalg.norm(twin.weight.grad.numpy())
+    opt.step()
+    np.testing.assert_allclose(model.weight.numpy(), twin.weight.numpy(), rtol=1e-6)
+    assert logs["loss"] == pytest.approx(loss.item()) and \
+        logs["grad_norm_w"] == pytest.approx(norm, rel=1e-6)
+
+
+def test_fit_takes_a_penalty():
+    model, x, y = _line_problem()
+    plain = nn.Linear(1, 1)
+    plain.load_state_dict(model.state_dict())
+    gn.fit(plain, (x, y), epochs=20, verbose=0, shuffle=False, lr=0.1)
+    gn.fit(model, (x, y), epochs=20, verbose=0, shuffle=False, lr=0.1,
+           penalty=lambda: gn.optim.l1_penalty([model.weight], lam=1.0))
+    assert abs(model.weight.item()) < abs(plain.weight.item()) - 0.5
+
+
+def test_evaluations_and_record_share_one_history_row_per_call():
+    model, x, y = _line_problem()
+    trainer = _trainer(model, x, y, evaluations={"test": (x, y)})
+    before = trainer.record()
+    trainer.train_epoch()
+    h = trainer.history
+    assert h.epoch == [-1, 0] and h["test_loss"][0] == before["test_loss"]
+    assert np.isnan(h["loss"][0]) and h["test_loss"][1] < h["test_loss"][0]
+    assert h.last("test_loss") == gn.evaluate(model, (x, y), loss="mse")["loss"]
+
+
+def test_history_with_a_limit_keeps_every_other_row_and_the_last():
+    h = gn.History(limit=4)
+    for e in range(5):
+        h.append(e, {"loss": float(e)} if e != 2 else {"other": 1.0})
+    assert h.epoch == [0, 2, 4] and h["loss"][0] == 0 and np.isnan(h["loss"][1])
+    assert h["other"][1] == 1.0 and np.isnan(h["other"][0]) and h.last("loss") == 4.0
+    with pytest.raises(ValueError, match="limit"):
+        gn.History(limit=1)
+
+
+def test_evaluate_on_no_data_gives_nan_not_zero():
+    model = nn.Linear(2, 1)
+    empty = (np.zeros((0, 2), np.float32), np.zeros((0, 1), np.float32))
+    assert np.isnan(gn.evaluate(model, empty, loss="mse")["loss"])

@@ -2,10 +2,8 @@
 saved model) and ``glassnet figures`` (every figure of the article)."""
 import re
 
-ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU",
-               "elu": "ELU", "gelu": "GELU", "softplus": "Softplus"}
-LOSSES = {"half_squared_error": "HalfSquaredError", "mse": "MSELoss", "l1": "L1Loss",
-          "cross_entropy": "CrossEntropyLoss", "bce_with_logits": "BCEWithLogitsLoss"}
+from ..nn.activation_registry import ACTIVATIONS
+from ..nn.loss_registry import LOSSES
 
 
 def add_parsers(sub):
@@ -24,9 +22,11 @@ def add_parsers(sub):
                    help="with --model: one input sample (its features)")
     p.add_argument("--target", type=float, nargs="+", metavar="Y",
                    help="with --model: the target (a class index for cross_entropy)")
-    p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu",
-                   help="with --model: the hidden layers' activation (default relu)")
-    p.add_argument("--loss", choices=sorted(LOSSES), default="half_squared_error",
+    p.add_argument("--activation", choices=ACTIVATIONS.accepted(), default="relu",
+                   type=str.lower, help="with --model: the hidden layers' activation "
+                                        "(default relu)")
+    p.add_argument("--loss", choices=LOSSES.accepted(), default="half_squared_error",
+                   type=str.lower,
                    help="with --model: the loss (default half_squared_error, L = (y − ŷ)²/2)")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate η (default: the example's, or 0.1)")
@@ -71,14 +71,14 @@ def model_from_state_dict(state, activation):
             lin.bias.data[...] = b.data if hasattr(b, "data") else b
         layers.append(lin)
         if i < len(indices) - 1:
-            layers.append(getattr(nn, ACTIVATIONS[activation])())
+            layers.append(ACTIVATIONS[activation].layer())
     return nn.Sequential(*layers)
 
 
 def _load_model_example(args):
     import numpy as np
 
-    from .. import io, nn
+    from .. import io
     from ..tensor import Tensor
     if not args.input or not args.target:
         raise SystemExit("glassnet explain: --model needs --input X... and --target Y...")
@@ -88,8 +88,9 @@ def _load_model_example(args):
         raise SystemExit(f"glassnet explain: the model takes {n_in} input features, "
                          f"--input gave {len(args.input)}")
     x = Tensor(np.asarray([args.input], dtype=np.float32))
-    loss_fn = getattr(nn, LOSSES[args.loss])()
-    if args.loss == "cross_entropy":
+    loss = LOSSES[args.loss]
+    loss_fn = loss.layer()
+    if loss.name in ("cross_entropy", "nll"):
         y = Tensor(np.asarray([int(args.target[0])], dtype=np.int64))
     else:
         y = Tensor(np.asarray([args.target], dtype=np.float32))

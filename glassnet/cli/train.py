@@ -3,8 +3,9 @@ the command line, print progress and the final test metrics, and
 optionally save the weights (safetensors)."""
 import os
 
-ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU",
-               "elu": "ELU", "gelu": "GELU", "softplus": "Softplus"}
+from ..nn.activation_registry import ACTIVATIONS
+from ..optim.registry import OPTIMIZERS
+
 BUILTIN = ("digits", "iris", "wine", "breast_cancer", "xor", "square", "house_prices",
            "circle", "xor2d", "gauss", "spiral", "plane", "multi_gauss", "moons", "two_spirals")
 REAL = ("digits", "iris", "wine", "breast_cancer")
@@ -29,10 +30,11 @@ def add_parser(sub):
                         "--hidden Linear layers")
     p.add_argument("--hidden", type=int, nargs="*", default=[64],
                    help="sizes of the hidden layers, e.g. --hidden 64 32 (default: 64)")
-    p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu",
-                   help="activation of the hidden layers (default relu)")
-    p.add_argument("--optimizer", choices=("sgd", "adam", "adamw", "rmsprop", "adagrad"),
-                   default="adam", help="optimizer (default adam)")
+    p.add_argument("--activation", choices=ACTIVATIONS.accepted(), default="relu",
+                   type=str.lower, help="activation of the hidden layers (default relu)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS.accepted(), default="adam",
+                   type=str.lower, help="optimizer (default adam; momentum is SGD with "
+                                        "momentum 0.9)")
     p.add_argument("--lr", type=float, default=1e-3, help="learning rate η (default 1e-3)")
     p.add_argument("--epochs", type=int, default=30, help="passes over the data (default 30)")
     p.add_argument("--batch-size", type=int, default=64,
@@ -80,7 +82,7 @@ def build_mlp(n_in, hidden, n_out, activation):
     from .. import nn
     layers, width = [], n_in
     for h in hidden:
-        layers += [nn.Linear(width, h), getattr(nn, ACTIVATIONS[activation])()]
+        layers += [nn.Linear(width, h), ACTIVATIONS[activation].layer()]
         width = h
     layers.append(nn.Linear(width, n_out))
     return nn.Sequential(*layers)

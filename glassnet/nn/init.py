@@ -10,11 +10,15 @@ variance fan_in·σ². Xavier/Glorot picks σ² = 2/(fan_in + fan_out) so the
 signal keeps its size forwards and backwards through sigmoid/tanh layers;
 Kaiming/He picks σ² = gain²/fan with gain² = 2 for ReLU, which zeroes half
 of its inputs.
+
+``INITIALIZERS`` (``get_initializer(name)``) names them for ``fit``'s
+neighbours: "xavier_uniform", "xavier" (normal), "he" (Kaiming normal), ...
 """
 import math
 import warnings
 
 from ..grad_mode import no_grad
+from ..registry import Registry
 from ..tensor import Tensor
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -157,3 +161,32 @@ def default_layer_init_(weight, bias=None):
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
         uniform_(bias, -bound, bound)
+
+
+def _no_draws(fill):
+    def init(tensor, generator=None):
+        return fill(tensor)
+    init.__name__, init.__doc__ = fill.__name__, fill.__doc__
+    return init
+
+
+# The initializer names every part of glassnet accepts; each entry is called
+# as fn(tensor, generator=None). "xavier" is Glorot normal, "he" Kaiming normal
+# (gain √2, for ReLU), as in the vanishing-gradient figure.
+INITIALIZERS = Registry("initializer")
+for _name, _fn, _aliases in (
+        ("xavier_uniform", xavier_uniform_, ("glorot_uniform",)),
+        ("xavier_normal", xavier_normal_, ("xavier", "glorot_normal", "glorot")),
+        ("kaiming_uniform", kaiming_uniform_, ("he_uniform",)),
+        ("kaiming_normal", kaiming_normal_, ("he", "he_normal")),
+        ("uniform", uniform_, ()),
+        ("normal", normal_, ()),
+        ("zeros", _no_draws(zeros_), ()),
+        ("ones", _no_draws(ones_), ())):
+    INITIALIZERS.add(_name, _fn, _aliases)
+
+
+def get_initializer(name):
+    """The function registered as ``name`` (or an alias), called as
+    ``fn(tensor, generator=None)``; ValueError listing the known names for any other."""
+    return INITIALIZERS[name]

@@ -6,13 +6,11 @@ import numpy as np
 from .. import dtypes as backend
 from ..errors import ShapeError
 from ..tensor import Tensor
-from . import functional as F
+from .activation_registry import ACTIVATIONS
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
 from .module import Module
-
-_ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
 
 def generate_square_subsequent_mask(sz, dtype=None):
@@ -37,7 +35,8 @@ class TransformerEncoderLayer(Module):
     Sub-modules and so state_dict keys as PyTorch: ``self_attn.*`` (a
     MultiheadAttention), ``linear1.*`` (d_model → dim_feedforward),
     ``linear2.*``, ``norm1.*``, ``norm2.*`` (LayerNorms over d_model).
-    ``activation`` is 'relu', 'gelu' or any callable (a function or a Module).
+    ``activation`` is 'relu', 'gelu' (any name of ``nn.activation_registry``;
+    PyTorch takes only these two) or any callable (a function or a Module).
 
     ``forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False)``:
     src (S, N, d_model) — (N, S, d_model) with ``batch_first=True``, (S, d_model)
@@ -65,13 +64,14 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(f"TransformerEncoderLayer: activation should be 'relu' or "
-                                 f"'gelu' (or a callable), not {activation!r}")
-            activation = _ACTIVATIONS[activation]
+            if activation not in ACTIVATIONS:
+                raise ValueError(f"TransformerEncoderLayer: activation should be one of "
+                                 f"{', '.join(ACTIVATIONS.accepted())} (or a callable), not "
+                                 f"{activation!r}")
+            activation = ACTIVATIONS[activation].function
         elif not callable(activation):
-            raise TypeError(f"TransformerEncoderLayer: activation should be 'relu', 'gelu' or a "
-                            f"callable, got {type(activation).__name__}")
+            raise TypeError(f"TransformerEncoderLayer: activation should be a name such as "
+                            f"'relu' or 'gelu', or a callable, got {type(activation).__name__}")
         self.activation = activation
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):

@@ -8,13 +8,15 @@ whole configuration or only the keys that changed) and returns a new
 import math
 from dataclasses import asdict, dataclass, replace
 
+from ..nn.activation_registry import ACTIVATIONS
+from ..optim.registry import OPTIMIZERS
 from . import limits as L
 from .datasets import DATASETS, UPLOAD
 from .errors import ProtocolError
 from .features import FEATURES
 
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu")
-OPTIMIZERS = ("sgd", "momentum", "adam")
+# activations and optimizers: every name of their registries (an alias is
+# stored as its registered name)
 REGULARIZATIONS = ("none", "l1", "l2")
 
 # which settings make a new data set, and which a new network
@@ -71,6 +73,13 @@ def _choice(v, key, options):
     return v
 
 
+def _registered(v, key, registry):
+    if not isinstance(v, str) or v not in registry:
+        raise ProtocolError(f"{key} must be one of {', '.join(registry.accepted())}; got {v!r}",
+                            field=key)
+    return registry.canonical(v)
+
+
 def _list(v, key, lo, hi):
     if not isinstance(v, (list, tuple)):
         raise ProtocolError(f"{key} must be a list, got {type(v).__name__}", field=key)
@@ -94,7 +103,7 @@ def _layers(v):
 
 def _activations(v):
     v = _list(v, "activations", 0, L.MAX_LAYERS)
-    return tuple(_choice(a, "activations", ACTIVATIONS) for a in v)
+    return tuple(_registered(a, "activations", ACTIVATIONS) for a in v)
 
 
 CHECKS = {
@@ -108,7 +117,7 @@ CHECKS = {
     "layers": _layers,
     "activations": _activations,
     "dropout": lambda v: _real(v, "dropout", 0.0, L.MAX_DROPOUT),
-    "optimizer": lambda v: _choice(v, "optimizer", OPTIMIZERS),
+    "optimizer": lambda v: _registered(v, "optimizer", OPTIMIZERS),
     "learningRate": lambda v: _real(v, "learningRate", L.MIN_LR, L.MAX_LR),
     "regularization": lambda v: _choice(v, "regularization", REGULARIZATIONS),
     "regularizationRate": lambda v: _real(v, "regularizationRate", 0.0, L.MAX_REG_RATE),

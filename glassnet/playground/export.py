@@ -5,10 +5,12 @@ import os
 import tempfile
 
 from ..io import save
+from ..nn.activation_registry import ACTIVATIONS
+from ..nn.loss_registry import LOSSES
+from ..optim.registry import OPTIMIZERS
 from .datasets import DATASETS, UPLOAD
 from .features import CODE as FEATURE_CODE
-from .network import ACTIVATION_CODE
-from .trainer import LOSS_CODE, OPTIMIZER_CODE
+from .trainer import LOSS_BY_TASK
 
 WEIGHTS_FILE = "playground_model.safetensors"
 SCRIPT_FILE = "playground_model.py"
@@ -39,7 +41,7 @@ def _model_code(network):
     for l, lin in enumerate(network.linears):
         parts = [f"nn.Linear({lin.in_features}, {lin.out_features})"]
         if l < len(network.activation_names):
-            parts.append(ACTIVATION_CODE[network.activation_names[l]])
+            parts.append(ACTIVATIONS[network.activation_names[l]].code())
             if network.dropout > 0:
                 parts.append(f"nn.Dropout({network.dropout!r})")
         lines.append("    " + ", ".join(parts) + ",")
@@ -108,8 +110,8 @@ model = nn.Sequential(
 {_model_code(network)}
 )
 model.load_state_dict(gn.load(WEIGHTS))
-loss_fn = {LOSS_CODE[data.task]}
-optimizer = {OPTIMIZER_CODE[config.optimizer].format(lr=config.learningRate)}{weights_line}
+loss_fn = {LOSSES[LOSS_BY_TASK[data.task]].code()}
+optimizer = {OPTIMIZERS[config.optimizer].code(config.learningRate)}{weights_line}
 
 
 def losses():

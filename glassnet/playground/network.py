@@ -11,16 +11,14 @@ import numpy as np
 
 from .. import nn
 from ..nn import init
+from ..nn.activation_registry import ACTIVATIONS
 
-ACTIVATION_MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid,
-                      "linear": nn.Identity, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU}
-# how the exported script writes each one
-ACTIVATION_CODE = {"tanh": "nn.Tanh()", "relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()",
-                   "linear": "nn.Identity()", "leaky_relu": "nn.LeakyReLU()", "elu": "nn.ELU()"}
+WEIGHT_INIT = "xavier_uniform"   # a name of nn.init.INITIALIZERS
 
 
 class Network:
-    """``sizes`` = [inputs, hidden..., outputs]; weights drawn with Xavier's
+    """``sizes`` = [inputs, hidden..., outputs]; ``activations`` names of
+    ``nn.activation_registry.ACTIVATIONS``; weights drawn with Xavier's
     uniform initialization from ``generator``, biases 0."""
 
     def __init__(self, sizes, activations, dropout, generator):
@@ -35,13 +33,14 @@ class Network:
         self.set_dropout(dropout)
 
     def reset(self, generator):
+        weight_init = init.INITIALIZERS[WEIGHT_INIT]
         for lin in self.linears:
-            init.xavier_uniform_(lin.weight, generator=generator)
+            weight_init(lin.weight, generator=generator)
             init.zeros_(lin.bias)
 
     def set_activations(self, names):
-        self.activation_names = list(names)
-        self.activations = [ACTIVATION_MODULES[a]() for a in names]
+        self.activation_names = [ACTIVATIONS.canonical(a) for a in names]
+        self.activations = [ACTIVATIONS[a].layer() for a in names]
         self._cache.clear()
 
     def set_dropout(self, rate):

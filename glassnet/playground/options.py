@@ -15,8 +15,8 @@ def options():
     return {
         "datasets": [{"name": n, "task": t} for n, (t, _, _) in DATASETS.items()],
         "features": [{"name": n, "label": label} for n, (label, _) in FEATURES.items()],
-        "activations": list(config.ACTIVATIONS),
-        "optimizers": list(config.OPTIMIZERS),
+        "activations": list(config.ACTIVATIONS.names()),
+        "optimizers": list(config.OPTIMIZERS.names()),
         "regularizations": list(config.REGULARIZATIONS),
         "learningRates": LEARNING_RATES,
         "regularizationRates": REGULARIZATION_RATES,

@@ -9,16 +9,22 @@ import time
 
 import numpy as np
 
-from . import backward, config as cfg, datasets, heatmaps, limits
+from . import backward, datasets, heatmaps, limits
+from . import config as cfg
+from . import trainer as training
 from .errors import ProtocolError
 from .network import Network
-from .trainer import Trainer
 
 ENGINE = threading.RLock()
 
 
 def _finite(v):
     return v if v is None or np.isfinite(v) else None
+
+
+def _rows_with(history, key):
+    """The indices of the History rows that logged ``key``."""
+    return [i for i, v in enumerate(history.history.get(key, ())) if not np.isnan(v)]
 
 
 class Session:
@@ -47,7 +53,7 @@ class Session:
         self.rng = np.random.default_rng((c.seed, 1))
         sizes = [len(c.features), *c.layers, self.data.n_outputs]
         self.network = Network(sizes, c.activations, c.dropout, self.rng)
-        self.trainer = Trainer(self.network, self.data, c, self.rng)
+        self.trainer = training.make_trainer(self.network, self.data, c, self.rng)
         self._touch()
 
     def _touch(self):
@@ -73,7 +79,8 @@ class Session:
                 self.network.set_activations(new.activations)
             if "dropout" in keys:
                 self.network.set_dropout(new.dropout)
-            self.trainer.configure(new, reset_optimizer=new.optimizer != old.optimizer)
+            training.configure(self.trainer, self.network, new,
+                               reset_optimizer=new.optimizer != old.optimizer)
             if keys & {"activations", "dropout"}:
                 self.trainer.record()
             self._touch()
@@ -94,7 +101,7 @@ class Session:
     def reset(self):
         """New random weights, epoch 0 (the data stay)."""
         self.network.reset(self.rng)
-        self.trainer = Trainer(self.network, self.data, self.config, self.rng)
+        self.trainer = training.make_trainer(self.network, self.data, self.config, self.rng)
         self._touch()
 
     def regenerate(self, seed):
@@ -104,16 +111,19 @@ class Session:
     def step(self, deadline=None):
         """Train to the end of the current epoch (one whole epoch if none is
         under way), or until ``deadline``; True when the epoch is done."""
-        done = self.trainer.train(deadline)
+        with np.errstate(all="ignore"):   # a diverging run shows NaN, it does not stop
+            done = self.trainer.train_epoch(deadline=deadline) is not None
         self._touch()
         return done
 
     def train_for(self, seconds=limits.TRAIN_SLICE_SECONDS):
         """Mini-batches for ``seconds``, across epochs (at least one batch)."""
         deadline = time.monotonic() + seconds
-        for _ in range(limits.MAX_EPOCHS_PER_SLICE):
-            if not self.trainer.train(deadline) or time.monotonic() >= deadline:
-                break
+        with np.errstate(all="ignore"):
+            for _ in range(limits.MAX_EPOCHS_PER_SLICE):
+                if self.trainer.train_epoch(deadline=deadline) is None or \
+                        time.monotonic() >= deadline:
+                    break
         self._touch()
 
     def trace(self, index):
@@ -131,6 +141,19 @@ class Session:
         self._touch()
 
     # -- what the page draws ----------------------------------------------------
+    @property
+    def train_x(self):
+        """The training points after the feature transform (the network's inputs)."""
+        return self.trainer.evaluations["train"][0]
+
+    @property
+    def train_loss(self):
+        return self.trainer.history.last("train_loss")
+
+    @property
+    def test_loss(self):
+        return self.trainer.history.last("test_loss")
+
     def data_message(self):
         d = self.data
 
@@ -145,16 +168,18 @@ class Session:
 
     def frame(self):
         t, c = self.trainer, self.config
-        epochs, train, test = t.losses.columns(3)
-        norms = t.grad_norms.columns(len(self.network.linears) + 1)
+        h = t.history
+        epochs = [e + 1 for e in h.epoch]   # epochs done: row e holds the state after epoch e
+        keys = [training.grad_norm_key(l) for l in range(len(self.network.linears))]
+        rows = _rows_with(h, keys[0])
         return {
             "version": self.version, "dataVersion": self.data_version, "epoch": t.epoch,
             "playing": self.playing, "config": c.to_dict(),
-            "trainLoss": _finite(t.train_loss), "testLoss": _finite(t.test_loss),
-            "history": {"epoch": epochs, "train": [_finite(v) for v in train],
-                        "test": [_finite(v) for v in test]},
-            "gradNorms": {"epoch": norms[0],
-                          "layers": [[_finite(v) for v in col] for col in norms[1:]]},
+            "trainLoss": _finite(self.train_loss), "testLoss": _finite(self.test_loss),
+            "history": {"epoch": epochs, "train": [_finite(v) for v in h["train_loss"]],
+                        "test": [_finite(v) for v in h["test_loss"]]},
+            "gradNorms": {"epoch": [epochs[i] for i in rows],
+                          "layers": [[_finite(h[k][i]) for i in rows] for k in keys]},
             "weights": [{"W": [[_finite(v) for v in row] for row in W.tolist()],
                          "b": [_finite(v) for v in b.tolist()]}
                         for W, b in self.network.weights()],

@@ -1,132 +1,75 @@
-"""Training a session's network with glassnet: mini-batch epochs with the
-chosen optimizer, L1/L2 penalty and dropout; the loss on the training and
-test points; a history of both and of each layer's gradient norm."""
-import time
-
-import numpy as np
-
-from .. import nn, optim
-from ..grad_mode import no_grad
+"""What training means in the playground, on top of ``train.Trainer``: the
+task's loss (softmax + cross-entropy for classes, the article's ½(y − ŷ)²
+for numbers), the page's optimizer, rate, batch size and L1/L2 penalty,
+the train/test points after the feature transform, and a history of
+bounded length with the train and test loss and each layer's ‖∂L/∂W‖ per
+epoch."""
+from .. import optim
+from ..data import DataLoader, TensorDataset
+from ..nn.loss_registry import LOSSES
+from ..optim.registry import OPTIMIZERS
 from ..tensor import Tensor
+from ..train.history import History
+from ..train.loop import Trainer
 from . import limits
 from .features import transform
 
-LOSS_CODE = {"classification": "nn.CrossEntropyLoss()", "regression": "nn.HalfSquaredError()"}
+LOSS_BY_TASK = {"classification": "cross_entropy", "regression": "half_squared_error"}
 
 
 def loss_function(task):
     """Softmax + cross-entropy for classes; the article's ½(y − ŷ)² for numbers."""
-    return nn.CrossEntropyLoss() if task == "classification" else nn.HalfSquaredError()
+    return LOSSES[LOSS_BY_TASK[task]].layer()
 
 
-def make_optimizer(name, params, lr):
-    if name == "adam":
-        return optim.Adam(params, lr=lr)
-    return optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
+def grad_norm_key(layer):
+    """The History key of layer ``layer``'s (0-based) mean ‖∂L/∂W‖ (the
+    Trainer logs 'grad_norm_<name>' for the name given in make_trainer)."""
+    return f"grad_norm_W{layer + 1}"
 
 
-OPTIMIZER_CODE = {"sgd": "gn.optim.SGD(model.parameters(), lr={lr!r})",
-                  "momentum": "gn.optim.SGD(model.parameters(), lr={lr!r}, momentum=0.9)",
-                  "adam": "gn.optim.Adam(model.parameters(), lr={lr!r})"}
+def _penalty(network, config):
+    if config.regularization == "none" or config.regularizationRate == 0:
+        return None
+    weights = [lin.weight for lin in network.linears]
+    fn = optim.l1_penalty if config.regularization == "l1" else optim.l2_penalty
+    return lambda: fn(weights, lam=config.regularizationRate)
 
 
-class History:
-    """Rows of numbers per epoch, thinned to every other row when full."""
+def make_trainer(network, data, config, generator):
+    """A Trainer of ``network`` on ``data`` with the settings of ``config``;
+    batches are shuffled by ``generator``. Its History starts with the
+    losses before training (epoch −1)."""
+    train_x = transform(data.train_x, config.features)
+    test_x = transform(data.test_x, config.features)
+    loader = DataLoader(TensorDataset(Tensor(train_x), Tensor(data.train_y)),
+                        batch_size=config.batchSize, shuffle=True, generator=generator)
+    trainer = Trainer(
+        network.sequential(), loss_function(data.task),
+        OPTIMIZERS[config.optimizer].make(network.parameters(), config.learningRate),
+        loader=loader,
+        grad_norms={f"W{l + 1}": lin.weight for l, lin in enumerate(network.linears)},
+        evaluations={"train": (train_x, data.train_y), "test": (test_x, data.test_y)},
+        history=History(limit=limits.HISTORY_POINTS), eval_batch_size=limits.MAX_POINTS,
+        stop_on_nan=False)
+    configure(trainer, network, config)
+    trainer.record()
+    return trainer
 
-    def __init__(self):
-        self.rows = []
 
-    def add(self, row):
-        self.rows.append(row)
-        if len(self.rows) > limits.HISTORY_POINTS:
-            last = self.rows[-1]
-            self.rows = self.rows[:-1:2] + [last]
-
-    def columns(self, n):
-        return [[r[k] for r in self.rows] for k in range(n)]
-
-
-class Trainer:
-    """Trains ``network`` on ``data`` with the settings of ``config``."""
-
-    def __init__(self, network, data, config, generator):
-        self.network, self.data, self.rng = network, data, generator
-        self.loss_fn = loss_function(data.task)
-        self.epoch = 0
-        self.losses = History()      # (epoch, train loss, test loss)
-        self.grad_norms = History()  # (epoch, ‖∂L/∂W₁‖, ‖∂L/∂W₂‖, ...)
-        self.optimizer = None
-        self._order = None           # the epoch under way: its order and position
-        self.set_features(config.features)
-        self.configure(config)
-        self.record()
-
-    def set_features(self, names):
-        d = self.data
-        self.train_x, self.test_x = transform(d.train_x, names), transform(d.test_x, names)
-
-    def configure(self, config, reset_optimizer=False):
-        """Take the training settings (optimizer, rate, batch, penalty) of ``config``."""
-        self.config = config
-        if self.optimizer is None or reset_optimizer:
-            self.optimizer = make_optimizer(config.optimizer, self.network.parameters(),
-                                            config.learningRate)
-        for group in self.optimizer.param_groups:
-            group["lr"] = config.learningRate
-
-    def _penalty(self):
-        c = self.config
-        if c.regularization == "none" or c.regularizationRate == 0:
-            return None
-        weights = [lin.weight for lin in self.network.linears]
-        fn = optim.l1_penalty if c.regularization == "l1" else optim.l2_penalty
-        return fn(weights, lam=c.regularizationRate)
-
-    def train(self, deadline=None):
-        """Shuffled mini-batches until the epoch ends (True) or, if given,
-        ``time.monotonic()`` passes ``deadline`` (False: the epoch goes on
-        at the next call), so a big epoch never holds the engine for long."""
-        n = len(self.train_x)
-        if self._order is None:
-            self._order, self._pos = self.rng.permutation(n), 0
-            self._norms, self._batches = np.zeros(len(self.network.linears)), 0
-        model = self.network.sequential(dropout=True)
-        with np.errstate(all="ignore"):
-            while self._pos < n:
-                idx = self._order[self._pos:self._pos + self.config.batchSize]
-                self._pos += len(idx)
-                self.optimizer.zero_grad()
-                loss = self.loss_fn(model(Tensor(self.train_x[idx])),
-                                    Tensor(self.data.train_y[idx]))
-                penalty = self._penalty()
-                if penalty is not None:
-                    loss = loss + penalty
-                loss.backward()
-                self._norms += [np.linalg.norm(lin.weight.grad.data)
-                                for lin in self.network.linears]
-                self._batches += 1
-                self.optimizer.step()
-                if deadline is not None and self._pos < n and time.monotonic() >= deadline:
-                    return False
-        self.epoch += 1
-        self.record(self._norms / max(self._batches, 1))
-        self._order = None
-        return True
-
-    def run_epoch(self):
-        """The rest of the current epoch (a whole one if none is under way)."""
-        self.train()
-
-    def loss_on(self, x, y):
-        if len(x) == 0:
-            return float("nan")
-        with no_grad(), np.errstate(all="ignore"):
-            return float(self.loss_fn(self.network.sequential(dropout=False)(Tensor(x)),
-                                      Tensor(y)).item())
-
-    def record(self, norms=None):
-        self.train_loss = self.loss_on(self.train_x, self.data.train_y)
-        self.test_loss = self.loss_on(self.test_x, self.data.test_y)
-        self.losses.add((self.epoch, self.train_loss, self.test_loss))
-        if norms is not None:
-            self.grad_norms.add((self.epoch, *map(float, norms)))
+def configure(trainer, network, config, reset_optimizer=False):
+    """Take the settings of ``config`` that keep the weights: the network's
+    layers (activations, dropout), optimizer (a fresh one if
+    ``reset_optimizer``), learning rate, batch size (from the next epoch)
+    and penalty."""
+    trainer.model = network.sequential()
+    if reset_optimizer:
+        trainer.optimizer = OPTIMIZERS[config.optimizer].make(network.parameters(),
+                                                              config.learningRate)
+    for group in trainer.optimizer.param_groups:
+        group["lr"] = config.learningRate
+    loader = trainer.loader
+    if loader.batch_size != config.batchSize:
+        trainer.loader = DataLoader(loader.dataset, batch_size=config.batchSize, shuffle=True,
+                                    generator=loader.generator)
+    trainer.penalty = _penalty(network, config)

@@ -1,18 +1,45 @@
 """History: what ``fit`` returns — per-epoch train/validation loss and metrics."""
+import math
 
 
 class History:
     """``history.history`` maps 'loss', 'val_loss', metric names and their
-    'val_' forms (and 'lr') to one value per epoch, as in Keras."""
+    'val_' forms (and 'lr') to one value per epoch, as in Keras;
+    ``history.epoch`` holds the (0-based) epoch of each row.
 
-    def __init__(self, history=None, epoch=None):
+    Rows may log different keys (a row recorded between epochs has no
+    training loss): a key missing from a row reads NaN there, so every list
+    has one value per row. With ``limit``, a history longer than ``limit``
+    rows keeps every other row and the last one: a long run keeps its shape
+    in bounded memory (the playground's curves)."""
+
+    def __init__(self, history=None, epoch=None, limit=None):
         self.history = {k: list(v) for k, v in (history or {}).items()}
         self.epoch = list(epoch or [])
+        if limit is not None and limit < 2:
+            raise ValueError(f"History: limit must be at least 2 rows, got {limit!r}")
+        self.limit = limit
 
     def append(self, epoch, logs):
+        rows = len(self.epoch)
         self.epoch.append(epoch)
         for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
+            self.history.setdefault(key, [math.nan] * rows).append(float(value))
+        for column in self.history.values():
+            if len(column) == rows:
+                column.append(math.nan)
+        if self.limit is not None and len(self.epoch) > self.limit:
+            self._thin()
+
+    def _thin(self):
+        keep = [*range(0, len(self.epoch) - 1, 2), len(self.epoch) - 1]
+        self.epoch = [self.epoch[i] for i in keep]
+        self.history = {k: [v[i] for i in keep] for k, v in self.history.items()}
+
+    def last(self, key, default=math.nan):
+        """The latest value logged for ``key`` (``default`` if there is none)."""
+        column = self.history.get(key)
+        return column[-1] if column else default
 
     def __getitem__(self, key):
         return self.history[key]

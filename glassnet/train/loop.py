@@ -21,37 +21,28 @@ from .history import History
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
 
-LOSSES = {"mse": "MSELoss", "l1": "L1Loss", "mae": "L1Loss", "huber": "HuberLoss",
-          "cross_entropy": "CrossEntropyLoss", "crossentropy": "CrossEntropyLoss",
-          "nll": "NLLLoss", "bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss",
-          "half_squared_error": "HalfSquaredError"}
-OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
-              "adagrad": "Adagrad"}
-
-
 def get_loss(loss):
-    """A loss module from a name ('mse', 'cross_entropy', 'bce_with_logits', ...) or a callable."""
+    """A loss module from a name of ``nn.loss_registry.LOSSES`` ('mse',
+    'cross_entropy', 'bce_with_logits', ...) or a callable."""
     if callable(loss):
         return loss
-    from .. import nn
-    try:
-        return getattr(nn, LOSSES[str(loss).lower()])()
-    except KeyError:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)} or a "
-                         "callable (output, target) -> scalar tensor") from None
+    from ..nn.loss_registry import LOSSES
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES.accepted())}"
+                         " or a callable (output, target) -> scalar tensor")
+    return LOSSES[loss].layer()
 
 
 def get_optimizer(optimizer, params, lr=None):
-    """An optimizer from an instance or a name ('sgd', 'adam', ...) and ``lr``."""
+    """An optimizer from an instance or a name of ``optim.OPTIMIZERS``
+    ('sgd', 'momentum', 'adam', ...) and ``lr`` (default: the optimizer's)."""
     if hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"):
         return optimizer
-    from .. import optim
-    try:
-        cls = getattr(optim, OPTIMIZERS[str(optimizer).lower()])
-    except KeyError:
+    from ..optim.registry import OPTIMIZERS
+    if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
-                         f"{sorted(OPTIMIZERS)} or an optimizer instance") from None
-    return cls(params, lr=lr if lr is not None else (0.01 if cls.__name__ == "SGD" else 1e-3))
+                         f"{', '.join(OPTIMIZERS.accepted())} or an optimizer instance")
+    return OPTIMIZERS[optimizer].make(params, lr)
 
 
 def _metrics_for(metrics, loss_fn):
@@ -177,17 +168,58 @@ class _Progress:
             print(f"Epoch {epoch + 1}/{self.epochs} - {took:.2f}s - {text}")
 
 
-class Trainer:
-    """The state of one ``fit`` call; callbacks see it as ``self.trainer``."""
+class _EpochRun:
+    """The epoch under way: its batches still to come and its running sums."""
 
-    def __init__(self, model, loss_fn, optimizer, metrics, callbacks):
+    def __init__(self, loader, metric_names, n_norms):
+        self.batches = iter(loader)
+        self.total, self.done = len(loader), 0
+        self.loss, self.count = 0.0, 0
+        self.sums = dict.fromkeys(metric_names, 0.0)
+        self.norms = np.zeros(n_norms)
+
+    def logs(self):
+        if not self.count:
+            return {}
+        return {"loss": self.loss / self.count, **{k: v / self.count for k, v in self.sums.items()}}
+
+
+class Trainer:
+    """A training run: model, loss, optimizer, metrics, the callbacks (they
+    see it as ``self.trainer``), the History, and the epoch under way.
+    ``fit`` drives it for a number of epochs; the playground one epoch, or
+    one time slice of an epoch, at a time (``train_epoch``).
+
+    penalty: a function of no arguments giving a scalar Tensor (or None)
+    added to every batch's loss, e.g. ``lambda: optim.l2_penalty(weights,
+    lam)``; the logged 'loss' is what was minimized, penalty included.
+    grad_norms: {name: parameter}; every epoch logs 'grad_norm_<name>', the
+    mean over its batches of ‖∂L/∂p‖.
+    evaluations: {prefix: data} (Dataset, DataLoader or (X, y)) evaluated in
+    eval mode after every epoch and by ``record()``, logged as
+    '<prefix>_loss' and '<prefix>_<metric>' (fit's validation is 'val').
+    stop_on_nan: raise FloatingPointError when a batch's loss is not finite.
+    """
+
+    def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(), *, loader=None,
+                 penalty=None, grad_norms=None, evaluations=None, history=None,
+                 eval_batch_size=256, stop_on_nan=True):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
-        self.metrics = metrics
+        self.metrics = list(metrics)
         self.callbacks = list(callbacks)
-        self.history = History()
+        self.loader = loader
+        self.penalty = penalty
+        self.grad_norms = dict(grad_norms or {})
+        self.evaluations = dict(evaluations or {})
+        self.history = History() if history is None else history
+        self.eval_batch_size = eval_batch_size
+        self.stop_on_nan = stop_on_nan
         self.scheduler = None
+        self.epoch = 0            # epochs completed (the next one's index)
+        self.epochs = None        # fit's target
         self.stop_training = False
         self.interrupted = False
+        self._run = None          # the epoch under way (an _EpochRun)
         for cb in self.callbacks:
             cb.set_trainer(self)
 
@@ -217,67 +249,114 @@ class Trainer:
             self.scheduler.load_state_dict(state["scheduler"])
         set_rng_state(state["rng"])
         self.history = History.from_state_dict(state["history"])
-        return int(state["epoch"]) + 1
+        self.epoch = int(state["epoch"]) + 1
+        return self.epoch
 
-    def _train_epoch(self, loader, progress, stop):
-        model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
-        model.train()
-        total, count = 0.0, 0
-        sums = {metrics_mod.metric_name(m): 0.0 for m in self.metrics}
-        logs = {}
-        for i, batch in enumerate(loader):
-            xb, yb = _split(batch)
-            out = model(xb)
-            yb = _match_target(out, yb)
-            loss = loss_fn(out, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            n = len(xb)
-            value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"fit: the loss became {value} at batch {i}; lower the learning rate "
-                    "or check the data for NaN/Inf")
-            total += value * n
-            count += n
-            for m in self.metrics:
-                sums[metrics_mod.metric_name(m)] += m(out.data, yb.data) * n
-            logs = {"loss": total / count, **{k: v / count for k, v in sums.items()}}
-            progress.batch(i, logs)
+    def _train_batch(self, batch, run):
+        """forward, loss (+ penalty), zero_grad, backward, step; adds to ``run``."""
+        xb, yb = _split(batch)
+        out = self.model(xb)
+        yb = _match_target(out, yb)
+        loss = self.loss_fn(out, yb)
+        extra = self.penalty() if self.penalty is not None else None
+        if extra is not None:
+            loss = loss + extra
+        self.optimizer.zero_grad()
+        loss.backward()
+        if self.grad_norms:
+            run.norms += [0.0 if p.grad is None else np.linalg.norm(p.grad.data)
+                          for p in self.grad_norms.values()]
+        self.optimizer.step()
+        value = loss.item()
+        if self.stop_on_nan and not math.isfinite(value):
+            raise FloatingPointError(
+                f"fit: the loss became {value} at batch {run.done}; lower the learning rate "
+                "or check the data for NaN/Inf")
+        n = len(xb)
+        run.loss += value * n
+        run.count += n
+        for m in self.metrics:
+            run.sums[metrics_mod.metric_name(m)] += m(out.data, yb.data) * n
+        run.done += 1
+
+    def train_epoch(self, loader=None, deadline=None, progress=None, stop=None):
+        """Train on the batches of ``loader`` (default ``self.loader``) to the
+        end of the epoch and return its logs, after evaluating, recording the
+        row in the History and calling the callbacks. Returns None instead
+        when ``time.monotonic()`` passed ``deadline`` or Ctrl-C asked to stop
+        (``stop.requested``) first: the next call goes on with the same epoch."""
+        loader = self.loader if loader is None else loader
+        if self._run is None:
+            self._run = _EpochRun(loader, [metrics_mod.metric_name(m) for m in self.metrics],
+                                  len(self.grad_norms))
             for cb in self.callbacks:
-                cb.on_batch_end(i, logs)
-            if stop.requested:
+                cb.on_epoch_begin(self.epoch, {})
+            if progress is not None:
+                progress.start(self.epoch)
+        run = self._run
+        self.model.train()
+        for batch in run.batches:
+            self._train_batch(batch, run)
+            logs = run.logs()
+            if progress is not None:
+                progress.batch(run.done - 1, logs)
+            for cb in self.callbacks:
+                cb.on_batch_end(run.done - 1, logs)
+            if stop is not None and stop.requested:
                 self.interrupted = self.stop_training = True
-                break
+                return None
+            if deadline is not None and run.done < run.total and time.monotonic() >= deadline:
+                return None
+        self._run = None
+        logs = run.logs()
+        if run.done:
+            logs.update({f"grad_norm_{name}": v / run.done
+                         for name, v in zip(self.grad_norms, run.norms)})
+        logs.update(self._evaluate())
+        logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+        epoch, self.epoch = self.epoch, self.epoch + 1
+        self.history.append(epoch, logs)
+        if progress is not None:
+            progress.end(epoch, {k: v for k, v in logs.items() if k != "lr"})
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+        return logs
+
+    def _evaluate(self):
+        logs = {}
+        for prefix, data in self.evaluations.items():
+            result = evaluate(self.model, data, loss=self.loss_fn, metrics=self.metrics,
+                              batch_size=self.eval_batch_size)
+            logs.update({f"{prefix}_{k}": v for k, v in result.items()})
+        return logs
+
+    def record(self):
+        """Evaluate now and add a row to the History for the model as it is
+        (after the last completed epoch, ``epoch`` − 1; −1 before any), e.g.
+        after the model changed outside training. Returns the row."""
+        logs = self._evaluate()
+        self.history.append(self.epoch - 1, logs)
         return logs
 
     def fit(self, loader, val_data, epochs, start_epoch, verbose, batch_size):
-        self.epochs = epochs
+        self.loader, self.epochs, self.epoch = loader, epochs, start_epoch
+        self.eval_batch_size = batch_size
+        if val_data is not None:
+            self.evaluations["val"] = val_data
         progress = _Progress(verbose, epochs, len(loader))
         for cb in self.callbacks:
             cb.on_train_begin({})
         with _StopOnInterrupt() as stop:
-            for epoch in range(start_epoch, epochs):
-                for cb in self.callbacks:
-                    cb.on_epoch_begin(epoch, {})
-                progress.start(epoch)
-                logs = self._train_epoch(loader, progress, stop)
+            while self.epoch < epochs:
+                epoch = self.epoch
+                self.train_epoch(progress=progress, stop=stop)
                 if self.interrupted:
-                    progress.end(epoch, logs)
+                    progress.end(epoch, self._run.logs())
+                    self._run = None
                     if verbose:
                         print(f"Training interrupted during epoch {epoch + 1}; the model keeps "
                               "the weights of the last completed step.")
                     break
-                if val_data is not None:
-                    val = evaluate(self.model, val_data, loss=self.loss_fn, metrics=self.metrics,
-                                   batch_size=batch_size)
-                    logs.update({"val_" + k: v for k, v in val.items()})
-                logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
-                self.history.append(epoch, logs)
-                progress.end(epoch, {k: v for k, v in logs.items() if k != "lr"})
-                for cb in self.callbacks:
-                    cb.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
         for cb in self.callbacks:
@@ -287,14 +366,16 @@ class Trainer:
 
 def fit(model, train, loss="mse", optimizer="sgd", epochs=10, batch_size=32, validation=None,
         metrics=(), callbacks=(), verbose=1, lr=None, shuffle=True, resume=None,
-        generator=None):
+        generator=None, penalty=None):
     """Train ``model`` and return a History.
 
     train: a Dataset, DataLoader or (X, y); validation: a Dataset/(X, y) or a
     fraction of ``train`` held out (split with the seeded generator).
     loss/optimizer: instances or names; metrics: names ('accuracy', 'mse',
     'mae', 'r2') or callables; verbose: 0 silent, 1 progress bar, 2 a line
-    per epoch; resume: a checkpoint written by ModelCheckpoint to continue from.
+    per epoch; resume: a checkpoint written by ModelCheckpoint to continue from;
+    penalty: a function of no arguments giving a scalar Tensor added to every
+    batch's loss (L1/L2: ``lambda: gn.optim.l2_penalty(weights, lam=1e-4)``).
     Ctrl-C stops after the current batch and returns the history so far.
     """
     from ..data import DataLoader, random_split
@@ -314,7 +395,7 @@ def fit(model, train, loss="mse", optimizer="sgd", epochs=10, batch_size=32, val
     if val_data is not None and not isinstance(val_data, DataLoader):
         val_data = as_dataset(val_data, "validation")
     loader = _loader(train, batch_size, shuffle, "train")
-    trainer = Trainer(model, loss_fn, opt, metric_fns, callbacks)
+    trainer = Trainer(model, loss_fn, opt, metric_fns, callbacks, penalty=penalty)
     start = trainer.restore(resume) if resume is not None else 0
     history = trainer.fit(loader, val_data, int(epochs), start, verbose, batch_size)
     history.interrupted = trainer.interrupted
@@ -350,7 +431,7 @@ def evaluate(model, data, loss=None, metrics=(), batch_size=256):
         model.train(was_training)
     result = {}
     if loss_fn is not None:
-        result["loss"] = total / max(count, 1)
+        result["loss"] = total / count if count else math.nan
     if metric_fns:
         out_all, y_all = np.concatenate(outs), np.concatenate(ys)
         for m in metric_fns:

@@ -22,9 +22,10 @@ import numpy as np
 from ...autograd import grad as _autograd_grad
 from ...grad_mode import enable_grad
 from ...nn import activation as _act
+from ...nn.activation_registry import ACTIVATIONS as _REGISTRY
 from ...functions.api import linear
 from ...nn.container import Sequential
-from ...nn.linear import Identity, Linear
+from ...nn.linear import Linear
 from ...nn.module import Module
 from ...tensor import Tensor, to_array
 from . import svg as S
@@ -35,8 +36,9 @@ BLUE = "#0877bd"     # positive
 GREY = "#b0b0b0"     # exactly zero
 MIN_WIDTH, MAX_WIDTH = 0.5, 7.0
 
-ACTIVATIONS = (_act.ReLU, _act.Sigmoid, _act.Tanh, _act.LeakyReLU, _act.ELU, _act.GELU,
-               _act.Softplus, _act.Softmax, _act.LogSoftmax, Identity)
+# the layers a diagram draws after a Linear: every registered activation, and the
+# output's softmax forms
+ACTIVATIONS = tuple(a.module for a in _REGISTRY.values()) + (_act.Softmax, _act.LogSoftmax)
 
 TEXT = {
     "weights": {"en": "Network: links show the weights w", "zh": "网络结构：连线表示权重 w"},

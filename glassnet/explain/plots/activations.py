@@ -5,7 +5,7 @@ import numpy as np
 from ..i18n import text
 from .common import finish, new_figure
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")  # the figure's panels
 LEAKY_SLOPE = 0.1  # larger than PyTorch's 0.01 so the slope is visible
 
 TEXT = {
@@ -24,13 +24,13 @@ TEXT = {
 
 
 def _function(name):
-    import glassnet as gn
-    table = {"sigmoid": gn.sigmoid, "tanh": gn.tanh, "relu": gn.relu,
-             "leaky_relu": lambda z: gn.leaky_relu(z, LEAKY_SLOPE), "elu": gn.elu,
-             "gelu": gn.gelu}
-    if name not in table:
-        raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
-    return table[name]
+    """f(z) of a name of ``nn.activation_registry.ACTIVATIONS`` (Leaky ReLU with
+    the steeper slope of the figure)."""
+    from ...nn.activation_registry import ACTIVATIONS as REGISTRY
+    entry = REGISTRY[name]
+    if entry.name == "leaky_relu":
+        return lambda z: entry.function(z, LEAKY_SLOPE)
+    return entry.function
 
 
 def activation_curves(names=ACTIVATIONS, z=None):

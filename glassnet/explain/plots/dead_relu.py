@@ -118,5 +118,6 @@ def plot_dead_relus(runs, path=None, lang=None):
 
 
 def _optimizer_name(name):
-    return {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
-            "adagrad": "Adagrad"}.get(str(name).lower(), str(name))
+    """The class name of a registered optimizer ('adam' → 'Adam'); anything else as it is."""
+    from ...optim.registry import OPTIMIZERS
+    return OPTIMIZERS[name].cls.__name__ if name in OPTIMIZERS else str(name)

@@ -45,17 +45,17 @@ def bowl(w):
 
 
 def descent_path(loss, start, lr, steps=20, optimizer="sgd", **options):
-    """Run ``steps`` steps of ``optimizer`` ('sgd', 'adam', ... or a class from
-    glassnet.optim) from ``start`` on ``loss`` (Tensor → scalar Tensor).
+    """Run ``steps`` steps of ``optimizer`` (a name of ``optim.OPTIMIZERS``:
+    'sgd', 'momentum', 'adam', ... or a class from glassnet.optim) from ``start`` on ``loss`` (Tensor → scalar Tensor).
 
     Returns {"w": (k+1, *shape) positions, "loss": (k+1,) losses}; k < steps
     only if w ran past ±1e6 (diverged). In float64; with 'sgd' each step is
     exactly w ← w − η·L′(w).
     """
     import glassnet as gn
-    opt_cls = _optimizer_class(optimizer)
+    opt_cls, settings = _optimizer_class(optimizer)
     w = gn.tensor(np.asarray(start, dtype=np.float64), requires_grad=True)
-    opt = opt_cls([w], lr=lr, **options)
+    opt = opt_cls([w], lr=lr, **{**settings, **options})
     path, losses = [w.numpy().copy()], []
     for _ in range(steps):
         opt.zero_grad()
@@ -72,15 +72,12 @@ def descent_path(loss, start, lr, steps=20, optimizer="sgd", **options):
 
 
 def _optimizer_class(optimizer):
+    """A name of ``optim.OPTIMIZERS`` → (class, its fixed settings); a class → (class, {})."""
     if isinstance(optimizer, str):
-        from ... import optim
-        from ...train.loop import OPTIMIZERS
-        try:
-            return getattr(optim, OPTIMIZERS[optimizer.lower()])
-        except KeyError:
-            raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
-                             f"{sorted(OPTIMIZERS)} or a glassnet.optim class") from None
-    return optimizer
+        from ...optim.registry import OPTIMIZERS
+        spec = OPTIMIZERS[optimizer]
+        return spec.cls, spec.settings
+    return optimizer, {}
 
 
 def plot_descent_1d(path=None, lang=None, loss=parabola, start=-1.0, lrs=RATES_1D,
@@ -138,7 +135,7 @@ def _until_out(ws, x, y):
 def optimizer_runs(loss=bowl, start=(-4.0, 2.0), steps=40):
     """{label key: (lr, run)} for plain SGD, SGD with momentum 0.9 and Adam."""
     return {"sgd": (0.08, descent_path(loss, start, 0.08, steps)),
-            "momentum": (0.02, descent_path(loss, start, 0.02, steps, momentum=0.9)),
+            "momentum": (0.02, descent_path(loss, start, 0.02, steps, optimizer="momentum")),
             "adam": (0.5, descent_path(loss, start, 0.5, steps, optimizer="adam"))}
 
 

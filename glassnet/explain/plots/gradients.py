@@ -10,7 +10,7 @@ import numpy as np
 from ..i18n import text
 from .common import finish, new_figure
 
-INITS = (None, "xavier", "he")
+INITS = (None, "xavier", "he")  # the ones the figure compares (any of nn.init.INITIALIZERS works)
 CONFIGS = (("sigmoid", None), ("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", None),
            ("relu", "he"))
 
@@ -35,29 +35,24 @@ TEXT = {
 def deep_mlp(activation="sigmoid", init=None, depth=10, width=32, in_features=2,
              out_features=1):
     """``depth`` Linear layers of ``width`` units with ``activation`` between them.
-    init: None (PyTorch's default, U(±1/√fan_in)), 'xavier' (Glorot normal)
-    or 'he' (Kaiming normal for ReLU); biases are zeroed for the latter two."""
+    activation: a name of ``nn.activation_registry.ACTIVATIONS``; init: None
+    (PyTorch's default, U(±1/√fan_in)) or a name of ``nn.init.INITIALIZERS``
+    such as 'xavier' (Glorot normal) or 'he' (Kaiming normal, gain √2 for
+    ReLU), which also zeroes the biases."""
     from ... import nn
-    acts = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
-            "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "gelu": nn.GELU}
-    if activation not in acts:
-        raise ValueError(f"deep_mlp: unknown activation {activation!r}; expected one of "
-                         f"{sorted(acts)}")
-    if init not in INITS:
-        raise ValueError(f"deep_mlp: init must be one of {INITS}, got {init!r}")
+    from ...nn.activation_registry import ACTIVATIONS
+    act = ACTIVATIONS[activation]
+    init_fn = None if init is None else nn.init.INITIALIZERS[init]
     sizes = [in_features] + [width] * (depth - 1) + [out_features]
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         linear = nn.Linear(n_in, n_out)
-        if init is not None:
-            if init == "xavier":
-                nn.init.xavier_normal_(linear.weight)
-            else:
-                nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+        if init_fn is not None:
+            init_fn(linear.weight)
             nn.init.zeros_(linear.bias)
         layers.append(linear)
         if i < depth - 1:
-            layers.append(acts[activation]())
+            layers.append(act.layer())
     return nn.Sequential(*layers)
 
 
@@ -109,7 +104,7 @@ def vanishing_gradient_runs(X, y, configs=CONFIGS, depth=10, width=32, epochs=1,
 def _label(key, lang):
     activation, init = key
     return text(TEXT, "config", lang, act={"relu": "ReLU"}.get(activation, activation),
-                init=text(TEXT, init, lang))
+                init=text(TEXT, init, lang) if init in TEXT else init)
 
 
 def plot_gradient_norms(runs, path=None, lang=None):

@@ -19,6 +19,7 @@ import numpy as np
 
 from ... import nn
 from ...grad_mode import enable_grad, no_grad
+from ...nn.activation_registry import ACTIVATIONS
 from ...tensor import Tensor, to_array
 from ..report import render
 from . import full as trace_full, summary as trace_summary
@@ -27,9 +28,8 @@ from .losses import explain_loss
 from .names import Namer, choose_scheme
 from .rules import op_rule
 
-SYMBOLS = {nn.ReLU: "relu", nn.Sigmoid: "σ", nn.Tanh: "tanh", nn.LeakyReLU: "leaky_relu",
-           nn.ELU: "elu", nn.GELU: "gelu", nn.Softplus: "softplus", nn.Softmax: "softmax",
-           nn.LogSoftmax: "log_softmax"}
+SYMBOLS = {**{a.module: a.symbol for a in ACTIVATIONS.values() if a.symbol},
+           nn.Softmax: "softmax", nn.LogSoftmax: "log_softmax"}
 WHOLE_LAYER = (nn.Softmax, nn.LogSoftmax)  # not elementwise: f'(z) is a Jacobian
 FULL_LIMIT = 100  # detail="auto" lists every weight up to this many parameters
 

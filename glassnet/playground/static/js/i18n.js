@@ -87,9 +87,11 @@ const STRINGS = {
   act_tanh: { en: "Tanh", zh: "Tanh" }, act_relu: { en: "ReLU", zh: "ReLU" },
   act_sigmoid: { en: "Sigmoid", zh: "Sigmoid" }, act_linear: { en: "Linear", zh: "线性" },
   act_leaky_relu: { en: "Leaky ReLU", zh: "Leaky ReLU" }, act_elu: { en: "ELU", zh: "ELU" },
+  act_gelu: { en: "GELU", zh: "GELU" }, act_softplus: { en: "Softplus", zh: "Softplus" },
   act_mixed: { en: "(per layer)", zh: "(逐层设置)" },
   opt_sgd: { en: "SGD", zh: "SGD" }, opt_momentum: { en: "SGD + momentum", zh: "SGD + 动量" },
-  opt_adam: { en: "Adam", zh: "Adam" },
+  opt_adam: { en: "Adam", zh: "Adam" }, opt_adamw: { en: "AdamW", zh: "AdamW" },
+  opt_rmsprop: { en: "RMSprop", zh: "RMSprop" }, opt_adagrad: { en: "Adagrad", zh: "Adagrad" },
   reg_none: { en: "None", zh: "无" }, reg_l1: { en: "L1", zh: "L1" }, reg_l2: { en: "L2", zh: "L2" },
 };
 

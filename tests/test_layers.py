@@ -6,11 +6,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "glassnet"
 
-# bottom to top; the root's core modules are the lowest layer, __init__ and
-# __main__ (the public API, the entry point) may import anything
+# bottom to top; the modules at the root are the core, the lowest layer;
+# __init__ and __main__ (the public API, the entry point) may import anything
 LAYERS = (
-    ("core", {"errors", "dtypes", "grad_mode", "random", "versions", "tensor", "autograd",
-              "creation", "gradcheck", "arrays"}),
+    ("core", {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}),
     ("backends", {"backends"}),
     ("ops", {"ops"}),
     ("functions", {"functions"}),

@@ -222,3 +222,43 @@ def test_op_rule_reads_the_class_attributes():
         formula = "out = x³"
         rule = "∂out/∂x = 3x²"
     assert op_rule(Cube) == ("out = x³", "∂out/∂x = 3x²")
+
+
+# ---- rules that were wrong for what backward computes, checked in numbers ---------------
+def _grad(fn, x):
+    x = gn.tensor(x, dtype=F64, requires_grad=True)
+    fn(x).sum().backward()
+    return x.grad.data
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_cross_entropy_rule_with_class_weights_and_smoothing():
+    # ∂Lₙ/∂xₙ = (1−ε)·w_yₙ·(pₙ − onehot(yₙ)) + (ε/C)·(pₙ·Σ_c w_c − w), ÷ Σ w_yₙ for 'mean'
+    logits = np.random.uniform(-2, 2, (4, 3))
+    y, w, eps = np.array([0, 2, 1, 2]), np.array([0.5, 2.0, 1.0]), 0.2
+    got = _grad(lambda x: F.cross_entropy(x, gn.tensor(y), gn.tensor(w, dtype=F64),
+                                          label_smoothing=eps), logits)
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[y]
+    rule = (1 - eps) * w[y][:, None] * (p - onehot) + eps / 3 * (p * w.sum() - w)
+    np.testing.assert_allclose(got, rule / w[y].sum(), rtol=1e-12, atol=1e-15)
+
+
+def test_softplus_rule_past_its_threshold():
+    # ∂a/∂z = σ(βz), and 1 where βz > threshold (a = z there)
+    z = np.array([-1.0, 0.2, 0.8, 3.0])
+    got = _grad(lambda x: F.softplus(x, beta=2.0, threshold=1.0), z)
+    np.testing.assert_allclose(got, np.where(2 * z > 1.0, 1.0, _sigmoid(2 * z)), rtol=1e-12)
+
+
+def test_gelu_tanh_rule():
+    # ∂a/∂z = ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²), t = tanh(√(2/π)(z + 0.044715z³))
+    z = np.linspace(-3, 3, 7)
+    got = _grad(lambda x: F.gelu(x, approximate="tanh"), z)
+    c = np.sqrt(2 / np.pi)
+    t_ = np.tanh(c * (z + 0.044715 * z ** 3))
+    rule = 0.5 * (1 + t_) + 0.5 * z * (1 - t_ ** 2) * c * (1 + 3 * 0.044715 * z ** 2)
+    np.testing.assert_allclose(got, rule, rtol=1e-12)

@@ -76,7 +76,8 @@ class Conv2d(Op):
     """
 
     formula = ("y[o, p, q] = b[o] + Σ_{c, i, j} W[o, c, i, j]·x_pad[c, p·sH + i·dH, q·sW + j·dW]"
-               " per sample: y = W @ cols + b, cols = im2col(x_pad) (a column per window)")
+               " for each sample, i.e. y = W @ cols + b, cols = im2col(x_pad) (a column per "
+               "window)")
     rule = ("∂L/∂W = Σ_n ∂L/∂y @ colsᵀ, ∂L/∂x = col2im(Wᵀ @ ∂L/∂y) (each window's "
             "gradient added back where it was read), ∂L/∂b = Σ_{n, p, q} ∂L/∂y")
 

@@ -109,9 +109,9 @@ class LayerState(Op):
     handed to that layer's backward through ``finals`` (the layer was
     recorded first, so its backward runs after this one)."""
 
-    formula = "out = (h_T, c_T), the final state of the LSTMLayer that made the input"
-    rule = ("∂L/∂(h_T, c_T) goes to that layer's backward (through finals); "
-            "its input gets ∂L/∂out = 0 from here")
+    formula = "(h_T, c_T) = the final state of the LSTMLayer that made the input"
+    rule = ("∂L/∂(h_T, c_T) is handed to that layer's backward (through finals); "
+            "the input (the layer's output) gets 0 from here")
 
     @staticmethod
     def forward(ctx, out, *, finals):

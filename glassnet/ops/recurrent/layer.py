@@ -278,8 +278,8 @@ class RecurrentStep(Op):
     and their gradients are handed out as (k, B, H) views of (k, H, B)
     arrays."""
 
-    formula = ("sₜ = cell(aₜ, sₜ₋₁), aₜ = W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh the gates' "
-               "pre-activations (gx holds the x side); RNN: hₜ = tanh aₜ or relu aₜ; "
+    formula = ("sₜ = cell(aₜ, sₜ₋₁) with the gates' pre-activations aₜ = gxₜ + W_hh hₜ₋₁ + b_hh "
+               "(gx = W_ih x + b_ih, the projection); RNN: hₜ = tanh aₜ or relu aₜ; "
                "LSTM: cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ; "
                "GRU: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, n = tanh(a_xn + r ⊙ a_hn)")
     rule = ("δₜ = ∂L/∂aₜ through the gates (RNN tanh: ∂L/∂hₜ ⊙ (1 − hₜ²)), "

@@ -98,9 +98,21 @@ class Node:
 class Op(Node):
     """Base of the built-in ops: subclasses define ``forward(ctx, *args)``
     returning an ndarray and ``backward(ctx, grad)`` returning one gradient
-    array (or None) per argument."""
+    array (or None) per argument, and state, in the article's notation, what
+    they compute and their local derivative rule, which ``glassnet.explain``
+    shows (read by ``explain.trace.rules.op_rule``)::
+
+        formula = "out = a · b"
+        rule = "∂out/∂a = b, ∂out/∂b = a"
+
+    ``rule`` says what ``backward`` computes: ∂out/∂x for an elementwise op
+    (backward multiplies ∂L/∂out by it, ⊙), else ∂L/∂x in terms of ∂L/∂out
+    (Σ, ᵀ, @). Each op class states its own (a subclass does not inherit
+    them); tests/test_op_rules.py checks that every one does."""
 
     differentiable = True
+    formula = ""  # what the op computes, e.g. "a = σ(z)"
+    rule = ""     # its local derivative rule, e.g. "∂a/∂z = a(1 − a)"
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -183,6 +195,8 @@ class Function(Node):
 
     ``forward`` receives tensors (outside the graph) and returns a tensor;
     ``backward`` receives and returns tensors, one gradient (or None) per input.
+    Set ``formula`` and ``rule`` (see ``Op``) to have ``glassnet.explain``
+    show them: ``formula = "out = x³"``, ``rule = "∂out/∂x = 3x²"``.
     """
 
     _user = True

@@ -18,7 +18,8 @@ def sigmoid_array(x, e=None):
 
 
 class Sigmoid(Op):
-    """a = σ(z) = 1/(1+e^(−z));  ∂a/∂z = σ(z)(1 − σ(z)) = a(1 − a)."""
+    formula = "a = σ(z) = 1/(1+e^(−z))"
+    rule = "∂a/∂z = σ(z)(1 − σ(z)) = a(1 − a)"
 
     @staticmethod
     def forward(ctx, x):
@@ -33,7 +34,8 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0 (a 'dead' neuron passes no gradient)."""
+    formula = "a = max(0, z)"
+    rule = "∂a/∂z = 1 if z > 0 else 0 (a 'dead' neuron passes no gradient)"
 
     @staticmethod
     def forward(ctx, x):
@@ -48,7 +50,10 @@ class Relu(Op):
 
 
 class LeakyRelu(Op):
-    """a = z if z > 0 else s·z;  ∂a/∂z = 1 if z > 0 else s."""
+    """s: ``negative_slope``."""
+
+    formula = "a = z if z > 0 else s·z"
+    rule = "∂a/∂z = 1 if z > 0 else s"
 
     @staticmethod
     def forward(ctx, x, negative_slope):
@@ -63,7 +68,8 @@ class LeakyRelu(Op):
 
 
 class Elu(Op):
-    """a = z if z > 0 else α(eᶻ − 1);  ∂a/∂z = 1 if z > 0 else αeᶻ."""
+    formula = "a = z if z > 0 else α(eᶻ − 1)"
+    rule = "∂a/∂z = 1 if z > 0 else αeᶻ"
 
     @staticmethod
     def forward(ctx, x, alpha):
@@ -83,8 +89,10 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 class Gelu(Op):
-    """a = z·Φ(z) (Φ the standard normal CDF);  ∂a/∂z = Φ(z) + z·φ(z).
-    With approximate='tanh': a = ½z(1 + tanh(√(2/π)(z + 0.044715z³)))."""
+    formula = ("a = z·Φ(z), Φ the standard normal CDF (approximate='tanh': "
+               "a = ½z(1 + t), t = tanh(√(2/π)(z + 0.044715z³)))")
+    rule = ("∂a/∂z = Φ(z) + z·φ(z), φ the normal density (approximate='tanh': "
+            "∂a/∂z = ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²))")
 
     @staticmethod
     def forward(ctx, x, approximate):
@@ -110,7 +118,8 @@ class Gelu(Op):
 
 
 class Softplus(Op):
-    """a = (1/β)·ln(1 + e^(βz)) (a = z where βz > threshold);  ∂a/∂z = σ(βz)."""
+    formula = "a = (1/β)·ln(1 + e^(βz)) (a = z where βz > threshold)"
+    rule = "∂a/∂z = σ(βz) (1 where βz > threshold)"
 
     @staticmethod
     def forward(ctx, x, beta, threshold):

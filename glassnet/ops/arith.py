@@ -39,7 +39,8 @@ class _Binary(Op):
 
 
 class Add(_Binary):
-    """out = a + b;  ∂out/∂a = 1, ∂out/∂b = 1."""
+    formula = "out = a + b"
+    rule = "∂out/∂a = 1, ∂out/∂b = 1"
 
     compute = staticmethod(np.add)
 
@@ -51,7 +52,8 @@ class Add(_Binary):
 
 
 class Sub(_Binary):
-    """out = a − b;  ∂out/∂a = 1, ∂out/∂b = −1."""
+    formula = "out = a − b"
+    rule = "∂out/∂a = 1, ∂out/∂b = −1"
 
     compute = staticmethod(np.subtract)
 
@@ -63,7 +65,8 @@ class Sub(_Binary):
 
 
 class Mul(_Binary):
-    """out = a · b;  ∂out/∂a = b, ∂out/∂b = a."""
+    formula = "out = a · b"
+    rule = "∂out/∂a = b, ∂out/∂b = a"
 
     compute = staticmethod(np.multiply)
 
@@ -81,7 +84,8 @@ class Mul(_Binary):
 
 
 class Div(_Binary):
-    """out = a / b;  ∂out/∂a = 1/b, ∂out/∂b = −a/b²."""
+    formula = "out = a / b"
+    rule = "∂out/∂a = 1/b, ∂out/∂b = −a/b²"
 
     compute = staticmethod(np.true_divide)
 
@@ -100,7 +104,8 @@ class Div(_Binary):
 
 
 class Pow(_Binary):
-    """out = a ** b;  ∂out/∂a = b·a^(b−1), ∂out/∂b = out·ln a (0 where a = 0, b ≥ 0)."""
+    formula = "out = a ** b"
+    rule = "∂out/∂a = b·a^(b−1), ∂out/∂b = out·ln a (0 where a = 0, b ≥ 0)"
 
     compute = staticmethod(np.power)
 
@@ -128,7 +133,10 @@ class Pow(_Binary):
 
 
 class PowScalar(Op):
-    """out = x ** p for a number p;  ∂out/∂x = p·x^(p−1)."""
+    """x ** p for a Python number p (p = 2: the article's squares)."""
+
+    formula = "out = x ** p"
+    rule = "∂out/∂x = p·x^(p−1) (0 for p = 0)"
 
     @staticmethod
     def forward(ctx, x, p):
@@ -148,7 +156,10 @@ class PowScalar(Op):
 
 
 class Maximum(_Binary):
-    """Elementwise max; the gradient goes to the larger input (split in half on ties)."""
+    """Elementwise max; a tie splits the gradient in half (as PyTorch)."""
+
+    formula = "out = max(a, b)"
+    rule = "∂out/∂a = 1 where a > b, ½ where a = b, else 0;  ∂out/∂b = 1 − ∂out/∂a"
 
     compute = staticmethod(np.maximum)
 
@@ -164,7 +175,10 @@ class Maximum(_Binary):
 
 
 class Minimum(_Binary):
-    """Elementwise min; the gradient goes to the smaller input (split in half on ties)."""
+    """Elementwise min; a tie splits the gradient in half (as PyTorch)."""
+
+    formula = "out = min(a, b)"
+    rule = "∂out/∂a = 1 where a < b, ½ where a = b, else 0;  ∂out/∂b = 1 − ∂out/∂a"
 
     compute = staticmethod(np.minimum)
 

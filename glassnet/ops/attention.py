@@ -48,13 +48,20 @@ def attention_weights(q, k, scale, bias=None, keep=None):
 
 
 class ScaledDotProductAttention(Op):
-    """O = softmax(scale · Q Kᵀ + B, masked) V in one op (see the module docstring).
+    """Attention in one op (see the module docstring): S = scale·Q Kᵀ + B
+    (−∞ where ``keep`` is False), P = softmax(S) over the keys, D the dropout
+    mask (or 1).
 
     Positional inputs (the ones that can get gradients): q, k, v and the
     additive mask ``bias`` (or None). ``keep`` (bool array or None),
     ``scale`` (a Python float) and ``drop`` (the dropout multiplier array
     or None) are fixed arguments.
     """
+
+    formula = "O = (P ⊙ D) V,  P = softmax(scale·Q Kᵀ + B, masked)"
+    rule = ("∂L/∂V = (P ⊙ D)ᵀ ∂L/∂O, ∂L/∂S = P ⊙ (∂L/∂P − Σ_keys P ⊙ ∂L/∂P) with "
+            "∂L/∂P = (∂L/∂O Vᵀ) ⊙ D, ∂L/∂Q = scale·∂L/∂S K, ∂L/∂K = scale·(∂L/∂S)ᵀ Q, "
+            "∂L/∂B = ∂L/∂S")
 
     @staticmethod
     def forward(ctx, q, k, v, bias=None, *, scale, keep=None, drop=None):

@@ -65,13 +65,21 @@ def _bias_grad(grad):
 
 
 class Conv2d(Op):
-    """y = conv(x, W) + b over the last two axes (or the last one for 3-D x).
+    """Cross-correlation over the last two axes (or the last one for 3-D x),
+    as one matrix product per group: cols = im2col(x_pad) (see the module
+    docstring; oneDNN, when it runs it, computes the same sums).
 
     ``padding`` is (top, bottom, left, right) — asymmetric for 'same' with an
     even kernel; ``stride`` and ``dilation`` are pairs; ``groups`` splits the
     channels into independent convolutions (groups = C gives a depthwise one).
     The caller checks the shapes (see glassnet.nn.functional.conv).
     """
+
+    formula = ("y[o, p, q] = b[o] + Σ_{c, i, j} W[o, c, i, j]·x_pad[c, p·sH + i·dH, q·sW + j·dW]"
+               " for each sample, i.e. y = W @ cols + b, cols = im2col(x_pad) (a column per "
+               "window)")
+    rule = ("∂L/∂W = Σ_n ∂L/∂y @ colsᵀ, ∂L/∂x = col2im(Wᵀ @ ∂L/∂y) (each window's "
+            "gradient added back where it was read), ∂L/∂b = Σ_{n, p, q} ∂L/∂y")
 
     kernel = None  # the oneDNN convolution, when it ran this one
 
@@ -156,11 +164,17 @@ def _onednn_backward(ctx, grad):
 
 
 class ConvTranspose2d(Op):
-    """y = conv_transpose(x, W) + b, W shaped (C_in, C_out/G, kH, kW): each input
-    pixel scatters W[c]·x[n, c, h, w] into the output at (h·sH + i·dH − pH,
-    w·sW + j·dW − pW); ``output_padding`` adds rows/columns at the bottom/right
-    (choosing among the output sizes a strided convolution maps to the same size).
-    """
+    """The adjoint of the convolution with respect to its input, W shaped
+    (C_in, C_out/G, kH, kW) as torch.nn.ConvTranspose2d: each input pixel
+    x[n, c, h, w] scatters W[c]·x[n, c, h, w] into the output at
+    (h·sH + i·dH − pH, w·sW + j·dW − pW); ``output_padding`` adds rows/columns
+    at the bottom/right (choosing among the output sizes a strided convolution
+    maps to the same size)."""
+
+    formula = ("y = col2im(Wᵀ @ x) + b: each input pixel x[c, h, w] adds W[c]·x[c, h, w] "
+               "to its window of y")
+    rule = ("∂L/∂x = W @ gcols, ∂L/∂W = Σ_n x @ gcolsᵀ, ∂L/∂b = Σ_{n, p, q} ∂L/∂y, "
+            "gcols = im2col(∂L/∂y): a plain convolution of the gradient")
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),

@@ -46,10 +46,12 @@ def renorm_rows_(weight, index, max_norm, norm_type):
 
 
 class Embedding(Op):
-    """out = weight[index] (index any shape of ints, out index.shape + (D,));
-    ∂L/∂weight = scatter-add of the output gradient by index. The row
+    """``index`` any shape of ints, out index.shape + (D,). The row
     ``padding_idx`` gets no gradient; with ``scale_grad_by_freq`` each
     position's gradient is divided by how often its index occurs in ``index``."""
+
+    formula = "out[…] = W[index[…]], one row of W per index"
+    rule = "∂L/∂W[v] = Σ of ∂L/∂out over the positions whose index is v (a scatter-add)"
 
     @staticmethod
     def forward(ctx, weight, index, *, padding_idx=None, scale_grad_by_freq=False):

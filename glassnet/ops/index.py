@@ -35,8 +35,8 @@ def _index_error(x, index, exc):
 
 
 class GetItem(Op):
-    """out = x[index];  ∂L/∂x is zero except at the picked positions, which
-    receive (the sum of) their gradients."""
+    formula = "out = x[index]"
+    rule = "∂L/∂x = ∂L/∂out at the picked positions (summed where one is picked twice), 0 elsewhere"
 
     @staticmethod
     def forward(ctx, x, index):
@@ -58,8 +58,8 @@ class GetItem(Op):
 
 
 class IndexPut(Op):
-    """out = copy of x with out[index] = v;  ∂L/∂x = g with g[index] = 0,
-    ∂L/∂v = g[index] summed to v's shape."""
+    formula = "out = x with out[index] = v"
+    rule = "∂L/∂x = ∂L/∂out with 0 at index, ∂L/∂v = ∂L/∂out[index] (summed back to v's shape)"
 
     @staticmethod
     def forward(ctx, x, v, index):
@@ -88,8 +88,10 @@ class IndexPut(Op):
 
 
 class Gather(Op):
-    """out[i][j] = x[i][index[i][j]] along ``dim`` (torch.gather);  the
-    gradient is scatter-added back to the gathered positions."""
+    """torch.gather."""
+
+    formula = "out[i][j] = x[i][index[i][j]] along dim"
+    rule = "∂L/∂x[i][index[i][j]] += ∂L/∂out[i][j] (a scatter-add; 0 where nothing was gathered)"
 
     @staticmethod
     def forward(ctx, x, dim, index):

@@ -24,8 +24,11 @@ def _matmul_error(a, b):
 
 
 class MatMul(Op):
-    """out = a @ b;  ∂L/∂a = ∂L/∂out @ bᵀ, ∂L/∂b = aᵀ @ ∂L/∂out (batch dims summed
-    back where they were broadcast; 1-D operands treated as a row/column)."""
+    """Batch dims are summed back where they were broadcast; a 1-D operand is
+    treated as a row (a) or a column (b)."""
+
+    formula = "out = a @ b"
+    rule = "∂L/∂a = ∂L/∂out @ bᵀ, ∂L/∂b = aᵀ @ ∂L/∂out"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -58,8 +61,12 @@ class MatMul(Op):
 
 
 class Linear(Op):
-    """y = x Wᵀ + b (W shaped (out, in), as torch.nn.Linear), in one op:
-    ∂L/∂x = g W,  ∂L/∂W = gᵀ x,  ∂L/∂b = Σ_rows g."""
+    """A whole layer's z = x Wᵀ + b in one op, W shaped (out, in) as
+    torch.nn.Linear; δ = ∂L/∂y, one row per sample (extra leading dims of x
+    are rows too)."""
+
+    formula = "y = x Wᵀ + b"
+    rule = "∂L/∂x = δ W, ∂L/∂W = δᵀ x, ∂L/∂b = Σ_rows δ  (δ = ∂L/∂y)"
 
     @staticmethod
     def forward(ctx, x, w, b=None):

@@ -26,9 +26,13 @@ def _scale(grad, size, reduction):
 
 
 class BinaryCrossEntropy(Op):
-    """Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)] for probabilities x ∈ [0, 1],
-    each log clamped at −100 (so x = 0 or 1 gives a finite loss, as PyTorch).
-    ∂L/∂x = w·(x − y)/max(x(1 − x), 1e−12);  ∂L/∂y = w·ln((1 − x)/x)."""
+    """For probabilities x ∈ [0, 1] and targets y, weights w (1 without); each
+    log is clamped at −100, so x = 0 or 1 gives a finite loss (as PyTorch).
+    L is the mean of the Lᵢ (N of them), their sum, or each Lᵢ."""
+
+    formula = "Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)]"
+    rule = ("∂L/∂xᵢ = wᵢ·(xᵢ − yᵢ)/max(xᵢ(1 − xᵢ), 1e−12), ∂L/∂yᵢ = wᵢ·ln((1 − xᵢ)/xᵢ)  "
+            "(÷ N for 'mean')")
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -58,11 +62,14 @@ class BinaryCrossEntropy(Op):
 
 
 class BinaryCrossEntropyWithLogits(Op):
-    """BCE on logits z, without computing σ(z) (so no log(0) and no overflow):
-    Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + lᵢ·softplus(−zᵢ)],  lᵢ = 1 + (p − 1)·yᵢ (p = pos_weight,
-    l = 1 without it), softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0).
-    ∂L/∂z = w·(l·σ(z) − p·y) (= w·(σ(z) − y) without pos_weight);
-    ∂L/∂y = w·(−z + (p − 1)·softplus(−z))."""
+    """BCE on logits z without computing σ(z) (so no log(0) and no overflow),
+    with weights w (1 without) and ``pos_weight`` p (1 without):
+    lᵢ = 1 + (p − 1)·yᵢ, softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0).
+    L is the mean of the Lᵢ (N of them), their sum, or each Lᵢ."""
+
+    formula = "Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + lᵢ·softplus(−zᵢ)],  lᵢ = 1 + (p − 1)·yᵢ"
+    rule = ("∂L/∂zᵢ = wᵢ·(lᵢ·σ(zᵢ) − p·yᵢ) (= wᵢ·(σ(zᵢ) − yᵢ) without pos_weight), "
+            "∂L/∂yᵢ = wᵢ·(−zᵢ + (p − 1)·softplus(−zᵢ))  (÷ N for 'mean')")
 
     @staticmethod
     def forward(ctx, z, y, weight, pos_weight, reduction):
@@ -104,9 +111,12 @@ class BinaryCrossEntropyWithLogits(Op):
 
 class NLLLoss(Op):
     """Negative log-likelihood at class indices t (N, ...) of log-probabilities
-    x (N, C, ...): Lₙ = −w_tₙ·x[n, tₙ] (w = 0 where tₙ = ignore_index); 'mean'
-    divides the sum by Σ w_tₙ. ∂L/∂x[n, c] = −w_tₙ·[c = tₙ] (÷ Σ w_tₙ for
-    'mean'; all zero, as PyTorch, when every target is ignored)."""
+    x (N, C, ...), class weights w (1 without; 0 where tₙ = ignore_index). The
+    loss is reduced by a mean weighted by w_tₙ (÷ Σ w_tₙ), a sum, or not at all;
+    when every target is ignored the gradient is all 0, as PyTorch."""
+
+    formula = "Lₙ = −w_tₙ·x[n, tₙ]"
+    rule = "∂L/∂x[n, c] = −w_tₙ where c = tₙ, else 0  (÷ Σ w_tₙ for 'mean')"
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
@@ -138,9 +148,13 @@ class NLLLoss(Op):
 
 
 class SquaredError(Op):
-    """Lᵢ = c·(xᵢ − yᵢ)² in one op (c = 1 for MSE, ½ for the article's loss), reduced by
-    mean or sum;  ∂L/∂x = 2c·(x − y) (÷ N for 'mean'),  ∂L/∂y = −∂L/∂x.
-    Shapes must match (the callers check); this is the training hot path."""
+    """The article's loss and MSE in one op: c = ½ gives L = (y − ŷ)²/2, whose
+    δ_out = ŷ − y; c = 1 is MSE. L is the mean of the Lᵢ (N of them), their
+    sum, or each Lᵢ. Shapes must match (the callers check); this is the
+    training hot path."""
+
+    formula = "Lᵢ = c·(xᵢ − yᵢ)²"
+    rule = "∂L/∂x = 2c·(x − y) (÷ N for 'mean'), ∂L/∂y = −∂L/∂x"
 
     @staticmethod
     def forward(ctx, x, y, scale, reduction):

@@ -31,14 +31,21 @@ def _update_running(running, value, momentum):
 
 
 class BatchNorm(Op):
-    """Batch normalization of x (N, C, *) per channel c, over the N·L values of
-    that channel (L = the product of the trailing dims).
+    """Batch normalization of x (N, C, *) per channel c, over the M = N·L values
+    of that channel (L = the product of the trailing dims); γ, β per channel.
 
     Training: normalize with the batch's mean and biased variance; when the
     running arrays are given, update them in place with the batch mean and
     the *unbiased* variance σ²·M/(M − 1), as PyTorch does. Evaluation:
-    normalize with the running mean and variance.
+    normalize with the running mean and variance, which are constants, so
+    ∂L/∂x = ĝ/√(σ² + ε) there.
     """
+
+    formula = ("y = γ·x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each channel "
+               "(the batch's in training, the running ones in evaluation)")
+    rule = ("∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ·∂L/∂y "
+            "(evaluation: ĝ/√(σ² + ε)), ∂L/∂γ = Σ ∂L/∂y ⊙ x̂, ∂L/∂β = Σ ∂L/∂y; "
+            "means and Σ over each channel's values")
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, *, running_mean=None, running_var=None,
@@ -95,8 +102,12 @@ class BatchNorm(Op):
 
 class LayerNorm(Op):
     """Layer normalization of x (..., *normalized_shape) over its last ``ndim``
-    dims, one mean and variance per leading index; γ and β have the
+    dims, one mean and variance per leading index (a row); γ and β have the
     normalized shape (an elementwise affine map)."""
+
+    formula = "y = γ ⊙ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each row"
+    rule = ("∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ ⊙ ∂L/∂y, "
+            "means over the row, ∂L/∂γ = Σ_rows ∂L/∂y ⊙ x̂, ∂L/∂β = Σ_rows ∂L/∂y")
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, *, ndim, eps=1e-5):

@@ -35,21 +35,20 @@ def _taps(kernel):
 
 
 class MaxPool2d(Op):
-    """y[n, c, p, q] = max over the window's taps of x_pad (padding is −∞).
-
-    Forward walks the taps, keeping the running maximum and the winning tap
+    """Forward walks the taps, keeping the running maximum and the winning tap
     of each window (the first maximum in row-major order; a NaN wins, as in
     PyTorch) as a small integer. Each tap's strided plane is copied once into
     a contiguous buffer, so the comparisons run at contiguous speed, and the
     winner is updated without branches (winner = max(winner, k·better): a
     later tap k is larger than every earlier one).
 
-    Backward sends each output's gradient to its winner only:
-    ∂L/∂x[winner(p, q)] += ∂L/∂y[p, q].
-
     With ``indices`` (a list), the flat position h·W + w of each winner in the
     unpadded input plane is appended to it (``return_indices``).
     """
+
+    formula = "y[p, q] = max of x_pad over window (p, q) (the padding is −∞)"
+    rule = ("∂L/∂x[winner of (p, q)] += ∂L/∂y[p, q]: each window's gradient goes to its "
+            "first maximum, 0 to the others")
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
@@ -132,9 +131,11 @@ def avg_divisor(hw, out_hw, kernel, stride, padding, count_include_pad, dtype):
 
 
 class AvgPool2d(Op):
-    """y[n, c, p, q] = (Σ over the window's taps of x_pad) / divisor[p, q];
-    ∂L/∂x_pad[tap of (p, q)] += ∂L/∂y[p, q] / divisor[p, q]. The divisor is
-    the window's size (see ``avg_divisor``) or ``divisor_override``."""
+    """The divisor is the window's size (see ``avg_divisor``) or
+    ``divisor_override``."""
+
+    formula = "y[p, q] = (Σ of x_pad over window (p, q)) / divisor[p, q]"
+    rule = "∂L/∂x_pad[each tap of (p, q)] += ∂L/∂y[p, q] / divisor[p, q], then cropped to x"
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False,
@@ -187,11 +188,14 @@ def averaging_matrix(n_in, n_out, dtype):
 
 
 class AdaptiveAvgPool2d(Op):
-    """y = Aₕ x A_wᵀ on the last two axes (see ``averaging_matrix``).
+    """Aₕ (OH, H) and A_w (OW, W) average each output's window (see
+    ``averaging_matrix``). Small planes (global pooling above all) use the
+    whole map at once, one matrix multiply for the batch:
+    y = x (N·C, H·W) @ (Aₕ ⊗ A_w)ᵀ; larger ones apply Aₕ and A_w in turn, so
+    the map never grows to (OH·OW) × (H·W)."""
 
-    Small planes (global pooling above all) use the whole map at once, one
-    matrix multiply for the batch: y = x (N·C, H·W) @ (Aₕ ⊗ A_w)ᵀ; larger ones
-    apply Aₕ and A_w in turn, so the map never grows to (OH·OW) × (H·W)."""
+    formula = "y = Aₕ x A_wᵀ on the last two axes"
+    rule = "∂L/∂x = Aₕᵀ ∂L/∂y A_w"
 
     DENSE_LIMIT = 4096  # most entries of Aₕ ⊗ A_w used in one product
 

@@ -28,7 +28,8 @@ def _expand_back(grad, shape, dims, keepdim):
 
 
 class Sum(Op):
-    """out = Σ x over dims;  ∂out/∂x = 1 for every element summed."""
+    formula = "out = Σ x over dims"
+    rule = "∂out/∂x = 1 for every element summed (∂L/∂out copied to each)"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -44,7 +45,8 @@ class Sum(Op):
 
 
 class Mean(Op):
-    """out = (1/N) Σ x over dims;  ∂out/∂x = 1/N."""
+    formula = "out = (1/N) Σ x over dims (N elements each)"
+    rule = "∂out/∂x = 1/N"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -62,7 +64,8 @@ class Mean(Op):
 
 
 class Var(Op):
-    """out = Σ (x − x̄)² / (N − correction);  ∂out/∂x = 2(x − x̄)/(N − correction)."""
+    formula = "out = Σ (x − x̄)² / (N − correction)"
+    rule = "∂out/∂x = 2(x − x̄)/(N − correction)"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, correction):
@@ -82,7 +85,8 @@ class Var(Op):
 
 
 class Std(Op):
-    """out = √var;  ∂out/∂x = (x − x̄) / ((N − correction)·out)."""
+    formula = "out = √(Σ (x − x̄)² / (N − correction))"
+    rule = "∂out/∂x = (x − x̄) / ((N − correction)·out)"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, correction):
@@ -104,8 +108,11 @@ class Std(Op):
 
 
 class AMax(Op):
-    """out = max x over dims;  the gradient is shared equally by the elements
-    equal to the max (as torch.amax and the full torch.max)."""
+    """The gradient is shared equally by the elements equal to the max (as
+    torch.amax and the full torch.max)."""
+
+    formula = "out = max x over dims"
+    rule = "∂out/∂x = 1/k where x = out, else 0 (k: how many elements equal the max)"
 
     reduce = staticmethod(np.max)
 
@@ -128,15 +135,20 @@ class AMax(Op):
 
 
 class AMin(AMax):
-    """out = min x over dims;  the gradient is shared by the elements equal to the min."""
+    """The gradient is shared equally by the elements equal to the min."""
+
+    formula = "out = min x over dims"
+    rule = "∂out/∂x = 1/k where x = out, else 0 (k: how many elements equal the min)"
 
     reduce = staticmethod(np.min)
 
 
 class TakeAlongDim(Op):
-    """Values of x at given indices along one dim (the values of max/min with
-    a dim; ``indices`` has that dim removed, as np.argmax returns it);  the
-    gradient goes back to exactly those positions."""
+    """The values of max/min with a dim: ``indices`` has that dim removed, as
+    np.argmax returns it."""
+
+    formula = "out = x[…, i, …] at the given index i along dim"
+    rule = "∂L/∂x = ∂L/∂out at the picked positions, 0 elsewhere"
 
     @staticmethod
     def forward(ctx, x, indices, dim, keepdim):
@@ -156,8 +168,10 @@ class TakeAlongDim(Op):
 
 
 class LogSumExp(Op):
-    """out = ln Σ eˣ over dims (computed as m + ln Σ e^(x−m), m = max, so it
-    never overflows);  ∂out/∂x = softmax(x) over those dims."""
+    """Computed as m + ln Σ e^(x−m), m = max, so it never overflows."""
+
+    formula = "out = ln Σ eˣ over dims"
+    rule = "∂out/∂x = softmax(x) = e^(x − out) over those dims"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):

@@ -9,7 +9,8 @@ from ._util import unbroadcast
 
 
 class Reshape(Op):
-    """Same elements, new shape;  the gradient is reshaped back."""
+    formula = "out = x with a new shape (the same elements in the same order)"
+    rule = "∂L/∂x = ∂L/∂out reshaped back to x's shape"
 
     @staticmethod
     def forward(ctx, x, shape, op="reshape"):
@@ -26,7 +27,8 @@ class Reshape(Op):
 
 
 class Permute(Op):
-    """Reorder dims;  the gradient is permuted by the inverse order."""
+    formula = "out = x with its dims reordered"
+    rule = "∂L/∂x = ∂L/∂out with its dims put back (the inverse order)"
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -39,7 +41,8 @@ class Permute(Op):
 
 
 class Expand(Op):
-    """Broadcast to a larger shape (no copy);  the gradient is summed back."""
+    formula = "out = x broadcast to a larger shape (no copy)"
+    rule = "∂L/∂x = ∂L/∂out summed over the dims x was broadcast along"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -56,7 +59,8 @@ class Expand(Op):
 
 
 class Cat(Op):
-    """Join tensors along an existing dim;  the gradient is split at the same places."""
+    formula = "out = x₁, x₂, … joined along an existing dim"
+    rule = "∂L/∂xₖ = the part of ∂L/∂out where xₖ was placed"
 
     @staticmethod
     def forward(ctx, *arrays, dim):
@@ -76,7 +80,8 @@ class Cat(Op):
 
 
 class Stack(Op):
-    """Join tensors along a new dim;  each gets its slice of the gradient back."""
+    formula = "out = x₁, x₂, … stacked along a new dim"
+    rule = "∂L/∂xₖ = ∂L/∂out at index k of the new dim"
 
     @staticmethod
     def forward(ctx, *arrays, dim):
@@ -95,8 +100,11 @@ class Stack(Op):
 
 
 class Pad(Op):
-    """Pad with a constant; ``pad`` lists (before, after) pairs from the last
-    dim backwards, as torch.nn.functional.pad;  the gradient is cropped."""
+    """``pad`` lists (before, after) pairs from the last dim backwards, as
+    torch.nn.functional.pad; the pad value gets no gradient."""
+
+    formula = "out = x with a border of a constant value"
+    rule = "∂L/∂x = ∂L/∂out cropped to x's place (the border's gradient is dropped)"
 
     @staticmethod
     def forward(ctx, x, pad, value):

@@ -16,7 +16,8 @@ def log_softmax_array(x, axis):
 
 
 class Softmax(Op):
-    """y = softmax(x);  ∂L/∂x = y ⊙ (g − Σ g⊙y)."""
+    formula = "y = softmax(x) = eˣ / Σ eˣ along dim"
+    rule = "∂L/∂x = y ⊙ (∂L/∂y − Σ ∂L/∂y ⊙ y), Σ along dim"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -34,7 +35,8 @@ class Softmax(Op):
 
 
 class LogSoftmax(Op):
-    """y = log_softmax(x);  ∂L/∂x = g − softmax(x)·Σ g."""
+    formula = "y = log_softmax(x) = x − ln Σ eˣ along dim"
+    rule = "∂L/∂x = ∂L/∂y − softmax(x) ⊙ Σ ∂L/∂y, Σ along dim"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -72,10 +74,15 @@ def _check_cross_entropy(logits, target, weight, ignore_index, reduction):
 
 
 class CrossEntropyIndices(Op):
-    """Fused cross-entropy from logits (N, C, ...) and class indices (N, ...):
-    Lₙ = −w_yₙ·[(1−ε)·log pₙ,yₙ + (ε/C)·Σ_c log pₙ,c], reduced by mean (weighted), sum or none.
-    ∂L/∂logits = w·(softmax − (1−ε)·onehot − ε/C), divided by the weight total for 'mean'.
-    Targets equal to ignore_index contribute nothing."""
+    """Fused, numerically stable cross-entropy from logits x (N, C, ...) and class
+    indices y (N, ...), with class weights w (1 without), label smoothing ε and
+    ``ignore_index`` (such a target contributes nothing); p = softmax(x) over the
+    classes. The loss is reduced by a mean weighted by w_yₙ (÷ Σ w_yₙ), a sum, or
+    not at all."""
+
+    formula = "Lₙ = −(1−ε)·w_yₙ·ln pₙ,yₙ − (ε/C)·Σ_c w_c·ln pₙ,c,  p = softmax(x)"
+    rule = ("∂Lₙ/∂xₙ = (1−ε)·w_yₙ·(pₙ − onehot(yₙ)) + (ε/C)·(pₙ·Σ_c w_c − w)  "
+            "(= pₙ − onehot(yₙ) without weights or smoothing; ÷ Σ w_yₙ for 'mean')")
 
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):

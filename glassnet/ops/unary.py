@@ -9,7 +9,8 @@ from ._util import unbroadcast
 
 
 class Neg(Op):
-    """out = −x;  ∂out/∂x = −1."""
+    formula = "out = −x"
+    rule = "∂out/∂x = −1"
 
     @staticmethod
     def forward(ctx, x):
@@ -21,7 +22,8 @@ class Neg(Op):
 
 
 class Exp(Op):
-    """out = eˣ;  ∂out/∂x = eˣ = out."""
+    formula = "out = eˣ"
+    rule = "∂out/∂x = eˣ = out"
 
     @staticmethod
     def forward(ctx, x):
@@ -36,7 +38,8 @@ class Exp(Op):
 
 
 class Log(Op):
-    """out = ln x;  ∂out/∂x = 1/x."""
+    formula = "out = ln x"
+    rule = "∂out/∂x = 1/x"
 
     @staticmethod
     def forward(ctx, x):
@@ -50,7 +53,8 @@ class Log(Op):
 
 
 class Sqrt(Op):
-    """out = √x;  ∂out/∂x = 1/(2√x)."""
+    formula = "out = √x"
+    rule = "∂out/∂x = 1/(2√x) = 1/(2·out)"
 
     @staticmethod
     def forward(ctx, x):
@@ -65,7 +69,8 @@ class Sqrt(Op):
 
 
 class Abs(Op):
-    """out = |x|;  ∂out/∂x = sign(x) (0 at 0, as PyTorch)."""
+    formula = "out = |x|"
+    rule = "∂out/∂x = sign(x) (0 at 0, as PyTorch)"
 
     @staticmethod
     def forward(ctx, x):
@@ -79,7 +84,8 @@ class Abs(Op):
 
 
 class Sin(Op):
-    """out = sin x;  ∂out/∂x = cos x."""
+    formula = "out = sin x"
+    rule = "∂out/∂x = cos x"
 
     @staticmethod
     def forward(ctx, x):
@@ -93,7 +99,8 @@ class Sin(Op):
 
 
 class Cos(Op):
-    """out = cos x;  ∂out/∂x = −sin x."""
+    formula = "out = cos x"
+    rule = "∂out/∂x = −sin x"
 
     @staticmethod
     def forward(ctx, x):
@@ -107,7 +114,8 @@ class Cos(Op):
 
 
 class Tanh(Op):
-    """out = tanh x;  ∂out/∂x = 1 − tanh²x = 1 − out²."""
+    formula = "out = tanh x"
+    rule = "∂out/∂x = 1 − tanh²x = 1 − out²"
 
     @staticmethod
     def forward(ctx, x):
@@ -122,7 +130,10 @@ class Tanh(Op):
 
 
 class Clamp(Op):
-    """out = min(max(x, lo), hi);  ∂out/∂x = 1 where lo ≤ x ≤ hi, else 0."""
+    """lo or hi may be None (no bound on that side)."""
+
+    formula = "out = min(max(x, lo), hi)"
+    rule = "∂out/∂x = 1 where lo ≤ x ≤ hi, else 0"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -144,7 +155,10 @@ class Clamp(Op):
 
 
 class Where(Op):
-    """out = a where cond else b;  the gradient goes to a where cond, to b elsewhere."""
+    """Select elementwise (broadcasting); the condition gets no gradient."""
+
+    formula = "out = a where cond else b"
+    rule = "∂out/∂a = 1 where cond else 0, ∂out/∂b = 0 where cond else 1"
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -172,7 +186,8 @@ class Where(Op):
 
 
 class Cast(Op):
-    """Change dtype; the gradient is cast back to the input's dtype."""
+    formula = "out = x in another dtype"
+    rule = "∂out/∂x = 1 (∂L/∂out cast back to x's dtype)"
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -185,7 +200,8 @@ class Cast(Op):
 
 
 class Clone(Op):
-    """A copy of x with its own memory;  ∂out/∂x = 1."""
+    formula = "out = x, a copy with its own memory"
+    rule = "∂out/∂x = 1"
 
     @staticmethod
     def forward(ctx, x):

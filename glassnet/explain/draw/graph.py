@@ -1,7 +1,8 @@
 """The computation graph of a tensor (micrograd's ``draw_dot``, at tensor
 level): value nodes (shape, dtype, name, data and grad) and op nodes (the
-node's ``name()`` without "Backward": MulBackward → "mul"), with edges from
-each input to its op and from the op to its output.
+node's ``name()`` without "Backward": MulBackward → "mul"; its tooltip adds
+the op's formula and local derivative rule), with edges from each input to
+its op and from the op to its output.
 
     loss = loss_fn(model(x), y)
     svg = graph_svg(loss, names=model)   # names the parameters
@@ -23,6 +24,7 @@ from ...nn.parameter import Parameter
 from ...tensor import Tensor
 from . import svg as S
 from ..i18n import resolve_lang, text
+from ..trace.rules import op_rule
 
 MAX_NODES = 400
 
@@ -194,12 +196,13 @@ def _value_info(t, is_root, names, lang):
 
 
 def _op_info(node):
-    """(label, lines, tooltip) for an op node."""
+    """(label, lines, tooltip) for an op node; the tooltip adds what the op
+    computes and its local derivative rule (``op_rule``)."""
     consts = [_const(p) for p in node.parents
               if not isinstance(p, (Tensor, weakref.ref, bool, type(None)))]
     label = op_label(node)
     lines = [label] + ([", ".join(consts)] if consts else [])
-    return label, lines, [node.name()] + lines[1:]
+    return label, lines, [node.name()] + lines[1:] + [s for s in op_rule(node) if s]
 
 
 def _labelled(graph, names, lang):
@@ -236,7 +239,8 @@ def graph_dot(tensor, lang=None, names=None, max_nodes=MAX_NODES):
     for key, n in info.items():
         label = _dot_str("\n".join(n["lines"]))
         if n["kind"] == "op":
-            out.append(f"  {n['id']} [shape=ellipse, label={label}];")
+            tip = _dot_str("\n".join(n["tip"]))
+            out.append(f"  {n['id']} [shape=ellipse, label={label}, tooltip={tip}];")
         else:
             out.append(f"  {n['id']} [shape=box, style=\"rounded,filled\", "
                        f"fillcolor=\"{FILL[n['kind']]}\", label={label}];")

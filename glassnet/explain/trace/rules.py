@@ -1,34 +1,26 @@
-"""The local derivative rule of an op, read from its class docstring.
+"""The local derivative rule of an op, as the op class states it.
 
-Every built-in op documents itself as ``"out = a · b;  ∂out/∂a = b, ∂out/∂b = a."``:
-what it computes, a ';', then how the gradient flows through it. The rule
-is the first sentence after the ';' (or, when a docstring has no ';', from
-its first '∂' on), so the explanation never disagrees with the op's own words.
+Every op class (each ``autograd.Op`` subclass; an ``autograd.Function`` may
+too) sets two class attributes in the article's notation (z, a, δ, ∂L/∂w,
+⊙, Σ, ᵀ)::
+
+    class Mul(Op):
+        formula = "out = a · b"                  # what it computes
+        rule = "∂out/∂a = b, ∂out/∂b = a"        # how the gradient flows through it
+
+``rule`` says what the op's ``backward`` computes: the local derivative
+∂out/∂x of an elementwise op (backward multiplies ∂L/∂out by it), or, for an
+op that mixes elements, ∂L/∂x in terms of ∂L/∂out. They are read from the
+class itself, never inherited, so a subclass that changes the math cannot
+show its parent's rule by accident. ``op_rule`` is the one reader (the tape,
+the graph view and the step trace call it); tests/test_op_rules.py records
+every op class and checks that it states a rule and that it is shown.
 """
-import inspect
-import re
-
-_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")
-
-
-def _first_paragraph(cls):
-    doc = cls.__dict__.get("__doc__")  # not inherited: a bare subclass says nothing
-    if not doc:
-        return ""
-    return " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
 
 
 def op_rule(cls):
-    """(what the op computes, its local derivative rule) for an op class or node."""
+    """(formula, rule) of an op class or node; ("", "") when it states none."""
     if not isinstance(cls, type):
         cls = type(cls)
-    para = _first_paragraph(cls)
-    if ";" in para:
-        forward, rule = para.split(";", 1)
-    elif "∂" in para:
-        cut = para.index("∂")
-        forward, rule = para[:cut], para[cut:]
-    else:
-        forward, rule = para, ""
-    rule = _SENTENCE_END.split(rule.strip(), 1)[0]  # the rule is its first sentence
-    return forward.strip().rstrip(":,").strip(), rule.strip().rstrip(".")
+    own = cls.__dict__  # not inherited: a bare subclass says nothing
+    return own.get("formula", ""), own.get("rule", "")

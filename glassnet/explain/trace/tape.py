@@ -7,7 +7,8 @@
 
 Each op run inside the block becomes a ``TapeNode``: the op, its inputs
 and output (shape, dtype, values: all of them up to 8 elements, else
-min/mean/max/norm), and the op's local derivative rule from its docstring.
+min/mean/max/norm), and what the op computes and its local derivative rule,
+as the op class states them (``formula`` and ``rule``, read by ``op_rule``).
 When backward later passes through the op, the node also gets the
 gradient arriving from above and the gradients the op sends to each input,
 exactly the arrays autograd uses.

@@ -45,7 +45,17 @@ def usable(mode, x):
 class LSTMLayer(Op):
     """x (T, B, n), state (2, B, H) = (h₀, c₀), W_ih (4H, n), W_hh (4H, H),
     b_ih, b_hh (4H,) or None → the hₜ of every step (T, B, H), in time order
-    (``reverse``: the steps run from T to 1). The final state goes to ``finals``."""
+    (``reverse``: the steps run from T to 1). The final state goes to
+    ``finals``. Forward and backward through time are one oneDNN call each;
+    δₜ = ∂L/∂aₜ, the gradient of the gates' pre-activations aₜ."""
+
+    formula = ("i, f, o = σ(aₜ), g = tanh(aₜ) (each gate's rows), aₜ = W_ih xₜ + W_hh hₜ₋₁ + "
+               "b_ih + b_hh;  cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ, for all T steps")
+    rule = ("∂L/∂cₜ = (from step t + 1) + ∂L/∂hₜ ⊙ o ⊙ (1 − tanh² cₜ), ∂L/∂cₜ₋₁ = ∂L/∂cₜ ⊙ f, "
+            "δ_i = ∂L/∂cₜ ⊙ g ⊙ i(1 − i), δ_f = ∂L/∂cₜ ⊙ cₜ₋₁ ⊙ f(1 − f), "
+            "δ_g = ∂L/∂cₜ ⊙ i ⊙ (1 − g²), δ_o = ∂L/∂hₜ ⊙ tanh cₜ ⊙ o(1 − o);  "
+            "∂L/∂hₜ₋₁ = W_hhᵀ δₜ (+ ∂L/∂out[t − 1]), ∂L/∂xₜ = W_ihᵀ δₜ, ∂L/∂W_ih = Σₜ δₜ xₜᵀ, "
+            "∂L/∂W_hh = Σₜ δₜ hₜ₋₁ᵀ, ∂L/∂b_ih = ∂L/∂b_hh = Σₜ δₜ")
 
     @staticmethod
     def forward(ctx, x, state, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse, finals):
@@ -95,9 +105,13 @@ def _summed_bias(b_ih, b_hh, w_hh):
 
 
 class LayerState(Op):
-    """The final state (2, B, H) of the ``LSTMLayer`` that made ``out``. Its
-    gradient is handed to that layer's backward through ``finals``; ``out``
-    gets none from here (zeros, as a broadcast view: no memory)."""
+    """The final state of the ``LSTMLayer`` that made ``out``. Its gradient is
+    handed to that layer's backward through ``finals`` (the layer was
+    recorded first, so its backward runs after this one)."""
+
+    formula = "(h_T, c_T) = the final state of the LSTMLayer that made the input"
+    rule = ("∂L/∂(h_T, c_T) is handed to that layer's backward (through finals); "
+            "the input (the layer's output) gets 0 from here")
 
     @staticmethod
     def forward(ctx, out, *, finals):

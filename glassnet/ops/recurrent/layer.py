@@ -73,21 +73,23 @@ from .pool import POOL
 
 # ---- the ops ----------------------------------------------------------------------------
 class GateProjection(Op):
-    """gx = s ⊙ (W_ih·X + b) for every step at once, gate-major: x (T, B, n),
-    W_ih (G·H, n), b (G·H,) or None → gx (G, H, T, B),
-    gx[g] = s_g·(W_g·Xᵀ + b_g), the gates in the cell's order and s_g their
-    factors (``order`` and ``scale``, see the cells).
-
-    ∂L/∂Xᵀ = Σ_g s_g·W_gᵀ·∂gx_g,  ∂L/∂W_g = s_g·∂gx_g·X,  ∂L/∂b_g = s_g·Σ_{t,b} ∂gx_g.
+    """The input side of every step's gates at once, gate-major: x (T, B, n),
+    W_ih (G·H, n), b (G·H,) or None → gx (G, H, T, B), gx[g] = s_g·(W_g·Xᵀ + b_g),
+    the gates in the cell's order and s_g their factors (``order`` and
+    ``scale``, see the cells); δ_g = ∂L/∂gx[g].
 
     With a bias, the bias rides in the matrix multiply: X gets a column of
     ones and W_g the column b_g, [W_g b_g]·[X 1]ᵀ = W_g·Xᵀ + b_g (adding b to
     the result afterwards costs as much as the multiply), and backward's
-    ∂gx_g·[X 1] is [∂L/∂W_g  ∂L/∂b_g] in one product. gx is laid out
+    δ_g·[X 1] is [∂L/∂W_g  ∂L/∂b_g] in one product. gx is laid out
     time-major in memory, (T, G, H, B) (a step's gates are one contiguous
     block, what the step reads), and handed on as a (G, H, T, B) view; the
     gradient that comes back is gate-major in memory (see ``_Run``), so
     each gate's is one (H, T·B) matrix."""
+
+    formula = "gx = s ⊙ (W_ih·X + b) for all T steps at once"
+    rule = ("∂L/∂Xᵀ = Σ_g s_g·W_gᵀ·δ_g, ∂L/∂W_g = s_g·δ_g·X, ∂L/∂b_g = s_g·Σ_{t, b} δ_g  "
+            "(δ_g = ∂L/∂gx of gate g)")
 
     @staticmethod
     def forward(ctx, x, w, b=None, *, gates, order=None, scale=None):
@@ -268,12 +270,23 @@ class _Run:
 class RecurrentStep(Op):
     """One time step t: state sₜ₋₁ (k, B, H) → sₜ, given the input projection
     of all steps gx (G, H, T, B), the recurrent weight W_hh (G·H, H) and its
-    bias b_hh (G·H,) (None when it joined the projection's bias).
+    bias b_hh (G·H,) (None when it joined the projection's bias). aₜ: the
+    gates' pre-activations, δₜ = ∂L/∂aₜ (the cells' formulas: ``cells``).
 
     Backward returns ∂L/∂sₜ₋₁ every step, and ∂L/∂gx, ∂L/∂W_hh, ∂L/∂b_hh
     once, from the first step in time (see the module docstring). States
     and their gradients are handed out as (k, B, H) views of (k, H, B)
     arrays."""
+
+    formula = ("sₜ = cell(aₜ, sₜ₋₁) with the gates' pre-activations aₜ = gxₜ + W_hh hₜ₋₁ + b_hh "
+               "(gx = W_ih x + b_ih, the projection); RNN: hₜ = tanh aₜ or relu aₜ; "
+               "LSTM: cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ; "
+               "GRU: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, n = tanh(a_xn + r ⊙ a_hn)")
+    rule = ("δₜ = ∂L/∂aₜ through the gates (RNN tanh: ∂L/∂hₜ ⊙ (1 − hₜ²)), "
+            "∂L/∂hₜ₋₁ = W_hhᵀ·δₜ (GRU: with r ⊙ δₙ for n) + the direct part "
+            "(LSTM: ∂L/∂cₜ₋₁ = ∂L/∂cₜ ⊙ f; GRU: z ⊙ ∂L/∂hₜ); once for all steps: "
+            "∂L/∂gxₜ = δₜ/s (s: the projection's factors), ∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ, "
+            "∂L/∂b_hh = Σₜ δₜ")
 
     @staticmethod
     def forward(ctx, gx, state, w_hh, b_hh, *, run, t):
@@ -313,10 +326,12 @@ class RecurrentStep(Op):
 
 class LayerOutput(Op):
     """The layer's output (T, B, D·H) from the states of its D directions
-    (their ``_Run.hb``): out[t, :, d·H:(d+1)·H] is direction d's h at time
-    t. Backward hands each step its slice (and, for the LSTM, a zero
-    gradient for c); a step whose slice is all zeros (a loss on the last
-    step only, say) gets none, except the step the walk back starts from."""
+    (their ``_Run.hb``). A step whose slice of the gradient is all zeros (a
+    loss on the last step only, say) gets none, except the step the walk
+    back starts from."""
+
+    formula = "out[t, :, d·H:(d+1)·H] = hₜ of direction d"
+    rule = "∂L/∂hₜ = direction d's slice of ∂L/∂out[t], ∂L/∂cₜ = 0 (the LSTM's c is not output)"
 
     @staticmethod
     def forward(ctx, *states, runs):

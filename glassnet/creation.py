@@ -72,7 +72,8 @@ def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = Non
     return _leaf(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
+        requires_grad: bool = False) -> Tensor:
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 

@@ -10,15 +10,15 @@ under ``typing.TYPE_CHECKING``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypeAlias, Union
+from typing import TYPE_CHECKING, TypeAlias
 
 from numpy.typing import ArrayLike, DTypeLike
 
 if TYPE_CHECKING:
     from .tensor import Tensor
 
-TensorLike: TypeAlias = Union["Tensor", ArrayLike]
-Size: TypeAlias = Union[int, Sequence[int]]
-Dims: TypeAlias = Union[int, Sequence[int], None]
+TensorLike: TypeAlias = "Tensor | ArrayLike"
+Size: TypeAlias = int | Sequence[int]
+Dims: TypeAlias = int | Sequence[int] | None
 
 __all__ = ["ArrayLike", "DTypeLike", "Dims", "Size", "TensorLike"]

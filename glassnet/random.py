@@ -3,6 +3,7 @@
 same seed gives the same run."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,10 @@ def get_generator(generator: np.random.Generator | None = None) -> np.random.Gen
     raise TypeError(f"expected a numpy.random.Generator or None, got {type(generator).__name__}")
 
 
-def get_rng_state() -> dict[str, Any]:
+def get_rng_state() -> Mapping[str, Any]:
     """The default generator's state (a dict), for checkpoints."""
     return _default[0].bit_generator.state
 
 
-def set_rng_state(state: dict[str, Any]) -> None:
+def set_rng_state(state: Mapping[str, Any]) -> None:
     _default[0].bit_generator.state = state

@@ -20,6 +20,10 @@ Differences from torch.save/torch.load: only those types can be saved
 (a Module, a function or a set is refused, naming where it is), and the
 file is written atomically (a crash leaves the previous file intact).
 """
+from __future__ import annotations
+
+from typing import Any, TYPE_CHECKING
+
 import json
 import os
 
@@ -27,10 +31,13 @@ from ..tensor import Tensor
 from .safetensors import FormatError, unique_keys, read_file, save_file
 from .tree import Decoder, Encoder
 
+if TYPE_CHECKING:
+    import os
+
 VERSION = 1
 
 
-def save(obj, path):
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Save a state dict or a checkpoint (nested dicts/lists/tuples of arrays,
     Tensors, numbers, str, bool, None) to ``path``, atomically."""
     encoder = Encoder()
@@ -40,7 +47,7 @@ def save(obj, path):
     save_file(encoder.arrays, path, metadata={"format": "pt", "glassnet": doc})
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> Any:
     """Load what ``save`` wrote (same structure and types), or any safetensors
     file without glassnet metadata as ``{name: Tensor}``."""
     source = os.fspath(path)

@@ -54,7 +54,7 @@ class _BatchNorm(Module):
     layer does not track them. γ starts at 1, β at 0, as in PyTorch.
     """
 
-    _dims = ()          # the input ranks this layer accepts
+    _dims: tuple[int, ...] = ()  # the input ranks this layer accepts
     _layout = ""        # how to write them in an error message
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,

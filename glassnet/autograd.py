@@ -19,8 +19,14 @@ import numpy as np
 
 from . import versions
 from .errors import AnomalyError, GraphError, ShapeError, describe
-from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
-                        state)
+from .grad_mode import (  # noqa: F401 (re-exported: gn.autograd.enable_grad...)
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    state,
+)
 from .tensor import Tensor, to_array
 
 

@@ -3,16 +3,15 @@
 the anomaly-detection switch."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
-
 import functools
 import threading
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    
+
     from typing_extensions import Self
-    
+
     F = TypeVar("F", bound=Callable[..., Any])
 
 

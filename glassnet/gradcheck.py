@@ -7,7 +7,7 @@ inputs: in float32 the difference quotient is too noisy to mean anything.
 """
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .tensor import Tensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    
+
     from .tensor import Tensor
 
 

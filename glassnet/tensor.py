@@ -6,10 +6,9 @@ by ``glassnet.ops`` (so this file holds only what every tensor is).
 """
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING, overload
-
 import builtins
 import weakref
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -19,7 +18,7 @@ from .grad_mode import state
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    
+
     from .autograd import Node
     from .functions import api as _api
     from .hints import DTypeLike, TensorLike

@@ -8,7 +8,7 @@ instead of a per-sample loop (``TensorDataset`` and ``Subset`` do).
 """
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 """``DataLoader``: a data set served in batches, as torch.utils.data.DataLoader."""
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -10,7 +10,7 @@ from .collate import default_collate
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    
+
     from .dataset import Dataset
 
 

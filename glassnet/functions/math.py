@@ -4,15 +4,15 @@ argument handling in PyTorch's names (``dim``, ``keepdim``; NumPy's
 ``axis``, ``keepdims`` accepted too), then one op's ``apply``."""
 from __future__ import annotations
 
-from typing import NamedTuple, TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 
 from ..errors import ShapeError, describe
+from ..ops import activation, arith, linalg, reduce, unary
+from ..ops import softmax as nnops
+from ..ops._util import array_arg, normalize_dim, normalize_dims, pick_dim, pick_keepdim
 from ..tensor import Tensor
-from ..ops import activation, arith, linalg, softmax as nnops, reduce, unary
-from ..ops._util import (array_arg, normalize_dim, normalize_dims, pick_dim,
-                         pick_keepdim)
 
 if TYPE_CHECKING:
     from ..hints import Dims, DTypeLike, TensorLike

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import versions
 from ..errors import GraphError, ShapeError, describe
 from ..grad_mode import state
 from ..random import get_generator
 from ..tensor import Tensor
 from . import api, shape
-from .. import versions
 
 if TYPE_CHECKING:
     from collections.abc import Callable

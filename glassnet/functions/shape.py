@@ -3,24 +3,22 @@ transpose, cat, split, pad, indexing, comparisons, conversions
 (``gn.reshape``, ``gn.cat``, ``gn.gather``, ``gn.eq``...)."""
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
-
 import builtins
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import dtypes as backend
 from ..errors import ShapeError, describe
-from ..tensor import Tensor, to_array
 from ..ops import index
 from ..ops import shape as shape_ops
-from ..ops._util import (normalize_dim, normalize_dims, normalize_new_dim, pick_dim)
-
+from ..ops._util import normalize_dim, normalize_dims, normalize_new_dim, pick_dim
+from ..tensor import Tensor, to_array
 from .math import _arr, _const, _operand
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    
+
     from ..hints import Dims, DTypeLike, Size, TensorLike
 
 

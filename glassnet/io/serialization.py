@@ -22,13 +22,12 @@ file is written atomically (a crash leaves the previous file intact).
 """
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
-
 import json
 import os
+from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor
-from .safetensors import FormatError, unique_keys, read_file, save_file
+from .safetensors import FormatError, read_file, save_file, unique_keys
 from .tree import Decoder, Encoder
 
 if TYPE_CHECKING:

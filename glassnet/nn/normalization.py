@@ -12,12 +12,13 @@ evaluation; layer norm takes them per sample over its trailing features
 """
 import numpy as np
 
-from .. import dtypes as backend, versions
+from .. import dtypes as backend
+from .. import versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from .functional import norm as F
 from . import init
+from .functional import norm as F
 from .module import Module
 from .parameter import Parameter
 

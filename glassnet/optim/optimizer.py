@@ -18,16 +18,16 @@ every group are checked (PyTorch checks only the constructor's), and
 """
 from __future__ import annotations
 
-from typing import Any, TYPE_CHECKING
-
 import copy
 import math
 import numbers
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend, versions
+from .. import dtypes as backend
+from .. import versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor

@@ -9,7 +9,8 @@ import time
 
 import numpy as np
 
-from . import backward, config as cfg, datasets, heatmaps, limits
+from . import backward, datasets, heatmaps, limits
+from . import config as cfg
 from .errors import ProtocolError
 from .network import Network
 from .trainer import Trainer

@@ -9,26 +9,25 @@ mini-batch gradient descent.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
-
 import math
 import signal
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
-from . import metrics as metrics_mod
 from ..grad_mode import no_grad
-from .history import History
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
+from . import metrics as metrics_mod
+from .history import History
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Sequence
-    
+
     from ..data import DataLoader, Dataset
     from ..hints import TensorLike
     from ..nn import Module
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
     from .callbacks import Callback
     from .history import History
-    
+
     # what fit/evaluate take as data: a Dataset, a DataLoader or (X, y)
     Data: TypeAlias = Dataset | DataLoader | tuple[TensorLike, TensorLike]
 

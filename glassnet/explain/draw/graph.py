@@ -21,8 +21,8 @@ import numpy as np
 
 from ...nn.parameter import Parameter
 from ...tensor import Tensor
-from . import svg as S
 from ..i18n import resolve_lang, text
+from . import svg as S
 
 MAX_NODES = 400
 

@@ -20,9 +20,10 @@ import numpy as np
 from ... import nn
 from ...grad_mode import enable_grad, no_grad
 from ...tensor import Tensor, to_array
-from ..report import render
-from . import full as trace_full, summary as trace_summary
 from ..i18n import resolve_lang, text
+from ..report import render
+from . import full as trace_full
+from . import summary as trace_summary
 from .losses import explain_loss
 from .names import Namer, choose_scheme
 from .rules import op_rule

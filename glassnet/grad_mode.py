@@ -63,7 +63,7 @@ class _GradSwitch:
                 return fn(*args, **kwargs)
             finally:
                 state.enabled = prev
-        return cast(F, wrapper)
+        return cast("F", wrapper)
 
 
 class no_grad(_GradSwitch):
@@ -126,4 +126,4 @@ class detect_anomaly:
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check):
                 return fn(*args, **kwargs)
-        return cast(F, wrapper)
+        return cast("F", wrapper)

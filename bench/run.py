@@ -14,8 +14,8 @@ if __package__ in (None, ""):  # python bench/run.py: import from the repository
 
 from . import environment, report  # noqa: E402
 from .config import Config  # noqa: E402
-from .options import HELP, add_arguments  # noqa: E402
 from .frameworks import Sides  # noqa: E402
+from .options import HELP, add_arguments  # noqa: E402
 from .workloads import ALL, chain, digits, select  # noqa: E402
 
 

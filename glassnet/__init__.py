@@ -8,30 +8,125 @@
 """
 from . import autograd
 from .backends import allocator
-from .dtypes import (bool_, float16, float32, float64, get_default_dtype, int32, int64,
-                     set_default_dtype, uint8)
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like,
-                       rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                       zeros_like)
+from .creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool_,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
 from .errors import AnomalyError, DTypeError, GlassnetError, GraphError, ShapeError
+from .functions.api import (
+    abs,
+    add,
+    all,
+    allclose,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    as_tensor,
+    broadcast_to,
+    cat,
+    chunk,
+    clamp,
+    clip,
+    clone,
+    concat,
+    cos,
+    div,
+    elu,
+    eq,
+    equal,
+    exp,
+    expand,
+    flatten,
+    from_numpy,
+    gather,
+    ge,
+    gelu,
+    gt,
+    index_select,
+    is_floating_point,
+    isclose,
+    le,
+    leaky_relu,
+    linear,
+    log,
+    log_softmax,
+    logsumexp,
+    lt,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    ne,
+    neg,
+    numel,
+    pad,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    sin,
+    softmax,
+    softplus,
+    split,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    std,
+    sub,
+    sum,
+    swapaxes,
+    t,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    view,
+    where,
+)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions.api import (abs, add, all, allclose, amax, amin, any, argmax, argmin, as_tensor,
-                            broadcast_to, cat, chunk, clamp, clip, clone, concat, cos, div, elu,
-                            eq, equal, exp, expand, flatten, from_numpy, gather, ge, gelu, gt,
-                            index_select, is_floating_point, isclose, le, leaky_relu, linear, log,
-                            log_softmax, logsumexp, lt, masked_fill, matmul, max, maximum, mean,
-                            min, minimum, mm, mul, ne, neg, numel, pad, permute, pow, relu,
-                            reshape, sigmoid, sin, softmax, softplus, split, sqrt, square,
-                            squeeze, stack, std, sub, sum, swapaxes, t, tanh, transpose,
-                            unsqueeze, var, view, where)
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import Tensor
-from .train.loop import evaluate, fit, predict
 from .train import callbacks, metrics  # noqa: E402
 from .train.history import History
-
+from .train.loop import evaluate, fit, predict
 
 __version__ = "0.1.0"
 

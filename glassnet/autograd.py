@@ -19,8 +19,14 @@ import numpy as np
 
 from . import versions
 from .errors import AnomalyError, GraphError, ShapeError, describe
-from .grad_mode import (detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
-                        state)
+from .grad_mode import (  # noqa: F401 (re-exported: gn.autograd.enable_grad...)
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    state,
+)
 from .tensor import Tensor, to_array
 
 
@@ -38,8 +44,8 @@ class Node:
     __slots__ = ("links", "needs_input_grad", "saved", "seq", "__dict__", "__weakref__")
 
     # rarely set, so kept as class-level defaults (an instance sets its own when needed)
-    _hooks = None    # hooks registered on the output tensor
-    _retain = None   # weakref to the output tensor when it retains its grad
+    _hooks: list | None = None  # hooks registered on the output tensor
+    _retain: weakref.ref | None = None  # weakref to the output tensor when it retains its grad
     _user = False    # a user-defined Function (backward on tensors), not a built-in Op
     _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
     _released = False  # its large intermediate inputs are held weakly: see RELEASE_BYTES

@@ -1,11 +1,18 @@
 """Making tensors: ``tensor`` and the factories (zeros, ones, full, arange,
 linspace, eye, rand, randn, randint, *_like). Floats default to float32;
 random draws come from the seeded generator (``gn.manual_seed``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import dtypes as backend
 from .random import get_generator
 from .tensor import Tensor, to_array
+
+if TYPE_CHECKING:
+    from .hints import DTypeLike, Size, TensorLike
 
 
 def _dtype(dtype):
@@ -25,30 +32,32 @@ def _leaf(array, requires_grad):
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (as torch.tensor)."""
     return _leaf(to_array(data, dtype, copy=True), requires_grad)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size: Size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size: Size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size: Size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size: Size, fill_value: float, dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     return _leaf(np.full(_shape((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
+           requires_grad: bool = False) -> Tensor:
     """Values from start (default 0) up to, not including, end."""
     if end is None:
         start, end = 0, start
@@ -58,27 +67,32 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
+             requires_grad: bool = False) -> Tensor:
     return _leaf(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
+        requires_grad: bool = False) -> Tensor:
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None):
+def rand(*size: Size, dtype: DTypeLike | None = None, requires_grad: bool = False,
+         generator: np.random.Generator | None = None) -> Tensor:
     """Uniform on [0, 1)."""
     g = get_generator(generator)
     return _leaf(g.random(_shape(size)).astype(_dtype(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None):
+def randn(*size: Size, dtype: DTypeLike | None = None, requires_grad: bool = False,
+          generator: np.random.Generator | None = None) -> Tensor:
     """Standard normal."""
     g = get_generator(generator)
     return _leaf(g.standard_normal(_shape(size)).astype(_dtype(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, generator=None):
+def randint(low: int, high: int | None = None, size: Size = (), dtype: DTypeLike | None = None,
+            generator: np.random.Generator | None = None) -> Tensor:
     """Integers in [low, high) (int64 by default)."""
     if high is None:
         low, high = 0, low
@@ -86,7 +100,7 @@ def randint(low, high=None, size=(), dtype=None, generator=None):
     return _leaf(g.integers(low, high, size=_shape((size,))).astype(dtype or np.int64), False)
 
 
-def randperm(n, generator=None):
+def randperm(n: int, generator: np.random.Generator | None = None) -> Tensor:
     return _leaf(get_generator(generator).permutation(int(n)).astype(np.int64), False)
 
 
@@ -94,27 +108,30 @@ def _like_dtype(x, dtype):
     return x.dtype if dtype is None else np.dtype(dtype)
 
 
-def zeros_like(x, dtype=None, requires_grad=False):
+def zeros_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.zeros(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def ones_like(x, dtype=None, requires_grad=False):
+def ones_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.ones(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def empty_like(x, dtype=None, requires_grad=False):
+def empty_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.empty(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad=False):
+def full_like(x: Tensor, fill_value: float, dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     return _leaf(np.full(x.shape, fill_value, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def rand_like(x, dtype=None, requires_grad=False, generator=None):
+def rand_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+              generator: np.random.Generator | None = None) -> Tensor:
     return rand(*x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad,
                 generator=generator)
 
 
-def randn_like(x, dtype=None, requires_grad=False, generator=None):
+def randn_like(x: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False,
+               generator: np.random.Generator | None = None) -> Tensor:
     return randn(*x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad,
                  generator=generator)

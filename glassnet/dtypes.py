@@ -4,7 +4,14 @@ Ops create arrays only through this module or NumPy's ``*_like`` functions,
 so that another array library with NumPy's interface (CuPy) can be swapped
 in later without touching the ops.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 xp = np
 
@@ -16,15 +23,15 @@ int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
 
-_default_float = [float32]
+_default_float: list[np.dtype] = [float32]
 
 
-def get_default_dtype():
+def get_default_dtype() -> np.dtype:
     """The dtype that Python floats and factories produce (float32 unless changed)."""
     return _default_float[0]
 
 
-def set_default_dtype(dtype):
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the default float dtype (float32 or float64), as torch.set_default_dtype."""
     dtype = np.dtype(dtype)
     if dtype not in (float32, float64, float16):
@@ -32,7 +39,7 @@ def set_default_dtype(dtype):
     _default_float[0] = dtype
 
 
-def is_float(dtype):
+def is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 
 

@@ -1,8 +1,18 @@
 """Whether operations record the graph: ``no_grad``, ``enable_grad``,
 ``set_grad_enabled`` (context managers and decorators, as in PyTorch), and
 the anomaly-detection switch."""
+from __future__ import annotations
+
 import functools
 import threading
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from typing_extensions import Self
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
@@ -17,11 +27,11 @@ class _State(threading.local):
 state = _State()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return state.enabled
 
 
-def is_anomaly_enabled():
+def is_anomaly_enabled() -> bool:
     return state.anomaly
 
 
@@ -29,20 +39,20 @@ class _GradSwitch:
     """Sets grad mode inside a ``with`` block or a decorated function, and
     restores the previous mode after."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._mode = bool(mode)
-        self._prev = []
+        self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self._prev.append(state.enabled)
         state.enabled = self._mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.enabled = self._prev.pop()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
         mode = self._mode
 
         @functools.wraps(fn)
@@ -53,7 +63,7 @@ class _GradSwitch:
                 return fn(*args, **kwargs)
             finally:
                 state.enabled = prev
-        return wrapper
+        return cast("F", wrapper)
 
 
 class no_grad(_GradSwitch):
@@ -98,22 +108,22 @@ class detect_anomaly:
     """While active, a NaN or Inf produced by an op's forward or backward
     raises an AnomalyError naming the op."""
 
-    def __init__(self, check_nan=True):
+    def __init__(self, check_nan: bool = True) -> None:
         self.check = bool(check_nan)
-        self._prev = []
+        self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self._prev.append(state.anomaly)
         state.anomaly = self.check
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.anomaly = self._prev.pop()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check):
                 return fn(*args, **kwargs)
-        return wrapper
+        return cast("F", wrapper)

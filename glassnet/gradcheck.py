@@ -5,12 +5,21 @@ central difference (f(x + ε eᵢ) − f(x − ε eᵢ)) / 2ε; the analytic one
 from backward. They must agree within atol + rtol·|numeric|. Use float64
 inputs: in float32 the difference quotient is too noisy to mean anything.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .autograd import grad as autograd_grad
 from .errors import GlassnetError
 from .grad_mode import no_grad
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from .tensor import Tensor
 
 
 class GradcheckError(GlassnetError, AssertionError):
@@ -23,7 +32,8 @@ def _outputs(fn, inputs):
     return [o for o in outs if isinstance(o, Tensor)]
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Check ``fn``'s gradients with respect to every input that requires grad.
 
     Returns True, or raises GradcheckError naming the input, the element, the

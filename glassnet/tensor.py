@@ -4,7 +4,11 @@ requires one, and the node of the graph that made it (``.grad_fn``).
 The arithmetic, reductions, shape ops and the rest are attached as methods
 by ``glassnet.ops`` (so this file holds only what every tensor is).
 """
+from __future__ import annotations
+
+import builtins
 import weakref
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -12,8 +16,15 @@ from . import dtypes as backend
 from .errors import DTypeError
 from .grad_mode import state
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
 
-def to_array(data, dtype=None, copy=False):
+    from .autograd import Node
+    from .functions import api as _api
+    from .hints import DTypeLike, TensorLike
+
+
+def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = False) -> np.ndarray:
     """Turn ``data`` (Tensor, ndarray, list, number) into an ndarray.
 
     Python floats become the default float dtype (float32), Python ints
@@ -53,14 +64,19 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "__dict__",
                  "__weakref__")
+    data: np.ndarray
+    grad: Tensor | None
+    requires_grad: bool
+    grad_fn: Node | None
 
     # rarely set, so class-level defaults (an instance that sets one gets its own)
-    _hooks = None          # hooks on a leaf's gradient
+    _hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # hooks on a leaf's gradient
     _retains_grad = False  # a non-leaf that keeps its .grad
-    name = None
+    name: str | None = None
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected ops
 
-    def __init__(self, data, dtype=None, requires_grad=False, name=None):
+    def __init__(self, data: TensorLike, dtype: DTypeLike | None = None,
+                 requires_grad: bool = False, name: str | None = None) -> None:
         self.data = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
@@ -84,41 +100,45 @@ class Tensor:
 
     # ---- what a tensor is -------------------------------------------------
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return self.data.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         return self.data.dtype
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for tensors the user made (and results of ops that needed no grad)."""
         return self.grad_fn is None
 
     @property
-    def device(self):
+    def device(self) -> str:
         return "cpu"
 
-    def size(self, dim=None):
+    @overload
+    def size(self) -> tuple[int, ...]: ...
+    @overload
+    def size(self, dim: int) -> int: ...
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         return self.data.shape if dim is None else self.data.shape[dim]
 
-    def dim(self):
+    def dim(self) -> int:
         return self.data.ndim
 
-    def numel(self):
+    def numel(self) -> int:
         return self.data.size
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
@@ -126,54 +146,54 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ---- leaving the graph ---------------------------------------------------
-    def numpy(self):
+    def numpy(self) -> np.ndarray:
         """The data as an ndarray (shares memory, like torch's ``.numpy()``)."""
         if self.requires_grad and state.enabled and self.grad_fn is not None:
             pass  # PyTorch asks for detach(); reading values is harmless here
         return self.data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         if dtype is not None:
             return self.data.astype(dtype, copy=False)
         return self.data
 
-    def item(self):
+    def item(self) -> Any:
         if self.data.size != 1:
             raise ValueError(f"item: only a tensor with one element can be converted to a "
                              f"Python number, this one has shape {self.shape}")
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.data.tolist()
 
-    def __float__(self):
+    def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> int:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError(f"only one-element integer tensors can be used as an index, "
                             f"got {self.shape} {self.dtype}")
         return int(self.item())
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ValueError(f"the truth value of a tensor with {self.data.size} elements is "
                              "ambiguous; use .any() or .all()")
         return bool(self.data)
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         if self.data.ndim == 0:
             return format(self.data.item(), spec)
         return repr(self)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A new leaf tensor sharing this one's data, outside the graph."""
         return Tensor._make(self.data, False, None)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not backend.is_float(self.data.dtype):
             raise DTypeError(f"requires_grad: only floating-point tensors can require "
                              f"gradients, this one is {self.dtype} with shape {self.shape}")
@@ -184,7 +204,7 @@ class Tensor:
         return self
 
     # ---- gradients -------------------------------------------------------------
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad: this tensor does not require grad")
@@ -195,10 +215,10 @@ class Tensor:
         return None
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> bool:
         return self._retains_grad
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` with this tensor's gradient during backward; if it
         returns a tensor, that replaces the gradient. Returns a handle with
         ``.remove()``."""
@@ -217,14 +237,15 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
         """Backpropagate from this tensor: every leaf that requires grad and
         contributed to it gets ∂self/∂leaf added to its ``.grad``."""
         _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
                  inputs=inputs)
 
     # ---- printing ------------------------------------------------------------
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(",
                                precision=4, threshold=200, edgeitems=3)
         extras = []
@@ -238,15 +259,148 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+    if TYPE_CHECKING:
+        # What mypy sees of the methods and operators that functions/methods.py attaches
+        # when glassnet is imported: the public functions themselves where a method is one
+        # (so a signature is written once), declarations for the rest.
+        add = _api.add
+        sub = _api.sub
+        mul = _api.mul
+        div = _api.div
+        neg = _api.neg
+        pow = _api.pow
+        maximum = _api.maximum
+        minimum = _api.minimum
+        square = _api.square
+        __neg__ = _api.neg
+        __pow__ = _api.pow
+        __matmul__ = _api.matmul
+        __abs__ = _api.abs
+        __lt__ = _api.lt
+        __le__ = _api.le
+        __gt__ = _api.gt
+        __ge__ = _api.ge
+        __getitem__ = _api.getitem
+        eq = _api.eq
+        ne = _api.ne
+        lt = _api.lt
+        le = _api.le
+        gt = _api.gt
+        ge = _api.ge
+        isclose = _api.isclose
+        allclose = _api.allclose
+        equal = _api.equal
+        exp = _api.exp
+        log = _api.log
+        sqrt = _api.sqrt
+        abs = _api.abs
+        sin = _api.sin
+        cos = _api.cos
+        tanh = _api.tanh
+        sigmoid = _api.sigmoid
+        relu = _api.relu
+        clamp = _api.clamp
+        clip = _api.clamp
+        masked_fill = _api.masked_fill
+        clone = _api.clone
+        sum = _api.sum
+        mean = _api.mean
+        var = _api.var
+        std = _api.std
+        max = _api.max
+        min = _api.min
+        amax = _api.amax
+        amin = _api.amin
+        logsumexp = _api.logsumexp
+        softmax = _api.softmax
+        log_softmax = _api.log_softmax
+        argmax = _api.argmax
+        argmin = _api.argmin
+        all = _api.all
+        any = _api.any
+        matmul = _api.matmul
+        mm = _api.mm
+        reshape = _api.reshape
+        view = _api.view
+        flatten = _api.flatten
+        permute = _api.permute
+        transpose = _api.transpose
+        swapaxes = _api.transpose
+        t = _api.t
+        squeeze = _api.squeeze
+        unsqueeze = _api.unsqueeze
+        expand = _api.expand
+        expand_as = _api.expand_as
+        split = _api.split
+        chunk = _api.chunk
+        gather = _api.gather
+        index_select = _api.index_select
+        is_floating_point = _api.is_floating_point
+
+        def __add__(self, other: TensorLike) -> Tensor: ...
+        def __radd__(self, other: TensorLike) -> Tensor: ...
+        def __sub__(self, other: TensorLike) -> Tensor: ...
+        def __rsub__(self, other: TensorLike) -> Tensor: ...
+        def __mul__(self, other: TensorLike) -> Tensor: ...
+        def __rmul__(self, other: TensorLike) -> Tensor: ...
+        def __truediv__(self, other: TensorLike) -> Tensor: ...
+        def __rtruediv__(self, other: TensorLike) -> Tensor: ...
+        def __rpow__(self, other: TensorLike) -> Tensor: ...
+        def __rmatmul__(self, other: TensorLike) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __invert__(self) -> Tensor: ...
+        def __and__(self, other: TensorLike) -> Tensor: ...
+        def __or__(self, other: TensorLike) -> Tensor: ...
+        def __eq__(self, other: object) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: object) -> Tensor: ...  # type: ignore[override]
+        def __setitem__(self, idx: Any, value: TensorLike) -> None: ...
+        def __iadd__(self, other: TensorLike) -> Tensor: ...
+        def __isub__(self, other: TensorLike) -> Tensor: ...
+        def __imul__(self, other: TensorLike) -> Tensor: ...
+        def __itruediv__(self, other: TensorLike) -> Tensor: ...
+        def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any,
+                            **kwargs: Any) -> Any: ...
+        def where(self, condition: TensorLike, other: TensorLike) -> Tensor: ...
+        def view_as(self, other: Tensor) -> Tensor: ...
+        def reshape_as(self, other: Tensor) -> Tensor: ...
+        def contiguous(self) -> Tensor: ...
+        def cpu(self) -> Tensor: ...
+        def to(self, *args: Tensor | DTypeLike | str, dtype: DTypeLike | None = None,
+               **kwargs: Any) -> Tensor: ...
+        def type(self, dtype: DTypeLike | None = None) -> Tensor | str: ...
+        def float(self) -> Tensor: ...
+        def double(self) -> Tensor: ...
+        def long(self) -> Tensor: ...
+        def int(self) -> Tensor: ...
+        def bool(self) -> Tensor: ...
+        def add_(self, other: TensorLike) -> Tensor: ...
+        def sub_(self, other: TensorLike) -> Tensor: ...
+        def mul_(self, other: TensorLike) -> Tensor: ...
+        def div_(self, other: TensorLike) -> Tensor: ...
+        def fill_(self, value: TensorLike) -> Tensor: ...
+        def zero_(self) -> Tensor: ...
+        def copy_(self, src: TensorLike) -> Tensor: ...
+        def clamp_(self, min: builtins.float | None = None,
+                   max: builtins.float | None = None) -> Tensor: ...
+        def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
+                    generator: np.random.Generator | None = None) -> Tensor: ...
+        def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
+                     generator: np.random.Generator | None = None) -> Tensor: ...
+        @property
+        def T(self) -> Tensor: ...
+        @property
+        def mT(self) -> Tensor: ...
+
 
 class _HookHandle:
     __slots__ = ("_hooks", "_hook")
 
-    def __init__(self, hooks, hook):
+    def __init__(self, hooks: list[Callable[[Tensor], Tensor | None]],
+                 hook: Callable[[Tensor], Tensor | None]) -> None:
         self._hooks = hooks
         self._hook = hook
 
-    def remove(self):
+    def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
 

@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 
 clock = itertools.count(1)
-changed = {}   # id(array) -> clock time of its latest in-place change (while it lives)
+changed: dict[int, int] = {}   # id(array) -> clock time of its latest in-place change (while it lives)
 latest = 0     # clock time of the latest in-place change of any array
 
 

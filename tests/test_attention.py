@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from opcheck import SETTINGS, assert_close, check_grad, normal, seeds
 
 import glassnet as gn
 from glassnet.errors import DTypeError, ShapeError
-from glassnet.ops.attention import ScaledDotProductAttention
 from glassnet.nn.transformer import generate_square_subsequent_mask
-from opcheck import SETTINGS, assert_close, check_grad, normal, seeds
+from glassnet.ops.attention import ScaledDotProductAttention
 
 F = gn.nn.functional
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}

@@ -6,11 +6,10 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import STRICT
 
 import glassnet as gn
 from glassnet.backends import blas
-
-from conftest import STRICT
 
 
 def _mkl_or_skip():

@@ -1,9 +1,9 @@
 """The demo's HTML report in a real browser (headless Chromium)."""
 import os
 
-from glassnet.cli import demo
-
 from conftest import SCREENSHOTS
+
+from glassnet.cli import demo
 
 
 def test_report_opens_without_console_errors_and_shows_every_neuron_and_link(browser, tmp_path):

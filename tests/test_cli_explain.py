@@ -2,7 +2,6 @@
 import re
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
 
 import glassnet as gn

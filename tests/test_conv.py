@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opcheck import DTYPES, FEW, SETTINGS, check_grad, compare, normal, seeds
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
 from glassnet.ops import conv as conv_ops
-from opcheck import DTYPES, FEW, SETTINGS, check_grad, compare, normal, seeds
 
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 same_padding_warning = pytest.mark.filterwarnings("ignore:Using padding='same'")

@@ -5,12 +5,12 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
-from glassnet.data import DataLoader, datasets as D
+from glassnet.data import DataLoader
+from glassnet.data import datasets as D
 from glassnet.data.playground import multi_gauss_label
-
-from conftest import need
 
 
 def rng(seed=0):

@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.data import (DataLoader, Dataset, Subset, TensorDataset, default_collate,
-                           random_split, train_test_split)
+from glassnet.data import (
+    DataLoader,
+    Dataset,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+    train_test_split,
+)
 from glassnet.data.datasets import LabeledDataset
 
 

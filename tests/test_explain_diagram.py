@@ -5,13 +5,12 @@ import copy
 
 import numpy as np
 import pytest
+from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.explain.draw.diagram import BLUE, GREY, ORANGE, network_svg
 from glassnet.explain.draw.svg import esc, save_svg
-
-from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 
 
 def links(root):

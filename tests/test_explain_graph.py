@@ -5,12 +5,11 @@ import re
 
 import numpy as np
 import pytest
+from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.explain.draw.graph import MAX_NODES, graph_dot, graph_svg, op_label
-
-from svgcheck import SVG, by_class, parse  # noqa: E402,F401
 
 
 def expression():

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
-from conftest import need
 from glassnet import nn
 from glassnet.explain import plots
 from glassnet.explain.plots import common as plots_common

@@ -11,8 +11,8 @@ import pytest
 import glassnet as gn
 from glassnet import nn
 from glassnet.explain import examples, trace_step
-from glassnet.explain.report import render
 from glassnet.explain.examples import MAZUR_NAMES
+from glassnet.explain.report import render
 
 F64 = np.float64
 

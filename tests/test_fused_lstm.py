@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.backends import onednn
 from glassnet.errors import GraphError
 from glassnet.ops.recurrent import fused_lstm
-from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = 2e-5
 

@@ -7,12 +7,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
 from glassnet.io import safetensors as st
 from glassnet.io.safetensors import FormatError
-
-from conftest import need
 
 SAFETENSORS_HINT = "pip install safetensors (or pip install -e '.[test]')"
 

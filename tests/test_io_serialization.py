@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
 from glassnet.io import FormatError, load, save
 from glassnet.io import safetensors as st
-
-from conftest import need
 
 SAFETENSORS_HINT = "pip install safetensors (or pip install -e '.[test]')"
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opcheck import DTYPES, FEW, SETTINGS, assert_close, check_grad, compare, normal, seeds
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
-from opcheck import DTYPES, FEW, SETTINGS, assert_close, check_grad, compare, normal, seeds
 
 pytestmark = pytest.mark.torch
 

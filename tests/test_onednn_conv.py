@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opcheck import SETTINGS, assert_close, seeds
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.backends import onednn
 from glassnet.errors import GraphError
-from opcheck import SETTINGS, assert_close, seeds
 
 TOL = 2e-5
 

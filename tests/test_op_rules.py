@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pytest
+from svgcheck import SVG, by_class, parse  # noqa: E402
 
 import glassnet as gn
 from glassnet import nn
@@ -21,8 +22,6 @@ from glassnet.explain.draw.graph import graph_dot, graph_svg, op_label
 from glassnet.explain.trace.rules import op_rule
 from glassnet.nn import functional as F
 from glassnet.ops import arith
-
-from svgcheck import SVG, by_class, parse  # noqa: E402
 
 F64 = np.float64
 

@@ -6,10 +6,21 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opcheck import (
+    DTYPES,
+    FEW,
+    SETTINGS,
+    away_from,
+    broadcast_shapes,
+    compare,
+    normal,
+    seeds,
+    shapes,
+    uniform,
+    verify,
+)
 
 import glassnet as gn
-from opcheck import (DTYPES, FEW, SETTINGS, away_from, broadcast_shapes, compare, normal,
-                     seeds, shapes, uniform, verify)
 
 pytestmark = pytest.mark.torch
 

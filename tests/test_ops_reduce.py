@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opcheck import DTYPES, FEW, SETTINGS, compare, distinct, normal, seeds, shapes, verify
 
 import glassnet as gn
-from opcheck import DTYPES, FEW, SETTINGS, compare, distinct, normal, seeds, shapes, verify
 
 pytestmark = pytest.mark.torch
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from opcheck import DTYPES, SETTINGS, check_grad, compare, normal, seeds, shapes, verify
 
 import glassnet as gn
 from glassnet.ops.softmax import CrossEntropyIndices
-from opcheck import DTYPES, SETTINGS, check_grad, compare, normal, seeds, shapes, verify
 
 pytestmark = pytest.mark.torch
 

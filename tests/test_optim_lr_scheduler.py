@@ -6,12 +6,11 @@ import warnings
 
 import numpy as np
 import pytest
+from test_optim import INIT, gn_loss, gn_params, torch_loss
 
 import glassnet as gn
 from glassnet import optim
 from glassnet.optim import lr_scheduler as S
-
-from test_optim import INIT, gn_loss, gn_params, torch_loss
 
 STEPS = 30
 

@@ -2,12 +2,11 @@
 identity for SGD and Adam (not AdamW), dtypes and errors."""
 import numpy as np
 import pytest
+from test_optim import gn_loss, gn_params
 
 import glassnet as gn
 from glassnet import optim
 from glassnet.optim import l1_penalty, l2_penalty
-
-from test_optim import gn_loss, gn_params
 
 W = np.array([[0.5, -1.5, 0.0], [2.0, -0.25, 1.0]])
 B = np.array([0.3, -0.7])

@@ -11,15 +11,14 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import SCREENSHOTS
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.explain import trace_step
 from glassnet.cli.explain import model_from_state_dict
+from glassnet.explain import trace_step
 from glassnet.playground import start
 from glassnet.playground.session import ENGINE
-
-from conftest import SCREENSHOTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -10,8 +10,8 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.explain import trace_step
 from glassnet.cli.explain import model_from_state_dict
+from glassnet.explain import trace_step
 from glassnet.playground import export, heatmaps
 from glassnet.playground.config import parse
 from glassnet.playground.errors import ProtocolError

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from opcheck import DTYPES, FEW, SETTINGS, check_grad, compare, distinct, normal, seeds
 
 import glassnet as gn
 from glassnet import nn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
 from glassnet.ops.pool import AdaptiveAvgPool2d
-from opcheck import DTYPES, FEW, SETTINGS, check_grad, compare, distinct, normal, seeds
 
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 import glassnet as gn
 from glassnet import nn
@@ -21,7 +22,6 @@ from glassnet.backends import onednn
 from glassnet.errors import DTypeError, ShapeError
 from glassnet.nn import functional as F
 from glassnet.ops.recurrent.pool import POOL
-from opcheck import SETTINGS, assert_close, graph_names, seeds
 
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 FEW = settings(SETTINGS, max_examples=3)

@@ -8,8 +8,13 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn
-from glassnet.train.callbacks import (Callback, CSVLogger, EarlyStopping, LRSchedulerCallback,
-                                      ModelCheckpoint)
+from glassnet.train.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LRSchedulerCallback,
+    ModelCheckpoint,
+)
 
 XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 XOR_Y = [[0.0], [1.0], [1.0], [0.0]]

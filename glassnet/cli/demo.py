@@ -10,7 +10,6 @@ the loss curves and the learned curves against x².
 import numpy as np
 
 from .. import nn, optim
-from ..train.callbacks import ProgressBar
 from ..data import datasets
 from ..explain import examples, trace_step
 from ..explain.draw.charts import line_chart_svg
@@ -20,6 +19,7 @@ from ..explain.report import Section, write_page
 from ..grad_mode import no_grad
 from ..random import manual_seed
 from ..tensor import Tensor
+from ..train.callbacks import ProgressBar
 from ..train.loop import fit
 
 TABLE = {

@@ -21,7 +21,9 @@ def build_parser():
                    help="where to write the HTML report (default report.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.set_defaults(func=_demo)
-    from . import explain as explain_command, playground as playground_command, train as train_command
+    from . import explain as explain_command
+    from . import playground as playground_command
+    from . import train as train_command
     train_command.add_parser(sub)
     explain_command.add_parsers(sub)
     playground_command.add_parser(sub)

@@ -6,20 +6,27 @@ A dataset may also define ``get_batch(indices)``, returning the collated
 batch for an integer array of indices in one step; ``DataLoader`` uses it
 instead of a per-sample loop (``TensorDataset`` and ``Subset`` do).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..tensor import Tensor
 from ._util import leaf
 from .collate import default_collate
 
+if TYPE_CHECKING:
+    from ..hints import TensorLike
+
 
 class Dataset:
     """Base class: subclasses define ``__getitem__(i)`` and ``__len__()``."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index)")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__()")
 
 
@@ -28,7 +35,7 @@ class TensorDataset(Dataset):
     same first dimension (the number of samples). ndarrays are accepted and
     wrapped without copying."""
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: TensorLike) -> None:
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor")
         wrapped = []

@@ -1,8 +1,17 @@
 """``DataLoader``: a data set served in batches, as torch.utils.data.DataLoader."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..random import get_generator
 from .collate import default_collate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from .dataset import Dataset
 
 
 class DataLoader:
@@ -29,8 +38,9 @@ class DataLoader:
     memory; batches of tuple samples are tuples (PyTorch: lists).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False,
-                 collate_fn=None, generator=None):
+    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False,
+                 drop_last: bool = False, collate_fn: Callable[[list[Any]], Any] | None = None,
+                 generator: np.random.Generator | None = None) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(f"DataLoader: dataset must be a map-style data set with __getitem__ "
                             f"and __len__, got {type(dataset).__name__}")
@@ -48,11 +58,11 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.generator = generator
 
-    def __len__(self):
+    def __len__(self) -> int:
         n, b = len(self.dataset), self.batch_size
         return n // b if self.drop_last else -(-n // b)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
         if self.shuffle:
             order = get_generator(self.generator).permutation(n)

@@ -14,8 +14,8 @@ Submodules not imported here (diagrams, plots) load on first attribute use.
 import importlib
 
 from . import examples
-from .trace.tape import Tape, TapeNode, record
 from .trace.step import StepTrace, trace_step
+from .trace.tape import Tape, TapeNode, record
 
 __all__ = ["trace_step", "StepTrace", "record", "Tape", "TapeNode", "examples"]
 

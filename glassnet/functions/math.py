@@ -2,17 +2,25 @@
 and matrix products (``gn.add``, ``gn.exp``, ``gn.sum``, ``gn.matmul``...):
 argument handling in PyTorch's names (``dim``, ``keepdim``; NumPy's
 ``axis``, ``keepdims`` accepted too), then one op's ``apply``."""
-from collections import namedtuple
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 
 from ..errors import ShapeError, describe
+from ..ops import activation, arith, linalg, reduce, unary
+from ..ops import softmax as nnops
+from ..ops._util import array_arg, normalize_dim, normalize_dims, pick_dim, pick_keepdim
 from ..tensor import Tensor
-from ..ops import activation, arith, linalg, softmax as nnops, reduce, unary
-from ..ops._util import (array_arg, normalize_dim, normalize_dims, pick_dim,
-                         pick_keepdim)
 
-MinMax = namedtuple("MinMax", ["values", "indices"])
+if TYPE_CHECKING:
+    from ..hints import Dims, DTypeLike, TensorLike
+
+class MinMax(NamedTuple):
+    """What max(x, dim) and min(x, dim) return, as torch.return_types.max."""
+    values: Tensor
+    indices: Tensor
 
 
 def _arr(x):
@@ -34,34 +42,34 @@ def _const(x):
 
 
 # ---- arithmetic --------------------------------------------------------------
-def add(a, b, alpha=1):
+def add(a: TensorLike, b: TensorLike, alpha: float = 1) -> Tensor:
     """a + alpha·b (elementwise, broadcasting)."""
     if alpha != 1:
         b = mul(b, alpha)
     return arith.Add.apply(_operand(a, b), _operand(b, a))
 
 
-def sub(a, b, alpha=1):
+def sub(a: TensorLike, b: TensorLike, alpha: float = 1) -> Tensor:
     """a − alpha·b."""
     if alpha != 1:
         b = mul(b, alpha)
     return arith.Sub.apply(_operand(a, b), _operand(b, a))
 
 
-def mul(a, b):
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
     return arith.Mul.apply(_operand(a, b), _operand(b, a))
 
 
-def div(a, b):
+def div(a: TensorLike, b: TensorLike) -> Tensor:
     """True division a / b (integer inputs give floats, as in PyTorch)."""
     return arith.Div.apply(_operand(a, b), _operand(b, a))
 
 
-def neg(x):
+def neg(x: Tensor) -> Tensor:
     return unary.Neg.apply(x)
 
 
-def pow(x, exponent):
+def pow(x: TensorLike, exponent: TensorLike) -> Tensor:
     """x ** exponent; exponent a number or a tensor (either side may be a number)."""
     if isinstance(exponent, np.generic):
         exponent = exponent.item()
@@ -70,72 +78,72 @@ def pow(x, exponent):
     return arith.Pow.apply(_operand(x, exponent), _operand(exponent, x))
 
 
-def maximum(a, b):
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     return arith.Maximum.apply(_operand(a, b), _operand(b, a))
 
 
-def minimum(a, b):
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     return arith.Minimum.apply(_operand(a, b), _operand(b, a))
 
 
-def square(x):
+def square(x: Tensor) -> Tensor:
     return arith.PowScalar.apply(x, 2)
 
 
 # ---- elementwise functions ------------------------------------------------
-def exp(x):
+def exp(x: Tensor) -> Tensor:
     return unary.Exp.apply(x)
 
 
-def log(x):
+def log(x: Tensor) -> Tensor:
     return unary.Log.apply(x)
 
 
-def sqrt(x):
+def sqrt(x: Tensor) -> Tensor:
     return unary.Sqrt.apply(x)
 
 
-def abs(x):
+def abs(x: Tensor) -> Tensor:
     return unary.Abs.apply(x)
 
 
-def sin(x):
+def sin(x: Tensor) -> Tensor:
     return unary.Sin.apply(x)
 
 
-def cos(x):
+def cos(x: Tensor) -> Tensor:
     return unary.Cos.apply(x)
 
 
-def tanh(x):
+def tanh(x: Tensor) -> Tensor:
     return unary.Tanh.apply(x)
 
 
-def sigmoid(x):
+def sigmoid(x: Tensor) -> Tensor:
     return activation.Sigmoid.apply(x)
 
 
-def relu(x):
+def relu(x: Tensor) -> Tensor:
     return activation.Relu.apply(x)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return activation.LeakyRelu.apply(x, negative_slope)
 
 
-def elu(x, alpha=1.0):
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     return activation.Elu.apply(x, alpha)
 
 
-def gelu(x, approximate="none"):
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return activation.Gelu.apply(x, approximate)
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return activation.Softplus.apply(x, beta, threshold)
 
 
-def clamp(x, min=None, max=None):
+def clamp(x: Tensor, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
     """Limit values to [min, max]; the gradient is 1 inside, 0 where clipped."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = x
@@ -150,21 +158,21 @@ def clamp(x, min=None, max=None):
 clip = clamp
 
 
-def where(condition, x, y):
+def where(condition: TensorLike, x: TensorLike, y: TensorLike) -> Tensor:
     """x where condition is true, else y (broadcasting)."""
     return unary.Where.apply(_arr(condition), _operand(x, y), _operand(y, x))
 
 
-def masked_fill(x, mask, value):
+def masked_fill(x: Tensor, mask: TensorLike, value: TensorLike) -> Tensor:
     """x with ``value`` at the positions where mask is true."""
     return unary.Where.apply(_arr(mask), value, x)
 
 
-def clone(x):
+def clone(x: Tensor) -> Tensor:
     return unary.Clone.apply(x)
 
 
-def to_dtype(x, dtype):
+def to_dtype(x: Tensor, dtype: DTypeLike) -> Tensor:
     """Cast to ``dtype``; float→float casts pass gradients, others leave the graph."""
     dtype = np.dtype(dtype)
     if x.data.dtype == dtype:
@@ -175,13 +183,15 @@ def to_dtype(x, dtype):
 
 
 # ---- reductions ----------------------------------------------------------------
-def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+        keepdims: bool | None = None, dtype: DTypeLike | None = None) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "sum"), x.ndim, "sum")
     out = reduce.Sum.apply(x, dims, bool(pick_keepdim(keepdim, keepdims)))
     return to_dtype(out, dtype) if dtype is not None else out
 
 
-def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def mean(x: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+         keepdims: bool | None = None) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "mean"), x.ndim, "mean")
     return reduce.Mean.apply(x, dims, bool(pick_keepdim(keepdim, keepdims)))
 
@@ -194,8 +204,9 @@ def _correction(unbiased, correction, ddof):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-        keepdims=None, ddof=None):
+def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None, axis: Dims = None, keepdims: bool | None = None,
+        ddof: int | None = None) -> Tensor:
     """Variance, Σ(x − x̄)²/(N − correction); correction=1 (unbiased) by default, as PyTorch
     (NumPy's default is ddof=0)."""
     dims = normalize_dims(pick_dim(dim, axis, "var"), x.ndim, "var")
@@ -203,20 +214,23 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
                             _correction(unbiased, correction, ddof))
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-        keepdims=None, ddof=None):
+def std(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None, axis: Dims = None, keepdims: bool | None = None,
+        ddof: int | None = None) -> Tensor:
     """Standard deviation, √var (correction=1 by default, as PyTorch)."""
     dims = normalize_dims(pick_dim(dim, axis, "std"), x.ndim, "std")
     return reduce.Std.apply(x, dims, bool(pick_keepdim(keepdim, keepdims)),
                             _correction(unbiased, correction, ddof))
 
 
-def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def amax(x: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+         keepdims: bool | None = None) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "amax"), x.ndim, "amax")
     return reduce.AMax.apply(x, dims, bool(pick_keepdim(keepdim, keepdims)))
 
 
-def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def amin(x: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+         keepdims: bool | None = None) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "amin"), x.ndim, "amin")
     return reduce.AMin.apply(x, dims, bool(pick_keepdim(keepdim, keepdims)))
 
@@ -238,31 +252,60 @@ def _min_max(x, dim, keepdim, other, largest, name):
     return MinMax(values, _const(np.asarray(indices, dtype=np.int64)))
 
 
-def max(x, dim=None, keepdim=False, other=None, *, axis=None, keepdims=None):
+@overload
+def max(x: Tensor, dim: None = None, keepdim: bool = False, other: None = None, *,
+        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+@overload
+def max(x: Tensor, dim: Tensor, keepdim: bool = False, other: None = None, *,
+        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+@overload
+def max(x: Tensor, dim: None = None, keepdim: bool = False, *, other: TensorLike,
+        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+@overload
+def max(x: Tensor, dim: int | None = None, keepdim: bool = False, other: None = None, *,
+        axis: int | None = None, keepdims: bool | None = None) -> MinMax: ...
+def max(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
+        other: TensorLike | None = None, *, axis: int | None = None,
+        keepdims: bool | None = None) -> Tensor | MinMax:
     """max(x): the largest value; max(x, dim): (values, indices) along dim;
     max(x, other_tensor): elementwise maximum — as torch.max."""
     return _min_max(x, pick_dim(dim, axis, "max"), pick_keepdim(keepdim, keepdims), other,
                     True, "max")
 
 
-def min(x, dim=None, keepdim=False, other=None, *, axis=None, keepdims=None):
+@overload
+def min(x: Tensor, dim: None = None, keepdim: bool = False, other: None = None, *,
+        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+@overload
+def min(x: Tensor, dim: Tensor, keepdim: bool = False, other: None = None, *,
+        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+@overload
+def min(x: Tensor, dim: None = None, keepdim: bool = False, *, other: TensorLike,
+        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+@overload
+def min(x: Tensor, dim: int | None = None, keepdim: bool = False, other: None = None, *,
+        axis: int | None = None, keepdims: bool | None = None) -> MinMax: ...
+def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
+        other: TensorLike | None = None, *, axis: int | None = None,
+        keepdims: bool | None = None) -> Tensor | MinMax:
     """min(x), min(x, dim) → (values, indices), min(x, other) — as torch.min."""
     return _min_max(x, pick_dim(dim, axis, "min"), pick_keepdim(keepdim, keepdims), other,
                     False, "min")
 
 
-def logsumexp(x, dim, keepdim=False, *, axis=None, keepdims=None):
+def logsumexp(x: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = None,
+              keepdims: bool | None = None) -> Tensor:
     """ln Σ exp(x) over dim, without overflow."""
     dims = normalize_dims(pick_dim(dim, axis, "logsumexp"), x.ndim, "logsumexp")
     return reduce.LogSumExp.apply(x, dims, bool(pick_keepdim(keepdim, keepdims)))
 
 
-def softmax(x, dim=-1, *, axis=None):
+def softmax(x: Tensor, dim: int | None = -1, *, axis: int | None = None) -> Tensor:
     d = normalize_dim(pick_dim(dim, axis, "softmax", -1), x.ndim, "softmax")
     return nnops.Softmax.apply(x, d)
 
 
-def log_softmax(x, dim=-1, *, axis=None):
+def log_softmax(x: Tensor, dim: int | None = -1, *, axis: int | None = None) -> Tensor:
     d = normalize_dim(pick_dim(dim, axis, "log_softmax", -1), x.ndim, "log_softmax")
     return nnops.LogSoftmax.apply(x, d)
 
@@ -276,40 +319,42 @@ def _arg(x, dim, keepdim, fn, name):
     return _const(np.asarray(out, dtype=np.int64))
 
 
-def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool | None = None) -> Tensor:
     """Index of the largest value (over the flattened tensor when dim is None). No gradient."""
     return _arg(x, pick_dim(dim, axis, "argmax"), pick_keepdim(keepdim, keepdims),
                 np.argmax, "argmax")
 
 
-def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool | None = None) -> Tensor:
     return _arg(x, pick_dim(dim, axis, "argmin"), pick_keepdim(keepdim, keepdims),
                 np.argmin, "argmin")
 
 
-def all(x, dim=None, keepdim=False):
+def all(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     dims = normalize_dims(dim, x.ndim, "all")
     return _const(np.asarray(np.all(x.data, axis=dims, keepdims=keepdim)))
 
 
-def any(x, dim=None, keepdim=False):
+def any(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     dims = normalize_dims(dim, x.ndim, "any")
     return _const(np.asarray(np.any(x.data, axis=dims, keepdims=keepdim)))
 
 
 # ---- linear algebra -----------------------------------------------------------
-def matmul(a, b):
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product with NumPy/PyTorch rules: 1-D, 2-D and batched (broadcast)."""
     return linalg.MatMul.apply(_operand(a, b), _operand(b, a))
 
 
-def mm(a, b):
+def mm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"mm: expects two 2-D tensors, got {describe(a)} and {describe(b)}")
     return matmul(a, b)
 
 
-def linear(x, weight, bias=None):
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b in one fused op (W shaped (out_features, in_features))."""
     if bias is None:
         return linalg.Linear.apply(x, weight)

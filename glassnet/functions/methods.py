@@ -7,14 +7,21 @@ on a tensor inside the graph they are recorded as a new op, and the version
 counter makes any backward that saved the old value raise instead of
 silently using the new one.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .. import versions
 from ..errors import GraphError, ShapeError, describe
 from ..grad_mode import state
 from ..random import get_generator
 from ..tensor import Tensor
 from . import api, shape
-from .. import versions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _swap(fn):
@@ -192,7 +199,7 @@ METHODS = {
 }
 
 
-_UFUNCS = {
+_UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {
     np.add: api.add, np.subtract: api.sub, np.multiply: api.mul, np.true_divide: api.div,
     np.power: api.pow, np.negative: api.neg, np.exp: api.exp, np.log: api.log,
     np.sqrt: api.sqrt, np.absolute: api.abs, np.sin: api.sin, np.cos: api.cos,
@@ -212,10 +219,11 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     return getattr(ufunc, method)(*args, **kwargs)
 
 
-def attach():
-    Tensor.__array_ufunc__ = _array_ufunc
+def attach() -> None:
+    # (mypy knows these from the declarations in Tensor's TYPE_CHECKING block)
+    Tensor.__array_ufunc__ = _array_ufunc  # type: ignore[method-assign]
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    Tensor.T = property(lambda self: api.permute(self, *reversed(range(self.ndim)))
-                        if self.ndim > 1 else self)
-    Tensor.mT = property(lambda self: api.transpose(self, -2, -1))
+    Tensor.T = property(  # type: ignore[method-assign,assignment]
+        lambda self: api.permute(self, *reversed(range(self.ndim))) if self.ndim > 1 else self)
+    Tensor.mT = property(lambda self: api.transpose(self, -2, -1))  # type: ignore[method-assign,assignment]

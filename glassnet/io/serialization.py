@@ -20,17 +20,23 @@ Differences from torch.save/torch.load: only those types can be saved
 (a Module, a function or a set is refused, naming where it is), and the
 file is written atomically (a crash leaves the previous file intact).
 """
+from __future__ import annotations
+
 import json
 import os
+from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor
-from .safetensors import FormatError, unique_keys, read_file, save_file
+from .safetensors import FormatError, read_file, save_file, unique_keys
 from .tree import Decoder, Encoder
+
+if TYPE_CHECKING:
+    import os
 
 VERSION = 1
 
 
-def save(obj, path):
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Save a state dict or a checkpoint (nested dicts/lists/tuples of arrays,
     Tensors, numbers, str, bool, None) to ``path``, atomically."""
     encoder = Encoder()
@@ -40,7 +46,7 @@ def save(obj, path):
     save_file(encoder.arrays, path, metadata={"format": "pt", "glassnet": doc})
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> Any:
     """Load what ``save`` wrote (same structure and types), or any safetensors
     file without glassnet metadata as ``{name: Tensor}``."""
     source = os.fspath(path)

@@ -15,8 +15,16 @@ from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HalfSquaredError, HuberLoss,
-                   L1Loss, MSELoss, NLLLoss)
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HalfSquaredError,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .module import IncompatibleKeys, Module, RemovableHandle, StateDictError
 from .parameter import Parameter
 from .summary import ModelSummary

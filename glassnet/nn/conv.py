@@ -22,8 +22,8 @@ import numpy as np
 
 from .. import dtypes as backend
 from ..ops._im2col import pair, single
-from .functional import conv as F
 from . import init
+from .functional import conv as F
 from .module import Module
 from .parameter import Parameter
 

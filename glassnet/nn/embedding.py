@@ -10,8 +10,8 @@ import numpy as np
 from .. import dtypes as backend
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .functional import norm as F
 from . import init
+from .functional import norm as F
 from .module import Module
 from .parameter import Parameter
 

@@ -12,12 +12,13 @@ evaluation; layer norm takes them per sample over its trailing features
 """
 import numpy as np
 
-from .. import dtypes as backend, versions
+from .. import dtypes as backend
+from .. import versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from .functional import norm as F
 from . import init
+from .functional import norm as F
 from .module import Module
 from .parameter import Parameter
 
@@ -54,7 +55,7 @@ class _BatchNorm(Module):
     layer does not track them. γ starts at 1, β at 0, as in PyTorch.
     """
 
-    _dims = ()          # the input ranks this layer accepts
+    _dims: tuple[int, ...] = ()  # the input ranks this layer accepts
     _layout = ""        # how to write them in an error message
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,

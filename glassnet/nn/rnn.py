@@ -33,8 +33,19 @@ from ..ops.recurrent.layer import CELLS, LayerOutput, run_direction
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
-from .rnn_cells import (GRUCell, LSTMCell, RNNCell, RNNCellBase, check_nonlinearity, check_shape,
-                        check_size, check_tensor, layer_dtype, new_weights, uniform_init)
+from .rnn_cells import (
+    GRUCell,
+    LSTMCell,
+    RNNCell,
+    RNNCellBase,
+    check_nonlinearity,
+    check_shape,
+    check_size,
+    check_tensor,
+    layer_dtype,
+    new_weights,
+    uniform_init,
+)
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

@@ -23,6 +23,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
+
 def check_size(layer, name, value, minimum=1):
     """An int ≥ ``minimum`` (bools are not sizes), or a clear ValueError."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:

@@ -37,8 +37,8 @@ a small CNN's layers); float64 (gradient checks) and
 """
 import numpy as np
 
-from ..backends import onednn
 from ..autograd import Op
+from ..backends import onednn
 from ._im2col import Windows, pad2d
 
 

@@ -16,17 +16,24 @@ listed twice in one group is an error (PyTorch warns), hyper-parameters of
 every group are checked (PyTorch checks only the constructor's), and
 ``load_state_dict`` copies the arrays it is given (PyTorch may alias them).
 """
+from __future__ import annotations
+
 import copy
 import math
 import numbers
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend, versions
+from .. import dtypes as backend
+from .. import versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 
 class Optimizer:
@@ -38,7 +45,8 @@ class Optimizer:
     parameter in ``_update(param, grad, state, group)`` (arrays, in place).
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]],
+                 defaults: dict[str, Any]) -> None:
         name = type(self).__name__
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got a "
@@ -48,24 +56,24 @@ class Optimizer:
             raise TypeError(f"{name}: params must be an ordered collection (a list), not a set: "
                             "a set's order changes between runs")
         try:
-            groups = list(params)
+            groups: list[Any] = list(params)
         except TypeError:
             raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got "
                             f"{type(params).__name__}") from None
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list")
         self.defaults = defaults
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
         self._step_calls = 0
-        self._workspace = {}
+        self._workspace: dict[Any, Any] = {}
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
 
     # ---- groups ---------------------------------------------------------------
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a dict with ``'params'`` (and optional hyper-parameters; the
         rest come from ``defaults``), e.g. to unfreeze layers while training."""
         name = type(self).__name__
@@ -132,7 +140,7 @@ class Optimizer:
             raise self._bad(index, f"{key} must be {expected}, got {value!r}")
 
     # ---- stepping -------------------------------------------------------------
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients: set ``.grad`` to None (default, as PyTorch), or
         with ``set_to_none=False`` fill the existing gradient arrays with 0 in
         place (backward then accumulates into the same buffers)."""
@@ -149,7 +157,7 @@ class Optimizer:
                 else:
                     p.grad = Tensor._make(np.zeros_like(g.data), False, None)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
         """Update every parameter that has a ``.grad``. ``closure``, if given,
         re-evaluates the model and returns the loss (run with grad enabled);
         that loss is returned."""
@@ -200,12 +208,12 @@ class Optimizer:
         return [buf[i * size:(i + 1) * size].reshape(like.shape) for i in range(n)]
 
     # ---- saving ---------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``.
 
         Parameters are numbered in group order. The arrays are the live
         buffers (as in PyTorch): ``copy.deepcopy`` the result for a snapshot."""
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -220,7 +228,7 @@ class Optimizer:
                                            for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a ``state_dict()`` (of this library, or PyTorch's with tensors or
         arrays as values) into an optimizer built on the same parameter list.
         Arrays are copied and cast to each parameter's dtype."""
@@ -242,7 +250,7 @@ class Optimizer:
                                  f"{len(group['params'])}")
             for k, p in zip(sg["params"], group["params"]):
                 by_index[int(k)] = p
-        state = defaultdict(dict)
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for k, values in state_dict["state"].items():
             if int(k) not in by_index:
                 raise ValueError(f"{name}: the state dict has state for parameter {k}, which "

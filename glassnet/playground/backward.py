@@ -9,8 +9,8 @@ which ``apply`` writes into the network when the page reaches it.
 """
 import numpy as np
 
-from ..explain.trace import step as explain_trace
 from ..explain.i18n import LANGS, text
+from ..explain.trace import step as explain_trace
 from ..tensor import Tensor
 from .errors import ProtocolError
 from .features import transform

@@ -15,7 +15,8 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import config as cfg, events, export, limits, protocol, upload
+from . import config as cfg
+from . import events, export, limits, protocol, upload
 from .api import run_command
 from .errors import ProtocolError
 from .options import options

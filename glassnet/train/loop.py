@@ -7,19 +7,37 @@ w ← w − η·∂L/∂w, repeated. ``batch_size=len(data)`` is batch gradient
 descent, ``batch_size=1`` stochastic gradient descent, anything between is
 mini-batch gradient descent.
 """
+from __future__ import annotations
+
 import math
 import signal
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
-from . import metrics as metrics_mod
 from ..grad_mode import no_grad
-from .history import History
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
+from . import metrics as metrics_mod
+from .history import History
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Sequence
+
+    from ..data import DataLoader, Dataset
+    from ..hints import TensorLike
+    from ..nn import Module
+    from ..optim import Optimizer
+    from ..tensor import Tensor
+    from .callbacks import Callback
+    from .history import History
+
+    # what fit/evaluate take as data: a Dataset, a DataLoader or (X, y)
+    Data: TypeAlias = Dataset | DataLoader | tuple[TensorLike, TensorLike]
 
 def get_loss(loss):
     """A loss module from a name of ``nn.loss_registry.LOSSES`` ('mse',
@@ -351,8 +369,8 @@ class Trainer:
                 epoch = self.epoch
                 self.train_epoch(progress=progress, stop=stop)
                 if self.interrupted:
-                    progress.end(epoch, self._run.logs())
-                    self._run = None
+                    run, self._run = self._run, None
+                    progress.end(epoch, run.logs() if run is not None else {})
                     if verbose:
                         print(f"Training interrupted during epoch {epoch + 1}; the model keeps "
                               "the weights of the last completed step.")
@@ -364,9 +382,13 @@ class Trainer:
         return self.history
 
 
-def fit(model, train, loss="mse", optimizer="sgd", epochs=10, batch_size=32, validation=None,
-        metrics=(), callbacks=(), verbose=1, lr=None, shuffle=True, resume=None,
-        generator=None, penalty=None):
+def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
+        optimizer: str | Optimizer = "sgd", epochs: int = 10, batch_size: int = 32,
+        validation: Data | float | None = None, metrics: Sequence[str | Callable[..., Any]] = (),
+        callbacks: Sequence[Callback] = (), verbose: int = 1, lr: float | None = None,
+        shuffle: bool = True, resume: str | os.PathLike[str] | None = None,
+        generator: np.random.Generator | None = None,
+        penalty: Callable[[], Tensor] | None = None) -> History:
     """Train ``model`` and return a History.
 
     train: a Dataset, DataLoader or (X, y); validation: a Dataset/(X, y) or a
@@ -409,7 +431,9 @@ def _batches(data, batch_size):
     return DataLoader(as_dataset(data, "data"), batch_size=batch_size, shuffle=False)
 
 
-def evaluate(model, data, loss=None, metrics=(), batch_size=256):
+def evaluate(model: Module, data: Data, loss: str | Callable[..., Tensor] | None = None,
+             metrics: Sequence[str | Callable[..., Any]] = (),
+             batch_size: int = 256) -> dict[str, float]:
     """Loss and metrics of ``model`` on ``data`` (eval mode, no graph). Returns a dict."""
     loss_fn = get_loss(loss) if loss is not None else None
     metric_fns = _metrics_for(metrics, loss_fn)
@@ -439,7 +463,7 @@ def evaluate(model, data, loss=None, metrics=(), batch_size=256):
     return result
 
 
-def predict(model, x, batch_size=1024):
+def predict(model: Module, x: Tensor | np.ndarray, batch_size: int = 1024) -> Tensor:
     """The model's outputs for inputs ``x`` (eval mode, no graph), as one tensor."""
     x = _as_tensor(x, "x")
     was_training = getattr(model, "training", False)

@@ -64,7 +64,7 @@ def r2(output, target):
     return float(1 - np.sum((y - out) ** 2) / total)
 
 
-mse.name, mae.name, r2.name = "mse", "mae", "r2"
+mse.name, mae.name, r2.name = "mse", "mae", "r2"  # type: ignore[attr-defined]
 
 _BY_NAME = {"accuracy": Accuracy, "acc": Accuracy, "mse": lambda: mse, "mae": lambda: mae,
             "r2": lambda: r2}

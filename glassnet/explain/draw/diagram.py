@@ -20,16 +20,16 @@ marker; links are drawn between drawn neurons only.
 import numpy as np
 
 from ...autograd import grad as _autograd_grad
+from ...functions.api import linear
 from ...grad_mode import enable_grad
 from ...nn import activation as _act
 from ...nn.activation_registry import ACTIVATIONS as _REGISTRY
-from ...functions.api import linear
 from ...nn.container import Sequential
 from ...nn.linear import Linear
 from ...nn.module import Module
 from ...tensor import Tensor, to_array
-from . import svg as S
 from ..i18n import resolve_lang, text
+from . import svg as S
 
 ORANGE = "#f59322"   # negative (TensorFlow Playground)
 BLUE = "#0877bd"     # positive

@@ -22,9 +22,9 @@ import numpy as np
 
 from ...nn.parameter import Parameter
 from ...tensor import Tensor
-from . import svg as S
 from ..i18n import resolve_lang, text
 from ..trace.rules import op_rule
+from . import svg as S
 
 MAX_NODES = 400
 

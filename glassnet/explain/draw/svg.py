@@ -23,7 +23,7 @@ def esc(value):
     return _FORBIDDEN.sub("", str(value)).translate(_ENTITIES)
 
 
-_KEYS = {}
+_KEYS: dict[str, str] = {}
 
 
 def attrs(pairs):

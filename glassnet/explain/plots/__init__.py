@@ -11,11 +11,20 @@ fonts and saving); ``figures.write_figures`` writes them all.
 from .activations import ACTIVATIONS, activation_curves, plot_activations
 from .boundary import decision_grid, model_scores, plot_decision_boundary
 from .common import cjk_font, figure_text, save
-from .dead_relu import (dead_relu_fraction, dead_relu_history, dead_relu_mask, plot_dead_relus,
-                        relu_outputs)
+from .dead_relu import (
+                        dead_relu_fraction,
+                        dead_relu_history,
+                        dead_relu_mask,
+                        plot_dead_relus,
+                        relu_outputs,
+)
 from .descent import bowl, descent_path, optimizer_runs, parabola, plot_descent_1d, plot_descent_2d
-from .gradients import (deep_mlp, gradient_norms_per_layer, plot_gradient_norms,
-                        vanishing_gradient_runs)
+from .gradients import (
+                        deep_mlp,
+                        gradient_norms_per_layer,
+                        plot_gradient_norms,
+                        vanishing_gradient_runs,
+)
 from .training import curves_of, plot_loss_curves
 
 __all__ = [

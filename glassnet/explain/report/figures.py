@@ -54,6 +54,7 @@ def train_xor(quick=False):
     2-16-16-2 tanh network trained with Adam long enough to overfit (the
     validation loss turns up). Returns (model, train, test, history)."""
     import glassnet as gn
+
     from ... import nn
     data = gn.datasets.xor2d(n=80 if quick else 200, noise=25)
     train, test = gn.datasets.train_test_split(data, test_size=0.3)
@@ -99,6 +100,7 @@ def _diagrams(out_dir, lang, quick):
     except ImportError:
         return []
     import glassnet as gn
+
     from ... import nn
     model = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 1))
     gn.fit(model, gn.datasets.square(n=50), loss="half_squared_error", optimizer="sgd",

@@ -26,8 +26,8 @@ class Row:
     subst: str = ""        # the formula with {0}, {1}... where the values go
     op: str = "="          # "←" for updates
     kind: str = ""  # input z a target loss delta_a delta_z rule grad_w grad_b update count
-    layer: int = None
-    index: tuple = None
+    layer: int | None = None
+    index: tuple | None = None
     old: object = None     # updates: the value before the step
     key: str = ""
     params: dict = field(default_factory=dict)

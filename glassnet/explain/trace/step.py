@@ -21,9 +21,10 @@ from ... import nn
 from ...grad_mode import enable_grad, no_grad
 from ...nn.activation_registry import ACTIVATIONS
 from ...tensor import Tensor, to_array
-from ..report import render
-from . import full as trace_full, summary as trace_summary
 from ..i18n import resolve_lang, text
+from ..report import render
+from . import full as trace_full
+from . import summary as trace_summary
 from .losses import explain_loss
 from .names import Namer, choose_scheme
 from .rules import op_rule

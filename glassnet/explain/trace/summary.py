@@ -4,9 +4,9 @@ the ``top`` largest |∂L/∂w| of each layer written out in full with their
 updates, and counts (dead ReLUs, exactly-zero gradients)."""
 import numpy as np
 
+from .full import update_row
 from .numtext import fmt
 from .rows import Row
-from .full import update_row
 
 TOP = 3
 

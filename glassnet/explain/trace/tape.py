@@ -29,8 +29,8 @@ import numpy as np
 
 from ...autograd import Function, Op
 from ...tensor import Tensor
-from ..report import render
 from ..i18n import resolve_lang, text
+from ..report import render
 from .numtext import snapshot, summary
 from .rules import op_rule
 

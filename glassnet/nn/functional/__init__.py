@@ -19,8 +19,16 @@ from ...errors import DTypeError
 from ...functions import api
 from ...random import get_generator
 from ...tensor import Tensor
-from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
-                   half_squared_error, huber_loss, l1_loss, mse_loss, nll_loss)
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    half_squared_error,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
 
 
 def _input(x, fn):

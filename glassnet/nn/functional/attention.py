@@ -206,9 +206,9 @@ def _check_mha_inputs(who, query, key, value, key_padding_mask, attn_mask, dims,
     n = query.shape[b_axis] if batched else None
     L, S = query.shape[s_axis], key.shape[s_axis]
     if key_padding_mask is not None:
-        want = (n, S) if batched else (S,)
-        if key_padding_mask.shape != want:
-            raise ShapeError(f"{who}: key_padding_mask must have shape {want} "
+        mask_shape = (n, S) if batched else (S,)
+        if key_padding_mask.shape != mask_shape:
+            raise ShapeError(f"{who}: key_padding_mask must have shape {mask_shape} "
                              f"({'(N, S)' if batched else '(S,)'}: one flag per key), got "
                              f"{key_padding_mask.shape}")
     if attn_mask is not None:

@@ -11,9 +11,9 @@ import numpy as np
 
 from ...errors import DTypeError, ShapeError
 from ...functions import api
+from ...ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss, SquaredError
 from ...ops.softmax import CrossEntropyIndices
 from ...tensor import Tensor
-from ...ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, NLLLoss, SquaredError
 from .._checks import float_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")

@@ -15,7 +15,6 @@ from ...ops import norm as norm_ops
 from ...tensor import Tensor
 from .._checks import float_tensor
 
-
 _float_input = float_tensor
 
 

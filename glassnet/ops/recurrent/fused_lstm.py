@@ -20,8 +20,8 @@ was recorded first).
 """
 import numpy as np
 
-from ...backends import onednn
 from ...autograd import Op
+from ...backends import onednn
 from .pool import POOL
 
 

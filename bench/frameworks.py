@@ -4,6 +4,9 @@ APIs match where it matters: nn.Linear, nn.Sequential, optim.SGD, ...)."""
 import numpy as np
 
 import glassnet as gn
+from glassnet.backends import allocator
+
+allocator.keep_freed_memory()  # as fit and the glassnet command do: steps reuse freed pages
 
 
 class Framework:

@@ -7,7 +7,6 @@
     x.grad            # tensor([2., 4.])
 """
 from . import autograd
-from .backends import allocator
 from .dtypes import (bool_, float16, float32, float64, get_default_dtype, int32, int64,
                      set_default_dtype, uint8)
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like,
@@ -34,8 +33,6 @@ from .train.history import History
 
 
 __version__ = "0.1.0"
-
-allocator.keep_freed_memory()  # training steps reuse freed pages (see allocator.py)
 
 true_divide = divide = div
 multiply = mul

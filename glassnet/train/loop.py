@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from . import metrics as metrics_mod
+from ..backends import allocator
 from ..grad_mode import no_grad
 from .history import History
 from ..random import get_rng_state, set_rng_state
@@ -181,6 +182,7 @@ class Trainer:
     """The state of one ``fit`` call; callbacks see it as ``self.trainer``."""
 
     def __init__(self, model, loss_fn, optimizer, metrics, callbacks):
+        allocator.keep_freed_memory()  # steps reuse the pages earlier steps freed (once a process)
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.metrics = metrics
         self.callbacks = list(callbacks)

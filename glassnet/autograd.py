@@ -293,31 +293,34 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     capture = {}
-    for x in inputs:
-        if not x.requires_grad:
-            raise GraphError(f"grad: an input of shape {x.shape} does not require grad")
-        capture[id(x)] = None
-        if x.grad_fn is not None:
-            x.grad_fn._capture_id = id(x)
-            x.grad_fn._watched = True
-    roots, grads = [], []
-    for t, g in zip(outputs, grad_outputs):
-        if not t.requires_grad:
-            raise GraphError(f"grad: an output of shape {t.shape} does not require grad")
-        gr = _root_grad(t, g)
-        if t.grad_fn is None:
-            if id(t) in capture:
-                capture[id(t)] = gr if capture[id(t)] is None else capture[id(t)] + gr
-            continue
-        roots.append(t)
-        grads.append(gr)
+    marked = {}  # node -> its _watched before this call: put back after the walk
     try:
+        for x in inputs:
+            if not x.requires_grad:
+                raise GraphError(f"grad: an input of shape {x.shape} does not require grad")
+            capture[id(x)] = None
+            node = x.grad_fn
+            if node is not None:
+                marked.setdefault(node, node._watched)
+                node._capture_id = id(x)
+                node._watched = True
+        roots, grads = [], []
+        for t, g in zip(outputs, grad_outputs):
+            if not t.requires_grad:
+                raise GraphError(f"grad: an output of shape {t.shape} does not require grad")
+            gr = _root_grad(t, g)
+            if t.grad_fn is None:
+                if id(t) in capture:
+                    capture[id(t)] = gr if capture[id(t)] is None else capture[id(t)] + gr
+                continue
+            roots.append(t)
+            grads.append(gr)
         if roots:
             _run(roots, grads, bool(retain_graph), capture=capture)
-    finally:
-        for x in inputs:
-            if x.grad_fn is not None:
-                x.grad_fn.__dict__.pop("_capture_id", None)
+    finally:  # the graph as it was: no capture mark, _watched only where hooks/retain_grad set it
+        for node, watched in marked.items():
+            node.__dict__.pop("_capture_id", None)
+            node._watched = watched
     result = []
     for x in inputs:
         g = capture[id(x)]

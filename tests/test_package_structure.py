@@ -108,3 +108,28 @@ def test_no_file_over_500_lines(path):
 def test_the_root_holds_at_most_14_modules():
     root = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(root) <= MAX_ROOT_MODULES, f"{len(root)} modules in glassnet/: {root}"
+
+
+MAKERS = {"empty", "zeros", "ones", "full"}
+
+
+def test_ops_make_new_arrays_only_through_alloc():
+    """np.empty/zeros/ones/full in glassnet/ops/** would bypass glassnet/alloc.py
+    (NumPy's *_like functions are fine: they follow their input's array type)."""
+    found = []
+    for path in sorted((PACKAGE / "ops").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in MAKERS and isinstance(node.func.value, ast.Name) \
+                    and node.func.value.id in ("np", "numpy"):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} np.{node.func.attr}")
+    assert not found, "arrays made past glassnet/alloc.py:\n" + "\n".join(found)
+
+
+def test_dtypes_holds_dtypes_only():
+    import glassnet.dtypes as dtypes
+    from glassnet import alloc
+    assert not MAKERS & set(vars(dtypes)) and not hasattr(dtypes, "xp")
+    assert alloc.zeros((2, 3), "float32").dtype == "float32"
+    assert alloc.full(2, 7, "int64").tolist() == [7, 7]
+    assert alloc.ones(3).dtype == "float64" and alloc.empty((0, 2)).shape == (0, 2)

@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import dtypes as backend, versions
+from .. import alloc, dtypes as backend, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
@@ -195,7 +195,7 @@ class Optimizer:
         size = like.size
         buf = self._workspace.get(like.dtype)
         if buf is None or buf.size < n * size:
-            buf = backend.empty(n * size, like.dtype)
+            buf = alloc.empty(n * size, like.dtype)
             self._workspace[like.dtype] = buf
         return [buf[i * size:(i + 1) * size].reshape(like.shape) for i in range(n)]
 

@@ -6,6 +6,9 @@ import importlib
 import numpy as np
 
 import glassnet as gn
+from glassnet.backends import allocator
+
+allocator.keep_freed_memory()  # as fit and the glassnet command do: steps reuse freed pages
 
 
 class Framework:

@@ -7,7 +7,6 @@
     x.grad            # tensor([2., 4.])
 """
 from . import autograd
-from .backends import allocator
 from .creation import (
     arange,
     empty,
@@ -129,8 +128,6 @@ from .train.history import History
 from .train.loop import evaluate, fit, predict
 
 __version__ = "0.1.0"
-
-allocator.keep_freed_memory()  # training steps reuse freed pages (see allocator.py)
 
 true_divide = divide = div
 multiply = mul

@@ -9,16 +9,21 @@ with the input tensors as its parents.
 latest-recorded node first, from a heap: iterative, so a chain of 100,000
 ops needs no recursion), sums the gradients that reach each node from all
 its uses (chain rule over every path), and adds the totals into the leaves'
-``.grad``. Saved arrays are freed as it goes, and so are large intermediate
-inputs nobody else holds (``RELEASE_BYTES``).
+``.grad``; ``grad`` returns the gradients instead. The walk itself is in
+``backprop.py``.
 """
-import heapq
 import weakref
 
 import numpy as np
 
+from . import tensor as _tensor_module
 from . import versions
-from .errors import AnomalyError, GraphError, ShapeError, describe
+from .backprop import RELEASE_BYTES  # noqa: F401 (RELEASE_BYTES)
+from .backprop import accumulate as _accumulate
+from .backprop import apply_hooks as _apply_hooks
+from .backprop import check_finite as _check_finite
+from .backprop import run as _run
+from .errors import GraphError, ShapeError
 from .grad_mode import (  # noqa: F401 (re-exported: gn.autograd.enable_grad...)
     detect_anomaly,
     enable_grad,
@@ -177,12 +182,6 @@ def _edges(args):
     return [a.grad_fn if isinstance(a, Tensor) else None for a in args]
 
 
-def _check_finite(arr, where):
-    if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
-        kind = "NaN" if np.isnan(arr).any() else "Inf"
-        raise AnomalyError(f"{where} produced {kind} values (shape {arr.shape}); "
-                           "detect_anomaly is on")
-
 
 class Function(Node):
     """User-defined op, as ``torch.autograd.Function``::
@@ -245,169 +244,6 @@ class Function(Node):
                 arr = arr.copy()
             out.append(arr)
         return tuple(out)
-
-
-# ---------------------------------------------------------------------------
-# The graph walk
-# ---------------------------------------------------------------------------
-
-def _apply_hooks(hooks, grad):
-    for hook in list(hooks):
-        out = hook(Tensor._make(grad, False, None))
-        if out is not None:
-            new = to_array(out)
-            if new.shape != grad.shape:
-                raise ShapeError(f"hook {hook!r} returned a gradient of shape {new.shape}, "
-                                 f"expected {grad.shape}")
-            grad = new
-    return grad
-
-
-def _run(roots, root_grads, retain_graph, capture=None):
-    """Backpropagate ``root_grads`` from ``roots`` (tensors with a grad_fn).
-
-    Nodes run newest first (a heap on their sequence numbers), so each runs
-    once, after every gradient that can reach it has been summed.
-
-    Without ``capture``, leaf gradients are added into ``.grad``. With
-    ``capture`` (a dict id(tensor) -> None for the wanted inputs), the
-    gradient of each wanted tensor is stored there instead and no ``.grad``
-    changes (``autograd.grad``).
-    """
-    pending = {}  # node -> the sum of the gradients that reached it so far
-    heap = []     # (−seq, node) of the nodes in pending: the latest recorded pops first
-    for t, g in zip(roots, root_grads):
-        node = t.grad_fn
-        if node in pending:
-            pending[node] = pending[node] + g
-        else:
-            pending[node] = g
-            heapq.heappush(heap, (-node.seq, node))
-    leaf_grads = {}
-    stored = set()  # ids of arrays given to a leaf's .grad in this pass
-    direct = capture is None
-    anomaly = state.anomaly
-    while heap:
-        node = heapq.heappop(heap)[1]
-        grad = pending.pop(node)
-        if node._watched:
-            grad = _watch(node, grad, capture)
-        saved = node.saved
-        if saved is None or (saved and versions.latest > node.seq):
-            node._check_saved()  # (freed, or something was changed in place since it was recorded)
-        grads = node._run_backward(grad) if node._user else node.backward(node, grad)
-        if grads.__class__ is not tuple:
-            grads = (grads,)
-        if anomaly:
-            for gi in grads:
-                if gi is not None:
-                    _check_finite(gi, f"{node.name()}")
-        if not retain_graph and saved:
-            node.saved = None  # freed: a second backward through it is an error
-        release = False
-        links = node.links
-        parents = links if not node._released else _held(links)  # (zip stops at the n inputs)
-        edge = (len(links) >> 1) - 1  # links[edge]: the node that made the input at hand
-        for need, gi, p in zip(node.needs_input_grad, grads, parents):
-            edge += 1
-            if need and gi is not None:
-                pn = links[edge]
-                if gi.__class__ is not np.ndarray:
-                    gi = np.asarray(gi)
-                if p is not None:  # (None: a released input that has died since)
-                    data = p.data
-                    if gi.shape != data.shape or (gi.dtype is not data.dtype
-                                                  and gi.dtype != data.dtype):
-                        raise GraphError(
-                            f"{node.name()} returned a gradient {describe(gi)} for an input "
-                            f"{describe(data)}; a gradient must match its input's shape and "
-                            "dtype")
-                if pn is None:
-                    if direct and p._hooks is None:
-                        _accumulate(p, gi, stored)  # no hook needs the total first
-                    else:
-                        key = id(p)
-                        if key in leaf_grads:
-                            leaf_grads[key][1] = leaf_grads[key][1] + gi
-                        else:
-                            leaf_grads[key] = [p, gi]
-                else:
-                    if p is not None and data.nbytes >= RELEASE_BYTES:
-                        release = True
-                    if pn in pending:
-                        pending[pn] = pending[pn] + gi
-                    else:
-                        pending[pn] = gi
-                        heapq.heappush(heap, (-pn.seq, pn))
-        if release and not retain_graph:
-            node.links = _released(node.parents) + node.edges
-            node._released = True
-    for leaf, g in leaf_grads.values():
-        if leaf._hooks:
-            g = _apply_hooks(leaf._hooks, g)
-        if capture is not None:
-            if id(leaf) in capture:
-                capture[id(leaf)] = g
-        else:
-            _accumulate(leaf, g, stored)
-
-
-# An input that an op made (not a leaf) and that holds at least this many bytes is
-# let go once backward has passed its consumer: an intermediate array that nobody
-# else holds (a pre-activation z, say) is then freed at once, not with the whole
-# graph. Smaller ones stay, so the explain tools still show every value of a
-# small network after backward.
-RELEASE_BYTES = 64 * 1024
-
-
-def _released(parents):
-    """``parents`` with each input that an op made held by a weak reference."""
-    return tuple([weakref.ref(p) if isinstance(p, Tensor) and p.grad_fn is not None else p
-                  for p in parents])
-
-
-def _held(parents):
-    """``parents`` with the weak references resolved (None where one died)."""
-    return [p() if p.__class__ is weakref.ref else p for p in parents]
-
-
-def _watch(node, grad, capture):
-    """What a watched node's output gradient passes through before its
-    backward: hooks on the output tensor (which may replace it), retain_grad
-    (a copy into the tensor's ``.grad``) and ``autograd.grad``'s capture."""
-    if node._hooks:
-        grad = _apply_hooks(node._hooks, grad)
-    if node._retain is not None:
-        t = node._retain()
-        if t is not None and capture is None:
-            _accumulate(t, grad.copy(), set())
-    if capture is not None:
-        cid = node.__dict__.get("_capture_id")
-        if cid is not None:
-            capture[cid] = grad
-    return grad
-
-
-def _accumulate(t, g, stored):
-    """Add ``g`` into ``t.grad``. The first gradient is kept without a copy
-    when it is a fresh array nobody else holds; later ones are added in place
-    into that buffer (so a zero_grad(set_to_none=False) buffer is reused)."""
-    grad = t.grad
-    if grad is None:
-        # a view (reshape, broadcast) shares memory with something else: copy it
-        if g.base is not None or id(g) in stored:
-            g = g.copy()
-        stored.add(id(g))
-        t.grad = Tensor._make(g, False, None)
-        return
-    buf = grad.data
-    if id(buf) in stored or buf.__class__ is not np.ndarray:
-        grad.data = np.asarray(buf + g)
-        return
-    try:
-        np.add(buf, g, out=buf)
-    except ValueError:  # a read-only buffer (e.g. set by the user)
-        grad.data = buf + g
 
 
 def _root_grad(t, gradient):
@@ -483,31 +319,34 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     capture = {}
-    for x in inputs:
-        if not x.requires_grad:
-            raise GraphError(f"grad: an input of shape {x.shape} does not require grad")
-        capture[id(x)] = None
-        if x.grad_fn is not None:
-            x.grad_fn._capture_id = id(x)
-            x.grad_fn._watched = True
-    roots, grads = [], []
-    for t, g in zip(outputs, grad_outputs):
-        if not t.requires_grad:
-            raise GraphError(f"grad: an output of shape {t.shape} does not require grad")
-        gr = _root_grad(t, g)
-        if t.grad_fn is None:
-            if id(t) in capture:
-                capture[id(t)] = gr if capture[id(t)] is None else capture[id(t)] + gr
-            continue
-        roots.append(t)
-        grads.append(gr)
+    marked = {}  # node -> its _watched before this call: put back after the walk
     try:
+        for x in inputs:
+            if not x.requires_grad:
+                raise GraphError(f"grad: an input of shape {x.shape} does not require grad")
+            capture[id(x)] = None
+            node = x.grad_fn
+            if node is not None:
+                marked.setdefault(node, node._watched)
+                node._capture_id = id(x)
+                node._watched = True
+        roots, grads = [], []
+        for t, g in zip(outputs, grad_outputs):
+            if not t.requires_grad:
+                raise GraphError(f"grad: an output of shape {t.shape} does not require grad")
+            gr = _root_grad(t, g)
+            if t.grad_fn is None:
+                if id(t) in capture:
+                    capture[id(t)] = gr if capture[id(t)] is None else capture[id(t)] + gr
+                continue
+            roots.append(t)
+            grads.append(gr)
         if roots:
             _run(roots, grads, bool(retain_graph), capture=capture)
-    finally:
-        for x in inputs:
-            if x.grad_fn is not None:
-                x.grad_fn.__dict__.pop("_capture_id", None)
+    finally:  # the graph as it was: no capture mark, _watched only where hooks/retain_grad set it
+        for node, watched in marked.items():
+            node.__dict__.pop("_capture_id", None)
+            node._watched = watched
     result = []
     for x in inputs:
         g = capture[id(x)]
@@ -516,3 +355,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                              "outputs; pass allow_unused=True to get None for it")
         result.append(None if g is None else Tensor._make(g, False, None))
     return tuple(result)
+
+
+_tensor_module._backward = backward  # Tensor.backward calls it (tensor.py cannot import this module)

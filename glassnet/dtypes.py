@@ -1,8 +1,6 @@
-"""The one place new arrays come from.
-
-Ops create arrays only through this module or NumPy's ``*_like`` functions,
-so that another array library with NumPy's interface (CuPy) can be swapped
-in later without touching the ops.
+"""glassnet's dtypes (NumPy dtypes), the default float dtype and the rule
+that keeps a float32 computation in float32. New arrays come from
+``alloc``.
 """
 from __future__ import annotations
 
@@ -12,8 +10,6 @@ import numpy as np
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
-
-xp = np
 
 float16 = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
@@ -41,14 +37,6 @@ def set_default_dtype(dtype: DTypeLike) -> None:
 
 def is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
-
-
-def zeros(shape, dtype):
-    return np.zeros(shape, dtype=dtype)
-
-
-def empty(shape, dtype):
-    return np.empty(shape, dtype=dtype)
 
 
 def keep_float_width(out, *inputs):

@@ -241,8 +241,8 @@ class Tensor:
                  create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
         """Backpropagate from this tensor: every leaf that requires grad and
         contributed to it gets ∂self/∂leaf added to its ``.grad``."""
-        _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                 inputs=inputs)
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                  inputs=inputs)
 
     # ---- printing ------------------------------------------------------------
     def __repr__(self) -> str:
@@ -405,5 +405,12 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-# last, because autograd builds on Tensor (a call-time import would cost ~1 µs per backward)
-from . import autograd as _autograd  # noqa: E402
+def _backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """``autograd.backward``. autograd imports this module, so this module does not
+    import autograd at module level: autograd replaces this function by its own
+    ``backward`` when it is imported (glassnet's ``__init__`` imports it first), and
+    until then a call imports it (a call-time import on every backward would cost
+    ~1 µs)."""
+    from . import autograd
+    return autograd.backward(tensor, gradient, retain_graph=retain_graph,
+                             create_graph=create_graph, inputs=inputs)

@@ -219,6 +219,17 @@ def test_stacked_product_all_rows_at_once(dtype, monkeypatch):
     assert calls == []
 
 
+def _assert_product(got, a, b):
+    """got = a @ b to float rounding. MKL and NumPy's OpenBLAS sum the k terms
+    in different orders; each result is within γ_k·Σ|a_il·b_lj| of the exact
+    sum (γ_k ≈ k·ε), so they differ by at most twice that: a bound relative to
+    the terms, not to the result, which cancellation can make far smaller."""
+    want = a @ b
+    bound = 2 * a.shape[1] * np.finfo(a.dtype).eps * (np.abs(a) @ np.abs(b))
+    excess = np.abs(got - want) - bound
+    assert (excess <= 0).all(), f"off by up to {excess.max():.3g} beyond {bound.max():.3g}"
+
+
 def test_stacked_product_into_its_own_stack():
     """A plain RNN computes each state in the row after its input's: out may
     be b itself (the same view or another view of the same rows); a call
@@ -226,21 +237,66 @@ def test_stacked_product_into_its_own_stack():
     rng = np.random.default_rng(9)
     a = rng.standard_normal((64, 64)) * 0.1
     states = rng.standard_normal((4, 64, 32))
-    expect = states.copy()
-    for t in range(3):
-        expect[t + 1] = a @ expect[t]
+    original = states.copy()
     product = blas.StackedProduct(a, states, states[:])
     for t in range(3):
+        before = states[t].copy()
         product(t, t + 1)
-    np.testing.assert_allclose(states, expect, rtol=1e-12)
+        _assert_product(states[t + 1], a, before)
+        np.testing.assert_array_equal(states[0], original[0])  # nothing else written
+        np.testing.assert_array_equal(states[t + 2:], original[t + 2:])
     before = states[2].copy()
     product(2, 2)
-    np.testing.assert_allclose(states[2], a @ before, rtol=1e-12)
+    _assert_product(states[2], a, before)
     big = rng.standard_normal((5, 64, 32))
     shifted = blas.StackedProduct(a, big[:4], big[1:])  # out[j] is b[j + 1]
-    expect = a @ big[0]
+    first = big[0].copy()
     shifted(0, 0)
-    np.testing.assert_allclose(big[1], expect, rtol=1e-12)
+    _assert_product(big[1], a, first)
+
+
+def test_the_bound_sees_a_wrong_product():
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((64, 64)), rng.standard_normal((64, 32))
+    wrong = a @ b
+    wrong[5, 7] *= 1 + 1e-12
+    with pytest.raises(AssertionError, match="off by"):
+        _assert_product(wrong, a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("halves", [False, True])
+def test_stacked_product_refuses_indices_outside_its_stacks(dtype, halves):
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((64, 64)).astype(dtype)
+    b = rng.standard_normal((3, 64, 32)).astype(dtype)
+    out = np.zeros((2, 64, 32), dtype)
+    guard = np.zeros((4, 64, 32), dtype)  # (an out with room around it: nothing may land there)
+    guard_out = guard[1:3]
+    for target in (out, guard_out):
+        product = blas.StackedProduct(a, b, target, halves=halves)
+        for i, j in ((3, 0), (0, 2), (-1, 0), (0, -1), (10**6, 0)):
+            with pytest.raises(IndexError, match=f"i={i}.*j={j}.*outside"):
+                product(i, j)
+        product(2, 1)
+        _assert_product(target[1], a, b[2])
+    np.testing.assert_array_equal(guard[[0, 3]], 0)
+
+
+def test_stacked_product_refuses_stacks_that_do_not_fit():
+    a = np.ones((8, 6))
+    with pytest.raises(ValueError, match=r"3-D stacks.*b \(6, 4\)"):
+        blas.StackedProduct(a, np.ones((6, 4)), np.ones((2, 8, 4)))
+    with pytest.raises(ValueError, match=r"slices 6 × n.*b \(2, 5, 4\)"):
+        blas.StackedProduct(a, np.ones((2, 5, 4)), np.ones((2, 8, 4)))
+    with pytest.raises(ValueError, match=r"out's 8 × n.*out \(2, 8, 3\)"):
+        blas.StackedProduct(a, np.ones((2, 6, 4)), np.ones((2, 8, 3)))
+
+
+def test_a_stacked_products_arrays_cannot_be_swapped_under_its_plan():
+    product = blas.StackedProduct(np.ones((64, 64)), np.ones((2, 64, 32)), np.ones((2, 64, 32)))
+    with pytest.raises(AttributeError):
+        product.out = np.ones((1, 64, 32))  # the plan holds the old array's address
 
 
 def test_stacked_product_plans_once_or_leaves_it_to_dot():

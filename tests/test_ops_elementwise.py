@@ -262,3 +262,44 @@ def test_comparisons_have_no_gradient(torch, dtype, shp, seed):
     for fn in ops:
         out, = compare(torch, fn, fn, a, b)
         assert out.dtype == np.bool_ and not out.requires_grad and out.grad_fn is None
+
+
+@pytest.mark.parametrize("bounds", ["both", "min", "max", "min scalar max", "broadcast"])
+def test_clamp_with_tensor_bounds_gives_their_gradients_as_torch(torch, bounds):
+    """The bounds get the gradient where they are the result; at a tie it goes to x;
+    where min > max the result is max."""
+    x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 0.5, 0.0, 1.0, 2.0])
+    lo = np.array([-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 2.0, 1.0, 2.0, 2.0])
+    hi = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0])
+    if bounds == "broadcast":
+        x = np.linspace(-2, 2, 12).reshape(3, 4)
+        lo, hi = np.array([[-1.0], [0.5], [0.0]]), np.array([1.0, 0.0, 1.5, -0.5])
+    seed = np.arange(1.0, 1.0 + x.size).reshape(x.shape)
+
+    def run(lib, make):
+        tx, tlo, thi = make(x), make(lo), make(hi)
+        half = 0.5 if lib is gn else make(np.array(0.5), False)  # (torch takes no mix)
+        kwargs = {"both": dict(min=tlo, max=thi), "min": dict(min=tlo), "max": dict(max=thi),
+                  "min scalar max": dict(min=tlo, max=half), "broadcast": dict(min=tlo, max=thi)}
+        out = lib.clamp(tx, **kwargs[bounds])
+        out.backward(make(seed, False))
+        grads = [t.grad for t in (tx, tlo, thi)]
+        return out, [None if g is None else np.asarray(g.detach() if hasattr(g, "detach") else g)
+                     for g in grads]
+
+    out, grads = run(gn, lambda a, rg=True: gn.tensor(a, requires_grad=rg))
+    tout, tgrads = run(torch, lambda a, rg=True: torch.tensor(a, requires_grad=rg))
+    np.testing.assert_array_equal(out.numpy(), tout.detach().numpy())
+    for g, tg in zip(grads, tgrads):
+        assert (g is None) == (tg is None)
+        if g is not None:
+            np.testing.assert_array_equal(g, tg)
+
+
+def test_clamp_with_a_float64_bound_keeps_a_float32_inputs_gradient_float32():
+    x = gn.tensor(np.array([0.5, 2.0], np.float32), requires_grad=True)
+    hi = gn.tensor(np.array([1.0, 1.0]), requires_grad=True)
+    gn.clamp(x, max=hi).sum().backward()
+    assert x.grad.dtype == np.float32 and hi.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 0])
+    np.testing.assert_array_equal(hi.grad.numpy(), [0, 1])

@@ -10,10 +10,15 @@ as many per CNN step.
 ``keep_freed_memory()`` sets glibc's M_MMAP_THRESHOLD to 32 MiB and
 M_TRIM_THRESHOLD to 64 MiB: the values glibc's own dynamic heuristic settles
 on once a 32 MiB block has been freed. Blocks under 32 MiB then come from the
-heap, and up to 64 MiB of freed heap stays with the process. glassnet calls
-it once, at import. It changes nothing where the C library is not glibc,
-when ``GLASSNET_KEEP_FREED_MEMORY=0``, or when one of glibc's own
-``MALLOC_*_`` tuning variables is set (the user's choice wins).
+heap, and up to 64 MiB of freed heap stays with the process.
+
+This is process-wide, so importing glassnet does not do it: glassnet's own
+entry points call ``keep_freed_memory()`` (``fit`` and its ``Trainer``, the
+``glassnet`` command; the repository's benchmarks too), and so can a
+training loop of your own. It applies once per process (``applied``), and
+changes nothing where the C library is not glibc, when
+``GLASSNET_KEEP_FREED_MEMORY=0``, or when one of glibc's own ``MALLOC_*_``
+tuning variables is set (the user's choice wins).
 """
 import ctypes
 import os
@@ -26,7 +31,8 @@ OPT_OUT = "GLASSNET_KEEP_FREED_MEMORY"
 USER_TUNING = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_",
                "MALLOC_MMAP_MAX_", "GLIBC_TUNABLES")
 
-status = "not applied yet"  # what the last keep_freed_memory() call did, in words
+status = "not applied (nothing called keep_freed_memory yet)"  # what the last call did, in words
+applied = False  # True once mallopt has set the thresholds in this process
 
 
 def _glibc():
@@ -38,8 +44,11 @@ def _glibc():
 
 def keep_freed_memory(trim_bytes=TRIM_BYTES, mmap_bytes=MMAP_BYTES):
     """Set glibc's trim and mmap thresholds (see the module docstring).
-    Returns True when both were set; ``status`` says what happened."""
-    global status
+    Returns True when both are set (by this call or an earlier one: mallopt
+    runs once per process); ``status`` says what happened."""
+    global status, applied
+    if applied:
+        return True
     if os.environ.get(OPT_OUT, "1") == "0":
         status = f"off ({OPT_OUT}=0)"
     elif any(name in os.environ for name in USER_TUNING):
@@ -54,6 +63,7 @@ def keep_freed_memory(trim_bytes=TRIM_BYTES, mmap_bytes=MMAP_BYTES):
             return False
         if mallopt(M_MMAP_THRESHOLD, mmap_bytes) == 1 and mallopt(M_TRIM_THRESHOLD, trim_bytes) == 1:
             status = f"on (glibc trim threshold {trim_bytes >> 20} MiB, mmap threshold {mmap_bytes >> 20} MiB)"
+            applied = True
             return True
         status = "off (glibc refused the thresholds)"
     return False

@@ -193,25 +193,46 @@ class _PreparedGemm:
     """One GEMM (or batched GEMM) call whose arguments are ctypes objects made
     once: a call sets only b's and out's addresses and β. ctypes then converts
     nothing, 2–3 µs less per call than passing Python numbers (an RNN makes
-    two such calls a step, of ~30–50 µs each)."""
+    two such calls a step, of ~30–50 µs each). The addresses are computed
+    (base + index·stride), so a call checks its two indices against the
+    stacks' lengths ``nb`` and ``no`` first: past either end GEMM would read
+    or write memory that is not the stacks'."""
 
-    __slots__ = ("fn", "args", "b_at", "beta_at", "out_at", "pb", "sb", "po", "so", "betas")
+    __slots__ = ("fn", "args", "b_at", "beta_at", "out_at", "pb", "sb", "po", "so", "betas",
+                 "nb", "no")
 
-    def __init__(self, fn, values, b_at, beta_at, out_at, sb, so):
+    def __init__(self, fn, values, b_at, beta_at, out_at, sb, so, nb, no):
         self.fn = fn
         self.args = [kind(v) for kind, v in zip(fn.argtypes, values)]
         self.b_at, self.beta_at, self.out_at = b_at, beta_at, out_at
         self.pb, self.po, self.sb, self.so = values[b_at], values[out_at], sb, so
+        self.nb, self.no = nb, no
         beta = fn.argtypes[beta_at]
         self.betas = (beta(0.0), beta(1.0))
 
     def __call__(self, i, j, accumulate):
         """The product of b's slice i into out's slice j (β = 1 if ``accumulate``)."""
+        if not (0 <= i < self.nb and 0 <= j < self.no):
+            raise IndexError(f"StackedProduct: slice i={i!r} of b (0 … {self.nb - 1}) into "
+                             f"slice j={j!r} of out (0 … {self.no - 1}): an index is outside "
+                             "its stack")
         args = self.args
         args[self.b_at].value = self.pb + i * self.sb
         args[self.out_at].value = self.po + j * self.so
         args[self.beta_at] = self.betas[accumulate]
         self.fn(*args)
+
+
+def _check_stacks(a, b, out):
+    """Raise unless ``out[j] = a @ b[i]`` fits: a 2-D, b and out 3-D stacks of
+    (k × n) and (m × n) slices (dtypes that differ leave it to NumPy)."""
+    shapes = f"a {a.shape} {a.dtype}, b {b.shape} {b.dtype}, out {out.shape} {out.dtype}"
+    if a.ndim != 2 or b.ndim != 3 or out.ndim != 3:
+        raise ValueError(f"StackedProduct: expected a 2-D a and 3-D stacks b and out, got {shapes}")
+    (m, k), n = a.shape, b.shape[2]
+    if b.shape[1] != k or out.shape[1:] != (m, n):
+        raise ValueError(f"StackedProduct: out[j] = a @ b[i] needs b's slices {k} × n and out's "
+                         f"{m} × n, got {shapes}")
 
 
 class StackedProduct:
@@ -233,33 +254,39 @@ class StackedProduct:
     one GEMM gains nothing from a second thread; the halves take about a
     fifth less (on one thread they cost a little more, so they are not used)."""
 
-    __slots__ = ("a", "b", "out", "_args", "_same", "_call")
+    __slots__ = ("_a", "_b", "_out", "_args", "_same", "_call")
 
     def __init__(self, a, b, out, halves=False):
         if not _loaded:
             load()
-        self.a, self.b, self.out = a, b, out
+        _check_stacks(a, b, out)
+        self._a, self._b, self._out = a, b, out  # read-only below: the plan holds their addresses
         self._same = _same_view(out, b)
         self._args = args = self._plan(a, b, out, self._same)
         self._call = None  # one call's GEMM, prepared
         if args is not None:
             if halves and mkl_threads() > 1:
-                self._call = self._plan_halves(args, a.dtype)
+                self._call = self._plan_halves(args, a.dtype, len(b), len(out))
             if self._call is None:
                 gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
                 self._call = _PreparedGemm(gemm, (_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb,
-                                                  ldb, 0.0, po, ldo), 9, 11, 12, sb, so)
+                                                  ldb, 0.0, po, ldo), 9, 11, 12, sb, so,
+                                           len(b), len(out))
+
+    a = property(lambda self: self._a, doc="The matrix (m × k) every slice is multiplied by.")
+    b = property(lambda self: self._b, doc="The stack of right-hand sides (… × k × n).")
+    out = property(lambda self: self._out, doc="The stack the products go into (… × m × n).")
 
     @staticmethod
     def _plan(a, b, out, same):
         """The GEMM and its arguments (the slices' addresses as base + index·stride),
         or None when MKL cannot take these stacks."""
-        gemm = _gemm.get(a.dtype)
-        if gemm is None or a.ndim != 2 or b.ndim != 3 or out.ndim != 3 or len(b) == 0 \
-                or len(out) == 0 or b.dtype != a.dtype or out.dtype != a.dtype:
+        gemm = _gemm.get(a.dtype)  # (the shapes fit: _check_stacks)
+        if gemm is None or len(b) == 0 or len(out) == 0 or b.dtype != a.dtype \
+                or out.dtype != a.dtype:
             return None
         (m, k), n = a.shape, b.shape[2]
-        if b.shape[1] != k or out.shape[1:] != (m, n) or m * k * n < MIN_FLOPS:
+        if m * k * n < MIN_FLOPS:
             return None
         la, lb = _layout(a), _layout(b[0])
         if la is None or lb is None or not _fits(out[0], m, n, a.dtype) \
@@ -271,7 +298,7 @@ class StackedProduct:
                 lb[1], out.ctypes.data, out.strides[0], out.strides[1] // out.itemsize)
 
     @staticmethod
-    def _plan_halves(args, dtype):
+    def _plan_halves(args, dtype, nb, no):
         """The batched GEMM and its arguments for the two row halves, or None
         (no plan, an odd row count, or no batched GEMM in this MKL)."""
         batch = _gemm_batch.get(dtype)
@@ -281,7 +308,8 @@ class StackedProduct:
         half = m // 2  # row r of op(a) is r·lda elements on (a as stored) or r (transposed)
         stride_a = half * lda if ta == _NO_TRANS else half
         return _PreparedGemm(batch, (_ROW_MAJOR, ta, tb, half, n, k, 1.0, pa, lda, stride_a,
-                                     pb, ldb, 0, 0.0, po, ldo, half * ldo, 2), 10, 13, 14, sb, so)
+                                     pb, ldb, 0, 0.0, po, ldo, half * ldo, 2), 10, 13, 14, sb, so,
+                            nb, no)
 
     def all(self):
         """out[t] = a @ b[t] for every row t of the stacks, in one batched GEMM
@@ -289,24 +317,28 @@ class StackedProduct:
         threads, where a loop of calls or NumPy's matmul stays on one core);
         without MKL (or a plan), NumPy's matmul. Returns ``out``."""
         args = self._args
-        if args is None or self._same or len(self.b) != len(self.out):
-            np.matmul(self.a, self.b, out=self.out)
-            return self.out
+        if args is None or self._same or len(self._b) != len(self._out):
+            np.matmul(self._a, self._b, out=self._out)
+            return self._out
         gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
-        batch = _gemm_batch.get(self.a.dtype)
-        size = self.a.itemsize
+        batch = _gemm_batch.get(self._a.dtype)
+        size = self._a.itemsize
         if batch is None or sb % size or so % size:
-            np.matmul(self.a, self.b, out=self.out)
-            return self.out
+            np.matmul(self._a, self._b, out=self._out)
+            return self._out
         batch(_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, 0, pb, ldb, sb // size, 0.0, po, ldo,
-              so // size, len(self.b))
-        return self.out
+              so // size, len(self._b))
+        return self._out
 
     def __call__(self, i, j, accumulate=False):
         if self._call is None or (i == j and self._same):
-            return dot(self.a, self.b[i], out=self.out[j], accumulate=accumulate)
+            if not (0 <= i < len(self._b) and 0 <= j < len(self._out)):  # (as _PreparedGemm)
+                raise IndexError(f"StackedProduct: slice i={i!r} of b (0 … {len(self._b) - 1}) "
+                                 f"into slice j={j!r} of out (0 … {len(self._out) - 1}): an "
+                                 "index is outside its stack")
+            return dot(self._a, self._b[i], out=self._out[j], accumulate=accumulate)
         self._call(i, j, accumulate)
-        return self.out[j]
+        return self._out[j]
 
 
 class VectorOps:

@@ -2,6 +2,8 @@
 import argparse
 import sys
 
+from ..backends import allocator
+
 
 def _demo(args):
     from . import demo
@@ -36,6 +38,7 @@ def main(argv=None):
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    allocator.keep_freed_memory()  # the commands train: steps reuse freed pages (process-wide)
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like

@@ -144,14 +144,10 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def clamp(x: Tensor, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
-    """Limit values to [min, max]; the gradient is 1 inside, 0 where clipped."""
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+    """Limit values to [min, max] (bounds: numbers or tensors, broadcast with x;
+    where min > max the result is max, as in PyTorch). The gradient goes to x
+    where min ≤ x ≤ max, to min where it is the result (x < min < max), to
+    max where it is (x > max, or max < min)."""
     return unary.Clamp.apply(x, min, max)
 
 

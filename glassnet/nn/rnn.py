@@ -25,7 +25,7 @@ and direction, about 1.6× faster. ``with glassnet.backends.onednn.disabled():``
 """
 import warnings
 
-from .. import dtypes as backend
+from .. import alloc
 from ..errors import ShapeError
 from ..functions import api
 from ..ops.recurrent import fused_lstm
@@ -292,4 +292,4 @@ class LSTM(RNNBase):
 def _zeros(module, k, batch):
     """A zero initial state (k, B, H) outside the graph."""
     dtype = module.weight_ih_l0.dtype
-    return Tensor._make(backend.zeros((k, batch, module.hidden_size), dtype), False, None)
+    return Tensor._make(alloc.zeros((k, batch, module.hidden_size), dtype), False, None)

@@ -16,6 +16,8 @@ overlapping windows accumulate). ``tap`` gives one tap's strided slices.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import alloc
+
 
 def pair(value, name, op, allow_zero=False):
     """An int or a pair of ints as a pair of non-negative ints (positive unless
@@ -68,7 +70,7 @@ def pad2d(x, top, bottom, left, right, value=0):
     if not (top or bottom or left or right):
         return x
     h, w = x.shape[-2:]
-    out = np.full(x.shape[:-2] + (h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out = alloc.full(x.shape[:-2] + (h + top + bottom, w + left + right), value, dtype=x.dtype)
     out[..., top:top + h, left:left + w] = x
     return out
 
@@ -140,13 +142,13 @@ class Windows:
         n, c, kh, kw = cols.shape[:4]
         h, w = self.padded_hw
         if self.flat:
-            out = np.zeros((n, c, h * w), dtype=cols.dtype)
+            out = alloc.zeros((n, c, h * w), dtype=cols.dtype)
             for i in range(kh):
                 for j in range(kw):
                     start = i * self.dilation[0] * w + j * self.dilation[1]
                     out[:, :, start:start + self.positions] += cols[:, :, i, j]
             return out.reshape(n, c, h, w)
-        out = np.zeros((n, c, h, w), dtype=cols.dtype)
+        out = alloc.zeros((n, c, h, w), dtype=cols.dtype)
         image = cols.reshape(cols.shape[:4] + self.out_hw)
         for i in range(kh):
             for j in range(kw):
@@ -165,7 +167,7 @@ class Windows:
         positions get zeros."""
         if not self.flat or self.row == self.out_hw[1]:
             return np.ascontiguousarray(g).reshape(g.shape[:-2] + (self.positions,))
-        out = np.zeros(g.shape[:-2] + (self.positions,), dtype=g.dtype)
+        out = alloc.zeros(g.shape[:-2] + (self.positions,), dtype=g.dtype)
         step = out.strides[-1]
         strided_view(out, g.shape, out.strides[:-1] + (self.row * step, step), True)[...] = g
         return out

@@ -37,6 +37,7 @@ a small CNN's layers); float64 (gradient checks) and
 """
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ..backends import onednn
 from ._im2col import Windows, pad2d
@@ -138,7 +139,7 @@ def _onednn_forward(ctx, x, w, b, stride, padding, dilation):
     """Conv2d's forward by oneDNN (float32, groups 1, 4-D x)."""
     x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
     kernel = onednn.conv_kernel(x.shape, w.shape, stride, padding, dilation, b is not None)
-    out = np.empty(kernel.shapes[2], np.float32)
+    out = alloc.empty(kernel.shapes[2], np.float32)
     kernel.forward(x, w, None if b is None else np.ascontiguousarray(b, np.float32), out)
     need = ctx.needs_input_grad
     if need:
@@ -153,9 +154,9 @@ def _onednn_backward(ctx, grad):
     kernel = ctx.kernel
     x_shape, w_shape, _ = kernel.shapes
     need_b = len(need) > 2 and need[2]
-    gx = np.empty(x_shape, np.float32) if need[0] else None
-    gw = np.empty(w_shape, np.float32) if need[1] else None
-    gb = np.empty(w_shape[0], np.float32) if need_b and need[1] else None
+    gx = alloc.empty(x_shape, np.float32) if need[0] else None
+    gw = alloc.empty(w_shape, np.float32) if need[1] else None
+    gb = alloc.empty(w_shape[0], np.float32) if need_b and need[1] else None
     if gx is not None or gw is not None:
         kernel.backward(x, w, np.ascontiguousarray(grad, np.float32), gx, gw, gb)
     if need_b and gb is None:  # the bias alone (x was not kept): Σ over batch and positions

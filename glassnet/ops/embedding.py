@@ -20,6 +20,7 @@ slower, so it is not used.
 """
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 
 
@@ -27,7 +28,7 @@ def scatter_add_rows(index, src, num_rows):
     """out (num_rows, D) with out[v] = Σ_{i: index[i] = v} src[i]; ``index`` 1-D (n,),
     ``src`` (n, D). Repeated indices add up."""
     dim = src.shape[1]
-    out = np.zeros((num_rows, dim), dtype=src.dtype)
+    out = alloc.zeros((num_rows, dim), dtype=src.dtype)
     flat = index.astype(np.intp)[:, None] * dim + np.arange(dim, dtype=np.intp)
     np.add.at(out.reshape(-1), flat.reshape(-1), src.reshape(-1))  # a view: writes into out
     return out

@@ -4,6 +4,7 @@ gradient back where the elements came from; with advanced indices a
 position picked twice gets both gradients added (np.add.at)."""
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ..errors import ShapeError, describe
 from ._util import unbroadcast
@@ -49,7 +50,7 @@ class GetItem(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        out = alloc.zeros(ctx.shape, dtype=grad.dtype)
         if is_basic(ctx.index):
             out[ctx.index] = grad
         else:
@@ -119,7 +120,7 @@ class Gather(Op):
     @staticmethod
     def backward(ctx, grad):
         index, = ctx.saved_tensors
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        out = alloc.zeros(ctx.shape, dtype=grad.dtype)
         grid = list(np.indices(index.shape, sparse=True))
         grid[ctx.dim] = index
         np.add.at(out, tuple(grid), grad)

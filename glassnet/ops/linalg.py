@@ -2,6 +2,7 @@
 fused linear layer y = x·Wᵀ + b."""
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ..backends.blas import MIN_FLOPS, dot
 from ..errors import ShapeError, describe
@@ -103,7 +104,7 @@ class Linear(Op):
             if grad.size < MIN_FLOPS:  # (the product below would go to NumPy anyway)
                 gb = np.add.reduce(grad, axis=0)
             else:  # Σ_rows g as the product (1, N)·(N, out): on the BLAS threads, 2-3× a reduce
-                gb = dot(np.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)
+                gb = dot(alloc.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)
             if gb.shape != ctx.sb:  # a 0-d bias gets the total
                 gb = np.asarray(gb.sum(), dtype=gb.dtype)
         return gx, gw, gb

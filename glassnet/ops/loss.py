@@ -3,6 +3,7 @@ on raw arrays, as every glassnet op). ``weight`` and ``pos_weight`` are
 constants (arrays broadcastable to the input, or None)."""
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from .activation import sigmoid_array
 
@@ -142,7 +143,7 @@ class NLLLoss(Op):
             coef = coef * grad
         else:
             coef = coef * (grad / ctx.total) if ctx.total else np.zeros_like(coef)
-        g = np.zeros(ctx.shape, dtype=ctx.w.dtype)
+        g = alloc.zeros(ctx.shape, dtype=ctx.w.dtype)
         np.put_along_axis(g, ctx.safe, np.expand_dims(coef, 1), axis=1)
         return g, None, None, None, None
 

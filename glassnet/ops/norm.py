@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 
 
@@ -54,7 +55,7 @@ class BatchNorm(Op):
         x3 = x.reshape(n, c, math.prod(x.shape[2:]))
         count = n * x3.shape[2]
         if training:
-            mean = x3.mean(axis=(0, 2)) if count else np.zeros(c, dtype=x.dtype)
+            mean = x3.mean(axis=(0, 2)) if count else alloc.zeros(c, dtype=x.dtype)
             xhat = x3 - mean[:, None]
             var = np.einsum("ncl,ncl->c", xhat, xhat) * (1.0 / max(count, 1))
             if running_mean is not None and count:  # an empty batch updates nothing

@@ -13,6 +13,7 @@ Aₕ (OH, H) holding 1/(end − start) on [start, end) of each output row,
 """
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ._im2col import out_size, pad2d, tap
 
@@ -57,10 +58,10 @@ class MaxPool2d(Op):
         xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew, -np.inf)
         taps = _taps(kernel)
         plane = x.shape[:2] + hw
-        best = np.empty(plane, dtype=x.dtype)
+        best = alloc.empty(plane, dtype=x.dtype)
         np.copyto(best, xp[_at(taps[0], stride, dilation, hw)])
-        winner = np.zeros(plane, dtype=np.min_scalar_type(len(taps) - 1))
-        s, better, code = np.empty_like(best), np.empty(plane, dtype=bool), np.empty_like(winner)
+        winner = alloc.zeros(plane, dtype=np.min_scalar_type(len(taps) - 1))
+        s, better, code = np.empty_like(best), alloc.empty(plane, dtype=bool), np.empty_like(winner)
         for k, ij in enumerate(taps[1:], 1):
             np.copyto(s, xp[_at(ij, stride, dilation, hw)])
             np.greater(s, best, out=better)
@@ -85,7 +86,7 @@ class MaxPool2d(Op):
         tiled = dilation == (1, 1) and all(s == k and n * s == p for s, k, n, p in
                                            zip(stride, kernel, hw, padded[2:]))
         gp = (np.empty if tiled else np.zeros)(padded, dtype=grad.dtype)
-        hit = np.empty(winner.shape, dtype=bool)
+        hit = alloc.empty(winner.shape, dtype=bool)
         for k, ij in enumerate(_taps(kernel)):
             np.equal(winner, k, out=hit)
             window = gp[_at(ij, stride, dilation, hw)]
@@ -144,7 +145,7 @@ class AvgPool2d(Op):
         hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, one, ceil_mode)
         xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew)
         taps = _taps(kernel)
-        total = np.empty(x.shape[:2] + hw, dtype=x.dtype)
+        total = alloc.empty(x.shape[:2] + hw, dtype=x.dtype)
         np.copyto(total, xp[_at(taps[0], stride, one, hw)])
         for ij in taps[1:]:
             total += xp[_at(ij, stride, one, hw)]
@@ -164,7 +165,7 @@ class AvgPool2d(Op):
         divisor, = ctx.saved_tensors
         x_shape, padded, kernel, stride, padding = ctx.geometry
         share = grad / divisor
-        gp = np.zeros(padded, dtype=grad.dtype)
+        gp = alloc.zeros(padded, dtype=grad.dtype)
         disjoint = _disjoint(kernel, stride, (1, 1))
         for ij in _taps(kernel):
             window = gp[_at(ij, stride, (1, 1), grad.shape[2:])]

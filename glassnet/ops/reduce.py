@@ -7,6 +7,7 @@ to the element(s) that won.
 """
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ..dtypes import keep_float_width
 
@@ -39,7 +40,7 @@ class Sum(Op):
     @staticmethod
     def backward(ctx, grad):
         if ctx.dims is None:  # full reduction: one number spread everywhere
-            return np.full(ctx.shape, grad, dtype=grad.dtype), None, None
+            return alloc.full(ctx.shape, grad, dtype=grad.dtype), None, None
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
         return np.broadcast_to(g, ctx.shape), None, None
 
@@ -58,7 +59,7 @@ class Mean(Op):
     @staticmethod
     def backward(ctx, grad):
         if ctx.dims is None:
-            return np.full(ctx.shape, grad / ctx.n, dtype=grad.dtype), None, None
+            return alloc.full(ctx.shape, grad / ctx.n, dtype=grad.dtype), None, None
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.n
         return np.broadcast_to(g, ctx.shape), None, None
 
@@ -162,7 +163,7 @@ class TakeAlongDim(Op):
     def backward(ctx, grad):
         idx, = ctx.saved_tensors
         g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dim)
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        out = alloc.zeros(ctx.shape, dtype=grad.dtype)
         np.put_along_axis(out, idx, g, axis=ctx.dim)
         return out, None, None, None
 

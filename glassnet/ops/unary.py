@@ -130,28 +130,37 @@ class Tanh(Op):
 
 
 class Clamp(Op):
-    """lo or hi may be None (no bound on that side)."""
+    """lo and hi: a number, None (no bound on that side), or a tensor
+    (broadcast with x); where lo > hi the result is hi, as in PyTorch."""
 
-    formula = "out = min(max(x, lo), hi)"
-    rule = "∂out/∂x = 1 where lo ≤ x ≤ hi, else 0"
+    formula = "out = min(max(x, lo), hi)  (hi where lo > hi)"
+    rule = ("∂out/∂x = 1 where lo ≤ x ≤ hi, ∂out/∂lo = 1 where x < lo < hi, "
+            "∂out/∂hi = 1 where x > hi or hi < lo, else 0 (at a tie the gradient goes to x)")
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         if lo is None and hi is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
+        ctx.save_for_backward(x, lo, hi)
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        inside = np.ones(x.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= x >= ctx.lo
-        if ctx.hi is not None:
-            inside &= x <= ctx.hi
-        return grad * inside, None, None
+        x, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if lo is None:
+            inside = x <= hi
+        else:
+            inside = x >= lo if hi is None else (x >= lo) & (x <= hi)
+        gx = unbroadcast(grad * inside, x.shape).astype(x.dtype, copy=False) if need[0] else None
+        glo = ghi = None
+        if need[1]:
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            glo = unbroadcast(grad * below, lo.shape).astype(lo.dtype, copy=False)
+        if need[2]:
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            ghi = unbroadcast(grad * above, hi.shape).astype(hi.dtype, copy=False)
+        return gx, glo, ghi
 
 
 class Where(Op):

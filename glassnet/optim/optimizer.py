@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import alloc, versions
 from .. import dtypes as backend
-from .. import versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
@@ -203,7 +203,7 @@ class Optimizer:
         size = like.size
         buf = self._workspace.get(like.dtype)
         if buf is None or buf.size < n * size:
-            buf = backend.empty(n * size, like.dtype)
+            buf = alloc.empty(n * size, like.dtype)
             self._workspace[like.dtype] = buf
         return [buf[i * size:(i + 1) * size].reshape(like.shape) for i in range(n)]
 

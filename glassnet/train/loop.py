@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
+from ..backends import allocator
 from ..grad_mode import no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
@@ -222,6 +223,7 @@ class Trainer:
     def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(), *, loader=None,
                  penalty=None, grad_norms=None, evaluations=None, history=None,
                  eval_batch_size=256, stop_on_nan=True):
+        allocator.keep_freed_memory()  # steps reuse the pages earlier steps freed (once a process)
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.metrics = list(metrics)
         self.callbacks = list(callbacks)

@@ -20,6 +20,7 @@ was recorded first).
 """
 import numpy as np
 
+from ... import alloc
 from ...autograd import Op
 from ...backends import onednn
 from .pool import POOL
@@ -67,7 +68,7 @@ class LSTMLayer(Op):
         w_ih, w_hh = np.ascontiguousarray(w_ih), np.ascontiguousarray(w_hh)
         bias = _summed_bias(b_ih, b_hh, w_hh)
         out = POOL.empty((steps, batch, hidden), x.dtype)
-        final = np.empty((2, batch, hidden), x.dtype)
+        final = alloc.empty((2, batch, hidden), x.dtype)
         workspace = POOL.empty((kernel.workspace_bytes,), np.uint8) if training else None
         kernel.forward(x, state[0], state[1], w_ih, w_hh, bias, out, final[0], final[1],
                        workspace)
@@ -100,7 +101,7 @@ class LSTMLayer(Op):
 def _summed_bias(b_ih, b_hh, w_hh):
     """oneDNN's one bias: b_ih + b_hh, or zeros without biases."""
     if b_ih is None:
-        return np.zeros(w_hh.shape[0], w_hh.dtype)
+        return alloc.zeros(w_hh.shape[0], w_hh.dtype)
     return np.add(b_ih, b_hh, dtype=w_hh.dtype)
 
 
@@ -121,7 +122,7 @@ class LayerState(Op):
     @staticmethod
     def backward(ctx, grad):
         ctx.finals.grad = grad
-        return np.broadcast_to(np.zeros((), grad.dtype), ctx.shape)
+        return np.broadcast_to(alloc.zeros((), grad.dtype), ctx.shape)
 
 
 def run_layer(x, state, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):

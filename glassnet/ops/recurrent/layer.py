@@ -64,6 +64,7 @@ step (which here costs more than the arithmetic).
 """
 import numpy as np
 
+from ... import alloc
 from ...autograd import Op
 from ...backends.blas import StackedProduct, dot
 from ..arith import Add
@@ -143,7 +144,7 @@ def _row_sums(g):
     """Σ over steps and batch of a gate-major gradient (G, H, T, B), as (G·H,):
     a matrix-vector product, faster than ``sum`` over the last axes."""
     g2 = g.reshape(g.shape[0] * g.shape[1], g.shape[2] * g.shape[3])
-    return dot(g2, np.ones((g2.shape[1], 1), g2.dtype)).reshape(-1)
+    return dot(g2, alloc.ones((g2.shape[1], 1), g2.dtype)).reshape(-1)
 
 
 class _Run:
@@ -353,13 +354,13 @@ class LayerOutput(Op):
             # floats read as unsigned integers; −0 counts as nonzero, harmlessly)
             bits = g.view(np.dtype(f"u{g.itemsize}"))
             live = (bits.max(axis=1).max(axis=1) != 0 if g.size  # (an empty batch:
-                    else np.zeros(len(g), bool))                  # no gradient anywhere)
+                    else alloc.zeros(len(g), bool))                  # no gradient anywhere)
             live[last] = True
             for t, g_t in enumerate(g):
                 if not live[t]:
                     grads.append(None)
                     continue
-                full = np.empty((k, hidden, batch), grad.dtype)  # (h, c): h gets g_t, c 0
+                full = alloc.empty((k, hidden, batch), grad.dtype)  # (h, c): h gets g_t, c 0
                 full[0] = g_t.T
                 full[1:] = 0
                 grads.append(full.transpose(0, 2, 1))

@@ -7,11 +7,13 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ... import alloc
+
 
 def _unheld_count():
     """What ``sys.getrefcount`` says, in ``_Pool.empty``'s loop, of an array
     that only the pool's list holds (measured, not assumed: interpreters differ)."""
-    kept = [np.empty(0)]
+    kept = [alloc.empty(0)]
     for arr in kept:
         return sys.getrefcount(arr)
 
@@ -42,7 +44,7 @@ class _Pool:
         for arr in kept:
             if sys.getrefcount(arr) == _UNHELD:  # held by nothing but `kept`
                 return arr
-        arr = np.empty(shape, dtype)
+        arr = alloc.empty(shape, dtype)
         if len(kept) < self.keep and arr.nbytes <= self.limit // 8:
             kept.append(arr)
             self.nbytes += arr.nbytes

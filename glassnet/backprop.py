@@ -1,0 +1,185 @@
+"""The graph walk of reverse-mode differentiation (``autograd.backward`` and
+``autograd.grad`` call ``run``).
+
+Nodes run from the latest recorded down (a heap on their sequence numbers:
+iterative, so a chain of 100,000 ops needs no recursion); the gradients that
+reach a node from all its uses are summed before it runs (the chain rule
+over every path), and the totals are added into the leaves' ``.grad``.
+Saved arrays are freed as it goes, and so are large intermediate inputs
+nobody else holds (``RELEASE_BYTES``).
+"""
+import heapq
+import weakref
+
+import numpy as np
+
+from . import versions
+from .errors import AnomalyError, GraphError, ShapeError, describe
+from .grad_mode import state
+from .tensor import Tensor, to_array
+
+
+def check_finite(arr, where):
+    if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        kind = "NaN" if np.isnan(arr).any() else "Inf"
+        raise AnomalyError(f"{where} produced {kind} values (shape {arr.shape}); "
+                           "detect_anomaly is on")
+
+
+def apply_hooks(hooks, grad):
+    for hook in list(hooks):
+        out = hook(Tensor._make(grad, False, None))
+        if out is not None:
+            new = to_array(out)
+            if new.shape != grad.shape:
+                raise ShapeError(f"hook {hook!r} returned a gradient of shape {new.shape}, "
+                                 f"expected {grad.shape}")
+            grad = new
+    return grad
+
+
+def run(roots, root_grads, retain_graph, capture=None):
+    """Backpropagate ``root_grads`` from ``roots`` (tensors with a grad_fn).
+
+    Nodes run newest first (a heap on their sequence numbers), so each runs
+    once, after every gradient that can reach it has been summed.
+
+    Without ``capture``, leaf gradients are added into ``.grad``. With
+    ``capture`` (a dict id(tensor) -> None for the wanted inputs), the
+    gradient of each wanted tensor is stored there instead and no ``.grad``
+    changes (``autograd.grad``).
+    """
+    pending = {}  # node -> the sum of the gradients that reached it so far
+    heap = []     # (−seq, node) of the nodes in pending: the latest recorded pops first
+    for t, g in zip(roots, root_grads):
+        node = t.grad_fn
+        if node in pending:
+            pending[node] = pending[node] + g
+        else:
+            pending[node] = g
+            heapq.heappush(heap, (-node.seq, node))
+    leaf_grads = {}
+    stored = set()  # ids of arrays given to a leaf's .grad in this pass
+    direct = capture is None
+    anomaly = state.anomaly
+    while heap:
+        node = heapq.heappop(heap)[1]
+        grad = pending.pop(node)
+        if node._watched:
+            grad = _watch(node, grad, capture)
+        saved = node.saved
+        if saved is None or (saved and versions.latest > node.seq):
+            node._check_saved()  # (freed, or something was changed in place since it was recorded)
+        grads = node._run_backward(grad) if node._user else node.backward(node, grad)
+        if grads.__class__ is not tuple:
+            grads = (grads,)
+        if anomaly:
+            for gi in grads:
+                if gi is not None:
+                    check_finite(gi, f"{node.name()}")
+        if not retain_graph and saved:
+            node.saved = None  # freed: a second backward through it is an error
+        release = False
+        links = node.links
+        parents = links if not node._released else _held(links)  # (zip stops at the n inputs)
+        edge = (len(links) >> 1) - 1  # links[edge]: the node that made the input at hand
+        for need, gi, p in zip(node.needs_input_grad, grads, parents):
+            edge += 1
+            if need and gi is not None:
+                pn = links[edge]
+                if gi.__class__ is not np.ndarray:
+                    gi = np.asarray(gi)
+                if p is not None:  # (None: a released input that has died since)
+                    data = p.data
+                    if gi.shape != data.shape or (gi.dtype is not data.dtype
+                                                  and gi.dtype != data.dtype):
+                        raise GraphError(
+                            f"{node.name()} returned a gradient {describe(gi)} for an input "
+                            f"{describe(data)}; a gradient must match its input's shape and "
+                            "dtype")
+                if pn is None:
+                    if direct and p._hooks is None:
+                        accumulate(p, gi, stored)  # no hook needs the total first
+                    else:
+                        key = id(p)
+                        if key in leaf_grads:
+                            leaf_grads[key][1] = leaf_grads[key][1] + gi
+                        else:
+                            leaf_grads[key] = [p, gi]
+                else:
+                    if p is not None and data.nbytes >= RELEASE_BYTES:
+                        release = True
+                    if pn in pending:
+                        pending[pn] = pending[pn] + gi
+                    else:
+                        pending[pn] = gi
+                        heapq.heappush(heap, (-pn.seq, pn))
+        if release and not retain_graph:
+            node.links = _released(node.parents) + node.edges
+            node._released = True
+    for leaf, g in leaf_grads.values():
+        if leaf._hooks:
+            g = apply_hooks(leaf._hooks, g)
+        if capture is not None:
+            if id(leaf) in capture:
+                capture[id(leaf)] = g
+        else:
+            accumulate(leaf, g, stored)
+
+
+# An input that an op made (not a leaf) and that holds at least this many bytes is
+# let go once backward has passed its consumer: an intermediate array that nobody
+# else holds (a pre-activation z, say) is then freed at once, not with the whole
+# graph. Smaller ones stay, so the explain tools still show every value of a
+# small network after backward.
+RELEASE_BYTES = 64 * 1024
+
+
+def _released(parents):
+    """``parents`` with each input that an op made held by a weak reference."""
+    return tuple([weakref.ref(p) if isinstance(p, Tensor) and p.grad_fn is not None else p
+                  for p in parents])
+
+
+def _held(parents):
+    """``parents`` with the weak references resolved (None where one died)."""
+    return [p() if p.__class__ is weakref.ref else p for p in parents]
+
+
+def _watch(node, grad, capture):
+    """What a watched node's output gradient passes through before its
+    backward: hooks on the output tensor (which may replace it), retain_grad
+    (a copy into the tensor's ``.grad``) and ``autograd.grad``'s capture."""
+    if node._hooks:
+        grad = apply_hooks(node._hooks, grad)
+    if node._retain is not None:
+        t = node._retain()
+        if t is not None and capture is None:
+            accumulate(t, grad.copy(), set())
+    if capture is not None:
+        cid = node.__dict__.get("_capture_id")
+        if cid is not None:
+            capture[cid] = grad
+    return grad
+
+
+def accumulate(t, g, stored):
+    """Add ``g`` into ``t.grad``. The first gradient is kept without a copy
+    when it is a fresh array nobody else holds; later ones are added in place
+    into that buffer (so a zero_grad(set_to_none=False) buffer is reused)."""
+    grad = t.grad
+    if grad is None:
+        # a view (reshape, broadcast) shares memory with something else: copy it
+        if g.base is not None or id(g) in stored:
+            g = g.copy()
+        stored.add(id(g))
+        t.grad = Tensor._make(g, False, None)
+        return
+    buf = grad.data
+    if id(buf) in stored or buf.__class__ is not np.ndarray:
+        grad.data = np.asarray(buf + g)
+        return
+    try:
+        np.add(buf, g, out=buf)
+    except ValueError:  # a read-only buffer (e.g. set by the user)
+        grad.data = buf + g

@@ -33,6 +33,8 @@ def _module_level(body):
             yield node
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _module_level(node.orelse)  # imports for type hints only never run
         else:
             for field in ("body", "orelse", "finalbody", "handlers"):
                 yield from _module_level(getattr(node, field, None) or [])

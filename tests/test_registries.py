@@ -13,8 +13,8 @@ from glassnet.cli.main import build_parser
 from glassnet.nn.activation_registry import ACTIVATIONS
 from glassnet.nn.init import INITIALIZERS
 from glassnet.nn.loss_registry import LOSSES
+from glassnet.nn.registry import Registry
 from glassnet.optim.registry import OPTIMIZERS
-from glassnet.registry import Registry
 from glassnet.train.loop import get_loss, get_optimizer
 
 REGISTRIES = [ACTIVATIONS, LOSSES, OPTIMIZERS, INITIALIZERS]

@@ -9,10 +9,10 @@ transformer's ``activation="gelu"``. "linear" (also "identity") is a = z.
 """
 from dataclasses import dataclass
 
-from ..registry import Registry
 from . import activation as A
 from . import functional as F
 from .linear import Identity
+from .registry import Registry
 
 
 @dataclass(frozen=True)

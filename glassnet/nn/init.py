@@ -18,8 +18,8 @@ import math
 import warnings
 
 from ..grad_mode import no_grad
-from ..registry import Registry
 from ..tensor import Tensor
+from .registry import Registry
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d")

@@ -8,9 +8,9 @@ the playground (its losses and exported script) and the figures.
 """
 from dataclasses import dataclass
 
-from ..registry import Registry
 from . import loss as L
 from .functional import loss as FL
+from .registry import Registry
 
 
 @dataclass(frozen=True)

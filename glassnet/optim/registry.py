@@ -8,7 +8,7 @@ playground (its menu and exported script) and the gradient-descent figures.
 """
 from dataclasses import dataclass, field
 
-from ..registry import Registry
+from ..nn.registry import Registry
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW

@@ -16,7 +16,10 @@ learned) and sub-modules, each registered by assigning it to an attribute::
 names every tensor by its dotted path (``"hidden.weight"``), exactly as
 PyTorch does, so weights move between the two libraries by name.
 """
+from __future__ import annotations
+
 from collections import OrderedDict, namedtuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,11 +29,29 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+    from typing import ParamSpec, Protocol, TypeVar
+
+    from typing_extensions import Self
+
+    from ..hints import DTypeLike, TensorLike
+    from .summary import ModelSummary
+
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R", covariant=True)
+
+    class _Forward(Protocol[_P, _R]):
+        """What mypy reads ``module(...)`` as: a call of that module's ``forward``
+        (so ``nn.Linear(2, 3)(x)`` is a Tensor and a wrong argument is flagged)."""
+
+        def forward(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict(strict=False)`` could not match."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return super().__repr__()
@@ -45,22 +66,22 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks):
+    def __init__(self, hooks: dict[int, Callable[..., Any]]) -> None:
         self._hooks = hooks
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
-    def remove(self):
+    def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.remove()
 
 
-def _addindent(text, spaces):
+def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
     if len(lines) == 1:
         return text
@@ -72,7 +93,15 @@ class Module:
     first, assign their Parameters and sub-modules as attributes and define
     ``forward``. Calling the module runs ``forward`` (with any hooks)."""
 
-    def __init__(self):
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers: set[str]
+    _modules: dict[str, Any]  # a Module, or None (add_module(name, None)), as PyTorch
+    _forward_hooks: dict[int, Callable[..., Any]]
+    _forward_pre_hooks: dict[int, Callable[..., Any]]
+
+    def __init__(self) -> None:
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = OrderedDict()
@@ -82,16 +111,22 @@ class Module:
         d["_forward_hooks"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_pre_hooks or self._forward_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
-    def _call_with_hooks(self, args, kwargs):
+    if TYPE_CHECKING:
+        # mypy reads a call as a call of the subclass's forward (arguments and result)
+        def __call__(self: _Forward[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+    else:
+        __call__ = _call_impl
+
+    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         for hook in list(self._forward_pre_hooks.values()):
             new = hook(self, args)
             if new is not None:
@@ -103,14 +138,16 @@ class Module:
                 out = new
         return out
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(
+            self, hook: Callable[[Module, tuple[Any, ...], Any], Any]) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; a non-None
         return value replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(
+            self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None return
         value replaces the positional arguments."""
         handle = RemovableHandle(self._forward_pre_hooks)
@@ -118,12 +155,12 @@ class Module:
         return handle
 
     # ---- registration ------------------------------------------------------
-    def _check_init(self, what):
+    def _check_init(self, what: str) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: cannot assign {what} before "
                                  "Module.__init__() call; call super().__init__() first")
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a Parameter (or None) named ``name``."""
         self._check_init("parameters")
         self._check_name(name, "parameter")
@@ -133,7 +170,7 @@ class Module:
                             "nn.Parameter or None); wrap it as nn.Parameter(t)")
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: a tensor that is module state but not learned (saved in
         ``state_dict`` unless ``persistent=False``)."""
         self._check_init("buffers")
@@ -151,7 +188,7 @@ class Module:
         else:
             self._non_persistent_buffers.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a sub-module (or None) named ``name``."""
         self._check_init("modules")
         if module is not None and not isinstance(module, Module):
@@ -162,7 +199,7 @@ class Module:
 
     register_module = add_module
 
-    def _check_name(self, name, kind):
+    def _check_name(self, name: str, kind: str) -> None:
         if not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: {kind} name must be a string, got "
                             f"{type(name).__name__}")
@@ -172,19 +209,19 @@ class Module:
         if hasattr(type(self), name) or name in self.__dict__ or self._owner_of(name, kind):
             raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
 
-    def _owner_of(self, name, kind):
+    def _owner_of(self, name: str, kind: str) -> bool:
         """True when ``name`` is taken by a different kind of member."""
-        kinds = {"parameter": self._parameters, "buffer": self._buffers,
-                 "module": self._modules}
+        kinds: dict[str, dict[str, Any]] = {"parameter": self._parameters,
+                                            "buffer": self._buffers, "module": self._modules}
         return any(name in d for k, d in kinds.items() if k != kind)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
             self._check_init("parameters")
             self._remove_member(name, "_parameters")
-            params[name] = value
+            d["_parameters"][name] = value
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
@@ -207,7 +244,7 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _remove_member(self, name, keep):
+    def _remove_member(self, name: str, keep: str) -> None:
         """Forget ``name`` as any other kind of attribute than ``keep``."""
         d = self.__dict__
         d.pop(name, None)
@@ -216,7 +253,7 @@ class Module:
                 d[key].pop(name, None)
         d["_non_persistent_buffers"].discard(name)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Tensor | Module:
         d = self.__dict__
         if "_parameters" not in d:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': "
@@ -227,7 +264,7 @@ class Module:
                 return members[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         for key in ("_parameters", "_buffers", "_modules"):
             if name in self.__dict__.get(key, ()):
                 del self.__dict__[key][name]
@@ -235,12 +272,13 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
                       | set(self._modules))
 
     # ---- walking the tree --------------------------------------------------
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module and every descendant, pre-order;
         a module reached twice is listed once."""
         if memo is None:
@@ -257,22 +295,23 @@ class Module:
                         for key, child in module._modules.items() if child is not None]
             stack.extend(reversed(children))
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, m in self._modules.items():
             if m is not None and m not in seen:
                 seen.add(m)
                 yield name, m
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, kind, prefix, recurse, remove_duplicate=True):
+    def _named_members(self, kind: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
             if recurse else [(prefix, self)]
@@ -283,22 +322,24 @@ class Module:
                 seen.add(id(t))
                 yield (mod_prefix + "." + name if mod_prefix else name), t
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) pairs; a shared Parameter is listed once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         """The sub-module at dotted path ``target`` (``""`` is this module)."""
         module = self
         for part in target.split(".") if target else []:
@@ -309,7 +350,7 @@ class Module:
             module = child
         return module
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         """Call ``fn(m)`` on every sub-module (children first) and on self;
         e.g. ``model.apply(init_weights)``. Returns self."""
         for m in self.children():
@@ -318,7 +359,7 @@ class Module:
         return self
 
     # ---- modes and gradients -------------------------------------------------
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Self:
         """Training mode (Dropout active) when ``mode`` is true, else evaluation."""
         if not isinstance(mode, bool):
             raise ValueError(f"{type(self).__name__}.train: mode must be a bool, got {mode!r}")
@@ -326,17 +367,17 @@ class Module:
             m.__dict__["training"] = mode
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         """Evaluation mode: Dropout passes its input through. Same as train(False)."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Freeze (False) or unfreeze every parameter. Returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient: set ``.grad`` to None (default) or
         fill the existing gradient with zeros in place."""
         for p in self.parameters():
@@ -350,7 +391,7 @@ class Module:
                 p.grad = Tensor(np.zeros_like(p.grad.data))
 
     # ---- dtype ------------------------------------------------------------------
-    def _apply(self, fn):
+    def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Self:
         """Replace each parameter's and buffer's array by ``fn(array)`` (the
         Parameter objects stay the same, so an optimizer made before still works)."""
         for m in self.modules():
@@ -366,7 +407,7 @@ class Module:
                         t.grad = Tensor(fn(t.grad.data))
         return self
 
-    def to(self, *args, dtype=None, **kwargs):
+    def to(self, *args: DTypeLike, dtype: DTypeLike | None = None, **kwargs: Any) -> Self:
         """``to(dtype)`` casts floating-point parameters and buffers; a device
         argument ``"cpu"`` is accepted (glassnet runs on the CPU)."""
         for a in args:
@@ -385,19 +426,20 @@ class Module:
         return self._apply(lambda a: a.astype(dtype) if a.dtype.kind == "f" and
                            a.dtype != dtype else a)
 
-    def double(self):
+    def double(self) -> Self:
         """Cast floating-point parameters and buffers to float64."""
         return self.to(np.float64)
 
-    def float(self):
+    def float(self) -> Self:
         """Cast floating-point parameters and buffers to float32."""
         return self.to(np.float32)
 
-    def cpu(self):
+    def cpu(self) -> Self:
         return self
 
     # ---- state ----------------------------------------------------------------
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *, destination: dict[str, Tensor] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
         """Every parameter and persistent buffer by dotted name (``"0.weight"``),
         as PyTorch names them. Values share memory with the module's tensors
         (detached unless ``keep_vars``)."""
@@ -415,7 +457,8 @@ class Module:
                              keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, TensorLike],
+                        strict: bool = True) -> IncompatibleKeys:
         """Copy tensors (or arrays) from ``state_dict`` into this module's
         parameters and buffers, in place, cast to each one's dtype.
 
@@ -466,11 +509,11 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------------
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text inside the parentheses of this module's repr."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = []
         extra = self.extra_repr()
         if extra:
@@ -484,7 +527,7 @@ class Module:
             return head + lines[0] + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
-    def summary(self, input_size=None, dtype=None):
+    def summary(self, input_size: Any = None, dtype: DTypeLike | None = None) -> ModelSummary:
         """A table of every layer, its output shape for an input of
         ``input_size`` (batch dimension included) and its parameter count;
         ``print(model.summary((1, 784)))``. See ``glassnet.nn.summary``."""

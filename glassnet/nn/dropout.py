@@ -1,6 +1,13 @@
 """Dropout: the article's regularizer against overfitting."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import functional as F
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 class Dropout(Module):
@@ -9,15 +16,15 @@ class Dropout(Module):
     unchanged); in eval mode (``model.eval()``) the input passes through.
     Masks come from the seeded generator (``gn.manual_seed``)."""
 
-    def __init__(self, p=0.5, inplace=False):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
             raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p!r}")
         self.p = p
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

@@ -1,5 +1,8 @@
 """Linear (a fully connected layer: every neuron computes z = w·x + b) and
 Identity."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -11,14 +14,19 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
+if TYPE_CHECKING:
+    from ..hints import DTypeLike
+
+_T = TypeVar("_T")
+
 
 class Identity(Module):
     """Returns its input unchanged (any constructor arguments are ignored)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: _T) -> _T:
         return input
 
 
@@ -31,7 +39,11 @@ class Linear(Module):
     kaiming_uniform_(a=√5) — drawn from the seeded generator.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
@@ -46,12 +58,12 @@ class Linear(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Redraw weight and bias with PyTorch's default initialization."""
         init.default_layer_init_(self.weight, self.bias)
 
-    def forward(self, input):
-        params = self._parameters  # (not self.weight: Module.__getattr__ is slow on the hot path)
+    def forward(self, input: Tensor) -> Tensor:
+        params: dict[str, Any] = self._parameters  # (not self.weight: Module.__getattr__ is slow on the hot path)
         weight = params["weight"]
         if type(input) is not Tensor and not isinstance(input, Tensor):
             raise TypeError(f"{self._describe()}: expected a Tensor input, got "
@@ -67,9 +79,9 @@ class Linear(Module):
                              f"or the model (model.to({input.dtype.name}))")
         return api.linear(input, weight, params["bias"])
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"Linear({self.extra_repr()})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")

@@ -4,25 +4,34 @@ Each is a Module over the function of the same name in ``nn.functional``
 (see there for the formulas). ``reduction`` is 'mean' (default), 'sum' or
 'none'. Class weights and pos_weight are buffers (in ``state_dict`` under
 "weight" / "pos_weight", as PyTorch)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..tensor import Tensor
 from . import functional as F
 from .functional.loss import _check_reduction
 from .module import Module
 
+if TYPE_CHECKING:
+    from ..hints import TensorLike
+
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
 
-def _buffer(value):
+def _buffer(value: TensorLike | None) -> Tensor | None:
     return value if value is None or isinstance(value, Tensor) else Tensor(value)
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, reduction="mean"):
+    weight: Tensor | None
+
+    def __init__(self, weight: TensorLike | None = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _buffer(weight))
 
@@ -30,7 +39,7 @@ class _WeightedLoss(_Loss):
 class MSELoss(_Loss):
     """Mean squared error, mean((x − y)²) with reduction='mean'."""
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -41,27 +50,27 @@ class HalfSquaredError(_Loss):
     ½·Σ(y − ŷ)² and each prediction's gradient is exactly ŷ − y. (Not in
     PyTorch, where one writes 0.5 * F.mse_loss(...).)"""
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.half_squared_error(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """Mean absolute error, mean(|x − y|)."""
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
     """Quadratic for |x − y| < delta, linear beyond (robust to outliers)."""
 
-    def __init__(self, reduction="mean", delta=1.0):
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
         if not delta > 0:
             raise ValueError(f"HuberLoss: delta must be positive, got {delta!r}")
         self.delta = delta
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)
 
 
@@ -70,12 +79,13 @@ class CrossEntropyLoss(_WeightedLoss):
     indices (N, ...) or class probabilities (N, C, ...), with class
     ``weight``, ``ignore_index`` and ``label_smoothing``."""
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
+                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
@@ -83,11 +93,12 @@ class CrossEntropyLoss(_WeightedLoss):
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (after LogSoftmax)."""
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
@@ -95,7 +106,7 @@ class NLLLoss(_WeightedLoss):
 class BCELoss(_WeightedLoss):
     """Binary cross-entropy of probabilities in [0, 1] (after a Sigmoid)."""
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
@@ -103,12 +114,16 @@ class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy on logits, computed stably; ``pos_weight``
     (one value per class, last dim) weighs the positive examples."""
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+    weight: Tensor | None
+    pos_weight: Tensor | None
+
+    def __init__(self, weight: TensorLike | None = None, reduction: str = "mean",
+                 pos_weight: TensorLike | None = None) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _buffer(weight))
         self.register_buffer("pos_weight", _buffer(pos_weight))
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   reduction=self.reduction,
                                                   pos_weight=self.pos_weight)

@@ -4,7 +4,14 @@ Assigning a Parameter to a Module attribute registers it, so that
 ``module.parameters()`` (what an optimizer updates) and ``state_dict()``
 find it. It is a plain leaf Tensor with ``requires_grad=True``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
 
 
 class Parameter(Tensor):
@@ -13,17 +20,17 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: TensorLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = []
         super().__init__(data)
         if requires_grad:
             self.requires_grad_(True)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
         out = Parameter(self.data.copy(), self.requires_grad)

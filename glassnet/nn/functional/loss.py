@@ -5,7 +5,10 @@ elements, or the weighted average for class-weighted losses), 'sum', or
 'none' (the per-element losses). Legacy ``size_average``/``reduce`` are not
 supported; arguments after the documented positional ones are keyword-only.
 """
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,10 +19,13 @@ from ...ops.softmax import CrossEntropyIndices
 from ...tensor import Tensor
 from .._checks import float_tensor
 
+if TYPE_CHECKING:
+    from ...hints import TensorLike
+
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_reduction(reduction, fn):
+def _check_reduction(reduction: str, fn: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
@@ -27,7 +33,7 @@ def _check_reduction(reduction, fn):
 _float_input = float_tensor
 
 
-def _float_like(t, input, fn, what="target"):
+def _float_like(t: TensorLike, input: Tensor, fn: str, what: str = "target") -> Tensor:
     """``t`` as a Tensor of ``input``'s float dtype. Arrays, lists and integer
     tensors are converted; a float tensor of another dtype is an error."""
     if isinstance(t, Tensor):
@@ -53,7 +59,7 @@ def _const_array(t, input, fn, what):
     return arr.astype(input.dtype, copy=False)
 
 
-def _pair(input, target, fn):
+def _pair(input: Tensor, target: TensorLike, fn: str) -> tuple[Tensor, Tensor]:
     """Regression losses: a target of another shape is broadcast, with
     PyTorch's warning (an (N, 1) output against an (N,) target is a classic bug)."""
     input = _float_input(input, fn)
@@ -71,7 +77,7 @@ def _pair(input, target, fn):
     return input, target
 
 
-def _elementwise_weight(weight, input, fn):
+def _elementwise_weight(weight: TensorLike | None, input: Tensor, fn: str) -> Tensor | None:
     if weight is None:
         return None
     weight = _float_like(weight, input, fn, "weight")
@@ -81,13 +87,14 @@ def _elementwise_weight(weight, input, fn):
     return weight
 
 
-def _reduce(loss, reduction):
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "none":
         return loss
     return loss.sum() if reduction == "sum" else loss.mean()
 
 
-def mse_loss(input, target, *, reduction="mean", weight=None):
+def mse_loss(input: Tensor, target: TensorLike, *, reduction: str = "mean",
+             weight: TensorLike | None = None) -> Tensor:
     """Mean squared error: Lᵢ = wᵢ·(xᵢ − yᵢ)². With a weight, 'mean' is
     Σ wᵢ(xᵢ − yᵢ)² / Σ wᵢ (as PyTorch)."""
     if (weight is None and isinstance(input, Tensor) and isinstance(target, Tensor)
@@ -106,7 +113,7 @@ def mse_loss(input, target, *, reduction="mean", weight=None):
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-def half_squared_error(input, target, reduction="mean"):
+def half_squared_error(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
     """The article's loss L = (y − ŷ)²/2, whose derivative is ∂L/∂ŷ = ŷ − y
     (the ½ cancels the 2): the δ_out that starts backpropagation.
 
@@ -122,7 +129,8 @@ def half_squared_error(input, target, reduction="mean"):
     return _reduce(api.square(input - target) * 0.5, reduction)
 
 
-def l1_loss(input, target, *, reduction="mean", weight=None):
+def l1_loss(input: Tensor, target: TensorLike, *, reduction: str = "mean",
+            weight: TensorLike | None = None) -> Tensor:
     """Mean absolute error: Lᵢ = wᵢ·|xᵢ − yᵢ| (gradient sign(x − y), 0 at 0).
     With a weight, 'mean' is Σ wᵢ|xᵢ − yᵢ| / Σ wᵢ."""
     _check_reduction(reduction, "l1_loss")
@@ -135,7 +143,8 @@ def l1_loss(input, target, *, reduction="mean", weight=None):
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+def huber_loss(input: Tensor, target: TensorLike, reduction: str = "mean", delta: float = 1.0,
+               weight: TensorLike | None = None) -> Tensor:
     """Huber: with d = x − y, Lᵢ = d²/2 where |d| < δ, else δ·(|d| − δ/2):
     quadratic near 0, linear (gradient ±δ) for outliers. With a weight,
     'mean' is the plain mean of wᵢ·Lᵢ (as PyTorch)."""
@@ -183,8 +192,9 @@ def _target_array(target):
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
-def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None = None, *,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits ``input`` (N, C, d1, ...) or (C,) against
     class indices (N, d1, ...) or class probabilities (same shape as input):
 
@@ -229,7 +239,8 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     return _reduce(-api.sum(prod, class_dim), reduction)
 
 
-def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+def nll_loss(input: Tensor, target: TensorLike, weight: TensorLike | None = None, *,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C, d1, ...)
     or (C,) at class indices ``target``: Lₙ = −w_yₙ·input[n, yₙ]; 'mean'
     divides by Σ w_yₙ over the targets that are not ``ignore_index``.
@@ -271,7 +282,8 @@ def _broadcast_weight(w, input, fn, what):
     return w
 
 
-def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None = None,
+                         *, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities x ∈ [0, 1] (after a sigmoid):
     Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)], logs clamped at −100.
     Prefer binary_cross_entropy_with_logits on the raw scores: it is stable."""
@@ -288,8 +300,10 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     return BinaryCrossEntropy.apply(input, target, w, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: TensorLike,
+                                     weight: TensorLike | None = None, *,
+                                     reduction: str = "mean",
+                                     pos_weight: TensorLike | None = None) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable step, on logits z:
     Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + (1 + (p − 1)·yᵢ)·ln(1 + e^(−zᵢ))], with ln(1 + e^(−z))
     computed as ln(1 + e^(−|z|)) + max(−z, 0) so no value overflows.

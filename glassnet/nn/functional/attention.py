@@ -21,6 +21,8 @@ in ``multi_head_attention_forward`` (and ``nn.MultiheadAttention``) True
 means "blocked" (for attn_mask and key_padding_mask alike). A float mask
 is added to the scores in both (−inf blocks).
 """
+from __future__ import annotations
+
 import math
 
 import numpy as np
@@ -77,8 +79,10 @@ def _repeat_heads(x, heads, name, who):
     return api.index_select(x, x.ndim - 3, np.repeat(np.arange(x.shape[-3]), group))
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
-                                 is_causal=False, scale=None, enable_gqa=False):
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ · scale + mask) V, as ``torch.nn.functional.scaled_dot_product_attention``.
 
     Shapes: query (..., L, E), key (..., S, E), value (..., S, Ev) → (..., L, Ev);
@@ -332,13 +336,17 @@ def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k,
     return out, weights
 
 
-def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
-                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
-                                 dropout_p, out_proj_weight, out_proj_bias, training=True,
-                                 key_padding_mask=None, need_weights=True, attn_mask=None,
-                                 use_separate_proj_weight=False, q_proj_weight=None,
-                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
-                                 static_v=None, average_attn_weights=True, is_causal=False):
+def multi_head_attention_forward(
+        query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+        in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
+        bias_v: Tensor | None, add_zero_attn: bool, dropout_p: float, out_proj_weight: Tensor,
+        out_proj_bias: Tensor | None, training: bool = True,
+        key_padding_mask: Tensor | None = None, need_weights: bool = True,
+        attn_mask: Tensor | None = None, use_separate_proj_weight: bool = False,
+        q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
+        v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
+        static_v: Tensor | None = None, average_attn_weights: bool = True,
+        is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
     """Multi-head attention with the weights passed in, as
     ``torch.nn.functional.multi_head_attention_forward`` (sequence first:
     query (L, N, E) or unbatched (L, E); key (S, N, kdim), value (S, N, vdim)).

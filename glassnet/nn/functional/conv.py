@@ -13,6 +13,10 @@ Sizes (per spatial axis; PyTorch's formulas):
     pooling:         as conv, with ⌈ ⌉ under ceil_mode (a last window must
                      start inside the input or the left padding)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
 import numpy as np
 
 from ...errors import DTypeError, ShapeError
@@ -22,6 +26,11 @@ from ...ops import pool as pool_ops
 from ...ops._im2col import out_size, pair, single
 from ...tensor import Tensor
 from .._checks import float_tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ...hints import Size
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
            "adaptive_avg_pool2d"]
@@ -91,12 +100,14 @@ def _check_bias(bias, out_channels, name):
 
 
 # ---- convolution ------------------------------------------------------------------
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Size = 1,
+           padding: Size | str = 0, dilation: Size = 1, groups: int = 1) -> Tensor:
     """1-D convolution of input (N, C_in, L) with weight (C_out, C_in/groups, k)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Size = 1,
+           padding: Size | str = 0, dilation: Size = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of input (N, C_in, H, W) with weight
     (C_out, C_in/groups, kH, kW): y[n, o] = b[o] + Σ_c W[o, c] ⋆ x[n, c]."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
@@ -134,8 +145,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, dims, name):
     return api.squeeze(out, 0) if unbatched else out
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1):
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Size = 1, padding: Size = 0, output_padding: Size = 0,
+                     groups: int = 1, dilation: Size = 1) -> Tensor:
     """Transposed 2-D convolution (the gradient of conv2d with respect to its
     input) of input (N, C_in, H, W) with weight (C_in, C_out/groups, kH, kW).
     Argument order as PyTorch's (groups before dilation)."""
@@ -197,8 +209,23 @@ def _pool_size(x, input, kernel, stride, padding, dilation, ceil_mode, name):
     return hw
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+@overload
+def max_pool2d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               dilation: Size = 1, ceil_mode: bool = False,
+               return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               dilation: Size = 1, ceil_mode: bool = False, *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               dilation: Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]: ...
+
+
+def max_pool2d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               dilation: Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """y = the maximum of each kH×kW window (padding counts as −∞); with
     ``return_indices`` also the flat index h·W + w of each maximum in its
     input plane (int64). ``stride`` defaults to ``kernel_size``."""
@@ -214,9 +241,10 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
             raise ValueError(f"{name}: padding {padding} should be at most half of the "
                              f"effective kernel size (kernel {kernel}, dilation {dilation})")
     _pool_size(x, input, kernel, stride, padding, dilation, ceil_mode, name)
-    sink = [] if return_indices else None
+    sink: list[np.ndarray] = []  # the op appends the indices here when asked
     out = pool_ops.MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding,
-                                   dilation=dilation, ceil_mode=bool(ceil_mode), indices=sink)
+                                   dilation=dilation, ceil_mode=bool(ceil_mode),
+                                   indices=sink if return_indices else None)
     if unbatched:
         out = api.squeeze(out, 0)
     if not return_indices:
@@ -225,8 +253,9 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     return out, Tensor._make(idx, False, None)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+def avg_pool2d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """y = the mean of each kH×kW window: the sum divided by the window's size,
     counting the zero padding (``count_include_pad``) or not, or by
     ``divisor_override``. ``stride`` defaults to ``kernel_size``."""
@@ -267,7 +296,7 @@ def adaptive_output_size(output_size, hw, name):
     return tuple(int(n if s is None else s) for s, n in zip(sizes, hw))
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: int | Sequence[int | None]) -> Tensor:
     """Average pooling to a fixed output size (OH, OW): output row o averages
     input rows ⌊o·H/OH⌋ to ⌈(o + 1)·H/OH⌉ − 1 (and so for columns)."""
     return _adaptive_avg_pool(input, output_size, "adaptive_avg_pool2d")

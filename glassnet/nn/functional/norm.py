@@ -5,8 +5,11 @@
 Each checks its arguments (names, shapes, dtypes, what was expected) and
 runs one fused op from ``glassnet.ops.norm`` / ``glassnet.ops.embedding``.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING, Any
 
 from ... import versions
 from ...errors import DTypeError, ShapeError
@@ -14,6 +17,9 @@ from ...ops import embedding as embedding_ops
 from ...ops import norm as norm_ops
 from ...tensor import Tensor
 from .._checks import float_tensor
+
+if TYPE_CHECKING:
+    from ...hints import Size
 
 _float_input = float_tensor
 
@@ -39,8 +45,9 @@ def _number(value, fn, name):
     return float(value)  # a NumPy float64 scalar would upcast float32 arrays
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Batch normalization of ``input`` (N, C, *) per channel:
 
         y = γ·(x − μ)/√(σ² + ε) + β
@@ -86,7 +93,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
-def normalized_shape_tuple(normalized_shape, fn):
+def normalized_shape_tuple(normalized_shape: Any, fn: str) -> tuple[int, ...]:
     """``normalized_shape`` (an int or a sequence of ints) as a tuple of positive ints."""
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
@@ -101,7 +108,8 @@ def normalized_shape_tuple(normalized_shape, fn):
     return tuple(int(n) for n in shape)
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: Tensor, normalized_shape: Size, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Layer normalization over the last ``len(normalized_shape)`` dims:
 
         y = γ·(x − μ)/√(σ² + ε) + β
@@ -121,7 +129,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                     eps=_number(eps, fn, "eps"))
 
 
-def padding_index(padding_idx, num_embeddings, fn):
+def padding_index(padding_idx: int | None, num_embeddings: int, fn: str) -> int | None:
     """``padding_idx`` in [−num_embeddings, num_embeddings) as a row number, or None."""
     if padding_idx is None:
         return None
@@ -133,8 +141,9 @@ def padding_index(padding_idx, num_embeddings, fn):
     return int(padding_idx) % num_embeddings
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Look up rows of ``weight`` (num_embeddings, embedding_dim) by the
     integer tensor ``input`` (any shape): out[..., :] = weight[input[...], :],
     of shape input.shape + (embedding_dim,).
@@ -150,7 +159,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                   "embedding")
 
 
-def lookup(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, who):
+def lookup(input: Tensor, weight: Tensor, padding_idx: int | None, max_norm: float | None,
+           norm_type: float, scale_grad_by_freq: bool, sparse: bool, who: str) -> Tensor:
     """``embedding`` with ``who`` (the function or layer) named in its errors."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{who}: expected an integer Tensor of indices, got "

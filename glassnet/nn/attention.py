@@ -103,6 +103,7 @@ class MultiheadAttention(Module):
             init.xavier_uniform_(self.v_proj_weight)
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
+        if self.out_proj.bias is not None:  # (both are there when bias=True)
             init.zeros_(self.out_proj.bias)
         if self.bias_k is not None:
             init.xavier_normal_(self.bias_k)

@@ -17,6 +17,9 @@ both drawn from U(−1/√fan_in, 1/√fan_in) with fan_in = weight.shape[1]·kH
 
 Differences from PyTorch: only padding_mode='zeros'; no device argument.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +29,12 @@ from . import init
 from .functional import conv as F
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..hints import DTypeLike, Size
+    from ..tensor import Tensor
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -41,9 +50,13 @@ class _ConvNd(Module):
 
     _dims = 2
     transposed = False
+    weight: Parameter
+    bias: Parameter | None
+    padding: tuple[int, ...] | str
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 groups, bias, padding_mode, output_padding, dtype):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size,
+                 padding: Size | str, dilation: Size, groups: int, bias: bool,
+                 padding_mode: str, output_padding: Size, dtype: DTypeLike | None) -> None:
         super().__init__()
         layer = type(self).__name__
         norm = pair if self._dims == 2 else single
@@ -85,11 +98,11 @@ class _ConvNd(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Redraw weight and bias with PyTorch's default initialization."""
         init.default_layer_init_(self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         zeros = (0,) * self._dims
@@ -112,12 +125,13 @@ class _Conv(_ConvNd):
     """What Conv1d and Conv2d share: PyTorch's constructor and the forward pass
     over ``_dims`` spatial dimensions."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
+                 padding: Size | str = 0, dilation: Size = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, 0, dtype)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F._conv(input, self.weight, self.bias, self.stride, self.padding,
                        self.dilation, self.groups, self._dims, self)
 
@@ -154,9 +168,10 @@ class ConvTranspose2d(_ConvNd):
 
     transposed = True
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
+                 padding: Size = 0, output_padding: Size = 0, groups: int = 1, bias: bool = True,
+                 dilation: Size = 1, padding_mode: str = "zeros",
+                 dtype: DTypeLike | None = None) -> None:
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, got "
                              f"{padding!r} ('same'/'valid' are for Conv2d)")
@@ -168,14 +183,14 @@ class ConvTranspose2d(_ConvNd):
                                  f"be smaller than either stride {self.stride} or dilation "
                                  f"{self.dilation}")
 
-    def forward(self, input, output_size=None):
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding(input, output_size)
         return F._conv_transpose(input, self.weight, self.bias, self.stride, self.padding,
                                  output_padding, self.groups, self.dilation, self)
 
-    def _output_padding(self, input, output_size):
+    def _output_padding(self, input: Any, output_size: Sequence[int]) -> tuple[int, ...]:
         """The output_padding that makes the output (…, *output_size)."""
         size = tuple(output_size)[-2:]
         hw = tuple(getattr(input, "shape", ()))[-2:]

@@ -5,6 +5,10 @@ Looking up row i is the same as multiplying the one-hot vector of i by the
 table, so the table learns like a Linear layer's weight — but only the
 rows that were looked up receive a gradient.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import dtypes as backend
@@ -14,6 +18,11 @@ from . import init
 from .functional import norm as F
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ..hints import DTypeLike, TensorLike
 
 
 class Embedding(Module):
@@ -30,9 +39,13 @@ class Embedding(Module):
     ``sparse=True`` is not supported.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
-                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
-                 _freeze=False, dtype=None):
+    weight: Parameter
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False,
+                 _weight: TensorLike | None = None, _freeze: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
@@ -62,8 +75,10 @@ class Embedding(Module):
             self.weight = Parameter(data, requires_grad=not _freeze)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
-                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Self:
         """An Embedding whose table is ``embeddings`` (2-D, shared, not copied);
         ``freeze=True`` keeps it fixed (weight.requires_grad False). The
         ``padding_idx`` row is used as given (not zeroed)."""
@@ -75,20 +90,20 @@ class Embedding(Module):
                    norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse,
                    _weight=embeddings, _freeze=freeze)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """weight ~ N(0, 1), then the padding row ← 0."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight.data[self.padding_idx] = 0
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.lookup(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                         self.scale_grad_by_freq, self.sparse, self._describe())
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"

@@ -14,18 +14,26 @@ of its inputs.
 ``INITIALIZERS`` (``get_initializer(name)``) names them for ``fit``'s
 neighbours: "xavier_uniform", "xavier" (normal), "he" (Kaiming normal), ...
 """
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .registry import Registry
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d")
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended scale for weights followed by ``nonlinearity``:
     1 for linear/conv/sigmoid, 5/3 for tanh, √2 for relu,
     √(2/(1 + slope²)) for leaky_relu (slope = param, default 0.01), 3/4 for selu."""
@@ -49,14 +57,14 @@ def calculate_gain(nonlinearity, param=None):
                      f"one of {', '.join(_LINEAR)}, sigmoid, tanh, relu, leaky_relu, selu")
 
 
-def _check(tensor, fn):
+def _check(tensor: object, fn: str) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{fn}: expected a Tensor (or Parameter), got {type(tensor).__name__}")
     if tensor.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating-point tensor, got {tensor.dtype}")
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """fan_in = size(1)·receptive field, fan_out = size(0)·receptive field,
     where the receptive field is the product of the dims after the first two
     (1 for a Linear weight (out, in))."""
@@ -67,7 +75,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _fan(tensor, mode):
+def _fan(tensor: Tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"init: mode {mode!r} not supported, please use one of fan_in, "
                          "fan_out")
@@ -75,36 +83,38 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
+             generator: np.random.Generator | None = None) -> Tensor:
     """Fill with draws from U(a, b)."""
     _check(tensor, "uniform_")
     with no_grad():
         return tensor.uniform_(float(a), float(b), generator=generator)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: np.random.Generator | None = None) -> Tensor:
     """Fill with draws from N(mean, std²)."""
     _check(tensor, "normal_")
     with no_grad():
         return tensor.normal_(float(mean), float(std), generator=generator)
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with the value ``val``."""
     _check(tensor, "constant_")
     with no_grad():
         return tensor.fill_(val)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 0.0)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1.0)
 
 
-def _empty(tensor, fn):
+def _empty(tensor: Tensor, fn: str) -> bool:
     _check(tensor, fn)
     if 0 in tensor.shape:
         warnings.warn(f"{fn}: initializing a zero-element tensor is a no-op", stacklevel=3)
@@ -112,7 +122,8 @@ def _empty(tensor, fn):
     return False
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
+                    generator: np.random.Generator | None = None) -> Tensor:
     """Glorot uniform: U(−a, a), a = gain·√(6/(fan_in + fan_out))
     (variance gain²·2/(fan_in + fan_out))."""
     _check(tensor, "xavier_uniform_")
@@ -122,7 +133,8 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: Tensor, gain: float = 1.0,
+                   generator: np.random.Generator | None = None) -> Tensor:
     """Glorot normal: N(0, σ²), σ = gain·√(2/(fan_in + fan_out))."""
     _check(tensor, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -130,7 +142,9 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return normal_(tensor, 0.0, std, generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu",
+                     generator: np.random.Generator | None = None) -> Tensor:
     """He uniform: U(−bound, bound), bound = gain·√(3/fan), gain =
     calculate_gain(nonlinearity, a), fan = fan_in or fan_out (``mode``).
     ``a`` is the negative slope of the leaky_relu that follows.
@@ -144,7 +158,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu",
+                    generator: np.random.Generator | None = None) -> Tensor:
     """He normal: N(0, σ²), σ = gain/√fan (gain = calculate_gain(nonlinearity, a))."""
     if _empty(tensor, "kaiming_normal_"):
         return tensor
@@ -152,7 +168,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, std, generator)
 
 
-def default_layer_init_(weight, bias=None):
+def default_layer_init_(weight: Tensor, bias: Tensor | None = None) -> None:
     """PyTorch's default initialization of Linear and Conv layers: weight from
     kaiming_uniform_ with a = √5 (that is U(−1/√fan_in, 1/√fan_in)), bias from
     U(−1/√fan_in, 1/√fan_in) (zeros when fan_in is 0)."""
@@ -163,8 +179,8 @@ def default_layer_init_(weight, bias=None):
         uniform_(bias, -bound, bound)
 
 
-def _no_draws(fill):
-    def init(tensor, generator=None):
+def _no_draws(fill: Callable[[Tensor], Tensor]) -> Callable[..., Tensor]:
+    def init(tensor: Tensor, generator: np.random.Generator | None = None) -> Tensor:
         return fill(tensor)
     init.__name__, init.__doc__ = fill.__name__, fill.__doc__
     return init
@@ -186,7 +202,7 @@ for _name, _fn, _aliases in (
     INITIALIZERS.add(_name, _fn, _aliases)
 
 
-def get_initializer(name):
+def get_initializer(name: str) -> Callable[..., Tensor]:
     """The function registered as ``name`` (or an alias), called as
     ``fn(tensor, generator=None)``; ValueError listing the known names for any other."""
     return INITIALIZERS[name]

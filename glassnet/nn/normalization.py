@@ -10,6 +10,10 @@ depends on the rest of its batch) and keeps running averages of them for
 evaluation; layer norm takes them per sample over its trailing features
 (so it behaves the same in training and evaluation).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import dtypes as backend
@@ -21,6 +25,9 @@ from . import init
 from .functional import norm as F
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from ..hints import DTypeLike, Size
 
 
 def _check_count(value, name, layer):
@@ -57,9 +64,15 @@ class _BatchNorm(Module):
 
     _dims: tuple[int, ...] = ()  # the input ranks this layer accepts
     _layout = ""        # how to write them in an error message
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None, *, bias=True):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
         self.num_features = _check_count(num_features, "num_features", name)
@@ -91,18 +104,19 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
 
-    def reset_running_stats(self):
+    def reset_running_stats(self) -> None:
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
             for buf, value in ((self.running_mean, 0), (self.running_var, 1),
                                (self.num_batches_tracked, 0)):
-                buf.data[...] = value
-                versions.bump(buf)
+                if buf is not None:
+                    buf.data[...] = value
+                    versions.bump(buf)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Reset the running statistics, and γ ← 1, β ← 0."""
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:  # affine
             init.ones_(self.weight)
             if self.bias is not None:
                 init.zeros_(self.bias)
@@ -119,7 +133,7 @@ class _BatchNorm(Module):
                              f"got input of shape {input.shape} (a batch of one sample has "
                              "no variance; use a larger batch or model.eval())")
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -136,10 +150,10 @@ class _BatchNorm(Module):
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch, factor, self.eps)
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"{type(self).__name__}({self.num_features})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
@@ -168,8 +182,12 @@ class LayerNorm(Module):
     when ``elementwise_affine`` (``bias=False`` drops β). Same in training
     and evaluation."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 dtype=None):
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(self, normalized_shape: Size, eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.normalized_shape = F.normalized_shape_tuple(normalized_shape, "LayerNorm")
         self.eps = eps
@@ -186,14 +204,14 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """γ ← 1, β ← 0."""
-        if self.elementwise_affine:
+        if self.weight is not None:  # elementwise_affine
             init.ones_(self.weight)
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         layer = f"LayerNorm({self.normalized_shape})"
         _check_input(layer, input, self.weight)
         shape = self.normalized_shape
@@ -204,6 +222,6 @@ class LayerNorm(Module):
                              "normalized_shape)")
         return F.layer_norm(input, shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

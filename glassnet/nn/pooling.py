@@ -6,9 +6,19 @@ gradient is shared equally by the window). They have no parameters. The
 arguments are kept as given (an int or a pair), as PyTorch keeps them, and
 checked here, when the layer is made.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..ops._im2col import pair
 from .functional import conv as F
 from .module import Module
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..hints import Size
+    from ..tensor import Tensor
 
 
 class MaxPool2d(Module):
@@ -18,8 +28,9 @@ class MaxPool2d(Module):
     forward also returns the flat index h·W + w of each maximum (int64);
     ``ceil_mode`` keeps a last partial window."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                 dilation: Size = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         name = "MaxPool2d"
         pair(kernel_size, "kernel_size", name)
@@ -34,11 +45,11 @@ class MaxPool2d(Module):
         self.return_indices = bool(return_indices)
         self.ceil_mode = bool(ceil_mode)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Any:  # a Tensor, or (output, indices)
         return F._max_pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
                            self.ceil_mode, self.return_indices, self)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
@@ -49,8 +60,9 @@ class AvgPool2d(Module):
     ``count_include_pad`` (PyTorch's default); ``divisor_override`` replaces
     the window size as the divisor. ``stride`` defaults to ``kernel_size``."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
         super().__init__()
         name = "AvgPool2d"
         pair(kernel_size, "kernel_size", name)
@@ -64,11 +76,11 @@ class AvgPool2d(Module):
         self.count_include_pad = bool(count_include_pad)
         self.divisor_override = divisor_override
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F._avg_pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                            self.count_include_pad, self.divisor_override, self)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -77,13 +89,13 @@ class AdaptiveAvgPool2d(Module):
     ⌊o·H/OH⌋ … ⌈(o + 1)·H/OH⌉ − 1 (and so for columns), whatever H is.
     ``output_size`` is an int, a pair, or a pair with None (keep that size)."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: int | Sequence[int | None]) -> None:
         super().__init__()
         F.adaptive_output_size(output_size, (1, 1), "AdaptiveAvgPool2d")
         self.output_size = output_size
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F._adaptive_avg_pool(input, self.output_size, self)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

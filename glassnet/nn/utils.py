@@ -1,23 +1,30 @@
 """Gradient clipping (``gn.nn.utils``), as ``torch.nn.utils``: run after
 ``loss.backward()`` and before ``optimizer.step()`` to keep one bad batch
 from throwing the weights far away (exploding gradients)."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
-def _grads(parameters):
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
-                    foreach=None):
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach: bool | None = None) -> Tensor:
     """Scale all gradients together, in place, so that their total norm
     ‖(g₁, g₂, ...)‖_p (the norm of all gradients as one vector) is at most
     ``max_norm``: each g ← g·min(1, max_norm/(total + 1e−6)).
@@ -53,7 +60,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return Tensor(total)
 
 
-def clip_grad_value_(parameters, clip_value, foreach=None):
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
+                     foreach: bool | None = None) -> None:
     """Clamp every gradient element, in place, into [−clip_value, clip_value]."""
     clip_value = float(clip_value)
     for g in _grads(parameters):

@@ -23,7 +23,10 @@ PyTorch's nn.LSTM does on CPU): the same numbers, one graph node per layer
 and direction, about 1.6× faster. ``with glassnet.backends.onednn.disabled():`` (or
 ``GLASSNET_ONEDNN=0``) runs the steps above, whose every gate you can see.
 """
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING, Any
 
 from .. import alloc
 from ..errors import ShapeError
@@ -47,6 +50,10 @@ from .rnn_cells import (
     uniform_init,
 )
 
+if TYPE_CHECKING:
+    from ..hints import DTypeLike
+    from .parameter import Parameter
+
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 
@@ -61,9 +68,12 @@ class RNNBase(Module):
     Differences from PyTorch: no PackedSequence and no ``proj_size``.
     """
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
-                 device=None, dtype=None):
+    weight_ih_l0: Parameter  # (and the rest, by name: see _flat_weights_names)
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: str | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         name = type(self).__name__
         self.mode = mode
@@ -91,33 +101,34 @@ class RNNBase(Module):
         self.proj_size = 0
         dtype = layer_dtype(dtype)
         directions = 2 if self.bidirectional else 1
-        self._flat_weights_names = []
+        self._flat_weights_names: list[str] = []
         for layer in range(self.num_layers):
             n_in = self.input_size if layer == 0 else self.hidden_size * directions
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
-                self._flat_weights_names += new_weights(self, suffix, CELLS[mode].gates, n_in,
+                gates = CELLS[mode].gates  # type: ignore[attr-defined]
+                self._flat_weights_names += new_weights(self, suffix, gates, n_in,
                                                         self.hidden_size, self.bias, dtype)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Redraw every weight and bias from U(−1/√hidden_size, 1/√hidden_size)."""
         uniform_init(self, self.hidden_size)
 
-    def flatten_parameters(self):
+    def flatten_parameters(self) -> None:
         """Does nothing (PyTorch compacts weights for cuDNN here)."""
 
     @property
-    def all_weights(self):
+    def all_weights(self) -> list[list[Parameter]]:
         """The parameters of each layer and direction, as lists of tensors."""
         per = 4 if self.bias else 2
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
@@ -132,7 +143,7 @@ class RNNBase(Module):
         return text
 
     # ---- forward ---------------------------------------------------------------
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
         """input (T, B, input_size), or (B, T, input_size) with batch_first, or
         (T, input_size) unbatched; hx the initial state, zeros when not given
         (see the subclass). Returns (output, final state): output
@@ -235,12 +246,17 @@ class RNN(RNNBase):
     ``rnn(input, h0=None)`` → (output, h_n); h0 and h_n are
     (num_layers·directions, B, H) ((num_layers·directions, H) unbatched)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device: str | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__(check_nonlinearity("RNN", nonlinearity), input_size, hidden_size,
                          num_layers, bias, batch_first, dropout, bidirectional, 0, device,
                          dtype)
         self.nonlinearity = nonlinearity
+
+    if TYPE_CHECKING:
+        def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]: ...
 
 
 class GRU(RNNBase):
@@ -250,10 +266,14 @@ class GRU(RNNBase):
 
     ``gru(input, h0=None)`` → (output, h_n)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: str | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, 0, device, dtype)
+
+    if TYPE_CHECKING:
+        def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]: ...
 
 
 class LSTM(RNNBase):
@@ -266,10 +286,16 @@ class LSTM(RNNBase):
 
     ``lstm(input, (h0, c0)=None)`` → (output, (h_n, c_n))."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: str | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device, dtype)
+
+    if TYPE_CHECKING:
+        def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+                    ) -> tuple[Tensor, tuple[Tensor, Tensor]]: ...
 
     def _initial_states(self, hx, batch, batched):
         if hx is None:

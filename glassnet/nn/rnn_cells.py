@@ -10,7 +10,10 @@ into a recurrent network. The formulas and their backward are in
     LSTMCell  (h', c') from the gates i, f, g, o
     GRUCell   h' from the gates r, z, n
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,22 +26,25 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
+if TYPE_CHECKING:
+    from ..hints import DTypeLike
 
-def check_size(layer, name, value, minimum=1):
+
+def check_size(layer: str, name: str, value: Any, minimum: int = 1) -> int:
     """An int ≥ ``minimum`` (bools are not sizes), or a clear ValueError."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{layer}: {name} must be an int ≥ {minimum}, got {value!r}")
     return int(value)
 
 
-def check_nonlinearity(layer, nonlinearity):
+def check_nonlinearity(layer: str, nonlinearity: str) -> str:
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"{layer}: unknown nonlinearity {nonlinearity!r}; select from 'tanh' "
                          "or 'relu'")
     return "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
 
 
-def check_tensor(layer, what, x, dtype):
+def check_tensor(layer: str, what: str, x: Any, dtype: np.dtype) -> None:
     """``x`` must be a Tensor of the layer's dtype."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{layer}: expected {what} to be a Tensor, got {type(x).__name__}; wrap "
@@ -49,12 +55,13 @@ def check_tensor(layer, what, x, dtype):
                          f"{x.dtype.name}))")
 
 
-def check_shape(layer, what, x, expected):
+def check_shape(layer: str, what: str, x: Tensor, expected: tuple[int, ...]) -> None:
     if x.shape != tuple(expected):
         raise ShapeError(f"{layer}: {what} has shape {x.shape}, expected {tuple(expected)}")
 
 
-def new_weights(module, suffix, gates, input_size, hidden_size, bias, dtype):
+def new_weights(module: Module, suffix: str, gates: int, input_size: int, hidden_size: int,
+                bias: bool, dtype: DTypeLike) -> list[str]:
     """Register weight_ih, weight_hh (and bias_ih, bias_hh) + suffix, as PyTorch names them:
     weight_ih (gates·H, input_size), weight_hh (gates·H, H), biases (gates·H,)."""
     g = gates * hidden_size
@@ -68,7 +75,7 @@ def new_weights(module, suffix, gates, input_size, hidden_size, bias, dtype):
     return names
 
 
-def uniform_init(module, hidden_size):
+def uniform_init(module: Module, hidden_size: int) -> None:
     """PyTorch's default for recurrent layers: every weight and bias from
     U(−1/√H, 1/√H), H = hidden_size, drawn from the seeded generator."""
     bound = 1 / math.sqrt(hidden_size)
@@ -76,7 +83,7 @@ def uniform_init(module, hidden_size):
         init.uniform_(p, -bound, bound)
 
 
-def layer_dtype(dtype):
+def layer_dtype(dtype: DTypeLike | None) -> np.dtype:
     return backend.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
@@ -85,28 +92,35 @@ class RNNCellBase(Module):
     the checks of the input (B, input_size) or (input_size,) (unbatched) and
     of the state (B, hidden_size) or (hidden_size,)."""
 
-    def __init__(self, mode, input_size, hidden_size, bias, dtype):
+    weight_ih: Parameter
+    weight_hh: Parameter
+    bias_ih: Parameter | None
+    bias_hh: Parameter | None
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool,
+                 dtype: DTypeLike | None) -> None:
         super().__init__()
         name = type(self).__name__
         self.input_size = check_size(name, "input_size", input_size)
         self.hidden_size = check_size(name, "hidden_size", hidden_size)
         self.bias = bool(bias)
         self._mode = mode
-        new_weights(self, "", CELLS[mode].gates, self.input_size, self.hidden_size, self.bias,
+        new_weights(self, "", CELLS[mode].gates,  # type: ignore[attr-defined]
+                    self.input_size, self.hidden_size, self.bias,
                     layer_dtype(dtype))
         if not self.bias:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Redraw every weight and bias from U(−1/√hidden_size, 1/√hidden_size)."""
         uniform_init(self, self.hidden_size)
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if not self.bias:
             text += ", bias=False"
@@ -114,7 +128,7 @@ class RNNCellBase(Module):
             text += ", nonlinearity=relu"
         return text
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Any = None) -> Any:
         """One step with a single state h (RNNCell, GRUCell): returns h'."""
         x, batched = self._input(input)
         batch = x.shape[0]
@@ -159,11 +173,15 @@ class RNNCell(RNNCellBase):
     (B, hidden_size), zeros when not given. Returns h' (B, hidden_size).
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
-                 dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device: str | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__(check_nonlinearity("RNNCell", nonlinearity), input_size, hidden_size,
                          bias, dtype)
         self.nonlinearity = nonlinearity
+
+    if TYPE_CHECKING:
+        def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor: ...
 
 
 class GRUCell(RNNCellBase):
@@ -173,8 +191,12 @@ class GRUCell(RNNCellBase):
 
     ``cell(input, hx=None)`` returns h' (B, hidden_size)."""
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: str | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("GRU", input_size, hidden_size, bias, dtype)
+
+    if TYPE_CHECKING:
+        def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor: ...
 
 
 class LSTMCell(RNNCellBase):
@@ -185,10 +207,12 @@ class LSTMCell(RNNCellBase):
     ``cell(input, hx=None)`` with hx = (h, c), each (B, hidden_size), zeros
     when not given. Returns (h', c')."""
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: str | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, bias, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: tuple[Tensor | None, Tensor | None] | None = None
+                ) -> tuple[Tensor, Tensor]:
         x, batched = self._input(input)
         batch = x.shape[0]
         if hx is None:

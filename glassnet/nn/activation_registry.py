@@ -7,12 +7,20 @@ Used by ``fit``'s model builders on the command line (``glassnet train
 per-layer menus and its exported script, the activation figures and the
 transformer's ``activation="gelu"``. "linear" (also "identity") is a = z.
 """
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import activation as A
 from . import functional as F
 from .linear import Identity
 from .registry import Registry
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+    from .module import Module
 
 
 @dataclass(frozen=True)
@@ -21,20 +29,20 @@ class Activation:
     Tensor (with the layer's default parameters), ``symbol`` how a trace
     names it."""
     name: str
-    module: type
-    function: object
+    module: type[Module]
+    function: Callable[[Tensor], Tensor]
     symbol: str
 
-    def layer(self, **kwargs):
+    def layer(self, **kwargs: Any) -> Module:
         """A new layer, e.g. ``ACTIVATIONS['leaky_relu'].layer(negative_slope=0.1)``."""
         return self.module(**kwargs)
 
-    def code(self, prefix="nn."):
+    def code(self, prefix: str = "nn.") -> str:
         """The Python that builds the layer: 'nn.ReLU()'."""
         return f"{prefix}{self.module.__name__}()"
 
 
-def _identity(z):
+def _identity(z: Tensor) -> Tensor:
     return z
 
 
@@ -51,12 +59,12 @@ for _name, _module, _function, _symbol, _aliases in (
     ACTIVATIONS.add(_name, Activation(_name, _module, _function, _symbol), _aliases)
 
 
-def get_activation(name):
+def get_activation(name: str) -> Activation:
     """The ``Activation`` registered as ``name`` (or an alias); ValueError
     listing the known names for any other."""
     return ACTIVATIONS[name]
 
 
-def activation_layer(name, **kwargs):
+def activation_layer(name: str, **kwargs: Any) -> Module:
     """A new layer for the activation ``name``: ``activation_layer('relu')`` → nn.ReLU()."""
     return ACTIVATIONS[name].layer(**kwargs)

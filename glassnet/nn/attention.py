@@ -1,6 +1,10 @@
 """MultiheadAttention: ``num_heads`` scaled dot-product attentions side by side
 on learned projections of query, key and value, as ``torch.nn.MultiheadAttention``
 (the math is in ``nn.functional.attention``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import dtypes as backend
@@ -10,8 +14,12 @@ from .linear import Linear
 from .module import Module
 from .parameter import Parameter
 
+if TYPE_CHECKING:
+    from ..hints import DTypeLike
+    from ..tensor import Tensor
 
-def _positive_int(value, name):
+
+def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"MultiheadAttention: {name} must be a positive int, got {value!r}")
     return int(value)
@@ -44,8 +52,10 @@ class MultiheadAttention(Module):
     separate fused "fast path" (eval mode runs the same code).
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
-                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, dtype=None):
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         embed_dim = _positive_int(embed_dim, "embed_dim")
         num_heads = _positive_int(num_heads, "num_heads")
@@ -93,7 +103,7 @@ class MultiheadAttention(Module):
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
-    def _reset_parameters(self):
+    def _reset_parameters(self) -> None:
         """PyTorch's initialization: Xavier-uniform projections, zero biases."""
         if self._qkv_same_embed_dim:
             init.xavier_uniform_(self.in_proj_weight)
@@ -109,8 +119,10 @@ class MultiheadAttention(Module):
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
 
-    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
-                attn_mask=None, average_attn_weights=True, is_causal=False):
+    def forward(self, query: Tensor, key: Tensor, value: Tensor,
+                key_padding_mask: Tensor | None = None, need_weights: bool = True,
+                attn_mask: Tensor | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
         return _forward(query, key, value, self.num_heads, self.in_proj_weight,
                         self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn,
                         self.dropout, self.out_proj.weight, self.out_proj.bias,
@@ -122,10 +134,10 @@ class MultiheadAttention(Module):
                         dims=(self.embed_dim, self.kdim, self.vdim),
                         batch_first=self.batch_first, who=self._describe())
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"MultiheadAttention(embed_dim={self.embed_dim}, num_heads={self.num_heads})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
         if not self._qkv_same_embed_dim:
             text += f", kdim={self.kdim}, vdim={self.vdim}"

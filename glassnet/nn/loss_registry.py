@@ -6,11 +6,19 @@ the layer.
 Used by ``fit``/``evaluate`` (``loss="mse"``), ``glassnet explain --loss``,
 the playground (its losses and exported script) and the figures.
 """
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import loss as L
 from .functional import loss as FL
 from .registry import Registry
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+    from .module import Module
 
 
 @dataclass(frozen=True)
@@ -18,14 +26,14 @@ class Loss:
     """One loss: ``module`` its layer class, ``function`` the same
     computation as a function (prediction, target) → Tensor."""
     name: str
-    module: type
-    function: object
+    module: type[Module]
+    function: Callable[..., Tensor]
 
-    def layer(self, **kwargs):
+    def layer(self, **kwargs: Any) -> Module:
         """A new loss layer, e.g. ``LOSSES['cross_entropy'].layer(label_smoothing=0.1)``."""
         return self.module(**kwargs)
 
-    def code(self, prefix="nn."):
+    def code(self, prefix: str = "nn.") -> str:
         """The Python that builds the layer: 'nn.MSELoss()'."""
         return f"{prefix}{self.module.__name__}()"
 
@@ -44,7 +52,7 @@ for _name, _module, _function, _aliases in (
     LOSSES.add(_name, Loss(_name, _module, _function), _aliases)
 
 
-def get_loss(name):
+def get_loss(name: str) -> Loss:
     """The ``Loss`` registered as ``name`` (or an alias); ValueError listing
     the known names for any other."""
     return LOSSES[name]

@@ -18,7 +18,10 @@ A layer's Param # counts its own parameters and its sub-layers' (so the
 first row is the total). The forward pass runs on zeros under ``no_grad``
 and leaves the random generator's state as it was.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +29,10 @@ from .. import dtypes as backend
 from ..grad_mode import no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..hints import DTypeLike
+    from .module import Module
 
 SummaryRow = namedtuple("SummaryRow", ["name", "type", "depth", "output_shape", "num_params"])
 
@@ -51,14 +58,15 @@ class ModelSummary:
     ``total_params``, ``trainable_params``, ``input_size``, ``output_shape``;
     ``str()`` (and the repr) is the table."""
 
-    def __init__(self, rows, total_params, trainable_params, input_size, output_shape):
+    def __init__(self, rows: list[SummaryRow], total_params: int, trainable_params: int,
+                 input_size: Any, output_shape: Any) -> None:
         self.rows = rows
         self.total_params = total_params
         self.trainable_params = trainable_params
         self.input_size = input_size
         self.output_shape = output_shape
 
-    def __str__(self):
+    def __str__(self) -> str:
         heads = ("Layer (type)", "Output Shape", "Param #")
         cells = []
         for r in self.rows:
@@ -102,11 +110,12 @@ def _example_inputs(model, input_size, dtype):
     return [Tensor(np.zeros(shape, dtype=dtype))], shape
 
 
-def summary(model, input_size=None, dtype=None):
+def summary(model: Module, input_size: Any = None,
+            dtype: DTypeLike | None = None) -> ModelSummary:
     """Build the ModelSummary of ``model`` (see the module docstring).
     ``input_size`` includes the batch dimension; without it, output shapes
     are shown as '-'."""
-    shapes = {}
+    shapes: dict[int, Any] = {}
     output_shape = None
     if input_size is not None:
         inputs, input_size = _example_inputs(model, input_size, dtype)

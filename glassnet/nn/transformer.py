@@ -1,19 +1,28 @@
 """TransformerEncoderLayer: self-attention and a position-wise feed-forward
 network, each wrapped in a residual connection and a LayerNorm, built from
 the library's own layers, as ``torch.nn.TransformerEncoderLayer``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import dtypes as backend
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .activation_registry import ACTIVATIONS
+from .activation_registry import ACTIVATIONS, get_activation
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
 from .module import Module
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def generate_square_subsequent_mask(sz, dtype=None):
+    from ..hints import DTypeLike
+
+
+def generate_square_subsequent_mask(sz: int, dtype: DTypeLike | None = None) -> Tensor:
     """The causal mask for a sequence of length ``sz``: a float (sz, sz) mask with
     −inf above the diagonal (position i may not look at j > i) and 0 elsewhere,
     as ``torch.nn.Transformer.generate_square_subsequent_mask``."""
@@ -48,9 +57,13 @@ class TransformerEncoderLayer(Module):
     inference "fast path" (eval mode runs the same code).
     """
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
-                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
-                 dtype=None):
+    activation: Callable[[Tensor], Tensor]
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: str | Callable[[Tensor], Tensor] = "relu",
+                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         from . import LayerNorm  # the normalization family, loaded on first use
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
@@ -68,15 +81,16 @@ class TransformerEncoderLayer(Module):
                 raise ValueError(f"TransformerEncoderLayer: activation should be one of "
                                  f"{', '.join(ACTIVATIONS.accepted())} (or a callable), not "
                                  f"{activation!r}")
-            activation = ACTIVATIONS[activation].function
+            activation = get_activation(activation).function
         elif not callable(activation):
             raise TypeError(f"TransformerEncoderLayer: activation should be a name such as "
                             f"'relu' or 'gelu', or a callable, got {type(activation).__name__}")
         self.activation = activation
 
-    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+    def forward(self, src: Tensor, src_mask: Tensor | None = None,
+                src_key_padding_mask: Tensor | None = None, is_causal: bool = False) -> Tensor:
         d_model = self.self_attn.embed_dim
-        shape = getattr(src, "shape", None)
+        shape: Any = getattr(src, "shape", None)
         if not isinstance(src, Tensor) or len(shape) not in (2, 3) or shape[-1] != d_model:
             layout = "(N, S, {0})" if self.self_attn.batch_first else "(S, N, {0})"
             got = f"shape {shape}" if isinstance(src, Tensor) else type(src).__name__
@@ -92,15 +106,16 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
+                  is_causal: bool) -> Tensor:
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                            need_weights=False, is_causal=is_causal)[0]
         return self.dropout1(x)
 
-    def _ff_block(self, x):
+    def _ff_block(self, x: Tensor) -> Tensor:
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
         return self.dropout2(x)
 
-    def _describe(self):
+    def _describe(self) -> str:
         return (f"TransformerEncoderLayer(d_model={self.self_attn.embed_dim}, "
                 f"nhead={self.self_attn.num_heads})")

@@ -1,8 +1,15 @@
 """Adagrad: per-weight step sizes that shrink with the sum of all squared
 gradients seen so far (Duchi et al.)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .optimizer import Optimizer, decayed_grad
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class Adagrad(Optimizer):
@@ -15,8 +22,9 @@ class Adagrad(Optimizer):
         w  = w − η·g / (√s + eps)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         super().__init__(params, defaults)

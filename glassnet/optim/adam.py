@@ -1,10 +1,17 @@
 """Adam: gradient descent with per-weight step sizes from running averages
 of the gradient (m) and of its square (v), bias-corrected for their start
 at zero; AMSGrad keeps the largest v seen."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..backends import blas
 from .optimizer import Optimizer, bias_corrections, decayed_grad
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class Adam(Optimizer):
@@ -22,8 +29,10 @@ class Adam(Optimizer):
     learning rate works across layers of very different gradient scale.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+    def __init__(self, params: Params, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize,
                         decoupled_weight_decay=decoupled_weight_decay)

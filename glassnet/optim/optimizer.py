@@ -34,6 +34,10 @@ from ..tensor import Tensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from typing import TypeAlias
+
+    # what every optimizer takes: Tensors (model.parameters()), or param groups (dicts)
+    Params: TypeAlias = "Iterable[Tensor] | Iterable[dict[str, Any]]"
 
 
 class Optimizer:
@@ -45,8 +49,7 @@ class Optimizer:
     parameter in ``_update(param, grad, state, group)`` (arrays, in place).
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]],
-                 defaults: dict[str, Any]) -> None:
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got a "

@@ -1,8 +1,15 @@
 """RMSprop: divide the gradient by a running root-mean-square of recent
 gradients (Hinton's lecture 6e), optionally centered and with momentum."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .optimizer import Optimizer, decayed_grad
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class RMSprop(Optimizer):
@@ -16,8 +23,9 @@ class RMSprop(Optimizer):
         w  = w − lr·g/s                                 otherwise
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum, centered=centered, maximize=maximize)
         super().__init__(params, defaults)

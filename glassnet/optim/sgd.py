@@ -1,9 +1,16 @@
 """SGD: the article's gradient descent, w ← w − η·∂L/∂w, with PyTorch's
 momentum, dampening, Nesterov momentum, weight decay and maximize."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..backends import blas
 from .optimizer import Optimizer, decayed_grad
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class SGD(Optimizer):
@@ -21,8 +28,9 @@ class SGD(Optimizer):
     ``l2_penalty(params, λ)`` to the loss (see ``optim.regularization``).
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)

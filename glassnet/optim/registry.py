@@ -6,7 +6,10 @@ learning rate, and the line of Python that builds it.
 Used by ``fit(optimizer="adam")``, ``glassnet train --optimizer``, the
 playground (its menu and exported script) and the gradient-descent figures.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..nn.registry import Registry
 from .adagrad import Adagrad
@@ -14,6 +17,9 @@ from .adam import Adam
 from .adamw import AdamW
 from .rmsprop import RMSprop
 from .sgd import SGD
+
+if TYPE_CHECKING:
+    from .optimizer import Optimizer, Params
 
 
 @dataclass(frozen=True)
@@ -23,13 +29,14 @@ class OptimizerSpec:
     name: str
     cls: type
     lr: float
-    settings: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
-    def make(self, params, lr=None, **options):
+    def make(self, params: Params, lr: float | None = None, **options: Any) -> Optimizer:
         """The optimizer over ``params`` (``options`` add to or override the settings)."""
         return self.cls(params, lr=self.lr if lr is None else lr, **{**self.settings, **options})
 
-    def code(self, lr=None, params="model.parameters()", prefix="gn.optim."):
+    def code(self, lr: float | None = None, params: str = "model.parameters()",
+             prefix: str = "gn.optim.") -> str:
         """The Python that builds it: 'gn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)'."""
         args = [params, f"lr={self.lr if lr is None else lr!r}"]
         args += [f"{k}={v!r}" for k, v in self.settings.items()]
@@ -47,7 +54,7 @@ for _spec, _aliases in (
     OPTIMIZERS.add(_spec.name, _spec, _aliases)
 
 
-def get_optimizer(name):
+def get_optimizer(name: str) -> OptimizerSpec:
     """The ``OptimizerSpec`` registered as ``name`` (or an alias); ValueError
     listing the known names for any other."""
     return OPTIMIZERS[name]

@@ -9,9 +9,16 @@ Both are built from glassnet ops, so ``loss.backward()`` adds their
 gradients (λ·sign(w) for L1, λ·w for L2) to every weight's ``.grad``.
 Pass only the tensors to regularize; biases are usually left out.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import dtypes as backend
 from ..errors import DTypeError
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def _tensors(params, name):
@@ -40,7 +47,7 @@ def _strength(lam, name):
     return float(lam)
 
 
-def l1_penalty(params, lam=1.0):
+def l1_penalty(params: Tensor | Iterable[Tensor], lam: float = 1.0) -> Tensor:
     r"""λ·Σ|w| over every element of every tensor in ``params`` (a 0-d tensor).
 
     Its gradient λ·sign(w) pulls each weight toward 0 by the same amount
@@ -48,14 +55,14 @@ def l1_penalty(params, lam=1.0):
     "lasso"). sign(0) is taken as 0.
     """
     lam = _strength(lam, "l1_penalty")
-    total = None
+    total: Any = None  # a Tensor after the loop (_tensors is never empty)
     for p in _tensors(params, "l1_penalty"):
         s = p.abs().sum()
         total = s if total is None else total + s
     return total * lam
 
 
-def l2_penalty(params, lam=1.0):
+def l2_penalty(params: Tensor | Iterable[Tensor], lam: float = 1.0) -> Tensor:
     r"""λ/2·Σw² over every element of every tensor in ``params`` (a 0-d tensor).
 
     Its gradient is λ·w, so one step of plain gradient descent on
@@ -66,7 +73,7 @@ def l2_penalty(params, lam=1.0):
     whose decoupled decay skips Adam's per-weight scaling.
     """
     lam = _strength(lam, "l2_penalty")
-    total = None
+    total: Any = None  # a Tensor after the loop (_tensors is never empty)
     for p in _tensors(params, "l2_penalty"):
         s = (p * p).sum()
         total = s if total is None else total + s

@@ -9,6 +9,8 @@ containers, layers, activations, losses, ``init``, ``functional`` and
     loss = nn.HalfSquaredError()(model(x), y)                           # L = (y − ŷ)²/2
     loss.backward()
 """
+from typing import TYPE_CHECKING
+
 from . import functional, init, utils  # noqa: F401
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .container import ModuleDict, ModuleList, Sequential
@@ -28,6 +30,27 @@ from .loss import (
 from .module import IncompatibleKeys, Module, RemovableHandle, StateDictError
 from .parameter import Parameter
 from .summary import ModelSummary
+
+if TYPE_CHECKING:  # the lazily imported families below, as mypy should see them
+    from .attention import MultiheadAttention as MultiheadAttention
+    from .conv import Conv1d as Conv1d
+    from .conv import Conv2d as Conv2d
+    from .conv import ConvTranspose2d as ConvTranspose2d
+    from .embedding import Embedding as Embedding
+    from .normalization import BatchNorm1d as BatchNorm1d
+    from .normalization import BatchNorm2d as BatchNorm2d
+    from .normalization import LayerNorm as LayerNorm
+    from .pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+    from .pooling import AvgPool2d as AvgPool2d
+    from .pooling import MaxPool2d as MaxPool2d
+    from .rnn import GRU as GRU
+    from .rnn import LSTM as LSTM
+    from .rnn import RNN as RNN
+    from .rnn import GRUCell as GRUCell
+    from .rnn import LSTMCell as LSTMCell
+    from .rnn import RNNCell as RNNCell
+    from .transformer import TransformerEncoderLayer as TransformerEncoderLayer
+    from .transformer import generate_square_subsequent_mask as generate_square_subsequent_mask
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity",
@@ -51,7 +74,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'glassnet.nn' has no attribute {name!r}")
@@ -65,5 +88,5 @@ def __getattr__(name):
     return getattr(mod, name)
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))

@@ -253,7 +253,9 @@ class Module:
                 d[key].pop(name, None)
         d["_non_persistent_buffers"].discard(name)
 
-    def __getattr__(self, name: str) -> Tensor | Module:
+    # a Parameter, buffer or sub-module by name: Any to mypy (PyTorch's Tensor | Module
+    # would flag ``init.xavier_uniform_(model[0].weight)``, which is right)
+    def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         if "_parameters" not in d:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': "

@@ -18,7 +18,7 @@ PyTorch does, so weights move between the two libraries by name.
 """
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,58 +27,19 @@ from .. import versions
 from ..errors import DTypeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+from .handles import IncompatibleKeys, RemovableHandle, StateDictError
 from .parameter import Parameter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
-    from typing import ParamSpec, Protocol, TypeVar
 
     from typing_extensions import Self
 
     from ..hints import DTypeLike, TensorLike
+    from ._hints import _P, _R, _Forward
     from .summary import ModelSummary
 
-    _P = ParamSpec("_P")
-    _R = TypeVar("_R", covariant=True)
-
-    class _Forward(Protocol[_P, _R]):
-        """What mypy reads ``module(...)`` as: a call of that module's ``forward``
-        (so ``nn.Linear(2, 3)(x)`` is a Tensor and a wrong argument is flagged)."""
-
-        def forward(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
-
-
-class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict(strict=False)`` could not match."""
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-
-class StateDictError(RuntimeError):
-    """``load_state_dict`` found missing or unexpected keys, or shapes that differ."""
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict[int, Callable[..., Any]]) -> None:
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
+__all__ = ["Module", "IncompatibleKeys", "RemovableHandle", "StateDictError"]
 
 
 def _addindent(text: str, spaces: int) -> str:

@@ -16,20 +16,43 @@ import glassnet as gn
 STRICT = os.environ.get("GLASSNET_REQUIRE_ALL") == "1"
 
 
-def need(module, hint):
-    """Import ``module`` or skip the test (fail under GLASSNET_REQUIRE_ALL=1)."""
+# How to install each optional package a test may need: the extra of
+# pyproject.toml that brings it, or the test extra for the test-only ones.
+INSTALL = {
+    "matplotlib": "pip install 'glassnet[viz]'",
+    "sklearn": "pip install 'glassnet[data]'",
+    "tqdm": "pip install 'glassnet[progress]'",
+    "torch": "pip install torch==2.13.0 (or pip install -e '.[test]')",
+    "safetensors": "pip install safetensors (or pip install -e '.[test]')",
+    "playwright": "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium",
+}
+
+
+def need(module, hint=None):
+    """Import ``module`` or skip (fail under GLASSNET_REQUIRE_ALL=1), saying
+    what to install: ``hint``, else the extra that brings the package.
+    Works in a test, a fixture, or at the top of a test file (the file skips)."""
     try:
         return importlib.import_module(module)
     except ImportError:
+        if hint is None:
+            hint = INSTALL[module.split(".")[0]]
         msg = f"needs {module}: {hint}"
         if STRICT:
             pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping)")
-        pytest.skip(msg)
+        pytest.skip(msg, allow_module_level=True)
+
+
+def skip_or_fail(msg):
+    """Skip with ``msg`` (what to install), or fail under GLASSNET_REQUIRE_ALL=1."""
+    if STRICT:
+        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping)")
+    pytest.skip(msg, allow_module_level=True)
 
 
 @pytest.fixture
 def torch():
-    t = need("torch", "pip install torch==2.13.0 (or pip install -e '.[test]')")
+    t = need("torch")
     t.set_num_threads(1)
     return t
 
@@ -41,11 +64,7 @@ def needs_onednn():
     from glassnet.backends import onednn
     if onednn.available():
         return onednn
-    msg = f"oneDNN not in use: {onednn.status}"
-    if STRICT:
-        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping; the test extras install "
-                    "onednn-cpu-gomp)")
-    pytest.skip(msg)
+    skip_or_fail(f"oneDNN not in use: {onednn.status}")
 
 
 @pytest.fixture(autouse=True)
@@ -73,13 +92,10 @@ SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "out", "s
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browser)."""
     import shutil
-    sync_api = need("playwright.sync_api", "pip install playwright (and apt-get install chromium)")
+    sync_api = need("playwright.sync_api")
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        msg = "needs Debian's chromium: apt-get install chromium"
-        if STRICT:
-            pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping)")
-        pytest.skip(msg)
+        skip_or_fail("needs Debian's chromium: apt-get install chromium")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield b

@@ -6,19 +6,15 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import STRICT
+from conftest import need, skip_or_fail
 
 import glassnet as gn
 from glassnet.backends import blas
 
 
 def _mkl_or_skip():
-    if blas.load().startswith("mkl"):
-        return
-    msg = f"MKL not in use: {blas.status}"
-    if STRICT:
-        pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping; the test extras install mkl)")
-    pytest.skip(msg)
+    if not blas.load().startswith("mkl"):
+        skip_or_fail(f"MKL not in use: {blas.status}")
 
 
 class _Recording:
@@ -358,7 +354,7 @@ def test_mkl_threads_follow_the_thread_limit():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_linear_and_matmul_on_the_gemm_path_match_torch(dtype):
     """Shapes big enough for MKL: forward and every gradient against PyTorch."""
-    torch = pytest.importorskip("torch")
+    torch = need("torch")
     rng = np.random.default_rng(3)
     x0 = rng.standard_normal((96, 200)).astype(dtype)
     w0 = rng.standard_normal((150, 200)).astype(dtype) * 0.1
@@ -400,7 +396,7 @@ def test_gemm_path_passes_finite_differences():
 @pytest.mark.torch
 def test_sgd_on_a_big_weight_matches_torch():
     """SGD's update of a weight of ≥ VECTOR_MIN elements is MKL's ?axpby (when in use)."""
-    torch = pytest.importorskip("torch")
+    torch = need("torch")
     rng = np.random.default_rng(10)
     w0 = rng.standard_normal((512, 784)).astype(np.float32)
     g0 = rng.standard_normal((512, 784)).astype(np.float32)
@@ -455,7 +451,7 @@ def test_vector_ops_refuse_what_they_cannot_do():
                          ids=["plain", "amsgrad", "l2", "maximize", "adamw"])
 def test_adam_on_a_big_weight_matches_torch(options):
     """Weights of ≥ VECTOR_MIN elements take MKL's vector path (when MKL is in use)."""
-    torch = pytest.importorskip("torch")
+    torch = need("torch")
     options = dict(options)
     decoupled = options.pop("decoupled", False)
     rng = np.random.default_rng(13)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from conftest import need
 from glassnet.cli.main import main
 
 
@@ -53,6 +54,7 @@ def test_train_help_documents_every_option(capsys):
 
 
 def test_train_digits_end_to_end(tmp_path, capsys):
+    need("sklearn")  # the digits ship inside scikit-learn
     path = tmp_path / "model.safetensors"
     assert main(["train", "--data", "digits", "--hidden", "128", "--activation", "relu",
                  "--optimizer", "adam", "--lr", "1e-3", "--epochs", "30", "--batch-size", "32",
@@ -103,6 +105,7 @@ def test_train_reports_bad_input(tmp_path):
 
 
 def test_train_a_cnn_on_digits(capsys):
+    need("sklearn")
     assert main(["train", "--data", "digits", "--model", "cnn", "--hidden", "32", "--epochs", "3",
                  "--lr", "2e-3", "--batch-size", "32", "--verbose", "0"]) == 0
     acc = float(re.search(r"accuracy ([0-9.]+)", capsys.readouterr().out).group(1))

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import glassnet as gn
+from conftest import need
 from glassnet.cli.main import main
 
 
@@ -57,6 +58,7 @@ def test_explain_bad_input(tmp_path):
 
 
 def test_figures_writes_every_figure(tmp_path, capsys):
+    need("matplotlib")
     assert main(["figures", "--out", str(tmp_path), "--quick", "--lang", "en"]) == 0
     paths = capsys.readouterr().out.split()
     names = {p.rsplit("/", 1)[-1] for p in paths}

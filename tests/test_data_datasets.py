@@ -211,7 +211,7 @@ def test_pm1_and_float_labels_match_the_index_labels():
 # ---- moons and two spirals -----------------------------------------------------------
 @pytest.mark.parametrize("n", [100, 101, 2])
 def test_moons_equals_sklearn_without_noise_or_shuffle(n):
-    skd = need("sklearn.datasets", "pip install scikit-learn")
+    skd = need("sklearn.datasets")
     x_ref, y_ref = skd.make_moons(n_samples=n, shuffle=False, noise=None)
     x, y = arrays(D.moons(n, shuffle=False))
     np.testing.assert_allclose(x, x_ref, atol=1e-6)
@@ -219,7 +219,7 @@ def test_moons_equals_sklearn_without_noise_or_shuffle(n):
 
 
 def test_moons_shuffled_and_noisy_follow_the_same_law():
-    skd = need("sklearn.datasets", "pip install scikit-learn")
+    skd = need("sklearn.datasets")
     x_ref, y_ref = skd.make_moons(n_samples=300, shuffle=False)
     x, y = check_binary(D.moons(300, generator=rng()), 300)
     order = np.lexsort((x[:, 1], x[:, 0]))
@@ -256,7 +256,7 @@ def test_two_spirals_is_the_cmu_benchmark():
     (D.breast_cancer, (569, 30), [212, 357]),
 ])
 def test_sklearn_sets_load(fn, shape, counts):
-    need("sklearn", "pip install glassnet[data]")
+    need("sklearn")
     ds = fn()
     x, y = arrays(ds)
     assert x.shape == shape and x.dtype == np.float32
@@ -272,7 +272,7 @@ def test_sklearn_sets_load(fn, shape, counts):
 
 
 def test_sklearn_data_matches_the_source():
-    skd = need("sklearn.datasets", "pip install glassnet[data]")
+    skd = need("sklearn.datasets")
     ref = skd.load_digits()
     x, y = arrays(D.digits())
     np.testing.assert_array_equal(x, ref.data)

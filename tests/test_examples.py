@@ -5,10 +5,13 @@ import sys
 
 import pytest
 
+from conftest import need
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples"))
 
 
 def test_cnn_on_digits_reaches_98_percent():
+    need("sklearn")  # the digits ship inside scikit-learn
     import cnn_digits
     _, history, accuracy = cnn_digits.train(epochs=12)
     assert accuracy >= 0.98

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from conftest import need
 from glassnet.explain.trace.convolution import trace_conv
 from glassnet.explain.trace.recurrent import gradient_flow
 
@@ -62,7 +63,7 @@ def test_gradient_flow_ends_with_the_modules_own_gradient(kind):
     assert len(flow.norms) == 12 and "‖∂L/∂hₜ‖" in str(flow)
 
 
-def test_lstm_holds_the_gradient_better_than_a_tanh_rnn(tmp_path):
+def test_lstm_holds_the_gradient_better_than_a_tanh_rnn():
     gn.manual_seed(0)
     x, y = gn.randn(8, 40, 3, dtype=gn.float64), gn.ones(8, 8, dtype=gn.float64)
     _, rnn = _flow("RNN", x, y)
@@ -73,6 +74,13 @@ def test_lstm_holds_the_gradient_better_than_a_tanh_rnn(tmp_path):
     shrink = lambda f: f.norms[0] / f.norms[-1]  # noqa: E731
     assert shrink(rnn) < 1e-6                     # vanished over 40 tanh steps
     assert shrink(lstm) > 100 * shrink(rnn)
+
+
+def test_gradient_flow_plot_writes_a_png(tmp_path):
+    need("matplotlib")
+    x, y = gn.randn(2, 6, 3, dtype=gn.float64), gn.ones(2, 8, dtype=gn.float64)
+    _, rnn = _flow("RNN", x, y)
+    _, lstm = _flow("LSTM", x, y)
     path = tmp_path / "flow.png"
     rnn.plot(path, others=(lstm,))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from conftest import need
 from glassnet.train import metrics
 
 
@@ -23,7 +24,7 @@ def test_regression_metrics_match_their_formulas():
     assert metrics.mae(p, y) == pytest.approx(np.mean(np.abs(p - y)))
     assert metrics.r2(p, y) == pytest.approx(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
     assert metrics.r2(y, y) == 1.0
-    sk = pytest.importorskip("sklearn.metrics")
+    sk = need("sklearn.metrics")
     assert metrics.r2(p, y) == pytest.approx(sk.r2_score(y, p))
 
 
@@ -37,7 +38,7 @@ def test_get_metric_by_name_or_callable():
 
 
 def test_history_plot_writes_an_image(tmp_path):
-    pytest.importorskip("matplotlib")
+    need("matplotlib")
     h = gn.History()
     for e in range(5):
         h.append(e, {"loss": 1.0 / (e + 1), "val_loss": 1.2 / (e + 1), "accuracy": 0.5 + e / 10,

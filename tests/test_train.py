@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from conftest import need
 from glassnet import nn
 from glassnet.train.callbacks import (
     Callback,
@@ -64,6 +65,7 @@ def test_square_with_the_articles_network(hidden, threshold):
 
 
 def test_digits_mlp_reaches_97_percent():
+    need("sklearn")  # the digits ship inside scikit-learn
     gn.manual_seed(0)
     ds = gn.datasets.digits(standardize=True)
     train, test = gn.datasets.train_test_split(ds, test_size=0.2, generator=np.random.default_rng(0))
@@ -75,6 +77,7 @@ def test_digits_mlp_reaches_97_percent():
 
 
 def test_iris_mlp_reaches_95_percent():
+    need("sklearn")  # so does iris
     accs = []
     for seed in range(3):
         gn.manual_seed(seed)

@@ -36,7 +36,8 @@ def need(module, hint=None):
         return importlib.import_module(module)
     except ImportError:
         if hint is None:
-            hint = INSTALL[module.split(".")[0]]
+            package = module.split(".")[0]
+            hint = INSTALL.get(package, f"pip install {package}")
         msg = f"needs {module}: {hint}"
         if STRICT:
             pytest.fail(msg + " (GLASSNET_REQUIRE_ALL=1 forbids skipping)")

@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
-from conftest import need
 from glassnet.cli.main import main
 
 

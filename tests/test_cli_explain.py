@@ -3,9 +3,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import need
 
 import glassnet as gn
-from conftest import need
 from glassnet.cli.main import main
 
 

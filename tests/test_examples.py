@@ -4,7 +4,6 @@ import os
 import sys
 
 import pytest
-
 from conftest import need
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples"))

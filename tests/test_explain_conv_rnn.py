@@ -2,9 +2,9 @@
 through time."""
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
-from conftest import need
 from glassnet.explain.trace.convolution import trace_conv
 from glassnet.explain.trace.recurrent import gradient_flow
 

@@ -1,9 +1,9 @@
 """Metrics and History."""
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
-from conftest import need
 from glassnet.train import metrics
 
 

@@ -9,11 +9,11 @@ import os
 import pathlib
 
 import numpy as np
+from conftest import need
 from packaging.requirements import Requirement
 from packaging.version import Version
 
 import glassnet as gn
-from conftest import need
 
 PYPROJECT = pathlib.Path(__file__).resolve().parent.parent / "pyproject.toml"
 

@@ -5,9 +5,9 @@ import signal
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
-from conftest import need
 from glassnet import nn
 from glassnet.train.callbacks import (
     Callback,

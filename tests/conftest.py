@@ -24,6 +24,8 @@ INSTALL = {
     "tqdm": "pip install 'glassnet[progress]'",
     "torch": "pip install torch==2.13.0 (or pip install -e '.[test]')",
     "safetensors": "pip install safetensors (or pip install -e '.[test]')",
+    "mpmath": "pip install mpmath (or pip install -e '.[test]')",
+    "mypy": "pip install mypy (or pip install -e '.[test]')",
     "playwright": "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium",
 }
 

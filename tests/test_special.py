@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
 from glassnet.ops import _special
@@ -29,7 +30,7 @@ def test_float64_erf_matches_math_erf_to_a_few_ulps():
 
 
 def test_float64_erf_against_high_precision():
-    mpmath = pytest.importorskip("mpmath")
+    mpmath = need("mpmath")
     mpmath.mp.dps = 30
     x = np.linspace(-6.5, 6.5, 2601)
     want = np.array([float(mpmath.erf(mpmath.mpf(float(v)))) for v in x])

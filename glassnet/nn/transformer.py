@@ -100,6 +100,37 @@ def check_sequence(x: Any, name: str, d_model: int, batch_first: bool, who: str,
                          f"{like.shape[axis]}")
 
 
+def check_heads(d_model: Any, nhead: Any, who: str) -> None:
+    """nhead must divide d_model: each head attends over d_model / nhead features."""
+    if isinstance(d_model, int) and isinstance(nhead, int) and nhead > 0 and d_model % nhead:
+        raise ValueError(f"{who}: d_model {d_model} must be divisible by nhead {nhead} (the "
+                         f"attention's embed_dim {d_model} must be divisible by num_heads "
+                         f"{nhead}: each head gets d_model // nhead features)")
+
+
+def check_masks(who: str, x: Tensor, keys: Tensor, nhead: int, batch_first: bool,
+                attn_mask: Any, padding_mask: Any, names: tuple[str, str],
+                letters: str = "SS") -> None:
+    """The shapes of one attention's masks, named as the caller's arguments:
+    attn_mask (L, S) or (N·nhead, L, S), key padding mask (N, S) or (S,) unbatched,
+    for queries ``x`` (length L) and ``keys`` (length S)."""
+    L, S = sequence_length(x, batch_first), sequence_length(keys, batch_first)
+    n = x.shape[0 if batch_first else 1] if x.ndim == 3 else 1
+    ql, kl = letters[0], letters[1]
+    if attn_mask is not None:
+        shape = tuple(np.shape(attn_mask))
+        if shape not in ((L, S), (n * nhead, L, S)):
+            raise ShapeError(f"{who}: {names[0]} must have shape ({ql}, {kl}) = {(L, S)} or "
+                             f"(N·nhead, {ql}, {kl}) = {(n * nhead, L, S)}, got {shape}")
+    if padding_mask is not None:
+        want = (n, S) if x.ndim == 3 else (S,)
+        shape = tuple(np.shape(padding_mask))
+        if shape != want:
+            form = f"(N, {kl})" if x.ndim == 3 else f"({kl},)"
+            raise ShapeError(f"{who}: {names[1]} must have shape {form} = {want} (True marks a "
+                             f"padding position of the keys), got {shape}")
+
+
 def sequence_length(x: Tensor, batch_first: bool) -> int:
     """S of a (S, N, E), (N, S, E) or (S, E) input."""
     return x.shape[1 if batch_first and x.ndim == 3 else 0]
@@ -175,6 +206,7 @@ class TransformerEncoderLayer(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         check_device(device, "TransformerEncoderLayer")
+        check_heads(d_model, nhead, "TransformerEncoderLayer")
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, dtype=dtype)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
@@ -190,8 +222,10 @@ class TransformerEncoderLayer(Module):
 
     def forward(self, src: Tensor, src_mask: Tensor | None = None,
                 src_key_padding_mask: Tensor | None = None, is_causal: bool = False) -> Tensor:
-        check_sequence(src, "src", self.self_attn.embed_dim, self.self_attn.batch_first,
-                       self._describe())
+        attn = self.self_attn
+        check_sequence(src, "src", attn.embed_dim, attn.batch_first, self._describe())
+        check_masks(self._describe(), src, src, attn.num_heads, attn.batch_first, src_mask,
+                    src_key_padding_mask, ("src_mask", "src_key_padding_mask"))
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)

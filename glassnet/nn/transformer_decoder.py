@@ -15,6 +15,8 @@ from .module import Module
 from .normalization import LayerNorm
 from .transformer import (
     check_device,
+    check_heads,
+    check_masks,
     check_sequence,
     clones,
     detect_is_causal,
@@ -72,6 +74,7 @@ class TransformerDecoderLayer(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         check_device(device, "TransformerDecoderLayer")
+        check_heads(d_model, nhead, "TransformerDecoderLayer")
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
                                             batch_first=batch_first, bias=bias, dtype=dtype)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
@@ -94,8 +97,13 @@ class TransformerDecoderLayer(Module):
                 memory_key_padding_mask: Tensor | None = None, tgt_is_causal: bool = False,
                 memory_is_causal: bool = False) -> Tensor:
         d_model, batch_first = self.self_attn.embed_dim, self.self_attn.batch_first
-        check_sequence(tgt, "tgt", d_model, batch_first, self._describe())
-        check_sequence(memory, "memory", d_model, batch_first, self._describe(), like=tgt)
+        who, nhead = self._describe(), self.self_attn.num_heads
+        check_sequence(tgt, "tgt", d_model, batch_first, who)
+        check_sequence(memory, "memory", d_model, batch_first, who, like=tgt)
+        check_masks(who, tgt, tgt, nhead, batch_first, tgt_mask, tgt_key_padding_mask,
+                    ("tgt_mask", "tgt_key_padding_mask"), "TT")
+        check_masks(who, tgt, memory, nhead, batch_first, memory_mask, memory_key_padding_mask,
+                    ("memory_mask", "memory_key_padding_mask"), "TS")
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)

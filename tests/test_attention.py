@@ -709,7 +709,7 @@ def test_encoder_layer_errors():
                                          r"must be a Tensor shaped \(N, S, 4\) \(batched\) or "
                                          r"\(S, 4\) \(unbatched\), got shape \(2, 3, 5\)"):
         layer(_z(2, 3, 5, dtype=np.float32))
-    with pytest.raises(ShapeError, match=r"attn_mask must have shape \(3, 3\)"):
+    with pytest.raises(ShapeError, match=r"src_mask must have shape \(S, S\) = \(3, 3\)"):
         layer(_z(2, 3, 4, dtype=np.float32), src_mask=np.zeros((2, 3), bool))
 
 

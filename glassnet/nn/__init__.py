@@ -49,8 +49,12 @@ if TYPE_CHECKING:  # the lazily imported families below, as mypy should see them
     from .rnn import GRUCell as GRUCell
     from .rnn import LSTMCell as LSTMCell
     from .rnn import RNNCell as RNNCell
+    from .transformer import TransformerEncoder as TransformerEncoder
     from .transformer import TransformerEncoderLayer as TransformerEncoderLayer
     from .transformer import generate_square_subsequent_mask as generate_square_subsequent_mask
+    from .transformer_decoder import TransformerDecoder as TransformerDecoder
+    from .transformer_decoder import TransformerDecoderLayer as TransformerDecoderLayer
+    from .transformer_model import Transformer as Transformer
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity",
@@ -70,7 +74,9 @@ _LAZY = {
     "RNN": "rnn", "LSTM": "rnn", "GRU": "rnn", "RNNCell": "rnn", "LSTMCell": "rnn",
     "GRUCell": "rnn",
     "MultiheadAttention": "attention", "TransformerEncoderLayer": "transformer",
-    "generate_square_subsequent_mask": "transformer",
+    "generate_square_subsequent_mask": "transformer", "TransformerEncoder": "transformer",
+    "TransformerDecoderLayer": "transformer_decoder", "TransformerDecoder": "transformer_decoder",
+    "Transformer": "transformer_model",
 }
 
 

@@ -232,15 +232,12 @@ def _heads(x, num_heads):
 def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate, qkv_weights):
     """q, k, v = the three input projections. Packed weights (3E, E) are used as one
     matmul when the inputs are one tensor (self-attention), else split in row blocks."""
+    if not separate and query is key and key is value:
+        return api.chunk(api.linear(query, in_proj_weight, in_proj_bias), 3, dim=-1)
     bq = bk = bv = None
     if in_proj_bias is not None:
         bq, bk, bv = api.chunk(in_proj_bias, 3)
-    if separate:
-        wq, wk, wv = qkv_weights
-    elif query is key and key is value:
-        return api.chunk(api.linear(query, in_proj_weight, in_proj_bias), 3, dim=-1)
-    else:
-        wq, wk, wv = api.chunk(in_proj_weight, 3)
+    wq, wk, wv = qkv_weights if separate else api.chunk(in_proj_weight, 3)
     return api.linear(query, wq, bq), api.linear(key, wk, bk), api.linear(value, wv, bv)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from . import dtypes as backend
+from .devices import CPU
 from .errors import DTypeError
 from .grad_mode import state
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from .autograd import Node
+    from .devices import device
     from .functions import api as _api
     from .hints import DTypeLike, TensorLike
 
@@ -53,6 +55,29 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
     if copy:
         return arr.copy()
     return arr
+
+
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints that prints as
+    ``glassnet.Size([2, 3])`` and knows its ``numel()``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"glassnet.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        out = tuple.__getitem__(self, i)
+        return Size(out) if isinstance(i, slice) else out
+
+    def __add__(self, other: tuple) -> Size:  # type: ignore[override]
+        return Size(tuple.__add__(self, tuple(other)))
 
 
 class Tensor:
@@ -100,8 +125,8 @@ class Tensor:
 
     # ---- what a tensor is -------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -117,15 +142,20 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        """Always the CPU (``glassnet.device("cpu")``): glassnet computes on the CPU only."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @overload
-    def size(self) -> tuple[int, ...]: ...
+    def size(self) -> Size: ...
     @overload
     def size(self, dim: int) -> int: ...
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        return self.data.shape if dim is None else self.data.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        return Size(self.data.shape) if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
         return self.data.ndim

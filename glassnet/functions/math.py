@@ -9,13 +9,19 @@ from typing import TYPE_CHECKING, NamedTuple, overload
 import numpy as np
 
 from ..errors import ShapeError, describe
-from ..ops import activation, arith, linalg, reduce, unary
+from ..ops import activation, arith, index, linalg, reduce, unary
 from ..ops import softmax as nnops
 from ..ops._util import array_arg, normalize_dim, normalize_dims, pick_dim, pick_keepdim
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
     from ..hints import Dims, DTypeLike, TensorLike
+
+class TopK(NamedTuple):
+    """What topk returns, as torch.return_types.topk."""
+    values: Tensor
+    indices: Tensor
+
 
 class MinMax(NamedTuple):
     """What max(x, dim) and min(x, dim) return, as torch.return_types.max."""
@@ -238,12 +244,15 @@ def _min_max(x, dim, keepdim, other, largest, name):
     if dim is None:
         if x.data.size == 0:
             raise ValueError(f"{name}: the tensor is empty, there is no {name}")
-        return amax(x) if largest else amin(x)
+        if largest:
+            return reduce.AMax.apply(x, None, False, grad_fn_name="MaxBackward1")
+        return reduce.AMin.apply(x, None, False, grad_fn_name="MinBackward1")
     d = normalize_dim(dim, x.ndim, name)
     idx = (np.argmax if largest else np.argmin)(x.data, axis=d)
     if x.ndim == 0:
         return MinMax(x, _const(np.asarray(0)))
-    values = reduce.TakeAlongDim.apply(x, idx, d, bool(keepdim))
+    values = reduce.TakeAlongDim.apply(x, idx, d, bool(keepdim),
+                                       grad_fn_name=None if largest else "MinBackward0")
     indices = np.expand_dims(idx, d) if keepdim else idx
     return MinMax(values, _const(np.asarray(indices, dtype=np.int64)))
 
@@ -287,6 +296,28 @@ def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
     """min(x), min(x, dim) → (values, indices), min(x, other) — as torch.min."""
     return _min_max(x, pick_dim(dim, axis, "min"), pick_keepdim(keepdim, keepdims), other,
                     False, "min")
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> TopK:
+    """The k largest (or smallest) values along dim and their indices, the
+    first the largest (smallest); the gradient goes to the picked elements.
+    (With ``sorted=False`` PyTorch may return them in any order; glassnet
+    sorts them anyway.)"""
+    d = normalize_dim(dim, input.ndim, "topk")
+    n = input.shape[d] if input.ndim else 1
+    if isinstance(k, bool) or not 0 <= int(k) <= n:
+        raise IndexError(f"topk: k={k} is out of range for dim {dim} of size {n} of "
+                         f"{describe(input.data)} (expected 0 to {n})")
+    x = input if input.ndim else input.reshape(1)
+    order = np.argsort(x.data, axis=d, kind="stable")
+    if largest:  # NaN sorts last in NumPy, so it is the largest, as in PyTorch
+        order = np.flip(order, axis=d)
+    idx = np.ascontiguousarray(np.take(order, np.arange(int(k)), axis=d))
+    values = index.Gather.apply(x, d, idx, grad_fn_name="TopkBackward0")
+    if not input.ndim:
+        return TopK(values.reshape(()), _const(idx.reshape(())))
+    return TopK(values, _const(idx.astype(np.int64, copy=False)))
 
 
 def logsumexp(x: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = None,

@@ -67,15 +67,19 @@ def permute(x: Tensor, *dims: Size) -> Tensor:
     return shape_ops.Permute.apply(x, order)
 
 
-def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
+    return _transpose(input, dim0, dim1, "TransposeBackward0")
+
+
+def _transpose(x, dim0, dim1, name):
     if x.ndim == 0:
         return x
     d0 = normalize_dim(dim0, x.ndim, "transpose")
     d1 = normalize_dim(dim1, x.ndim, "transpose")
     order = list(range(x.ndim))
     order[d0], order[d1] = order[d1], order[d0]
-    return shape_ops.Permute.apply(x, tuple(order))
+    return shape_ops.Permute.apply(x, tuple(order), grad_fn_name=name)
 
 
 swapaxes = transpose
@@ -86,7 +90,7 @@ def t(x: Tensor) -> Tensor:
     if x.ndim > 2:
         raise ShapeError(f"t: expects a tensor with at most 2 dimensions, got {x.shape}; use "
                          "transpose(dim0, dim1) or permute")
-    return transpose(x, 0, 1) if x.ndim == 2 else x
+    return _transpose(x, 0, 1, "TBackward0") if x.ndim == 2 else x
 
 
 def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
@@ -96,13 +100,13 @@ def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
     else:
         dims = normalize_dims(dim, x.ndim, "squeeze") or ()
         new = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
-    return _reshape(x, new)
+    return _reshape(x, new, "squeeze")
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at ``dim`` (−ndim−1 ≤ dim ≤ ndim)."""
     d = normalize_new_dim(dim, x.ndim, "unsqueeze")
-    return _reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+    return _reshape(x, x.shape[:d] + (1,) + x.shape[d:], "unsqueeze")
 
 
 def expand(x: Tensor, *sizes: Size) -> Tensor:
@@ -118,6 +122,19 @@ def expand(x: Tensor, *sizes: Size) -> Tensor:
 
 def expand_as(x: Tensor, other: Tensor) -> Tensor:
     return expand(x, *other.shape)
+
+
+def narrow(input: Tensor, dim: int, start: int | Tensor, length: int) -> Tensor:
+    """The elements start, …, start + length − 1 along dim (start may count
+    from the end), as a view with gradient: ``input[..., start:start + length]``."""
+    d = normalize_dim(dim, input.ndim, "narrow")
+    n = input.shape[d]
+    begin = int(start) + n if int(start) < 0 else int(start)
+    if not 0 <= begin <= n or not 0 <= int(length) <= n - begin:
+        raise IndexError(f"narrow: start {int(start)} and length {length} do not fit dim {dim} "
+                         f"of size {n} of {describe(input.data)} (expected -{n} <= start <= "
+                         f"{n} and start + length <= {n})")
+    return index.GetItem.apply(input, (slice(None),) * d + (slice(begin, begin + int(length)),))
 
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:

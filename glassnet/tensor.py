@@ -59,12 +59,17 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
 
 class Size(tuple):
     """A shape, as ``torch.Size``: a tuple of ints that prints as
-    ``glassnet.Size([2, 3])`` and knows its ``numel()``."""
+    ``glassnet.Size([2, 3])`` and knows its ``numel()``. (In an f-string or
+    ``format()`` it reads as the tuple, ``(2, 3)``, as glassnet's error
+    messages show shapes; PyTorch's shows ``torch.Size([2, 3])`` there too.)"""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         return f"glassnet.Size({list(self)})"
+
+    def __format__(self, spec: str) -> str:
+        return format(tuple(self).__repr__(), spec)
 
     def numel(self) -> int:
         n = 1

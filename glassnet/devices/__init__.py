@@ -115,8 +115,8 @@ def to_args(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> tuple[
                         "device, dtype, non_blocking, copy or memory_format")
     dev, dtype = kwargs.get("device"), kwargs.get("dtype")
     rest = list(args)
-    if rest and not isinstance(rest[0], (str, device, int)) and hasattr(rest[0], "dtype") \
-            and hasattr(rest[0], "shape"):
+    if rest and not isinstance(rest[0], (str, device, int, type)) \
+            and hasattr(rest[0], "dtype") and hasattr(rest[0], "shape"):
         other = rest.pop(0)  # to(other): its device and dtype
         dev, dtype = getattr(other, "device", None), other.dtype
     elif rest and (_is_device_spec(rest[0]) or rest[0] is None):

@@ -7,7 +7,6 @@ from ..autograd import Op
 from ..errors import ShapeError, describe
 from ._util import unbroadcast
 
-
 # PyTorch's node names of the reshapes that call Reshape (reshape and view are ViewBackward0)
 _RESHAPE_NAMES = {"squeeze": "SqueezeBackward0", "unsqueeze": "UnsqueezeBackward0"}
 

@@ -94,7 +94,8 @@ class Node:
     def next_functions(self):
         """As PyTorch: a ``(node, 0)`` pair per tensor input, the node being the one
         that made it, an ``AccumulateGrad`` for a leaf that requires grad, or None
-        (a constant). Inputs that are not arrays (a dim, a Python number) are left out."""
+        (a constant). Inputs that are not arrays (a dim, a Python number) are left out
+        (PyTorch lists a Python number operand of + − × ÷ as (None, 0))."""
         return tuple((e if e is not None else AccumulateGrad(p)
                       if isinstance(p, Tensor) and p.requires_grad else None, 0)
                      for p, e in zip(self.parents, self.edges)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes as backend
+from ..devices import as_device
 from ..errors import ShapeError, describe
 from ..ops import index as index_ops
 from ..ops import shape as shape_ops
@@ -19,6 +20,7 @@ from .math import _arr, _const, _operand
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from ..devices import device
     from ..hints import Dims, DTypeLike, Size, TensorLike
 
 
@@ -280,8 +282,11 @@ def equal(input: TensorLike, other: TensorLike) -> bool:
     return bool(np.array_equal(_arr(input), _arr(other)))
 
 
-def as_tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
-    """A tensor sharing memory with ``data`` when it is already an ndarray of that dtype."""
+def as_tensor(data: TensorLike, dtype: DTypeLike | None = None,
+              device: device | str | None = None) -> Tensor:
+    """A tensor sharing memory with ``data`` when it is already an ndarray of that
+    dtype; ``device``: the CPU (glassnet has no other)."""
+    as_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
     return _const(to_array(data, dtype))

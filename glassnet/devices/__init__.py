@@ -30,7 +30,8 @@ class device:  # noqa: N801 (PyTorch's name)
         if isinstance(type, device):
             if index is not None:
                 raise TypeError("device: an index cannot be given with a device object")
-            type, index = type.type, type.index
+            other: device = type
+            type, index = other.type, other.index
         elif isinstance(type, int) and not isinstance(type, bool):
             raise DeviceError(f"device: a bare index ({type}) names a CUDA device; glassnet "
                               "runs on the CPU only: use device('cpu')")

@@ -6,8 +6,19 @@
     y.backward()
     x.grad            # tensor([2., 4.])
 """
-from . import autograd
+import numpy as _np
+
+from . import autograd, cuda
 from .creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     empty,
     empty_like,
@@ -27,18 +38,21 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import device
 from .dtypes import (
     bool_,
     float16,
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     set_default_dtype,
     uint8,
 )
-from .errors import AnomalyError, DTypeError, GlassnetError, GraphError, ShapeError
+from .errors import AnomalyError, DeviceError, DTypeError, GlassnetError, GraphError, ShapeError
 from .functions.api import (
     abs,
     add,
@@ -89,6 +103,7 @@ from .functions.api import (
     minimum,
     mm,
     mul,
+    narrow,
     ne,
     neg,
     numel,
@@ -112,6 +127,7 @@ from .functions.api import (
     swapaxes,
     t,
     tanh,
+    topk,
     transpose,
     unsqueeze,
     var,
@@ -122,7 +138,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
-from .tensor import Tensor
+from .tensor import Size, Tensor
 from .train import callbacks, metrics  # noqa: E402
 from .train.history import History
 from .train.loop import evaluate, fit, predict
@@ -135,7 +151,8 @@ subtract = sub
 negative = neg
 
 _SUBMODULES = {"nn": "nn", "optim": "optim", "data": "data", "io": "io", "explain": "explain",
-               "datasets": "data.datasets", "onednn": "backends.onednn"}
+               "datasets": "data.datasets", "onednn": "backends.onednn", "utils": "utils",
+               "backends": "backends"}
 
 
 def __getattr__(name):
@@ -145,3 +162,15 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
+
+# PyTorch's dtype names (NumPy dtypes here; NumPy has no bfloat16, so neither has glassnet).
+# Last in this file: they shadow the builtins float, int and bool in it, as in torch.
+dtype = _np.dtype
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+bool = bool_  # noqa: A001

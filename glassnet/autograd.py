@@ -70,9 +70,13 @@ class Node:
                 "first backward() if you need to call it twice.")
         return self.saved
 
-    @classmethod
-    def name(cls):
-        return cls.__name__ + "Backward"
+    # PyTorch's name for this op's node ("MulBackward0"); an op that PyTorch does not have
+    # (and a user Function, as in PyTorch) is named "<its class>Backward"
+    grad_fn_name = ""
+
+    def name(self):
+        """The node's name as PyTorch prints it in ``grad_fn=<...>``."""
+        return self.grad_fn_name or type(self).__name__ + "Backward"
 
     @property
     def parents(self):
@@ -88,7 +92,14 @@ class Node:
 
     @property
     def next_functions(self):
-        return self.edges
+        """As PyTorch: a ``(node, 0)`` pair per tensor input, the node being the one
+        that made it, an ``AccumulateGrad`` for a leaf that requires grad, or None
+        (a constant). Inputs that are not arrays (a dim, a Python number) are left out
+        (PyTorch lists a Python number operand of + − × ÷ as (None, 0))."""
+        return tuple((e if e is not None else AccumulateGrad(p)
+                      if isinstance(p, Tensor) and p.requires_grad else None, 0)
+                     for p, e in zip(self.parents, self.edges)
+                     if isinstance(p, (Tensor, np.ndarray)))
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -104,6 +115,32 @@ class Node:
                 f"{self.name()}: one of the tensors it saved for backward was modified by an "
                 "in-place operation after it was recorded. Use an out-of-place op "
                 "(x = x + 1 instead of x += 1) or .clone() the tensor first.")
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad, as PyTorch:
+    the step that adds the gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 (PyTorch's name)
+    """PyTorch's legacy wrapper, kept for old code (since PyTorch 0.4 a Variable
+    is a Tensor): a new leaf sharing ``data``'s memory, outside any graph
+    (``data.detach()``), requiring grad when asked."""
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable: data has to be a tensor, got {type(data).__name__}")
+    return data.detach().requires_grad_(bool(requires_grad))
 
 
 class Op(Node):

@@ -19,6 +19,10 @@ class GraphError(GlassnetError, RuntimeError):
     saved tensor, a non-scalar backward without a gradient."""
 
 
+class DeviceError(GlassnetError, RuntimeError):
+    """A device glassnet does not have: it runs on the CPU only ("cuda", "mps"...)."""
+
+
 class AnomalyError(GlassnetError, FloatingPointError):
     """A NaN or Inf was produced while anomaly detection was on."""
 

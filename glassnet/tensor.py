@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from . import dtypes as backend
+from .devices import CPU
 from .errors import DTypeError
 from .grad_mode import state
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from .autograd import Node
+    from .devices import device as Device
     from .functions import api as _api
     from .hints import DTypeLike, TensorLike
 
@@ -53,6 +55,34 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
     if copy:
         return arr.copy()
     return arr
+
+
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints that prints as
+    ``glassnet.Size([2, 3])`` and knows its ``numel()``. (In an f-string or
+    ``format()`` it reads as the tuple, ``(2, 3)``, as glassnet's error
+    messages show shapes; PyTorch's shows ``torch.Size([2, 3])`` there too.)"""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"glassnet.Size({list(self)})"
+
+    def __format__(self, spec: str) -> str:
+        return format(tuple(self).__repr__(), spec)
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        out = tuple.__getitem__(self, i)
+        return Size(out) if isinstance(i, slice) else out
+
+    def __add__(self, other: tuple) -> Size:
+        return Size(tuple.__add__(self, tuple(other)))
 
 
 class Tensor:
@@ -100,8 +130,8 @@ class Tensor:
 
     # ---- what a tensor is -------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -117,15 +147,20 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> Device:
+        """Always the CPU (``glassnet.device("cpu")``): glassnet computes on the CPU only."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @overload
-    def size(self) -> tuple[int, ...]: ...
+    def size(self) -> Size: ...
     @overload
     def size(self, dim: int) -> int: ...
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        return self.data.shape if dim is None else self.data.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        return Size(self.data.shape) if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
         return self.data.ndim
@@ -336,6 +371,8 @@ class Tensor:
         gather = _api.gather
         index_select = _api.index_select
         is_floating_point = _api.is_floating_point
+        topk = _api.topk
+        narrow = _api.narrow
 
         def __add__(self, other: TensorLike) -> Tensor: ...
         def __radd__(self, other: TensorLike) -> Tensor: ...
@@ -365,8 +402,18 @@ class Tensor:
         def reshape_as(self, other: Tensor) -> Tensor: ...
         def contiguous(self) -> Tensor: ...
         def cpu(self) -> Tensor: ...
-        def to(self, *args: Tensor | DTypeLike | str, dtype: DTypeLike | None = None,
-               **kwargs: Any) -> Tensor: ...
+        def cuda(self, device: Device | str | int | None = None,
+                 non_blocking: builtins.bool = False) -> Tensor: ...
+        def to(self, *args: Tensor | DTypeLike | Device | str, **kwargs: Any) -> Tensor: ...
+        def half(self) -> Tensor: ...
+        def short(self) -> Tensor: ...
+        def char(self) -> Tensor: ...
+        def byte(self) -> Tensor: ...
+        def new_zeros(self, *size: Any, **kwargs: Any) -> Tensor: ...
+        def new_ones(self, *size: Any, **kwargs: Any) -> Tensor: ...
+        def new_empty(self, *size: Any, **kwargs: Any) -> Tensor: ...
+        def new_full(self, size: Any, fill_value: TensorLike, **kwargs: Any) -> Tensor: ...
+        def new_tensor(self, data: TensorLike, **kwargs: Any) -> Tensor: ...
         def type(self, dtype: DTypeLike | None = None) -> Tensor | str: ...
         def float(self) -> Tensor: ...
         def double(self) -> Tensor: ...

@@ -220,7 +220,7 @@ def test_version_counter_detects_no_grad_change_of_saved_input():
     loss = gn.nn.functional.linear(x, w).sum()   # Linear saves x and w
     with gn.no_grad():
         x.mul_(2)                                 # truly in place: the saved array changed
-    with pytest.raises(GraphError, match=r"LinearBackward.*in-place"):
+    with pytest.raises(GraphError, match=r"MmBackward0.*in-place"):
         loss.backward()
 
 
@@ -424,9 +424,9 @@ def test_gradcheck_reports_input_element_and_values():
 def test_grad_fn_names_and_next_functions():
     x = gn.tensor([1.0], requires_grad=True)
     y = (x * 2).exp()
-    assert y.grad_fn.name() == "ExpBackward"
-    assert y.grad_fn.next_functions[0].name() == "MulBackward"
-    assert "grad_fn=<ExpBackward>" in repr(y)
+    assert y.grad_fn.name() == "ExpBackward0"  # PyTorch's names
+    assert y.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    assert "grad_fn=<ExpBackward0>" in repr(y)
 
 
 def test_float32_stays_float32_through_a_training_step():

@@ -9,13 +9,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "glassnet"
 # bottom to top; the modules at the root are the core, the lowest layer;
 # __init__ and __main__ (the public API, the entry point) may import anything
 LAYERS = (
-    ("core", {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}),
+    ("core", {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+     | {"devices", "cuda"}),
     ("backends", {"backends"}),
     ("ops", {"ops"}),
     ("functions", {"functions"}),
     ("nn", {"nn"}),
     ("optim", {"optim"}),
     ("data", {"data"}),
+    ("utils", {"utils"}),
     ("io", {"io"}),
     ("train", {"train"}),
     ("explain", {"explain"}),

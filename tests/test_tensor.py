@@ -99,7 +99,7 @@ def test_repr_is_readable():
     assert repr(x) == "tensor([[1., 2.]], requires_grad=True)"
     assert repr(gn.tensor([1, 2])) == "tensor([1, 2])"
     assert "dtype=float64" in repr(gn.tensor([1.0], dtype=gn.float64))
-    assert repr(x * 2).endswith("grad_fn=<MulBackward>)")
+    assert repr(x * 2).endswith("grad_fn=<MulBackward0>)")
 
 
 def test_bad_data_is_reported():

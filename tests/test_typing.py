@@ -78,7 +78,7 @@ def test_public_api_typechecks(tmp_path):
     errors = [f for f in found if ": error:" in f]
     assert errors == []
     revealed = [f.split('Revealed type is "')[1].rstrip('"') for f in found if "Revealed" in f]
-    assert revealed == ["glassnet.tensor.Tensor", "glassnet.tensor.Tensor", "tuple[int, ...]",
+    assert revealed == ["glassnet.tensor.Tensor", "glassnet.tensor.Tensor", "glassnet.tensor.Size",
                         "glassnet.tensor.Tensor",
                         "tuple[glassnet.tensor.Tensor, glassnet.tensor.Tensor, "
                         "fallback=glassnet.functions.math.MinMax]",

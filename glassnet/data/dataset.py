@@ -51,7 +51,7 @@ class TensorDataset(Dataset):
             wrapped.append(t)
         sizes = [t.shape[0] for t in wrapped]
         if len(set(sizes)) > 1:
-            shapes = ", ".join(str(t.shape) for t in wrapped)
+            shapes = ", ".join(str(tuple(t.shape)) for t in wrapped)
             raise ValueError(f"TensorDataset: every tensor must have the same size in its first "
                              f"dimension (the samples), got shapes {shapes}")
         self.tensors = tuple(wrapped)

@@ -9,7 +9,7 @@ from ..random import get_generator
 from .collate import default_collate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from .dataset import Dataset
 
@@ -34,13 +34,27 @@ class DataLoader:
     default, a data set that has ``get_batch`` (``TensorDataset``,
     ``Subset``) is indexed once per batch instead of once per sample.
 
-    Differences from PyTorch: no worker processes, samplers or pinned
-    memory; batches of tuple samples are tuples (PyTorch: lists).
+    ``sampler`` (an iterable of indices, e.g. a list or a permutation)
+    replaces the order that ``shuffle`` picks, as PyTorch's.
+
+    PyTorch's other arguments are accepted so that its code runs unchanged,
+    and change nothing here: glassnet loads every batch in the main process,
+    so ``num_workers``, ``persistent_workers``, ``prefetch_factor``,
+    ``worker_init_fn``, ``multiprocessing_context`` and ``timeout`` have no
+    workers to act on; ``pin_memory`` has no GPU to pin for. Differences from
+    PyTorch: no ``batch_sampler``; batches of tuple samples are tuples
+    (PyTorch: lists).
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, collate_fn: Callable[[list[Any]], Any] | None = None,
-                 generator: np.random.Generator | None = None) -> None:
+    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool | None = False,
+                 sampler: Iterable[int] | None = None, batch_sampler: None = None,
+                 num_workers: int = 0, collate_fn: Callable[[list[Any]], Any] | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None,
+                 generator: np.random.Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(f"DataLoader: dataset must be a map-style data set with __getitem__ "
                             f"and __len__, got {type(dataset).__name__}")
@@ -50,7 +64,19 @@ class DataLoader:
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable or None, got "
                             f"{type(collate_fn).__name__}")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) \
+                or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got "
+                             f"{num_workers!r}")
+        if batch_sampler is not None:
+            raise ValueError("DataLoader: batch_sampler is not supported; glassnet batches the "
+                             "indices itself: pass batch_size and shuffle or sampler")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         get_generator(generator)  # checks its type now, not at the first epoch
+        self.sampler = sampler
+        self.num_workers = int(num_workers)
+        self.pin_memory = bool(pin_memory)
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -59,12 +85,16 @@ class DataLoader:
         self.generator = generator
 
     def __len__(self) -> int:
-        n, b = len(self.dataset), self.batch_size
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)  # type: ignore[arg-type]
+        b = self.batch_size
         return n // b if self.drop_last else -(-n // b)
 
     def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
-        if self.shuffle:
+        if self.sampler is not None:
+            order = np.fromiter((int(i) for i in self.sampler), dtype=np.int64)
+            n = len(order)
+        elif self.shuffle:
             order = get_generator(self.generator).permutation(n)
         else:
             order = np.arange(n)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import versions
+from .. import creation, versions
+from ..devices import as_device, to_args
 from ..errors import GraphError, ShapeError, describe
 from ..grad_mode import state
 from ..random import get_generator
@@ -120,22 +121,79 @@ def _random_fill(name, draw):
     return method
 
 
-def _to(self, *args, dtype=None, **kwargs):
-    """``.to(dtype)`` / ``.to('cpu')`` / ``.to(other_tensor)``: casts the dtype."""
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, str) and a.startswith("cpu"):
-            continue
-        elif a is not None:
-            dtype = a
-    return self if dtype is None else api.to_dtype(self, dtype)
+def _to(self, *args, **kwargs):
+    """``.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other)``
+    (its dtype), keywords ``device``, ``dtype``, ``non_blocking``, ``copy``: as
+    PyTorch. The device must be the CPU; the tensor itself comes back when
+    nothing changes (unless ``copy=True``)."""
+    dtype, copy = to_args(args, kwargs, "Tensor.to")
+    out = self if dtype is None else api.to_dtype(self, dtype)
+    return api.clone(out) if copy and out is self else out
 
 
-def _type(self, dtype=None):
+def _cpu(self, memory_format=None):
+    return self
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """Raises ``DeviceError``: glassnet runs on the CPU only."""
+    as_device("cuda" if device is None or isinstance(device, int) else device, "Tensor.cuda")
+    return self
+
+
+def _type_name(dtype):
+    """'glassnet.FloatTensor' for float32 (PyTorch: 'torch.FloatTensor')."""
+    for legacy in creation.LEGACY_TYPES:
+        if legacy.dtype == dtype:
+            return f"glassnet.{legacy.__name__}"
+    return f"glassnet.{dtype}"
+
+
+def _type(self, dtype=None, non_blocking=False):
+    """``.type()``: the type's name ('glassnet.FloatTensor'); ``.type(dtype)``,
+    ``.type(gn.LongTensor)`` or ``.type('torch.LongTensor')``: a cast."""
     if dtype is None:
-        return str(self.dtype)
-    return api.to_dtype(self, dtype)
+        return _type_name(self.dtype)
+    if isinstance(dtype, str) and dtype.partition(".")[0] in ("torch", "glassnet"):
+        name = dtype.partition(".")[2]
+        found = [t for t in creation.LEGACY_TYPES if t.__name__ == name]
+        if not found:
+            raise TypeError(f"type: unknown tensor type {dtype!r}; expected one of "
+                            f"{', '.join(t.__name__ for t in creation.LEGACY_TYPES)}")
+        dtype = found[0]
+    return api.to_dtype(self, getattr(dtype, "dtype", dtype))
+
+
+def _cast(dtype):
+    def method(self, memory_format=None):
+        return api.to_dtype(self, dtype)
+    method.__name__ = np.dtype(dtype).name
+    method.__doc__ = f"This tensor as {np.dtype(dtype)} (itself if it already is)."
+    return method
+
+
+def _new(make):
+    """``self.new_zeros(size)`` & co.: a new tensor with ``self``'s dtype unless
+    ``dtype`` is given (and ``self``'s device, the CPU)."""
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        as_device(device, f"new_{make.__name__}")
+        kwargs.pop("layout", None)
+        kwargs.pop("pin_memory", None)
+        return make(*args, dtype=self.dtype if dtype is None else dtype,
+                    requires_grad=requires_grad, **kwargs)
+    method.__name__ = f"new_{make.__name__}"
+    return method
+
+
+def _new_full(size, fill_value, dtype=None, requires_grad=False):
+    return creation.full(size, fill_value, dtype=dtype, requires_grad=requires_grad)
+
+
+def _new_tensor(data, dtype=None, requires_grad=False):
+    return creation.tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+_new_full.__name__, _new_tensor.__name__ = "full", "tensor"
 
 
 METHODS = {
@@ -175,13 +233,15 @@ METHODS = {
     "view_as": lambda self, other: api.reshape(self, other.shape),
     "reshape_as": lambda self, other: api.reshape(self, other.shape),
     "contiguous": lambda self: self,
-    "cpu": lambda self: self,
-    # dtypes
-    "to": _to, "type": _type, "float": lambda self: api.to_dtype(self, np.float32),
-    "double": lambda self: api.to_dtype(self, np.float64),
-    "long": lambda self: api.to_dtype(self, np.int64),
-    "int": lambda self: api.to_dtype(self, np.int32),
-    "bool": lambda self: api.to_dtype(self, np.bool_),
+    "narrow": api.narrow, "topk": api.topk,
+    # devices and dtypes
+    "cpu": _cpu, "cuda": _cuda, "to": _to, "type": _type,
+    "float": _cast(np.float32), "double": _cast(np.float64), "half": _cast(np.float16),
+    "long": _cast(np.int64), "int": _cast(np.int32), "short": _cast(np.int16),
+    "char": _cast(np.int8), "byte": _cast(np.uint8), "bool": _cast(np.bool_),
+    "new_zeros": _new(creation.zeros), "new_ones": _new(creation.ones),
+    "new_empty": _new(creation.empty), "new_full": _new(_new_full),
+    "new_tensor": _new(_new_tensor),
     "is_floating_point": api.is_floating_point,
     # in place
     "add_": _binary_inplace("add_", api.add, np.add),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import versions
+from ..devices import as_device, to_args
 from ..errors import DTypeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -370,16 +371,11 @@ class Module:
                         t.grad = Tensor(fn(t.grad.data))
         return self
 
-    def to(self, *args: DTypeLike, dtype: DTypeLike | None = None, **kwargs: Any) -> Self:
-        """``to(dtype)`` casts floating-point parameters and buffers; a device
-        argument ``"cpu"`` is accepted (glassnet runs on the CPU)."""
-        for a in args:
-            if isinstance(a, str):
-                if not a.startswith("cpu"):
-                    raise ValueError(f"{type(self).__name__}.to: device {a!r} is not "
-                                     "available; glassnet runs on 'cpu'")
-            elif a is not None:
-                dtype = a
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` as
+        PyTorch: casts floating-point parameters and buffers; the device must be
+        the CPU (glassnet runs there only: "cuda" raises DeviceError)."""
+        dtype, _ = to_args(args, kwargs, f"{type(self).__name__}.to")
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
@@ -398,6 +394,12 @@ class Module:
         return self.to(np.float32)
 
     def cpu(self) -> Self:
+        return self
+
+    def cuda(self, device: Any = None) -> Self:
+        """Raises DeviceError: glassnet runs on the CPU only."""
+        as_device("cuda" if device is None or isinstance(device, int) else device,
+                  f"{type(self).__name__}.cuda")
         return self
 
     # ---- state ----------------------------------------------------------------

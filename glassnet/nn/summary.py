@@ -50,7 +50,7 @@ def _fmt_shape(shape):
         return "-"
     if isinstance(shape, list):
         return ", ".join(_fmt_shape(s) for s in shape)
-    return str(shape)
+    return str(tuple(shape))
 
 
 class ModelSummary:

@@ -20,6 +20,7 @@ def sigmoid_array(x, e=None):
 class Sigmoid(Op):
     formula = "a = σ(z) = 1/(1+e^(−z))"
     rule = "∂a/∂z = σ(z)(1 − σ(z)) = a(1 − a)"
+    grad_fn_name = "SigmoidBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -36,6 +37,7 @@ class Sigmoid(Op):
 class Relu(Op):
     formula = "a = max(0, z)"
     rule = "∂a/∂z = 1 if z > 0 else 0 (a 'dead' neuron passes no gradient)"
+    grad_fn_name = "ReluBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -54,6 +56,7 @@ class LeakyRelu(Op):
 
     formula = "a = z if z > 0 else s·z"
     rule = "∂a/∂z = 1 if z > 0 else s"
+    grad_fn_name = "LeakyReluBackward0"
 
     @staticmethod
     def forward(ctx, x, negative_slope):
@@ -70,6 +73,7 @@ class LeakyRelu(Op):
 class Elu(Op):
     formula = "a = z if z > 0 else α(eᶻ − 1)"
     rule = "∂a/∂z = 1 if z > 0 else αeᶻ"
+    grad_fn_name = "EluBackward0"
 
     @staticmethod
     def forward(ctx, x, alpha):
@@ -93,6 +97,7 @@ class Gelu(Op):
                "a = ½z(1 + t), t = tanh(√(2/π)(z + 0.044715z³)))")
     rule = ("∂a/∂z = Φ(z) + z·φ(z), φ the normal density (approximate='tanh': "
             "∂a/∂z = ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²))")
+    grad_fn_name = "GeluBackward0"
 
     @staticmethod
     def forward(ctx, x, approximate):
@@ -120,6 +125,7 @@ class Gelu(Op):
 class Softplus(Op):
     formula = "a = (1/β)·ln(1 + e^(βz)) (a = z where βz > threshold)"
     rule = "∂a/∂z = σ(βz) (1 where βz > threshold)"
+    grad_fn_name = "SoftplusBackward0"
 
     @staticmethod
     def forward(ctx, x, beta, threshold):

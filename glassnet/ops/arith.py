@@ -41,6 +41,7 @@ class _Binary(Op):
 class Add(_Binary):
     formula = "out = a + b"
     rule = "∂out/∂a = 1, ∂out/∂b = 1"
+    grad_fn_name = "AddBackward0"
 
     compute = staticmethod(np.add)
 
@@ -54,6 +55,7 @@ class Add(_Binary):
 class Sub(_Binary):
     formula = "out = a − b"
     rule = "∂out/∂a = 1, ∂out/∂b = −1"
+    grad_fn_name = "SubBackward0"
 
     compute = staticmethod(np.subtract)
 
@@ -67,6 +69,7 @@ class Sub(_Binary):
 class Mul(_Binary):
     formula = "out = a · b"
     rule = "∂out/∂a = b, ∂out/∂b = a"
+    grad_fn_name = "MulBackward0"
 
     compute = staticmethod(np.multiply)
 
@@ -86,6 +89,7 @@ class Mul(_Binary):
 class Div(_Binary):
     formula = "out = a / b"
     rule = "∂out/∂a = 1/b, ∂out/∂b = −a/b²"
+    grad_fn_name = "DivBackward0"
 
     compute = staticmethod(np.true_divide)
 
@@ -106,6 +110,9 @@ class Div(_Binary):
 class Pow(_Binary):
     formula = "out = a ** b"
     rule = "∂out/∂a = b·a^(b−1), ∂out/∂b = out·ln a (0 where a = 0, b ≥ 0)"
+
+    def name(self):  # PyTorch: PowBackward1 for tensor ** tensor, PowBackward2 for 2 ** tensor
+        return "PowBackward1" if hasattr(self.parents[0], "shape") else "PowBackward2"
 
     compute = staticmethod(np.power)
 
@@ -137,6 +144,7 @@ class PowScalar(Op):
 
     formula = "out = x ** p"
     rule = "∂out/∂x = p·x^(p−1) (0 for p = 0)"
+    grad_fn_name = "PowBackward0"
 
     @staticmethod
     def forward(ctx, x, p):
@@ -160,6 +168,7 @@ class Maximum(_Binary):
 
     formula = "out = max(a, b)"
     rule = "∂out/∂a = 1 where a > b, ½ where a = b, else 0;  ∂out/∂b = 1 − ∂out/∂a"
+    grad_fn_name = "MaximumBackward0"
 
     compute = staticmethod(np.maximum)
 
@@ -179,6 +188,7 @@ class Minimum(_Binary):
 
     formula = "out = min(a, b)"
     rule = "∂out/∂a = 1 where a < b, ½ where a = b, else 0;  ∂out/∂b = 1 − ∂out/∂a"
+    grad_fn_name = "MinimumBackward0"
 
     compute = staticmethod(np.minimum)
 

@@ -81,6 +81,7 @@ class Conv2d(Op):
                "window)")
     rule = ("∂L/∂W = Σ_n ∂L/∂y @ colsᵀ, ∂L/∂x = col2im(Wᵀ @ ∂L/∂y) (each window's "
             "gradient added back where it was read), ∂L/∂b = Σ_{n, p, q} ∂L/∂y")
+    grad_fn_name = "ConvolutionBackward0"
 
     kernel = None  # the oneDNN convolution, when it ran this one
 
@@ -176,6 +177,7 @@ class ConvTranspose2d(Op):
                "to its window of y")
     rule = ("∂L/∂x = W @ gcols, ∂L/∂W = Σ_n x @ gcolsᵀ, ∂L/∂b = Σ_{n, p, q} ∂L/∂y, "
             "gcols = im2col(∂L/∂y): a plain convolution of the gradient")
+    grad_fn_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),

@@ -53,6 +53,7 @@ class Embedding(Op):
 
     formula = "out[…] = W[index[…]], one row of W per index"
     rule = "∂L/∂W[v] = Σ of ∂L/∂out over the positions whose index is v (a scatter-add)"
+    grad_fn_name = "EmbeddingBackward0"
 
     @staticmethod
     def forward(ctx, weight, index, *, padding_idx=None, scale_grad_by_freq=False):

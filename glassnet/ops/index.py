@@ -39,6 +39,20 @@ class GetItem(Op):
     formula = "out = x[index]"
     rule = "∂L/∂x = ∂L/∂out at the picked positions (summed where one is picked twice), 0 elsewhere"
 
+    def name(self):
+        """PyTorch's name of the last step of the indexing: x[0] is SelectBackward0,
+        x[1:] SliceBackward0, x[None] UnsqueezeBackward0, x[ints or mask] IndexBackward0."""
+        if not is_basic(self.index):
+            return "IndexBackward0"
+        items = self.index if isinstance(self.index, tuple) else (self.index,)
+        steps = [i for i in items if i is not Ellipsis and i != slice(None)]
+        if not steps:
+            return "AliasBackward0"
+        last = steps[-1]
+        if last is None:
+            return "UnsqueezeBackward0"
+        return "SliceBackward0" if isinstance(last, slice) else "SelectBackward0"
+
     @staticmethod
     def forward(ctx, x, index):
         try:
@@ -61,6 +75,7 @@ class GetItem(Op):
 class IndexPut(Op):
     formula = "out = x with out[index] = v"
     rule = "∂L/∂x = ∂L/∂out with 0 at index, ∂L/∂v = ∂L/∂out[index] (summed back to v's shape)"
+    grad_fn_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, x, v, index):
@@ -93,9 +108,12 @@ class Gather(Op):
 
     formula = "out[i][j] = x[i][index[i][j]] along dim"
     rule = "∂L/∂x[i][index[i][j]] += ∂L/∂out[i][j] (a scatter-add; 0 where nothing was gathered)"
+    grad_fn_name = "GatherBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, index):
+    def forward(ctx, x, dim, index, grad_fn_name=None):
+        if grad_fn_name:  # topk's values are gathered: PyTorch's TopkBackward0
+            ctx.grad_fn_name = grad_fn_name
         if index.ndim != x.ndim:
             raise ShapeError(f"gather: index {describe(index)} must have as many dimensions as "
                              f"the input {describe(x)}")

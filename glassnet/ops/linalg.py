@@ -24,12 +24,22 @@ def _matmul_error(a, b):
                       "broadcast together")
 
 
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+                 (1, 2): "SqueezeBackward4"}
+
+
 class MatMul(Op):
     """Batch dims are summed back where they were broadcast; a 1-D operand is
     treated as a row (a) or a column (b)."""
 
     formula = "out = a @ b"
     rule = "∂L/∂a = ∂L/∂out @ bᵀ, ∂L/∂b = aᵀ @ ∂L/∂out"
+
+    def name(self):
+        """PyTorch's name, by the operands' dims: MmBackward0 (2-D @ 2-D),
+        MvBackward0, DotBackward0, else the view of a batched product."""
+        dims = tuple(getattr(p, "ndim", 0) for p in self.parents)
+        return _MATMUL_NAMES.get(dims, "UnsafeViewBackward0")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -68,6 +78,14 @@ class Linear(Op):
 
     formula = "y = x Wᵀ + b"
     rule = "∂L/∂x = δ W, ∂L/∂W = δᵀ x, ∂L/∂b = Σ_rows δ  (δ = ∂L/∂y)"
+
+    def name(self):
+        """As PyTorch's linear: AddmmBackward0 (2-D input and a bias), MmBackward0
+        (no bias), the view of the product for other inputs."""
+        x, biased = self.parents[0], len(self.parents) == 3
+        if getattr(x, "ndim", 2) == 2:
+            return "AddmmBackward0" if biased else "MmBackward0"
+        return "ViewBackward0" if biased else "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b=None):

@@ -34,6 +34,7 @@ class BinaryCrossEntropy(Op):
     formula = "Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)]"
     rule = ("∂L/∂xᵢ = wᵢ·(xᵢ − yᵢ)/max(xᵢ(1 − xᵢ), 1e−12), ∂L/∂yᵢ = wᵢ·ln((1 − xᵢ)/xᵢ)  "
             "(÷ N for 'mean')")
+    grad_fn_name = "BinaryCrossEntropyBackward0"
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -71,6 +72,7 @@ class BinaryCrossEntropyWithLogits(Op):
     formula = "Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + lᵢ·softplus(−zᵢ)],  lᵢ = 1 + (p − 1)·yᵢ"
     rule = ("∂L/∂zᵢ = wᵢ·(lᵢ·σ(zᵢ) − p·yᵢ) (= wᵢ·(σ(zᵢ) − yᵢ) without pos_weight), "
             "∂L/∂yᵢ = wᵢ·(−zᵢ + (p − 1)·softplus(−zᵢ))  (÷ N for 'mean')")
+    grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(ctx, z, y, weight, pos_weight, reduction):
@@ -118,6 +120,7 @@ class NLLLoss(Op):
 
     formula = "Lₙ = −w_tₙ·x[n, tₙ]"
     rule = "∂L/∂x[n, c] = −w_tₙ where c = tₙ, else 0  (÷ Σ w_tₙ for 'mean')"
+    grad_fn_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
@@ -156,6 +159,7 @@ class SquaredError(Op):
 
     formula = "Lᵢ = c·(xᵢ − yᵢ)²"
     rule = "∂L/∂x = 2c·(x − y) (÷ N for 'mean'), ∂L/∂y = −∂L/∂x"
+    grad_fn_name = "MseLossBackward0"
 
     @staticmethod
     def forward(ctx, x, y, scale, reduction):

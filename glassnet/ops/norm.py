@@ -47,6 +47,7 @@ class BatchNorm(Op):
     rule = ("∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ·∂L/∂y "
             "(evaluation: ĝ/√(σ² + ε)), ∂L/∂γ = Σ ∂L/∂y ⊙ x̂, ∂L/∂β = Σ ∂L/∂y; "
             "means and Σ over each channel's values")
+    grad_fn_name = "NativeBatchNormBackward0"
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, *, running_mean=None, running_var=None,
@@ -109,6 +110,7 @@ class LayerNorm(Op):
     formula = "y = γ ⊙ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each row"
     rule = ("∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ ⊙ ∂L/∂y, "
             "means over the row, ∂L/∂γ = Σ_rows ∂L/∂y ⊙ x̂, ∂L/∂β = Σ_rows ∂L/∂y")
+    grad_fn_name = "NativeLayerNormBackward0"
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, *, ndim, eps=1e-5):

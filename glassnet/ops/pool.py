@@ -50,6 +50,7 @@ class MaxPool2d(Op):
     formula = "y[p, q] = max of x_pad over window (p, q) (the padding is −∞)"
     rule = ("∂L/∂x[winner of (p, q)] += ∂L/∂y[p, q]: each window's gradient goes to its "
             "first maximum, 0 to the others")
+    grad_fn_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
@@ -137,6 +138,7 @@ class AvgPool2d(Op):
 
     formula = "y[p, q] = (Σ of x_pad over window (p, q)) / divisor[p, q]"
     rule = "∂L/∂x_pad[each tap of (p, q)] += ∂L/∂y[p, q] / divisor[p, q], then cropped to x"
+    grad_fn_name = "AvgPool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False,
@@ -197,6 +199,7 @@ class AdaptiveAvgPool2d(Op):
 
     formula = "y = Aₕ x A_wᵀ on the last two axes"
     rule = "∂L/∂x = Aₕᵀ ∂L/∂y A_w"
+    grad_fn_name = "AdaptiveAvgPool2DBackward0"
 
     DENSE_LIMIT = 4096  # most entries of Aₕ ⊗ A_w used in one product
 

@@ -32,6 +32,9 @@ class Sum(Op):
     formula = "out = Σ x over dims"
     rule = "∂out/∂x = 1 for every element summed (∂L/∂out copied to each)"
 
+    def name(self):
+        return "SumBackward0" if self.dims is None else "SumBackward1"  # (PyTorch's two)
+
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
@@ -48,6 +51,9 @@ class Sum(Op):
 class Mean(Op):
     formula = "out = (1/N) Σ x over dims (N elements each)"
     rule = "∂out/∂x = 1/N"
+
+    def name(self):
+        return "MeanBackward0" if self.dims is None else "MeanBackward1"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -67,6 +73,7 @@ class Mean(Op):
 class Var(Op):
     formula = "out = Σ (x − x̄)² / (N − correction)"
     rule = "∂out/∂x = 2(x − x̄)/(N − correction)"
+    grad_fn_name = "VarBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, correction):
@@ -88,6 +95,7 @@ class Var(Op):
 class Std(Op):
     formula = "out = √(Σ (x − x̄)² / (N − correction))"
     rule = "∂out/∂x = (x − x̄) / ((N − correction)·out)"
+    grad_fn_name = "StdBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, correction):
@@ -114,11 +122,14 @@ class AMax(Op):
 
     formula = "out = max x over dims"
     rule = "∂out/∂x = 1/k where x = out, else 0 (k: how many elements equal the max)"
+    grad_fn_name = "AmaxBackward0"
 
     reduce = staticmethod(np.max)
 
     @classmethod
-    def forward(cls, ctx, x, dims, keepdim):
+    def forward(cls, ctx, x, dims, keepdim, grad_fn_name=None):
+        if grad_fn_name:  # max(x) is PyTorch's MaxBackward1
+            ctx.grad_fn_name = grad_fn_name
         out = cls.reduce(x, axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
         ctx.dims, ctx.keepdim = dims, keepdim
@@ -140,6 +151,7 @@ class AMin(AMax):
 
     formula = "out = min x over dims"
     rule = "∂out/∂x = 1/k where x = out, else 0 (k: how many elements equal the min)"
+    grad_fn_name = "AminBackward0"
 
     reduce = staticmethod(np.min)
 
@@ -150,9 +162,12 @@ class TakeAlongDim(Op):
 
     formula = "out = x[…, i, …] at the given index i along dim"
     rule = "∂L/∂x = ∂L/∂out at the picked positions, 0 elsewhere"
+    grad_fn_name = "MaxBackward0"
 
     @staticmethod
-    def forward(ctx, x, indices, dim, keepdim):
+    def forward(ctx, x, indices, dim, keepdim, grad_fn_name=None):
+        if grad_fn_name:  # min(x, dim) is PyTorch's MinBackward0
+            ctx.grad_fn_name = grad_fn_name
         idx = np.expand_dims(indices, dim)
         ctx.save_for_backward(idx)
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
@@ -173,6 +188,7 @@ class LogSumExp(Op):
 
     formula = "out = ln Σ eˣ over dims"
     rule = "∂out/∂x = softmax(x) = e^(x − out) over those dims"
+    grad_fn_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):

@@ -7,14 +7,20 @@ from ..autograd import Op
 from ..errors import ShapeError, describe
 from ._util import unbroadcast
 
+# PyTorch's node names of the reshapes that call Reshape (reshape and view are ViewBackward0)
+_RESHAPE_NAMES = {"squeeze": "SqueezeBackward0", "unsqueeze": "UnsqueezeBackward0"}
+
 
 class Reshape(Op):
     formula = "out = x with a new shape (the same elements in the same order)"
     rule = "∂L/∂x = ∂L/∂out reshaped back to x's shape"
+    grad_fn_name = "ViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape, op="reshape"):
         ctx.shape = x.shape
+        if op in _RESHAPE_NAMES:
+            ctx.grad_fn_name = _RESHAPE_NAMES[op]
         try:
             return x.reshape(shape)
         except ValueError:
@@ -29,9 +35,12 @@ class Reshape(Op):
 class Permute(Op):
     formula = "out = x with its dims reordered"
     rule = "∂L/∂x = ∂L/∂out with its dims put back (the inverse order)"
+    grad_fn_name = "PermuteBackward0"
 
     @staticmethod
-    def forward(ctx, x, dims):
+    def forward(ctx, x, dims, grad_fn_name=None):
+        if grad_fn_name:  # transpose and t: PyTorch's TransposeBackward0, TBackward0
+            ctx.grad_fn_name = grad_fn_name
         ctx.inverse = tuple(np.argsort(dims))
         return np.transpose(x, dims)
 
@@ -43,6 +52,7 @@ class Permute(Op):
 class Expand(Op):
     formula = "out = x broadcast to a larger shape (no copy)"
     rule = "∂L/∂x = ∂L/∂out summed over the dims x was broadcast along"
+    grad_fn_name = "ExpandBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -61,6 +71,7 @@ class Expand(Op):
 class Cat(Op):
     formula = "out = x₁, x₂, … joined along an existing dim"
     rule = "∂L/∂xₖ = the part of ∂L/∂out where xₖ was placed"
+    grad_fn_name = "CatBackward0"
 
     @staticmethod
     def forward(ctx, *arrays, dim):
@@ -82,6 +93,7 @@ class Cat(Op):
 class Stack(Op):
     formula = "out = x₁, x₂, … stacked along a new dim"
     rule = "∂L/∂xₖ = ∂L/∂out at index k of the new dim"
+    grad_fn_name = "StackBackward0"
 
     @staticmethod
     def forward(ctx, *arrays, dim):
@@ -105,6 +117,7 @@ class Pad(Op):
 
     formula = "out = x with a border of a constant value"
     rule = "∂L/∂x = ∂L/∂out cropped to x's place (the border's gradient is dropped)"
+    grad_fn_name = "ConstantPadNdBackward0"
 
     @staticmethod
     def forward(ctx, x, pad, value):

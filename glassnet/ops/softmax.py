@@ -18,6 +18,7 @@ def log_softmax_array(x, axis):
 class Softmax(Op):
     formula = "y = softmax(x) = eˣ / Σ eˣ along dim"
     rule = "∂L/∂x = y ⊙ (∂L/∂y − Σ ∂L/∂y ⊙ y), Σ along dim"
+    grad_fn_name = "SoftmaxBackward0"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -37,6 +38,7 @@ class Softmax(Op):
 class LogSoftmax(Op):
     formula = "y = log_softmax(x) = x − ln Σ eˣ along dim"
     rule = "∂L/∂x = ∂L/∂y − softmax(x) ⊙ Σ ∂L/∂y, Σ along dim"
+    grad_fn_name = "LogSoftmaxBackward0"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -83,6 +85,7 @@ class CrossEntropyIndices(Op):
     formula = "Lₙ = −(1−ε)·w_yₙ·ln pₙ,yₙ − (ε/C)·Σ_c w_c·ln pₙ,c,  p = softmax(x)"
     rule = ("∂Lₙ/∂xₙ = (1−ε)·w_yₙ·(pₙ − onehot(yₙ)) + (ε/C)·(pₙ·Σ_c w_c − w)  "
             "(= pₙ − onehot(yₙ) without weights or smoothing; ÷ Σ w_yₙ for 'mean')")
+    grad_fn_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):

@@ -11,6 +11,7 @@ from ._util import unbroadcast
 class Neg(Op):
     formula = "out = −x"
     rule = "∂out/∂x = −1"
+    grad_fn_name = "NegBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -24,6 +25,7 @@ class Neg(Op):
 class Exp(Op):
     formula = "out = eˣ"
     rule = "∂out/∂x = eˣ = out"
+    grad_fn_name = "ExpBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -40,6 +42,7 @@ class Exp(Op):
 class Log(Op):
     formula = "out = ln x"
     rule = "∂out/∂x = 1/x"
+    grad_fn_name = "LogBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -55,6 +58,7 @@ class Log(Op):
 class Sqrt(Op):
     formula = "out = √x"
     rule = "∂out/∂x = 1/(2√x) = 1/(2·out)"
+    grad_fn_name = "SqrtBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -71,6 +75,7 @@ class Sqrt(Op):
 class Abs(Op):
     formula = "out = |x|"
     rule = "∂out/∂x = sign(x) (0 at 0, as PyTorch)"
+    grad_fn_name = "AbsBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -86,6 +91,7 @@ class Abs(Op):
 class Sin(Op):
     formula = "out = sin x"
     rule = "∂out/∂x = cos x"
+    grad_fn_name = "SinBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -101,6 +107,7 @@ class Sin(Op):
 class Cos(Op):
     formula = "out = cos x"
     rule = "∂out/∂x = −sin x"
+    grad_fn_name = "CosBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -116,6 +123,7 @@ class Cos(Op):
 class Tanh(Op):
     formula = "out = tanh x"
     rule = "∂out/∂x = 1 − tanh²x = 1 − out²"
+    grad_fn_name = "TanhBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -136,6 +144,10 @@ class Clamp(Op):
     formula = "out = min(max(x, lo), hi)  (hi where lo > hi)"
     rule = ("∂out/∂x = 1 where lo ≤ x ≤ hi, ∂out/∂lo = 1 where x < lo < hi, "
             "∂out/∂hi = 1 where x > hi or hi < lo, else 0 (at a tie the gradient goes to x)")
+
+    def name(self):  # PyTorch: ClampBackward1 with number bounds, ClampBackward0 with tensors
+        bounds = self.parents[1:]
+        return "ClampBackward0" if any(hasattr(b, "shape") for b in bounds) else "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -168,6 +180,7 @@ class Where(Op):
 
     formula = "out = a where cond else b"
     rule = "∂out/∂a = 1 where cond else 0, ∂out/∂b = 0 where cond else 1"
+    grad_fn_name = "WhereBackward0"
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -197,6 +210,7 @@ class Where(Op):
 class Cast(Op):
     formula = "out = x in another dtype"
     rule = "∂out/∂x = 1 (∂L/∂out cast back to x's dtype)"
+    grad_fn_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -211,6 +225,7 @@ class Cast(Op):
 class Clone(Op):
     formula = "out = x, a copy with its own memory"
     rule = "∂out/∂x = 1"
+    grad_fn_name = "CloneBackward0"
 
     @staticmethod
     def forward(ctx, x):

@@ -1,7 +1,7 @@
 """The computation graph of a tensor (micrograd's ``draw_dot``, at tensor
 level): value nodes (shape, dtype, name, data and grad) and op nodes (the
-node's ``name()`` without "Backward": MulBackward → "mul"; its tooltip adds
-the op's formula and local derivative rule), with edges from each input to
+op's class in snake case: Mul → "mul"; its tooltip adds PyTorch's name of
+the node, MulBackward0, the op's formula and local derivative rule), with edges from each input to
 its op and from the op to its output.
 
     loss = loss_fn(model(x), y)
@@ -131,9 +131,9 @@ def _name_map(names, fn):
 # ---- labels -------------------------------------------------------------------
 
 def op_label(node):
-    """'MulBackward' → 'mul', 'PowScalarBackward' → 'pow_scalar'."""
-    name = node.name()
-    name = name[:-len("Backward")] if name.endswith("Backward") else name
+    """The op's class (or a node of it) in snake case: Mul → 'mul', PowScalar →
+    'pow_scalar' (glassnet's op, not PyTorch's node name: that is MulBackward0)."""
+    name = (node if isinstance(node, type) else type(node)).__name__
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 

@@ -26,7 +26,7 @@ def _same(a, b):
 
 
 # ---- resume keeps the callbacks' memory ---------------------------------------------------
-def _run_with_callbacks(tmp_path, epochs, resume=None):
+def _run_with_callbacks(tmp_path, epochs, resume=None, order=(0, 1, 2)):
     """Validation on (x, -y): the better the model fits y, the worse val_loss
     gets, so the best epoch is the first and later epochs are all worse."""
     gn.manual_seed(0)
@@ -35,22 +35,25 @@ def _run_with_callbacks(tmp_path, epochs, resume=None):
     best = ModelCheckpoint(tmp_path / "best.st", save_best_only=True)
     last = ModelCheckpoint(tmp_path / "last.st")
     stop = EarlyStopping(patience=2)
+    callbacks = [[best, last, stop][i] for i in order]
     h = gn.fit(model, (x, y), validation=(x, -y), optimizer="sgd", lr=0.05, epochs=epochs,
-               batch_size=16, shuffle=False, callbacks=[best, last, stop], resume=resume,
-               verbose=0)
+               batch_size=16, shuffle=False, callbacks=callbacks, resume=resume, verbose=0)
     return model, h, stop
 
 
-def test_resume_keeps_the_best_checkpoint_and_the_patience(tmp_path):
+# the checkpoint holds every callback's state at the end of its epoch, whatever their order
+@pytest.mark.parametrize("order", [(0, 1, 2), (1, 2, 0)])
+def test_resume_keeps_the_best_checkpoint_and_the_patience(tmp_path, order):
     full_dir, split_dir = tmp_path / "full", tmp_path / "split"
     full_dir.mkdir()
     split_dir.mkdir()
     full, h_full, stop_full = _run_with_callbacks(full_dir, 6)
     assert stop_full.stopped_epoch == 2 and stop_full.best_epoch == 0
 
-    _run_with_callbacks(split_dir, 2)  # epochs 0 (best) and 1 (worse: patience 1 of 2 used)
+    _run_with_callbacks(split_dir, 2, order=order)  # epochs 0 (best), 1 (worse: patience 1/2)
     best_before = (split_dir / "best.st").read_bytes()
-    resumed, h_res, stop_res = _run_with_callbacks(split_dir, 6, resume=split_dir / "last.st")
+    resumed, h_res, stop_res = _run_with_callbacks(split_dir, 6, resume=split_dir / "last.st",
+                                                   order=order)
 
     # epoch 2 is worse than epoch 0: the best checkpoint is not overwritten ...
     assert (split_dir / "best.st").read_bytes() == best_before

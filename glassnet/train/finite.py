@@ -3,9 +3,10 @@ finite, and is every gradient ∂L/∂w? An update w ← w − η·∂L/∂w wit
 or an Inf in ∂L/∂w puts it into w for good, so a step is taken only when
 both are finite; otherwise the weights stay as they were.
 
-One pass per gradient, with no new array: the sum of a finite array is
-finite unless it overflows, so only a non-finite sum (NaN/Inf inside, or an
-overflow) is looked at element by element."""
+One pass per gradient, with no new array: the sum of squares g·g (a BLAS
+dot, the fastest pass NumPy has) of a finite array is finite unless it
+overflows, so only a non-finite g·g (NaN/Inf inside, or an overflow) is
+looked at element by element."""
 import math
 
 import numpy as np
@@ -13,8 +14,9 @@ import numpy as np
 
 def nonfinite_count(array):
     """How many entries of ``array`` are NaN or ±Inf (0 for a finite array)."""
+    flat = array.reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(array, axis=None)
+        total = np.dot(flat, flat)
     if math.isfinite(total):
         return 0
     return int(array.size - np.count_nonzero(np.isfinite(array)))

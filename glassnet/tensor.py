@@ -37,6 +37,10 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
         arr = data.data
     elif isinstance(data, np.ndarray):
         arr = data
+        if arr.dtype.kind in "OUSV":
+            raise DTypeError(f"tensor: expected an array of numbers (floats, ints or bools), "
+                             f"got an ndarray of dtype {arr.dtype}; convert it first, e.g. "
+                             "arr.astype(np.float32)")
     else:
         try:
             arr = np.asarray(data)

@@ -112,3 +112,58 @@ def test_train_a_cnn_on_digits(capsys):
     assert acc > 0.9
     with pytest.raises(SystemExit, match="needs square images"):
         main(["train", "--data", "wine", "--model", "cnn", "--verbose", "0"])
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--epochs", "-5"], "argument --epochs: must be at least 1, got -5"),
+    (["--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
+    (["--epochs", "2.5"], "argument --epochs: expected a whole number ≥ 1, got '2.5'"),
+    (["--hidden", "8", "0"], "argument --hidden: must be at least 1, got 0"),
+    (["--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
+    (["--lr", "-1"], "argument --lr: must be greater than 0, got -1"),
+    (["--lr", "inf"], "argument --lr: expected a finite number, got inf"),
+    (["--test-size", "1"], "argument --test-size: must be between 0 and 1"),
+    (["--validation", "-0.1"], "argument --validation: must be 0 .none. or between 0 and 1"),
+])
+def test_train_refuses_impossible_numbers_naming_the_option(option, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--data", "xor", "--verbose", "0", *option])
+    assert exit_.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("x")
+    cases = [(["train", "--data", "xor", "--save", str(tmp_path / "no" / "w.st")],
+              "glassnet train: --save: cannot write .*no/w.st: directory .* does not exist"),
+             (["train", "--data", "xor", "--save", str(tmp_path)],
+              "glassnet train: --save: cannot write .*: it is a folder"),
+             (["train", "--data", "xor", "--save", str(tmp_path / "file.txt" / "w.st")],
+              "file.txt is a file, not a folder"),
+             (["demo", "--report", str(tmp_path / "no" / "r.html")],
+              "glassnet demo: --report: cannot write"),
+             (["explain", "--example", "square", "--html", str(tmp_path / "no" / "t.html")],
+              "glassnet explain: --html: cannot write"),
+             (["figures", "--out", str(tmp_path / "file.txt")],
+              "glassnet figures: --out .*file.txt is a file; expected a folder")]
+    for argv, message in cases:
+        with pytest.raises(SystemExit, match=message):
+            main(argv)
+        assert capsys.readouterr().out == ""  # nothing ran: no banner, no epoch, no step
+    assert main(["demo", "--no-report", "--report", str(tmp_path / "no" / "r.html")]) == 0
+
+
+def test_train_divergence_is_a_message_not_a_traceback(tmp_path, capfd):
+    path = tmp_path / "w.st"
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--data", "square", "--optimizer", "sgd", "--lr", "1e4", "--epochs", "5",
+              "--verbose", "0", "--save", str(path)])
+    message = str(exit_.value.code)
+    assert re.match(r"glassnet train: training diverged: fit: the loss is (nan|inf) at batch "
+                    r"\d+ of epoch \d+; the update was not applied", message)
+    assert f"nothing was written to {path}" in message and "--skip-nonfinite" in message
+    assert not path.exists()
+    assert "Warning" not in capfd.readouterr().err  # no NumPy RuntimeWarning either
+    assert main(["train", "--data", "square", "--optimizer", "sgd", "--lr", "1e4", "--epochs",
+                 "2", "--verbose", "0", "--skip-nonfinite", "--save", str(path)]) == 0
+    assert path.exists()

@@ -12,6 +12,7 @@ import pytest
 
 import glassnet
 from glassnet.io import FormatError, atomic_write, load, save
+from glassnet.io.atomic import check_target
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(glassnet.__file__)))
 
@@ -154,8 +155,9 @@ def test_sigkill_during_save_keeps_the_previous_checkpoint(tmp_path, stage):
             load(temp)
     else:  # complete but never renamed into place
         assert load(temp)["epoch"] == 2
-    save({"epoch": 3}, path)  # the next save works
+    save({"epoch": 3}, path)  # the next save works, and removes the dead writer's leftover
     assert load(path) == {"epoch": 3}
+    assert os.listdir(tmp_path) == [path.name]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
@@ -163,3 +165,63 @@ def test_sigkill_during_first_save_leaves_no_file_at_the_target(tmp_path):
     path = tmp_path / "ck.safetensors"
     kill_during_save(path, "mid-write")
     assert not path.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="leftovers are found by flock, which is POSIX")
+def test_a_write_removes_unlocked_leftovers_of_its_target_only(tmp_path):
+    import fcntl
+    path = tmp_path / "f.bin"
+    dead = tmp_path / ".f.bin.0123abcd.tmp"        # an interrupted write: nobody holds it
+    live = tmp_path / ".f.bin.89abcdef.tmp"        # a write under way elsewhere: locked
+    others = [".g.bin.0123abcd.tmp", ".f.bin.xyz.tmp", ".f.bin.0123abcd.tmp.bak", "f.bin.tmp"]
+    for p in [dead, live, *(tmp_path / n for n in others)]:
+        p.write_bytes(b"partial")
+    (tmp_path / ".f.bin.fedcba98.tmp").symlink_to(tmp_path / "f.bin.tmp")
+    holder = open(live, "rb")
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        atomic_write(path, b"new")
+        left = sorted(os.listdir(tmp_path))
+    finally:
+        holder.close()
+    assert left == sorted(["f.bin", live.name, ".f.bin.fedcba98.tmp", *others])
+    atomic_write(path, b"newer")  # the other writer died without renaming: now it goes
+    assert not live.exists() and path.read_bytes() == b"newer"
+    assert (tmp_path / "f.bin.tmp").read_bytes() == b"partial"  # the symlink's target stays
+
+
+def test_check_target_names_what_is_wrong_before_any_work(tmp_path):
+    check_target(tmp_path / "fine.st")
+    assert os.listdir(tmp_path) == []  # the probe is gone
+    with pytest.raises(FileNotFoundError, match="--save: cannot write .*missing.* does not exist"):
+        check_target(tmp_path / "missing" / "w.st", "--save")
+    with pytest.raises(IsADirectoryError, match="is a folder; expected a file path"):
+        check_target(tmp_path, "--save")
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(NotADirectoryError, match="file.txt is a file, not a folder"):
+        check_target(tmp_path / "file.txt" / "w.st")
+    with pytest.raises(IsADirectoryError, match="is a folder"):  # atomic_write, before writing
+        atomic_write(tmp_path, b"x")
+
+
+def unwritable_folder(tmp_path):
+    """A folder this process cannot create files in (root ignores permission bits)."""
+    if os.name != "nt" and os.geteuid() != 0:
+        folder = tmp_path / "readonly"
+        folder.mkdir()
+        os.chmod(folder, 0o500)
+        return folder
+    if os.path.isdir("/sys"):  # sysfs refuses new files, even to root
+        try:
+            open("/sys/glassnet-probe", "wb").close()
+        except OSError:
+            return "/sys"
+        os.unlink("/sys/glassnet-probe")
+    pytest.skip("no folder here refuses writes")
+
+
+def test_check_target_refuses_a_folder_that_cannot_be_written(tmp_path):
+    folder = unwritable_folder(tmp_path)
+    with pytest.raises(PermissionError, match=f"ModelCheckpoint: cannot write .*{folder} is not"
+                                              " writable"):
+        check_target(os.path.join(folder, "w.st"), "ModelCheckpoint")

@@ -109,6 +109,15 @@ def test_bad_data_is_reported():
         bool(gn.tensor([1.0, 2.0]))
 
 
+@pytest.mark.parametrize("arr", [np.array([1, 2], dtype=object), np.array([1, "a"], dtype=object),
+                                 np.array(["a", "b"]), np.array([b"x"])])
+def test_object_and_text_arrays_are_refused_as_torch_does(arr):
+    with pytest.raises(gn.DTypeError, match=f"array of numbers .*ndarray of dtype {arr.dtype}"):
+        gn.tensor(arr)
+    with pytest.raises(gn.DTypeError, match="array of numbers"):
+        gn.Tensor(arr)
+
+
 def test_comparisons_and_argmax_have_no_gradient():
     x = gn.tensor([1.0, 3.0, 2.0], requires_grad=True)
     for r in (x > 1, x == 3, x <= 2, x.argmax()):

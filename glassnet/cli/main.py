@@ -3,6 +3,7 @@ import argparse
 import sys
 
 from ..backends import allocator
+from .options import check_outputs
 
 
 def _demo(args):
@@ -38,6 +39,7 @@ def main(argv=None):
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    check_outputs(args)  # every path the command will write, before it computes anything
     allocator.keep_freed_memory()  # the commands train: steps reuse freed pages (process-wide)
     try:
         return args.func(args)

@@ -5,6 +5,7 @@ import os
 
 from ..nn.activation_registry import ACTIVATIONS
 from ..optim.registry import OPTIMIZERS
+from .options import check_outputs, fraction, fraction_or_zero, positive_float, positive_int
 
 BUILTIN = ("digits", "iris", "wine", "breast_cancer", "xor", "square", "house_prices",
            "circle", "xor2d", "gauss", "spiral", "plane", "multi_gauss", "moons", "two_spirals")
@@ -28,21 +29,23 @@ def add_parser(sub):
                    help="mlp (default): Linear layers; cnn: for square images such as digits "
                         "(8×8): conv(1→16, 3×3)-ReLU-conv(16→32, 3×3)-ReLU-maxpool 2, then the "
                         "--hidden Linear layers")
-    p.add_argument("--hidden", type=int, nargs="*", default=[64],
+    p.add_argument("--hidden", type=positive_int, nargs="*", default=[64],
                    help="sizes of the hidden layers, e.g. --hidden 64 32 (default: 64)")
     p.add_argument("--activation", choices=ACTIVATIONS.accepted(), default="relu",
                    type=str.lower, help="activation of the hidden layers (default relu)")
     p.add_argument("--optimizer", choices=OPTIMIZERS.accepted(), default="adam",
                    type=str.lower, help="optimizer (default adam; momentum is SGD with "
                                         "momentum 0.9)")
-    p.add_argument("--lr", type=float, default=1e-3, help="learning rate η (default 1e-3)")
-    p.add_argument("--epochs", type=int, default=30, help="passes over the data (default 30)")
-    p.add_argument("--batch-size", type=int, default=64,
+    p.add_argument("--lr", type=positive_float, default=1e-3,
+                   help="learning rate η (default 1e-3)")
+    p.add_argument("--epochs", type=positive_int, default=30,
+                   help="passes over the data, at least 1 (default 30)")
+    p.add_argument("--batch-size", type=positive_int, default=64,
                    help="mini-batch size; the data size gives batch gradient descent, 1 gives "
                         "stochastic gradient descent (default 64)")
-    p.add_argument("--test-size", type=float, default=0.2,
+    p.add_argument("--test-size", type=fraction, default=0.2,
                    help="fraction held out for the final test (default 0.2)")
-    p.add_argument("--validation", type=float, default=0.1,
+    p.add_argument("--validation", type=fraction_or_zero, default=0.1,
                    help="fraction of the training part used for validation each epoch "
                         "(default 0.1; 0 to skip)")
     p.add_argument("--no-standardize", action="store_true",
@@ -50,7 +53,10 @@ def add_parser(sub):
                         "std 1 using the training part's statistics)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--save", metavar="PATH", help="write the trained weights to PATH "
-                                                  "(safetensors)")
+                                                  "(safetensors; checked before training)")
+    p.add_argument("--skip-nonfinite", action="store_true",
+                   help="skip a batch whose loss or gradients are NaN/Inf instead of stopping "
+                        "(default: stop, keeping the weights from before that batch)")
     p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2,
                    help="0 silent, 1 progress bars, 2 one line per epoch (default 2)")
     p.set_defaults(func=run)
@@ -108,12 +114,13 @@ def run(args):
     from ..tensor import Tensor
     from ..train.loop import evaluate, fit
 
+    check_outputs(args)  # before any work: --save's folder exists and can be written
     manual_seed(args.seed)
     ds = load_data(args)
     task = ds.task if args.task == "auto" else args.task
     x, y = ds.tensors
-    x = x.data.astype(np.float32)
-    y = y.data
+    x = np.asarray(x).astype(np.float32)
+    y = np.asarray(y)
     if task == "classification":
         if y.dtype.kind == "f":
             if not np.all(y == np.round(y)):
@@ -148,10 +155,19 @@ def run(args):
     if args.verbose:
         print(f"glassnet train: {args.data} ({task}), {len(x_tr)} training / {len(x_te)} test "
               f"samples, {x.shape[1]} features → {' → '.join(map(str, args.hidden))} → {n_out}")
-    fit(model, train, loss=loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-        batch_size=args.batch_size, validation=args.validation or None, metrics=metrics,
-        verbose=args.verbose)
-    result = evaluate(model, (Tensor(x_te), Tensor(y_te)), loss=loss, metrics=metrics)
+    try:  # fit reports a NaN/Inf itself: NumPy's warnings about it would only add noise
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fit(model, train, loss=loss, optimizer=args.optimizer, lr=args.lr,
+                epochs=args.epochs, batch_size=args.batch_size,
+                validation=args.validation or None, metrics=metrics, verbose=args.verbose,
+                skip_nonfinite=args.skip_nonfinite)
+    except FloatingPointError as exc:
+        saved = f"; nothing was written to {args.save}" if args.save else ""
+        raise SystemExit(f"glassnet train: training diverged: {exc}{saved}. "
+                         "(--lr sets the learning rate; --skip-nonfinite skips such batches)") \
+            from None
+    with np.errstate(over="ignore", invalid="ignore"):  # a skipped divergence shows as inf
+        result = evaluate(model, (Tensor(x_te), Tensor(y_te)), loss=loss, metrics=metrics)
     print("test: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
     if args.save:
         io.save(model.state_dict(), args.save)

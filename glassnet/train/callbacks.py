@@ -1,11 +1,22 @@
 """Callbacks for ``fit``: EarlyStopping, ModelCheckpoint, LRSchedulerCallback,
 CSVLogger. A callback gets ``trainer`` (model, optimizer, history,
 ``stop_training``) and hooks called at the start/end of training, of each
-epoch and after each batch, with the logs of that moment."""
+epoch and after each batch, with the logs of that moment.
+
+A callback with something to remember between epochs (a best value, a
+patience count) gives it in ``state_dict()``: ModelCheckpoint stores it in
+the checkpoint, and ``fit(resume=...)`` hands it back through
+``load_state_dict`` right after ``on_train_begin``, so a resumed run goes
+on as if it had never stopped."""
 import csv
 import io
 import math
 import os
+
+import numpy as np
+
+from ..io.atomic import check_target
+from .template import PathTemplate
 
 
 class Callback:
@@ -26,8 +37,19 @@ class Callback:
     def on_epoch_end(self, epoch, logs=None):
         pass
 
+    def after_epoch(self, epoch, logs=None):
+        """Called once every callback's ``on_epoch_end`` has run (where
+        ModelCheckpoint writes, so the file holds all their states)."""
+
     def on_train_end(self, logs=None):
         pass
+
+    def state_dict(self):
+        """What to keep across a resume (None: nothing)."""
+        return None
+
+    def load_state_dict(self, state):
+        """Take back what ``state_dict`` gave."""
 
 
 def _mode_for(monitor, mode):
@@ -36,6 +58,14 @@ def _mode_for(monitor, mode):
     if mode == "auto":
         return "max" if any(k in monitor for k in ("acc", "r2")) else "min"
     return mode
+
+
+def _check_monitor(monitor, logged, who):
+    """At the start of training: ``monitor`` must be among the keys the run logs."""
+    if monitor not in logged:
+        hint = "; pass validation= to fit for the 'val_' keys" if monitor.startswith("val_") else ""
+        raise ValueError(f"{who}: monitor={monitor!r} is never logged by this run; it logs "
+                         f"{', '.join(sorted(logged))}{hint}")
 
 
 def _monitored(logs, monitor, who):
@@ -62,9 +92,16 @@ class _Best:
         return better
 
 
+def _copy_state(state):
+    """A model's state_dict as independent arrays (a snapshot of the weights)."""
+    return {k: np.asarray(v).copy() if hasattr(v, "__array__") else v
+            for k, v in state.items()}
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience``
-    epochs; with ``restore_best`` the model gets back its best weights."""
+    epochs; with ``restore_best`` the model gets back its best weights.
+    Its best value, wait and best weights are kept across a resume."""
 
     def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, mode="auto",
                  restore_best=True):
@@ -72,12 +109,27 @@ class EarlyStopping(Callback):
         self.mode = _mode_for(monitor, mode)
         self.min_delta = min_delta
         self.stopped_epoch = None
+        self._reset()
 
-    def on_train_begin(self, logs=None):
+    def _reset(self):
         self.best = _Best(self.mode, self.min_delta)
         self.wait = 0
         self.best_state = None
         self.best_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        _check_monitor(self.monitor, self.trainer.logged_keys(), "EarlyStopping")
+
+    def state_dict(self):
+        return {"monitor": self.monitor, "mode": self.mode, "best": self.best.value,
+                "wait": self.wait, "best_epoch": self.best_epoch, "best_state": self.best_state}
+
+    def load_state_dict(self, state):
+        if (state.get("monitor"), state.get("mode")) != (self.monitor, self.mode):
+            return  # it watched something else: start afresh
+        self.best.value, self.wait = state["best"], state["wait"]
+        self.best_epoch, self.best_state = state["best_epoch"], state["best_state"]
 
     def on_epoch_end(self, epoch, logs=None):
         value = _monitored(logs, self.monitor, "EarlyStopping")
@@ -85,8 +137,7 @@ class EarlyStopping(Callback):
             self.wait = 0
             self.best_epoch = epoch
             if self.restore_best:
-                self.best_state = {k: v.data.copy() if hasattr(v, "data") else v
-                                   for k, v in self.trainer.model.state_dict().items()}
+                self.best_state = _copy_state(self.trainer.model.state_dict())
         else:
             self.wait += 1
             if self.wait >= self.patience:
@@ -100,27 +151,52 @@ class EarlyStopping(Callback):
 
 class ModelCheckpoint(Callback):
     """Write a training checkpoint (model, optimizer, scheduler, RNG state,
-    epoch, history) to ``path`` after each epoch — atomically, so a crash
-    mid-save leaves the previous file intact. ``{epoch}`` in the path is
-    replaced by the epoch number. With ``save_best_only`` only improvements of
-    ``monitor`` are written; with ``weights_only`` only the model's state_dict."""
+    epoch, history, the callbacks' states) to ``path`` after each epoch —
+    atomically, so a crash mid-save leaves the previous file intact.
+
+    The path may hold Keras' fields: ``{epoch}`` (from 1) and any logged
+    key with a format spec, ``"ck-{epoch:02d}-{val_loss:.2f}.st"``. A
+    malformed field fails here; a key the run never logs, a missing folder
+    or one that cannot be written fail when ``fit`` starts. With
+    ``save_best_only`` only improvements of ``monitor`` are written (the best
+    value is kept across a resume); with ``weights_only`` only the model's
+    state_dict."""
 
     def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto",
                  weights_only=False):
-        self.path, self.monitor = str(path), monitor
+        self.template = PathTemplate(path, "ModelCheckpoint")
+        self.path, self.monitor = self.template.path, monitor
         self.save_best_only, self.weights_only = save_best_only, weights_only
         self.mode = _mode_for(monitor, mode)
         self.saved = []
+        self.best = _Best(self.mode)
+        self._due = False
 
     def on_train_begin(self, logs=None):
         self.best = _Best(self.mode)
+        logged = self.trainer.logged_keys()
+        self.template.check(logged)
+        if self.save_best_only:
+            _check_monitor(self.monitor, logged, "ModelCheckpoint")
+        check_target(self.template.sample(), "ModelCheckpoint")
+
+    def state_dict(self):
+        return {"monitor": self.monitor, "mode": self.mode, "best": self.best.value}
+
+    def load_state_dict(self, state):
+        if (state.get("monitor"), state.get("mode")) == (self.monitor, self.mode):
+            self.best.value = state["best"]
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.save_best_only and not self.best.improved(
-                _monitored(logs, self.monitor, "ModelCheckpoint")):
+        self._due = not self.save_best_only or self.best.improved(
+            _monitored(logs, self.monitor, "ModelCheckpoint"))
+
+    def after_epoch(self, epoch, logs=None):
+        if not self._due:
             return
+        self._due = False
         from ..io import save
-        path = self.path.format(epoch=epoch + 1)
+        path = self.template.format(epoch, logs)
         state = (self.trainer.model.state_dict() if self.weights_only
                  else self.trainer.checkpoint_state(epoch))
         save(state, path)
@@ -162,7 +238,10 @@ class CSVLogger(Callback):
     whole file rewritten atomically each epoch."""
 
     def __init__(self, path):
-        self.path = str(path)
+        self.path = os.fspath(path)
+
+    def on_train_begin(self, logs=None):
+        check_target(self.path, "CSVLogger")
 
     def on_epoch_end(self, epoch, logs=None):
         from ..io import atomic_write

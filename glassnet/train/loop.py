@@ -10,9 +10,6 @@ mini-batch gradient descent.
 from __future__ import annotations
 
 import math
-import signal
-import sys
-import threading
 import time
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -23,7 +20,10 @@ from ..grad_mode import no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
 from . import metrics as metrics_mod
+from .args import as_callbacks, as_metrics, whole_number
+from .finite import nonfinite_problem
 from .history import History
+from .progress import Progress, StopOnInterrupt
 
 if TYPE_CHECKING:
     import os
@@ -118,88 +118,21 @@ def _split(batch):
                     f"{type(batch).__name__}")
 
 
-class _StopOnInterrupt:
-    """While active, the first Ctrl-C only asks training to stop after the
-    current batch (so no half-applied update is left); a second one raises."""
-
-    def __init__(self):
-        self.requested = False
-        self._old = None
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __exit__(self, *exc):
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
-        return False
-
-
-class _Progress:
-    """A progress bar per epoch (tqdm when installed, else a plain text line)."""
-
-    def __init__(self, verbose, epochs, steps):
-        self.verbose, self.epochs, self.steps = verbose, epochs, steps
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            tqdm = None
-        self.tqdm = tqdm if verbose == 1 else None
-        self.bar = None
-
-    def start(self, epoch):
-        self.t0 = time.perf_counter()
-        self.epoch = epoch
-        if self.tqdm is not None:
-            self.bar = self.tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}",
-                                 unit="batch", leave=True, file=sys.stderr)
-
-    def batch(self, i, logs):
-        if self.bar is not None:
-            self.bar.update(1)
-            if i % 10 == 0 or i == self.steps - 1:
-                self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
-        elif self.verbose == 1:
-            done = i + 1
-            rate = (time.perf_counter() - self.t0) / done
-            eta = rate * (self.steps - done)
-            shown = " ".join(f"{k}={v:.4f}" for k, v in logs.items())
-            sys.stderr.write(f"\rEpoch {self.epoch + 1}/{self.epochs} {done}/{self.steps} "
-                             f"{shown} ETA {eta:.1f}s")
-            sys.stderr.flush()
-
-    def end(self, epoch, logs):
-        text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-        if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
-            self.bar.close()
-        elif self.verbose == 1:
-            sys.stderr.write("\n")
-        if self.verbose == 2 or (self.verbose == 1 and self.bar is None):
-            took = time.perf_counter() - self.t0
-            print(f"Epoch {epoch + 1}/{self.epochs} - {took:.2f}s - {text}")
-
-
 class _EpochRun:
-    """The epoch under way: its batches still to come and its running sums."""
+    """The epoch under way: its batches still to come and its running sums
+    (over the batches that updated the weights: ``stepped`` of ``done``)."""
 
     def __init__(self, loader, metric_names, n_norms):
         self.batches = iter(loader)
-        self.total, self.done = len(loader), 0
+        self.total, self.done, self.stepped, self.skipped = len(loader), 0, 0, 0
         self.loss, self.count = 0.0, 0
         self.sums = dict.fromkeys(metric_names, 0.0)
         self.norms = np.zeros(n_norms)
 
     def logs(self):
         if not self.count:
-            return {}
+            # every batch so far was skipped as non-finite: say so rather than log nothing
+            return {"loss": math.nan, **dict.fromkeys(self.sums, math.nan)} if self.done else {}
         return {"loss": self.loss / self.count, **{k: v / self.count for k, v in self.sums.items()}}
 
 
@@ -217,12 +150,16 @@ class Trainer:
     evaluations: {prefix: data} (Dataset, DataLoader or (X, y)) evaluated in
     eval mode after every epoch and by ``record()``, logged as
     '<prefix>_loss' and '<prefix>_<metric>' (fit's validation is 'val').
-    stop_on_nan: raise FloatingPointError when a batch's loss is not finite.
+    stop_on_nan: check each batch between backward and step; when its loss
+    or a gradient is NaN/Inf, raise FloatingPointError with the weights as
+    they were before it (no update). False: no check (the playground shows
+    the divergence). skip_nonfinite: skip such a batch instead (no update;
+    the epoch logs how many as 'skipped_batches').
     """
 
     def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(), *, loader=None,
                  penalty=None, grad_norms=None, evaluations=None, history=None,
-                 eval_batch_size=256, stop_on_nan=True):
+                 eval_batch_size=256, stop_on_nan=True, skip_nonfinite=False):
         allocator.keep_freed_memory()  # steps reuse the pages earlier steps freed (once a process)
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.metrics = list(metrics)
@@ -233,7 +170,8 @@ class Trainer:
         self.evaluations = dict(evaluations or {})
         self.history = History() if history is None else history
         self.eval_batch_size = eval_batch_size
-        self.stop_on_nan = stop_on_nan
+        self.stop_on_nan, self.skip_nonfinite = stop_on_nan, skip_nonfinite
+        self._callback_states = None  # from a resumed checkpoint, for after on_train_begin
         self.scheduler = None
         self.epoch = 0            # epochs completed (the next one's index)
         self.epochs = None        # fit's target
@@ -253,7 +191,27 @@ class Trainer:
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
             "rng": get_rng_state(),
             "history": self.history.state_dict(),
+            "callbacks": {key: state for key, cb in self._keyed_callbacks()
+                          if (state := cb.state_dict()) is not None},
         }
+
+    def _keyed_callbacks(self):
+        """(key, callback) pairs: the class name, '#2', '#3'... for a repeated class."""
+        seen: dict[str, int] = {}
+        for cb in self.callbacks:
+            name = type(cb).__name__
+            seen[name] = seen.get(name, 0) + 1
+            yield (name if seen[name] == 1 else f"{name}#{seen[name]}"), cb
+
+    def logged_keys(self):
+        """The keys every epoch's logs will have (what callbacks may monitor)."""
+        names = [metrics_mod.metric_name(m) for m in self.metrics]
+        keys = {"loss", "lr", *names, *(f"grad_norm_{n}" for n in self.grad_norms)}
+        if self.skip_nonfinite:
+            keys.add("skipped_batches")
+        for prefix in self.evaluations:
+            keys.update(f"{prefix}_{k}" for k in ("loss", *names))
+        return keys
 
     def restore(self, path):
         """Load a checkpoint written by ModelCheckpoint; returns the next epoch."""
@@ -269,8 +227,15 @@ class Trainer:
             self.scheduler.load_state_dict(state["scheduler"])
         set_rng_state(state["rng"])
         self.history = History.from_state_dict(state["history"])
+        self._callback_states = state.get("callbacks") or {}
         self.epoch = int(state["epoch"]) + 1
         return self.epoch
+
+    def _restore_callbacks(self):
+        states, self._callback_states = self._callback_states, None
+        for key, cb in self._keyed_callbacks():
+            if states and key in states:
+                cb.load_state_dict(states[key])
 
     def _train_batch(self, batch, run):
         """forward, loss (+ penalty), zero_grad, backward, step; adds to ``run``."""
@@ -283,21 +248,45 @@ class Trainer:
             loss = loss + extra
         self.optimizer.zero_grad()
         loss.backward()
+        value = loss.item()
+        if (self.stop_on_nan or self.skip_nonfinite) and not self._finite(value, run):
+            return
         if self.grad_norms:
-            run.norms += [0.0 if p.grad is None else np.linalg.norm(p.grad.data)
+            run.norms += [0.0 if p.grad is None else np.linalg.norm(np.asarray(p.grad))
                           for p in self.grad_norms.values()]
         self.optimizer.step()
-        value = loss.item()
-        if self.stop_on_nan and not math.isfinite(value):
-            raise FloatingPointError(
-                f"fit: the loss became {value} at batch {run.done}; lower the learning rate "
-                "or check the data for NaN/Inf")
         n = len(xb)
         run.loss += value * n
         run.count += n
+        out_arr, y_arr = np.asarray(out.detach()), np.asarray(yb)
         for m in self.metrics:
-            run.sums[metrics_mod.metric_name(m)] += m(out.data, yb.data) * n
+            run.sums[metrics_mod.metric_name(m)] += m(out_arr, y_arr) * n
         run.done += 1
+        run.stepped += 1
+
+    def _finite(self, value, run):
+        """Before the step: True when the loss and every gradient are finite.
+        Else the batch is skipped (``skip_nonfinite``: counted, gradients
+        cleared) or FloatingPointError raised; the weights are untouched."""
+        params = [p for group in self.optimizer.param_groups for p in group["params"]
+                  if p.grad is not None]
+        problem = nonfinite_problem(value, ((p, np.asarray(p.grad)) for p in params),
+                                    name_of=self._param_name)
+        if problem is None:
+            return True
+        if self.skip_nonfinite:
+            run.skipped += 1
+            run.done += 1
+            self.optimizer.zero_grad()
+            return False
+        raise FloatingPointError(
+            f"fit: {problem} at batch {run.done + 1} of epoch {self.epoch + 1}; the update "
+            "was not applied, so the weights are those before this batch. Lower the learning "
+            "rate, check the data for NaN/Inf, or pass skip_nonfinite=True to skip such batches")
+
+    def _param_name(self, param):
+        names = {id(p): name for name, p in self.model.named_parameters()}
+        return names.get(id(param), f"a parameter of shape {tuple(param.shape)}")
 
     def train_epoch(self, loader=None, deadline=None, progress=None, stop=None):
         """Train on the batches of ``loader`` (default ``self.loader``) to the
@@ -329,9 +318,11 @@ class Trainer:
                 return None
         self._run = None
         logs = run.logs()
-        if run.done:
-            logs.update({f"grad_norm_{name}": v / run.done
+        if run.stepped:
+            logs.update({f"grad_norm_{name}": v / run.stepped
                          for name, v in zip(self.grad_norms, run.norms)})
+        if self.skip_nonfinite:
+            logs["skipped_batches"] = run.skipped
         logs.update(self._evaluate())
         logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
         epoch, self.epoch = self.epoch, self.epoch + 1
@@ -340,6 +331,8 @@ class Trainer:
             progress.end(epoch, {k: v for k, v in logs.items() if k != "lr"})
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
+        for cb in self.callbacks:
+            cb.after_epoch(epoch, logs)
         return logs
 
     def _evaluate(self):
@@ -363,10 +356,12 @@ class Trainer:
         self.eval_batch_size = batch_size
         if val_data is not None:
             self.evaluations["val"] = val_data
-        progress = _Progress(verbose, epochs, len(loader))
+        progress = Progress(verbose, epochs, len(loader))
         for cb in self.callbacks:
             cb.on_train_begin({})
-        with _StopOnInterrupt() as stop:
+        if self._callback_states is not None:
+            self._restore_callbacks()
+        with StopOnInterrupt() as stop:
             while self.epoch < epochs:
                 epoch = self.epoch
                 self.train_epoch(progress=progress, stop=stop)
@@ -386,11 +381,12 @@ class Trainer:
 
 def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
         optimizer: str | Optimizer = "sgd", epochs: int = 10, batch_size: int = 32,
-        validation: Data | float | None = None, metrics: Sequence[str | Callable[..., Any]] = (),
-        callbacks: Sequence[Callback] = (), verbose: int = 1, lr: float | None = None,
+        validation: Data | float | None = None,
+        metrics: str | Sequence[str | Callable[..., Any]] = (),
+        callbacks: Callback | Sequence[Callback] = (), verbose: int = 1, lr: float | None = None,
         shuffle: bool = True, resume: str | os.PathLike[str] | None = None,
         generator: np.random.Generator | None = None,
-        penalty: Callable[[], Tensor] | None = None) -> History:
+        penalty: Callable[[], Tensor] | None = None, skip_nonfinite: bool = False) -> History:
     """Train ``model`` and return a History.
 
     train: a Dataset, DataLoader or (X, y); validation: a Dataset/(X, y) or a
@@ -401,11 +397,25 @@ def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
     penalty: a function of no arguments giving a scalar Tensor added to every
     batch's loss (L1/L2: ``lambda: gn.optim.l2_penalty(weights, lam=1e-4)``).
     Ctrl-C stops after the current batch and returns the history so far.
+
+    Each batch's loss and gradients are checked before the update: when one
+    is NaN/Inf, FloatingPointError stops training with the weights as they
+    were before that batch; with ``skip_nonfinite=True`` the batch is skipped
+    instead, and each epoch logs how many were ('skipped_batches'). Output
+    paths of the callbacks (checkpoints, CSV) are checked before the first
+    batch.
     """
     from ..data import DataLoader, random_split
+    epochs = whole_number(epochs, "epochs", 0)
+    if not isinstance(train, DataLoader):
+        batch_size = whole_number(batch_size, "batch_size", 1)
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"fit: verbose must be 0 (silent), 1 (progress bar) or 2 (a line per "
+                         f"epoch), got {verbose!r}")
+    callbacks = as_callbacks(callbacks)
     loss_fn = get_loss(loss)
     opt = get_optimizer(optimizer, model.parameters(), lr)
-    metric_fns = _metrics_for(metrics, loss_fn)
+    metric_fns = _metrics_for(as_metrics(metrics), loss_fn)
     val_data = validation
     if isinstance(validation, float):
         if not 0 < validation < 1:
@@ -419,9 +429,10 @@ def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
     if val_data is not None and not isinstance(val_data, DataLoader):
         val_data = as_dataset(val_data, "validation")
     loader = _loader(train, batch_size, shuffle, "train")
-    trainer = Trainer(model, loss_fn, opt, metric_fns, callbacks, penalty=penalty)
+    trainer = Trainer(model, loss_fn, opt, metric_fns, callbacks, penalty=penalty,
+                      skip_nonfinite=bool(skip_nonfinite))
     start = trainer.restore(resume) if resume is not None else 0
-    history = trainer.fit(loader, val_data, int(epochs), start, verbose, batch_size)
+    history = trainer.fit(loader, val_data, epochs, start, verbose, batch_size)
     history.interrupted = trainer.interrupted
     return history
 
@@ -451,8 +462,8 @@ def evaluate(model: Module, data: Data, loss: str | Callable[..., Tensor] | None
                 if loss_fn is not None:
                     total += loss_fn(out, yb).item() * len(xb)
                 count += len(xb)
-                outs.append(out.data)
-                ys.append(yb.data)
+                outs.append(np.asarray(out))
+                ys.append(np.asarray(yb))
     finally:
         model.train(was_training)
     result = {}
@@ -472,7 +483,7 @@ def predict(model: Module, x: Tensor | np.ndarray, batch_size: int = 1024) -> Te
     model.eval()
     try:
         with no_grad():
-            parts = [model(x[i:i + batch_size]).data for i in range(0, len(x), batch_size)]
+            parts = [np.asarray(model(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
     finally:
         model.train(was_training)
     return Tensor(np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float32))

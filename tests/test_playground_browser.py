@@ -18,7 +18,6 @@ from glassnet import nn
 from glassnet.cli.explain import model_from_state_dict
 from glassnet.explain import trace_step
 from glassnet.playground import start
-from glassnet.playground.session import ENGINE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -171,7 +170,7 @@ def test_the_backward_view_shows_glassnet_explains_delta(open_page, server, tmp_
     row = page.locator(f"#bw-rows tr[data-name='{name}'] td.value")
     assert row.text_content() == "= " + cli_row(out.stdout, name)
     # ... and, to the last bit, the δ of trace_step on those weights
-    with ENGINE:
+    with s.lock:
         model = model_from_state_dict(gn.load(str(weights)), "tanh")
         t = trace_step(model, gn.tensor(x[None]), gn.tensor(np.array([y])),
                        nn.CrossEntropyLoss(), lr=0.1, apply=False)
@@ -225,7 +224,7 @@ def test_export_downloads_weights_and_a_script_that_continues_training(open_page
     state = gn.load(str(tmp_path / "playground_model.safetensors"))
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2))
     model.load_state_dict(state)
-    with ENGINE, gn.no_grad():
+    with s.lock, gn.no_grad():
         x = gn.tensor(s.data.test_x)
         ours = model(x).data
         theirs = s.network.sequential(dropout=False)(x).data

@@ -4,8 +4,15 @@ import json
 import socket
 
 from wsproto import ConnectionType, WSConnection
-from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
-                            RejectData, Request, TextMessage)
+from wsproto.events import (
+    AcceptConnection,
+    CloseConnection,
+    Ping,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
 
 
 class Refused(Exception):

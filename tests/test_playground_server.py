@@ -12,7 +12,7 @@ import urllib.parse
 
 import numpy as np
 import pytest
-from playground_ws import LiveStream, Refused
+from playground_ws import LiveStream
 
 import glassnet as gn
 from glassnet.playground import limits, start

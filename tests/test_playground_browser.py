@@ -296,3 +296,21 @@ def test_the_problem_type_switches_to_regression(open_page, server):
     page.wait_for_selector("#hovercard:not([hidden])")
     bias = float(s.network.linears[0].bias.data[2])
     assert float(re.search(r"bias b = (\S+)", page.text_content("#hovercard")).group(1)) == bias
+
+
+def test_a_diverged_network_is_shown_as_such_and_reset_clears_it(open_page, server):
+    page = open_page("#layers=3")
+    s = session_of(server, page)
+    assert page.is_hidden("#diverged")
+    with s.lock:
+        np.asarray(s.network.linears[0].weight)[...] = np.nan
+        s.set_playing(False)   # a new frame
+    page.wait_for_selector("#diverged:not([hidden])")
+    assert "Diverged" in page.text_content("#diverged")
+    page.fill("#bw-index", "0")
+    page.click("#bw-trace")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "diverged" in page.text_content("#error-text")
+    page.click("#reset")
+    page.wait_for_selector("#diverged[hidden]", state="attached")
+    assert not s.diverged

@@ -266,7 +266,7 @@ def test_exported_weights_load_in_glassnet(server, tmp_path):
     assert {k: tuple(v.shape) for k, v in state.items()} == {
         "0.weight": (5, 2), "0.bias": (5,), "2.weight": (2, 5), "2.bias": (2,)}
     lin = server.store.get(sid).network.linears[0]
-    assert np.array_equal(state["0.weight"].data, lin.weight.data)
+    assert np.array_equal(np.asarray(state["0.weight"]), np.asarray(lin.weight))
 
 
 def test_broken_clients_do_not_stop_the_server(server):
@@ -298,3 +298,15 @@ def test_an_unknown_session_closes_the_stream_with_the_reason(server):
 def test_the_event_stream_of_the_old_server_is_gone(server):
     sid = new_session(server)
     assert request(server, "GET", f"/api/events?session={sid}")[0] == 404
+
+
+def test_a_bug_is_a_json_500_for_that_request_only(server, monkeypatch):
+    from glassnet.playground import app
+
+    def broken():
+        raise KeyError("a bug")
+    monkeypatch.setattr(app, "options", broken)
+    status, _, body = request(server, "GET", "/api/options")
+    assert status == 500 and json.loads(body)["error"] == "internal error: KeyError: 'a bug'"
+    monkeypatch.undo()
+    assert request(server, "GET", "/api/options")[0] == 200

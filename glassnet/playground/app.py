@@ -185,6 +185,10 @@ def make_app(store, policy, static, stopping):
     async def refused(request, exc):
         return _error(exc)
 
+    async def bug(request, exc):  # reported to this request (and logged); the server goes on
+        return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}",
+                             "field": None}, 500)
+
     async def http_error(request, exc):
         words = "not found" if exc.status_code == 404 else exc.detail
         return JSONResponse({"error": f"{words}: {request.url.path[:100]}", "field": None},
@@ -199,6 +203,7 @@ def make_app(store, policy, static, stopping):
               Route("/api/upload", upload_csv, methods=["POST"]),
               WebSocketRoute("/api/stream", live)]
     app = Starlette(routes=routes, exception_handlers={ProtocolError: refused,
-                                                       HTTPException: http_error})
+                                                       HTTPException: http_error,
+                                                       Exception: bug})
     app.router.redirect_slashes = False
     return Guard(app, policy, stopping)

@@ -60,7 +60,7 @@ class LiveStream:
                     self._messages.append(json.loads(self._text))
                     self._text = ""
                     if self.ack:
-                        self.sock.sendall(self.ws.send(TextMessage(data="ack")))
+                        self.send_ack()
             elif isinstance(ev, Ping):
                 self.sock.sendall(self.ws.send(ev.response()))
             elif isinstance(ev, CloseConnection) and self.closed is None:
@@ -71,6 +71,9 @@ class LiveStream:
                     pass
         if self.closed is not None and not self._messages:
             raise ConnectionError(f"the stream closed ({self.closed}: {self.reason})")
+
+    def send_ack(self):
+        self.sock.sendall(self.ws.send(TextMessage(data="ack")))
 
     def next(self):
         """The next message: (event name, data)."""

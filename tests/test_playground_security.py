@@ -127,11 +127,28 @@ def test_binding_beyond_loopback_needs_allow_remote(capsys):
     assert "add --allow-remote" in capsys.readouterr().err
 
 
-def test_allow_remote_prints_a_warning(monkeypatch, capsys):
-    # the socket is bound on 127.0.0.1 (tests stay on this machine); the policy is 0.0.0.0's
+@pytest.fixture
+def loopback_socket(monkeypatch):
+    """Whatever host a server is given, its socket is bound on 127.0.0.1 (tests stay on
+    this machine); its Host/Origin policy is still the given host's."""
     real_listen = server_module.PlaygroundServer._listen
     monkeypatch.setattr(server_module.PlaygroundServer, "_listen",
                         staticmethod(lambda host, port: real_listen("127.0.0.1", 0)))
+
+
+def test_a_server_for_every_interface_refuses_other_hosts_and_sites(loopback_socket):
+    s = start("0.0.0.0", 0, allow_remote=True)
+    try:
+        port = s.server_address[1]
+        assert request(s, "GET", "/", headers={"Host": f"127.0.0.1:{port}"})[0] == 200
+        assert request(s, "GET", "/", headers={"Host": f"evil.example:{port}"})[0] == 403
+        assert api(s, "/api/session", {"config": {}},
+                   headers={"Origin": "http://evil.example"})[0] == 403
+    finally:
+        s.stop()
+
+
+def test_allow_remote_prints_a_warning(loopback_socket, monkeypatch, capsys):
 
     def interrupted(self):
         raise KeyboardInterrupt

@@ -310,3 +310,24 @@ def test_a_bug_is_a_json_500_for_that_request_only(server, monkeypatch):
     assert status == 500 and json.loads(body)["error"] == "internal error: KeyError: 'a bug'"
     monkeypatch.undo()
     assert request(server, "GET", "/api/options")[0] == 200
+
+
+def test_a_page_that_does_not_acknowledge_gets_no_more_frames_and_stops_training(server):
+    sid = new_session(server)
+    s = server.store.get(sid)
+    stream = LiveStream(server.server_address, sid, ack=False)
+    try:
+        got = [stream.next() for _ in range(limits.STREAM_MAX_UNACKED)]   # data, frame
+        assert [n for n, _ in got] == ["data", "frame"]
+        assert command(server, sid, "play", playing=True)[0] == 200
+        epoch = s.trainer.epoch
+        stream.sock.settimeout(1.5)
+        with pytest.raises(TimeoutError):   # nothing more is sent, and nothing trains
+            stream.next()
+        assert s.trainer.epoch == epoch and s.playing
+        stream.sock.settimeout(20)
+        stream.ack = True
+        stream.send_ack()
+        assert stream.until(lambda ev: ev[-1][1]["epoch"] > epoch)   # an answer: it goes on
+    finally:
+        stream.close()

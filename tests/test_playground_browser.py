@@ -18,7 +18,6 @@ from glassnet import nn
 from glassnet.cli.explain import model_from_state_dict
 from glassnet.explain import trace_step
 from glassnet.playground import start
-from glassnet.playground.session import ENGINE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -171,7 +170,7 @@ def test_the_backward_view_shows_glassnet_explains_delta(open_page, server, tmp_
     row = page.locator(f"#bw-rows tr[data-name='{name}'] td.value")
     assert row.text_content() == "= " + cli_row(out.stdout, name)
     # ... and, to the last bit, the δ of trace_step on those weights
-    with ENGINE:
+    with s.lock:
         model = model_from_state_dict(gn.load(str(weights)), "tanh")
         t = trace_step(model, gn.tensor(x[None]), gn.tensor(np.array([y])),
                        nn.CrossEntropyLoss(), lr=0.1, apply=False)
@@ -180,7 +179,7 @@ def test_the_backward_view_shows_glassnet_explains_delta(open_page, server, tmp_
     page.click("#bw-next")
     page.wait_for_selector("#bw-stage[data-stage='update']")
     new_w = t.row("w11", "updates").value
-    assert float(s.network.linears[0].weight.data[0, 0]) == new_w
+    assert float(np.asarray(s.network.linears[0].weight)[0, 0]) == new_w
     page.click("#bw-close")
     assert page.locator(".bw-value").count() == 0
 
@@ -225,10 +224,10 @@ def test_export_downloads_weights_and_a_script_that_continues_training(open_page
     state = gn.load(str(tmp_path / "playground_model.safetensors"))
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2))
     model.load_state_dict(state)
-    with ENGINE, gn.no_grad():
+    with s.lock, gn.no_grad():
         x = gn.tensor(s.data.test_x)
-        ours = model(x).data
-        theirs = s.network.sequential(dropout=False)(x).data
+        ours = np.asarray(model(x))
+        theirs = np.asarray(s.network.sequential(dropout=False)(x))
     assert np.array_equal(ours, theirs)
     out = subprocess.run([sys.executable, "playground_model.py", "2"], cwd=tmp_path, env=ENV,
                          capture_output=True, text=True, timeout=120)
@@ -276,7 +275,7 @@ def test_hovering_a_link_shows_its_exact_weight(open_page, server):
     page.wait_for_selector("#hovercard:not([hidden])")
     card = page.text_content("#hovercard")
     s = session_of(server, page)
-    weights = {float(v) for v in s.network.linears[0].weight.data.ravel()}
+    weights = {float(v) for v in np.asarray(s.network.linears[0].weight).ravel()}
     shown = float(re.search(r"weight w = (\S+)", card).group(1))
     assert shown in weights, (card, weights)   # the shortest text that gives back the float32
 
@@ -295,5 +294,23 @@ def test_the_problem_type_switches_to_regression(open_page, server):
     wait_epoch(page, 1)
     page.hover(".neuron[data-layer='1'][data-index='2']")
     page.wait_for_selector("#hovercard:not([hidden])")
-    bias = float(s.network.linears[0].bias.data[2])
+    bias = float(np.asarray(s.network.linears[0].bias)[2])
     assert float(re.search(r"bias b = (\S+)", page.text_content("#hovercard")).group(1)) == bias
+
+
+def test_a_diverged_network_is_shown_as_such_and_reset_clears_it(open_page, server):
+    page = open_page("#layers=3")
+    s = session_of(server, page)
+    assert page.is_hidden("#diverged")
+    with s.lock:
+        np.asarray(s.network.linears[0].weight)[...] = np.nan
+        s.set_playing(False)   # a new frame
+    page.wait_for_selector("#diverged:not([hidden])")
+    assert "Diverged" in page.text_content("#diverged")
+    page.fill("#bw-index", "0")
+    page.click("#bw-trace")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "diverged" in page.text_content("#error-text")
+    page.click("#reset")
+    page.wait_for_selector("#diverged[hidden]", state="attached")
+    assert not s.diverged

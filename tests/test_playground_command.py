@@ -29,10 +29,13 @@ def parse(*argv):
 
 def test_the_options_and_their_defaults():
     a = parse()
-    assert (a.port, a.host, a.open) == (8000, "127.0.0.1", False)
+    assert (a.port, a.host, a.open, a.allow_remote, a.allow_host) == \
+        (8000, "127.0.0.1", False, False, [])
     assert a.func is playground_command.run
-    a = parse("--port", "9000", "--host", "0.0.0.0", "--open")
-    assert (a.port, a.host, a.open) == (9000, "0.0.0.0", True)
+    a = parse("--port", "9000", "--host", "0.0.0.0", "--open", "--allow-remote",
+              "--allow-host", "lab.example", "--allow-host", "10.0.0.5")
+    assert (a.port, a.host, a.open, a.allow_remote, a.allow_host) == \
+        (9000, "0.0.0.0", True, True, ["lab.example", "10.0.0.5"])
 
 
 def test_a_bad_port_is_explained(capsys):

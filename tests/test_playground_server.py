@@ -1,18 +1,18 @@
 """The playground's HTTP server on 127.0.0.1: the page and its files, the
-JSON commands, the event stream, uploads and exports — and every malformed,
-oversized or hostile request refused with an error while the server keeps
-serving the other sessions."""
+JSON commands, the live stream (a WebSocket), uploads and exports — and
+every malformed, oversized or hostile request refused with an error while
+the server keeps serving the other sessions."""
 import http.client
 import json
 import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 
 import numpy as np
 import pytest
+from playground_ws import LiveStream
 
 import glassnet as gn
 from glassnet.playground import limits, start
@@ -54,26 +54,10 @@ def command(server, sid, type_, **args):
     return api(server, "/api/command", {"session": sid, "type": type_, **args})
 
 
-def events(server, sid, wanted, timeout=20):
-    """Read the session's event stream until ``wanted(events)`` is true."""
-    host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    conn.request("GET", f"/api/events?session={sid}")
-    res = conn.getresponse()
-    assert res.status == 200 and res.headers["Content-Type"].startswith("text/event-stream")
-    got, name, end = [], None, time.monotonic() + timeout
-    try:
-        while time.monotonic() < end:
-            line = res.fp.readline().decode().rstrip("\n")
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: ") and name:
-                got.append((name, json.loads(line[6:])))
-                if wanted(got):
-                    return got
-        raise AssertionError(f"the stream did not deliver in {timeout}s: {[n for n, _ in got]}")
-    finally:
-        conn.close()
+def events(server, sid, wanted):
+    """Read the session's live stream until ``wanted(events)`` is true."""
+    with LiveStream(server.server_address, sid) as stream:
+        return stream.until(wanted)
 
 
 def upload(server, sid, text, name="mine.csv", problem="classification"):
@@ -188,23 +172,29 @@ def test_bad_settings_name_the_setting(server):
     assert status == 400 and "layers" in reply["error"]
 
 
+def raw(server, data, timeout=10):
+    """Send ``data`` on a new connection; the first line of the reply."""
+    with socket.create_connection(server.server_address, timeout=timeout) as s:
+        s.sendall(data)
+        return s.recv(4096).split(b"\r\n")[0]
+
+
 def test_oversized_and_unsized_bodies_are_refused(server):
     big = b'{"a": "' + b"x" * (limits.MAX_BODY_BYTES + 10) + b'"}'
     status, _, body = request(server, "POST", "/api/command", big)
     assert status == 413 and "at most 65536" in json.loads(body)["error"]
-    host, port = server.server_address[:2]
-    with socket.create_connection((host, port), timeout=10) as s:  # no Content-Length
-        s.sendall(b"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        assert b" 411 " in s.recv(4096).split(b"\r\n")[0]
+    host = f"Host: 127.0.0.1:{server.server_address[1]}".encode()
+    assert b" 411 " in raw(server, b"POST /api/command HTTP/1.1\r\n" + host + b"\r\n\r\n")
 
 
-def test_other_hosts_and_sites_are_refused(server):
-    status, _, body = request(server, "GET", "/", headers={"Host": "evil.example:8000"})
-    assert status == 403 and "127.0.0.1 or localhost" in json.loads(body)["error"]
-    for origin in ("https://evil.example", "null", "http://127.0.0.1.evil.example"):
-        status, reply = api(server, "/api/session", {"config": {}}, headers={"Origin": origin})
-        assert status == 403 and "other web sites" in reply["error"]
-    assert request(server, "GET", "/", headers={"Host": "localhost:1"})[0] == 200
+@pytest.mark.parametrize("length", ["\u00b2".encode(), b"9" * 5000, b"-1", b"1 2", b"0x10",
+                                    b"12, 13"])
+def test_a_bad_content_length_is_a_400(server, length):
+    host = f"Host: 127.0.0.1:{server.server_address[1]}".encode()
+    line = raw(server, b"POST /api/command HTTP/1.1\r\n" + host + b"\r\nContent-Length: " +
+               length + b"\r\n\r\n{}")
+    assert b" 400 " in line, line
+    assert request(server, "GET", "/api/options")[0] == 200
 
 
 def test_uploads_are_validated(server):
@@ -276,7 +266,7 @@ def test_exported_weights_load_in_glassnet(server, tmp_path):
     assert {k: tuple(v.shape) for k, v in state.items()} == {
         "0.weight": (5, 2), "0.bias": (5,), "2.weight": (2, 5), "2.bias": (2,)}
     lin = server.store.get(sid).network.linears[0]
-    assert np.array_equal(state["0.weight"].data, lin.weight.data)
+    assert np.array_equal(np.asarray(state["0.weight"]), np.asarray(lin.weight))
 
 
 def test_broken_clients_do_not_stop_the_server(server):
@@ -284,25 +274,60 @@ def test_broken_clients_do_not_stop_the_server(server):
     host, port = server.server_address[:2]
     with socket.create_connection((host, port), timeout=10) as s:   # not HTTP at all
         s.sendall(b"\x00\x01GARBAGE\r\n\r\n")
-        s.recv(1024)
+        assert b" 400 " in s.recv(1024)
     with socket.create_connection((host, port), timeout=10) as s:   # a body that never ends
-        s.sendall(b"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n"
-                  b"\r\n{\"session\"")
-    with socket.create_connection((host, port), timeout=10) as s:   # a stream left mid-way
-        s.sendall(f"GET /api/events?session={sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        s.recv(100)
+        s.sendall(f"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                  f"Content-Length: 500\r\n\r\n{{\"session\"".encode())
+    stream = LiveStream(server.server_address, sid, ack=False)   # a stream left mid-way
+    stream.next()
+    stream.sock.close()
     status, reply = command(server, sid, "step")
     assert status == 200
     assert events(server, sid, lambda ev: ev and ev[-1][0] == "frame")[-1][1]["epoch"] == 1
     assert request(server, "GET", "/")[0] == 200
 
 
-def test_the_number_of_sessions_is_bounded(server):
-    server.store.max_sessions, old = 3, server.store.max_sessions
+def test_an_unknown_session_closes_the_stream_with_the_reason(server):
+    with LiveStream(server.server_address, "nope") as stream:
+        name, data = stream.next()
+        assert name == "failure" and "unknown session" in data["error"]
+        with pytest.raises(ConnectionError, match="4404"):
+            stream.next()
+
+
+def test_the_event_stream_of_the_old_server_is_gone(server):
+    sid = new_session(server)
+    assert request(server, "GET", f"/api/events?session={sid}")[0] == 404
+
+
+def test_a_bug_is_a_json_500_for_that_request_only(server, monkeypatch):
+    from glassnet.playground import app
+
+    def broken():
+        raise KeyError("a bug")
+    monkeypatch.setattr(app, "options", broken)
+    status, _, body = request(server, "GET", "/api/options")
+    assert status == 500 and json.loads(body)["error"] == "internal error: KeyError: 'a bug'"
+    monkeypatch.undo()
+    assert request(server, "GET", "/api/options")[0] == 200
+
+
+def test_a_page_that_does_not_acknowledge_gets_no_more_frames_and_stops_training(server):
+    sid = new_session(server)
+    s = server.store.get(sid)
+    stream = LiveStream(server.server_address, sid, ack=False)
     try:
-        ids = [new_session(server) for _ in range(5)]
-        assert len(server.store) == 3
-        assert command(server, ids[0], "step")[0] == 404
-        assert command(server, ids[-1], "step")[0] == 200
+        got = [stream.next() for _ in range(limits.STREAM_MAX_UNACKED)]   # data, frame
+        assert [n for n, _ in got] == ["data", "frame"]
+        assert command(server, sid, "play", playing=True)[0] == 200
+        epoch = s.trainer.epoch
+        stream.sock.settimeout(1.5)
+        with pytest.raises(TimeoutError):   # nothing more is sent, and nothing trains
+            stream.next()
+        assert s.trainer.epoch == epoch and s.playing
+        stream.sock.settimeout(20)
+        stream.ack = True
+        stream.send_ack()
+        assert stream.until(lambda ev: ev[-1][1]["epoch"] > epoch)   # an answer: it goes on
     finally:
-        server.store.max_sessions = old
+        stream.close()

@@ -1,22 +1,22 @@
 """What each command does to a session (the handler has checked the
-message's shape; the settings are checked by ``config.parse``)."""
+message's shape; the settings are checked by ``config.parse``). Runs in a
+worker thread, under the session's own lock: other tabs are not held up."""
 import secrets
 import time
 
 from . import limits
-from .session import ENGINE
 
 
 def run_command(session, kind, args):
     """Carry out one command; returns the reply's extra fields."""
-    if kind == "step":  # one epoch, in slices: other tabs get the engine in between
-        with ENGINE:
+    if kind == "step":  # one epoch, in slices: the tab's live stream sends frames in between
+        with session.lock:
             session.playing = False
         while True:
-            with ENGINE:
+            with session.lock:
                 if session.step(time.monotonic() + limits.TRAIN_SLICE_SECONDS):
                     break
-    with ENGINE:
+    with session.lock:
         if kind == "config":
             session.set_config(args["config"])
         elif kind == "play":

@@ -44,6 +44,10 @@ class PendingStep:
         self.new = [(lin, lin.weight.data - lr * lin.weight.grad.data,
                      lin.bias.data - lr * lin.bias.grad.data) for lin in network.linears]
 
+    def finite(self):
+        """True when every new weight and bias is a finite number."""
+        return all(np.isfinite(w).all() and np.isfinite(b).all() for _, w, b in self.new)
+
     def apply(self):
         for lin, w, b in self.new:
             lin.weight.data[...] = w

@@ -22,11 +22,23 @@ MAX_BODY_BYTES = 64 * 1024       # a JSON message
 MAX_UPLOAD_BYTES = 256 * 1024    # a CSV file
 MAX_ABS_FEATURE = 1e6            # |value| of an uploaded feature
 
-MAX_SESSIONS = 32                # open tabs; the least recently used one goes first
-SESSION_IDLE_SECONDS = 3600      # a tab unseen this long is forgotten
+MAX_SESSIONS = 128               # sessions in all (every client together)
+MAX_SESSIONS_PER_CLIENT = 32     # sessions of one client (one IP address)
+EVICT_IDLE_SECONDS = 120         # a session without a live stream, unseen this long, may
+                                 # make room for a new one; an open tab never does
+SESSION_IDLE_SECONDS = 3600      # a session unseen this long is forgotten
 TRAIN_SLICE_SECONDS = 0.08       # training between two frames while playing
 MAX_EPOCHS_PER_SLICE = 50
 HISTORY_POINTS = 400             # loss / gradient-norm history kept per session
+
+BACKLOG = 1024                   # connections waiting to be accepted
+MAX_CONNECTIONS = 1000           # open connections and requests in progress (then 503)
+HEADER_SECONDS = 10              # a client's time to send a request's headers
+KEEP_ALIVE_SECONDS = 5           # an idle keep-alive connection is closed after this
+STREAM_MAX_UNACKED = 2           # live-stream messages sent but not yet acknowledged
+STREAM_PING_SECONDS = 15         # a quiet live stream sends a ping this often
+STREAM_ACK_SECONDS = 60          # a live stream whose page acknowledges nothing this long ends
+MAX_STREAM_MESSAGE = 4096        # bytes of a message from the page on the live stream
 
 OUTPUT_GRID = 64                 # the output heatmap is OUTPUT_GRID² cells
 NEURON_GRID = 20                 # each neuron's heatmap is NEURON_GRID² cells

@@ -13,11 +13,14 @@ The page sends JSON objects (POST, at most ``MAX_BODY_BYTES``):
 - ``/api/upload?session=id&problem=classification|regression&name=file.csv``
   with the CSV file as the body.
 
-The server answers on ``/api/events?session=id`` (server-sent events):
+The server sends on the WebSocket ``/api/stream?session=id`` (``events.py``):
 ``data`` (the points, when they change) and ``frame`` (epoch, losses,
-histories, weights, heatmaps) whenever something changed or, while playing,
-after every slice of training. Every refusal is ``{"error": message,
-"field": setting or null}`` with a 4xx status.
+histories, weights, heatmaps, ``diverged``) whenever something changed or,
+while playing, after every slice of training; the page answers each with
+``ack``. Every refusal is ``{"error": message, "field": setting or null}``
+with a 4xx status (409 with field ``diverged`` for a step of a network whose
+numbers are no longer finite; 429 when a new session would evict an open
+tab).
 """
 import json
 

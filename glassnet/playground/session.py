@@ -1,8 +1,9 @@
 """One browser tab's playground: its settings, data, network and trainer.
 
-Every method here runs glassnet code, and glassnet's grad mode (like
-``no_grad``) is one switch for the whole process, so callers hold
-``ENGINE`` around them: sessions take turns, each for a short slice.
+Callers hold the session's own ``lock`` around every method here (the
+commands, the live stream's training and frames): one tab's requests take
+turns, while other tabs train at the same time in other threads (glassnet's
+grad mode is per thread).
 """
 import threading
 import time
@@ -14,8 +15,7 @@ from . import config as cfg
 from . import trainer as training
 from .errors import ProtocolError
 from .network import Network
-
-ENGINE = threading.RLock()
+from .protocol import dumps
 
 
 def _finite(v):
@@ -38,7 +38,9 @@ class Session:
         self.pending = None           # the traced step the page may apply
         self.changed = threading.Event()
         self.last_seen = time.monotonic()
-        self.stream_owner = None      # the event stream now serving this tab
+        self.stream_owner = None      # the live stream now serving this tab
+        self.client = None            # who opened it (SessionStore counts per client)
+        self.lock = threading.RLock()  # held around everything that reads or trains the model
         self.config = config
         self._use_data(datasets.build(config, None))
 
@@ -126,9 +128,28 @@ class Session:
                     break
         self._touch()
 
+    @property
+    def diverged(self):
+        """True when a weight or bias is no longer a finite number (NaN or ±∞)."""
+        return not all(np.isfinite(np.asarray(p)).all() for p in self.network.parameters())
+
+    def _refuse_diverged(self, what):
+        raise ProtocolError(f"{what}: the network has diverged (its weights are no longer "
+                            "finite numbers); lower the learning rate and press reset",
+                            status=409, field="diverged")
+
     def trace(self, index):
+        """The traced step on training point ``index`` (a 409 when the weights
+        or the step's numbers are not finite: nothing is kept to apply)."""
+        self.pending = None
+        if self.diverged:
+            self._refuse_diverged("no step can be traced")
         payload, pending = backward.trace_point(self.network, self.data, self.config, index,
                                                 self.version)
+        try:
+            dumps(payload)  # what the page would get: refused with NaN or ±∞ in it
+        except ValueError:
+            self._refuse_diverged("this step's numbers are not finite")
         self.pending = pending
         return payload
 
@@ -136,6 +157,9 @@ class Session:
         if self.pending is None or self.pending.version != self.version:
             raise ProtocolError("there is no traced step to apply (the network changed since "
                                 "the point was picked); pick a point again")
+        if not self.pending.finite():
+            self.pending = None
+            self._refuse_diverged("the traced step was not applied")
         self.pending.apply()
         self.trainer.record()
         self._touch()
@@ -174,7 +198,7 @@ class Session:
         rows = _rows_with(h, keys[0])
         return {
             "version": self.version, "dataVersion": self.data_version, "epoch": t.epoch,
-            "playing": self.playing, "config": c.to_dict(),
+            "playing": self.playing, "diverged": self.diverged, "config": c.to_dict(),
             "trainLoss": _finite(self.train_loss), "testLoss": _finite(self.test_loss),
             "history": {"epoch": epochs, "train": [_finite(v) for v in h["train_loss"]],
                         "test": [_finite(v) for v in h["test_loss"]]},

@@ -1,6 +1,12 @@
-"""All open tabs: a session per tab, found by a random id; at most
-``MAX_SESSIONS`` of them, the least recently used one forgotten first, and
-any unseen for ``SESSION_IDLE_SECONDS`` dropped."""
+"""All open tabs: a session per tab, found by a random id.
+
+The number of sessions is bounded per client (its IP address:
+``MAX_SESSIONS_PER_CLIENT``) and in all (``MAX_SESSIONS``). A new session
+makes room by dropping an idle one — no live stream and unseen for
+``EVICT_IDLE_SECONDS`` — never an open tab: when every session is in use
+the new one is refused (429). Sessions unseen for ``SESSION_IDLE_SECONDS``
+are forgotten.
+"""
 import secrets
 import threading
 import time
@@ -11,19 +17,23 @@ from .session import Session
 
 
 class SessionStore:
-    def __init__(self, max_sessions=limits.MAX_SESSIONS, idle=limits.SESSION_IDLE_SECONDS):
+    def __init__(self, max_sessions=limits.MAX_SESSIONS,
+                 per_client=limits.MAX_SESSIONS_PER_CLIENT,
+                 evict_idle=limits.EVICT_IDLE_SECONDS, idle=limits.SESSION_IDLE_SECONDS):
         self._lock = threading.Lock()
         self._sessions = {}
-        self.max_sessions, self.idle = max_sessions, idle
+        self.max_sessions, self.per_client = max_sessions, per_client
+        self.evict_idle, self.idle = evict_idle, idle
 
-    def create(self, config):
-        """A new Session for ``config`` (building it runs glassnet: hold ENGINE)."""
-        session = Session(secrets.token_hex(16), config)
+    def create(self, config, client="local"):
+        """A new Session for ``config``, owned by ``client`` (building it runs
+        glassnet outside the store's lock)."""
         with self._lock:
-            self._expire()
-            while len(self._sessions) >= self.max_sessions:
-                oldest = min(self._sessions.values(), key=lambda s: s.last_seen)
-                self._drop(oldest.id)
+            self._make_room(client)  # refuse early, before the work of building
+        session = Session(secrets.token_hex(16), config)
+        session.client = client
+        with self._lock:
+            self._make_room(client)  # other requests may have filled it meanwhile
             self._sessions[session.id] = session
         return session
 
@@ -45,12 +55,32 @@ class SessionStore:
         with self._lock:
             return len(self._sessions)
 
-    def _expire(self):
+    def count(self, client):
+        with self._lock:
+            return sum(s.client == client for s in self._sessions.values())
+
+    # -- under the lock ---------------------------------------------------------------
+    def _make_room(self, client):
         now = time.monotonic()
-        for sid in [s.id for s in self._sessions.values() if now - s.last_seen > self.idle]:
-            self._drop(sid)
+        for s in [s for s in self._sessions.values() if now - s.last_seen > self.idle]:
+            self._drop(s.id)
+        mine = [s for s in self._sessions.values() if s.client == client]
+        if len(mine) >= self.per_client:
+            self._evict(mine, now, f"this client has {len(mine)} open playground tabs, the "
+                                   f"most one client may have; close one of them")
+        if len(self._sessions) >= self.max_sessions:
+            self._evict(list(self._sessions.values()), now,
+                        f"the playground has {len(self._sessions)} open tabs, the most it "
+                        f"serves at once; try again when one has closed")
+
+    def _evict(self, candidates, now, refusal):
+        idle = [s for s in candidates
+                if s.stream_owner is None and now - s.last_seen >= self.evict_idle]
+        if not idle:
+            raise ProtocolError(refusal, status=429)
+        self._drop(min(idle, key=lambda s: s.last_seen).id)
 
     def _drop(self, sid):
         session = self._sessions.pop(sid)
         session.playing = False
-        session.changed.set()  # wakes its event stream, which then ends
+        session.changed.set()  # wakes its live stream, which then ends

@@ -1,4 +1,4 @@
-// Talking to the server: JSON commands (POST) and the event stream (SSE).
+// Talking to the server: JSON commands (POST) and the live stream (a WebSocket).
 // Every refusal comes back as {error, field}; callers show it on the page.
 
 export class ApiError extends Error {
@@ -39,14 +39,29 @@ export class Connection {
     return `/api/export/${what}?session=${encodeURIComponent(this.id)}`;
   }
 
-  // handlers: {data(msg), frame(msg), failure(msg), lost()}
-  listen(handlers) {
-    const es = new EventSource(`/api/events?session=${encodeURIComponent(this.id)}`);
-    for (const name of ["data", "frame", "failure"]) {
-      es.addEventListener(name, (ev) => handlers[name](JSON.parse(ev.data)));
-    }
-    es.onerror = () => { if (es.readyState === EventSource.CLOSED) handlers.lost(); };
-    this.events = es;
-    return es;
+  // handlers: {data(msg), frame(msg), failure(msg), lost(reason)}. Each message is
+  // {event, data}; the page answers each with "ack" once it has drawn it (the server
+  // sends the next only then). A dropped stream is reopened a few times.
+  listen(handlers, retries = 3) {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/api/stream?session=${encodeURIComponent(this.id)}`);
+    let failure = null;
+    ws.onopen = () => { retries = 3; };
+    ws.onmessage = (ev) => {
+      const { event, data } = JSON.parse(ev.data);
+      try {
+        if (event === "failure") failure = data;
+        if (handlers[event]) handlers[event](data);
+      } finally {
+        ws.send("ack");
+      }
+    };
+    ws.onclose = (ev) => {
+      if (this.events !== ws || ev.code === 1000) return;
+      if (ev.code === 4404 || retries <= 0) handlers.lost(failure ? failure.error : null);
+      else setTimeout(() => this.listen(handlers, retries - 1), 1000);
+    };
+    this.events = ws;
+    return ws;
   }
 }

@@ -75,6 +75,8 @@ const STRINGS = {
   classN: { en: "class {c}", zh: "类别 {c}" },
   connectionLost: { en: "The connection to the server was lost. Is `glassnet playground` still running? Reload the page to start again.",
     zh: "与服务器的连接已断开。`glassnet playground` 还在运行吗?请刷新页面重新开始。" },
+  diverged: { en: "Diverged: the weights are no longer finite numbers (NaN or ∞). Lower the learning rate and press reset.",
+    zh: "训练发散:权重已不再是有限数(NaN 或 ∞)。请降低学习率并点击重置。" },
   badLink: { en: "This link's settings were refused, so the defaults are used: {msg}",
     zh: "链接中的设置被拒绝,已改用默认设置:{msg}" },
   footer: { en: "Trained by glassnet on this machine; the numbers of the backward view are glassnet explain's.",

@@ -65,6 +65,8 @@ function onFrame(frame) {
   $("train-loss").textContent = lossText(frame.trainLoss);
   $("test-loss").textContent = lossText(frame.testLoss);
   $("play").classList.toggle("playing", frame.playing);
+  $("diverged").hidden = !frame.diverged;
+  document.body.dataset.diverged = frame.diverged;
   const h = frame.history;
   lineChart($("loss-chart"), h.epoch, [{ values: h.train, color: "#999" }, { values: h.test, color: "#000" }]);
   const g = frame.gradNorms;
@@ -179,7 +181,7 @@ async function boot() {
   state.conn.listen({
     data: onData, frame: onFrame,
     failure: (m) => showError(m.error),
-    lost: () => showError(t("connectionLost")),
+    lost: (reason) => showError(reason || t("connectionLost")),
   });
   document.body.dataset.session = reply.session;
 }

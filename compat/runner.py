@@ -2,7 +2,7 @@
 
 The PyTorch run is ``python script.py``. The glassnet run writes the script
 with its imports rewritten (``rewrite.to_glassnet``) to a temporary folder and
-runs that, with ``torch`` blocked in ``sys.modules`` so nothing in it can reach
+runs that with every import of ``torch`` refused, so nothing in it can reach
 PyTorch. Both run with one thread (OMP/MKL/OpenBLAS), in a temporary working
 folder, with this checkout's glassnet first on the path.
 """
@@ -25,13 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 LIBRARIES = ("torch", "glassnet")
 TIMEOUT_S = 60.0
 
-# runs the rewritten script as __main__ with `import torch` made to fail
-_BLOCKED_TORCH = ("import os, runpy, sys\n"
-                  "sys.modules['torch'] = None\n"
-                  "path = sys.argv[1]\n"
-                  "sys.argv = sys.argv[1:]\n"
-                  "sys.path.insert(0, os.path.dirname(path))\n"
-                  "runpy.run_path(path, run_name='__main__')\n")
+# runs the rewritten script as __main__, with every import of torch refused
+_BLOCKED_TORCH = """\
+import importlib.abc, os, runpy, sys
+class NoTorch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "torch":
+            raise ModuleNotFoundError(f"{name}: torch is blocked in the glassnet run", name=name)
+sys.meta_path.insert(0, NoTorch())
+path = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(path))
+runpy.run_path(path, run_name="__main__")
+"""
 _FRAME = re.compile(r'^\s*File "(.+)", line (\d+)')
 
 

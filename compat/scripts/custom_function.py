@@ -39,11 +39,11 @@ x = torch.linspace(-1, 1, 100)
 y = torch.sin(x * math.pi / 2)
 a = torch.tensor(0.0, requires_grad=True)
 b = torch.tensor(-1.0, requires_grad=True)
-c = torch.tensor(0.0, requires_grad=True)
+c = torch.tensor(0.05, requires_grad=True)  # off the symmetric point c = 0
 d = torch.tensor(0.3, requires_grad=True)
 
 P3 = LegendrePolynomial3.apply
-lr = 5e-3
+lr = 1e-3
 for t in range(500):
     y_pred = a + b * P3(c + d * x)
     loss = (y_pred - y).pow(2).sum()

@@ -19,6 +19,9 @@ starts with "$" (a str dict key that starts with "$" gets one more "$"):
     {"$scalar": [dtype, value]} a NumPy scalar such as np.float32(0.5)
 
 Dict subclasses (OrderedDict) come back as dict, tuple subclasses as tuple.
+Containers nest at most MAX_DEPTH deep, both ways: saving refuses deeper,
+and a file's tree is refused before its JSON is parsed (JSON_DEPTH) or
+walked, so a hostile file is a FormatError, never a RecursionError.
 """
 import math
 
@@ -31,6 +34,10 @@ _ARRAY_TAGS = ("$tensor", "$ndarray")
 _FLOATS = ("nan", "inf", "-inf")
 _SCALAR_KINDS = {"b": bool, "i": int, "u": int, "f": float}
 _MAX_INT_BITS = 13_000  # Python refuses int <-> str beyond 4300 digits (~14,280 bits)
+MAX_DEPTH = 64  # containers inside containers; a checkpoint needs about 5
+# the JSON levels such a tree can take: a container at most 3 ({"$dict": [[k, v]]}),
+# a leaf 3 ({"$scalar": ["float32", {"$float": "nan"}]}), the document around it 1
+JSON_DEPTH = 3 * MAX_DEPTH + 4
 
 
 class Encoder:
@@ -41,6 +48,9 @@ class Encoder:
         self._seen = {}  # id(array object) -> tensor name
 
     def encode(self, obj, path=()):
+        if len(path) >= MAX_DEPTH and isinstance(obj, (list, tuple, dict)):
+            raise ValueError(f"save: {_where(path)} nests lists/tuples/dicts more than "
+                             f"{MAX_DEPTH} deep (glassnet stores at most {MAX_DEPTH} levels)")
         if isinstance(obj, (Tensor, np.ndarray)):
             return {"$tensor" if isinstance(obj, Tensor) else "$ndarray": self._store(obj, path)}
         if obj is None or isinstance(obj, (bool, str)):
@@ -97,14 +107,15 @@ class Decoder:
     def decode(self, node, path=()):
         if node is None or isinstance(node, (bool, str, int, float)):
             return node
+        if isinstance(node, dict) and len(node) == 1:
+            (key, value), = node.items()
+            if key.startswith("$") and not key.startswith("$$"):
+                return self._tagged(key, value, path)
+        self._enter(path)
         if isinstance(node, list):
             return [self.decode(v, path + (i,)) for i, v in enumerate(node)]
         if not isinstance(node, dict):
             self._fail(path, f"unexpected JSON value {node!r:.80}")
-        if len(node) == 1:
-            (key, value), = node.items()
-            if key.startswith("$") and not key.startswith("$$"):
-                return self._tagged(key, value, path)
         out = {}
         for k, v in node.items():
             if k.startswith("$") and not k.startswith("$$"):
@@ -126,8 +137,10 @@ class Decoder:
                 self._made[(tag, value)] = Tensor(a) if tag == "$tensor" else a
             return self._made[(tag, value)]
         if tag == "$tuple" and isinstance(value, list):
+            self._enter(path)
             return tuple(self.decode(v, path + (i,)) for i, v in enumerate(value))
         if tag == "$dict" and isinstance(value, list):
+            self._enter(path)
             return self._dict(value, path)
         if tag == "$float" and value in _FLOATS:
             return float(value)
@@ -171,6 +184,11 @@ class Decoder:
         except OverflowError:
             self._fail(path, f"value {number} does not fit a {name} scalar")
 
+    def _enter(self, path):
+        """Refuse a container nested deeper than ``save`` writes."""
+        if len(path) >= MAX_DEPTH:
+            self._fail(path, f"lists/tuples/dicts nested more than {MAX_DEPTH} deep")
+
     def _fail(self, path, what):
         raise FormatError(f"{self.source}: glassnet metadata, at {_where(path)}: {what}")
 
@@ -178,5 +196,8 @@ class Decoder:
 _TAGS = _ARRAY_TAGS + ("$tuple", "$dict", "$float", "$int", "$scalar")
 
 
-def _where(path):
-    return "the top level" if not path else "".join(f"[{k!r}]" for k in path)
+def _where(path, shown=8):
+    """The place ``path`` names, as indexing (its first ``shown`` keys, then "...")."""
+    if not path:
+        return "the top level"
+    return "".join(f"[{k!r}]" for k in path[:shown]) + ("..." if len(path) > shown else "")

@@ -304,10 +304,11 @@ def test_version_must_be_an_int_not_a_bool(tmp_path):
         load(path)
 
 
-def nested(depth, leaf=np.float32("nan")):
+def nested(depth):
     """``depth`` containers inside one another, the kinds that take the most
-    JSON levels (tuples, dicts with tuple keys) alternating, around ``leaf``."""
-    obj = leaf
+    JSON levels (tuples, dicts with tuple keys) alternating, around the leaf
+    that takes the most (a NumPy NaN)."""
+    obj = np.float32("nan")
     for i in range(depth):
         obj = {(i,): obj} if i % 2 else (obj,)
     return obj

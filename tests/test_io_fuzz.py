@@ -196,7 +196,7 @@ TAGS = ["$tensor", "$ndarray", "$tuple", "$dict", "$float", "$int", "$scalar", "
         "a", "w"]
 tree_leaves = (hs.none() | hs.booleans() | hs.integers(-2 ** 70, 2 ** 70) | hs.floats(
     allow_nan=False) | hs.sampled_from(["w", "v", "nan", "-inf", "0x1f", "0xZZ", "float32",
-                                        "int8", "uint64", "bool", "object", "V8", "S3", "M8"]))
+                                        "int8", "uint64", "bool", "object", "V8", "S3", "M8", "a", "0x" + "f" * 4000]))
 trees = hs.recursive(tree_leaves, lambda kids: hs.lists(kids, max_size=3) | hs.dictionaries(
     hs.sampled_from(TAGS), kids, max_size=2), max_leaves=15)
 

@@ -268,6 +268,9 @@ def test_truncated_and_foreign_files_name_the_file(tmp_path):
         load(path)
 
 
+BIG = "0x" + "f" * 4000  # an int of 16,000 bits, which Python will not print in decimal
+
+
 def tampered(tmp_path, tree, tensors=None, version=1):
     path = tmp_path / "t.safetensors"
     doc = tree if isinstance(tree, str) else json.dumps({"version": version, "tree": tree})
@@ -290,7 +293,19 @@ def tampered(tmp_path, tree, tensors=None, version=1):
     ({"a": {"$dict": [[[1], 2]]}}, None, 1, "not hashable"),
     ({"a": {"$dict": [1]}}, None, 1, r"must be \[key, value\]"),
     ({"a": {"$x": 1, "b": 2}}, None, 1, r"misplaced tag '\$x'"),
-])
+    # values no error message may print whole: ints of over 4300 digits (were a ValueError)
+    ({"a": {"$scalar": ["int8", {"$int": BIG}]}}, None, 1,
+     "value <an int of 16000 bits> does not fit a int8 scalar"),
+    ({"a": {"$scalar": ["float32", {"$int": BIG}]}}, None, 1, "bad value <an int of 16000 bits>"),
+    ({"a": {"$dict": [[[{"$int": BIG}], 1]]}}, None, 1,
+     "dict key <a list holding an int of over 4300 digits> is not hashable"),
+    ({"a": {"$dict": [[{"$int": BIG}, {"$eval": 1}]]}}, None, 1,
+     r"at \['a'\]\[<an int of 16000 bits>\]: unknown tag '\$eval'"),
+    # names NumPy would parse (with a warning) or widen: only what save writes
+    ({"a": {"$scalar": ["a", 1.0]}}, None, 1, "bad NumPy scalar dtype 'a'"),
+    ({"a": {"$scalar": ["longdouble", 1.0]}}, None, 1, "bad NumPy scalar dtype 'longdouble'"),
+    ({"a": {"$scalar": ["float16", 1e10]}}, None, 1, "value 10000000000.0 does not fit a float16"),
+], ids=lambda v: str(v)[:40])
 def test_tampered_glassnet_metadata_gives_clear_errors(tmp_path, tree, tensors, version, message):
     path = tampered(tmp_path, tree, tensors, version)
     with pytest.raises(FormatError, match=message) as info:

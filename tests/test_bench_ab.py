@@ -1,11 +1,11 @@
 """bench/ab.py, the A/B timing of the working tree against a git revision:
 its statistics, that it tells a step that does twice the work from one
-that does not, and that the command runs end to end (quick sizes)."""
+that does not (on a fake, drifting clock: no test here asserts on the
+machine's time), and that the command runs end to end (quick sizes)."""
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,16 +34,50 @@ def test_summary_and_verdict():
     assert row.startswith("| tiny | 1 | 1000 | 900 | 0.900 |") and "B faster" in row
 
 
-def _work(n):
-    a = np.arange(n, dtype=np.float64)
-    return lambda: float(np.sqrt(a).sum())
+class DriftingClock:
+    """A fake ``time`` for bench.timing: a step advances it by its work times
+    the machine's slowness, which drifts between a fast phase and a phase
+    ``slow`` times slower every ``period`` seconds, as this machine's does.
+    Deterministic, so the statistics are checked, not the machine."""
+
+    def __init__(self, period=0.05, slow=1.6):
+        self.now, self.period, self.slow = 0.0, period, slow
+
+    def perf_counter(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+    def step(self, work_s, calls, name):
+        def run():
+            calls[name] += 1
+            self.now += work_s * (self.slow if int(self.now / self.period) % 2 else 1.0)
+        return run
 
 
-def test_paired_blocks_see_twice_the_work():
-    small, big = _work(100_000), _work(200_000)
-    s = ab.summary(*ab.paired(small, big, pairs=16, block_s=0.003, warmup_s=0.0))
-    assert s["pairs"] == 16
-    assert s["ratio"] > 1.3 and ab.verdict(s) == "B slower", s
+def test_paired_blocks_see_twice_the_work(monkeypatch):
+    """A step that does twice the work is measured twice as slow, through the
+    drift: A and B run the same number of steps, in blocks of ~3 ms."""
+    clock, calls = DriftingClock(), {"a": 0, "b": 0}
+    monkeypatch.setattr(ab.timing, "time", clock)
+    times = ab.paired(clock.step(1e-4, calls, "a"), clock.step(2e-4, calls, "b"), pairs=16,
+                      block_s=0.003, warmup_s=0.0)
+    assert calls["a"] == calls["b"] == 3 + 16 * 15  # warm-up, then blocks of 3 ms / 0.2 ms
+    s = ab.summary(*times)
+    assert s["pairs"] == 16 and s["b_faster"] == 0
+    assert s["ratio"] == pytest.approx(2.0) and s["ratio_lo"] > 1.2, s
+    assert ab.verdict(s) == "B slower"
+    # the drift itself is large: unpaired, the blocks of one side spread by the slow factor
+    assert max(times[0]) / min(times[0]) == pytest.approx(clock.slow)
+
+
+def test_paired_blocks_claim_nothing_for_the_same_work(monkeypatch):
+    clock, calls = DriftingClock(), {"a": 0, "b": 0}
+    monkeypatch.setattr(ab.timing, "time", clock)
+    s = ab.summary(*ab.paired(clock.step(1e-4, calls, "a"), clock.step(1e-4, calls, "b"),
+                              pairs=40, block_s=0.003, warmup_s=0.0))
+    assert s["ratio"] == pytest.approx(1.0) and ab.verdict(s) == "no clear change", s
 
 
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs a git checkout (git archive)")

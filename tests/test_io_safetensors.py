@@ -43,7 +43,7 @@ def tensors():
 
 
 def as_array(v):
-    return v.data if isinstance(v, gn.Tensor) else v
+    return np.asarray(v)
 
 
 def assert_same_arrays(got, want, ordered=True):
@@ -243,6 +243,29 @@ BAD_FILES = {
     "metadata value": (craft({"__metadata__": {"epoch": 3}, "a": f32([1], 0)}, bytes(4)),
                        "'__metadata__' must map strings to strings"),
     "metadata list": (craft({"__metadata__": [], "a": f32([1], 0)}, bytes(4)), "'__metadata__' must map"),
+    # hostile headers: each was a RecursionError, a bare ValueError or a TypeError
+    "nested 5000 deep": (craft(b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}"),
+                         "the header nests arrays/objects more than 8 levels deep"),
+    "metadata 5000 deep": (craft(b'{"__metadata__":{"x":' + b"{" * 5000 + b"}" * 5000 + b"}}"),
+                           "more than 8 levels deep"),
+    "2**70 dim": (craft({"a": {"dtype": "F32", "shape": [2 ** 70, 0], "data_offsets": [0, 0]}}),
+                  r"shape \[1180591620717411303424, 0\] is too large for an array"),
+    "overflowing dims": (craft({"a": {"dtype": "U8", "shape": [2 ** 62, 2 ** 62, 0],
+                                      "data_offsets": [0, 0]}}), "too large for an array"),
+    "65 dims": (craft({"a": dict(f32([1] * 65, 0))}, bytes(4)),
+                "'shape' has 65 dimensions, more than the 64"),
+    "65 empty dims": (craft({"a": {"dtype": "F32", "shape": [0] * 65, "data_offsets": [0, 0]}}),
+                      "'shape' has 65 dimensions"),
+    "dtype list": (craft({"a": dict(f32([1], 0), dtype=["F32"])}, bytes(4)),
+                   r"unsupported dtype \['F32'\]"),
+    "dtype number": (craft({"a": dict(f32([1], 0), dtype=4)}, bytes(4)), "unsupported dtype 4"),
+    # the size check is exact: more bytes than the shape needs is as wrong as fewer
+    "too many bytes": (craft({"a": dict(f32([1], 0), data_offsets=[0, 8])}, bytes(8)),
+                       "8 bytes of data, but dtype F32 and shape .1. need 4"),
+    # true is no count (loaded as 1, it would make a shape of (1,))
+    "bool dim": (craft({"a": dict(f32([1], 0), shape=[True])}, bytes(4)), "'shape' must be a list"),
+    "bool offsets": (craft({"a": {"dtype": "U8", "shape": [1], "data_offsets": [False, True]}},
+                           bytes(1)), "'data_offsets' must be"),
 }
 
 

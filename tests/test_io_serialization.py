@@ -22,7 +22,7 @@ def assert_same(got, want, where="x"):
         isinstance(want, dict) and type(got) is dict), f"{where}: {type(got)} != {type(want)}"
     if isinstance(want, gn.Tensor):
         assert got.is_leaf and not got.requires_grad, where
-        got, want = got.data, want.data
+        got, want = np.asarray(got), np.asarray(want)
     if isinstance(want, np.ndarray):
         assert got.dtype == want.dtype and got.shape == want.shape, where
         assert np.array_equal(got, want, equal_nan=want.dtype.kind in "fc"), where
@@ -89,7 +89,7 @@ def test_state_dict_of_tensors_comes_back_as_leaf_tensors(tmp_path):
     assert list(got) == list(sd)
     for k in sd:
         assert isinstance(got[k], gn.Tensor) and got[k].is_leaf and not got[k].requires_grad
-        assert got[k].dtype == sd[k].dtype and np.array_equal(got[k].data, sd[k].data)
+        assert got[k].dtype == sd[k].dtype and np.array_equal(np.asarray(got[k]), np.asarray(sd[k]))
 
 
 def test_state_dict_file_is_plain_safetensors_with_path_names(tmp_path):
@@ -100,7 +100,7 @@ def test_state_dict_file_is_plain_safetensors_with_path_names(tmp_path):
 
 
 def test_ndarrays_stay_ndarrays(tmp_path):
-    sd = {k: v.data for k, v in state_dict().items()}
+    sd = {k: np.asarray(v) for k, v in state_dict().items()}
     assert_same(round_trip(sd, tmp_path), sd)
 
 
@@ -124,10 +124,10 @@ def test_restored_rng_state_continues_the_same_stream(tmp_path):
     gn.manual_seed(42)
     gn.rand(3)
     save({"rng": gn.get_rng_state()}, tmp_path / "r.safetensors")
-    expected = gn.randn(6).data
+    expected = np.asarray(gn.randn(6))
     gn.manual_seed(0)
     gn.set_rng_state(load(tmp_path / "r.safetensors")["rng"])
-    assert np.array_equal(gn.randn(6).data, expected)
+    assert np.array_equal(np.asarray(gn.randn(6)), expected)
 
     g = np.random.Generator(np.random.MT19937(9))
     g.random(3)
@@ -183,7 +183,7 @@ def test_gn_save_loads_in_torch_and_torch_files_load_in_gn(tmp_path, torch):
     save(sd, tmp_path / "gn.safetensors")
     net.load_state_dict(stt.load_file(str(tmp_path / "gn.safetensors")), strict=True)
     for k, v in net.state_dict().items():
-        assert np.array_equal(v.numpy(), sd[k].data)
+        assert np.array_equal(v.numpy(), np.asarray(sd[k]))
 
     net2 = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
     stt.save_file(net2.state_dict(), str(tmp_path / "torch.safetensors"))
@@ -191,7 +191,7 @@ def test_gn_save_loads_in_torch_and_torch_files_load_in_gn(tmp_path, torch):
     assert set(got) == set(net2.state_dict())
     for k, v in net2.state_dict().items():
         assert isinstance(got[k], gn.Tensor) and not got[k].requires_grad
-        assert np.array_equal(got[k].data, v.numpy())
+        assert np.array_equal(np.asarray(got[k]), v.numpy())
 
 
 def test_torch_optimizer_and_scheduler_state_dicts_round_trip(tmp_path, torch):
@@ -268,6 +268,9 @@ def test_truncated_and_foreign_files_name_the_file(tmp_path):
         load(path)
 
 
+BIG = "0x" + "f" * 4000  # an int of 16,000 bits, which Python will not print in decimal
+
+
 def tampered(tmp_path, tree, tensors=None, version=1):
     path = tmp_path / "t.safetensors"
     doc = tree if isinstance(tree, str) else json.dumps({"version": version, "tree": tree})
@@ -290,9 +293,70 @@ def tampered(tmp_path, tree, tensors=None, version=1):
     ({"a": {"$dict": [[[1], 2]]}}, None, 1, "not hashable"),
     ({"a": {"$dict": [1]}}, None, 1, r"must be \[key, value\]"),
     ({"a": {"$x": 1, "b": 2}}, None, 1, r"misplaced tag '\$x'"),
-])
+    # values no error message may print whole: ints of over 4300 digits (were a ValueError)
+    ({"a": {"$scalar": ["int8", {"$int": BIG}]}}, None, 1,
+     "value <an int of 16000 bits> does not fit a int8 scalar"),
+    ({"a": {"$scalar": ["float32", {"$int": BIG}]}}, None, 1, "bad value <an int of 16000 bits>"),
+    ({"a": {"$dict": [[[{"$int": BIG}], 1]]}}, None, 1,
+     "dict key <a list holding an int of over 4300 digits> is not hashable"),
+    ({"a": {"$dict": [[{"$int": BIG}, {"$eval": 1}]]}}, None, 1,
+     r"at \['a'\]\[<an int of 16000 bits>\]: unknown tag '\$eval'"),
+    # names NumPy would parse (with a warning) or widen: only what save writes
+    ({"a": {"$scalar": ["a", 1.0]}}, None, 1, "bad NumPy scalar dtype 'a'"),
+    ({"a": {"$scalar": ["longdouble", 1.0]}}, None, 1, "bad NumPy scalar dtype 'longdouble'"),
+    ({"a": {"$scalar": ["float16", 1e10]}}, None, 1, "value 10000000000.0 does not fit a float16"),
+], ids=lambda v: str(v)[:40])
 def test_tampered_glassnet_metadata_gives_clear_errors(tmp_path, tree, tensors, version, message):
     path = tampered(tmp_path, tree, tensors, version)
+    with pytest.raises(FormatError, match=message) as info:
+        load(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_version_must_be_an_int_not_a_bool(tmp_path):
+    path = tampered(tmp_path, '{"version": true, "tree": 1}')
+    with pytest.raises(FormatError, match="'version' .an int. and 'tree'"):
+        load(path)
+
+
+def nested(depth):
+    """``depth`` containers inside one another, the kinds that take the most
+    JSON levels (tuples, dicts with tuple keys) alternating, around the leaf
+    that takes the most (a NumPy NaN)."""
+    obj = np.float32("nan")
+    for i in range(depth):
+        obj = {(i,): obj} if i % 2 else (obj,)
+    return obj
+
+
+def test_containers_nest_64_deep_and_no_deeper(tmp_path):
+    from glassnet.io.tree import MAX_DEPTH
+    assert MAX_DEPTH == 64
+    assert_same(round_trip(nested(MAX_DEPTH), tmp_path), nested(MAX_DEPTH))
+    path = tmp_path / "ck.safetensors"
+    with pytest.raises(ValueError, match=r"save: \[0\]\[\(63,\)\]\[0\].*\.\.\. nests lists/tuples/dicts "
+                                         "more than 64 deep"):
+        save([nested(MAX_DEPTH)], path)
+    deep = [1]
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="more than 64 deep"):  # was a RecursionError
+        save(deep, path)
+    assert_same(load(path), nested(MAX_DEPTH))  # the file before is intact
+
+
+@pytest.mark.parametrize("doc, message", [
+    # JSON nested past what save writes: refused before it is parsed (was a RecursionError)
+    ('{"version": 1, "tree": ' + "[" * 5000 + "]" * 5000 + "}",
+     "the 'glassnet' metadata nests arrays/objects more than 196 levels deep"),
+    ('{"version": 1, "tree": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}", "more than 196 levels"),
+    # within the JSON bound but deeper than save writes: refused while decoding
+    ('{"version": 1, "tree": ' + "[" * 65 + "]" * 65 + "}",
+     r"at \[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\.\.\.: lists/tuples/dicts nested more than 64 deep"),
+    ('{"version": 1, "tree": ' + '{"$tuple": [' * 65 + "]}" * 65 + "}", "nested more than 64 deep"),
+], ids=["lists 5000 deep", "dicts 5000 deep", "lists 65 deep", "tuples 65 deep"])
+def test_deeply_nested_metadata_is_a_format_error(tmp_path, doc, message):
+    path = tampered(tmp_path, doc)
     with pytest.raises(FormatError, match=message) as info:
         load(path)
     assert str(info.value).startswith(f"{path}: ")
@@ -304,7 +368,7 @@ def test_files_without_glassnet_metadata_load_as_tensors(tmp_path):
     got = load(tmp_path / "plain.safetensors")
     assert list(got) == ["w", "step"]
     assert all(isinstance(v, gn.Tensor) for v in got.values())
-    assert got["w"].dtype == np.float16 and int(got["step"].data) == 3
+    assert got["w"].dtype == np.float16 and int(np.asarray(got["step"])) == 3
 
 
 def test_glassnet_model_and_optimizer_resume_from_a_checkpoint(tmp_path):
@@ -335,4 +399,4 @@ def test_glassnet_model_and_optimizer_resume_from_a_checkpoint(tmp_path):
     opt2.load_state_dict(ck["optimizer"])
     train(net2, opt2, 7 - ck["epoch"])
     for (k, a), (_, b) in zip(net.state_dict().items(), net2.state_dict().items()):
-        assert np.array_equal(a.data, b.data), k
+        assert np.array_equal(np.asarray(a), np.asarray(b)), k

@@ -55,6 +55,28 @@ def test_matmul_named_cases(torch):
            grads=[False, True])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m, k, n", [(2, 3, 4), (1, 1, 1), (5, 1, 3), (40, 50, 30)])
+def test_matmul_2d_with_a_constant_left_operand(torch, dtype, m, k, n):
+    """A @ B with A (m, k) a constant: the 2-D path (MKL's GEMM from 40·50·30
+    on, where in use) computes only ∂L/∂B = Aᵀ · ∂L/∂out. Values and B's
+    gradient against PyTorch, A given as a Tensor that does not require
+    grad, as an ndarray (gn.matmul and the @ operator) and as a list."""
+    a, b = normal(1, (m, k), dtype), normal(2, (k, n), dtype)
+    out, = verify(torch, gn.matmul, torch.matmul, a, b, grads=[False, True])
+    assert out.shape == (m, n) and out.dtype == dtype
+    theirs = lambda tb: torch.matmul(torch.from_numpy(a), tb)  # noqa: E731
+    for ours in (lambda tb: gn.matmul(a, tb), lambda tb: a @ tb, lambda tb: a.tolist() @ tb):
+        out, = verify(torch, ours, theirs, b)
+        assert out.dtype == dtype
+    left = gn.tensor(a)
+    right = gn.tensor(b, requires_grad=True)
+    (left @ right).sum().backward()
+    assert left.grad is None
+    np.testing.assert_allclose(np.asarray(right.grad), a.T @ np.ones((m, n), dtype),
+                               rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
 # ---- linear ---------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @SETTINGS

@@ -19,12 +19,16 @@ import numpy as np
 from ..errors import GlassnetError
 from ..tensor import Tensor
 from .atomic import atomic_write
+from .bounded_json import DepthError, loads
 
 DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4",
           "I16": "<i2", "I8": "i1", "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1",
           "BOOL": "?", "C64": "<c8"}
 _CODES = {np.dtype(v): k for k, v in DTYPES.items()}
 MAX_HEADER = 100_000_000  # the limit of the reference (Rust) reader
+MAX_DEPTH = 8  # a valid header nests 3 deep ({name: {"shape": [...]}}): room for clear errors
+MAX_DIMS = 64  # NumPy's limit on an array's dimensions
+MAX_BYTES = int(np.iinfo(np.intp).max)  # the most bytes one array can address
 _FIELDS = ("dtype", "shape", "data_offsets")
 _SIGNATURES = [(b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
                (b"PK\x03\x04", "a zip archive (a PyTorch .pt/.pth file is one)"),
@@ -88,7 +92,7 @@ def _prepare(tensors, metadata):
 
 
 def _as_little_endian(name, value):
-    a = value.data if isinstance(value, Tensor) else value
+    a = np.asarray(value) if isinstance(value, Tensor) else value
     if not isinstance(a, np.ndarray):
         raise TypeError(f"save_file: tensor {name!r} must be a numpy array or glassnet Tensor, "
                         f"got {type(value).__name__}")
@@ -164,11 +168,12 @@ def parse_header(head, size, source):
     Returns ``(entries, metadata)``: entries are ``(name, dtype, shape,
     begin, end)`` sorted by offset, which tile the data buffer exactly.
     """
-    text = head[8:]
     try:
-        obj = json.loads(text.decode("utf-8"), object_pairs_hook=unique_keys)
+        obj = loads(head[8:].decode("utf-8"), MAX_DEPTH)
     except UnicodeDecodeError:
         _fail(source, head, "the header is not UTF-8 text")
+    except DepthError as exc:
+        _fail(source, head, f"the header {exc} (a safetensors header nests 3)")
     except ValueError as exc:
         _fail(source, head, f"the header is not valid JSON ({exc})")
     if not isinstance(obj, dict):
@@ -208,13 +213,16 @@ def _entry(source, name, info, buffer):
     if extra:
         raise FormatError(f"{where}: unexpected field(s) {sorted(extra)}")
     code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
-    if code not in DTYPES and code != "BF16":
+    if not isinstance(code, str) or (code not in DTYPES and code != "BF16"):
         known = ", ".join(list(DTYPES) + ["BF16"])
         why = " (NumPy has no such dtype)" if isinstance(code, str) and code[:1] in "FC" else ""
-        raise FormatError(f"{where}: unsupported dtype {code!r}{why}; known: {known}")
+        raise FormatError(f"{where}: unsupported dtype {code!r:.100}{why}; known: {known}")
     if not isinstance(shape, list) or not all(_is_count(d) for d in shape):
         raise FormatError(f"{where}: 'shape' must be a list of non-negative integers, "
                           f"got {shape!r:.100}")
+    if len(shape) > MAX_DIMS:
+        raise FormatError(f"{where}: 'shape' has {len(shape)} dimensions, more than the "
+                          f"{MAX_DIMS} an array can have")
     if (not isinstance(offsets, list) or len(offsets) != 2 or not all(map(_is_count, offsets))
             or offsets[0] > offsets[1]):
         raise FormatError(f"{where}: 'data_offsets' must be [begin, end] with 0 <= begin <= end, "
@@ -224,7 +232,10 @@ def _entry(source, name, info, buffer):
         raise FormatError(f"{where}: data_offsets [{begin}, {end}] reach past the {buffer} "
                           "bytes of data after the header (file truncated?)")
     itemsize = 2 if code == "BF16" else np.dtype(DTYPES[code]).itemsize
-    expected = int(np.prod(shape, dtype=object)) * itemsize
+    if _product([d for d in shape if d] + [itemsize]) > MAX_BYTES:
+        raise FormatError(f"{where}: shape {shape!r:.200} is too large for an array (its "
+                          f"non-zero dimensions in {code} need more than {MAX_BYTES} bytes)")
+    expected = _product(shape) * itemsize
     if end - begin != expected:
         raise FormatError(f"{where}: {end - begin} bytes of data, but dtype {code} and shape "
                           f"{shape} need {expected}")
@@ -232,16 +243,19 @@ def _entry(source, name, info, buffer):
 
 
 def _is_count(x):
+    """A JSON count: an int that is not a bool (``true`` is no size) and not negative."""
     return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
 
-def unique_keys(pairs):
-    """json object_pairs_hook: a dict, refusing duplicate keys."""
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        raise ValueError(f"duplicate key {dup!r}")
-    return dict(pairs)
+def _product(counts):
+    """The product of non-negative ints, stopping once it passes MAX_BYTES
+    (a hostile shape of 64 huge numbers never becomes a huge int)."""
+    out = 1
+    for n in counts:
+        out *= n
+        if out > MAX_BYTES:
+            return MAX_BYTES + 1
+    return out
 
 
 def _fail(source, start, what):

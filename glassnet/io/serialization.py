@@ -27,8 +27,9 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor
-from .safetensors import FormatError, read_file, save_file, unique_keys
-from .tree import Decoder, Encoder
+from .bounded_json import DepthError, loads
+from .safetensors import FormatError, read_file, save_file
+from .tree import JSON_DEPTH, Decoder, Encoder
 
 if TYPE_CHECKING:
     import os
@@ -54,10 +55,14 @@ def load(path: str | os.PathLike[str]) -> Any:
     if "glassnet" not in metadata:
         return {name: Tensor(a) for name, a in tensors.items()}
     try:
-        doc = json.loads(metadata["glassnet"], object_pairs_hook=unique_keys)
+        doc = loads(metadata["glassnet"], JSON_DEPTH)
+    except DepthError as exc:
+        raise FormatError(f"{source}: the 'glassnet' metadata {exc} (glassnet writes at "
+                          f"most {JSON_DEPTH})") from None
     except ValueError as exc:
         raise FormatError(f"{source}: the 'glassnet' metadata is not valid JSON ({exc})") from None
-    if not isinstance(doc, dict) or "tree" not in doc or not isinstance(doc.get("version"), int):
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool) or "tree" not in doc:
         raise FormatError(f"{source}: the 'glassnet' metadata must be an object with "
                           "'version' (an int) and 'tree'")
     if doc["version"] > VERSION:

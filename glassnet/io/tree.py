@@ -19,6 +19,9 @@ starts with "$" (a str dict key that starts with "$" gets one more "$"):
     {"$scalar": [dtype, value]} a NumPy scalar such as np.float32(0.5)
 
 Dict subclasses (OrderedDict) come back as dict, tuple subclasses as tuple.
+Containers nest at most MAX_DEPTH deep, both ways: saving refuses deeper,
+and a file's tree is refused before its JSON is parsed (JSON_DEPTH) or
+walked, so a hostile file is a FormatError, never a RecursionError.
 """
 import math
 
@@ -30,7 +33,16 @@ from .safetensors import FormatError
 _ARRAY_TAGS = ("$tensor", "$ndarray")
 _FLOATS = ("nan", "inf", "-inf")
 _SCALAR_KINDS = {"b": bool, "i": int, "u": int, "f": float}
+# the dtypes a NumPy scalar may name (what Encoder writes): looked up, never
+# parsed by np.dtype, which warns on or accepts many other strings
+_SCALAR_DTYPES = {np.dtype(t).name: np.dtype(t) for t in (
+    np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+    np.float16, np.float32, np.float64)}
 _MAX_INT_BITS = 13_000  # Python refuses int <-> str beyond 4300 digits (~14,280 bits)
+MAX_DEPTH = 64  # containers inside containers; a checkpoint needs about 5
+# the JSON levels such a tree can take: a container at most 3 ({"$dict": [[k, v]]}),
+# a leaf 3 ({"$scalar": ["float32", {"$float": "nan"}]}), the document around it 1
+JSON_DEPTH = 3 * MAX_DEPTH + 4
 
 
 class Encoder:
@@ -41,6 +53,9 @@ class Encoder:
         self._seen = {}  # id(array object) -> tensor name
 
     def encode(self, obj, path=()):
+        if len(path) >= MAX_DEPTH and isinstance(obj, (list, tuple, dict)):
+            raise ValueError(f"save: {_where(path)} nests lists/tuples/dicts more than "
+                             f"{MAX_DEPTH} deep (glassnet stores at most {MAX_DEPTH} levels)")
         if isinstance(obj, (Tensor, np.ndarray)):
             return {"$tensor" if isinstance(obj, Tensor) else "$ndarray": self._store(obj, path)}
         if obj is None or isinstance(obj, (bool, str)):
@@ -97,14 +112,15 @@ class Decoder:
     def decode(self, node, path=()):
         if node is None or isinstance(node, (bool, str, int, float)):
             return node
-        if isinstance(node, list):
-            return [self.decode(v, path + (i,)) for i, v in enumerate(node)]
-        if not isinstance(node, dict):
-            self._fail(path, f"unexpected JSON value {node!r:.80}")
-        if len(node) == 1:
+        if isinstance(node, dict) and len(node) == 1:
             (key, value), = node.items()
             if key.startswith("$") and not key.startswith("$$"):
                 return self._tagged(key, value, path)
+        self._enter(path)
+        if isinstance(node, list):
+            return [self.decode(v, path + (i,)) for i, v in enumerate(node)]
+        if not isinstance(node, dict):
+            self._fail(path, f"unexpected JSON value {_show(node)}")
         out = {}
         for k, v in node.items():
             if k.startswith("$") and not k.startswith("$$"):
@@ -120,14 +136,16 @@ class Decoder:
     def _tagged(self, tag, value, path):
         if tag in _ARRAY_TAGS:
             if not isinstance(value, str) or value not in self.arrays:
-                self._fail(path, f"refers to tensor {value!r:.80}, which the file does not hold")
+                self._fail(path, f"refers to tensor {_show(value)}, which the file does not hold")
             if (tag, value) not in self._made:
                 a = self.arrays[value]
                 self._made[(tag, value)] = Tensor(a) if tag == "$tensor" else a
             return self._made[(tag, value)]
         if tag == "$tuple" and isinstance(value, list):
+            self._enter(path)
             return tuple(self.decode(v, path + (i,)) for i, v in enumerate(value))
         if tag == "$dict" and isinstance(value, list):
+            self._enter(path)
             return self._dict(value, path)
         if tag == "$float" and value in _FLOATS:
             return float(value)
@@ -139,37 +157,40 @@ class Decoder:
         if tag == "$scalar" and isinstance(value, list) and len(value) == 2:
             return self._scalar(value, path)
         if tag in _TAGS:
-            self._fail(path, f"bad {tag!r} value {value!r:.80}")
+            self._fail(path, f"bad {tag!r} value {_show(value)}")
         self._fail(path, f"unknown tag {tag!r}")
 
     def _dict(self, pairs, path):
         out = {}
         for pair in pairs:
             if not isinstance(pair, list) or len(pair) != 2:
-                self._fail(path, f"a '$dict' entry must be [key, value], got {pair!r:.80}")
+                self._fail(path, f"a '$dict' entry must be [key, value], got {_show(pair)}")
             key = self.decode(pair[0], path)
             try:
                 hash(key)
             except TypeError:
-                self._fail(path, f"dict key {key!r:.80} is not hashable")
+                self._fail(path, f"dict key {_show(key)} is not hashable")
             out[key] = self.decode(pair[1], path + (key,))
         return out
 
     def _scalar(self, value, path):
         name, number = value
-        try:
-            dtype = np.dtype(name) if isinstance(name, str) else None
-        except (TypeError, ValueError):
-            dtype = None
-        if dtype is None or dtype.kind not in _SCALAR_KINDS or dtype.name != name:
-            self._fail(path, f"bad NumPy scalar dtype {name!r:.80}")
+        if not isinstance(name, str) or name not in _SCALAR_DTYPES:
+            self._fail(path, f"bad NumPy scalar dtype {_show(name)}")
+        dtype = _SCALAR_DTYPES[name]
         number = self.decode(number, path)
         if type(number) is not _SCALAR_KINDS[dtype.kind]:
-            self._fail(path, f"bad value {number!r:.80} for a {name} scalar")
+            self._fail(path, f"bad value {_show(number)} for a {name} scalar")
         try:
-            return dtype.type(number)
-        except OverflowError:
-            self._fail(path, f"value {number} does not fit a {name} scalar")
+            with np.errstate(over="raise"):  # 1e10 is no float16: refused, not a warning
+                return dtype.type(number)
+        except (OverflowError, FloatingPointError):
+            self._fail(path, f"value {_show(number)} does not fit a {name} scalar")
+
+    def _enter(self, path):
+        """Refuse a container nested deeper than ``save`` writes."""
+        if len(path) >= MAX_DEPTH:
+            self._fail(path, f"lists/tuples/dicts nested more than {MAX_DEPTH} deep")
 
     def _fail(self, path, what):
         raise FormatError(f"{self.source}: glassnet metadata, at {_where(path)}: {what}")
@@ -178,5 +199,19 @@ class Decoder:
 _TAGS = _ARRAY_TAGS + ("$tuple", "$dict", "$float", "$int", "$scalar")
 
 
-def _where(path):
-    return "the top level" if not path else "".join(f"[{k!r}]" for k in path)
+def _show(value, width=80):
+    """The start of ``repr(value)`` for an error message; an int too long for
+    Python to print (over 4300 digits, from "$int") is described instead."""
+    try:
+        return repr(value)[:width]
+    except ValueError:
+        if isinstance(value, int):
+            return f"<an int of {value.bit_length()} bits>"
+        return f"<a {type(value).__name__} holding an int of over 4300 digits>"
+
+
+def _where(path, shown=8):
+    """The place ``path`` names, as indexing (its first ``shown`` keys, then "...")."""
+    if not path:
+        return "the top level"
+    return "".join(f"[{_show(k)}]" for k in path[:shown]) + ("..." if len(path) > shown else "")

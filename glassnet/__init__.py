@@ -112,6 +112,7 @@ from .functions.api import (
     pow,
     relu,
     reshape,
+    roll,
     sigmoid,
     sin,
     softmax,

@@ -377,6 +377,7 @@ class Tensor:
         is_floating_point = _api.is_floating_point
         topk = _api.topk
         narrow = _api.narrow
+        roll = _api.roll
 
         def __add__(self, other: TensorLike) -> Tensor: ...
         def __radd__(self, other: TensorLike) -> Tensor: ...

@@ -400,3 +400,15 @@ def test_glassnet_model_and_optimizer_resume_from_a_checkpoint(tmp_path):
     train(net2, opt2, 7 - ck["epoch"])
     for (k, a), (_, b) in zip(net.state_dict().items(), net2.state_dict().items()):
         assert np.array_equal(np.asarray(a), np.asarray(b)), k
+
+
+def test_load_takes_torch_loads_keywords(tmp_path):
+    """torch.load(path, map_location="cpu", weights_only=True) runs unchanged;
+    a GPU map_location is refused naming load, the CPU only."""
+    path = tmp_path / "w.st"
+    gn.save({"w": gn.tensor([1.0, 2.0])}, path)
+    for kwargs in ({"weights_only": True}, {"weights_only": False}, {"map_location": "cpu"},
+                   {"map_location": gn.device("cpu"), "weights_only": True, "mmap": False}):
+        np.testing.assert_array_equal(np.asarray(gn.load(path, **kwargs)["w"]), [1.0, 2.0])
+    with pytest.raises(gn.errors.DeviceError, match="load: device 'cuda' .*CPU only"):
+        gn.load(path, map_location="cuda")

@@ -125,6 +125,7 @@ BUILDERS = {
     "Gather": lambda: gn.gather(t(2, 3), 1, gn.tensor([[0, 2], [1, 1]])),
     "Reshape": lambda: t(2, 3).reshape(3, 2),
     "Permute": lambda: t(2, 3, 4).permute(2, 0, 1),
+    "Roll": lambda: t(2, 3).roll(1, 1),
     "Expand": lambda: t(1, 3).expand(2, 3),
     "Cat": lambda: gn.cat([t(2, 3), t(1, 3)], dim=0),
     "Stack": lambda: gn.stack([t(3), t(3)]),

@@ -7,11 +7,12 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import need
 
 import glassnet as gn
 from glassnet.errors import DeviceError
 
-torch = pytest.importorskip("torch")
+torch = need("torch")
 pytestmark = pytest.mark.torch
 
 
@@ -389,3 +390,26 @@ class _Node:
 
     def __init__(self, node):
         self.grad_fn = node
+
+
+@pytest.mark.parametrize("shifts, dims", [(1, None), (-7, None), ((3,), None), (2, 1), (-1, -1),
+                                          ((1, -2), (0, 2)), ((5, 5), (1, 1))])
+def test_roll_matches_torch(shifts, dims):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    w = np.random.default_rng(1).standard_normal((2, 3, 4))
+    a, b = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_a, out_b = gn.roll(a, shifts, dims), torch.roll(b, shifts, dims)
+    np.testing.assert_array_equal(np.asarray(out_a.detach()), out_b.detach().numpy())
+    (out_a * gn.tensor(w)).sum().backward()
+    (out_b * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(np.asarray(a.grad), b.grad.numpy())
+    assert out_a.grad_fn.name() == out_b.grad_fn.name() == "RollBackward0"
+    assert np.array_equal(np.asarray(a.roll(shifts, dims).detach()), out_b.detach().numpy())
+
+
+def test_roll_errors():
+    x = gn.zeros(2, 3)
+    with pytest.raises(ValueError, match="2 shifts for 1 dims"):
+        gn.roll(x, (1, 2), 0)
+    with pytest.raises(ValueError, match="without dims, shifts must be one number"):
+        gn.roll(x, (1, 2))

@@ -233,7 +233,7 @@ METHODS = {
     "view_as": lambda self, other: api.reshape(self, other.shape),
     "reshape_as": lambda self, other: api.reshape(self, other.shape),
     "contiguous": lambda self: self,
-    "narrow": api.narrow, "topk": api.topk,
+    "narrow": api.narrow, "topk": api.topk, "roll": api.roll,
     # devices and dtypes
     "cpu": _cpu, "cuda": _cuda, "to": _to, "type": _type,
     "float": _cast(np.float32), "double": _cast(np.float64), "half": _cast(np.float16),

@@ -139,6 +139,27 @@ def narrow(input: Tensor, dim: int, start: int | Tensor, length: int) -> Tensor:
     return index_ops.GetItem.apply(input, (slice(None),) * d + (slice(begin, begin + int(length)),))
 
 
+def roll(input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
+         ) -> Tensor:
+    """Shift the elements by ``shifts`` along ``dims``; those pushed past the
+    end come back at the start. ``dims`` None: along the flattened tensor,
+    then back to its shape (as torch.roll)."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            (shifts,) = shifts if len(shifts) == 1 else (None,)
+            if shifts is None:
+                raise ValueError("roll: without dims, shifts must be one number")
+        return shape_ops.Roll.apply(input, int(shifts), None)
+    one = isinstance(dims, int)
+    dims_t = (dims,) if one else tuple(dims)
+    shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if len(shifts_t) != len(dims_t):
+        raise ValueError(f"roll: {len(shifts_t)} shifts for {len(dims_t)} dims; expected one "
+                         "shift per dim")
+    dims_t = tuple(normalize_dim(d, input.ndim, "roll") for d in dims_t)
+    return shape_ops.Roll.apply(input, tuple(int(s) for s in shifts_t), dims_t)
+
+
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     return expand(input, *size)
 

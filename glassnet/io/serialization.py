@@ -26,6 +26,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..devices import as_device
 from ..tensor import Tensor
 from .bounded_json import DepthError, loads
 from .safetensors import FormatError, read_file, save_file
@@ -47,9 +48,19 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     save_file(encoder.arrays, path, metadata={"format": "pt", "glassnet": doc})
 
 
-def load(path: str | os.PathLike[str]) -> Any:
+def load(path: str | os.PathLike[str], map_location: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None) -> Any:
     """Load what ``save`` wrote (same structure and types), or any safetensors
-    file without glassnet metadata as ``{name: Tensor}``."""
+    file without glassnet metadata as ``{name: Tensor}``.
+
+    ``map_location``, ``weights_only`` and ``mmap`` are torch.load's, accepted
+    so that PyTorch code runs unchanged: glassnet keeps everything on the CPU
+    (``map_location`` may name the CPU only), never unpickles (a file holds
+    arrays and plain data only, so ``weights_only=False`` loads the same),
+    and reads the file into memory."""
+    if map_location is not None:
+        if not callable(map_location) and not isinstance(map_location, dict):
+            as_device(map_location, "load")
     source = os.fspath(path)
     tensors, metadata = read_file(source)
     if "glassnet" not in metadata:

@@ -32,6 +32,23 @@ class Reshape(Op):
         return grad.reshape(ctx.shape), None
 
 
+class Roll(Op):
+    formula = "out = x shifted by s along dims (what passes the end comes back at the start)"
+    rule = "∂L/∂x = ∂L/∂out shifted back by −s"
+    grad_fn_name = "RollBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        """dims None: x flattened, shifted and put back in its shape (as torch.roll)."""
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        back = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
+        return np.roll(grad, back, ctx.dims), None, None
+
+
 class Permute(Op):
     formula = "out = x with its dims reordered"
     rule = "∂L/∂x = ∂L/∂out with its dims put back (the inverse order)"

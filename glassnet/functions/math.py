@@ -24,7 +24,7 @@ class MinMax(NamedTuple):
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _operand(x, other):
@@ -34,7 +34,7 @@ def _operand(x, other):
         return x.item()
     if isinstance(x, Tensor) or isinstance(x, (int, float, bool)):
         return x
-    return array_arg(x, other.data if isinstance(other, Tensor) else None)
+    return array_arg(x, other._data if isinstance(other, Tensor) else None)
 
 
 def _const(x):
@@ -171,11 +171,11 @@ def clone(x: Tensor) -> Tensor:
 def to_dtype(x: Tensor, dtype: DTypeLike) -> Tensor:
     """Cast to ``dtype``; float→float casts pass gradients, others leave the graph."""
     dtype = np.dtype(dtype)
-    if x.data.dtype == dtype:
+    if x._data.dtype == dtype:
         return x
-    if dtype.kind == "f" and x.data.dtype.kind == "f":
+    if dtype.kind == "f" and x._data.dtype.kind == "f":
         return unary.Cast.apply(x, dtype)
-    return _const(x.data.astype(dtype))
+    return _const(x._data.astype(dtype))
 
 
 # ---- reductions ----------------------------------------------------------------
@@ -236,11 +236,11 @@ def _min_max(x, dim, keepdim, other, largest, name):
         other = dim if other is None else other
         return maximum(x, other) if largest else minimum(x, other)
     if dim is None:
-        if x.data.size == 0:
+        if x._data.size == 0:
             raise ValueError(f"{name}: the tensor is empty, there is no {name}")
         return amax(x) if largest else amin(x)
     d = normalize_dim(dim, x.ndim, name)
-    idx = (np.argmax if largest else np.argmin)(x.data, axis=d)
+    idx = (np.argmax if largest else np.argmin)(x._data, axis=d)
     if x.ndim == 0:
         return MinMax(x, _const(np.asarray(0)))
     values = reduce.TakeAlongDim.apply(x, idx, d, bool(keepdim))
@@ -308,10 +308,10 @@ def log_softmax(x: Tensor, dim: int | None = -1, *, axis: int | None = None) -> 
 
 def _arg(x, dim, keepdim, fn, name):
     if dim is None:
-        out = fn(x.data.reshape(-1))
+        out = fn(x._data.reshape(-1))
         return _const(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()))
     d = normalize_dim(dim, x.ndim, name)
-    out = fn(x.data, axis=d, keepdims=bool(keepdim))
+    out = fn(x._data, axis=d, keepdims=bool(keepdim))
     return _const(np.asarray(out, dtype=np.int64))
 
 
@@ -330,12 +330,12 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: in
 
 def all(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     dims = normalize_dims(dim, x.ndim, "all")
-    return _const(np.asarray(np.all(x.data, axis=dims, keepdims=keepdim)))
+    return _const(np.asarray(np.all(x._data, axis=dims, keepdims=keepdim)))
 
 
 def any(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     dims = normalize_dims(dim, x.ndim, "any")
-    return _const(np.asarray(np.any(x.data, axis=dims, keepdims=keepdim)))
+    return _const(np.asarray(np.any(x._data, axis=dims, keepdims=keepdim)))
 
 
 # ---- linear algebra -----------------------------------------------------------

@@ -35,7 +35,7 @@ def reshape(x: Tensor, *shape: Size) -> Tensor:
 
 
 def _reshape(x, new_shape, op="reshape"):
-    if new_shape == x.data.shape:
+    if new_shape == x._data.shape:
         return x
     return shape_ops.Reshape.apply(x, new_shape, op=op)
 
@@ -60,7 +60,7 @@ def permute(x: Tensor, *dims: Size) -> Tensor:
     order = _shape_args(dims)
     if len(order) != x.ndim:
         raise ShapeError(f"permute: {order} must list each of the {x.ndim} dimensions of "
-                         f"{describe(x.data)} once")
+                         f"{describe(x._data)} once")
     order = tuple(normalize_dim(d, x.ndim, "permute") for d in order)
     if sorted(order) != list(range(x.ndim)):
         raise ShapeError(f"permute: {order} must list each dimension once")
@@ -111,7 +111,7 @@ def expand(x: Tensor, *sizes: Size) -> Tensor:
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ShapeError(f"expand: the new shape {sizes} has fewer dimensions than "
-                         f"{describe(x.data)}")
+                         f"{describe(x._data)}")
     full = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     return shape_ops.Expand.apply(x, full)
 
@@ -191,7 +191,7 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
 # ---- indexing ----------------------------------------------------------------------
 def _index_arg(idx):
     if isinstance(idx, Tensor):
-        return idx.data
+        return idx._data
     if isinstance(idx, tuple):
         return tuple(_index_arg(i) for i in idx)
     if isinstance(idx, list):
@@ -278,8 +278,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def numel(x: Tensor) -> int:
-    return x.data.size
+    return x._data.size
 
 
 def is_floating_point(x: Tensor) -> bool:
-    return backend.is_float(x.data.dtype)
+    return backend.is_float(x._data.dtype)

@@ -88,7 +88,7 @@ def _prepare(tensors, metadata):
 
 
 def _as_little_endian(name, value):
-    a = value.data if isinstance(value, Tensor) else value
+    a = value._data if isinstance(value, Tensor) else value
     if not isinstance(a, np.ndarray):
         raise TypeError(f"save_file: tensor {name!r} must be a numpy array or glassnet Tensor, "
                         f"got {type(value).__name__}")

@@ -112,8 +112,8 @@ def run(args):
     ds = load_data(args)
     task = ds.task if args.task == "auto" else args.task
     x, y = ds.tensors
-    x = x.data.astype(np.float32)
-    y = y.data
+    x = x._data.astype(np.float32)
+    y = y._data
     if task == "classification":
         if y.dtype.kind == "f":
             if not np.all(y == np.round(y)):

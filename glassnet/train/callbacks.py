@@ -7,6 +7,8 @@ import io
 import math
 import os
 
+from ..tensor import Tensor
+
 
 class Callback:
     trainer = None
@@ -85,7 +87,7 @@ class EarlyStopping(Callback):
             self.wait = 0
             self.best_epoch = epoch
             if self.restore_best:
-                self.best_state = {k: v.data.copy() if hasattr(v, "data") else v
+                self.best_state = {k: v._data.copy() if isinstance(v, Tensor) else v
                                    for k, v in self.trainer.model.state_dict().items()}
         else:
             self.wait += 1

@@ -284,7 +284,7 @@ class Trainer:
         self.optimizer.zero_grad()
         loss.backward()
         if self.grad_norms:
-            run.norms += [0.0 if p.grad is None else np.linalg.norm(p.grad.data)
+            run.norms += [0.0 if p.grad is None else np.linalg.norm(p.grad._data)
                           for p in self.grad_norms.values()]
         self.optimizer.step()
         value = loss.item()
@@ -296,7 +296,7 @@ class Trainer:
         run.loss += value * n
         run.count += n
         for m in self.metrics:
-            run.sums[metrics_mod.metric_name(m)] += m(out.data, yb.data) * n
+            run.sums[metrics_mod.metric_name(m)] += m(out._data, yb._data) * n
         run.done += 1
 
     def train_epoch(self, loader=None, deadline=None, progress=None, stop=None):
@@ -451,8 +451,8 @@ def evaluate(model: Module, data: Data, loss: str | Callable[..., Tensor] | None
                 if loss_fn is not None:
                     total += loss_fn(out, yb).item() * len(xb)
                 count += len(xb)
-                outs.append(out.data)
-                ys.append(yb.data)
+                outs.append(out._data)
+                ys.append(yb._data)
     finally:
         model.train(was_training)
     result = {}
@@ -472,7 +472,7 @@ def predict(model: Module, x: Tensor | np.ndarray, batch_size: int = 1024) -> Te
     model.eval()
     try:
         with no_grad():
-            parts = [model(x[i:i + batch_size]).data for i in range(0, len(x), batch_size)]
+            parts = [model(x[i:i + batch_size])._data for i in range(0, len(x), batch_size)]
     finally:
         model.train(was_training)
     return Tensor(np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float32))

@@ -10,7 +10,7 @@ from ..tensor import Tensor
 
 
 def _np(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class Accuracy:

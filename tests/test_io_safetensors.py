@@ -43,7 +43,7 @@ def tensors():
 
 
 def as_array(v):
-    return v.data if isinstance(v, gn.Tensor) else v
+    return v.detach().numpy() if isinstance(v, gn.Tensor) else v
 
 
 def assert_same_arrays(got, want, ordered=True):

@@ -180,7 +180,7 @@ def test_the_backward_view_shows_glassnet_explains_delta(open_page, server, tmp_
     page.click("#bw-next")
     page.wait_for_selector("#bw-stage[data-stage='update']")
     new_w = t.row("w11", "updates").value
-    assert float(s.network.linears[0].weight.data[0, 0]) == new_w
+    assert float(s.network.linears[0].weight.detach().numpy()[0, 0]) == new_w
     page.click("#bw-close")
     assert page.locator(".bw-value").count() == 0
 
@@ -227,8 +227,8 @@ def test_export_downloads_weights_and_a_script_that_continues_training(open_page
     model.load_state_dict(state)
     with ENGINE, gn.no_grad():
         x = gn.tensor(s.data.test_x)
-        ours = model(x).data
-        theirs = s.network.sequential(dropout=False)(x).data
+        ours = model(x).numpy()
+        theirs = s.network.sequential(dropout=False)(x).numpy()
     assert np.array_equal(ours, theirs)
     out = subprocess.run([sys.executable, "playground_model.py", "2"], cwd=tmp_path, env=ENV,
                          capture_output=True, text=True, timeout=120)
@@ -276,7 +276,7 @@ def test_hovering_a_link_shows_its_exact_weight(open_page, server):
     page.wait_for_selector("#hovercard:not([hidden])")
     card = page.text_content("#hovercard")
     s = session_of(server, page)
-    weights = {float(v) for v in s.network.linears[0].weight.data.ravel()}
+    weights = {float(v) for v in s.network.linears[0].weight.detach().numpy().ravel()}
     shown = float(re.search(r"weight w = (\S+)", card).group(1))
     assert shown in weights, (card, weights)   # the shortest text that gives back the float32
 
@@ -295,5 +295,5 @@ def test_the_problem_type_switches_to_regression(open_page, server):
     wait_epoch(page, 1)
     page.hover(".neuron[data-layer='1'][data-index='2']")
     page.wait_for_selector("#hovercard:not([hidden])")
-    bias = float(s.network.linears[0].bias.data[2])
+    bias = float(s.network.linears[0].bias.detach().numpy()[2])
     assert float(re.search(r"bias b = (\S+)", page.text_content("#hovercard")).group(1)) == bias

@@ -276,7 +276,7 @@ def test_exported_weights_load_in_glassnet(server, tmp_path):
     assert {k: tuple(v.shape) for k, v in state.items()} == {
         "0.weight": (5, 2), "0.bias": (5,), "2.weight": (2, 5), "2.bias": (2,)}
     lin = server.store.get(sid).network.linears[0]
-    assert np.array_equal(state["0.weight"].data, lin.weight.data)
+    assert np.array_equal(state["0.weight"].detach().numpy(), lin.weight.detach().numpy())
 
 
 def test_broken_clients_do_not_stop_the_server(server):

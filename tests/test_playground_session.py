@@ -26,7 +26,7 @@ def make(**settings):
 
 
 def state(session):
-    return {k: v.data.copy() for k, v in session.network.sequential().state_dict().items()}
+    return {k: v.numpy().copy() for k, v in session.network.sequential().state_dict().items()}
 
 
 def test_the_same_seed_gives_the_same_points_split_and_weights():
@@ -96,7 +96,7 @@ def test_regularization_pulls_weights_toward_zero():
     for _ in range(5):
         plain.step()
         l1.step()
-    size = lambda s: sum(np.abs(lin.weight.data).sum() for lin in s.network.linears)  # noqa: E731
+    size = lambda s: sum(np.abs(lin.weight.detach().numpy()).sum() for lin in s.network.linears)  # noqa: E731
     assert size(l1) < 0.7 * size(plain)
 
 
@@ -151,7 +151,7 @@ def test_applying_the_traced_step_is_one_sgd_step_on_that_point():
                           gn.tensor(s.data.train_y[7:8])).backward()
     opt.step()
     for k, v in twin.state_dict().items():
-        assert np.array_equal(state(s)[k], v.data), k
+        assert np.array_equal(state(s)[k], v.numpy()), k
     with pytest.raises(ProtocolError, match="no traced step"):
         s.apply_trace()
     with pytest.raises(ProtocolError, match="from 0 to 249"):

@@ -23,8 +23,8 @@ def build():
 def data(seed=0):
     ds = gn.datasets.digits(standardize=True)
     x, y = ds.tensors
-    x = gn.tensor(x.data.reshape(-1, 1, 8, 8))
-    return gn.datasets.train_test_split(x, y, test_size=0.2, stratify=y.data,
+    x = gn.tensor(x.numpy().reshape(-1, 1, 8, 8))
+    return gn.datasets.train_test_split(x, y, test_size=0.2, stratify=y.numpy(),
                                         generator=np.random.default_rng(seed))
 
 

@@ -55,7 +55,7 @@ def train(steps=600, batch=64, seed=0, verbose=False):
     model.eval()
     with gn.no_grad():
         pred = model(x).argmax(dim=-1)
-    return model, float((pred.data == y.data).mean())
+    return model, float((pred == y).float().mean())
 
 
 if __name__ == "__main__":

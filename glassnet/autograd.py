@@ -181,7 +181,7 @@ class Op(Node):
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                data = a.data
+                data = a._data
                 arrays.append(data)
                 # the node that made each input, taken now: an in-place change that later
                 # gives an input a new grad_fn must not reroute this op's gradient
@@ -257,8 +257,8 @@ class Function(Node):
             ctx.seq = next(versions.clock)
             ctx.links = (*args, *_edges(args))
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            return Tensor._make(out.data, True, ctx)
-        return Tensor._make(out.data, False, None)
+            return Tensor._make(out._data, True, ctx)
+        return Tensor._make(out._data, False, None)
 
     def _run_backward(self, grad):
         with no_grad():
@@ -268,8 +268,8 @@ class Function(Node):
         if len(grads) != len(self.parents):
             raise GraphError(f"{type(self).__name__}.backward returned {len(grads)} gradients, "
                              f"expected {len(self.parents)} (one per forward input)")
-        taken = [s.data if isinstance(s, Tensor) else s for s in self.saved]
-        taken += [p.data for p in self.parents if isinstance(p, Tensor)]
+        taken = [s._data if isinstance(s, Tensor) else s for s in self.saved]
+        taken += [p._data for p in self.parents if isinstance(p, Tensor)]
         out = []
         for g in grads:
             if g is None:
@@ -285,16 +285,16 @@ class Function(Node):
 
 def _root_grad(t, gradient):
     if gradient is None:
-        if t.data.size != 1:
+        if t._data.size != 1:
             raise GraphError(
                 f"backward: grad can be implicitly created only for scalar outputs, this output "
                 f"has shape {t.shape}. Pass gradient= (an array of that shape), or reduce it "
                 "first (e.g. loss.sum() or loss.mean()).")
-        seed = np.empty(t.data.shape, dtype=t.data.dtype)  # (np.ones is slower for one number)
+        seed = np.empty(t._data.shape, dtype=t._data.dtype)  # (np.ones is slower for one number)
         seed.fill(1)
         return seed
-    g = to_array(gradient, dtype=t.data.dtype, copy=True)
-    if g.shape != t.data.shape:
+    g = to_array(gradient, dtype=t._data.dtype, copy=True)
+    if g.shape != t._data.shape:
         raise ShapeError(f"backward: gradient has shape {g.shape}, expected the output's shape "
                          f"{t.shape}")
     return g
@@ -315,7 +315,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                    allow_unused=True)
         for x, g in zip(inputs, got):
             if g is not None:
-                _accumulate(x, g.data, set())
+                _accumulate(x, g._data, set())
         return
     if tensors.__class__ is Tensor and tensors.grad_fn is not None:
         # loss.backward(), the usual call: one root that an op made (so it requires grad)

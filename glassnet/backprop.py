@@ -90,7 +90,7 @@ def run(roots, root_grads, retain_graph, capture=None):
                 if gi.__class__ is not np.ndarray:
                     gi = np.asarray(gi)
                 if p is not None:  # (None: a released input that has died since)
-                    data = p.data
+                    data = p._data
                     if gi.shape != data.shape or (gi.dtype is not data.dtype
                                                   and gi.dtype != data.dtype):
                         raise GraphError(
@@ -175,11 +175,11 @@ def accumulate(t, g, stored):
         stored.add(id(g))
         t.grad = Tensor._make(g, False, None)
         return
-    buf = grad.data
+    buf = grad._data
     if id(buf) in stored or buf.__class__ is not np.ndarray:
-        grad.data = np.asarray(buf + g)
+        grad._data = np.asarray(buf + g)
         return
     try:
         np.add(buf, g, out=buf)
     except ValueError:  # a read-only buffer (e.g. set by the user)
-        grad.data = buf + g
+        grad._data = buf + g

@@ -50,36 +50,36 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
             raise TypeError(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 inputs "
                             "(finite differences in float32 are too imprecise)")
     outs = _outputs(fn, inputs)
-    sizes = [o.data.size for o in outs]
+    sizes = [o._data.size for o in outs]
     # analytic Jacobian: one backward per output element
-    analytic = {i: np.zeros((sum(sizes), inputs[i].data.size)) for i in wanted}
+    analytic = {i: np.zeros((sum(sizes), inputs[i]._data.size)) for i in wanted}
     row = 0
     for o in outs:
-        for k in range(o.data.size):
+        for k in range(o._data.size):
             if not o.requires_grad:
                 row += 1
                 continue
-            seed = np.zeros_like(o.data)
+            seed = np.zeros_like(o._data)
             seed.flat[k] = 1
             grads = autograd_grad(o, [inputs[i] for i in wanted], grad_outputs=Tensor(seed),
                                   retain_graph=True, allow_unused=True)
             for i, g in zip(wanted, grads):
                 if g is not None:
-                    analytic[i][row] = g.data.reshape(-1)
+                    analytic[i][row] = g._data.reshape(-1)
             row += 1
     # numeric Jacobian: perturb each input element both ways
     for i in wanted:
-        if not inputs[i].data.flags.c_contiguous:
-            inputs[i].data = np.ascontiguousarray(inputs[i].data)
-        x = inputs[i].data
+        if not inputs[i]._data.flags.c_contiguous:
+            inputs[i]._data = np.ascontiguousarray(inputs[i]._data)
+        x = inputs[i]._data
         flat = x.reshape(-1)
         for j in range(flat.size):
             orig = flat[j]
             with no_grad():
                 flat[j] = orig + eps
-                plus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+                plus = np.concatenate([o._data.reshape(-1) for o in _outputs(fn, inputs)])
                 flat[j] = orig - eps
-                minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+                minus = np.concatenate([o._data.reshape(-1) for o in _outputs(fn, inputs)])
                 flat[j] = orig
             numeric = (plus - minus) / (2 * eps)
             a = analytic[i][:, j]

@@ -1,8 +1,13 @@
-"""Tensor: an ndarray (``.data``), its gradient (``.grad``), whether it
-requires one, and the node of the graph that made it (``.grad_fn``).
+"""Tensor: an ndarray, its gradient (``.grad``), whether it requires one,
+and the node of the graph that made it (``.grad_fn``).
+
+The array lives in the slot ``_data``: the package reads and writes it
+directly (``t._data``: plain slot access, no call, on every hot path). The
+public ``.data`` follows PyTorch: a detached Tensor sharing that array, and
+``.numpy()`` gives the array itself.
 
 The arithmetic, reductions, shape ops and the rest are attached as methods
-by ``glassnet.ops`` (so this file holds only what every tensor is).
+by ``glassnet.functions`` (so this file holds only what every tensor is).
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from . import dtypes as backend
+from . import versions
 from .devices import CPU
 from .errors import DTypeError
 from .grad_mode import state
@@ -34,7 +40,7 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
     ``dtype`` is given.
     """
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data._data
     elif isinstance(data, np.ndarray):
         arr = data
         if arr.dtype.kind in "OUSV":
@@ -92,13 +98,13 @@ class Size(tuple):
 class Tensor:
     """An n-dimensional array that can record how it was made.
 
-    Differences from PyTorch: ``.data`` is a NumPy array (not a Tensor),
-    ``.dtype`` is a NumPy dtype and ``.shape`` a plain tuple.
+    Differences from PyTorch: ``.dtype`` is a NumPy dtype and ``.shape`` a
+    plain tuple; ``np.asarray(t)`` gives the array even when ``t`` requires grad.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "__dict__",
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version", "__dict__",
                  "__weakref__")
-    data: np.ndarray
+    _data: np.ndarray  # the array: what the package reads (``.data`` is the public view)
     grad: Tensor | None
     requires_grad: bool
     grad_fn: Node | None
@@ -106,12 +112,13 @@ class Tensor:
     # rarely set, so class-level defaults (an instance that sets one gets its own)
     _hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # hooks on a leaf's gradient
     _retains_grad = False  # a non-leaf that keeps its .grad
+    _tracked = True  # False on a ``.data`` alias: its in-place changes are not noted for backward
     name: str | None = None
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected ops
 
     def __init__(self, data: TensorLike, dtype: DTypeLike | None = None,
                  requires_grad: bool = False, name: str | None = None) -> None:
-        self.data = to_array(data, dtype)
+        self._data = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._version = 0
@@ -125,7 +132,7 @@ class Tensor:
     def _make(cls, array, requires_grad, node):
         """Fast constructor used by ops: no checks, no copy."""
         t = object.__new__(Tensor)
-        t.data = array
+        t._data = array
         t.grad = None
         t.requires_grad = requires_grad
         t.grad_fn = node
@@ -135,15 +142,15 @@ class Tensor:
     # ---- what a tensor is -------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -164,46 +171,95 @@ class Tensor:
     @overload
     def size(self, dim: int) -> int: ...
     def size(self, dim: int | None = None) -> Size | int:
-        return Size(self.data.shape) if dim is None else self.data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     __hash__ = object.__hash__
 
     # ---- leaving the graph ---------------------------------------------------
-    def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shares memory, like torch's ``.numpy()``)."""
-        if self.requires_grad and state.enabled and self.grad_fn is not None:
-            pass  # PyTorch asks for detach(); reading values is harmless here
-        return self.data
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values as a new detached Tensor sharing the array, as
+        ``torch.Tensor.data``: ``requires_grad`` False, no ``grad_fn``, and
+        changing it in place (``p.data.add_(g, alpha=-lr)``, ``.zero_()``,
+        ``.copy_(x)``, ``p.data[0] = 3``) changes this tensor, with no error
+        even on a leaf that requires grad outside ``no_grad``.
+
+        The danger, as in PyTorch: those changes are invisible to autograd. A
+        graph that saved this tensor's values does not notice them and its
+        backward uses the changed values (``.detach()`` is the safe form: its
+        in-place changes make such a backward raise).
+        """
+        t = Tensor._make(self._data, False, None)
+        t._tracked = False
+        return t
+
+    @data.setter
+    def data(self, value: Tensor | np.ndarray) -> None:
+        """``t.data = other``: ``t`` now holds ``other``'s array (shared, not
+        copied; its shape may differ), keeping its ``requires_grad``, grad and
+        graph node, as in PyTorch. An ndarray is accepted too (PyTorch wants a
+        Tensor).
+
+        Difference from PyTorch: a graph that saved ``t``'s old values would
+        use the new ones in PyTorch; here it keeps the old array, so its
+        backward raises (as after an in-place change) instead of giving a
+        gradient PyTorch would not.
+        """
+        if isinstance(value, Tensor):
+            array = value._data
+        elif isinstance(value, np.ndarray):
+            array = value
+        else:
+            raise TypeError(f"Tensor.data: expected a Tensor (or an ndarray) to set as the "
+                            f"data, got {type(value).__name__}")
+        if self.requires_grad and not backend.is_float(array.dtype):
+            raise DTypeError(f"Tensor.data: data set to a tensor that requires gradients "
+                             f"must be floating point, got {array.dtype} with shape "
+                             f"{array.shape}")
+        old = self._data
+        if array is not old:
+            versions.stamp(old)
+            self._data = array
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The array itself (shared memory: a change to one is a change to the
+        other), as ``torch.Tensor.numpy()``: an error for a tensor that
+        requires grad while gradients are recorded, unless ``force=True``
+        (or use ``t.detach().numpy()``)."""
+        if self.requires_grad and not force and state.enabled:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         if dtype is not None:
-            return self.data.astype(dtype, copy=False)
-        return self.data
+            return self._data.astype(dtype, copy=False)
+        return self._data
 
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only a tensor with one element can be converted to a "
                              f"Python number, this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -212,28 +268,28 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError(f"only one-element integer tensors can be used as an index, "
                             f"got {self.shape} {self.dtype}")
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self.data.size} elements is "
+        if self._data.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self._data.size} elements is "
                              "ambiguous; use .any() or .all()")
-        return bool(self.data)
+        return bool(self._data)
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
         return repr(self)
 
     def detach(self) -> Tensor:
         """A new leaf tensor sharing this one's data, outside the graph."""
-        return Tensor._make(self.data, False, None)
+        return Tensor._make(self._data, False, None)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not backend.is_float(self.data.dtype):
+        if requires_grad and not backend.is_float(self._data.dtype):
             raise DTypeError(f"requires_grad: only floating-point tensors can require "
                              f"gradients, this one is {self.dtype} with shape {self.shape}")
         if not requires_grad and self.grad_fn is not None:
@@ -285,11 +341,11 @@ class Tensor:
 
     # ---- printing ------------------------------------------------------------
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(",
+        body = np.array2string(self._data, separator=", ", prefix="tensor(",
                                precision=4, threshold=200, edgeitems=3)
         extras = []
-        if self.data.dtype not in (backend.get_default_dtype(), backend.int64, backend.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (backend.get_default_dtype(), backend.int64, backend.bool_):
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
@@ -425,8 +481,8 @@ class Tensor:
         def long(self) -> Tensor: ...
         def int(self) -> Tensor: ...
         def bool(self) -> Tensor: ...
-        def add_(self, other: TensorLike) -> Tensor: ...
-        def sub_(self, other: TensorLike) -> Tensor: ...
+        def add_(self, other: TensorLike, *, alpha: builtins.float = 1) -> Tensor: ...
+        def sub_(self, other: TensorLike, *, alpha: builtins.float = 1) -> Tensor: ...
         def mul_(self, other: TensorLike) -> Tensor: ...
         def div_(self, other: TensorLike) -> Tensor: ...
         def fill_(self, value: TensorLike) -> Tensor: ...

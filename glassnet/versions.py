@@ -23,24 +23,39 @@ latest = 0     # clock time of the latest in-place change of any array
 
 def bump(*tensors, array=None):
     """Note that ``tensors`` were just changed in place (their arrays, or
-    ``array``: the old array a tensor had before its ``.data`` was replaced)."""
+    ``array``: the old array a tensor had before its array was replaced).
+
+    A ``.data`` alias (``_tracked`` False) only counts its own version, as in
+    PyTorch: changes made through it are invisible to backward."""
     global latest
-    now = latest = next(clock)
+    latest = next(clock)
     for t in tensors:
         t._version += 1
-        a = t.data if array is None else array
-        key = id(a)
-        if key not in changed:  # forget the stamp when the array dies (its id is reused)
-            weakref.finalize(a, changed.pop, key, None)
-        changed[key] = now
+        if t._tracked:
+            _stamp(t._data if array is None else array, latest)
+
+
+def stamp(array):
+    """Note that ``array`` changed for every node recorded so far (a tensor's
+    old array, after its ``.data`` was replaced), without counting a version."""
+    global latest
+    latest = next(clock)
+    _stamp(array, latest)
+
+
+def _stamp(a, now):
+    key = id(a)
+    if key not in changed:  # forget the stamp when the array dies (its id is reused)
+        weakref.finalize(a, changed.pop, key, None)
+    changed[key] = now
 
 
 def changed_since(arrays, time):
-    """True when one of ``arrays`` (ndarrays, or tensors: their ``.data``) was
+    """True when one of ``arrays`` (ndarrays, or tensors: their arrays) was
     changed in place after clock time ``time``."""
     for a in arrays:
         if not isinstance(a, np.ndarray):
-            a = getattr(a, "data", a)  # a Tensor saved by a user Function
+            a = getattr(a, "_data", a)  # a Tensor saved by a user Function
         if changed.get(id(a), 0) > time:
             return True
     return False

@@ -130,9 +130,9 @@ def compare(torch, gn_fn, torch_fn, *arrays, grads=None, rtol=None, seed=12345):
         assert isinstance(g, gn.Tensor), f"output {i} is {type(g).__name__}, not a Tensor"
         assert g.dtype == np_dtype(t), f"output {i}: dtype {g.dtype}, PyTorch gives {t.dtype}"
         if g.dtype.kind in "fc":
-            assert_close(g.data, t.detach().numpy(), tol, f"output {i} value")
+            assert_close(g.detach().numpy(), t.detach().numpy(), tol, f"output {i} value")
         else:
-            np.testing.assert_array_equal(g.data, t.numpy(), err_msg=f"output {i} value")
+            np.testing.assert_array_equal(g.numpy(), t.numpy(), err_msg=f"output {i} value")
     # backward with the same random upstream gradient (not just ones)
     r = rng(seed)
     pairs = [(g, t) for g, t in zip(gouts, touts) if t.requires_grad]
@@ -147,13 +147,13 @@ def compare(torch, gn_fn, torch_fn, *arrays, grads=None, rtol=None, seed=12345):
         if not grads[i]:
             continue
         if ti.grad is None:
-            assert gi.grad is None or not gi.grad.data.any(), \
+            assert gi.grad is None or not gi.grad.numpy().any(), \
                 f"input {i}: PyTorch gives no gradient, glassnet a non-zero one"
             continue
         assert gi.grad is not None, f"input {i}: no gradient, PyTorch gives one"
         assert gi.grad.dtype == a.dtype, \
             f"input {i}: gradient dtype {gi.grad.dtype}, input is {a.dtype}"
-        assert_close(gi.grad.data, ti.grad.numpy(), tol, f"gradient of input {i}")
+        assert_close(gi.grad.numpy(), ti.grad.numpy(), tol, f"gradient of input {i}")
     return gouts
 
 

@@ -54,7 +54,7 @@ def _backward_and_compare(torch, gouts, touts, gleaves, tleaves, tol, seed=7):
             continue
         assert g.shape == tuple(t.shape), f"output {i}: shape {g.shape}, PyTorch {t.shape}"
         assert g.dtype == np.dtype(str(t.dtype).replace("torch.", "")), f"output {i} dtype"
-        assert_close(g.data, t.detach().numpy(), tol, f"output {i}")
+        assert_close(g.detach().numpy(), t.detach().numpy(), tol, f"output {i}")
         if t.requires_grad:
             pairs.append((g, t))
     if not pairs:
@@ -65,11 +65,11 @@ def _backward_and_compare(torch, gouts, touts, gleaves, tleaves, tol, seed=7):
     for name, g in gleaves.items():
         t = tleaves[name]
         if t.grad is None:
-            assert g.grad is None or not g.grad.data.any(), f"{name}: PyTorch gives no gradient"
+            assert g.grad is None or not g.grad.numpy().any(), f"{name}: PyTorch gives no gradient"
             continue
         assert g.grad is not None, f"{name}: no gradient, PyTorch gives one"
         assert g.grad.dtype == g.dtype, f"{name}: gradient dtype {g.grad.dtype}"
-        assert_close(g.grad.data, t.grad.numpy(), tol, f"gradient of {name}")
+        assert_close(g.grad.numpy(), t.grad.numpy(), tol, f"gradient of {name}")
 
 
 def _copy_from_torch(gmod, tmod):
@@ -130,7 +130,7 @@ def test_sdpa_fully_blocked_rows_give_zeros(torch, kind):
     (gq, tq), (gk, tk), (gv, tv), (gm, tm) = _leaf_pairs(torch, [q, k, v, mask])
     gout = F.scaled_dot_product_attention(gq, gk, gv, gm)
     tout = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, tm)
-    assert not gout.data[0, 1].any() and not gout.data[1, 2].any()
+    assert not gout.detach().numpy()[0, 1].any() and not gout.detach().numpy()[1, 2].any()
     _backward_and_compare(torch, [gout], [tout], {"q": gq, "k": gk, "v": gv},
                           {"q": tq, "k": tk, "v": tv}, 1e-9)
 
@@ -181,16 +181,16 @@ def test_sdpa_dropout_drops_weights():
     about a fraction p are 0, the seed fixes the draw, and the gradient is right."""
     q, k = gn.tensor(normal(1, (4, 30, 3))), gn.tensor(normal(2, (4, 20, 3)))
     eye = gn.tensor(np.eye(20)[None])
-    p = F.scaled_dot_product_attention(q, k, eye).data
+    p = F.scaled_dot_product_attention(q, k, eye).numpy()
     gn.manual_seed(3)
-    out = F.scaled_dot_product_attention(q, k, eye, dropout_p=0.25).data
+    out = F.scaled_dot_product_attention(q, k, eye, dropout_p=0.25).numpy()
     dropped = out == 0
     np.testing.assert_allclose(out[~dropped], p[~dropped] / 0.75, rtol=1e-12)
     assert abs(dropped.mean() - 0.25) < 0.03
     gn.manual_seed(3)
-    np.testing.assert_array_equal(F.scaled_dot_product_attention(q, k, eye, dropout_p=0.25).data,
+    np.testing.assert_array_equal(F.scaled_dot_product_attention(q, k, eye, dropout_p=0.25).numpy(),
                                   out)
-    assert not F.scaled_dot_product_attention(q, k, eye, dropout_p=1.0).data.any()
+    assert not F.scaled_dot_product_attention(q, k, eye, dropout_p=1.0).numpy().any()
 
     def reseeded(q, k, v):
         gn.manual_seed(11)
@@ -339,13 +339,13 @@ def test_mha_causal_hint(torch, need_weights):
     (gx, tx), = _leaf_pairs(torch, [normal(1, (2, 5, 4))])
     mask = generate_square_subsequent_mask(5, dtype=np.float64)
     gout = gm(gx, gx, gx, attn_mask=mask, is_causal=True, need_weights=need_weights)
-    tout = tm(tx, tx, tx, attn_mask=torch.from_numpy(mask.data), is_causal=True,
+    tout = tm(tx, tx, tx, attn_mask=torch.from_numpy(mask.numpy()), is_causal=True,
               need_weights=need_weights)
     gleaves, tleaves = _params(gm, tm)
     gleaves["x"], tleaves["x"] = gx, tx
     _backward_and_compare(torch, gout, tout, gleaves, tleaves, 1e-9)
     np.testing.assert_array_equal(
-        mask.data, torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64))
+        mask.numpy(), torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64))
 
 
 def test_mha_fully_padded_sequence(torch):
@@ -359,7 +359,7 @@ def test_mha_fully_padded_sequence(torch):
     kpm = np.array([[False, False, True], [True, True, True]])
     for need in (True, False):
         g = gm(gn.tensor(x), gn.tensor(x), gn.tensor(x), key_padding_mask=gn.tensor(kpm),
-               need_weights=need)[0].data
+               need_weights=need)[0].detach().numpy()
         t = tm(torch.tensor(x), torch.tensor(x), torch.tensor(x),
                key_padding_mask=torch.tensor(kpm), need_weights=need)[0].detach().numpy()
         np.testing.assert_allclose(g, t, rtol=1e-9, atol=1e-12, equal_nan=True)
@@ -451,12 +451,12 @@ def test_mha_state_dict_both_ways(torch, kw):
         [(k, v.shape) for k, v in gsd.items()]
     x = normal(1, (4, 2, 6))
     kv = normal(2, (5, 2, kw.get("kdim", 6))), normal(3, (5, 2, kw.get("vdim", 6)))
-    tm.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in gsd.items()})
+    tm.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in gsd.items()})
     for _ in range(2):  # glassnet → torch, then torch (re-drawn) → glassnet
         g = gm(gn.tensor(x), *map(gn.tensor, kv))
         t = tm(torch.tensor(x), *map(torch.tensor, kv))
         for a, b in zip(g, t):
-            assert_close(a.data, b.detach().numpy(), 1e-9, "output")
+            assert_close(a.detach().numpy(), b.detach().numpy(), 1e-9, "output")
         for p in tm.parameters():
             torch.nn.init.normal_(p)
         _copy_from_torch(gm, tm)
@@ -468,20 +468,20 @@ def test_mha_default_init():
     E = 64
     gn.manual_seed(0)
     m = gn.nn.MultiheadAttention(E, 4, add_bias_kv=True)
-    w = m.in_proj_weight.data
+    w = m.in_proj_weight.detach().numpy()
     bound = math.sqrt(6 / (E + 3 * E))
     assert m.in_proj_weight.dtype == np.float32
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound * 3
-    assert not m.in_proj_bias.data.any() and not m.out_proj.bias.data.any()
-    assert np.abs(m.out_proj.weight.data).max() <= 1 / math.sqrt(E)
-    assert abs(np.concatenate([m.bias_k.data, m.bias_v.data]).std() - math.sqrt(1 / E)) < 0.03
+    assert not m.in_proj_bias.detach().numpy().any() and not m.out_proj.bias.detach().numpy().any()
+    assert np.abs(m.out_proj.weight.detach().numpy()).max() <= 1 / math.sqrt(E)
+    assert abs(np.concatenate([m.bias_k.detach().numpy(), m.bias_v.detach().numpy()]).std() - math.sqrt(1 / E)) < 0.03
     sep = gn.nn.MultiheadAttention(E, 4, kdim=16, vdim=32)
     assert sep.in_proj_weight is None and sep.k_proj_weight.shape == (E, 16)
-    assert np.abs(sep.v_proj_weight.data).max() <= math.sqrt(6 / (E + 32))
+    assert np.abs(sep.v_proj_weight.detach().numpy()).max() <= math.sqrt(6 / (E + 32))
     gn.manual_seed(0)
     again = gn.nn.MultiheadAttention(E, 4, add_bias_kv=True)
-    np.testing.assert_array_equal(again.in_proj_weight.data, w)
+    np.testing.assert_array_equal(again.in_proj_weight.detach().numpy(), w)
 
 
 def test_mha_dropout_on_weights():
@@ -492,16 +492,16 @@ def test_mha_dropout_on_weights():
     m.eval()
     _, w_eval = m(x, x, x, average_attn_weights=False)
     _, again = m(x, x, x, average_attn_weights=False)
-    np.testing.assert_array_equal(w_eval.data, again.data)
+    np.testing.assert_array_equal(w_eval.detach().numpy(), again.detach().numpy())
     m.train()
     gn.manual_seed(4)
     out, w = m(x, x, x, average_attn_weights=False)
-    dropped = w.data == 0
+    dropped = w.detach().numpy() == 0
     assert 0.3 < dropped.mean() < 0.7
-    np.testing.assert_allclose(w.data[~dropped], 2 * w_eval.data[~dropped], rtol=1e-12)
+    np.testing.assert_allclose(w.detach().numpy()[~dropped], 2 * w_eval.detach().numpy()[~dropped], rtol=1e-12)
     gn.manual_seed(4)
     out2, _ = m(x, x, x, need_weights=False)  # the SDPA path draws the same mask
-    np.testing.assert_allclose(out2.data, out.data, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out2.detach().numpy(), out.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 def _mha(**kw):
@@ -652,7 +652,7 @@ def test_encoder_layer_matches_torch_eval(torch, dtype, c, seed):
                    None if kpm is None else torch.tensor(kpm), is_causal=causal)
     finally:
         torch.backends.mha.set_fastpath_enabled(True)
-    assert_close(g.data, t.numpy(), TOL[np.dtype(dtype)], "output")
+    assert_close(g.numpy(), t.numpy(), TOL[np.dtype(dtype)], "output")
 
 
 def test_encoder_layer_gradcheck():
@@ -678,7 +678,7 @@ def test_encoder_layer_state_dict_and_activation_module(torch):
     _copy_from_torch(gl, tl)
     x = normal(1, (2, 3, 4))
     g, t = gl(gn.tensor(x)), tl(torch.tensor(x))
-    assert_close(g.data, t.detach().numpy(), 1e-9, "output")
+    assert_close(g.detach().numpy(), t.detach().numpy(), 1e-9, "output")
     # any callable works as the activation
     tl = torch.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, activation=torch.tanh,
                                           dtype=torch.float64)
@@ -686,7 +686,7 @@ def test_encoder_layer_state_dict_and_activation_module(torch):
                                        dtype=np.float64)
     _copy_from_torch(gl, tl)
     g, t = gl(gn.tensor(x)), tl(torch.tensor(x))
-    assert_close(g.data, t.detach().numpy(), 1e-9, "output with tanh")
+    assert_close(g.detach().numpy(), t.detach().numpy(), 1e-9, "output with tanh")
     tiny = gn.nn.TransformerEncoderLayer(4, 2, 8, bias=False)
     assert tiny.linear1.bias is None and tiny.self_attn.in_proj_bias is None
     assert tiny.norm1.bias is None

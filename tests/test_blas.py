@@ -366,7 +366,7 @@ def test_linear_and_matmul_on_the_gemm_path_match_torch(dtype):
     tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x0, w0, b0))
     for ours, theirs in ((gn.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb)),
                          (x @ w.T, tx @ tw.T)):
-        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), **tol)
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), **tol)
         ours.backward(gn.tensor(g0))
         theirs.backward(torch.tensor(g0))
         for p, tp in ((x, tx), (w, tw)):
@@ -406,7 +406,7 @@ def test_sgd_on_a_big_weight_matches_torch():
     tw.grad = torch.tensor(g0)
     gn.optim.SGD([w], lr=0.05).step()
     torch.optim.SGD([tw], lr=0.05).step()
-    np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 3e-7), (np.float64, 1e-15)])
@@ -468,7 +468,7 @@ def test_adam_on_a_big_weight_matches_torch(options):
         tw.grad = torch.tensor(g0)
         ours.step()
         theirs.step()
-    np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
     state = ours.state_dict()["state"][0]
     np.testing.assert_allclose(state["exp_avg_sq"], theirs.state[tw]["exp_avg_sq"].numpy(),
                                rtol=1e-5, atol=1e-9)

@@ -42,7 +42,7 @@ def test_explain_a_saved_model_matches_autograd(tmp_path, capsys):
     x = gn.tensor([[0.5, -1.0]])
     loss = gn.nn.HalfSquaredError()(model(x), gn.tensor([[2.0]]))
     loss.backward()
-    g = model[2].weight.grad.data[0, 0]
+    g = model[2].weight.grad.numpy()[0, 0]
     assert "∂L/∂w_out1 = δ_out · a1" in out
     assert re.search(rf"∂L/∂w_out1 = δ_out · a1 = \S+ × \S+ = {g:.4f}", out)
     assert "<svg" in html.read_text(encoding="utf-8")

@@ -151,14 +151,14 @@ def test_non_contiguous_inputs_and_unbatched_inputs(torch, layout):
     out = F.conv2d(x.transpose(2, 3), gn.tensor(w), gn.tensor(b), padding=1)
     t_out = torch.nn.functional.conv2d(tx.transpose(2, 3), torch.tensor(w), torch.tensor(b),
                                        padding=1)
-    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-9, atol=1e-9)
     out.sum().backward()
     t_out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-9)
     # an unbatched (C, H, W) input gives the batched result without the batch axis
     one = F.conv2d(gn.tensor(base[0]), gn.tensor(w), gn.tensor(b), stride=2)
-    np.testing.assert_allclose(one.data, F.conv2d(gn.tensor(base[:1]), gn.tensor(w),
-                                                  gn.tensor(b), stride=2).data[0])
+    np.testing.assert_allclose(one.numpy(), F.conv2d(gn.tensor(base[:1]), gn.tensor(w),
+                                                  gn.tensor(b), stride=2).numpy()[0])
     line = F.conv1d(gn.tensor(base[0, :, 0]), gn.tensor(w[:, :, 0]))
     assert line.shape == (4, 6)
 
@@ -195,7 +195,7 @@ def test_conv2d_matches_the_formula_without_torch():
         got = F.conv2d(gn.tensor(x), gn.tensor(w), gn.tensor(b), stride=stride,
                        padding=padding, dilation=dilation, groups=groups)
         want = _reference_conv2d(x, w, b, stride, padding, dilation, groups)
-        np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12)
 
 
 # ---- conv_transpose2d ----------------------------------------------------------------------
@@ -249,8 +249,8 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     """⟨conv2d(x, W), y⟩ = ⟨x, conv_transpose2d(y, W)⟩ for the same weight."""
     x, w, y = normal(1, (2, 4, 9, 8)), normal(2, (6, 2, 3, 2)), normal(3, (2, 6, 5, 4))
     kw = dict(stride=2, padding=1, dilation=(1, 2), groups=2)
-    fwd = F.conv2d(gn.tensor(x), gn.tensor(w), **kw).data
-    back = F.conv_transpose2d(gn.tensor(y), gn.tensor(w), output_padding=(0, 1), **kw).data
+    fwd = F.conv2d(gn.tensor(x), gn.tensor(w), **kw).numpy()
+    back = F.conv_transpose2d(gn.tensor(y), gn.tensor(w), output_padding=(0, 1), **kw).numpy()
     assert back.shape == x.shape
     assert np.isclose(np.sum(fwd * y), np.sum(x * back), rtol=1e-12)
 
@@ -288,15 +288,15 @@ def test_layer_with_torch_weights_matches_torch(torch, dtype, name, args, kwargs
     out, t_out = layer(gx), t_layer(tx)
     tol = _tol(dtype)
     assert out.dtype == dtype
-    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=tol, atol=tol)
     up = normal(8, out.shape, dtype)
     out.backward(up)
     t_out.backward(torch.tensor(up))
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gx.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol)
     t_params = dict(t_layer.named_parameters())
     for key, p in layer.named_parameters():
         assert p.grad.dtype == dtype
-        np.testing.assert_allclose(p.grad.data, t_params[key].grad.numpy(), rtol=tol,
+        np.testing.assert_allclose(p.grad.numpy(), t_params[key].grad.numpy(), rtol=tol,
                                    atol=tol, err_msg=key)
 
 
@@ -307,16 +307,16 @@ def test_default_init_is_pytorchs():
     for layer, fan_in in [(nn.Conv2d(8, 32, 3), 8 * 9), (nn.Conv1d(6, 40, 5, groups=2), 3 * 5),
                           (nn.ConvTranspose2d(8, 32, (3, 2), groups=4), 8 * 6)]:
         bound = 1 / math.sqrt(fan_in)
-        w, b = layer.weight.data, layer.bias.data
+        w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
         assert w.dtype == b.dtype == np.float32
         assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
         assert abs(w.std() - bound / math.sqrt(3)) < 0.1 * bound  # uniform's std
     a, b = nn.Conv2d(2, 3, 3), nn.Conv2d(2, 3, 3)
-    assert not np.array_equal(a.weight.data, b.weight.data)
+    assert not np.array_equal(a.weight.detach().numpy(), b.weight.detach().numpy())
     gn.manual_seed(5)
     c = nn.Conv2d(2, 3, 3)
     gn.manual_seed(5)
-    assert np.array_equal(c.weight.data, nn.Conv2d(2, 3, 3).weight.data)
+    assert np.array_equal(c.weight.detach().numpy(), nn.Conv2d(2, 3, 3).weight.detach().numpy())
 
 
 def test_layer_attributes_follow_pytorch():
@@ -344,7 +344,7 @@ def test_conv_transpose2d_output_size(torch):
         out = layer(gn.tensor(x), output_size=size)
         want = t_layer(torch.tensor(x), output_size=size).detach().numpy()
         assert out.shape == want.shape
-        np.testing.assert_allclose(out.data, want, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(out.detach().numpy(), want, rtol=1e-9, atol=1e-9)
     with pytest.raises(ValueError, match=r"ConvTranspose2d\(.*valid sizes are 7 to 8"):
         layer(gn.tensor(x), output_size=(9, 9))
 
@@ -369,7 +369,7 @@ def test_small_cnn_step_matches_torch(torch):
     t_params = dict(t_net.named_parameters())
     for key, p in net.named_parameters():
         assert p.grad.dtype == np.float32
-        np.testing.assert_allclose(p.grad.data, t_params[key].grad.numpy(), rtol=1e-4,
+        np.testing.assert_allclose(p.grad.numpy(), t_params[key].grad.numpy(), rtol=1e-4,
                                    atol=1e-5, err_msg=key)
 
 

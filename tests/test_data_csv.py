@@ -16,7 +16,7 @@ def test_numeric_target_is_regression(tmp_path):
     ds = load_csv(path, target="price")
     x, y = ds.tensors
     assert x.dtype == np.float32 and x.tolist() == [[50, 2], [120, 4], [80, 3]]
-    assert y.shape == (3, 1) and y.dtype == np.float32 and y.data[:, 0].tolist() == [180, 370.5, 260]
+    assert y.shape == (3, 1) and y.dtype == np.float32 and y.numpy()[:, 0].tolist() == [180, 370.5, 260]
     assert ds.task == "regression" and ds.classes is None
     assert ds.feature_names == ["area", "rooms"] and ds.target_name == "price"
     assert ds.name == "data"

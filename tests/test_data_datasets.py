@@ -19,7 +19,7 @@ def rng(seed=0):
 
 def arrays(ds):
     x, y = ds.tensors
-    return x.data, y.data
+    return x.numpy(), y.numpy()
 
 
 def check_binary(ds, n, x_dtype=np.float32):

@@ -40,7 +40,7 @@ class Squares(Dataset):
 
 
 def seen(loader):
-    return np.concatenate([b[1].data for b in loader])
+    return np.concatenate([b[1].numpy() for b in loader])
 
 
 # ---- Dataset and TensorDataset ---------------------------------------------
@@ -100,7 +100,7 @@ def test_batch_sizes_and_len(n, bs, drop_last, sizes):
 def test_no_shuffle_keeps_order_and_batch_content():
     x, y = next(iter(DataLoader(ids_dataset(10), batch_size=4)))
     assert x.shape == (4, 2) and x.dtype == np.float32 and y.dtype == np.int64
-    assert x.data[:, 0].tolist() == [0, 1, 2, 3] and y.tolist() == [0, 1, 2, 3]
+    assert x.numpy()[:, 0].tolist() == [0, 1, 2, 3] and y.tolist() == [0, 1, 2, 3]
     assert seen(DataLoader(ids_dataset(10), batch_size=3)).tolist() == list(range(10))
 
 
@@ -146,8 +146,8 @@ def test_tensor_dataset_fast_path_equals_per_sample_collate():
     assert Counting.calls == 23
     for (fx, fy), (sx, sy) in zip(fast, slow):
         assert isinstance((fx, fy), tuple)
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
+        np.testing.assert_array_equal(fx.numpy(), sx.numpy())
+        np.testing.assert_array_equal(fy.numpy(), sy.numpy())
 
 
 def test_batches_are_plain_tensors_outside_the_graph():
@@ -155,7 +155,7 @@ def test_batches_are_plain_tensors_outside_the_graph():
     xb, = next(iter(DataLoader(TensorDataset(x), batch_size=3)))
     assert not xb.requires_grad and xb.grad_fn is None
     xb.data[:] = 0  # a copy: the data set is untouched
-    assert np.all(x.data[:3] != 0)
+    assert np.all(x.detach().numpy()[:3] != 0)
 
 
 def test_subset_of_tensor_dataset_batches_through_get_batch():
@@ -209,7 +209,7 @@ def test_collate_numbers():
 
 def test_collate_arrays_tensors_strings():
     t = default_collate([gn.zeros(2, 3), gn.ones(2, 3)])
-    assert t.shape == (2, 2, 3) and t.data[1].sum() == 6
+    assert t.shape == (2, 2, 3) and t.numpy()[1].sum() == 6
     a = default_collate([np.arange(3), np.arange(3)])
     assert a.shape == (2, 3) and a.dtype == np.arange(3).dtype
     assert default_collate(["a", "b"]) == ["a", "b"]
@@ -293,7 +293,7 @@ def test_train_test_split_arrays_like_sklearn():
                                               generator=np.random.default_rng(0))
     assert isinstance(x_tr, np.ndarray) and isinstance(y_te, gn.Tensor)
     assert len(x_te) == 3 and len(x_tr) == 7  # ceil(0.25 * 10) test samples, as sklearn
-    np.testing.assert_array_equal(x_tr[:, 0] // 2, y_tr.data)  # rows stay paired
+    np.testing.assert_array_equal(x_tr[:, 0] // 2, y_tr.numpy())  # rows stay paired
     assert sorted(y_tr.tolist() + y_te.tolist()) == list(range(10))
 
 

@@ -69,11 +69,11 @@ def test_embedding_functional(torch, dtype, shape, rows, dim, padding, by_freq, 
 def test_embedding_padding_row_gets_no_gradient():
     w = gn.tensor(normal(1, (4, 3)), requires_grad=True)
     F.embedding(gn.tensor([[2, 0, 2], [0, 1, 2]]), w, padding_idx=2).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [[2, 2, 2], [1, 1, 1], [0, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(w.grad.numpy(), [[2, 2, 2], [1, 1, 1], [0, 0, 0], [0, 0, 0]])
     w.grad = None
     F.embedding(gn.tensor([3, 3, 1]), w, padding_idx=-1).sum().backward()  # -1: the last row
-    np.testing.assert_array_equal(w.grad.data[3], [0, 0, 0])
-    np.testing.assert_array_equal(w.grad.data[1], [1, 1, 1])
+    np.testing.assert_array_equal(w.grad.numpy()[3], [0, 0, 0])
+    np.testing.assert_array_equal(w.grad.numpy()[1], [1, 1, 1])
 
 
 def test_embedding_gradcheck():
@@ -102,15 +102,15 @@ def test_embedding_max_norm_renormalizes_in_place_as_torch(torch, norm_type):
     out = F.embedding(gn.tensor(index), gw, max_norm=1.5, norm_type=norm_type)
     t_out = torch.nn.functional.embedding(torch.tensor(index), tw, max_norm=1.5,
                                           norm_type=norm_type)
-    assert_close(gw.data, tw.detach().numpy(), 1e-9, "renormalized weight")
-    np.testing.assert_array_equal(gw.data[2:4], weight[2:4])  # unused rows untouched
-    norms = np.linalg.norm(gw.data[[0, 1, 4, 5]], ord=norm_type, axis=1)
+    assert_close(gw.detach().numpy(), tw.detach().numpy(), 1e-9, "renormalized weight")
+    np.testing.assert_array_equal(gw.detach().numpy()[2:4], weight[2:4])  # unused rows untouched
+    norms = np.linalg.norm(gw.detach().numpy()[[0, 1, 4, 5]], ord=norm_type, axis=1)
     assert np.all(norms <= 1.5 + 1e-6)
-    assert_close(out.data, t_out.detach().numpy(), 1e-9, "output")
+    assert_close(out.detach().numpy(), t_out.detach().numpy(), 1e-9, "output")
     up = normal(3, out.shape)
     out.backward(up)
     t_out.backward(torch.tensor(up))
-    assert_close(gw.grad.data, tw.grad.numpy(), 1e-9, "weight gradient")
+    assert_close(gw.grad.numpy(), tw.grad.numpy(), 1e-9, "weight gradient")
 
 
 # ---- nn.Embedding ------------------------------------------------------------------------
@@ -126,12 +126,12 @@ def test_embedding_module_with_torch_weights(torch, dtype, rows, dim, padding, s
     index = _indices(seed, (3, 4), rows)
     out, t_out = g(gn.tensor(index)), t(torch.tensor(index))
     assert out.dtype == dtype
-    assert_close(out.data, t_out.detach().numpy(), TOL[np.dtype(dtype)], "output")
+    assert_close(out.detach().numpy(), t_out.detach().numpy(), TOL[np.dtype(dtype)], "output")
     up = normal(seed, out.shape, dtype)
     out.backward(up)
     t_out.backward(torch.from_numpy(up))
     assert g.weight.grad.dtype == dtype
-    assert_close(g.weight.grad.data, t.weight.grad.numpy(), TOL[np.dtype(dtype)], "gradient")
+    assert_close(g.weight.grad.numpy(), t.weight.grad.numpy(), TOL[np.dtype(dtype)], "gradient")
     assert repr(g) == repr(t)
 
 
@@ -139,8 +139,8 @@ def test_embedding_init_padding_and_repr(torch):
     gn.manual_seed(0)
     e = nn.Embedding(1000, 16, padding_idx=-2)
     assert e.padding_idx == 998
-    np.testing.assert_array_equal(e.weight.data[998], np.zeros(16, np.float32))
-    w = np.delete(e.weight.data, 998, axis=0)
+    np.testing.assert_array_equal(e.weight.detach().numpy()[998], np.zeros(16, np.float32))
+    w = np.delete(e.weight.detach().numpy(), 998, axis=0)
     assert w.dtype == np.float32 and abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02  # N(0, 1)
     assert e.weight.requires_grad
     for kw in [{}, {"padding_idx": 3}, {"max_norm": 1.0, "norm_type": 1.0},
@@ -151,16 +151,16 @@ def test_embedding_init_padding_and_repr(torch):
 def test_embedding_from_pretrained(torch):
     table = gn.tensor(normal(1, (4, 3), np.float32))
     e = nn.Embedding.from_pretrained(table)
-    assert not e.weight.requires_grad and e.weight.data is table.data  # shared, frozen
+    assert not e.weight.requires_grad and e.weight.numpy() is table.numpy()  # shared, frozen
     out = e(gn.tensor([1, 1, 3]))
     assert not out.requires_grad
-    np.testing.assert_array_equal(out.data, table.data[[1, 1, 3]])
+    np.testing.assert_array_equal(out.numpy(), table.numpy()[[1, 1, 3]])
     learn = nn.Embedding.from_pretrained(table, freeze=False, padding_idx=0)
     assert learn.weight.requires_grad
-    np.testing.assert_array_equal(learn.weight.data[0], table.data[0])  # not zeroed
+    np.testing.assert_array_equal(learn.weight.detach().numpy()[0], table.detach().numpy()[0])  # not zeroed
     learn(gn.tensor([0, 2])).sum().backward()
-    np.testing.assert_array_equal(learn.weight.grad.data, [[0] * 3, [0] * 3, [1] * 3, [0] * 3])
-    t = torch.nn.Embedding.from_pretrained(torch.from_numpy(table.data.copy()))
+    np.testing.assert_array_equal(learn.weight.grad.numpy(), [[0] * 3, [0] * 3, [1] * 3, [0] * 3])
+    t = torch.nn.Embedding.from_pretrained(torch.from_numpy(table.numpy().copy()))
     assert repr(e) == repr(t) and t.weight.requires_grad == e.weight.requires_grad
     frozen = nn.Embedding(4, 3, _weight=table, _freeze=True)
     assert not frozen.weight.requires_grad
@@ -172,24 +172,24 @@ def test_embedding_state_dict_round_trip_with_torch(torch):
     g.load_state_dict(t.state_dict())
     assert list(g.state_dict()) == list(t.state_dict()) == ["weight"]
     index = np.array([[6, 1, 0]])
-    np.testing.assert_array_equal(g(gn.tensor(index)).data,
+    np.testing.assert_array_equal(g(gn.tensor(index)).detach().numpy(),
                                   t(torch.tensor(index)).detach().numpy())
     t2 = torch.nn.Embedding(7, 3)
     t2.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in
                         g.state_dict().items()})
-    np.testing.assert_array_equal(t2.weight.detach().numpy(), g.weight.data)
+    np.testing.assert_array_equal(t2.weight.detach().numpy(), g.weight.detach().numpy())
 
 
 def test_embedding_learns_with_sgd():
     """Only the rows that are looked up move; the padding row never does."""
     e = nn.Embedding(5, 2, padding_idx=0)
-    before = e.weight.data.copy()
+    before = e.weight.detach().numpy().copy()
     opt = gn.optim.SGD(e.parameters(), lr=0.5)
     for _ in range(3):
         opt.zero_grad()
         e(gn.tensor([[1, 0, 1], [3, 0, 0]])).square().sum().backward()
         opt.step()
-    moved = np.any(e.weight.data != before, axis=1)
+    moved = np.any(e.weight.detach().numpy() != before, axis=1)
     np.testing.assert_array_equal(moved, [False, True, False, True, False])
 
 

@@ -20,7 +20,7 @@ def test_conv_trace_numbers_are_the_layers_and_autograds(stride, padding, dilati
     loss_fn = gn.nn.MSELoss()
     conv.weight.grad = None
     loss_fn(conv(x), target).backward()
-    w_grad, b_grad = conv.weight.grad.data.copy(), conv.bias.grad.data.copy()
+    w_grad, b_grad = conv.weight.grad.numpy().copy(), conv.bias.grad.numpy().copy()
     # Σ over every output position of δ · patch is the kernel gradient
     total = np.zeros_like(w_grad[1])
     for n in range(out_shape[0]):
@@ -32,7 +32,7 @@ def test_conv_trace_numbers_are_the_layers_and_autograds(stride, padding, dilati
     np.testing.assert_allclose(t.kernel_grad, w_grad[1], rtol=1e-12)
     np.testing.assert_allclose(total, w_grad[1], rtol=1e-10, atol=1e-14)
     assert t.bias_grad == pytest.approx(b_grad[1])
-    np.testing.assert_array_equal(conv.weight.grad.data, w_grad)   # .grad restored
+    np.testing.assert_array_equal(conv.weight.grad.numpy(), w_grad)   # .grad restored
     assert "Σ W · patch" in str(t) and "δ" in str(t)
     assert "卷积核" in t.__class__(**{**t.__dict__, "lang": "zh"}).to_text()
 
@@ -59,7 +59,7 @@ def test_gradient_flow_ends_with_the_modules_own_gradient(kind):
     last = out[:, -1]
     last.retain_grad()
     gn.nn.MSELoss()(last, y).backward()
-    assert flow.norms[-1] == pytest.approx(np.linalg.norm(last.grad.data), rel=1e-10)
+    assert flow.norms[-1] == pytest.approx(np.linalg.norm(last.grad.numpy()), rel=1e-10)
     assert len(flow.norms) == 12 and "‖∂L/∂hₜ‖" in str(flow)
 
 

@@ -207,11 +207,11 @@ def test_gradient_norms_are_the_norms_of_autograd_grads():
 
 def test_deep_mlp_inits_and_errors():
     he = plots.deep_mlp("relu", "he", depth=3, width=400)
-    std = he[2].weight.numpy().std()
+    std = he[2].weight.detach().numpy().std()
     assert std == pytest.approx(math.sqrt(2 / 400), rel=0.05)
-    assert np.all(he[0].bias.numpy() == 0)
+    assert np.all(he[0].bias.detach().numpy() == 0)
     xavier = plots.deep_mlp("sigmoid", "xavier", depth=3, width=400)
-    assert xavier[2].weight.numpy().std() == pytest.approx(math.sqrt(2 / 800), rel=0.05)
+    assert xavier[2].weight.detach().numpy().std() == pytest.approx(math.sqrt(2 / 800), rel=0.05)
     with pytest.raises(ValueError, match="init"):
         plots.deep_mlp("relu", "lecun")
     with pytest.raises(ValueError, match="activation"):

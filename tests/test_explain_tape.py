@@ -28,7 +28,7 @@ def test_records_ops_in_order_with_shapes_and_values():
     mm, relu, mul, total = tape
     assert [s.shape for s in mm.inputs] == [(2, 3), (3, 2)] and mm.output.shape == (2, 2)
     assert [s.label for s in mul.inputs] == ["#1", "#1"] and relu.inputs[0].label == "#0"
-    np.testing.assert_array_equal(mm.output.value, h.data)
+    np.testing.assert_array_equal(mm.output.value, h.detach().numpy())
     assert total.output.shape == () and total.output.value == loss.item()
     assert mul.rule == "∂out/∂a = b, ∂out/∂b = a" and mul.forward == "out = a · b"
     assert all(n.in_graph and n.backward_calls == 0 for n in tape)
@@ -44,12 +44,12 @@ def test_backward_gradients_equal_autograds():
         loss = (r * r).sum()
     loss.backward()  # after the block: still recorded
     mm, relu, mul, total = tape
-    np.testing.assert_array_equal(mm.grads_in[0], x.grad.data)
-    np.testing.assert_array_equal(mm.grads_in[1], w.grad.data)
-    np.testing.assert_array_equal(mm.grad_out, h.grad.data)
-    np.testing.assert_array_equal(relu.grad_out, r.grad.data)
-    np.testing.assert_array_equal(relu.grads_in[0], h.grad.data)
-    np.testing.assert_array_equal(mul.grads_in[0] + mul.grads_in[1], r.grad.data)
+    np.testing.assert_array_equal(mm.grads_in[0], x.grad.numpy())
+    np.testing.assert_array_equal(mm.grads_in[1], w.grad.numpy())
+    np.testing.assert_array_equal(mm.grad_out, h.grad.numpy())
+    np.testing.assert_array_equal(relu.grad_out, r.grad.numpy())
+    np.testing.assert_array_equal(relu.grads_in[0], h.grad.numpy())
+    np.testing.assert_array_equal(mul.grads_in[0] + mul.grads_in[1], r.grad.numpy())
     assert total.grad_out == 1.0
     assert all(n.backward_calls == 1 for n in tape)
 
@@ -64,8 +64,8 @@ def test_model_parameters_are_named_and_get_their_grad():
                                                                            "0.bias"]
     assert linear.inputs[0].kind == "const"
     assert linear.grads_in[0] is None  # the input needs no gradient
-    np.testing.assert_array_equal(linear.grads_in[1], ex.model[0].weight.grad.data)
-    np.testing.assert_array_equal(tape[2].grads_in[1], ex.model[2].weight.grad.data)
+    np.testing.assert_array_equal(linear.grads_in[1], ex.model[0].weight.grad.numpy())
+    np.testing.assert_array_equal(tape[2].grads_in[1], ex.model[2].weight.grad.numpy())
     assert tape[2].grads_in[1][0, 0] == pytest.approx(0.082167041, abs=1e-8)  # Mazur's ∂E/∂w5
     assert linear.rule.startswith("∂L/∂x = δ W") and linear.forward == "y = x Wᵀ + b"
 
@@ -79,12 +79,12 @@ def test_large_values_are_summarised():
     assert mul.params == ["2.0"] and mul.inputs[0].shape == (30, 40)
     text = tape.to_text()
     assert "min " in text and "‖·‖" in text and "(1200 values)" in text
-    np.testing.assert_array_equal(mul.grads_in[0], x.grad.data)  # 1200 ≤ KEEP_LIMIT: whole
+    np.testing.assert_array_equal(mul.grads_in[0], x.grad.numpy())  # 1200 ≤ KEEP_LIMIT: whole
     big = gn.randn(100, 100, dtype=F64, requires_grad=True)
     with record() as tape:
         big.sum().backward()
     assert isinstance(tape[0].inputs[0].value, Stats)
-    assert tape[0].inputs[0].value.norm == pytest.approx(np.linalg.norm(big.data))
+    assert tape[0].inputs[0].value.norm == pytest.approx(np.linalg.norm(big.detach().numpy()))
 
 
 def test_ops_without_a_graph_are_marked():
@@ -151,7 +151,7 @@ def test_custom_functions_are_one_node():
     y.backward()
     assert tape.ops == ["Cube", "Sum"]  # the Muls inside Cube.forward are not listed
     assert (tape[0].forward, tape[0].rule) == ("out = x³", "∂out/∂x = 3x²")
-    np.testing.assert_array_equal(tape[0].grads_in[0], x.grad.data)
+    np.testing.assert_array_equal(tape[0].grads_in[0], x.grad.numpy())
 
 
 def test_renders_in_both_languages():

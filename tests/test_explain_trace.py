@@ -38,7 +38,7 @@ def test_mazur_matches_the_published_hand_computation():
     for name, value in MAZUR_UPDATED.items():
         r = t.row(name, "updates")
         assert r.new == pytest.approx(value, abs=1e-8), name
-    w_out, w_hidden = ex.model[2].weight.data, ex.model[0].weight.data
+    w_out, w_hidden = ex.model[2].weight.detach().numpy(), ex.model[0].weight.detach().numpy()
     assert w_out[0, 0] == pytest.approx(0.35891648, abs=1e-8)  # applied to the model
     assert w_hidden[1, 1] == pytest.approx(0.29950229, abs=1e-8)
 
@@ -111,7 +111,7 @@ def _reference(model, x, y, loss_fn):
 
 
 def _col(t, j):
-    return t.data.reshape(-1, t.shape[-1])[:, j]
+    return t.detach().numpy().reshape(-1, t.shape[-1])[:, j]
 
 
 def _check_against_reference(t, ref, loss, lr):
@@ -127,10 +127,10 @@ def _check_against_reference(t, ref, loss, lr):
             "a": lambda: _col(L["a"], r.index[0]),
             "delta_a": lambda: _col(L["a"].grad, r.index[0]),
             "delta_z": lambda: _col(L["z"].grad, r.index[0]),
-            "grad_w": lambda: w.grad.data[r.index],
-            "grad_b": lambda: b.grad.data[r.index],
-            "update": lambda: ((w if len(r.index) == 2 else b).data[r.index]
-                               - lr * (w if len(r.index) == 2 else b).grad.data[r.index]),
+            "grad_w": lambda: w.grad.numpy()[r.index],
+            "grad_b": lambda: b.grad.numpy()[r.index],
+            "update": lambda: ((w if len(r.index) == 2 else b).detach().numpy()[r.index]
+                               - lr * (w if len(r.index) == 2 else b).grad.numpy()[r.index]),
         }[r.kind]()
         np.testing.assert_allclose(np.squeeze(r.value), np.squeeze(expected), rtol=1e-12,
                                    atol=1e-15, err_msg=f"{r.kind} {r.name}")
@@ -167,8 +167,8 @@ def test_trace_numbers_equal_autograd(act, loss):
     if n == 1:
         _check_formulas_hold(t)
     for p_traced, p_ref in zip(traced.parameters(), ref_model.parameters()):
-        np.testing.assert_array_equal(p_traced.data, p_ref.data - 0.3 * p_ref.grad.data)
-        np.testing.assert_array_equal(p_traced.grad.data, p_ref.grad.data)
+        np.testing.assert_array_equal(p_traced.detach().numpy(), p_ref.detach().numpy() - 0.3 * p_ref.grad.numpy())
+        np.testing.assert_array_equal(p_traced.grad.numpy(), p_ref.grad.numpy())
 
 
 def test_gradients_equal_pytorch(torch):
@@ -176,8 +176,8 @@ def test_gradients_equal_pytorch(torch):
     tm = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 3)).double()
     with torch.no_grad():
         for pt, pg in zip(tm.parameters(), traced.parameters()):
-            pt.copy_(torch.from_numpy(pg.data.copy()))
-    torch.nn.functional.cross_entropy(tm(torch.from_numpy(x.data)),
+            pt.copy_(torch.from_numpy(pg.detach().numpy().copy()))
+    torch.nn.functional.cross_entropy(tm(torch.from_numpy(x.numpy())),
                                       torch.from_numpy(y)).backward()
     t = trace_step(traced, x, y, loss_fn, lr=0.1, apply=False)
     for r in t.backward:
@@ -221,8 +221,8 @@ def test_deeper_small_network_uses_layer_indices():
     assert t.names == "index" and t.detail == "full"
     for name in ("z[1][3]", "a[2][2]", "ŷ[1]", "∂L/∂W[2][2,3]", "δz[1][1]", "δ_out[1]"):
         t.row(name)
-    assert t.row("W[3][1,2]", "updates").old == m[4].weight.data[0, 1] + 0.1 * \
-        m[4].weight.grad.data[0, 1]
+    assert t.row("W[3][1,2]", "updates").old == m[4].weight.detach().numpy()[0, 1] + 0.1 * \
+        m[4].weight.grad.numpy()[0, 1]
 
 
 def test_large_network_is_summarised():
@@ -238,7 +238,7 @@ def test_large_network_is_summarised():
     top = [r for r in t.backward if r.kind == "grad_w" and r.index is not None]
     assert len(top) == 9
     for r in top:
-        g = m[2 * (r.layer - 1)].weight.grad.data
+        g = m[2 * (r.layer - 1)].weight.grad.numpy()
         assert r.value == g[r.index]
         same_layer = np.abs(g) >= abs(r.value)
         assert same_layer.sum() <= 3  # one of the 3 largest
@@ -316,11 +316,11 @@ def test_structured_data_and_json():
 
 def test_apply_false_leaves_the_model_and_apply_true_is_an_sgd_step():
     ex = examples.house()
-    before = [p.data.copy() for p in ex.model.parameters()]
+    before = [p.detach().numpy().copy() for p in ex.model.parameters()]
     t = trace_step(*ex, apply=False)
     assert not t.applied
     for p, b in zip(ex.model.parameters(), before):
-        np.testing.assert_array_equal(p.data, b)
+        np.testing.assert_array_equal(p.detach().numpy(), b)
         assert p.grad is not None
     gn.manual_seed(4)
     a = nn.Sequential(nn.Linear(3, 5), nn.Sigmoid(), nn.Linear(5, 2))  # float32
@@ -335,7 +335,7 @@ def test_apply_false_leaves_the_model_and_apply_true_is_an_sgd_step():
     nn.MSELoss()(b(x), y).backward()
     opt.step()
     for pa, pb in zip(a.parameters(), b.parameters()):
-        np.testing.assert_array_equal(pa.data, pb.data)
+        np.testing.assert_array_equal(pa.detach().numpy(), pb.detach().numpy())
 
 
 # ---- errors -------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def test_layers_without_bias_and_a_loss_function():
     assert t.row("L").formula == "mse_loss(ŷ, y)"
     assert t.row("δ_out").value == pytest.approx(2 * (t.row("ŷ").value - 0.3), rel=1e-12)
     assert not any(r.name.startswith("b") for r in t.updates[:4])
-    np.testing.assert_array_equal(m[0].weight.data, [[t.row("w11", "updates").new,
+    np.testing.assert_array_equal(m[0].weight.detach().numpy(), [[t.row("w11", "updates").new,
                                                       t.row("w12", "updates").new],
                                                      [t.row("w21", "updates").new,
                                                       t.row("w22", "updates").new]])

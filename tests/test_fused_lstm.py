@@ -44,8 +44,8 @@ def _run(lstm, x, hx, ups, fused):
             out, (h, c) = lstm(*args)
     assert ("LSTMLayerBackward" in graph_names(out)) == fused
     gn.autograd.backward([out, h, c], [gn.tensor(u) for u in ups])
-    grads = [t.grad.data for t in leaves] + [p.grad.data for p in lstm.parameters()]
-    return [out.data, h.data, c.data], grads
+    grads = [t.grad.numpy() for t in leaves] + [p.grad.numpy() for p in lstm.parameters()]
+    return [out.detach().numpy(), h.detach().numpy(), c.detach().numpy()], grads
 
 
 @settings(SETTINGS, max_examples=12)
@@ -96,10 +96,10 @@ def test_onednn_matches_pytorch(torch, bidirectional):
     torch.autograd.backward([t_out, t_h, t_c], [torch.from_numpy(u) for u in ups])
     for a, b, what in ((g_out, t_out, "output"), (g_h, t_h, "h_n"), (g_c, t_c, "c_n"),
                        (gx.grad, tx.grad, "input gradient")):
-        assert_close(a.data, b.detach().numpy(), TOL, what)
+        assert_close(a.detach().numpy(), b.detach().numpy(), TOL, what)
     params = dict(t.named_parameters())
     for name, p in g.named_parameters():
-        assert_close(p.grad.data, params[name].grad.numpy(), TOL, f"gradient of {name}")
+        assert_close(p.grad.numpy(), params[name].grad.numpy(), TOL, f"gradient of {name}")
 
 
 def test_one_graph_node_per_layer_and_direction():
@@ -126,7 +126,7 @@ def test_inference_without_a_graph_gives_the_training_output():
         out2, (h2, c2) = lstm(x)
     assert out2.grad_fn is None and not out2.requires_grad
     for a, b in ((out, out2), (h, h2), (c, c2)):
-        np.testing.assert_allclose(a.data, b.data, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_retain_graph_and_a_second_backward():
@@ -135,9 +135,9 @@ def test_retain_graph_and_a_second_backward():
     out, _ = lstm(x)
     loss = (out * out).sum()
     loss.backward(retain_graph=True)
-    once = lstm.weight_hh_l0.grad.data.copy()
+    once = lstm.weight_hh_l0.grad.numpy().copy()
     loss.backward()
-    np.testing.assert_allclose(lstm.weight_hh_l0.grad.data, 2 * once, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(lstm.weight_hh_l0.grad.numpy(), 2 * once, rtol=1e-5, atol=1e-7)
     with pytest.raises(GraphError, match="second time"):
         loss.backward()
 
@@ -167,7 +167,7 @@ def test_a_loss_on_the_final_cell_state_alone():
             with onednn.disabled():
                 _, (h, c) = lstm(gn.tensor(x))
         (c * c).sum().backward()
-        grads.append([p.grad.data.copy() for p in lstm.parameters()])
+        grads.append([p.grad.numpy().copy() for p in lstm.parameters()])
     for a, b in zip(*grads):
         assert np.abs(a).max() > 0
         assert_close(a, b, TOL, "gradient from c_n")
@@ -190,9 +190,9 @@ def test_several_forwards_before_one_backward():
         else:
             with onednn.disabled():
                 outs = [lstm(gn.tensor(x))[0] for x in xs]
-        assert not np.shares_memory(outs[0].data, outs[1].data)
+        assert not np.shares_memory(outs[0].detach().numpy(), outs[1].detach().numpy())
         ((outs[0] * 2).sum() + (outs[1] ** 2).sum()).backward()
-        results.append([o.data.copy() for o in outs] + [p.grad.data for p in lstm.parameters()])
+        results.append([o.detach().numpy().copy() for o in outs] + [p.grad.numpy() for p in lstm.parameters()])
     for a, b in zip(*results):
         assert_close(a, b, TOL, "two sequences")
 
@@ -208,7 +208,7 @@ def test_the_kernel_cache_keeps_the_latest_shapes():
     assert list(kept)[-1] == (onednn.KEEP + 2, 1, 2, 3, False, True)  # the latest last
     assert (1, 1, 2, 3, False, True) not in kept  # the oldest went (and was closed)
     out, _ = lstm(gn.ones(1, 1, 2))  # made again
-    assert np.all(np.isfinite(out.data))
+    assert np.all(np.isfinite(out.detach().numpy()))
 
 
 def test_clear_caches_leaves_a_recorded_graph_its_kernel():
@@ -226,7 +226,7 @@ def test_clear_caches_leaves_a_recorded_graph_its_kernel():
             onednn.clear_caches()
             assert not onednn.cached("lstm") and not onednn.cached("conv")
         (out ** 2).sum().backward()
-        grads.append([p.grad.data.copy() for p in lstm.parameters()])
+        grads.append([p.grad.numpy().copy() for p in lstm.parameters()])
     for a, b in zip(*grads):
         np.testing.assert_array_equal(a, b)
 
@@ -238,8 +238,8 @@ def test_run_layer_direct_call_matches_the_module():
     out, final = fused_lstm.run_layer(x, np.zeros((2, 2, 4), np.float32), lstm.weight_ih_l0,
                                       lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
     ref, (h, c) = lstm(x)
-    np.testing.assert_array_equal(out.data, ref.data)
-    np.testing.assert_array_equal(final.data, np.stack([h.data[0], c.data[0]]))
+    np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
+    np.testing.assert_array_equal(final.detach().numpy(), np.stack([h.detach().numpy()[0], c.detach().numpy()[0]]))
 
 
 def test_turned_off_by_the_environment():

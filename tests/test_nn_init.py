@@ -56,7 +56,7 @@ def _uniform_cases():
 
 @pytest.mark.parametrize("name,kwargs,lo,hi", _uniform_cases())
 def test_uniform_initializers_bounds_and_moments_match_torch(torch, name, kwargs, lo, hi):
-    t = getattr(init, name)(gn.empty(*SHAPE), **kwargs).data
+    t = getattr(init, name)(gn.empty(*SHAPE), **kwargs).numpy()
     ref = getattr(torch.nn.init, name)(torch.empty(SHAPE), **kwargs).numpy()
     assert t.dtype == np.float32
     for sample in (t, ref):
@@ -84,7 +84,7 @@ def _normal_cases():
 
 @pytest.mark.parametrize("name,kwargs,mean,std", _normal_cases())
 def test_normal_initializers_moments_match_torch(torch, name, kwargs, mean, std):
-    t = getattr(init, name)(gn.empty(*SHAPE), **kwargs).data
+    t = getattr(init, name)(gn.empty(*SHAPE), **kwargs).numpy()
     ref = getattr(torch.nn.init, name)(torch.empty(SHAPE), **kwargs).numpy()
     assert t.dtype == np.float32
     assert abs(t.mean() - mean) < 5 * std / math.sqrt(N)
@@ -97,14 +97,14 @@ def test_normal_initializers_moments_match_torch(torch, name, kwargs, mean, std)
 
 def test_constant_fills_and_in_place_on_parameters():
     p = nn.Parameter(gn.empty(3, 4))
-    data = p.data
-    assert init.zeros_(p) is p and not p.data.any()
-    assert init.ones_(p) is p and (p.data == 1).all()
-    assert init.constant_(p, 0.25) is p and (p.data == 0.25).all()
-    assert p.data is data and p.requires_grad and p.grad_fn is None
+    data = p.detach().numpy()
+    assert init.zeros_(p) is p and not p.detach().numpy().any()
+    assert init.ones_(p) is p and (p.detach().numpy() == 1).all()
+    assert init.constant_(p, 0.25) is p and (p.detach().numpy() == 0.25).all()
+    assert p.detach().numpy() is data and p.requires_grad and p.grad_fn is None
     v = p._version
     init.xavier_uniform_(p)  # works on a Parameter while grad mode is on
-    assert p.data is data and p._version > v
+    assert p.detach().numpy() is data and p._version > v
     assert gn.is_grad_enabled()
     d = gn.empty(4, 4, dtype=np.float64)
     init.kaiming_normal_(d)
@@ -119,12 +119,12 @@ def test_constant_fills_and_in_place_on_parameters():
 
 def test_initializers_draw_from_the_seeded_or_given_generator():
     gn.manual_seed(11)
-    a = init.xavier_normal_(gn.empty(5, 6)).data.copy()
+    a = init.xavier_normal_(gn.empty(5, 6)).numpy().copy()
     gn.manual_seed(11)
-    b = init.xavier_normal_(gn.empty(5, 6)).data.copy()
+    b = init.xavier_normal_(gn.empty(5, 6)).numpy().copy()
     np.testing.assert_array_equal(a, b)
-    c = init.kaiming_uniform_(gn.empty(5, 6), generator=np.random.default_rng(1)).data
-    d = init.kaiming_uniform_(gn.empty(5, 6), generator=np.random.default_rng(1)).data
+    c = init.kaiming_uniform_(gn.empty(5, 6), generator=np.random.default_rng(1)).numpy()
+    d = init.kaiming_uniform_(gn.empty(5, 6), generator=np.random.default_rng(1)).numpy()
     np.testing.assert_array_equal(c, d)
     gn.manual_seed(11)
     state = gn.get_rng_state()
@@ -141,5 +141,5 @@ def test_reinitializing_a_model_with_apply():
     model = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1))
     model.apply(init_weights)
     bound = math.sqrt(6 / (2 + 4))
-    assert np.abs(model[0].weight.data).max() <= bound
-    assert not model[0].bias.data.any() and not model[2].bias.data.any()
+    assert np.abs(model[0].weight.detach().numpy()).max() <= bound
+    assert not model[0].bias.detach().numpy().any() and not model[2].bias.detach().numpy().any()

@@ -33,14 +33,14 @@ def _parity(torch, g_fn, t_fn, x, target, dtype, target_grad=False, seed=0):
         gy, ty = gn.tensor(target), _t(torch, target)
     out, t_out = g_fn(gx, gy), t_fn(tx, ty)
     assert out.dtype == dtype and out.shape == tuple(t_out.shape)
-    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=tol, atol=tol)
     up = np.random.default_rng(seed).uniform(0.5, 1.5, out.shape).astype(dtype)
     out.backward(up)
     t_out.backward(_t(torch, up))
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gx.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol)
     assert gx.grad.dtype == dtype
     if target_grad:
-        np.testing.assert_allclose(gy.grad.data, ty.grad.numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(gy.grad.numpy(), ty.grad.numpy(), rtol=tol, atol=tol)
 
 
 def _rng(seed=0):
@@ -91,7 +91,7 @@ def test_half_squared_error_is_the_articles_loss():
     loss = nn.HalfSquaredError(reduction="sum")(y_hat, y)
     assert abs(loss.item() - (0.25 + 4.0 + 0.0) / 2) < 1e-6
     loss.backward()
-    np.testing.assert_allclose(y_hat.grad.data, (y_hat - y).data)
+    np.testing.assert_allclose(y_hat.grad.numpy(), (y_hat - y).detach().numpy())
     mean = F.half_squared_error(y_hat, y)
     assert abs(mean.item() - nn.MSELoss()(y_hat, y).item() / 2) < 1e-7
     assert mean.dtype == np.float32
@@ -290,13 +290,13 @@ def test_binary_cross_entropy_clamps_logs_at_minus_100_like_torch(torch):
     tp = _t(torch, p, True)
     out = F.binary_cross_entropy(gp, gn.tensor(y), reduction="none")
     t_out = torch.nn.functional.binary_cross_entropy(tp, _t(torch, y), reduction="none")
-    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(out.data[:2], [100.0, 100.0])
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy()[:2], [100.0, 100.0])
     out.sum().backward()
     t_out.sum().backward()
     # ±1/max(x(1 − x), 1e−12) at x = 0 or 1: ±1e12 (PyTorch's ε is a float32 1e−12)
-    np.testing.assert_allclose(gp.grad.data, tp.grad.numpy(), rtol=1e-8)
-    assert abs(gp.grad.data[0] + 1e12) < 1
+    np.testing.assert_allclose(gp.grad.numpy(), tp.grad.numpy(), rtol=1e-8)
+    assert abs(gp.grad.numpy()[0] + 1e12) < 1
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -333,7 +333,7 @@ def test_bce_with_logits_is_stable_for_huge_logits(torch):
                 lambda a, b: torch.nn.functional.binary_cross_entropy_with_logits(
                     a, b, reduction="none"), z, y, dtype)
     out = F.binary_cross_entropy_with_logits(gn.tensor(z), gn.tensor(y), reduction="none")
-    np.testing.assert_allclose(out.data, [1e4, 1e4, 0.0, 0.0, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(out.numpy(), [1e4, 1e4, 0.0, 0.0, np.log(2)], rtol=1e-6)
 
 
 def test_binary_cross_entropy_errors():
@@ -365,9 +365,9 @@ def test_cross_entropy_plain_path_ignored_targets_match_torch(torch, reduction, 
     a, b = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ours = gn.nn.functional.cross_entropy(a, gn.tensor(targets), reduction=reduction)
     theirs = torch.nn.functional.cross_entropy(b, torch.tensor(targets), reduction=reduction)
-    upstream = np.linspace(0.5, 1.5, ours.data.size).astype(np.float32).reshape(ours.shape)
+    upstream = np.linspace(0.5, 1.5, ours.detach().numpy().size).astype(np.float32).reshape(ours.shape)
     ours.backward(gn.tensor(upstream))
     theirs.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, equal_nan=True)
-    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-7)
     assert ours.dtype == np.float32 and a.grad.dtype == np.float32

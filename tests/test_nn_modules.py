@@ -33,15 +33,15 @@ def _check_parity(torch, gn_module, t_module, shape, dtype, seed=0):
     tx = torch.tensor(x, requires_grad=True)
     out, t_out = gn_module(gx), t_module(tx)
     assert out.dtype == dtype
-    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=tol, atol=tol)
     up = rng.standard_normal(out.shape).astype(dtype)
     out.backward(up)
     t_out.backward(torch.from_numpy(up))
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gx.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol)
     t_params = dict(t_module.named_parameters())
     for name, p in gn_module.named_parameters():
         assert p.grad.dtype == dtype
-        np.testing.assert_allclose(p.grad.data, t_params[name].grad.numpy(), rtol=tol,
+        np.testing.assert_allclose(p.grad.numpy(), t_params[name].grad.numpy(), rtol=tol,
                                    atol=tol, err_msg=name)
 
 
@@ -50,7 +50,7 @@ def test_parameter_is_a_leaf_tensor_that_requires_grad_and_shares_data():
     base = gn.ones(2, 3)
     p = nn.Parameter(base)
     assert isinstance(p, gn.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is base.data
+    assert p.detach().numpy() is base.detach().numpy()
     assert repr(p).startswith("Parameter containing:\ntensor(")
     assert not nn.Parameter(gn.ones(1), requires_grad=False).requires_grad
     assert type(p * 2) is gn.Tensor  # results of ops are plain tensors
@@ -140,7 +140,7 @@ def test_train_eval_zero_grad_apply_and_requires_grad():
     assert all(g is not None for g in grads)
     net.zero_grad(set_to_none=False)
     for p, g in zip(net.parameters(), grads):
-        assert p.grad is g and not p.grad.data.any()  # zeroed in place
+        assert p.grad is g and not p.grad.numpy().any()  # zeroed in place
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     seen = []
@@ -156,7 +156,7 @@ def test_forward_hooks_and_pre_hooks():
     h1 = lin.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
     h2 = lin.register_forward_hook(lambda m, args, out: calls.append(out.shape))
     out = lin(gn.ones(1, 2))
-    np.testing.assert_allclose(out.data, lin.bias.data[None], rtol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy(), lin.bias.detach().numpy()[None], rtol=1e-6)
     assert calls == [(1, 2)]
     h1.remove()
     h2.remove()
@@ -181,10 +181,10 @@ def test_deepcopy_gives_independent_parameters():
     clone = copy.deepcopy(net)
     assert clone.hidden.weight is not net.hidden.weight
     assert isinstance(clone.hidden.weight, nn.Parameter)
-    np.testing.assert_array_equal(clone.hidden.weight.data, net.hidden.weight.data)
+    np.testing.assert_array_equal(clone.hidden.weight.detach().numpy(), net.hidden.weight.detach().numpy())
     with gn.no_grad():
         clone.hidden.weight.data[...] = 0
-    assert net.hidden.weight.data.any()
+    assert net.hidden.weight.detach().numpy().any()
 
 
 # ---- state_dict -----------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_state_dict_keys_and_shapes_equal_torch(torch):
     for k in gsd:
         assert gsd[k].shape == tuple(tsd[k].shape), k
     assert not gsd["0.weight"].requires_grad
-    assert gsd["0.weight"].data is g[0].weight.data  # shares memory, as torch
+    assert gsd["0.weight"].numpy() is g[0].weight.detach().numpy()  # shares memory, as torch
     assert g.state_dict(keep_vars=True)["0.weight"] is g[0].weight
 
 
@@ -221,7 +221,7 @@ def test_load_state_dict_round_trip_from_torch_and_dtype_cast(torch):
     assert repr(result) == "<All keys matched successfully>"
     for k, v in g.state_dict().items():
         assert v.dtype == np.float32  # cast to the parameter's dtype
-        np.testing.assert_allclose(v.data, sd[k], rtol=1e-6)
+        np.testing.assert_allclose(v.numpy(), sd[k], rtol=1e-6)
     w = g[0].weight
     g.load_state_dict({k: gn.tensor(v) for k, v in sd.items()})
     assert g[0].weight is w  # copied in place
@@ -230,7 +230,7 @@ def test_load_state_dict_round_trip_from_torch_and_dtype_cast(torch):
 def test_load_state_dict_errors_name_the_keys_and_shapes():
     net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     sd = {k: v.numpy().copy() for k, v in net.state_dict().items()}
-    before = net[0].weight.data.copy()
+    before = net[0].weight.detach().numpy().copy()
     missing = dict(sd)
     del missing["2.bias"]
     with pytest.raises(nn.StateDictError, match=r'Sequential:\n\tMissing key\(s\) in '
@@ -245,12 +245,12 @@ def test_load_state_dict_errors_name_the_keys_and_shapes():
         net.load_state_dict(bad)
     with pytest.raises(RuntimeError, match="size mismatch"):
         net.load_state_dict(bad, strict=False)  # shapes must match even when not strict
-    np.testing.assert_array_equal(net[0].weight.data, before)  # nothing half-loaded
+    np.testing.assert_array_equal(net[0].weight.detach().numpy(), before)  # nothing half-loaded
     result = net.load_state_dict({"0.weight": np.zeros((3, 2)), "x": np.ones(1)},
                                  strict=False)
     assert result.missing_keys == ["0.bias", "2.weight", "2.bias"]
     assert result.unexpected_keys == ["x"]
-    assert not net[0].weight.data.any()
+    assert not net[0].weight.detach().numpy().any()
     with pytest.raises(RuntimeError, match="numeric"):
         net.load_state_dict({**sd, "0.bias": np.array(["a", "b", "c"])})
 
@@ -365,13 +365,13 @@ def test_linear_default_init_is_uniform_in_plus_minus_one_over_sqrt_fan_in():
     gn.manual_seed(3)
     lin = nn.Linear(400, 300)
     bound = 1 / np.sqrt(400)
-    w = lin.weight.data
+    w = lin.weight.detach().numpy()
     assert w.shape == (300, 400) and lin.bias.shape == (300,) and w.dtype == np.float32
-    assert np.abs(w).max() <= bound and np.abs(lin.bias.data).max() <= bound
+    assert np.abs(w).max() <= bound and np.abs(lin.bias.detach().numpy()).max() <= bound
     assert abs(w.std() - bound / np.sqrt(3)) < 0.01 * bound   # U(-b, b): std b/√3
     assert abs(w.mean()) < 0.01 * bound
     gn.manual_seed(3)
-    np.testing.assert_array_equal(nn.Linear(400, 300).weight.data, w)  # seeded
+    np.testing.assert_array_equal(nn.Linear(400, 300).weight.detach().numpy(), w)  # seeded
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -429,9 +429,9 @@ def test_functional_activations_match_torch(torch):
                                                                         dtype=torch.float32))]
     for g, t in cases:
         assert g.dtype == t.numpy().dtype
-        np.testing.assert_allclose(g.data, t.numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-6, atol=1e-12)
     w, b = np.ones((2, 5)), np.arange(2.0)
-    np.testing.assert_allclose(F.linear(gn.tensor(x), gn.tensor(w), gn.tensor(b)).data,
+    np.testing.assert_allclose(F.linear(gn.tensor(x), gn.tensor(w), gn.tensor(b)).numpy(),
                                TF.linear(tx, torch.from_numpy(w), torch.from_numpy(b)).numpy())
     with pytest.warns(UserWarning, match="Implicit dimension"):
         assert F.softmax(gn.tensor(x)).shape == (3, 5)
@@ -465,7 +465,7 @@ def test_mlp_forward_backward_and_sgd_steps_match_torch(torch):
             for p in t.parameters():
                 p -= 0.5 * p.grad
     for k, v in t.state_dict().items():
-        np.testing.assert_allclose(g.state_dict()[k].data, v.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g.state_dict()[k].numpy(), v.numpy(), rtol=1e-10, atol=1e-12)
 
 
 # ---- Dropout --------------------------------------------------------------------------------
@@ -474,17 +474,17 @@ def test_dropout_statistics_scaling_and_eval():
     drop = nn.Dropout(p)
     x = gn.ones(200, 500)
     out = drop(x)
-    zero = out.data == 0
+    zero = out.numpy() == 0
     n = zero.size
     assert abs(zero.mean() - p) < 4 * np.sqrt(p * (1 - p) / n)  # binomial, 4 sigma
-    np.testing.assert_allclose(out.data[~zero], 1 / (1 - p), rtol=1e-6)
-    assert abs(out.data.mean() - 1) < 0.01  # expected value kept
+    np.testing.assert_allclose(out.numpy()[~zero], 1 / (1 - p), rtol=1e-6)
+    assert abs(out.numpy().mean() - 1) < 0.01  # expected value kept
     assert out.dtype == np.float32
     drop.eval()
     assert drop(x) is x
     assert F.dropout(x, p, training=False) is x
     assert F.dropout(x, 0.0) is x
-    assert not F.dropout(x, 1.0).data.any()
+    assert not F.dropout(x, 1.0).numpy().any()
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
     with pytest.raises(ValueError, match="between 0 and 1"):
@@ -497,12 +497,12 @@ def test_dropout_is_seeded_and_its_gradient_is_the_mask():
     a = F.dropout(x, 0.5)
     gn.manual_seed(7)
     b = F.dropout(x, 0.5)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     c = F.dropout(x, 0.5, generator=np.random.default_rng(7))
-    np.testing.assert_array_equal(a.data, c.data)
+    np.testing.assert_array_equal(a.detach().numpy(), c.detach().numpy())
     a.sum().backward()
-    kept = a.data != 0
-    np.testing.assert_allclose(x.grad.data, np.where(kept, 2.0, 0.0))
+    kept = a.detach().numpy() != 0
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, 2.0, 0.0))
 
 
 # ---- gradient clipping ---------------------------------------------------------------------
@@ -525,7 +525,7 @@ def test_clip_grad_norm_matches_torch(torch, norm_type, max_norm, dtype):
     assert total.dtype == dtype
     np.testing.assert_allclose(total.item(), t_total.item(), rtol=tol)
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=tol, atol=tol)
 
 
 def test_clip_grad_value_and_edge_cases(torch):
@@ -535,7 +535,7 @@ def test_clip_grad_value_and_edge_cases(torch):
     p.grad, tp.grad = gn.tensor(g), torch.from_numpy(g.copy())
     nn.utils.clip_grad_value_(p, 1.0)
     torch.nn.utils.clip_grad_value_(tp, 1.0)
-    np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
+    np.testing.assert_array_equal(p.grad.numpy(), tp.grad.numpy())
     assert nn.utils.clip_grad_norm_([nn.Parameter(gn.zeros(2))], 1.0).item() == 0.0
     p.grad = gn.tensor([np.nan, 1.0], dtype=np.float64)
     with pytest.raises(RuntimeError, match="total norm"):

@@ -66,7 +66,7 @@ def test_batch_norm_functional(torch, dtype, shape, training, affine, running, m
     if running:
         for g, t, name in zip(g_stats, t_stats, ("running_mean", "running_var")):
             assert g.dtype == dtype
-            assert_close(g.data, t.numpy(), _tol(dtype), name)
+            assert_close(g.numpy(), t.numpy(), _tol(dtype), name)
 
 
 def test_batch_norm_functional_weight_only_or_bias_only(torch):
@@ -95,17 +95,17 @@ def test_batch_norm_gradcheck(shape):
 def test_batch_norm_updates_running_stats_in_place_even_without_grad(torch):
     x = normal(1, (5, 3))
     rm, rv = gn.zeros(3, dtype=np.float64), gn.ones(3, dtype=np.float64)
-    before = rm.data
+    before = rm.numpy()
     with gn.no_grad():
         F.batch_norm(gn.tensor(x), rm, rv, training=True, momentum=0.25)
     trm, trv = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
     with torch.no_grad():
         torch.nn.functional.batch_norm(torch.tensor(x), trm, trv, training=True, momentum=0.25)
-    assert rm.data is before  # the same array, updated in place
-    np.testing.assert_allclose(rm.data, trm.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(rv.data, trv.numpy(), rtol=1e-12)
+    assert rm.numpy() is before  # the same array, updated in place
+    np.testing.assert_allclose(rm.numpy(), trm.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(rv.numpy(), trv.numpy(), rtol=1e-12)
     # unbiased variance in the running update: var·M/(M − 1)
-    np.testing.assert_allclose(rv.data, 0.75 + 0.25 * x.var(axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(rv.numpy(), 0.75 + 0.25 * x.var(axis=0, ddof=1), rtol=1e-12)
 
 
 # ---- F.layer_norm ----------------------------------------------------------------------
@@ -163,17 +163,17 @@ def _step(torch, g, t, x, seed, dtype):
     tx = torch.tensor(x, requires_grad=True)
     out, t_out = g(gx), t(tx)
     assert out.dtype == dtype
-    assert_close(out.data, t_out.detach().numpy(), tol, "output")
+    assert_close(out.detach().numpy(), t_out.detach().numpy(), tol, "output")
     up = np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
     out.backward(up)
     t_out.backward(torch.from_numpy(up))
     assert gx.grad.dtype == dtype
-    assert_close(gx.grad.data, tx.grad.numpy(), tol, "input gradient")
+    assert_close(gx.grad.numpy(), tx.grad.numpy(), tol, "input gradient")
     t_params = dict(t.named_parameters())
     assert set(t_params) == {n for n, _ in g.named_parameters()}
     for name, p in g.named_parameters():
         assert p.grad.dtype == dtype, name
-        assert_close(p.grad.data, t_params[name].grad.numpy(), tol, name + " gradient")
+        assert_close(p.grad.numpy(), t_params[name].grad.numpy(), tol, name + " gradient")
         p.grad = None
         t_params[name].grad = None
 
@@ -188,7 +188,7 @@ def _same_state(g, t, dtype):
             assert int(gsd[key].item()) == int(value.item())
         else:
             assert gsd[key].dtype == dtype, key
-            assert_close(gsd[key].data, value.numpy(), _tol(dtype), key)
+            assert_close(gsd[key].numpy(), value.numpy(), _tol(dtype), key)
 
 
 BN_CONFIGS = [
@@ -236,9 +236,9 @@ def test_batch_norm_momentum_none_is_the_cumulative_average():
     batches = [normal(s, (4, 2)) * (s + 1) + s for s in range(4)]
     for x in batches:
         bn(gn.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([x.mean(0) for x in batches], 0),
+    np.testing.assert_allclose(bn.running_mean.numpy(), np.mean([x.mean(0) for x in batches], 0),
                                rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data,
+    np.testing.assert_allclose(bn.running_var.numpy(),
                                np.mean([x.var(0, ddof=1) for x in batches], 0), rtol=1e-12)
     assert bn.num_batches_tracked.item() == 4
 
@@ -247,24 +247,24 @@ def test_batch_norm_train_and_eval_behaviour():
     x = gn.tensor(normal(1, (6, 3)) * 4 + 2)
     bn = nn.BatchNorm1d(3).double()
     y = bn(x)  # training: batch statistics, so each channel has mean 0, variance 1
-    np.testing.assert_allclose(y.data.mean(0), 0, atol=1e-12)
-    np.testing.assert_allclose(y.data.var(0), 1, rtol=1e-4)
+    np.testing.assert_allclose(y.detach().numpy().mean(0), 0, atol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy().var(0), 1, rtol=1e-4)
     bn.eval()  # evaluation: the running statistics, and no update
-    state = {k: v.data.copy() for k, v in bn.state_dict().items()}
-    rm, rv = bn.running_mean.data, bn.running_var.data
-    np.testing.assert_allclose(bn(x).data, (x.data - rm) / np.sqrt(rv + 1e-5), rtol=1e-12)
+    state = {k: v.numpy().copy() for k, v in bn.state_dict().items()}
+    rm, rv = bn.running_mean.numpy(), bn.running_var.numpy()
+    np.testing.assert_allclose(bn(x).detach().numpy(), (x.detach().numpy() - rm) / np.sqrt(rv + 1e-5), rtol=1e-12)
     for k, v in bn.state_dict().items():
-        np.testing.assert_array_equal(v.data, state[k])
+        np.testing.assert_array_equal(v.numpy(), state[k])
     # a layer that does not track statistics uses the batch's in evaluation too
     free = nn.BatchNorm1d(3, track_running_stats=False).double().eval()
     assert free.running_mean is None and free.num_batches_tracked is None
-    np.testing.assert_allclose(free(x).data, y.data, rtol=1e-12)
+    np.testing.assert_allclose(free(x).detach().numpy(), y.detach().numpy(), rtol=1e-12)
     assert list(free.state_dict()) == ["weight", "bias"]
     # tracking switched off after construction: training updates nothing, eval uses them
     bn.train()
     bn.track_running_stats = False
     bn(x)
-    np.testing.assert_array_equal(bn.running_mean.data, state["running_mean"])
+    np.testing.assert_array_equal(bn.running_mean.numpy(), state["running_mean"])
     assert bn.num_batches_tracked.item() == 1
 
 
@@ -301,8 +301,8 @@ def test_layer_norm_int_shape_and_defaults(torch):
     g, t = nn.LayerNorm(4), torch.nn.LayerNorm(4)
     assert g.normalized_shape == t.normalized_shape == (4,)
     assert list(g.state_dict()) == list(t.state_dict()) == ["weight", "bias"]
-    np.testing.assert_array_equal(g.weight.data, np.ones(4, np.float32))
-    np.testing.assert_array_equal(g.bias.data, np.zeros(4, np.float32))
+    np.testing.assert_array_equal(g.weight.detach().numpy(), np.ones(4, np.float32))
+    np.testing.assert_array_equal(g.bias.detach().numpy(), np.zeros(4, np.float32))
 
 
 # ---- state_dict, repr, dtype --------------------------------------------------------------
@@ -321,12 +321,12 @@ def test_batch_norm_state_dict_round_trip_with_torch(torch, cls):
     g.eval()
     t.eval()
     x = normal(9, shape, np.float32)
-    assert_close(g(gn.tensor(x)).data, t(torch.from_numpy(x)).detach().numpy(), 1e-4, "eval")
+    assert_close(g(gn.tensor(x)).detach().numpy(), t(torch.from_numpy(x)).detach().numpy(), 1e-4, "eval")
     # and back: glassnet trains a step, torch loads glassnet's state
     g.train()
     g(gn.tensor(normal(10, shape, np.float32)))
     t2 = getattr(torch.nn, cls)(3)
-    t2.load_state_dict({k: torch.from_numpy(np.array(v.data)) for k, v in
+    t2.load_state_dict({k: torch.from_numpy(np.array(v.numpy())) for k, v in
                         g.state_dict().items()})
     _same_state(g, t2, np.float32)
     assert int(t2.num_batches_tracked) == 3
@@ -355,9 +355,9 @@ def test_reset_parameters_and_running_stats():
     bn(gn.tensor(normal(1, (4, 2), np.float32)))
     bn.weight.data[:] = 3
     bn.reset_parameters()
-    np.testing.assert_array_equal(bn.running_mean.data, [0, 0])
-    np.testing.assert_array_equal(bn.running_var.data, [1, 1])
-    np.testing.assert_array_equal(bn.weight.data, [1, 1])
+    np.testing.assert_array_equal(bn.running_mean.numpy(), [0, 0])
+    np.testing.assert_array_equal(bn.running_var.numpy(), [1, 1])
+    np.testing.assert_array_equal(bn.weight.detach().numpy(), [1, 1])
     assert bn.num_batches_tracked.item() == 0
 
 
@@ -438,8 +438,8 @@ def test_lazy_names_resolve():
 def test_summary_leaves_batchnorm_statistics_alone():
     import glassnet as gn
     model = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.BatchNorm1d(4))
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     model.summary((8, 3))
     assert model.training
     for k, v in model.state_dict().items():
-        assert (v.data == before[k]).all(), k
+        assert (v.numpy() == before[k]).all(), k

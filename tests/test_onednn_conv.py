@@ -34,7 +34,7 @@ def _conv(x, w, b, fused, **kw):
     up = np.random.default_rng(0).standard_normal(y.shape).astype(np.float32)
     if y.requires_grad:
         y.backward(gn.tensor(up))
-    return y, [None if t is None or t.grad is None else t.grad.data for t in leaves]
+    return y, [None if t is None or t.grad is None else t.grad.numpy() for t in leaves]
 
 
 def _pairs(low, high):
@@ -81,10 +81,10 @@ def test_asymmetric_same_padding_and_torch(torch):
     up = rng.standard_normal(yt.shape).astype(np.float32)
     yt.backward(torch.tensor(up))
     yg.backward(gn.tensor(up))
-    assert_close(yg.data, yt.detach().numpy(), TOL, "output")
-    assert_close(xg.grad.data, xt.grad.numpy(), TOL, "input gradient")
-    assert_close(gm.weight.grad.data, tm.weight.grad.numpy(), TOL, "weight gradient")
-    assert_close(gm.bias.grad.data, tm.bias.grad.numpy(), TOL, "bias gradient")
+    assert_close(yg.detach().numpy(), yt.detach().numpy(), TOL, "output")
+    assert_close(xg.grad.numpy(), xt.grad.numpy(), TOL, "input gradient")
+    assert_close(gm.weight.grad.numpy(), tm.weight.grad.numpy(), TOL, "weight gradient")
+    assert_close(gm.bias.grad.numpy(), tm.bias.grad.numpy(), TOL, "bias gradient")
 
 
 @pytest.mark.parametrize("need", [(False, True, True), (True, False, False), (False, False, True)])
@@ -124,7 +124,7 @@ def test_inference_without_a_graph():
     assert y.grad_fn is None
     with onednn.disabled():
         ref = conv(x)
-    assert_close(y.data, ref.data, TOL, "output")
+    assert_close(y.detach().numpy(), ref.detach().numpy(), TOL, "output")
 
 
 def test_a_weight_changed_in_place_before_backward_is_an_error():
@@ -151,11 +151,11 @@ def test_the_kernel_cache_keeps_the_latest_geometries():
     assert sizes == set(range(5, 5 + onednn.KEEP))  # the oldest two went
     conv.zero_grad()
     first.sum().backward()  # its kernel is out of the cache, held by the graph
-    got = conv.weight.grad.data.copy()
+    got = conv.weight.grad.numpy().copy()
     conv.zero_grad()
     with onednn.disabled():
         conv(gn.tensor(x)).sum().backward()
-    assert_close(got, conv.weight.grad.data, TOL, "weight gradient after eviction")
+    assert_close(got, conv.weight.grad.numpy(), TOL, "weight gradient after eviction")
 
 
 def test_two_threads_at_once():
@@ -166,12 +166,12 @@ def test_two_threads_at_once():
     conv = nn.Conv2d(3, 4, 3)
     xs = [rng.standard_normal((4, 3, 12, 12)).astype(np.float32) for _ in range(2)]
     with onednn.disabled():
-        expected = [conv(gn.tensor(x)).data for x in xs]
+        expected = [conv(gn.tensor(x)).detach().numpy() for x in xs]
     results = [[], []]
 
     def work(i):
         for _ in range(30):
-            results[i].append(conv(gn.tensor(xs[i])).data)
+            results[i].append(conv(gn.tensor(xs[i])).detach().numpy())
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()

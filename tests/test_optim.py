@@ -43,7 +43,7 @@ def run_gn(name, kwargs, steps=20, groups=None, params=None, opt=None):
         opt.zero_grad()
         gn_loss(params).backward()
         opt.step()
-    return [p.data.copy() for p in params], opt
+    return [p.detach().numpy().copy() for p in params], opt
 
 
 def run_torch(torch, name, kwargs, steps=20, groups=None):
@@ -147,7 +147,7 @@ def test_plain_sgd_is_the_articles_rule():
     opt = optim.SGD([w], lr=0.1)
     (w ** 2).sum().backward()           # ∂L/∂w = 2w
     opt.step()
-    np.testing.assert_allclose(w.data, [1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(w.detach().numpy(), [1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0], rtol=0, atol=1e-15)
 
 
 def test_adam_first_step_by_hand():
@@ -156,7 +156,7 @@ def test_adam_first_step_by_hand():
     w.grad = gn.tensor(np.array([2.0, -4.0, 0.0]))
     optim.Adam([w], lr=0.1, eps=1e-8).step()
     g = np.array([2.0, -4.0, 0.0])
-    np.testing.assert_allclose(w.data, [3.0, -0.5, 0.0] - 0.1 * g / (np.abs(g) + 1e-8),
+    np.testing.assert_allclose(w.detach().numpy(), [3.0, -0.5, 0.0] - 0.1 * g / (np.abs(g) + 1e-8),
                                rtol=0, atol=1e-15)
 
 
@@ -180,7 +180,7 @@ def test_state_dict_round_trip_continues_exactly(cfg):
     params = gn_params()
     _, opt = run_gn(name, kwargs, steps=10, groups=two_groups, params=params)
     saved = copy.deepcopy(opt.state_dict())
-    resumed = [gn.tensor(p.data.copy(), requires_grad=True) for p in params]
+    resumed = [gn.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
     fresh = getattr(optim, name)(two_groups(resumed), lr=0.5)   # lr comes back from the dict
     fresh.load_state_dict(saved)
     assert fresh.param_groups[0]["lr"] == 0.03 and fresh.param_groups[1]["lr"] == kwargs["lr"]
@@ -215,7 +215,7 @@ def test_state_dict_survives_json_metadata_and_string_keys():
     flat = {"state": {str(k): {kk: np.array(v) for kk, v in s.items()}
                       for k, s in sd["state"].items()},
             "param_groups": json.loads(json.dumps(sd["param_groups"]))}
-    resumed = [gn.tensor(p.data.copy(), requires_grad=True) for p in params]
+    resumed = [gn.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
     fresh = optim.Adam(resumed)
     fresh.load_state_dict(flat)
     after, _ = run_gn("Adam", {}, steps=4, params=resumed, opt=fresh)
@@ -258,7 +258,7 @@ def test_state_dict_moves_between_glassnet_and_pytorch(torch, cfg):
     # glassnet for 6 steps, then PyTorch for 6
     params = gn_params()
     _, opt = run_gn(name, kwargs, steps=6, params=params)
-    tp = [torch.tensor(p.data.copy(), requires_grad=True) for p in params]
+    tp = [torch.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
     topt = getattr(torch.optim, name)(tp, **kwargs)
     topt.load_state_dict(_to_torch(torch, opt.state_dict()))
     for _ in range(6):
@@ -318,13 +318,13 @@ def test_float32_stays_float32_and_matches_pytorch(torch, cfg):
     params = gn_params(np.float32)
     x, y = gn.tensor(X.astype(np.float32)), gn.tensor(Y.astype(np.float32))
     opt = getattr(optim, name)(params, **kwargs)
-    arrays = [p.data for p in params]
+    arrays = [p.detach().numpy() for p in params]
     for _ in range(5):
         opt.zero_grad()
         gn_loss(params, x, y).backward()
         opt.step()
     for p, a in zip(params, arrays):
-        assert p.data is a and p.dtype == np.float32       # updated in place
+        assert p.detach().numpy() is a and p.dtype == np.float32       # updated in place
         assert p._version == 5
         for key, v in opt.state[p].items():
             assert key == "step" or v.dtype == np.float32, key
@@ -338,7 +338,7 @@ def test_float32_stays_float32_and_matches_pytorch(torch, cfg):
         (((tx @ w1 + b1).tanh() @ w2 + b2 - ty) ** 2).mean().backward()
         topt.step()
     for p, t in zip(params, tp):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("cfg", EVERYTHING_ON, ids=[_id(c) for c in EVERYTHING_ON])
@@ -353,7 +353,7 @@ def test_shared_gradient_buffer_is_never_written(cfg):
         a.grad = shared
         b.grad = shared
         opt.step()
-    np.testing.assert_array_equal(shared.data, g)
+    np.testing.assert_array_equal(shared.numpy(), g)
 
     # the same steps with private copies of the gradient give the same weights
     a2 = gn.tensor(np.ones((3, 4)), requires_grad=True)
@@ -363,8 +363,8 @@ def test_shared_gradient_buffer_is_never_written(cfg):
         a2.grad = gn.tensor(g.copy())
         b2.grad = gn.tensor(g.copy())
         opt2.step()
-    np.testing.assert_array_equal(a.data, a2.data)
-    np.testing.assert_array_equal(b.data, b2.data)
+    np.testing.assert_array_equal(a.detach().numpy(), a2.detach().numpy())
+    np.testing.assert_array_equal(b.detach().numpy(), b2.detach().numpy())
 
 
 @pytest.mark.parametrize("cfg", EVERYTHING_ON, ids=[_id(c) for c in EVERYTHING_ON])
@@ -384,7 +384,7 @@ def test_steady_state_step_allocates_almost_nothing(cfg):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < p.data.nbytes / 20, peak
+    assert peak < p.detach().numpy().nbytes / 20, peak
 
 
 def test_params_without_grad_are_skipped():
@@ -393,7 +393,7 @@ def test_params_without_grad_are_skipped():
     opt = optim.Adam([a, b], lr=0.1)
     (a * a).sum().backward()
     opt.step()
-    assert b.data.tolist() == [3.0] and b not in opt.state and a in opt.state
+    assert b.detach().numpy().tolist() == [3.0] and b not in opt.state and a in opt.state
 
 
 # ---------------------------------------------------------------------------
@@ -411,14 +411,14 @@ def test_zero_grad_set_to_none_false_zeroes_buffers_in_place():
     params = gn_params()
     opt = optim.SGD(params, lr=0.1)
     gn_loss(params).backward()
-    first = [p.grad.data.copy() for p in params]
-    buffers = [p.grad.data for p in params]
+    first = [p.grad.numpy().copy() for p in params]
+    buffers = [p.grad.numpy() for p in params]
     opt.zero_grad(set_to_none=False)
     for p, buf in zip(params, buffers):
-        assert p.grad.data is buf and not buf.any()
+        assert p.grad.numpy() is buf and not buf.any()
     gn_loss(params).backward()           # accumulates into the same zeroed buffers
     for p, buf, g in zip(params, buffers, first):
-        assert p.grad.data is buf
+        assert p.grad.numpy() is buf
         np.testing.assert_allclose(buf, g, rtol=0, atol=1e-15)
 
 

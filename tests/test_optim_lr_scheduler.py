@@ -143,7 +143,7 @@ def test_training_with_a_schedule_matches_pytorch(torch, name, kwargs, sched_nam
     train(torch.optim.lr_scheduler, topt, make(torch.optim.lr_scheduler, topt), tparams,
           lambda ps: torch_loss(torch, ps))
     for p, t in zip(params, tparams):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-9, atol=1e-9)
 
 
 @pytest.mark.parametrize("sched_name", ["StepLR", "MultiStepLR", "ExponentialLR",

@@ -18,14 +18,14 @@ def test_values_and_gradients_by_hand():
     l2 = l2_penalty([w, b], lam=0.1)
     assert l2.item() == pytest.approx(0.05 * ((W ** 2).sum() + (B ** 2).sum()), rel=1e-14)
     l2.backward()
-    np.testing.assert_allclose(w.grad.data, 0.1 * W, rtol=1e-14)
-    np.testing.assert_allclose(b.grad.data, 0.1 * B, rtol=1e-14)
+    np.testing.assert_allclose(w.grad.numpy(), 0.1 * W, rtol=1e-14)
+    np.testing.assert_allclose(b.grad.numpy(), 0.1 * B, rtol=1e-14)
 
     w.grad = None
     l1 = l1_penalty(w, lam=0.2)
     assert l1.item() == pytest.approx(0.2 * np.abs(W).sum(), rel=1e-14)
     l1.backward()
-    np.testing.assert_array_equal(w.grad.data, 0.2 * np.sign(W))   # 0 where w = 0
+    np.testing.assert_array_equal(w.grad.numpy(), 0.2 * np.sign(W))   # 0 where w = 0
 
 
 @pytest.mark.torch
@@ -36,8 +36,8 @@ def test_gradients_match_pytorch(torch):
     tw = torch.tensor(W, requires_grad=True)
     tb = torch.tensor(B, requires_grad=True)
     (0.3 * (tw.abs().sum() + tb.abs().sum()) + 0.35 * (tw ** 2).sum()).backward()
-    np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), rtol=1e-14, atol=0)
-    np.testing.assert_allclose(b.grad.data, tb.grad.numpy(), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-14, atol=0)
 
 
 def _train(make_opt, lam_in_loss, steps=20):
@@ -50,7 +50,7 @@ def _train(make_opt, lam_in_loss, steps=20):
             loss = loss + l2_penalty(params, lam=lam_in_loss)
         loss.backward()
         opt.step()
-    return [p.data for p in params]
+    return [p.detach().numpy() for p in params]
 
 
 @pytest.mark.parametrize("make_opt", [
@@ -80,7 +80,7 @@ def test_l1_drives_weights_toward_zero():
         opt.zero_grad()
         l1_penalty(w).backward()
         opt.step()
-    assert np.abs(w.data).max() <= 0.01 + 1e-12
+    assert np.abs(w.detach().numpy()).max() <= 0.01 + 1e-12
 
 
 def test_float32_stays_float32():

@@ -142,7 +142,7 @@ def test_every_initializer_fills_a_weight_and_the_figures_take_it(name):
     out = INITIALIZERS[name](w, generator=np.random.default_rng(0))
     assert out is w and w.shape == (4, 3)
     model = deep_mlp("relu", name, depth=2, width=3)
-    assert np.all(model[0].bias.numpy() == 0)
+    assert np.all(model[0].bias.detach().numpy() == 0)
 
 
 def test_the_diagram_draws_every_registered_activation():

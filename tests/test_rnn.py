@@ -60,7 +60,7 @@ def _check(torch, g_mod, t_mod, g_args, t_args, g_leaves, t_leaves, seed, names=
     assert len(g_outs) == len(t_outs)
     for i, (g, t) in enumerate(zip(g_outs, t_outs)):
         assert g.dtype == dtype, f"output {i} is {g.dtype}"
-        assert_close(g.data, t.detach().numpy(), tol, f"output {i}")
+        assert_close(g.detach().numpy(), t.detach().numpy(), tol, f"output {i}")
     rng = np.random.default_rng(seed)
     ups = [rng.standard_normal(t.shape).astype(dtype) for t in t_outs]
     gn.autograd.backward(g_outs, ups)
@@ -69,7 +69,7 @@ def _check(torch, g_mod, t_mod, g_args, t_args, g_leaves, t_leaves, seed, names=
     for name, g, t in zip(names, g_leaves, t_leaves):
         assert g.grad is not None, f"{name}: no gradient"
         assert g.grad.dtype == dtype, f"{name}: gradient is {g.grad.dtype}"
-        assert_close(g.grad.data, t.grad.numpy(), tol, f"gradient of {name}")
+        assert_close(g.grad.numpy(), t.grad.numpy(), tol, f"gradient of {name}")
 
 
 @st.composite
@@ -109,7 +109,7 @@ def _sequence_check(torch, kind, case, relu=False, batched=True, initial=False, 
             g_leaves.append(gn.tensor(rng.standard_normal(state_shape).astype(dtype),
                                       requires_grad=True))
             names.append(name)
-    t_leaves = [torch.tensor(g.data, requires_grad=True) for g in g_leaves]
+    t_leaves = [torch.tensor(g.detach().numpy(), requires_grad=True) for g in g_leaves]
     if not initial:
         g_args, t_args = [g_leaves[0]], [t_leaves[0]]
     elif kind == "LSTM":
@@ -176,7 +176,7 @@ def test_a_loss_on_part_of_the_output_matches_pytorch(torch, kind):
         pick(*t_mod(torch.tensor(x))).backward()
         t_params = dict(t_mod.named_parameters())
         for name, p in g_mod.named_parameters():
-            assert_close(p.grad.data, t_params[name].grad.numpy(), 1e-9, name)
+            assert_close(p.grad.numpy(), t_params[name].grad.numpy(), 1e-9, name)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -191,10 +191,10 @@ def test_a_loss_on_one_middle_step_of_a_bidirectional_layer_matches_pytorch(torc
     g_out, t_out = g_mod(g_x)[0][2], t_mod(t_x)[0][2]
     (g_out * g_out).sum().backward()
     (t_out * t_out).sum().backward()
-    assert_close(g_x.grad.data, t_x.grad.numpy(), 1e-9, "input")
+    assert_close(g_x.grad.numpy(), t_x.grad.numpy(), 1e-9, "input")
     t_params = dict(t_mod.named_parameters())
     for name, p in g_mod.named_parameters():
-        assert_close(p.grad.data, t_params[name].grad.numpy(), 1e-9, name)
+        assert_close(p.grad.numpy(), t_params[name].grad.numpy(), 1e-9, name)
 
 
 def test_lstm_backward_twice_with_retain_graph_doubles_every_gradient():
@@ -205,9 +205,9 @@ def test_lstm_backward_twice_with_retain_graph_doubles_every_gradient():
     out, (h, c) = lstm(x)
     loss = (out * out).sum() + c.sum()
     loss.backward(retain_graph=True)
-    once = [x.grad.data.copy()] + [p.grad.data.copy() for p in lstm.parameters()]
+    once = [x.grad.numpy().copy()] + [p.grad.numpy().copy() for p in lstm.parameters()]
     loss.backward()
-    twice = [x.grad.data] + [p.grad.data for p in lstm.parameters()]
+    twice = [x.grad.numpy()] + [p.grad.numpy() for p in lstm.parameters()]
     for a, b in zip(once, twice):
         np.testing.assert_allclose(b, 2 * a, rtol=1e-12)
 
@@ -253,8 +253,8 @@ def test_a_cell_stepped_by_hand_equals_the_sequence_layer():
     h = c = None
     for t in range(4):
         h, c = cell(x[t], None if h is None else (h, c))
-        np.testing.assert_allclose(h.data, out.data[t], rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(c.data, c_n.data[0], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(h.detach().numpy(), out.detach().numpy()[t], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.detach().numpy(), c_n.detach().numpy()[0], rtol=1e-12, atol=1e-12)
 
 
 # ---- finite differences ----------------------------------------------------------------------
@@ -327,26 +327,26 @@ def test_pytorch_weights_load_and_give_pytorchs_outputs(torch, kind):
     x = np.random.default_rng(0).standard_normal((3, 7, 4)).astype(np.float32)
     g_out, t_out = _flat(g_mod(gn.tensor(x))), _flat(t_mod(torch.tensor(x)))
     for g, t in zip(g_out, t_out):
-        assert_close(g.data, t.detach().numpy(), 1e-4, "output")
+        assert_close(g.detach().numpy(), t.detach().numpy(), 1e-4, "output")
     back = getattr(torch.nn, kind)(4, 6, num_layers=2, bidirectional=True, batch_first=True)
     back.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                           for k, v in g_mod.state_dict().items()})
     for g, t in zip(g_out, _flat(back(torch.tensor(x)))):
-        assert_close(g.data, t.detach().numpy(), 1e-4, "output after loading into torch")
+        assert_close(g.detach().numpy(), t.detach().numpy(), 1e-4, "output after loading into torch")
 
 
 @pytest.mark.parametrize("kind", KINDS + ["RNNCell", "LSTMCell", "GRUCell"])
 def test_default_init_is_uniform_within_one_over_sqrt_hidden_and_seeded(kind):
     gn.manual_seed(7)
     mod = getattr(nn, kind)(10, 16)
-    values = np.concatenate([p.data.ravel() for p in mod.parameters()])
+    values = np.concatenate([p.detach().numpy().ravel() for p in mod.parameters()])
     assert values.dtype == np.float32
     assert np.abs(values).max() <= 0.25 and np.abs(values).max() > 0.24
     assert abs(values.mean()) < 0.02 and abs(values.std() - 0.25 / np.sqrt(3)) < 0.02
     gn.manual_seed(7)
     again = getattr(nn, kind)(10, 16)
     for a, b in zip(mod.parameters(), again.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 def test_reprs_are_pytorchs(torch):
@@ -375,15 +375,15 @@ def test_dropout_is_seeded_and_only_between_layers_in_training():
     gru = nn.GRU(3, 4, num_layers=3, dropout=0.5)
     x = gn.tensor(np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32))
     gn.manual_seed(11)
-    a = gru(x)[0].data.copy()
+    a = gru(x)[0].detach().numpy().copy()
     gn.manual_seed(11)
-    b = gru(x)[0].data.copy()
+    b = gru(x)[0].detach().numpy().copy()
     gn.manual_seed(12)
-    c = gru(x)[0].data.copy()
+    c = gru(x)[0].detach().numpy().copy()
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
     gru.eval()
-    e1, e2 = gru(x)[0].data.copy(), gru(x)[0].data.copy()
+    e1, e2 = gru(x)[0].detach().numpy().copy(), gru(x)[0].detach().numpy().copy()
     np.testing.assert_array_equal(e1, e2)
     assert not np.allclose(a, e1)
 
@@ -404,10 +404,10 @@ def test_dropout_sits_after_every_layer_but_the_last():
     out, _ = lstm(xa)
     gn.manual_seed(5)
     ref, _ = second(F.dropout(first(xb)[0], 0.4, True))
-    np.testing.assert_allclose(out.data, ref.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12, atol=1e-12)
     out.sum().backward()
     ref.sum().backward()
-    np.testing.assert_allclose(xa.grad.data, xb.grad.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(xa.grad.numpy(), xb.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_eval_mode_matches_pytorch_with_dropout(torch):
@@ -415,7 +415,7 @@ def test_eval_mode_matches_pytorch_with_dropout(torch):
     t_mod = _twin(torch, g_mod, "LSTM", input_size=3, hidden_size=4, num_layers=2,
                   dropout=0.7).eval()
     x = np.random.default_rng(0).standard_normal((5, 2, 3))
-    assert_close(g_mod(gn.tensor(x))[0].data, t_mod(torch.tensor(x))[0].detach().numpy(),
+    assert_close(g_mod(gn.tensor(x))[0].detach().numpy(), t_mod(torch.tensor(x))[0].detach().numpy(),
                  1e-9, "eval output")
 
 
@@ -456,7 +456,7 @@ def test_every_step_state_carries_its_gradient_back_through_time(torch):
                                 cell.weight_hh, cell.bias_ih, cell.bias_hh)
     seen = {}
     for t, s in enumerate(states):
-        s.register_hook(lambda g, t=t: seen.__setitem__(t, g.data.copy()))
+        s.register_hook(lambda g, t=t: seen.__setitem__(t, g.numpy().copy()))
     (LayerOutput.apply(*states, runs=[run]) * gn.tensor(up)).sum().backward()
     h = c = torch.zeros(2, 4, dtype=torch.float64)
     hs = []
@@ -490,7 +490,7 @@ def test_gradients_with_frozen_weights_flow_to_the_initial_state_or_input(torch,
         (g_out * g_out).sum().backward()
         (t_out * t_out).sum().backward()
         g_leaf, t_leaf = (gh, th) if wanted == "state" else (gx, tx)
-        assert_close(g_leaf.grad.data, t_leaf.grad.numpy(), 1e-9, wanted)
+        assert_close(g_leaf.grad.numpy(), t_leaf.grad.numpy(), 1e-9, wanted)
         assert all(p.grad is None for p in g_mod.parameters())
 
 
@@ -502,9 +502,9 @@ def test_no_grad_records_nothing_and_retain_graph_backpropagates_twice():
     assert out.grad_fn is None and not out.requires_grad
     out, h = gru(x)
     h.sum().backward(retain_graph=True)
-    once = x.grad.data.copy()
+    once = x.grad.numpy().copy()
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * once, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * once, rtol=1e-12)
     with pytest.raises(gn.errors.GraphError, match="second time"):
         h.sum().backward()
 
@@ -516,26 +516,26 @@ def test_pooled_arrays_never_overwrite_what_a_caller_holds():
     rng = np.random.default_rng(0)
     x1, x2 = (gn.tensor(rng.standard_normal((5, 2, 3)), requires_grad=True) for _ in range(2))
     out1, (h1, _) = lstm(x1)
-    kept = out1.data.copy(), h1.data.copy()
+    kept = out1.detach().numpy().copy(), h1.detach().numpy().copy()
     for _ in range(6):  # more calls than the pool keeps arrays per shape
         out2, _ = lstm(x2)
         out2.sum().backward()
         with gn.no_grad():
             lstm(x2)
-    np.testing.assert_array_equal(out1.data, kept[0])
-    np.testing.assert_array_equal(h1.data, kept[1])
+    np.testing.assert_array_equal(out1.detach().numpy(), kept[0])
+    np.testing.assert_array_equal(h1.detach().numpy(), kept[1])
     lstm.zero_grad()
     out1.sum().backward()
-    late = {n: p.grad.data.copy() for n, p in lstm.named_parameters()}
+    late = {n: p.grad.numpy().copy() for n, p in lstm.named_parameters()}
     lstm.zero_grad()
-    lstm(gn.tensor(x1.data))[0].sum().backward()
+    lstm(gn.tensor(x1.detach().numpy()))[0].sum().backward()
     for n, p in lstm.named_parameters():
-        np.testing.assert_allclose(late[n], p.grad.data, rtol=1e-12, err_msg=n)
+        np.testing.assert_allclose(late[n], p.grad.numpy(), rtol=1e-12, err_msg=n)
     with gn.no_grad():
         a = lstm(x1)[0]
-        held = a.data.copy()
+        held = a.numpy().copy()
         lstm(x2)
-    np.testing.assert_array_equal(a.data, held)
+    np.testing.assert_array_equal(a.numpy(), held)
     assert POOL.nbytes <= POOL.limit
     first = POOL.empty((3, 5), np.float32)
     view = first[1:]
@@ -562,7 +562,7 @@ def test_an_lstm_learns_to_remember_the_first_step():
         loss = F.cross_entropy(head(out[:, -1]), yt)
         loss.backward()
         opt.step()
-    accuracy = (head(lstm(xt)[0][:, -1]).data.argmax(1) == y).mean()
+    accuracy = (head(lstm(xt)[0][:, -1]).detach().numpy().argmax(1) == y).mean()
     assert accuracy > 0.9
 
 
@@ -641,4 +641,4 @@ def test_an_empty_batch(torch, kind, dtype):
     assert h.shape == tuple((t_state[0] if kind == "LSTM" else t_state).shape)
     (out.sum() + h.sum()).backward()
     assert x.grad.shape == (5, 0, 3)
-    assert all(not np.any(p.grad.data) for p in g.parameters())
+    assert all(not np.any(p.grad.numpy()) for p in g.parameters())

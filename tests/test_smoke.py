@@ -9,6 +9,6 @@ def test_readme_example_gradients_match_hand_computation():
     loss = ((a.sum() - 2.25) ** 2) / 2
     loss.backward()
     # z = (1.0, -0.1): only neuron 1 is active; δ = a.sum() − 2.25 = −1.25
-    assert abs(w.grad.data[0, 0] - (-1.25 * 1.5)) < 1e-6
-    assert w.grad.data[1, 0] == 0
-    assert abs(b.grad.data[0] + 1.25) < 1e-6
+    assert abs(w.grad.numpy()[0, 0] - (-1.25 * 1.5)) < 1e-6
+    assert w.grad.numpy()[1, 0] == 0
+    assert abs(b.grad.numpy()[0] + 1.25) < 1e-6

@@ -22,10 +22,10 @@ def test_tensor_copies_its_data_and_from_numpy_shares():
     a = np.array([1.0, 2.0])
     t = gn.tensor(a)
     a[0] = 9
-    assert t.data[0] == 1.0
+    assert t.numpy()[0] == 1.0
     s = gn.from_numpy(a)
     a[1] = 7
-    assert s.data[1] == 7
+    assert s.numpy()[1] == 7
 
 
 def test_python_scalars_never_upcast_float32():
@@ -41,54 +41,56 @@ def test_integer_times_float_gives_default_float():
 
 
 def test_factories():
-    assert np.all(gn.full((2, 2), 7.0).data == 7.0)
-    np.testing.assert_allclose(gn.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
-    np.testing.assert_array_equal(gn.eye(3).data, np.eye(3))
+    assert np.all(gn.full((2, 2), 7.0).numpy() == 7.0)
+    np.testing.assert_allclose(gn.linspace(0, 1, 5).numpy(), [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(gn.eye(3).numpy(), np.eye(3))
     x = gn.randn(2, 3, dtype=gn.float64)
     assert gn.zeros_like(x).dtype == np.float64 and gn.ones_like(x).shape == (2, 3)
-    assert gn.full_like(x, 2.0).data.sum() == 12
-    assert gn.rand(100).data.min() >= 0 and gn.rand(100).data.max() < 1
+    assert gn.full_like(x, 2.0).numpy().sum() == 12
+    assert gn.rand(100).numpy().min() >= 0 and gn.rand(100).numpy().max() < 1
     r = gn.randint(0, 5, (50,))
-    assert r.dtype == np.int64 and r.data.min() >= 0 and r.data.max() < 5
+    assert r.dtype == np.int64 and r.numpy().min() >= 0 and r.numpy().max() < 5
 
 
 def test_manual_seed_reproduces_random_draws():
     gn.manual_seed(42)
-    a = gn.randn(5).data.copy(), gn.rand(3).data.copy()
+    a = gn.randn(5).numpy().copy(), gn.rand(3).numpy().copy()
     gn.manual_seed(42)
-    b = gn.randn(5).data.copy(), gn.rand(3).data.copy()
+    b = gn.randn(5).numpy().copy(), gn.rand(3).numpy().copy()
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     gn.manual_seed(43)
-    assert not np.array_equal(gn.randn(5).data, a[0])
+    assert not np.array_equal(gn.randn(5).numpy(), a[0])
 
 
 def test_explicit_generator():
     g1, g2 = np.random.default_rng(1), np.random.default_rng(1)
-    np.testing.assert_array_equal(gn.randn(4, generator=g1).data, gn.randn(4, generator=g2).data)
+    np.testing.assert_array_equal(gn.randn(4, generator=g1).numpy(), gn.randn(4, generator=g2).numpy())
 
 
 def test_conversions():
     t = gn.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
-    assert np.asarray(t) is t.data
-    assert t.numpy() is t.data
+    assert np.asarray(t) is t.numpy()  # the tensor's own array, no copy
+    assert t.numpy() is t.numpy()
     assert gn.tensor(2.5).item() == 2.5
     assert float(gn.tensor([3.0])) == 3.0
     with pytest.raises(ValueError, match="one element"):
         t.item()
-    assert t.T.shape == (2, 2) and t.T.data[0, 1] == 3.0
+    assert t.T.shape == (2, 2) and t.T.numpy()[0, 1] == 3.0
     assert len(t) == 2 and [r.tolist() for r in t] == [[1.0, 2.0], [3.0, 4.0]]
     assert t.size() == (2, 2) and t.size(1) == 2 and t.numel() == 4 and t.dim() == 2
     assert t.double().dtype == np.float64 and t.long().dtype == np.int64
     assert t.to(gn.float64).dtype == np.float64
+    t.numpy()[0, 0] = 5.0
+    assert t[0, 0].item() == 5.0       # shared memory, as torch
 
 
 def test_detach_and_requires_grad():
     x = gn.tensor([1.0], requires_grad=True)
     y = x * 2
     d = y.detach()
-    assert d.grad_fn is None and not d.requires_grad and d.data is y.data
+    assert d.grad_fn is None and not d.requires_grad and d.numpy() is y.detach().numpy()
     assert x.is_leaf and not y.is_leaf
     z = gn.tensor([1.0]).requires_grad_()
     assert z.requires_grad

@@ -82,7 +82,7 @@ def test_iris_mlp_reaches_95_percent():
     for seed in range(3):
         gn.manual_seed(seed)
         ds = gn.datasets.iris(standardize=True)
-        train, test = gn.datasets.train_test_split(ds, test_size=0.3, stratify=ds.targets.data)
+        train, test = gn.datasets.train_test_split(ds, test_size=0.3, stratify=ds.targets.numpy())
         model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
         gn.fit(model, train, loss="cross_entropy", optimizer="adam", lr=1e-2, epochs=60,
                batch_size=16, verbose=0)
@@ -147,7 +147,7 @@ def test_checkpoint_and_resume_equal_an_uninterrupted_run(tmp_path):
     run(3, path=ckpt)
     resumed, h_res = run(6, resume=ckpt)
     for (k, a), (_, b) in zip(full.state_dict().items(), resumed.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=k)
     assert h_res.history["loss"] == h_full.history["loss"]
     assert h_res.history["lr"] == h_full.history["lr"]
 
@@ -180,7 +180,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_model_usable():
                callbacks=[PressCtrlC()], verbose=0)
     assert h.interrupted and len(h) == 0
     out = gn.predict(model, ds.features)
-    assert out.shape == (200, 2) and np.isfinite(out.data).all()
+    assert out.shape == (200, 2) and np.isfinite(out.numpy()).all()
 
 
 def test_reduce_lr_on_plateau_through_callback():
@@ -200,8 +200,8 @@ def test_regression_metrics_and_predict():
     gn.manual_seed(0)
     ds = gn.datasets.house_prices(n=200, noise=0.0)
     x, y = ds.tensors
-    xs = (x.data - x.data.mean(0)) / x.data.std(0)
-    ys = (y.data - y.data.mean()) / y.data.std()
+    xs = (x.numpy() - x.numpy().mean(0)) / x.numpy().std(0)
+    ys = (y.numpy() - y.numpy().mean()) / y.numpy().std()
     model = nn.Linear(2, 1)
     gn.fit(model, (xs, ys), loss="mse", optimizer="adam", lr=0.05, epochs=60, verbose=0)
     res = gn.evaluate(model, (xs, ys), loss="mse", metrics=["mse", "mae", "r2"])
@@ -248,7 +248,7 @@ def test_train_epoch_stops_at_a_deadline_and_goes_on_with_the_same_epoch():
     assert slices == 3 and sliced.epoch == 1 and len(sliced.history) == 1
     logs = whole.train_epoch()
     assert logs["loss"] == pytest.approx(sliced.history.last("loss"))
-    np.testing.assert_array_equal(model.weight.numpy(), twin.weight.numpy())
+    np.testing.assert_array_equal(model.weight.detach().numpy(), twin.weight.detach().numpy())
 
 
 def test_penalty_and_gradient_norms_are_those_of_a_hand_written_loop():
@@ -265,7 +265,7 @@ def test_penalty_and_gradient_norms_are_those_of_a_hand_written_loop():
     loss.backward()
     norm = np.linalg.norm(twin.weight.grad.numpy())
     opt.step()
-    np.testing.assert_allclose(model.weight.numpy(), twin.weight.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(model.weight.detach().numpy(), twin.weight.detach().numpy(), rtol=1e-6)
     assert logs["loss"] == pytest.approx(loss.item()) and \
         logs["grad_norm_w"] == pytest.approx(norm, rel=1e-6)
 

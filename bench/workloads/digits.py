@@ -16,7 +16,7 @@ REPS_SHARE = 3  # a third of the usual repetitions: a run takes a good part of a
 
 def split(seed=0, test=0.2):
     ds = gn.datasets.digits(standardize=True)
-    x, y = ds.features.data, ds.targets.data
+    x, y = ds.features.numpy(), ds.targets.numpy()
     order = np.random.default_rng(seed).permutation(len(x))
     n_test = int(round(len(x) * test))
     te, tr = order[:n_test], order[n_test:]

@@ -24,6 +24,6 @@ class Moons(TrainingWorkload):
     def impls(self, cfg, fws):
         data = gn.datasets.moons(POINTS, noise=0.1, labels="float",
                                  generator=np.random.default_rng(0))
-        pool = [(data.features.data, data.targets.data)]
+        pool = [(data.features.numpy(), data.targets.numpy())]
         return framework_impls(fws, lambda nn: mlp(nn, SIZES), "BCEWithLogitsLoss", "SGD", pool,
                                lr=LR)

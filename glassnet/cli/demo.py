@@ -104,8 +104,8 @@ def run(lang=None, report="report.html", print_fn=print):
                   wide=h_wide.history["loss"][-1]))
     grid = np.linspace(-1, 1, 201, dtype=np.float32).reshape(-1, 1)
     with no_grad():
-        pred_small = small(Tensor(grid)).data.ravel()
-        pred_wide = wide(Tensor(grid)).data.ravel()
+        pred_small = small(Tensor(grid))._data.ravel()
+        pred_wide = wide(Tensor(grid))._data.ravel()
     print_fn(text(TABLE, "table", lang))
     for i in range(0, 201, 40):
         x = grid[i, 0]

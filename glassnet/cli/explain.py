@@ -2,6 +2,8 @@
 saved model) and ``glassnet figures`` (every figure of the article)."""
 import re
 
+import numpy as np
+
 from ..nn.activation_registry import ACTIVATIONS
 from ..nn.loss_registry import LOSSES
 
@@ -65,10 +67,10 @@ def model_from_state_dict(state, activation):
             raise SystemExit(f"glassnet explain: '{idx}.weight' has shape {tuple(w.shape)}; "
                              "expected a Linear layer's (out_features, in_features)")
         lin = nn.Linear(w.shape[1], w.shape[0], bias=f"{idx}.bias" in state)
-        lin.weight.data[...] = w.data if hasattr(w, "data") else w
+        lin.weight._data[...] = np.asarray(w)
         if lin.bias is not None:
             b = state[f"{idx}.bias"]
-            lin.bias.data[...] = b.data if hasattr(b, "data") else b
+            lin.bias._data[...] = np.asarray(b)
         layers.append(lin)
         if i < len(indices) - 1:
             layers.append(ACTIVATIONS[activation].layer())

@@ -49,7 +49,7 @@ def _collate(batch, path):
             raise TypeError(f"default_collate: sample 0{_where(path)} is a "
                             f"{type(batch[0]).__name__} but sample {k} is a {type(b).__name__}")
     if kind == "array":
-        return _stack([b.data if isinstance(b, Tensor) else b for b in batch], path)
+        return _stack([b._data if isinstance(b, Tensor) else b for b in batch], path)
     if kind == "number":
         if all(isinstance(b, np.generic) for b in batch):
             return leaf(np.array(batch))

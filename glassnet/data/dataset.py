@@ -65,7 +65,7 @@ class TensorDataset(Dataset):
     def get_batch(self, indices):
         """The batch for these sample indices, as a tuple of tensors (one
         NumPy fancy-index per tensor; the batch is outside any graph)."""
-        return tuple(leaf(t.data[indices]) for t in self.tensors)
+        return tuple(leaf(t._data[indices]) for t in self.tensors)
 
 
 class Subset(Dataset):

@@ -53,7 +53,7 @@ class LabeledDataset(TensorDataset):
         """A new LabeledDataset with the samples at ``indices`` (copied) and
         the same names."""
         indices = np.asarray(indices, dtype=np.int64)
-        return LabeledDataset(self.features.data[indices], self.targets.data[indices],
+        return LabeledDataset(self.features._data[indices], self.targets._data[indices],
                               task=self.task, feature_names=self.feature_names,
                               target_name=self.target_name, classes=self.classes, name=self.name)
 

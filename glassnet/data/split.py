@@ -108,7 +108,7 @@ def _test_count(test_size, n):
 def _stratified(labels, n, n_test, g):
     """Per class, a random share of the test count proportional to its size
     (largest remainders get the leftover samples)."""
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels).reshape(-1)
+    labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels).reshape(-1)
     if labels.shape[0] != n:
         raise ValueError(f"train_test_split: stratify has {labels.shape[0]} labels for {n} samples")
     classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
@@ -126,7 +126,7 @@ def _stratified(labels, n, n_test, g):
 
 def _take(a, idx):
     if isinstance(a, Tensor):
-        return leaf(a.data[idx])
+        return leaf(a._data[idx])
     return a[idx]
 
 
@@ -134,5 +134,5 @@ def _take_dataset(ds, idx):
     if isinstance(ds, LabeledDataset):
         return ds.subset(idx)
     if type(ds) is TensorDataset:
-        return TensorDataset(*(leaf(t.data[idx]) for t in ds.tensors))
+        return TensorDataset(*(leaf(t._data[idx]) for t in ds.tensors))
     return Subset(ds, idx)

@@ -49,8 +49,8 @@ def _linear(weight, bias):
         layer = nn.Linear(weight.shape[1], weight.shape[0], dtype=np.float64)
     finally:
         set_rng_state(state)
-    layer.weight.data[...] = weight
-    layer.bias.data[...] = np.asarray(bias, dtype=np.float64)
+    layer.weight._data[...] = weight
+    layer.bias._data[...] = np.asarray(bias, dtype=np.float64)
     return layer
 
 

@@ -30,7 +30,7 @@ class MinMax(NamedTuple):
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _operand(x, other):
@@ -40,7 +40,7 @@ def _operand(x, other):
         return x.item()
     if isinstance(x, Tensor) or isinstance(x, (int, float, bool)):
         return x
-    return array_arg(x, other.data if isinstance(other, Tensor) else None)
+    return array_arg(x, other._data if isinstance(other, Tensor) else None)
 
 
 def _const(x):
@@ -177,11 +177,11 @@ def clone(input: Tensor) -> Tensor:
 def to_dtype(x: Tensor, dtype: DTypeLike) -> Tensor:
     """Cast to ``dtype``; float→float casts pass gradients, others leave the graph."""
     dtype = np.dtype(dtype)
-    if x.data.dtype == dtype:
+    if x._data.dtype == dtype:
         return x
-    if dtype.kind == "f" and x.data.dtype.kind == "f":
+    if dtype.kind == "f" and x._data.dtype.kind == "f":
         return unary.Cast.apply(x, dtype)
-    return _const(x.data.astype(dtype))
+    return _const(x._data.astype(dtype))
 
 
 # ---- reductions ----------------------------------------------------------------
@@ -242,13 +242,13 @@ def _min_max(x, dim, keepdim, other, largest, name):
         other = dim if other is None else other
         return maximum(x, other) if largest else minimum(x, other)
     if dim is None:
-        if x.data.size == 0:
+        if x._data.size == 0:
             raise ValueError(f"{name}: the tensor is empty, there is no {name}")
         if largest:
             return reduce.AMax.apply(x, None, False, grad_fn_name="MaxBackward1")
         return reduce.AMin.apply(x, None, False, grad_fn_name="MinBackward1")
     d = normalize_dim(dim, x.ndim, name)
-    idx = (np.argmax if largest else np.argmin)(x.data, axis=d)
+    idx = (np.argmax if largest else np.argmin)(x._data, axis=d)
     if x.ndim == 0:
         return MinMax(x, _const(np.asarray(0)))
     values = reduce.TakeAlongDim.apply(x, idx, d, bool(keepdim),
@@ -339,10 +339,10 @@ def log_softmax(input: Tensor, dim: int | None = -1, *, axis: int | None = None)
 
 def _arg(x, dim, keepdim, fn, name):
     if dim is None:
-        out = fn(x.data.reshape(-1))
+        out = fn(x._data.reshape(-1))
         return _const(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()))
     d = normalize_dim(dim, x.ndim, name)
-    out = fn(x.data, axis=d, keepdims=bool(keepdim))
+    out = fn(x._data, axis=d, keepdims=bool(keepdim))
     return _const(np.asarray(out, dtype=np.int64))
 
 
@@ -361,12 +361,12 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis
 
 def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     dims = normalize_dims(dim, input.ndim, "all")
-    return _const(np.asarray(np.all(input.data, axis=dims, keepdims=keepdim)))
+    return _const(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
 
 
 def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     dims = normalize_dims(dim, input.ndim, "any")
-    return _const(np.asarray(np.any(input.data, axis=dims, keepdims=keepdim)))
+    return _const(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
 
 
 # ---- linear algebra -----------------------------------------------------------

@@ -43,23 +43,23 @@ def _inplace(t, name, graph_fn, array_fn, operands=()):
                 f"{name}: a leaf tensor that requires grad (shape {t.shape}) cannot be changed "
                 "in place while gradients are recorded; do it inside `with gn.no_grad():` "
                 "(as an optimizer step does) or use the out-of-place form")
-        old = Tensor._make(t.data, t.requires_grad, t.grad_fn)
+        old = Tensor._make(t._data, t.requires_grad, t.grad_fn)
         # the old array stays intact, but for the nodes recorded so far (as in PyTorch) the
         # tensor changed; noted before the new op is recorded, which may save the old array
-        versions.bump(t, array=old.data)
+        versions.bump(t, array=old._data)
         result = graph_fn(old)
         if result.shape != t.shape:
             raise ShapeError(f"{name}: the result has shape {result.shape}, but the tensor "
                              f"changed in place has shape {t.shape}")
-        t.data = result.data
+        t._data = result._data
         t.grad_fn = result.grad_fn
         t.requires_grad = True
     else:
-        if not t.data.flags.writeable:
-            raise ValueError(f"{name}: this tensor {describe(t.data)} is a read-only view "
+        if not t._data.flags.writeable:
+            raise ValueError(f"{name}: this tensor {describe(t._data)} is a read-only view "
                              "(made by expand/broadcasting); .clone() it before changing it")
         try:
-            array_fn(t.data)
+            array_fn(t._data)
         except ValueError as exc:
             raise ShapeError(f"{name}: cannot apply to a tensor of shape {t.shape}: {exc}") \
                 from None
@@ -71,7 +71,7 @@ def _inplace(t, name, graph_fn, array_fn, operands=()):
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _binary_inplace(name, fn, ufunc):
@@ -80,6 +80,25 @@ def _binary_inplace(name, fn, ufunc):
                         lambda a: ufunc(a, _raw(other), out=a, casting="same_kind"), (other,))
     method.__name__ = name
     method.__doc__ = f"In-place {fn.__name__}: self = {fn.__name__}(self, other)."
+    return method
+
+
+def _scaled_inplace(name, fn, ufunc):
+    """``add_`` / ``sub_`` with PyTorch's ``alpha``: self = self ± alpha·other."""
+    plain = _binary_inplace(name, fn, ufunc)
+
+    def method(self, other, *, alpha=1):
+        if alpha == 1:
+            return plain(self, other)
+        if isinstance(other, Tensor):
+            scaled = api.mul(other, alpha)
+        elif isinstance(other, (int, float)):
+            scaled = other * alpha  # a Python number stays weak: float32 stays float32
+        else:
+            scaled = np.multiply(other, alpha)
+        return plain(self, scaled)
+    method.__name__ = name
+    method.__doc__ = f"In-place {fn.__name__}: self = {fn.__name__}(self, alpha·other)."
     return method
 
 
@@ -114,7 +133,7 @@ def _random_fill(name, draw):
             raise GraphError(f"{name}: cannot refill a tensor that requires grad while "
                              "gradients are recorded; use `with gn.no_grad():` (as nn.init does)")
         values = draw(get_generator(generator), self.shape, *args, **kwargs)
-        self.data[...] = values
+        self._data[...] = values
         versions.bump(self)
         return self
     method.__name__ = name
@@ -208,10 +227,10 @@ METHODS = {
     "__pos__": lambda self: self,
     "__eq__": api.eq, "__ne__": api.ne, "__lt__": api.lt, "__le__": api.le, "__gt__": api.gt,
     "__ge__": api.ge, "__getitem__": api.getitem, "__setitem__": _setitem,
-    "__invert__": lambda self: Tensor._make(np.logical_not(self.data)
-                                            if self.dtype == np.bool_ else ~self.data, False, None),
-    "__and__": lambda self, o: Tensor._make(self.data & _raw(o), False, None),
-    "__or__": lambda self, o: Tensor._make(self.data | _raw(o), False, None),
+    "__invert__": lambda self: Tensor._make(np.logical_not(self._data)
+                                            if self.dtype == np.bool_ else ~self._data, False, None),
+    "__and__": lambda self, o: Tensor._make(self._data & _raw(o), False, None),
+    "__or__": lambda self, o: Tensor._make(self._data | _raw(o), False, None),
     "eq": api.eq, "ne": api.ne, "lt": api.lt, "le": api.le, "gt": api.gt, "ge": api.ge,
     "isclose": api.isclose, "allclose": api.allclose, "equal": api.equal,
     # elementwise
@@ -244,8 +263,8 @@ METHODS = {
     "new_tensor": _new(_new_tensor),
     "is_floating_point": api.is_floating_point,
     # in place
-    "add_": _binary_inplace("add_", api.add, np.add),
-    "sub_": _binary_inplace("sub_", api.sub, np.subtract),
+    "add_": _scaled_inplace("add_", api.add, np.add),
+    "sub_": _scaled_inplace("sub_", api.sub, np.subtract),
     "mul_": _binary_inplace("mul_", api.mul, np.multiply),
     "div_": _binary_inplace("div_", api.div, np.true_divide),
     "__iadd__": _binary_inplace("__iadd__", api.add, np.add),
@@ -275,7 +294,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     works on the raw arrays and returns an ndarray."""
     if method == "__call__" and not kwargs and ufunc in _UFUNCS:
         return _UFUNCS[ufunc](*inputs)
-    args = [i.data if isinstance(i, Tensor) else i for i in inputs]
+    args = [i._data if isinstance(i, Tensor) else i for i in inputs]
     return getattr(ufunc, method)(*args, **kwargs)
 
 

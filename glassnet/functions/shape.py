@@ -37,7 +37,7 @@ def reshape(input: Tensor, *shape: Size) -> Tensor:
 
 
 def _reshape(x, new_shape, op="reshape"):
-    if new_shape == x.data.shape:
+    if new_shape == x._data.shape:
         return x
     return shape_ops.Reshape.apply(x, new_shape, op=op)
 
@@ -62,7 +62,7 @@ def permute(input: Tensor, *dims: Size) -> Tensor:
     order = _shape_args(dims)
     if len(order) != input.ndim:
         raise ShapeError(f"permute: {order} must list each of the {input.ndim} dimensions of "
-                         f"{describe(input)} once")
+                         f"{describe(input._data)} once")
     order = tuple(normalize_dim(d, input.ndim, "permute") for d in order)
     if sorted(order) != list(range(input.ndim)):
         raise ShapeError(f"permute: {order} must list each dimension once")
@@ -117,7 +117,7 @@ def expand(input: Tensor, *sizes: Size) -> Tensor:
     lead = len(sizes) - input.ndim
     if lead < 0:
         raise ShapeError(f"expand: the new shape {sizes} has fewer dimensions than "
-                         f"{describe(input)}")
+                         f"{describe(input._data)}")
     full = tuple(input.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     return shape_ops.Expand.apply(input, full)
 
@@ -144,15 +144,12 @@ def roll(input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] |
     """Shift the elements by ``shifts`` along ``dims``; those pushed past the
     end come back at the start. ``dims`` None: along the flattened tensor,
     then back to its shape (as torch.roll)."""
-    if dims is None:
-        if not isinstance(shifts, int):
-            (shifts,) = shifts if len(shifts) == 1 else (None,)
-            if shifts is None:
-                raise ValueError("roll: without dims, shifts must be one number")
-        return shape_ops.Roll.apply(input, int(shifts), None)
-    one = isinstance(dims, int)
-    dims_t = (dims,) if one else tuple(dims)
     shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:
+        if len(shifts_t) != 1:
+            raise ValueError("roll: without dims, shifts must be one number")
+        return shape_ops.Roll.apply(input, int(shifts_t[0]), None)
+    dims_t = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts_t) != len(dims_t):
         raise ValueError(f"roll: {len(shifts_t)} shifts for {len(dims_t)} dims; expected one "
                          "shift per dim")
@@ -231,7 +228,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 # ---- indexing ----------------------------------------------------------------------
 def _index_arg(idx):
     if isinstance(idx, Tensor):
-        return idx.data
+        return idx._data
     if isinstance(idx, tuple):
         return tuple(_index_arg(i) for i in idx)
     if isinstance(idx, list):
@@ -321,8 +318,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def numel(input: Tensor) -> int:
-    return input.data.size
+    return input._data.size
 
 
 def is_floating_point(input: Tensor) -> bool:
-    return backend.is_float(input.data.dtype)
+    return backend.is_float(input._data.dtype)

@@ -12,7 +12,7 @@ def float_tensor(x: Any, fn: str, what: str = "input") -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}: expected a Tensor {what}, got {type(x).__name__}; wrap "
                         "arrays with gn.tensor(...)")
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise DTypeError(f"{fn}: expected a floating-point {what}, got {x.dtype} (shape "
                          f"{x.shape}); convert it with .float()")
     return x

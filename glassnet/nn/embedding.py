@@ -66,7 +66,7 @@ class Embedding(Module):
             self.weight = Parameter(np.empty(shape, dtype=dtype), requires_grad=not _freeze)
             self.reset_parameters()
         else:
-            data = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            data = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
             if data.shape != shape:
                 raise ShapeError(f"Embedding: _weight has shape {data.shape}, expected "
                                  f"{shape} (num_embeddings, embedding_dim)")
@@ -94,7 +94,7 @@ class Embedding(Module):
         """weight ~ N(0, 1), then the padding row ← 0."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         return F.lookup(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

@@ -68,12 +68,12 @@ class Linear(Module):
         if type(input) is not Tensor and not isinstance(input, Tensor):
             raise TypeError(f"{self._describe()}: expected a Tensor input, got "
                             f"{type(input).__name__}; wrap arrays with gn.tensor(...)")
-        shape = input.data.shape
+        shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
             raise ShapeError(f"{self._describe()}: input of shape {shape} does not fit; "
                              f"expected (..., {self.in_features}) (the last dimension must be "
                              "in_features)")
-        if input.data.dtype != weight.data.dtype:
+        if input._data.dtype != weight._data.dtype:
             raise DTypeError(f"{self._describe()}: input is {input.dtype} but the weight is "
                              f"{weight.dtype}; convert the input (x.to({weight.dtype.name})) "
                              f"or the model (model.to({input.dtype.name}))")

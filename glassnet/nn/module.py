@@ -349,10 +349,10 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            elif p.grad.data.flags.writeable:
-                p.grad.data[...] = 0
+            elif p.grad._data.flags.writeable:
+                p.grad._data[...] = 0
             else:
-                p.grad = Tensor(np.zeros_like(p.grad.data))
+                p.grad = Tensor(np.zeros_like(p.grad._data))
 
     # ---- dtype ------------------------------------------------------------------
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Self:
@@ -362,13 +362,13 @@ class Module:
             for t in list(m._parameters.values()) + list(m._buffers.values()):
                 if t is None:
                     continue
-                old = t.data
+                old = t._data
                 new = fn(old)
                 if new is not old:
-                    t.data = new
+                    t._data = new
                     versions.bump(t, array=old)
                     if t.grad is not None:
-                        t.grad = Tensor(fn(t.grad.data))
+                        t.grad = Tensor(fn(t.grad._data))
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Self:
@@ -441,7 +441,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            arr = value.data if isinstance(value, Tensor) else value
+            arr = value._data if isinstance(value, Tensor) else value
             try:
                 arr = np.asarray(arr)
             except Exception as exc:  # noqa: BLE001 - reported below with the key
@@ -469,7 +469,7 @@ class Module:
                                  "\n\t" + "\n\t".join(errors))
         with no_grad():
             for target, arr in updates:
-                target.data[...] = arr
+                target._data[...] = arr
                 versions.bump(target)
         return IncompatibleKeys(missing, unexpected)
 

@@ -110,7 +110,7 @@ class _BatchNorm(Module):
             for buf, value in ((self.running_mean, 0), (self.running_var, 1),
                                (self.num_batches_tracked, 0)):
                 if buf is not None:
-                    buf.data[...] = value
+                    buf._data[...] = value
                     versions.bump(buf)
 
     def reset_parameters(self) -> None:
@@ -128,7 +128,7 @@ class _BatchNorm(Module):
         if input.ndim not in self._dims or input.shape[1] != self.num_features:
             raise ShapeError(f"{layer}: input of shape {input.shape} does not fit; expected "
                              f"{self._layout.format(C=self.num_features)}")
-        if self.training and input.data.size == self.num_features:
+        if self.training and input._data.size == self.num_features:
             raise ValueError(f"{layer}: expected more than 1 value per channel when training, "
                              f"got input of shape {input.shape} (a batch of one sample has "
                              "no variance; use a larger batch or model.eval())")
@@ -138,10 +138,10 @@ class _BatchNorm(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             with no_grad():
-                self.num_batches_tracked.data += 1
+                self.num_batches_tracked._data += 1
                 versions.bump(self.num_batches_tracked)
             if self.momentum is None:  # the cumulative average of every batch so far
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked._data)
         # batch statistics in training, and in evaluation when there are no running ones
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         # running statistics are passed only to be updated (tracked, training) or used (eval)

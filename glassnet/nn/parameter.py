@@ -33,9 +33,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(self.data.copy(), self.requires_grad)
+        out = Parameter(self._data.copy(), self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor(self.grad.data.copy())
+            out.grad = Tensor(self.grad._data.copy())
         out.name = self.name
         memo[id(self)] = out
         return out

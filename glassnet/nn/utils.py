@@ -41,10 +41,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
         return Tensor(np.asarray(0.0, dtype=np.float32))
     dtype = grads[0].dtype
     if math.isinf(norm_type):
-        norms = [np.max(np.abs(g.data)) if g.data.size else dtype.type(0) for g in grads]
+        norms = [np.max(np.abs(g._data)) if g._data.size else dtype.type(0) for g in grads]
         total = np.max(np.asarray(norms, dtype=dtype))
     else:
-        norms = [np.sum(np.abs(g.data) ** norm_type) ** (1 / norm_type) for g in grads]
+        norms = [np.sum(np.abs(g._data) ** norm_type) ** (1 / norm_type) for g in grads]
         total = np.sum(np.asarray(norms, dtype=dtype) ** norm_type) ** (1 / norm_type)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
@@ -53,10 +53,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
                            "error_if_nonfinite=False to clip anyway (the gradients become NaN)")
     coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
     for g in grads:
-        if g.data.flags.writeable:
-            np.multiply(g.data, coef, out=g.data, casting="same_kind")
+        if g._data.flags.writeable:
+            np.multiply(g._data, coef, out=g._data, casting="same_kind")
         else:
-            g.data = g.data * coef
+            g._data = g._data * coef
     return Tensor(total)
 
 
@@ -65,7 +65,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
     """Clamp every gradient element, in place, into [−clip_value, clip_value]."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        if g.data.flags.writeable:
-            np.clip(g.data, -clip_value, clip_value, out=g.data)
+        if g._data.flags.writeable:
+            np.clip(g._data, -clip_value, clip_value, out=g._data)
         else:
-            g.data = np.clip(g.data, -clip_value, clip_value)
+            g._data = np.clip(g._data, -clip_value, clip_value)

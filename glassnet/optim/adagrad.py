@@ -30,7 +30,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:      # PyTorch fills the state up front
             for p in group["params"]:
-                self._init_state(p.data, self.state[p], group)
+                self._init_state(p._data, self.state[p], group)
 
     def _check_group(self, group, index):
         for key in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):

@@ -4,7 +4,7 @@ It holds ``param_groups`` (a list of dicts: ``'params'`` plus that group's
 hyper-parameters, missing ones filled from ``defaults``) and ``state`` (per
 parameter: step counts and running averages, as ndarrays). ``step()`` walks
 every parameter that has a gradient and lets the subclass's ``_update``
-change ``p.data`` in place; ``state_dict()`` / ``load_state_dict()`` use
+change ``p._data`` in place; ``state_dict()`` / ``load_state_dict()`` use
 PyTorch's layout, so a checkpoint can move between the two libraries::
 
     {'state': {0: {'step': array(3.), 'exp_avg': array(...), ...}, ...},
@@ -154,11 +154,11 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif g.data.flags.writeable:
-                    g.data.fill(0)
+                elif g._data.flags.writeable:
+                    g._data.fill(0)
                     versions.bump(g)
                 else:
-                    p.grad = Tensor._make(np.zeros_like(g.data), False, None)
+                    p.grad = Tensor._make(np.zeros_like(g._data), False, None)
 
     def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
         """Update every parameter that has a ``.grad``. ``closure``, if given,
@@ -178,7 +178,7 @@ class Optimizer:
         (an optimizer with a faster whole-group path overrides this)."""
         state = self.state
         for p in self._with_grads(group):
-            self._update(p.data, p.grad.data, state[p], group)
+            self._update(p._data, p.grad._data, state[p], group)
 
     def _with_grads(self, group):
         """The parameters of ``group`` that have a ``.grad`` (of their shape);
@@ -188,7 +188,7 @@ class Optimizer:
             g = p.grad
             if g is None:
                 continue
-            if g.data.shape != p.data.shape:
+            if g._data.shape != p._data.shape:
                 raise ShapeError(f"{type(self).__name__}.step: a parameter of shape "
                                  f"{p.shape} has a gradient of shape {g.shape}")
             params.append(p)
@@ -294,7 +294,7 @@ def _load_value(name, k, key, value, param):
         return int(round(float(np.asarray(value))))
     if value is None or isinstance(value, (numbers.Number, str)):
         return value
-    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    arr = np.asarray(value._data if isinstance(value, Tensor) else value)
     arr = arr.astype(param.dtype if arr.dtype.kind == "f" else arr.dtype, copy=True)
     if arr.shape != param.shape:
         raise ShapeError(f"{name}: state '{key}' of parameter {k} has shape {arr.shape}, "

@@ -49,7 +49,7 @@ class SGD(Optimizer):
             # plain gradient descent, w ← w − η·∂L/∂w: the article's update, kept short
             lr = float(group["lr"])
             for p in self._with_grads(group):
-                param, grad = p.data, p.grad.data
+                param, grad = p._data, p.grad._data
                 if param.size <= blas.VECTOR_MIN:  # a small temporary beats the scratch buffer
                     param -= lr * grad
                     continue

@@ -41,8 +41,8 @@ class PendingStep:
 
     def __init__(self, network, lr, version):
         self.version = version
-        self.new = [(lin, lin.weight.data - lr * lin.weight.grad.data,
-                     lin.bias.data - lr * lin.bias.grad.data) for lin in network.linears]
+        self.new = [(lin, lin.weight._data - lr * lin.weight.grad._data,
+                     lin.bias._data - lr * lin.bias.grad._data) for lin in network.linears]
 
     def finite(self):
         """True when every new weight and bias is a finite number."""
@@ -50,8 +50,8 @@ class PendingStep:
 
     def apply(self):
         for lin, w, b in self.new:
-            lin.weight.data[...] = w
-            lin.bias.data[...] = b
+            lin.weight._data[...] = w
+            lin.bias._data[...] = b
 
 
 def trace_point(network, data, config, index, version):

@@ -83,12 +83,12 @@ def build(config, upload=None):
     else:
         ds, rng = generate(config.dataset, config.points, config.noise, config.seed)
     train, test = split(ds, config.trainRatio, rng)
-    x = ds.features.data
+    x = ds.features._data
     classes = list(ds.classes) if ds.task == "classification" else []
     scale = 1.0
     if ds.task == "regression":
-        scale = max(1.0, float(np.abs(ds.targets.data).max()))
+        scale = max(1.0, float(np.abs(ds.targets._data).max()))
     view = VIEW if config.dataset != UPLOAD else _view_of(x)
-    return Data(name=config.dataset, task=ds.task, train_x=train.features.data,
-                train_y=train.targets.data, test_x=test.features.data,
-                test_y=test.targets.data, classes=classes, view=view, target_scale=scale)
+    return Data(name=config.dataset, task=ds.task, train_x=train.features._data,
+                train_y=train.targets._data, test_x=test.features._data,
+                test_y=test.targets._data, classes=classes, view=view, target_scale=scale)

@@ -101,8 +101,8 @@ def features(points):
     return np.stack([{inputs}], axis=1).astype(np.float32)
 
 
-x_train, y_train = gn.tensor(features(train.features.data)), train.targets
-x_test, y_test = gn.tensor(features(test.features.data)), test.targets
+x_train, y_train = gn.tensor(features(train.features.numpy())), train.targets
+x_test, y_test = gn.tensor(features(test.features.numpy())), test.targets
 loader = gn.data.DataLoader(gn.data.TensorDataset(x_train, y_train), batch_size={config.batchSize},
                             shuffle=True)
 

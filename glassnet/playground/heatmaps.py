@@ -41,7 +41,7 @@ def _layer_outputs(network, x):
             h = lin(h)
             if l < len(network.activations):
                 h = network.activations[l](h)
-            outs.append(h.data.astype(np.float64))
+            outs.append(h._data.astype(np.float64))
     return outs
 
 

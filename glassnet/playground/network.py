@@ -67,5 +67,5 @@ class Network:
 
     def weights(self):
         """[(W, b)] per layer as float64 arrays."""
-        return [(lin.weight.data.astype(np.float64), lin.bias.data.astype(np.float64))
+        return [(lin.weight._data.astype(np.float64), lin.bias._data.astype(np.float64))
                 for lin in self.linears]

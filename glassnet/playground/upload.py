@@ -77,7 +77,7 @@ def _check(ds, name, header):
     if not MIN_ROWS <= n <= limits.MAX_POINTS:
         raise ProtocolError(f"{name}: {n} data rows; expected {MIN_ROWS} to {limits.MAX_POINTS}",
                             field="upload")
-    big = np.abs(ds.features.data).max()
+    big = np.abs(ds.features._data).max()
     if big > limits.MAX_ABS_FEATURE:
         raise ProtocolError(f"{name}: a feature value of size {big:g}; the features must lie "
                             f"within ±{limits.MAX_ABS_FEATURE:g}", field="upload")
@@ -88,6 +88,6 @@ def _check(ds, name, header):
                 f"{name}: column {header[2]!r} has {k} distinct label"
                 f"{'' if k == 1 else 's'}; classification needs 2 to {limits.MAX_CLASSES} "
                 "(for a numeric target choose the problem type 'regression')", field="upload")
-    elif np.abs(ds.targets.data).max() > limits.MAX_ABS_FEATURE:
+    elif np.abs(ds.targets._data).max() > limits.MAX_ABS_FEATURE:
         raise ProtocolError(f"{name}: target values must lie within ±{limits.MAX_ABS_FEATURE:g}",
                             field="upload")

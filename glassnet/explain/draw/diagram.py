@@ -93,7 +93,7 @@ def _layers(model):
 
 def _as_array(v, dtype, what):
     if isinstance(v, Tensor):
-        v = v.data
+        v = v._data
     arr = to_array(v)
     if arr.dtype.kind == "f" or what == "x":
         arr = arr.astype(dtype, copy=False)
@@ -104,7 +104,7 @@ def _run(layers, x, y, loss_fn):
     """One forward pass (and backward when ``loss_fn`` is given) on leaf views
     of the weights, so the model's parameters and their .grad are untouched.
     Returns per-layer dicts of first-row values and full weight gradients."""
-    dtype = layers[0][0].weight.data.dtype
+    dtype = layers[0][0].weight._data.dtype
     xa = _as_array(x, dtype, "x")
     n_in = layers[0][0].in_features
     one = xa.ndim == 1
@@ -118,8 +118,8 @@ def _run(layers, x, y, loss_fn):
         xt = Tensor(xa, requires_grad=backward)
         a, track, params = xt, [], []
         for lin, acts in layers:
-            w = Tensor(lin.weight.data, requires_grad=backward)
-            b = None if lin.bias is None else Tensor(lin.bias.data, requires_grad=backward)
+            w = Tensor(lin.weight._data, requires_grad=backward)
+            b = None if lin.bias is None else Tensor(lin.bias._data, requires_grad=backward)
             z = a = linear(a, w, b)
             for act in acts:
                 a = act(a)
@@ -128,11 +128,11 @@ def _run(layers, x, y, loss_fn):
         if not backward:
             return _values(xt, track, None, None, None)
         yt = y if isinstance(y, Tensor) else Tensor(_as_array(y, dtype, "y"))
-        if one and yt.data.ndim <= 1 and (yt.data.dtype.kind == "f" or yt.data.ndim == 0):
-            yt = Tensor(yt.data.reshape(1, -1) if yt.data.dtype.kind == "f"
-                        else yt.data.reshape(1))  # one sample: a batch of one, as x
+        if one and yt._data.ndim <= 1 and (yt._data.dtype.kind == "f" or yt._data.ndim == 0):
+            yt = Tensor(yt._data.reshape(1, -1) if yt._data.dtype.kind == "f"
+                        else yt._data.reshape(1))  # one sample: a batch of one, as x
         loss = loss_fn(a, yt)
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss._data.size != 1:
             raise ValueError("network_svg: loss_fn(prediction, y) must return a scalar tensor, "
                              f"got {type(loss).__name__} {getattr(loss, 'shape', '')}")
         wanted = [xt] + [t for pair in track for t in pair] + [
@@ -146,15 +146,15 @@ def _values(xt, track, params, got, loss):
     def g(t):
         if got is None or t is None or got.get(id(t)) is None:
             return None
-        return got[id(t)].data
-    out = {"x": xt.data[0], "dx": None if g(xt) is None else g(xt)[0], "layers": [],
-           "rows": xt.data.shape[0],
-           "loss": None if loss is None else float(loss.data.reshape(()))}
+        return got[id(t)]._data
+    out = {"x": xt._data[0], "dx": None if g(xt) is None else g(xt)[0], "layers": [],
+           "rows": xt._data.shape[0],
+           "loss": None if loss is None else float(loss._data.reshape(()))}
     for k, (z, a) in enumerate(track):
         gz, ga = g(z), g(a)
         w, b = params[k] if params else (None, None)
         out["layers"].append({
-            "z": z.data[0], "a": a.data[0], "dz": None if gz is None else gz[0],
+            "z": z._data[0], "a": a._data[0], "dz": None if gz is None else gz[0],
             "da": None if ga is None else ga[0], "gw": g(w), "gb": g(b)})
     return out
 
@@ -243,7 +243,7 @@ def _draw(layers, sizes, run, show, show_values, lang, width, height, max_neuron
     for li, d in enumerate(drawn):
         y0 = top + (inner - len(d) * pitch) / 2 + pitch / 2
         pos.append({i: (left + li * col, y0 + k * pitch) for k, i in enumerate(d)})
-    mats = [L["gw"] for L in run["layers"]] if grads else [lin.weight.data for lin, _ in layers]
+    mats = [L["gw"] for L in run["layers"]] if grads else [lin.weight._data for lin, _ in layers]
     top_mag = max(float(np.abs(m).max()) if m.size else 0.0 for m in mats)
     n_links = sum(sum(i is not None for i in a) * sum(j is not None for j in b)
                   for a, b in zip(drawn, drawn[1:]))
@@ -251,7 +251,7 @@ def _draw(layers, sizes, run, show, show_values, lang, width, height, max_neuron
 
     out = []
     for li, (lin, _) in enumerate(layers):
-        w, gw = lin.weight.data, None if run is None else run["layers"][li]["gw"]
+        w, gw = lin.weight._data, None if run is None else run["layers"][li]["gw"]
         for i, (x1, y1) in pos[li].items():
             if i is None:
                 continue
@@ -302,7 +302,7 @@ def _neuron_numbers(li, i, layers, run):
         return data, label
     lin, acts = layers[li - 1]
     if lin.bias is not None:
-        data["bias"] = lin.bias.data[i]
+        data["bias"] = lin.bias._data[i]
     if run is not None:
         L = run["layers"][li - 1]
         data["z"], data["value"] = L["z"][i], L["a"][i]

@@ -184,14 +184,14 @@ def _value_info(t, is_root, names, lang):
         return "result", None, lines, lines
     kind = _kind(t, is_root)
     name = names.get(id(t)) or t.name
-    shape = text(TEXT, "scalar", lang) if t.data.ndim == 0 else "×".join(map(str, t.data.shape))
+    shape = text(TEXT, "scalar", lang) if t._data.ndim == 0 else "×".join(map(str, t._data.shape))
     lines = [name] if name else []
-    lines += [f"{text(TEXT, kind, lang)}: {shape} {t.data.dtype}",
-              f"{text(TEXT, 'data', lang)} {_numbers(t.data, lang)}"]
-    tip = lines[:-1] + [f"{text(TEXT, 'data', lang)} {_exact(t.data)}"]
+    lines += [f"{text(TEXT, kind, lang)}: {shape} {t._data.dtype}",
+              f"{text(TEXT, 'data', lang)} {_numbers(t._data, lang)}"]
+    tip = lines[:-1] + [f"{text(TEXT, 'data', lang)} {_exact(t._data)}"]
     if t.grad is not None:
-        lines.append(f"{text(TEXT, 'grad', lang)} {_numbers(t.grad.data, lang)}")
-        tip.append(f"{text(TEXT, 'grad', lang)} {_exact(t.grad.data)}")
+        lines.append(f"{text(TEXT, 'grad', lang)} {_numbers(t.grad._data, lang)}")
+        tip.append(f"{text(TEXT, 'grad', lang)} {_exact(t.grad._data)}")
     return kind, name, lines, tip
 
 
@@ -460,5 +460,5 @@ def _node(n, box):
         return S.element("g", "".join(parts), class_="value", data_id=n["id"],
                          data_kind=n["kind"], data_released="true")
     return S.element("g", "".join(parts), class_="value", data_id=n["id"], data_kind=n["kind"],
-                     data_shape="×".join(map(str, t.data.shape)), data_dtype=str(t.data.dtype),
+                     data_shape="×".join(map(str, t._data.shape)), data_dtype=str(t._data.dtype),
                      data_name=n["name"])

@@ -43,7 +43,7 @@ def activation_curves(names=ACTIVATIONS, z=None):
         zt = gn.tensor(grid, dtype=gn.float64, requires_grad=True)
         a = _function(name)(zt)
         a.sum().backward()
-        curves[name] = {"z": grid.copy(), "a": a.numpy().copy(), "da": zt.grad.numpy().copy()}
+        curves[name] = {"z": grid.copy(), "a": a._data.copy(), "da": zt.grad._data.copy()}
     return curves
 
 

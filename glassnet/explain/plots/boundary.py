@@ -21,8 +21,8 @@ TEXT = {
 def _xy(data):
     """(X (n, 2), labels (n,)) as ndarrays from a dataset or an (X, y) pair."""
     X, y = getattr(data, "tensors", data)
-    X = np.asarray(getattr(X, "data", X), dtype=np.float64)
-    y = np.asarray(getattr(y, "data", y))
+    X = np.asarray(X, dtype=np.float64)  # a Tensor gives its array
+    y = np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"decision boundary: needs 2 features, got X of shape {X.shape}")
     if y.ndim == 2 and y.shape[1] == 1:

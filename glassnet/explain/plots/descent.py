@@ -56,14 +56,14 @@ def descent_path(loss, start, lr, steps=20, optimizer="sgd", **options):
     opt_cls, settings = _optimizer_class(optimizer)
     w = gn.tensor(np.asarray(start, dtype=np.float64), requires_grad=True)
     opt = opt_cls([w], lr=lr, **{**settings, **options})
-    path, losses = [w.numpy().copy()], []
+    path, losses = [w._data.copy()], []
     for _ in range(steps):
         opt.zero_grad()
         value = loss(w)
         value.backward()
         losses.append(value.item())
         opt.step()
-        path.append(w.numpy().copy())
+        path.append(w._data.copy())
         if not np.all(np.abs(path[-1]) < LIMIT):
             break
     with gn.no_grad():

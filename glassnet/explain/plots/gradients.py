@@ -80,7 +80,7 @@ def gradient_norms_per_layer(model, X, y, loss="bce_with_logits", epochs=1, lr=0
         out = model(X)
         value = loss_fn(out, _match_target(out, y))
         value.backward()
-        norms.append([float(np.linalg.norm(w.grad.numpy())) for w in weights])
+        norms.append([float(np.linalg.norm(w.grad._data)) for w in weights])
         losses.append(value.item())
         opt.step()
     return {"layers": names, "norms": np.array(norms), "loss": np.array(losses),

@@ -86,13 +86,13 @@ def trace_conv(conv, x, position=(0, 0, 0, 0), loss_fn=None, target=None, lang=N
     sh, sw = _pair(conv.stride)
     ph, pw = _pair(conv.padding)
     dh, dw = _pair(conv.dilation)
-    w = conv.weight.data[o]
+    w = conv.weight._data[o]
     kh, kw = w.shape[1:]
-    padded = np.pad(x.data[n], ((0, 0), (ph, ph), (pw, pw)))
+    padded = np.pad(x._data[n], ((0, 0), (ph, ph), (pw, pw)))
     rows = i * sh + dh * np.arange(kh)
     cols = j * sw + dw * np.arange(kw)
     patch = padded[:, rows[:, None], cols[None, :]]
-    bias = float(conv.bias.data[o]) if conv.bias is not None else 0.0
+    bias = float(conv.bias._data[o]) if conv.bias is not None else 0.0
     terms = (w * patch).ravel()
     order = np.argsort(-np.abs(terms))[:3]
     saved = [(p, p.grad) for p in conv.parameters()]
@@ -104,9 +104,9 @@ def trace_conv(conv, x, position=(0, 0, 0, 0), loss_fn=None, target=None, lang=N
             out = conv(x)
             out.retain_grad()
             loss_fn(out, target).backward()
-            delta = float(out.grad.data[n, o, i, j])
-            kernel_grad = conv.weight.grad.data[o].copy()
-            bias_grad = float(conv.bias.grad.data[o]) if conv.bias is not None else 0.0
+            delta = float(out.grad._data[n, o, i, j])
+            kernel_grad = conv.weight.grad._data[o].copy()
+            bias_grad = float(conv.bias.grad._data[o]) if conv.bias is not None else 0.0
         else:
             with no_grad():
                 out = conv(x)
@@ -116,6 +116,6 @@ def trace_conv(conv, x, position=(0, 0, 0, 0), loss_fn=None, target=None, lang=N
     dot = float(terms.sum())
     return ConvTrace(lang=resolve_lang(lang), layer_repr=repr(conv), position=(n, o, i, j),
                      kernel=w.copy(), patch=patch, bias=bias, dot=dot, value=bias + dot,
-                     layer_value=float(out.data[n, o, i, j]),
+                     layer_value=float(out._data[n, o, i, j]),
                      top_terms=[(w.ravel()[k], patch.ravel()[k]) for k in order],
                      delta=delta, kernel_grad=kernel_grad, bias_grad=bias_grad)

@@ -149,7 +149,7 @@ def explain_loss(loss_fn, yhat, target, namer):
     """LossText for ``loss_fn(yhat, target)``; ``yhat`` is the model output (ndarray)."""
     K = yhat.shape[-1] if yhat.ndim else 1
     P = yhat.reshape(-1, K)
-    T = np.asarray(target.data if isinstance(target, Tensor) else target)
+    T = np.asarray(target._data if isinstance(target, Tensor) else target)
     kind = type(loss_fn)
     if kind in _ELEMENTWISE or kind is nn.HuberLoss:
         if getattr(loss_fn, "weight", None) is not None or \

@@ -113,11 +113,11 @@ def gradient_flow(module, x, y, loss_fn, lang=None):
     try:
         hs = _unroll(module, x)
         out, _ = module(x)
-        if not np.allclose(out.data[:, -1], hs[-1].data, rtol=1e-4, atol=1e-5):
+        if not np.allclose(out._data[:, -1], hs[-1]._data, rtol=1e-4, atol=1e-5):
             raise AssertionError("gradient_flow: the unrolled steps do not reproduce the "
                                  "module's output")
         loss_fn(hs[-1], y).backward()
-        norms = [float(np.linalg.norm(h.grad.data)) for h in hs]
+        norms = [float(np.linalg.norm(h.grad._data)) for h in hs]
     finally:
         for p, g in saved:
             p.grad = g

@@ -147,12 +147,12 @@ def _input(x, dtype, n_in):
 
 
 def _rows2d(t):
-    return t.data.reshape(-1, t.shape[-1] if t.ndim else 1).astype(np.float64)
+    return t._data.reshape(-1, t.shape[-1] if t.ndim else 1).astype(np.float64)
 
 
 def _fprime(act, z):
     """f'(z) for an elementwise activation, by autograd: ∂Σf(z)/∂z."""
-    zz = Tensor(z.data.copy(), requires_grad=True)
+    zz = Tensor(z._data.copy(), requires_grad=True)
     with enable_grad():
         act(zz).sum().backward()
     return _rows2d(zz.grad)
@@ -190,12 +190,12 @@ def _collect(layers, lr):
         w, b = L.linear.weight, L.linear.bias
         L.X, L.Z, L.A = _rows2d(L.inp), _rows2d(L.z), _rows2d(L.a)
         L.dZ, L.dA = _rows2d(L.z.grad), _rows2d(L.a.grad)
-        L.W, L.gW = w.data.astype(np.float64), w.grad.data.astype(np.float64)
-        L.newW = (w.data - lr * w.grad.data).astype(np.float64)
+        L.W, L.gW = w._data.astype(np.float64), w.grad._data.astype(np.float64)
+        L.newW = (w._data - lr * w.grad._data).astype(np.float64)
         L.b = L.gb = L.newb = None
         if b is not None:
-            L.b, L.gb = b.data.astype(np.float64), b.grad.data.astype(np.float64)
-            L.newb = (b.data - lr * b.grad.data).astype(np.float64)
+            L.b, L.gb = b._data.astype(np.float64), b.grad._data.astype(np.float64)
+            L.newb = (b._data - lr * b.grad._data).astype(np.float64)
         L.fprime = None
         L.rule = ""
         if L.act is not None:
@@ -209,7 +209,7 @@ def _apply(layers, lr):
     with no_grad():
         for L in layers:
             for p in L.linear.parameters():
-                p.copy_(p.data - lr * p.grad.data)
+                p.copy_(p._data - lr * p.grad._data)
 
 
 def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True,
@@ -246,7 +246,7 @@ def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True
     s.layers, s.lr, s.N = layers, lr, layers[0].X.shape[0]
     s.namer = Namer(sizes, [L.act is not None for L in layers], scheme, overlay)
     s.loss_value = float(loss.item())
-    s.loss_text = explain_loss(loss_fn, yhat.data.astype(np.float64), y, s.namer)
+    s.loss_text = explain_loss(loss_fn, yhat._data.astype(np.float64), y, s.namer)
     n_params = sum(L.W.size + (0 if L.b is None else L.b.size) for L in layers)
     if detail == "auto":
         detail = "full" if n_params <= FULL_LIMIT else "summary"

@@ -159,7 +159,7 @@ class Tape:
         else:
             label = ""
             kind = "earlier" if t.grad_fn is not None else "leaf" if t.requires_grad else "const"
-        return Slot(label, kind, t.shape, str(t.dtype), snapshot(t.data))
+        return Slot(label, kind, t.shape, str(t.dtype), snapshot(t._data))
 
     def _add(self, cls, args, out):
         index = len(self.nodes)
@@ -177,7 +177,7 @@ class Tape:
         node = out.grad_fn
         in_graph = node is not None
         entry = TapeNode(index, cls.__name__, forward, rule, inputs, params,
-                         Slot(f"#{index}", "op", out.shape, str(out.dtype), snapshot(out.data)),
+                         Slot(f"#{index}", "op", out.shape, str(out.dtype), snapshot(out._data)),
                          in_graph, grads_in=[None] * len(inputs))
         self.nodes.append(entry)
         self._made[id(out)] = (weakref.ref(out), index)

@@ -146,7 +146,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
             raise ShapeError(f"{who}: attn_mask of shape {mask.shape} does not broadcast to the "
                              f"attention scores' shape {scores_shape} (batch..., L, S)")
         if mask.dtype == np.bool_:
-            keep = mask.data
+            keep = mask._data
         elif mask.dtype != query.dtype:
             raise DTypeError(f"{who}: a float attn_mask must have the query's dtype "
                              f"{query.dtype}, got {mask.dtype}")
@@ -170,7 +170,7 @@ def _float_mask(mask, dtype, name, who):
     if mask is None:
         return None
     if mask.dtype == np.bool_:
-        return Tensor._make(np.where(mask.data, dtype.type(-np.inf), dtype.type(0)), False, None)
+        return Tensor._make(np.where(mask._data, dtype.type(-np.inf), dtype.type(0)), False, None)
     if mask.dtype != dtype:
         raise DTypeError(f"{who}: a float {name} must have the inputs' dtype {dtype}, got "
                          f"{describe(mask)}")

@@ -37,12 +37,12 @@ def _float_like(t: TensorLike, input: Tensor, fn: str, what: str = "target") -> 
     """``t`` as a Tensor of ``input``'s float dtype. Arrays, lists and integer
     tensors are converted; a float tensor of another dtype is an error."""
     if isinstance(t, Tensor):
-        if t.data.dtype == input.data.dtype:
+        if t._data.dtype == input._data.dtype:
             return t
         if t.dtype.kind == "f":
             raise DTypeError(f"{fn}: input is {input.dtype} but {what} is {t.dtype}; convert "
                              f"one of them (e.g. {what}.to(input.dtype))")
-        return Tensor._make(t.data.astype(input.dtype), False, None)
+        return Tensor._make(t._data.astype(input.dtype), False, None)
     arr = np.asarray(t)
     if arr.dtype.kind not in "biuf":
         raise DTypeError(f"{fn}: {what} must be numeric, got dtype {arr.dtype}")
@@ -53,7 +53,7 @@ def _const_array(t, input, fn, what):
     """A weight argument as a constant array of ``input``'s dtype (or None)."""
     if t is None:
         return None
-    arr = np.asarray(t.data if isinstance(t, Tensor) else t)
+    arr = np.asarray(t._data if isinstance(t, Tensor) else t)
     if arr.dtype.kind not in "biuf":
         raise DTypeError(f"{fn}: {what} must be numeric, got dtype {arr.dtype}")
     return arr.astype(input.dtype, copy=False)
@@ -64,7 +64,7 @@ def _pair(input: Tensor, target: TensorLike, fn: str) -> tuple[Tensor, Tensor]:
     PyTorch's warning (an (N, 1) output against an (N,) target is a classic bug)."""
     input = _float_input(input, fn)
     target = _float_like(target, input, fn)
-    if target.data.shape != input.data.shape:
+    if target._data.shape != input._data.shape:
         try:
             np.broadcast_shapes(input.shape, target.shape)
         except ValueError:
@@ -98,12 +98,12 @@ def mse_loss(input: Tensor, target: TensorLike, *, reduction: str = "mean",
     """Mean squared error: Lᵢ = wᵢ·(xᵢ − yᵢ)². With a weight, 'mean' is
     Σ wᵢ(xᵢ − yᵢ)² / Σ wᵢ (as PyTorch)."""
     if (weight is None and isinstance(input, Tensor) and isinstance(target, Tensor)
-            and reduction in _REDUCTIONS and input.data.dtype.kind == "f"
-            and target.data.dtype == input.data.dtype and target.data.shape == input.data.shape):
+            and reduction in _REDUCTIONS and input._data.dtype.kind == "f"
+            and target._data.dtype == input._data.dtype and target._data.shape == input._data.shape):
         return SquaredError.apply(input, target, 1, reduction)  # the training hot path
     _check_reduction(reduction, "mse_loss")
     input, target = _pair(input, target, "mse_loss")
-    if weight is None and target.data.shape == input.data.shape:
+    if weight is None and target._data.shape == input._data.shape:
         return SquaredError.apply(input, target, 1, reduction)
     sq = api.square(input - target)
     weight = _elementwise_weight(weight, input, "mse_loss")
@@ -154,7 +154,7 @@ def huber_loss(input: Tensor, target: TensorLike, reduction: str = "mean", delta
     input, target = _pair(input, target, "huber_loss")
     d = input - target
     a = api.abs(d)
-    loss = api.where(a.data < delta, api.square(d) * 0.5, (a - 0.5 * delta) * delta)
+    loss = api.where(a._data < delta, api.square(d) * 0.5, (a - 0.5 * delta) * delta)
     weight = _elementwise_weight(weight, input, "huber_loss")
     if weight is not None:
         loss = loss * weight
@@ -189,7 +189,7 @@ def _class_targets(input, target, ignore_index, fn):
 
 
 def _target_array(target):
-    return np.asarray(target.data if isinstance(target, Tensor) else target)
+    return np.asarray(target._data if isinstance(target, Tensor) else target)
 
 
 def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None = None, *,
@@ -292,9 +292,9 @@ def binary_cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike |
     input = _float_input(input, fn)
     target = _float_like(target, input, fn)
     _same_shape(input, target, fn)
-    if input.data.size and not (np.all(input.data >= 0) and np.all(input.data <= 1)):
+    if input._data.size and not (np.all(input._data >= 0) and np.all(input._data <= 1)):
         raise ValueError(f"{fn}: all elements of input should be between 0 and 1 (got values "
-                         f"from {np.nanmin(input.data)} to {np.nanmax(input.data)}); for raw "
+                         f"from {np.nanmin(input._data)} to {np.nanmax(input._data)}); for raw "
                          "scores use binary_cross_entropy_with_logits")
     w = _broadcast_weight(_const_array(weight, input, fn, "weight"), input, fn, "weight")
     return BinaryCrossEntropy.apply(input, target, w, reduction)

@@ -85,8 +85,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                          "statistics)")
     out = norm_ops.BatchNorm.apply(
         input, weight, bias,
-        running_mean=None if running_mean is None else running_mean.data,
-        running_var=None if running_var is None else running_var.data,
+        running_mean=None if running_mean is None else running_mean._data,
+        running_var=None if running_var is None else running_var._data,
         training=bool(training), momentum=momentum, eps=eps)
     if training and running_mean is not None:
         versions.bump(running_mean, running_var)
@@ -177,7 +177,7 @@ def lookup(input: Tensor, weight: Tensor, padding_idx: int | None, max_norm: flo
         raise NotImplementedError(f"{who}: sparse=True is not supported; glassnet's gradients "
                                   "are dense arrays (use sparse=False)")
     rows = weight.shape[0]
-    index = input.data
+    index = input._data
     if index.size and (index.min() < 0 or index.max() >= rows):
         bad = index[(index < 0) | (index >= rows)].flat[0]
         raise IndexError(f"{who}: index {int(bad)} is out of range for a table of {rows} "
@@ -185,7 +185,7 @@ def lookup(input: Tensor, weight: Tensor, padding_idx: int | None, max_norm: flo
     padding_idx = padding_index(padding_idx, rows, who)
     if max_norm is not None:
         max_norm = _number(max_norm, who, "max_norm")
-        embedding_ops.renorm_rows_(weight.data, index.reshape(-1), max_norm,
+        embedding_ops.renorm_rows_(weight._data, index.reshape(-1), max_norm,
                                    _number(norm_type, who, "norm_type"))
         versions.bump(weight)
     return embedding_ops.Embedding.apply(weight, input, padding_idx=padding_idx,

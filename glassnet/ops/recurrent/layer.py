@@ -308,7 +308,7 @@ class RecurrentStep(Op):
         run, t = ctx.run, ctx.t
         need = ctx.needs_input_grad
         if run.dgx is None or t == run.last:
-            run.start_backward(ctx.parents[0].data, ctx.saved_tensors[0])
+            run.start_backward(ctx.parents[0]._data, ctx.saved_tensors[0])
         grad = grad.transpose(0, 2, 1)  # (k, H, B)
         g_state = run.grads[t] if need[1] else None
         add = run.cell.backward(run, t, t + run.shift, t + 1 - run.shift, grad, g_state)

@@ -308,9 +308,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     n = input.shape[d] if input.ndim else 1
     if isinstance(k, bool) or not 0 <= int(k) <= n:
         raise IndexError(f"topk: k={k} is out of range for dim {dim} of size {n} of "
-                         f"{describe(input.data)} (expected 0 to {n})")
+                         f"{describe(input._data)} (expected 0 to {n})")
     x = input if input.ndim else input.reshape(1)
-    order = np.argsort(x.data, axis=d, kind="stable")
+    order = np.argsort(x._data, axis=d, kind="stable")
     if largest:  # NaN sorts last in NumPy, so it is the largest, as in PyTorch
         order = np.flip(order, axis=d)
     idx = np.ascontiguousarray(np.take(order, np.arange(int(k)), axis=d))

@@ -144,7 +144,7 @@ def detect_is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
         return is_causal is True
     if mask is None:
         return False
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.shape != (size, size):
         return False
     above = np.triu(np.ones((size, size), dtype=bool), k=1)

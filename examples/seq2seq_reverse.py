@@ -99,7 +99,7 @@ def train(steps=300, batch_size=64, seed=0, verbose=False):
     src, _, answer = batch(200, rng)
     with gn.no_grad():
         pred = greedy_decode(model, src)
-    return model, float((pred == answer.data).all(axis=1).mean())
+    return model, float((pred == answer).all(dim=1).float().mean().item())
 
 
 def main():

@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-from . import tensor as _tensor_module
+from . import tensor as _tensor_module  # type: ignore[no-redef]  # (mypy, in the import cycle through functions/method_types.pyi)
 from . import versions
 from .backprop import RELEASE_BYTES  # noqa: F401 (RELEASE_BYTES)
 from .backprop import accumulate as _accumulate

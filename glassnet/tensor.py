@@ -11,7 +11,6 @@ by ``glassnet.functions`` (so this file holds only what every tensor is).
 """
 from __future__ import annotations
 
-import builtins
 import weakref
 from typing import TYPE_CHECKING, Any, overload
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
     from .autograd import Node
     from .devices import device as Device
-    from .functions import api as _api
     from .hints import DTypeLike, TensorLike
 
 
@@ -95,7 +93,13 @@ class Size(tuple):
         return Size(tuple.__add__(self, tuple(other)))
 
 
-class Tensor:
+if TYPE_CHECKING:  # what mypy sees of the methods functions/methods.py attaches at import
+    from .functions.method_types import TensorMethods
+else:
+    TensorMethods = object
+
+
+class Tensor(TensorMethods):
     """An n-dimensional array that can record how it was made.
 
     Differences from PyTorch: ``.dtype`` is a NumPy dtype and ``.shape`` a
@@ -353,151 +357,6 @@ class Tensor:
         if self.name:
             extras.append(f"name={self.name!r}")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
-
-    if TYPE_CHECKING:
-        # What mypy sees of the methods and operators that functions/methods.py attaches
-        # when glassnet is imported: the public functions themselves where a method is one
-        # (so a signature is written once), declarations for the rest.
-        add = _api.add
-        sub = _api.sub
-        mul = _api.mul
-        div = _api.div
-        neg = _api.neg
-        pow = _api.pow
-        maximum = _api.maximum
-        minimum = _api.minimum
-        square = _api.square
-        __neg__ = _api.neg
-        __pow__ = _api.pow
-        __matmul__ = _api.matmul
-        __abs__ = _api.abs
-        __lt__ = _api.lt
-        __le__ = _api.le
-        __gt__ = _api.gt
-        __ge__ = _api.ge
-        __getitem__ = _api.getitem
-        eq = _api.eq
-        ne = _api.ne
-        lt = _api.lt
-        le = _api.le
-        gt = _api.gt
-        ge = _api.ge
-        isclose = _api.isclose
-        allclose = _api.allclose
-        equal = _api.equal
-        exp = _api.exp
-        log = _api.log
-        sqrt = _api.sqrt
-        abs = _api.abs
-        sin = _api.sin
-        cos = _api.cos
-        tanh = _api.tanh
-        sigmoid = _api.sigmoid
-        relu = _api.relu
-        clamp = _api.clamp
-        clip = _api.clamp
-        masked_fill = _api.masked_fill
-        clone = _api.clone
-        sum = _api.sum
-        mean = _api.mean
-        var = _api.var
-        std = _api.std
-        max = _api.max
-        min = _api.min
-        amax = _api.amax
-        amin = _api.amin
-        logsumexp = _api.logsumexp
-        softmax = _api.softmax
-        log_softmax = _api.log_softmax
-        argmax = _api.argmax
-        argmin = _api.argmin
-        all = _api.all
-        any = _api.any
-        matmul = _api.matmul
-        mm = _api.mm
-        reshape = _api.reshape
-        view = _api.view
-        flatten = _api.flatten
-        permute = _api.permute
-        transpose = _api.transpose
-        swapaxes = _api.transpose
-        t = _api.t
-        squeeze = _api.squeeze
-        unsqueeze = _api.unsqueeze
-        expand = _api.expand
-        expand_as = _api.expand_as
-        split = _api.split
-        chunk = _api.chunk
-        gather = _api.gather
-        index_select = _api.index_select
-        is_floating_point = _api.is_floating_point
-        topk = _api.topk
-        narrow = _api.narrow
-        roll = _api.roll
-
-        def __add__(self, other: TensorLike) -> Tensor: ...
-        def __radd__(self, other: TensorLike) -> Tensor: ...
-        def __sub__(self, other: TensorLike) -> Tensor: ...
-        def __rsub__(self, other: TensorLike) -> Tensor: ...
-        def __mul__(self, other: TensorLike) -> Tensor: ...
-        def __rmul__(self, other: TensorLike) -> Tensor: ...
-        def __truediv__(self, other: TensorLike) -> Tensor: ...
-        def __rtruediv__(self, other: TensorLike) -> Tensor: ...
-        def __rpow__(self, other: TensorLike) -> Tensor: ...
-        def __rmatmul__(self, other: TensorLike) -> Tensor: ...
-        def __pos__(self) -> Tensor: ...
-        def __invert__(self) -> Tensor: ...
-        def __and__(self, other: TensorLike) -> Tensor: ...
-        def __or__(self, other: TensorLike) -> Tensor: ...
-        def __eq__(self, other: object) -> Tensor: ...  # type: ignore[override]
-        def __ne__(self, other: object) -> Tensor: ...  # type: ignore[override]
-        def __setitem__(self, idx: Any, value: TensorLike) -> None: ...
-        def __iadd__(self, other: TensorLike) -> Tensor: ...
-        def __isub__(self, other: TensorLike) -> Tensor: ...
-        def __imul__(self, other: TensorLike) -> Tensor: ...
-        def __itruediv__(self, other: TensorLike) -> Tensor: ...
-        def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any,
-                            **kwargs: Any) -> Any: ...
-        def where(self, condition: TensorLike, other: TensorLike) -> Tensor: ...
-        def view_as(self, other: Tensor) -> Tensor: ...
-        def reshape_as(self, other: Tensor) -> Tensor: ...
-        def contiguous(self) -> Tensor: ...
-        def cpu(self) -> Tensor: ...
-        def cuda(self, device: Device | str | int | None = None,
-                 non_blocking: builtins.bool = False) -> Tensor: ...
-        def to(self, *args: Tensor | DTypeLike | Device | str, **kwargs: Any) -> Tensor: ...
-        def half(self) -> Tensor: ...
-        def short(self) -> Tensor: ...
-        def char(self) -> Tensor: ...
-        def byte(self) -> Tensor: ...
-        def new_zeros(self, *size: Any, **kwargs: Any) -> Tensor: ...
-        def new_ones(self, *size: Any, **kwargs: Any) -> Tensor: ...
-        def new_empty(self, *size: Any, **kwargs: Any) -> Tensor: ...
-        def new_full(self, size: Any, fill_value: TensorLike, **kwargs: Any) -> Tensor: ...
-        def new_tensor(self, data: TensorLike, **kwargs: Any) -> Tensor: ...
-        def type(self, dtype: DTypeLike | None = None) -> Tensor | str: ...
-        def float(self) -> Tensor: ...
-        def double(self) -> Tensor: ...
-        def long(self) -> Tensor: ...
-        def int(self) -> Tensor: ...
-        def bool(self) -> Tensor: ...
-        def add_(self, other: TensorLike, *, alpha: builtins.float = 1) -> Tensor: ...
-        def sub_(self, other: TensorLike, *, alpha: builtins.float = 1) -> Tensor: ...
-        def mul_(self, other: TensorLike) -> Tensor: ...
-        def div_(self, other: TensorLike) -> Tensor: ...
-        def fill_(self, value: TensorLike) -> Tensor: ...
-        def zero_(self) -> Tensor: ...
-        def copy_(self, src: TensorLike) -> Tensor: ...
-        def clamp_(self, min: builtins.float | None = None,
-                   max: builtins.float | None = None) -> Tensor: ...
-        def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
-                    generator: np.random.Generator | None = None) -> Tensor: ...
-        def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
-                     generator: np.random.Generator | None = None) -> Tensor: ...
-        @property
-        def T(self) -> Tensor: ...
-        @property
-        def mT(self) -> Tensor: ...
 
 
 class _HookHandle:

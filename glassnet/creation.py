@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import dtypes as backend
+from . import dtypes
 from .devices import as_device
 from .random import get_generator
 from .tensor import Size as ShapeSize
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _dtype(dtype):
-    return backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+    return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
 def _shape(size):
@@ -80,7 +80,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: DType
         start, end = 0, start
     if dtype is None:
         all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if all_int else backend.get_default_dtype()
+        dtype = np.int64 if all_int else dtypes.get_default_dtype()
     return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
 
 
@@ -215,14 +215,14 @@ def _legacy(name: str, dtype: np.dtype) -> _LegacyTensorType:
     return _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__slots__": ()})
 
 
-FloatTensor = _legacy("FloatTensor", backend.float32)
-DoubleTensor = _legacy("DoubleTensor", backend.float64)
-HalfTensor = _legacy("HalfTensor", backend.float16)
-LongTensor = _legacy("LongTensor", backend.int64)
-IntTensor = _legacy("IntTensor", backend.int32)
-ShortTensor = _legacy("ShortTensor", backend.int16)
-CharTensor = _legacy("CharTensor", backend.int8)
-ByteTensor = _legacy("ByteTensor", backend.uint8)
-BoolTensor = _legacy("BoolTensor", backend.bool_)
+FloatTensor = _legacy("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy("HalfTensor", dtypes.float16)
+LongTensor = _legacy("LongTensor", dtypes.int64)
+IntTensor = _legacy("IntTensor", dtypes.int32)
+ShortTensor = _legacy("ShortTensor", dtypes.int16)
+CharTensor = _legacy("CharTensor", dtypes.int8)
+ByteTensor = _legacy("ByteTensor", dtypes.uint8)
+BoolTensor = _legacy("BoolTensor", dtypes.bool_)
 LEGACY_TYPES = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
                 CharTensor, ByteTensor, BoolTensor)

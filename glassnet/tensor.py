@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from . import dtypes as backend
-from . import versions
+from . import dtypes, versions
 from .devices import CPU
 from .errors import DTypeError
 from .grad_mode import state
@@ -51,7 +50,7 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
         except ValueError as exc:
             raise ValueError(f"tensor: cannot make an array of {type(data).__name__} data: {exc}") from None
         if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
-            arr = arr.astype(backend.get_default_dtype())
+            arr = arr.astype(dtypes.get_default_dtype())
         elif arr.dtype.kind in "OUSV":
             raise DTypeError(
                 f"tensor: expected numbers (floats, ints or bools), got data of dtype {arr.dtype}")
@@ -232,7 +231,7 @@ class Tensor(TensorMethods):
         else:
             raise TypeError(f"Tensor.data: expected a Tensor (or an ndarray) to set as the "
                             f"data, got {type(value).__name__}")
-        if self.requires_grad and not backend.is_float(array.dtype):
+        if self.requires_grad and not dtypes.is_float(array.dtype):
             raise DTypeError(f"Tensor.data: data set to a tensor that requires gradients "
                              f"must be floating point, got {array.dtype} with shape "
                              f"{array.shape}")
@@ -293,7 +292,7 @@ class Tensor(TensorMethods):
         return Tensor._make(self._data, False, None)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not backend.is_float(self._data.dtype):
+        if requires_grad and not dtypes.is_float(self._data.dtype):
             raise DTypeError(f"requires_grad: only floating-point tensors can require "
                              f"gradients, this one is {self.dtype} with shape {self.shape}")
         if not requires_grad and self.grad_fn is not None:
@@ -348,7 +347,7 @@ class Tensor(TensorMethods):
         body = np.array2string(self._data, separator=", ", prefix="tensor(",
                                precision=4, threshold=200, edgeitems=3)
         extras = []
-        if self._data.dtype not in (backend.get_default_dtype(), backend.int64, backend.bool_):
+        if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ShapeError, describe
 from ..ops import activation, arith, index, linalg, reduce, unary
-from ..ops import softmax as nnops
+from ..ops import softmax as softmax_ops
 from ..ops._util import array_arg, normalize_dim, normalize_dims, pick_dim, pick_keepdim
 from ..tensor import Tensor
 
@@ -329,12 +329,12 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = N
 
 def softmax(input: Tensor, dim: int | None = -1, *, axis: int | None = None) -> Tensor:
     d = normalize_dim(pick_dim(dim, axis, "softmax", -1), input.ndim, "softmax")
-    return nnops.Softmax.apply(input, d)
+    return softmax_ops.Softmax.apply(input, d)
 
 
 def log_softmax(input: Tensor, dim: int | None = -1, *, axis: int | None = None) -> Tensor:
     d = normalize_dim(pick_dim(dim, axis, "log_softmax", -1), input.ndim, "log_softmax")
-    return nnops.LogSoftmax.apply(input, d)
+    return softmax_ops.LogSoftmax.apply(input, d)
 
 
 def _arg(x, dim, keepdim, fn, name):

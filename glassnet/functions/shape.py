@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..devices import as_device
 from ..errors import ShapeError, describe
 from ..ops import index as index_ops
@@ -322,4 +322,4 @@ def numel(input: Tensor) -> int:
 
 
 def is_floating_point(input: Tensor) -> bool:
-    return backend.is_float(input._data.dtype)
+    return dtypes.is_float(input._data.dtype)

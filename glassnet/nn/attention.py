@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from . import init
 from .functional.attention import _forward
 from .linear import Linear
@@ -75,7 +75,7 @@ class MultiheadAttention(Module):
         self.dropout = dropout
         self.batch_first = batch_first
         self.head_dim = embed_dim // num_heads
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
         def param(*shape):
             return Parameter(np.empty(shape, dtype=dtype))

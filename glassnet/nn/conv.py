@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..ops._im2col import pair, single
 from . import init
 from .functional import conv as F
@@ -86,7 +86,7 @@ class _ConvNd(Module):
                                       "supported; glassnet pads with zeros only "
                                       "(padding_mode='zeros')")
         self.padding_mode = padding_mode
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         if self.transposed:
             shape = (self.in_channels, self.out_channels // self.groups)
         else:

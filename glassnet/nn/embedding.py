@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import init
@@ -62,7 +62,7 @@ class Embedding(Module):
         self.sparse = False
         shape = (self.num_embeddings, self.embedding_dim)
         if _weight is None:
-            dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+            dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
             self.weight = Parameter(np.empty(shape, dtype=dtype), requires_grad=not _freeze)
             self.reset_parameters()
         else:

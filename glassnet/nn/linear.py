@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..errors import DTypeError, ShapeError
 from ..functions import api
 from ..tensor import Tensor
@@ -50,7 +50,7 @@ class Linear(Module):
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {n!r}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         if bias:
             self.bias = Parameter(np.empty((self.out_features,), dtype=dtype))

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import dtypes as backend
-from .. import versions
+from .. import dtypes, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -83,7 +82,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         shape = (self.num_features,)
         if affine:
             self.weight = Parameter(np.empty(shape, dtype=dtype))
@@ -192,7 +191,7 @@ class LayerNorm(Module):
         self.normalized_shape = F.normalized_shape_tuple(normalized_shape, "LayerNorm")
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         if elementwise_affine:
             self.weight = Parameter(np.empty(self.normalized_shape, dtype=dtype))
             if bias:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..errors import DTypeError, ShapeError
 from ..functions import api
 from ..ops.recurrent.layer import CELLS, run_direction
@@ -84,7 +84,7 @@ def uniform_init(module: Module, hidden_size: int) -> None:
 
 
 def layer_dtype(dtype: DTypeLike | None) -> np.dtype:
-    return backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+    return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
 class RNNCellBase(Module):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..grad_mode import no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
@@ -94,7 +94,7 @@ def _example_inputs(model, input_size, dtype):
     """Zero tensors for ``input_size`` (a shape, a list of shapes, or tensors)."""
     if dtype is None:
         first = next(model.parameters(), None)
-        dtype = first.dtype if first is not None else backend.get_default_dtype()
+        dtype = first.dtype if first is not None else dtypes.get_default_dtype()
     if isinstance(input_size, Tensor):
         return [input_size], tuple(input_size.shape)
     if isinstance(input_size, (tuple, list)) and input_size and \

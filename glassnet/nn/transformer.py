@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
@@ -37,7 +37,7 @@ def generate_square_subsequent_mask(sz: int, device: Any = None,
     if isinstance(sz, bool) or not isinstance(sz, (int, np.integer)) or sz < 0:
         raise ValueError(f"generate_square_subsequent_mask: sz must be a non-negative int (the "
                          f"sequence length), got {sz!r}")
-    dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+    dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
     mask = np.triu(np.full((sz, sz), -np.inf, dtype=dtype), k=1)
     return Tensor._make(mask, False, None)
 

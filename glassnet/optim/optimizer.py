@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import alloc, versions
-from .. import dtypes as backend
+from .. import alloc, dtypes, versions
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
@@ -99,7 +98,7 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{where} is a {type(p).__name__}; an optimizer can only "
                                 "optimize Tensors")
-            if not backend.is_float(p.dtype):
+            if not dtypes.is_float(p.dtype):
                 raise DTypeError(f"{where} is a {p.dtype} tensor of shape {p.shape}; only "
                                  "floating-point tensors can be optimized")
             if not p.is_leaf:

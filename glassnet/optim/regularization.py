@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import dtypes as backend
+from .. import dtypes
 from ..errors import DTypeError
 from ..tensor import Tensor
 
@@ -34,7 +34,7 @@ def _tensors(params, name):
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(f"{name}: params[{i}] is a {type(p).__name__}, expected a Tensor")
-        if not backend.is_float(p.dtype):
+        if not dtypes.is_float(p.dtype):
             raise DTypeError(f"{name}: params[{i}] is a {p.dtype} tensor of shape {p.shape}, "
                              "expected a floating-point tensor")
     return params

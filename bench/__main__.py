@@ -1,4 +1,5 @@
 """``python -m bench``: run the suite (options: ``python -m bench --help``)."""
+
 import sys
 
 from bench.run import main

@@ -23,6 +23,7 @@ in four rounds on freshly built models, A's built first in two of them and
 B's in the other two. Identical code still measures B/A between 0.98 and
 1.01 here: claim nothing under 2% without such a calibration beside it.
 """
+
 import argparse
 import importlib
 import io
@@ -50,17 +51,24 @@ def load_copy(rev, name, folder):
     code (where a module's arrays and objects land in memory)."""
     target = os.path.join(folder, name)
     if rev is None:
-        shutil.copytree(ROOT / "glassnet", target,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            ROOT / "glassnet", target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
     else:
         try:
-            proc = subprocess.run(["git", "archive", "--format=tar", rev, "glassnet"],
-                                  cwd=ROOT, capture_output=True, check=True)
+            proc = subprocess.run(
+                ["git", "archive", "--format=tar", rev, "glassnet"],
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
+            )
         except (OSError, subprocess.CalledProcessError) as exc:
             detail = getattr(exc, "stderr", b"") or str(exc).encode()
-            raise SystemExit(f"bench.ab: cannot read glassnet at revision {rev!r} with git "
-                             f"archive (run from a git checkout): "
-                             f"{detail.decode(errors='replace').strip()}")
+            raise SystemExit(
+                f"bench.ab: cannot read glassnet at revision {rev!r} with git "
+                f"archive (run from a git checkout): "
+                f"{detail.decode(errors='replace').strip()}"
+            )
         unpacked = os.path.join(folder, "unpacked-" + name)
         with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
             tar.extractall(unpacked, filter="data")
@@ -136,9 +144,15 @@ def summary(times_a, times_b):
     """The numbers the report prints for one workload at one thread count."""
     ratios = [b / a for a, b in zip(times_a, times_b)]
     lo, hi = median_interval(ratios)
-    return {"a_ms": statistics.median(times_a) * 1e3, "b_ms": statistics.median(times_b) * 1e3,
-            "ratio": statistics.median(ratios), "ratio_lo": lo, "ratio_hi": hi,
-            "b_faster": sum(r < 1 for r in ratios), "pairs": len(ratios)}
+    return {
+        "a_ms": statistics.median(times_a) * 1e3,
+        "b_ms": statistics.median(times_b) * 1e3,
+        "ratio": statistics.median(ratios),
+        "ratio_lo": lo,
+        "ratio_hi": hi,
+        "b_faster": sum(r < 1 for r in ratios),
+        "pairs": len(ratios),
+    }
 
 
 def verdict(s):
@@ -153,32 +167,49 @@ def verdict(s):
 def format_row(name, threads, s, judged=True):
     """A table row; ``judged=False`` (--quick) gives no verdict: its sizes and
     few pairs say nothing about speed."""
-    return (f"| {name} | {threads} | {s['a_ms']:.4g} | {s['b_ms']:.4g} | {s['ratio']:.3f} | "
-            f"{s['ratio_lo']:.3f}–{s['ratio_hi']:.3f} | {s['b_faster']}/{s['pairs']} | "
-            f"{verdict(s) if judged else 'none (--quick)'} |")
+    return (
+        f"| {name} | {threads} | {s['a_ms']:.4g} | {s['b_ms']:.4g} | {s['ratio']:.3f} | "
+        f"{s['ratio_lo']:.3f}–{s['ratio_hi']:.3f} | {s['b_faster']}/{s['pairs']} | "
+        f"{verdict(s) if judged else 'none (--quick)'} |"
+    )
 
 
-HEADER = ("| workload | threads | A ms | B ms | B/A (median of pairs) | its 95% interval | "
-          "B faster in | verdict |\n|---|---|---|---|---|---|---|---|")
+HEADER = (
+    "| workload | threads | A ms | B ms | B/A (median of pairs) | its 95% interval | "
+    "B faster in | verdict |\n|---|---|---|---|---|---|---|---|"
+)
 
 
 def parse_args(argv):
     from .workloads import ALL
+
     trainable = [w.name for w in ALL if hasattr(w, "impls")]
     p = argparse.ArgumentParser(
         prog="python -m bench.ab",
         description="time this working tree's glassnet (B) against a git revision's (A) on the "
-                    "suite's training steps, in alternating pairs of short blocks")
+        "suite's training steps, in alternating pairs of short blocks",
+    )
     p.add_argument("--base", default="HEAD", help="git revision of A (default HEAD)")
-    p.add_argument("--only", nargs="+", default=["tiny", "lstm"], metavar="WORKLOAD",
-                   choices=trainable, help=f"workloads (default tiny lstm; any of {trainable})")
-    p.add_argument("--threads", nargs="+", type=int, default=[1], metavar="N",
-                   help="thread counts (default 1)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        default=["tiny", "lstm"],
+        metavar="WORKLOAD",
+        choices=trainable,
+        help=f"workloads (default tiny lstm; any of {trainable})",
+    )
+    p.add_argument(
+        "--threads", nargs="+", type=int, default=[1], metavar="N", help="thread counts (default 1)"
+    )
     p.add_argument("--pairs", type=int, default=100, help="pairs of blocks (default 100)")
-    p.add_argument("--block-ms", type=float, default=20.0,
-                   help="length of one block in ms (default 20)")
-    p.add_argument("--quick", action="store_true",
-                   help="the suite's tiny sizes and 6 pairs: shows that it runs, nothing more")
+    p.add_argument(
+        "--block-ms", type=float, default=20.0, help="length of one block in ms (default 20)"
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="the suite's tiny sizes and 6 pairs: shows that it runs, nothing more",
+    )
     return p.parse_args(argv), {w.name: w for w in ALL}
 
 
@@ -188,26 +219,36 @@ def main(argv=None):
     from . import environment
     from .config import Config
     from .frameworks import Framework
+
     cfg = Config.make(quick=args.quick, use_torch=False)
     count = 2 if args.quick else 4  # rounds, each on freshly built models
     pairs = count * max(1, (6 if args.quick else args.pairs) // count)
     block_s = 0.002 if args.quick else args.block_ms / 1e3
     folder = tempfile.mkdtemp(prefix="glassnet-ab-")
     try:
-        copies = {"A": load_copy(args.base, "glassnet_a", folder),
-                  "B": load_copy(None, "glassnet_b", folder)}
-        fw_a, fw_b = (Framework(f"glassnet ({side})", module, module.data, "tracemalloc")
-                      for side, module in copies.items())
-        print(f"A = glassnet at {args.base}, B = this working tree ({ROOT}); "
-              f"{pairs} pairs of ~{block_s * 1e3:g} ms blocks\n")
+        copies = {
+            "A": load_copy(args.base, "glassnet_a", folder),
+            "B": load_copy(None, "glassnet_b", folder),
+        }
+        fw_a, fw_b = (
+            Framework(f"glassnet ({side})", module, module.data, "tracemalloc")
+            for side, module in copies.items()
+        )
+        print(
+            f"A = glassnet at {args.base}, B = this working tree ({ROOT}); "
+            f"{pairs} pairs of ~{block_s * 1e3:g} ms blocks\n"
+        )
         print(HEADER)
         for name in args.only:
             for n in args.threads:
                 with environment.threads(n):
-                    times = rounds(lambda a_first: steps_of(workloads[name], cfg, fw_a, fw_b,
-                                                            a_first),
-                                   pairs, block_s, warmup_s=0.0 if args.quick else 0.3,
-                                   count=count)
+                    times = rounds(
+                        lambda a_first: steps_of(workloads[name], cfg, fw_a, fw_b, a_first),
+                        pairs,
+                        block_s,
+                        warmup_s=0.0 if args.quick else 0.3,
+                        count=count,
+                    )
                     s = summary(*times)
                 print(format_row(name, n, s, judged=not args.quick), flush=True)
     finally:

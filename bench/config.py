@@ -6,6 +6,7 @@ Full run: every implementation is timed in ``reps`` blocks of about
 Quick run: the same code on tiny sizes with a handful of short blocks; its
 numbers only show that everything runs.
 """
+
 import dataclasses
 from dataclasses import dataclass
 
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 @dataclass
 class Config:
     quick: bool = False
-    reps: int = 15            # timed blocks per implementation (the median is reported)
-    block_s: float = 0.05     # target length of one timed block
+    reps: int = 15  # timed blocks per implementation (the median is reported)
+    block_s: float = 0.05  # target length of one timed block
     warmup_steps: int = 5
     warmup_s: float = 0.2
-    memory_steps: int = 3     # steps run in the separate peak-memory pass
-    cooldown_s: float = 0.3   # pause between blocks when running multi-threaded (see timing.py)
+    memory_steps: int = 3  # steps run in the separate peak-memory pass
+    cooldown_s: float = 0.3  # pause between blocks when running multi-threaded (see timing.py)
     use_torch: bool = True
     # peak memory does not depend on the thread count: it is measured at the
     # first one and reused; (workload, implementation) -> (bytes, method)
@@ -41,8 +42,7 @@ class Config:
 
     def for_long_steps(self, share):
         """These settings for such a workload: one warm-up step, fewer blocks."""
-        return dataclasses.replace(self, warmup_steps=1, warmup_s=0.0,
-                                   reps=self.long_reps(share))
+        return dataclasses.replace(self, warmup_steps=1, warmup_s=0.0, reps=self.long_reps(share))
 
     def at_threads(self, n):
         """These settings for a run at ``n`` threads (no cool-down needed at 1)."""

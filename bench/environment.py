@@ -7,6 +7,7 @@ threadpoolctl NumPy's BLAS keeps its own thread count, and the report says
 so. OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE and friends are reported, never
 changed.
 """
+
 import contextlib
 import os
 import platform
@@ -16,15 +17,27 @@ from pathlib import Path
 
 import numpy as np
 
-ENV_VARS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-            "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-            "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME",
-            "MKL_THREADING_LAYER", "GLASSNET_BLAS", "GLASSNET_ONEDNN")
+ENV_VARS = (
+    "MALLOC_TRIM_THRESHOLD_",
+    "MALLOC_MMAP_THRESHOLD_",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OMP_WAIT_POLICY",
+    "GOMP_SPINCOUNT",
+    "KMP_BLOCKTIME",
+    "MKL_THREADING_LAYER",
+    "GLASSNET_BLAS",
+    "GLASSNET_ONEDNN",
+)
 
 
 def _threadpoolctl():
     try:
         import threadpoolctl
+
         return threadpoolctl
     except ImportError:
         return None
@@ -35,6 +48,7 @@ def threads(n, torch=None):
     """Run the body with ``n`` threads for NumPy's BLAS, glassnet's MKL (loaded
     first, so that threadpoolctl sees it) and PyTorch."""
     import glassnet.backends.blas
+
     glassnet.backends.blas.load()
     tpc = _threadpoolctl()
     before = torch.get_num_threads() if torch is not None else None
@@ -53,10 +67,20 @@ def blas_info():
     """The BLAS/OpenMP libraries loaded in this process (threadpoolctl), or why not known."""
     tpc = _threadpoolctl()
     if tpc is None:
-        return {"error": "threadpoolctl not installed (pip install threadpoolctl): BLAS kernel "
-                         "unknown and NumPy's BLAS threads not limited"}
-    keep = ("user_api", "internal_api", "prefix", "version", "architecture",
-            "threading_layer", "num_threads", "filepath")
+        return {
+            "error": "threadpoolctl not installed (pip install threadpoolctl): BLAS kernel "
+            "unknown and NumPy's BLAS threads not limited"
+        }
+    keep = (
+        "user_api",
+        "internal_api",
+        "prefix",
+        "version",
+        "architecture",
+        "threading_layer",
+        "num_threads",
+        "filepath",
+    )
     return [{k: pool.get(k) for k in keep} for pool in tpc.threadpool_info()]
 
 
@@ -73,10 +97,20 @@ def _cpu_model():
 def _git_revision():
     root = Path(__file__).resolve().parent.parent
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                             capture_output=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=root, text=True, capture_output=True, timeout=10).stdout
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            timeout=10,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return (rev + ("+uncommitted changes" if dirty.strip() else "")) or None
@@ -87,6 +121,7 @@ def describe(torch=None):
     import glassnet
     import glassnet.backends.blas
     import glassnet.backends.onednn
+
     info = {
         "python": sys.version.split()[0],
         "numpy": np.__version__,
@@ -122,12 +157,19 @@ def blas_line(info):
     if isinstance(pools, dict):
         return pools["error"]
     numpy_first = sorted(pools, key=lambda p: _owner(p["filepath"]) != "numpy")
-    return "; ".join(
-        f"{_owner(p['filepath'])}: {p['internal_api']}"
-        + (f" {p['version']}" if p.get("version") else "")
-        + (f" ({p['architecture']} kernel, {p.get('threading_layer')} threads)"
-           if p.get("architecture") else "")
-        for p in numpy_first) or "no BLAS found"
+    return (
+        "; ".join(
+            f"{_owner(p['filepath'])}: {p['internal_api']}"
+            + (f" {p['version']}" if p.get("version") else "")
+            + (
+                f" ({p['architecture']} kernel, {p.get('threading_layer')} threads)"
+                if p.get("architecture")
+                else ""
+            )
+            for p in numpy_first
+        )
+        or "no BLAS found"
+    )
 
 
 class BackgroundLoad:
@@ -154,6 +196,7 @@ class BackgroundLoad:
     @staticmethod
     def _sample():
         import time
+
         try:
             fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         except (OSError, ValueError):

@@ -1,6 +1,7 @@
 """glassnet and PyTorch behind one small interface, so a workload writes its
 model and its training step once and runs the same code in both (their
 APIs match where it matters: nn.Linear, nn.Sequential, optim.SGD, ...)."""
+
 import importlib
 
 import numpy as np
@@ -47,6 +48,7 @@ def glassnet_forget(package=gn):
     under another name): it empties oneDNN's kernel caches (their reorder and
     scratch buffers) and the recurrent layers' array pool, so that a memory
     pass counts what a training loop holds, not what an earlier run left there."""
+
     def forget():
         onednn = package.onednn
         if hasattr(onednn, "clear_caches"):
@@ -55,6 +57,7 @@ def glassnet_forget(package=gn):
             for cache in ("_kernels", "_conv_kernels"):
                 getattr(onednn, cache, {}).clear()
         _recurrent_pool(package).clear()
+
     return forget
 
 
@@ -79,18 +82,21 @@ def load_torch(enabled=True):
     except ImportError:
         return None
     import torch.utils.data
+
     return Framework("pytorch", torch, torch.utils.data, "torch-profiler")
 
 
 def train_step(model, loss_fn, opt, batches):
     """A full training step in either framework, on the next (x, y) of
     ``batches``: zero_grad, forward, loss, backward, optimizer step."""
+
     def step():
         x, y = next(batches)
         opt.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
+
     return step
 
 
@@ -101,8 +107,11 @@ class Sides:
     def __init__(self, use_torch=True):
         self.glassnet = GLASSNET
         self.torch = load_torch(use_torch)
-        self.torch_reason = None if self.torch is not None else (
-            "n/a (--no-torch)" if not use_torch else "n/a (torch not installed)")
+        self.torch_reason = (
+            None
+            if self.torch is not None
+            else ("n/a (--no-torch)" if not use_torch else "n/a (torch not installed)")
+        )
 
     @property
     def torch_module(self):

@@ -18,6 +18,7 @@ batches exist before the pass and are not counted.
   both frameworks alike. It sees everything, PyTorch's C++ nodes included,
   to the page. Where that is not possible it falls back to the two above.
 """
+
 import contextlib
 import ctypes
 import os
@@ -44,6 +45,7 @@ def tracemalloc_peak(run):
 def _allocations(prof):
     """(time, bytes) of every allocation/free the profiler saw."""
     from torch._C._profiler import _EventType
+
     events, todo = [], list(prof.profiler.kineto_results.experimental_event_tree())
     while todo:
         e = todo.pop()
@@ -70,6 +72,7 @@ def _quiet_stderr():
 def torch_peak(run):
     """Peak bytes held by PyTorch's CPU allocator while ``run()`` executes."""
     from torch.profiler import ProfilerActivity, profile
+
     with _quiet_stderr():
         with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
             run()
@@ -110,5 +113,6 @@ def rss_peak(run):
 def peak_bytes(method, run):
     """Peak bytes of ``run()`` measured by ``method``: 'tracemalloc',
     'torch-profiler' or 'rss'."""
-    return {"tracemalloc": tracemalloc_peak, "torch-profiler": torch_peak,
-            "rss": rss_peak}[method](run)
+    return {"tracemalloc": tracemalloc_peak, "torch-profiler": torch_peak, "rss": rss_peak}[method](
+        run
+    )

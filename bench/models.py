@@ -18,9 +18,16 @@ CNN_LAYERS = ("Conv2d", "MaxPool2d", "Flatten")
 def cnn(nn):
     """conv(1→8, 3×3)-ReLU-maxpool2-conv(8→16, 3×3)-ReLU-maxpool2-linear(400→10),
     for 1×28×28 images (28 → 26 → 13 → 11 → 5, and 16·5·5 = 400)."""
-    return nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(400, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 10),
+    )
 
 
 LSTM_LAYERS = ("LSTM",)

@@ -15,6 +15,7 @@ added after the square root). ``params`` is the list [W0, b0, W1, b1, ...]
 and may be given, so a test can start both styles and PyTorch from the
 same weights.
 """
+
 import numpy as np
 
 
@@ -30,15 +31,23 @@ def init_params(sizes, seed=0):
 
 
 class _Net:
-    def __init__(self, sizes, loss="cross_entropy", optimizer="sgd", lr=0.01, params=None,
-                 betas=(0.9, 0.999), eps=1e-8, seed=0):
+    def __init__(
+        self,
+        sizes,
+        loss="cross_entropy",
+        optimizer="sgd",
+        lr=0.01,
+        params=None,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        seed=0,
+    ):
         if loss not in ("cross_entropy", "mse"):
             raise ValueError(f"loss must be 'cross_entropy' or 'mse', got {loss!r}")
         if optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
         self.sizes, self.loss, self.optimizer, self.lr = tuple(sizes), loss, optimizer, lr
-        self.params = [p.copy() for p in params] if params is not None else \
-            init_params(sizes, seed)
+        self.params = [p.copy() for p in params] if params is not None else init_params(sizes, seed)
         self.b1, self.b2, self.eps, self.t = betas[0], betas[1], eps, 0
         self.m = [np.zeros_like(p) for p in self.params] if optimizer == "adam" else None
         self.v = [np.zeros_like(p) for p in self.params] if optimizer == "adam" else None
@@ -87,7 +96,7 @@ class FreshMLP(_Net):
                 p -= self.lr * g
             return
         self.t += 1
-        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
+        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
         for k, (p, g) in enumerate(zip(self.params, grads)):
             self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * g
             self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * g * g
@@ -107,8 +116,8 @@ class BufferedMLP(_Net):
         if self.batch == n:
             return
         outs = self.sizes[1:]
-        self.acts = [np.empty((n, k), np.float32) for k in outs]        # z, then relu(z) in place
-        self.deltas = [np.empty((n, k), np.float32) for k in outs]      # ∂L/∂z of each layer
+        self.acts = [np.empty((n, k), np.float32) for k in outs]  # z, then relu(z) in place
+        self.deltas = [np.empty((n, k), np.float32) for k in outs]  # ∂L/∂z of each layer
         self.masks = [np.empty((n, k), bool) for k in outs[:-1]]
         self.row_max = np.empty((n, 1), np.float32)
         self.row_sum = np.empty((n, 1), np.float32)
@@ -163,7 +172,7 @@ class BufferedMLP(_Net):
                 p += g
             return
         self.t += 1
-        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
+        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
         for p, g, m, v, tmp in zip(self.params, self.grads, self.m, self.v, self.tmp):
             m *= self.b1
             np.multiply(g, 1 - self.b1, out=tmp)
@@ -200,6 +209,7 @@ def matmul_step(sizes, batch, seed=0):
             np.matmul(hs[i].T, ds[i], out=gs[i])
             if i:
                 np.matmul(ds[i], ws[i].T, out=ds[i - 1])
+
     return step
 
 
@@ -214,4 +224,4 @@ def sgemm(n=1024, seed=0):
     rng = np.random.default_rng(seed)
     a, b = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
     out = np.empty((n, n), np.float32)
-    return (lambda: np.matmul(a, b, out=out)), 2 * n ** 3
+    return (lambda: np.matmul(a, b, out=out)), 2 * n**3

@@ -2,13 +2,14 @@
 JSON (``--json PATH``). The JSON holds everything: environment, settings,
 and per workload, thread count and implementation every repetition's time,
 the peak memory and the method that measured it."""
+
 import json
 
 from .environment import blas_line
 from .workloads.common import LABELS
 
 SIDES = ("glassnet", "pytorch", "numpy", "numpy-buffers")
-MIB = 2 ** 20
+MIB = 2**20
 BUSY = 0.25  # cores kept busy by other processes beyond which a row is suspect
 
 
@@ -17,8 +18,9 @@ def num(v, unit=""):
     if v is None:
         return "–"
     a = abs(v)
-    text = (f"{v:,.0f}" if a >= 100 else f"{v:.1f}" if a >= 10 else f"{v:.2f}" if a >= 1
-            else f"{v:.3g}")
+    text = (
+        f"{v:,.0f}" if a >= 100 else f"{v:.1f}" if a >= 10 else f"{v:.2f}" if a >= 1 else f"{v:.3g}"
+    )
     return text + unit
 
 
@@ -60,49 +62,88 @@ def _label(row):
 
 
 def summary_table(rows):
-    header = ["workload", "threads", "glassnet ms", "PyTorch ms", "NumPy ms",
-              "NumPy buffers ms", "glassnet/PyTorch", "glassnet/NumPy", "glassnet/NumPy buf",
-              "other load"]
+    header = [
+        "workload",
+        "threads",
+        "glassnet ms",
+        "PyTorch ms",
+        "NumPy ms",
+        "NumPy buffers ms",
+        "glassnet/PyTorch",
+        "glassnet/NumPy",
+        "glassnet/NumPy buf",
+        "other load",
+    ]
     body = []
     for r in rows:
         im, ra = r["impls"], r["ratios"]
         scale, unit = (1e-3, " s") if r["step"] == "run" else (1.0, "")
-        body.append([_label(r), r["threads"]] +
-                    [_cell(im.get(s), scale=scale, unit=unit) for s in SIDES] +
-                    [_ratio(ra.get(f"glassnet/{s}")) if s in im else "" for s in SIDES[1:]] +
-                    [_load(r)])
+        body.append(
+            [_label(r), r["threads"]]
+            + [_cell(im.get(s), scale=scale, unit=unit) for s in SIDES]
+            + [_ratio(ra.get(f"glassnet/{s}")) if s in im else "" for s in SIDES[1:]]
+            + [_load(r)]
+        )
     return _table(header, body)
 
 
 def detail_table(rows):
-    header = ["workload", "threads", "implementation", "median ms", "q1–q3 ms", "per s",
-              "peak memory"]
+    header = [
+        "workload",
+        "threads",
+        "implementation",
+        "median ms",
+        "q1–q3 ms",
+        "per s",
+        "peak memory",
+    ]
     body = []
     for r in rows:
         for name, x in r["impls"].items():
             if x.get("status") != "ok":
                 continue
-            body.append([_label(r), r["threads"], LABELS.get(name, name), num(x["ms_per_step"]),
-                         f"{num(x['ms_q1'])}–{num(x['ms_q3'])}",
-                         num(x.get("per_s")) + f" {r['unit']}", size(x.get("peak_bytes"))])
+            body.append(
+                [
+                    _label(r),
+                    r["threads"],
+                    LABELS.get(name, name),
+                    num(x["ms_per_step"]),
+                    f"{num(x['ms_q1'])}–{num(x['ms_q3'])}",
+                    num(x.get("per_s")) + f" {r['unit']}",
+                    size(x.get("peak_bytes")),
+                ]
+            )
     return _table(header, body)
 
 
 def memory_table(rows):
     """Peak memory per workload (measured once, at the first thread count)."""
     first = rows[0]["threads"] if rows else None
-    header = ["workload", "glassnet", "PyTorch", "NumPy", "NumPy buffers",
-              "glassnet/PyTorch", "glassnet/NumPy", "glassnet/NumPy buf"]
+    header = [
+        "workload",
+        "glassnet",
+        "PyTorch",
+        "NumPy",
+        "NumPy buffers",
+        "glassnet/PyTorch",
+        "glassnet/NumPy",
+        "glassnet/NumPy buf",
+    ]
     body = []
     for r in rows:
         if r["threads"] != first:
             continue
         im, ra = r["impls"], r["ratios"]
-        body.append([_label(r)] +
-                    [size(im[s].get("peak_bytes")) if im.get(s, {}).get("status") == "ok"
-                     else _cell(im.get(s)) for s in SIDES] +
-                    [_ratio(ra.get(f"memory glassnet/{s}")) if s in im else ""
-                     for s in SIDES[1:]])
+        body.append(
+            [_label(r)]
+            + [
+                size(im[s].get("peak_bytes"))
+                if im.get(s, {}).get("status") == "ok"
+                else _cell(im.get(s))
+                for s in SIDES
+            ]
+            + [_ratio(ra.get(f"memory glassnet/{s}")) if s in im else "" for s in SIDES[1:]]
+        )
     return _table(header, body)
 
 
@@ -110,8 +151,16 @@ def gflops_table(rows):
     rows = [r for r in rows if "gflops" in r["extra"]]
     if not rows:
         return ""
-    header = ["workload", "threads", "glassnet", "PyTorch", "NumPy", "NumPy buffers",
-              "matmuls only (same shapes)", "sgemm n³"]
+    header = [
+        "workload",
+        "threads",
+        "glassnet",
+        "PyTorch",
+        "NumPy",
+        "NumPy buffers",
+        "matmuls only (same shapes)",
+        "sgemm n³",
+    ]
     body = []
     for r in rows:
         e = r["extra"]
@@ -119,20 +168,38 @@ def gflops_table(rows):
         def g(name):
             v, f = e["gflops"].get(name), e["fraction_of_matmul_only"].get(name)
             return "–" if v is None else f"{v:.1f} ({f:.0%})"
-        body.append([r["workload"], r["threads"]] + [g(s) for s in SIDES] +
-                    [num(e["matmul_only_gflops"]), f"{num(e['sgemm_gflops'])} (n={e['sgemm_n']})"])
-    return ("GFLOP/s of the whole training step (matmul FLOPs / step time); in brackets the "
-            "fraction of the same matmuls alone in NumPy float32:\n\n" + _table(header, body))
+
+        body.append(
+            [r["workload"], r["threads"]]
+            + [g(s) for s in SIDES]
+            + [num(e["matmul_only_gflops"]), f"{num(e['sgemm_gflops'])} (n={e['sgemm_n']})"]
+        )
+    return (
+        "GFLOP/s of the whole training step (matmul FLOPs / step time); in brackets the "
+        "fraction of the same matmuls alone in NumPy float32:\n\n" + _table(header, body)
+    )
 
 
 def chain_table(rows):
-    pairs = [(a, b) for a, b in zip(rows, rows[1:])
-             if a["workload"] == b["workload"] == "chain" and a["threads"] == b["threads"]
-             and b["extra"]]
+    pairs = [
+        (a, b)
+        for a, b in zip(rows, rows[1:])
+        if a["workload"] == b["workload"] == "chain" and a["threads"] == b["threads"] and b["extra"]
+    ]
     if not pairs:
         return ""
-    header = ["threads", "implementation", "N", "ms at N", "ms at 2N", "time ×",
-              "memory at N", "memory at 2N", "memory ×", "linear (≤ 2.4×)"]
+    header = [
+        "threads",
+        "implementation",
+        "N",
+        "ms at N",
+        "ms at 2N",
+        "time ×",
+        "memory at N",
+        "memory at 2N",
+        "memory ×",
+        "linear (≤ 2.4×)",
+    ]
     body = []
     for short, long in pairs:
         e = long["extra"]
@@ -140,12 +207,20 @@ def chain_table(rows):
             s = short["impls"].get(name, {})
             if x.get("status") != "ok" or s.get("status") != "ok":
                 continue
-            body.append([long["threads"], LABELS.get(name, name), f"{short['params']['ops']:,}",
-                         num(s["ms_per_step"]), num(x["ms_per_step"]),
-                         _ratio(e["time_ratio_2N_over_N"].get(name)),
-                         size(s.get("peak_bytes")), size(x.get("peak_bytes")),
-                         _ratio(e["memory_ratio_2N_over_N"].get(name)),
-                         "yes" if e["linear"].get(name) else "NO"])
+            body.append(
+                [
+                    long["threads"],
+                    LABELS.get(name, name),
+                    f"{short['params']['ops']:,}",
+                    num(s["ms_per_step"]),
+                    num(x["ms_per_step"]),
+                    _ratio(e["time_ratio_2N_over_N"].get(name)),
+                    size(s.get("peak_bytes")),
+                    size(x.get("peak_bytes")),
+                    _ratio(e["memory_ratio_2N_over_N"].get(name)),
+                    "yes" if e["linear"].get(name) else "NO",
+                ]
+            )
     return _table(header, body)
 
 
@@ -157,13 +232,21 @@ def digits_table(rows):
             o = r["extra"].get(name)
             if x.get("status") != "ok" or o is None:
                 continue
-            body.append([r["threads"], LABELS.get(name, name), num(x["ms_per_step"] / 1e3, " s"),
-                         o["epochs"], f"{o['test_accuracy']:.3f}",
-                         "yes" if o["reached"] else "no"])
+            body.append(
+                [
+                    r["threads"],
+                    LABELS.get(name, name),
+                    num(x["ms_per_step"] / 1e3, " s"),
+                    o["epochs"],
+                    f"{o['test_accuracy']:.3f}",
+                    "yes" if o["reached"] else "no",
+                ]
+            )
     if not body:
         return ""
-    return _table(["threads", "implementation", "wall time", "epochs", "test accuracy",
-                   "reached 97%"], body)
+    return _table(
+        ["threads", "implementation", "wall time", "epochs", "test accuracy", "reached 97%"], body
+    )
 
 
 def problems(rows):
@@ -173,8 +256,10 @@ def problems(rows):
             if x.get("status") == "error":
                 out.append(f"- {_label(r)}, {r['threads']} thread(s), {name}: {x['reason']}")
             if x.get("memory_error"):
-                out.append(f"- {_label(r)}, {r['threads']} thread(s), {name} (memory pass): "
-                           f"{x['memory_error']}")
+                out.append(
+                    f"- {_label(r)}, {r['threads']} thread(s), {name} (memory pass): "
+                    f"{x['memory_error']}"
+                )
     return "\n".join(out)
 
 
@@ -192,12 +277,16 @@ def markdown(result):
         + f"; glassnet {env['glassnet']} ({env['glassnet_revision'] or 'no git revision'}),"
         f" its matrix products: {env.get('glassnet_blas', 'unknown')}, its float32 LSTM layers "
         f"and convolutions: {env.get('glassnet_onednn', 'unknown')}; Python {env['python']}",
-        "- Environment: " + (", ".join(f"{k}={v}" for k, v in env["env"].items() if v is not None)
-                             or "no BLAS/OpenMP variables set")
+        "- Environment: "
+        + (
+            ", ".join(f"{k}={v}" for k, v in env["env"].items() if v is not None)
+            or "no BLAS/OpenMP variables set"
+        )
         + f"; malloc thresholds (set by glassnet at import, shared by every implementation in the "
         f"process): {env.get('malloc', 'unknown')}",
         f"- Median of {meta['reps']} interleaved repetitions after warm-up ("
-        + ", ".join(f"{k}: {v}" for k, v in meta["long_reps"].items()) + "); "
+        + ", ".join(f"{k}: {v}" for k, v in meta["long_reps"].items())
+        + "); "
         "one step = forward, loss, backward, optimizer step, zero_grad. Ratios below 1 mean "
         "glassnet is faster / smaller.",
         "- Peak memory: tracemalloc (glassnet, NumPy) and PyTorch's profiler allocation "
@@ -207,18 +296,31 @@ def markdown(result):
     ]
     busy = [r.get("background_load") or 0 for r in rows]
     if max(busy, default=0) > BUSY:
-        lines.append(f"- **Warning: other processes kept up to {max(busy):.1f} cores busy during "
-                     "this run** (column 'other load'); rows with load above "
-                     f"{BUSY} are unreliable, the 2-thread ones most.")
+        lines.append(
+            f"- **Warning: other processes kept up to {max(busy):.1f} cores busy during "
+            "this run** (column 'other load'); rows with load above "
+            f"{BUSY} are unreliable, the 2-thread ones most."
+        )
     lines += [
-        "", "### Time per step", "", summary_table(rows),
-        "", "### Peak memory", "", memory_table(rows),
-        "", "### Every implementation", "", detail_table(rows),
+        "",
+        "### Time per step",
+        "",
+        summary_table(rows),
+        "",
+        "### Peak memory",
+        "",
+        memory_table(rows),
+        "",
+        "### Every implementation",
+        "",
+        detail_table(rows),
     ]
-    for title, table in (("MLP batch 1024: achieved GFLOP/s", gflops_table(rows)),
-                         ("Op chain: linear in its length?", chain_table(rows)),
-                         ("digits to 97% test accuracy, end to end", digits_table(rows)),
-                         ("Errors", problems(rows))):
+    for title, table in (
+        ("MLP batch 1024: achieved GFLOP/s", gflops_table(rows)),
+        ("Op chain: linear in its length?", chain_table(rows)),
+        ("digits to 97% test accuracy, end to end", digits_table(rows)),
+        ("Errors", problems(rows)),
+    ):
         if table:
             lines += ["", f"### {title}", "", table]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 """Run the suite: ``python -m bench`` or ``python bench/run.py`` (options:
 ``--help``; they are defined in ``bench/options.py``)."""
+
 import argparse
 import datetime
 import sys
@@ -22,10 +23,17 @@ from .workloads import ALL, chain, digits, select  # noqa: E402
 def _crashed(workload, exc):
     """A row for a workload whose run itself failed, so the rest still runs."""
     reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return {"workload": workload.name, "title": workload.title, "params": {},
-            "step": "training step", "items_per_step": None, "unit": "samples",
-            "ratios": {}, "extra": {},
-            "impls": {"suite": {"status": "error", "reason": reason}}}
+    return {
+        "workload": workload.name,
+        "title": workload.title,
+        "params": {},
+        "step": "training step",
+        "items_per_step": None,
+        "unit": "samples",
+        "ratios": {},
+        "extra": {},
+        "impls": {"suite": {"status": "error", "reason": reason}},
+    }
 
 
 def run_suite(workloads, thread_counts, cfg, sides, log=print):
@@ -35,8 +43,7 @@ def run_suite(workloads, thread_counts, cfg, sides, log=print):
         for n in thread_counts:
             log(f"[bench] {w.name}, {n} thread(s) ...")
             start = time.perf_counter()
-            with environment.threads(n, sides.torch_module), \
-                    environment.BackgroundLoad() as load:
+            with environment.threads(n, sides.torch_module), environment.BackgroundLoad() as load:
                 try:
                     new = w.run(cfg.at_threads(n), sides)
                 except Exception as exc:  # report it and go on with the others
@@ -63,27 +70,40 @@ def run(args):
     sides = Sides(cfg.use_torch)
     if args.profile:
         from .profiling import profile
+
         with environment.threads(args.threads[0], sides.torch_module):
             print(profile(select([args.profile])[0], cfg, sides, args.top))
         return 0
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
+
     if not cfg.quick:
         with environment.BackgroundLoad() as load:
             time.sleep(1.0)
         if load.cores is not None and load.cores > report.BUSY:
-            log(f"[bench] warning: other processes are using {load.cores:.1f} cores; the "
-                "numbers will be unreliable (the 2-thread ones most)")
+            log(
+                f"[bench] warning: other processes are using {load.cores:.1f} cores; the "
+                "numbers will be unreliable (the 2-thread ones most)"
+            )
     started, start = datetime.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
     rows = run_suite(workloads, args.threads, cfg, sides, log)
-    meta = {"started": started, "seconds": time.perf_counter() - start, "quick": cfg.quick,
-            "reps": cfg.reps, "long_reps": {"chain": cfg.long_reps(chain.REPS_SHARE),
-                                            "digits": cfg.long_reps(digits.REPS_SHARE)},
-            "block_s": cfg.block_s, "warmup_steps": cfg.warmup_steps,
-            "cooldown_s_multithreaded": cfg.cooldown_s,
-            "threads": list(args.threads), "command": sys.argv,
-            "environment": environment.describe(sides.torch_module)}
+    meta = {
+        "started": started,
+        "seconds": time.perf_counter() - start,
+        "quick": cfg.quick,
+        "reps": cfg.reps,
+        "long_reps": {
+            "chain": cfg.long_reps(chain.REPS_SHARE),
+            "digits": cfg.long_reps(digits.REPS_SHARE),
+        },
+        "block_s": cfg.block_s,
+        "warmup_steps": cfg.warmup_steps,
+        "cooldown_s_multithreaded": cfg.cooldown_s,
+        "threads": list(args.threads),
+        "command": sys.argv,
+        "environment": environment.describe(sides.torch_module),
+    }
     result = {"meta": meta, "results": rows}
     text = report.markdown(result)
     print(text, end="")

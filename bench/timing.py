@@ -13,6 +13,7 @@ a BLAS call returns, OpenBLAS's worker threads keep spinning for about
 KMP_BLOCKTIME), libgomp's (PyTorch's) for less, and on a 2-core machine
 they would take a core from whatever runs next. Measured here: a PyTorch matmul right
 after a burst of NumPy matmuls took 1.5× as long as after a pause."""
+
 import gc
 import statistics
 import time
@@ -53,7 +54,7 @@ def interleaved(steps, cfg, reps=None):
     gc.collect()
     names, samples = list(steps), {name: [] for name in steps}
     for r in range(reps):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             step, n = steps[name], inner[name]
             _pause(cfg)
             samples[name].append(block(step, n))
@@ -65,6 +66,11 @@ def summary(seconds, per_step_items):
     ms = [s * 1e3 for s in seconds]
     q = statistics.quantiles(ms, n=4) if len(ms) > 1 else [ms[0]] * 3
     median = statistics.median(ms)
-    return {"ms_per_step": median, "ms_min": min(ms), "ms_q1": q[0], "ms_q3": q[2],
-            "per_s": per_step_items / (median / 1e3) if median > 0 else None,
-            "rep_ms": ms}
+    return {
+        "ms_per_step": median,
+        "ms_min": min(ms),
+        "ms_q1": q[0],
+        "ms_q3": q[2],
+        "per_s": per_step_items / (median / 1e3) if median > 0 else None,
+        "rep_ms": ms,
+    }

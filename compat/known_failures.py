@@ -6,4 +6,5 @@ off this list, so the list (and the README's figure) cannot go stale.
 A reason names the first error and the other missing names the script uses.
 Today every script of the corpus runs unchanged.
 """
+
 KNOWN_FAILURES: dict[str, str] = {}

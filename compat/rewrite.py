@@ -11,6 +11,7 @@ lines stays the same (so an error's line number is the original's):
     from torch import nn, optim          ->  from glassnet import nn, optim
     from torch.utils.data import X       ->  from glassnet.utils.data import X
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,7 +34,7 @@ def _import_line(node: ast.Import) -> str:
         if not _is_torch(alias.name):
             names.append(alias.name + (f" as {alias.asname}" if alias.asname else ""))
             continue
-        path = GLASSNET + alias.name[len(TORCH):]
+        path = GLASSNET + alias.name[len(TORCH) :]
         if alias.asname:
             names.append(f"{path} as {alias.asname}")
         elif path == GLASSNET:
@@ -52,8 +53,8 @@ def to_glassnet(source: str) -> str:
             lines[i] = _FROM.sub(r"\1" + GLASSNET, lines[i], count=1)
         elif isinstance(node, ast.Import) and any(_is_torch(a.name) for a in node.names):
             first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
-            indent = lines[first][:node.col_offset]
-            end = lines[last][node.end_col_offset or 0:]  # a trailing comment, `; x = 1`, "\n"
+            indent = lines[first][: node.col_offset]
+            end = lines[last][node.end_col_offset or 0 :]  # a trailing comment, `; x = 1`, "\n"
             lines[first] = indent + _import_line(node) + end
             for i in range(first + 1, last + 1):  # a backslash-continued import: keep the count
                 lines[i] = "\n"

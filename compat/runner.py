@@ -6,6 +6,7 @@ runs that with every import of ``torch`` refused, so nothing in it can reach
 PyTorch. Both run with one thread (OMP/MKL/OpenBLAS), in a temporary working
 folder, with this checkout's glassnet first on the path.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,6 +45,7 @@ _FRAME = re.compile(r'^\s*File "(.+)", line (\d+)')
 @dataclass(frozen=True)
 class Outcome:
     """One run: the RESULT value (None when there was none), the error, the time."""
+
     value: float | None
     error: str
     seconds: float
@@ -77,8 +79,11 @@ def first_error(stderr: str, script_name: str) -> str:
     if not lines:
         return "exited with an error and printed nothing"
     message = next((s for s in reversed(lines) if not s.startswith(" ")), lines[-1]).strip()
-    where = [m.group(2) for m in map(_FRAME.match, lines)
-             if m and Path(m.group(1)).name == f"{script_name}.py"]
+    where = [
+        m.group(2)
+        for m in map(_FRAME.match, lines)
+        if m and Path(m.group(1)).name == f"{script_name}.py"
+    ]
     return f"line {where[-1]}: {message}" if where else message
 
 
@@ -105,8 +110,14 @@ def run(script: Script, library: str, timeout: float = TIMEOUT_S) -> Outcome:
             command = [sys.executable, "-c", _BLOCKED_TORCH, str(path)]
         start = time.perf_counter()
         try:
-            done = subprocess.run(command, cwd=work, env=environment(), capture_output=True,
-                                  text=True, timeout=timeout)
+            done = subprocess.run(
+                command,
+                cwd=work,
+                env=environment(),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             return Outcome(None, f"timed out after {timeout:g} s", time.perf_counter() - start)
         seconds = time.perf_counter() - start
@@ -122,11 +133,15 @@ def compare(script: Script, timeout: float = TIMEOUT_S) -> Comparison:
     return Comparison(script, run(script, "torch", timeout), run(script, "glassnet", timeout))
 
 
-def compare_all(corpus: list[Script], jobs: int = 2,
-                timeout: float = TIMEOUT_S) -> list[Comparison]:
+def compare_all(
+    corpus: list[Script], jobs: int = 2, timeout: float = TIMEOUT_S
+) -> list[Comparison]:
     """Every script both ways, ``jobs`` processes at a time, in the corpus's order."""
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {(s.name, lib): pool.submit(run, s, lib, timeout)
-                   for s in corpus for lib in LIBRARIES}
-        return [Comparison(s, futures[s.name, "torch"].result(),
-                           futures[s.name, "glassnet"].result()) for s in corpus]
+        futures = {
+            (s.name, lib): pool.submit(run, s, lib, timeout) for s in corpus for lib in LIBRARIES
+        }
+        return [
+            Comparison(s, futures[s.name, "torch"].result(), futures[s.name, "glassnet"].result())
+            for s in corpus
+        ]

@@ -12,6 +12,7 @@ numbers do not depend on the library's random stream). ``at-least`` /
 ``at-most``: each value passes that bound on its own (for a quantity that
 does, so only the threshold reached can be compared).
 """
+
 from __future__ import annotations
 
 import math
@@ -21,14 +22,16 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).with_name("scripts")
 
-_COMPARE = re.compile(r"^#\s*compare:\s*(rtol|at-least|at-most)\s+(\S+)\s*(?:-+|—)?\s*(.*)$",
-                      re.MULTILINE)
+_COMPARE = re.compile(
+    r"^#\s*compare:\s*(rtol|at-least|at-most)\s+(\S+)\s*(?:-+|—)?\s*(.*)$", re.MULTILINE
+)
 _RESULT = re.compile(r"^RESULT (\S+) (\S+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Rule:
     """How two results are compared: ``kind`` rtol / at-least / at-most, its number."""
+
     kind: str
     value: float
     why: str
@@ -62,8 +65,10 @@ def read_rule(source: str, name: str) -> Rule:
     head = "\n".join(source.splitlines()[:15])
     match = _COMPARE.search(head)
     if match is None:
-        raise ValueError(f"compat/scripts/{name}.py: its header (first 15 lines) needs a line "
-                         "'# compare: rtol|at-least|at-most <number> - <why>'")
+        raise ValueError(
+            f"compat/scripts/{name}.py: its header (first 15 lines) needs a line "
+            "'# compare: rtol|at-least|at-most <number> - <why>'"
+        )
     kind, number, why = match.groups()
     return Rule(kind, float(number), why.strip())
 
@@ -74,10 +79,11 @@ def scripts(only: list[str] | None = None) -> list[Script]:
     names = sorted(found) if not only else only
     unknown = [n for n in names if n not in found]
     if unknown:
-        raise ValueError(f"no script named {', '.join(unknown)} in compat/scripts/ "
-                         f"(there are: {', '.join(sorted(found))})")
-    return [Script(n, found[n], read_rule(found[n].read_text(encoding="utf-8"), n))
-            for n in names]
+        raise ValueError(
+            f"no script named {', '.join(unknown)} in compat/scripts/ "
+            f"(there are: {', '.join(sorted(found))})"
+        )
+    return [Script(n, found[n], read_rule(found[n].read_text(encoding="utf-8"), n)) for n in names]
 
 
 def read_result(stdout: str, name: str) -> float | None:

@@ -8,6 +8,7 @@ through them: tanh shrinks it at every step, the LSTM's cell state holds it.
 
     python examples/lstm_vs_rnn.py [--plot curves.png]
 """
+
 import argparse
 
 import numpy as np
@@ -23,8 +24,8 @@ def adding_problem(n, steps, rng):
     second = rng.integers(steps // 2, steps, n)
     marks[np.arange(n), first] = 1
     marks[np.arange(n), second] = 1
-    x = np.stack([values, marks], axis=2)                      # (n, steps, 2)
-    y = (values * marks).sum(axis=1, keepdims=True)            # (n, 1)
+    x = np.stack([values, marks], axis=2)  # (n, steps, 2)
+    y = (values * marks).sum(axis=1, keepdims=True)  # (n, 1)
     return gn.tensor(x), gn.tensor(y)
 
 
@@ -48,8 +49,17 @@ def train(kind, steps=30, epochs=100, n=1000, seed=0, lr=1e-2, verbose=0):
     x, y = adding_problem(n, steps, rng)
     xv, yv = adding_problem(n // 4, steps, rng)
     model = Regressor(nn.LSTM if kind == "lstm" else nn.RNN)
-    return gn.fit(model, (x, y), loss="mse", optimizer="adam", lr=lr, epochs=epochs,
-                  batch_size=50, validation=(xv, yv), verbose=verbose)
+    return gn.fit(
+        model,
+        (x, y),
+        loss="mse",
+        optimizer="adam",
+        lr=lr,
+        epochs=epochs,
+        batch_size=50,
+        validation=(xv, yv),
+        verbose=verbose,
+    )
 
 
 def main():
@@ -60,17 +70,25 @@ def main():
     args = parser.parse_args()
     curves = {k: train(k, args.steps, args.epochs, verbose=2) for k in ("rnn", "lstm")}
     for k, h in curves.items():
-        print(f"{k}: final validation MSE {h.history['val_loss'][-1]:.4f} "
-              "(always predicting 1.0 gives about 0.167)")
+        print(
+            f"{k}: final validation MSE {h.history['val_loss'][-1]:.4f} "
+            "(always predicting 1.0 gives about 0.167)"
+        )
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(6, 4))
     for k, h in curves.items():
         ax.plot(h.history["loss"], label=f"{k.upper()} train")
         ax.plot(h.history["val_loss"], "--", label=f"{k.upper()} validation")
-    ax.set(xlabel="epoch", ylabel="MSE", yscale="log",
-           title=f"The adding problem, {args.steps} steps: LSTM vs RNN")
+    ax.set(
+        xlabel="epoch",
+        ylabel="MSE",
+        yscale="log",
+        title=f"The adding problem, {args.steps} steps: LSTM vs RNN",
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(args.plot)

@@ -9,6 +9,7 @@ the test decodes greedily, feeding back its own predictions.
 
     python examples/seq2seq_reverse.py
 """
+
 import math
 
 import numpy as np
@@ -17,7 +18,7 @@ import glassnet as gn
 from glassnet import nn
 
 DIGITS, LENGTH = 10, 6
-BOS = DIGITS                  # the token that starts every answer
+BOS = DIGITS  # the token that starts every answer
 VOCAB = DIGITS + 1
 
 
@@ -34,8 +35,8 @@ class PositionalEncoding(nn.Module):
         pe[:, 1::2] = np.cos(position * div_term)
         self.register_buffer("pe", gn.tensor(pe))
 
-    def forward(self, x):                              # (batch, seq, d_model)
-        return x + self.pe[:x.shape[1]]
+    def forward(self, x):  # (batch, seq, d_model)
+        return x + self.pe[: x.shape[1]]
 
 
 class Seq2Seq(nn.Module):
@@ -45,8 +46,9 @@ class Seq2Seq(nn.Module):
         self.src_embed = nn.Embedding(VOCAB, d_model)
         self.tgt_embed = nn.Embedding(VOCAB, d_model)
         self.position = PositionalEncoding(d_model)
-        self.transformer = nn.Transformer(d_model, nhead, layers, layers, dim_feedforward,
-                                          dropout=0.0, batch_first=True)
+        self.transformer = nn.Transformer(
+            d_model, nhead, layers, layers, dim_feedforward, dropout=0.0, batch_first=True
+        )
         self.generator = nn.Linear(d_model, VOCAB)
 
     def encode(self, src):
@@ -57,7 +59,7 @@ class Seq2Seq(nn.Module):
         x = self.position(self.tgt_embed(tgt))
         return self.transformer.decoder(x, memory, tgt_mask=mask)
 
-    def forward(self, src, tgt):                       # → (batch, tgt_len, VOCAB) logits
+    def forward(self, src, tgt):  # → (batch, tgt_len, VOCAB) logits
         return self.generator(self.decode(tgt, self.encode(src)))
 
 

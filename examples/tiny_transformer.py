@@ -8,6 +8,7 @@ the mirrored position, each position must attend there: attention learns it.
 
     python examples/tiny_transformer.py
 """
+
 import numpy as np
 
 import glassnet as gn
@@ -21,13 +22,14 @@ class Reverser(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(VOCAB, d_model)
         self.position = nn.Parameter(gn.randn(LENGTH, d_model) * 0.1)
-        self.block = nn.TransformerEncoderLayer(d_model, heads, dim_feedforward=64,
-                                                dropout=0.0, batch_first=True)
+        self.block = nn.TransformerEncoderLayer(
+            d_model, heads, dim_feedforward=64, dropout=0.0, batch_first=True
+        )
         self.out = nn.Linear(d_model, VOCAB)
 
-    def forward(self, tokens):                         # (batch, LENGTH) int64
+    def forward(self, tokens):  # (batch, LENGTH) int64
         h = self.embed(tokens) + self.position
-        return self.out(self.block(h))                 # (batch, LENGTH, VOCAB)
+        return self.out(self.block(h))  # (batch, LENGTH, VOCAB)
 
 
 def batches(n, rng):

@@ -1,11 +1,12 @@
 """glassnet: a neural-network library whose backpropagation you can see.
 
-    import glassnet as gn
-    x = gn.tensor([1.0, 2.0], requires_grad=True)
-    y = (x ** 2).sum()
-    y.backward()
-    x.grad            # tensor([2., 4.])
+import glassnet as gn
+x = gn.tensor([1.0, 2.0], requires_grad=True)
+y = (x ** 2).sum()
+y.backward()
+x.grad            # tensor([2., 4.])
 """
+
 import numpy as _np
 
 from . import autograd, cuda
@@ -151,9 +152,17 @@ multiply = mul
 subtract = sub
 negative = neg
 
-_SUBMODULES = {"nn": "nn", "optim": "optim", "data": "data", "io": "io", "explain": "explain",
-               "datasets": "data.datasets", "onednn": "backends.onednn", "utils": "utils",
-               "backends": "backends"}
+_SUBMODULES = {
+    "nn": "nn",
+    "optim": "optim",
+    "data": "data",
+    "io": "io",
+    "explain": "explain",
+    "datasets": "data.datasets",
+    "onednn": "backends.onednn",
+    "utils": "utils",
+    "backends": "backends",
+}
 
 
 def __getattr__(name):
@@ -161,6 +170,7 @@ def __getattr__(name):
     so ``import glassnet`` stays light."""
     if name in _SUBMODULES:
         import importlib
+
         return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 

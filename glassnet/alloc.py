@@ -6,6 +6,7 @@ functions, or through NumPy's ``*_like`` functions when it is shaped like an
 existing array. Today they are NumPy's; another array library with NumPy's
 interface (CuPy, say) would be one change here, not one in every op.
 """
+
 import numpy as np
 
 

@@ -12,6 +12,7 @@ its uses (chain rule over every path), and adds the totals into the leaves'
 ``.grad``; ``grad`` returns the gradients instead. The walk itself is in
 ``backprop.py``.
 """
+
 import weakref
 
 import numpy as np
@@ -51,7 +52,7 @@ class Node:
     # rarely set, so kept as class-level defaults (an instance sets its own when needed)
     _hooks: list | None = None  # hooks registered on the output tensor
     _retain: weakref.ref | None = None  # weakref to the output tensor when it retains its grad
-    _user = False    # a user-defined Function (backward on tensors), not a built-in Op
+    _user = False  # a user-defined Function (backward on tensors), not a built-in Op
     _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
     _released = False  # its large intermediate inputs are held weakly: see RELEASE_BYTES
 
@@ -67,7 +68,8 @@ class Node:
             raise GraphError(
                 f"{self.name()}: trying to backward through the graph a second time; the arrays "
                 "it saved were freed after the first backward. Pass retain_graph=True to the "
-                "first backward() if you need to call it twice.")
+                "first backward() if you need to call it twice."
+            )
         return self.saved
 
     # PyTorch's name for this op's node ("MulBackward0"); an op that PyTorch does not have
@@ -81,14 +83,14 @@ class Node:
     @property
     def parents(self):
         """The op's inputs (tensors, or whatever else it was given)."""
-        return self.links[:len(self.links) >> 1]
+        return self.links[: len(self.links) >> 1]
 
     @property
     def edges(self):
         """The node that made each input when this one was recorded (None: a leaf or a
         constant); an in-place change that later gives an input a new ``grad_fn``
         does not reroute this op's gradient."""
-        return self.links[len(self.links) >> 1:]
+        return self.links[len(self.links) >> 1 :]
 
     @property
     def next_functions(self):
@@ -96,10 +98,18 @@ class Node:
         that made it, an ``AccumulateGrad`` for a leaf that requires grad, or None
         (a constant). Inputs that are not arrays (a dim, a Python number) are left out
         (PyTorch lists a Python number operand of + − × ÷ as (None, 0))."""
-        return tuple((e if e is not None else AccumulateGrad(p)
-                      if isinstance(p, Tensor) and p.requires_grad else None, 0)
-                     for p, e in zip(self.parents, self.edges)
-                     if isinstance(p, (Tensor, np.ndarray)))
+        return tuple(
+            (
+                e
+                if e is not None
+                else AccumulateGrad(p)
+                if isinstance(p, Tensor) and p.requires_grad
+                else None,
+                0,
+            )
+            for p, e in zip(self.parents, self.edges)
+            if isinstance(p, (Tensor, np.ndarray))
+        )
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -114,7 +124,8 @@ class Node:
             raise GraphError(
                 f"{self.name()}: one of the tensors it saved for backward was modified by an "
                 "in-place operation after it was recorded. Use an out-of-place op "
-                "(x = x + 1 instead of x += 1) or .clone() the tensor first.")
+                "(x = x + 1 instead of x += 1) or .clone() the tensor first."
+            )
 
 
 class AccumulateGrad:
@@ -160,7 +171,7 @@ class Op(Node):
 
     differentiable = True
     formula = ""  # what the op computes, e.g. "a = σ(z)"
-    rule = ""     # its local derivative rule, e.g. "∂a/∂z = a(1 − a)"
+    rule = ""  # its local derivative rule, e.g. "∂a/∂z = a(1 − a)"
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -219,7 +230,6 @@ def _edges(args):
     return [a.grad_fn if isinstance(a, Tensor) else None for a in args]
 
 
-
 class Function(Node):
     """User-defined op, as ``torch.autograd.Function``::
 
@@ -252,7 +262,9 @@ class Function(Node):
         with no_grad():
             out = cls.forward(ctx, *inner, **kwargs)
         if not isinstance(out, Tensor):
-            raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+            raise TypeError(
+                f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}"
+            )
         if needs and state.enabled:
             ctx.seq = next(versions.clock)
             ctx.links = (*args, *_edges(args))
@@ -266,8 +278,10 @@ class Function(Node):
         if not isinstance(grads, tuple):
             grads = (grads,)
         if len(grads) != len(self.parents):
-            raise GraphError(f"{type(self).__name__}.backward returned {len(grads)} gradients, "
-                             f"expected {len(self.parents)} (one per forward input)")
+            raise GraphError(
+                f"{type(self).__name__}.backward returned {len(grads)} gradients, "
+                f"expected {len(self.parents)} (one per forward input)"
+            )
         taken = [s._data if isinstance(s, Tensor) else s for s in self.saved]
         taken += [p._data for p in self.parents if isinstance(p, Tensor)]
         out = []
@@ -289,14 +303,16 @@ def _root_grad(t, gradient):
             raise GraphError(
                 f"backward: grad can be implicitly created only for scalar outputs, this output "
                 f"has shape {t.shape}. Pass gradient= (an array of that shape), or reduce it "
-                "first (e.g. loss.sum() or loss.mean()).")
+                "first (e.g. loss.sum() or loss.mean())."
+            )
         seed = np.empty(t._data.shape, dtype=t._data.dtype)  # (np.ones is slower for one number)
         seed.fill(1)
         return seed
     g = to_array(gradient, dtype=t._data.dtype, copy=True)
     if g.shape != t._data.shape:
-        raise ShapeError(f"backward: gradient has shape {g.shape}, expected the output's shape "
-                         f"{t.shape}")
+        raise ShapeError(
+            f"backward: gradient has shape {g.shape}, expected the output's shape {t.shape}"
+        )
     return g
 
 
@@ -305,14 +321,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if create_graph:
         raise NotImplementedError(
             "backward(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
-            "gradients of gradients (higher-order derivatives) are not recorded")
+            "gradients of gradients (higher-order derivatives) are not recorded"
+        )
     if inputs is not None:
         # only these tensors get gradients added into .grad (as PyTorch's inputs=)
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
         gouts = [grad_tensors] if isinstance(tensors, Tensor) else grad_tensors
-        got = grad(outs, inputs, grad_outputs=gouts, retain_graph=retain_graph,
-                   allow_unused=True)
+        got = grad(outs, inputs, grad_outputs=gouts, retain_graph=retain_graph, allow_unused=True)
         for x, g in zip(inputs, got):
             if g is not None:
                 _accumulate(x, g._data, set())
@@ -332,7 +348,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise GraphError(
                 f"backward: this tensor (shape {t.shape}) does not require grad and has no "
                 "grad_fn; did you create it inside no_grad(), or forget requires_grad=True "
-                "on the inputs?")
+                "on the inputs?"
+            )
         gr = _root_grad(t, g)
         if t.grad_fn is None:  # a leaf: its gradient is the seed itself
             _accumulate(t, _apply_hooks(t._hooks, gr) if t._hooks else gr, set())
@@ -343,13 +360,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _run(roots, grads, bool(retain_graph))
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+def grad(
+    outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False
+):
     """Return d(outputs)/d(inputs) as a tuple of tensors, leaving ``.grad`` alone."""
     if create_graph:
         raise NotImplementedError(
             "grad(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
-            "gradients of gradients (higher-order derivatives) are not recorded")
+            "gradients of gradients (higher-order derivatives) are not recorded"
+        )
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
@@ -388,10 +407,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for x in inputs:
         g = capture[id(x)]
         if g is None and not allow_unused:
-            raise GraphError(f"grad: an input of shape {x.shape} was not used to compute the "
-                             "outputs; pass allow_unused=True to get None for it")
+            raise GraphError(
+                f"grad: an input of shape {x.shape} was not used to compute the "
+                "outputs; pass allow_unused=True to get None for it"
+            )
         result.append(None if g is None else Tensor._make(g, False, None))
     return tuple(result)
 
 
-_tensor_module._backward = backward  # Tensor.backward calls it (tensor.py cannot import this module)
+_tensor_module._backward = (
+    backward  # Tensor.backward calls it (tensor.py cannot import this module)
+)

@@ -8,6 +8,7 @@ over every path), and the totals are added into the leaves' ``.grad``.
 Saved arrays are freed as it goes, and so are large intermediate inputs
 nobody else holds (``RELEASE_BYTES``).
 """
+
 import heapq
 import weakref
 
@@ -22,8 +23,9 @@ from .tensor import Tensor, to_array
 def check_finite(arr, where):
     if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
         kind = "NaN" if np.isnan(arr).any() else "Inf"
-        raise AnomalyError(f"{where} produced {kind} values (shape {arr.shape}); "
-                           "detect_anomaly is on")
+        raise AnomalyError(
+            f"{where} produced {kind} values (shape {arr.shape}); detect_anomaly is on"
+        )
 
 
 def apply_hooks(hooks, grad):
@@ -32,8 +34,9 @@ def apply_hooks(hooks, grad):
         if out is not None:
             new = to_array(out)
             if new.shape != grad.shape:
-                raise ShapeError(f"hook {hook!r} returned a gradient of shape {new.shape}, "
-                                 f"expected {grad.shape}")
+                raise ShapeError(
+                    f"hook {hook!r} returned a gradient of shape {new.shape}, expected {grad.shape}"
+                )
             grad = new
     return grad
 
@@ -50,7 +53,7 @@ def run(roots, root_grads, retain_graph, capture=None):
     changes (``autograd.grad``).
     """
     pending = {}  # node -> the sum of the gradients that reached it so far
-    heap = []     # (−seq, node) of the nodes in pending: the latest recorded pops first
+    heap = []  # (−seq, node) of the nodes in pending: the latest recorded pops first
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
         if node in pending:
@@ -91,12 +94,14 @@ def run(roots, root_grads, retain_graph, capture=None):
                     gi = np.asarray(gi)
                 if p is not None:  # (None: a released input that has died since)
                     data = p._data
-                    if gi.shape != data.shape or (gi.dtype is not data.dtype
-                                                  and gi.dtype != data.dtype):
+                    if gi.shape != data.shape or (
+                        gi.dtype is not data.dtype and gi.dtype != data.dtype
+                    ):
                         raise GraphError(
                             f"{node.name()} returned a gradient {describe(gi)} for an input "
                             f"{describe(data)}; a gradient must match its input's shape and "
-                            "dtype")
+                            "dtype"
+                        )
                 if pn is None:
                     if direct and p._hooks is None:
                         accumulate(p, gi, stored)  # no hook needs the total first
@@ -137,8 +142,9 @@ RELEASE_BYTES = 64 * 1024
 
 def _released(parents):
     """``parents`` with each input that an op made held by a weak reference."""
-    return tuple([weakref.ref(p) if isinstance(p, Tensor) and p.grad_fn is not None else p
-                  for p in parents])
+    return tuple(
+        [weakref.ref(p) if isinstance(p, Tensor) and p.grad_fn is not None else p for p in parents]
+    )
 
 
 def _held(parents):

@@ -3,6 +3,7 @@ linspace, eye, rand, randn, randint, *_like). Floats default to float32;
 random draws come from the seeded generator (``gn.manual_seed``). Each
 takes PyTorch's ``device=``: "cpu" (or None), the only device glassnet has;
 another raises ``DeviceError``."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -39,41 +40,68 @@ def _leaf(array, requires_grad):
     return t
 
 
-def tensor(data: TensorLike, dtype: DTypeLike | None = None, device: DeviceLike = None,
-           requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: TensorLike,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (as torch.tensor)."""
     as_device(device, "tensor")
     return _leaf(to_array(data, dtype, copy=True), requires_grad)
 
 
-def zeros(*size: Size, dtype: DTypeLike | None = None, device: DeviceLike = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: Size,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "zeros")
     return _leaf(np.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Size, dtype: DTypeLike | None = None, device: DeviceLike = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Size,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "ones")
     return _leaf(np.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Size, dtype: DTypeLike | None = None, device: DeviceLike = None,
-          requires_grad: bool = False) -> Tensor:
+def empty(
+    *size: Size,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "empty")
     return _leaf(np.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def full(size: Size, fill_value: float, dtype: DTypeLike | None = None,
-         device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Size,
+    fill_value: float,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     return _leaf(np.full(_shape((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
-           device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from start (default 0) up to, not including, end."""
     as_device(device, "arange")
     if end is None:
@@ -84,38 +112,63 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: DType
     return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
-             device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "linspace")
     return _leaf(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
-        device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "eye")
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Size, dtype: DTypeLike | None = None, device: DeviceLike = None,
-         requires_grad: bool = False,
-         generator: np.random.Generator | None = None) -> Tensor:
+def rand(
+    *size: Size,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Uniform on [0, 1)."""
     as_device(device, "rand")
     g = get_generator(generator)
     return _leaf(g.random(_shape(size)).astype(_dtype(dtype)), requires_grad)
 
 
-def randn(*size: Size, dtype: DTypeLike | None = None, device: DeviceLike = None,
-          requires_grad: bool = False,
-          generator: np.random.Generator | None = None) -> Tensor:
+def randn(
+    *size: Size,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Standard normal."""
     as_device(device, "randn")
     g = get_generator(generator)
     return _leaf(g.standard_normal(_shape(size)).astype(_dtype(dtype)), requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Size = (), dtype: DTypeLike | None = None,
-            generator: np.random.Generator | None = None, device: DeviceLike = None) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Size = (),
+    dtype: DTypeLike | None = None,
+    generator: np.random.Generator | None = None,
+    device: DeviceLike = None,
+) -> Tensor:
     """Integers in [low, high) (int64 by default)."""
     as_device(device, "randint")
     if high is None:
@@ -124,8 +177,9 @@ def randint(low: int, high: int | None = None, size: Size = (), dtype: DTypeLike
     return _leaf(g.integers(low, high, size=_shape((size,))).astype(dtype or np.int64), False)
 
 
-def randperm(n: int, generator: np.random.Generator | None = None,
-             device: DeviceLike = None) -> Tensor:
+def randperm(
+    n: int, generator: np.random.Generator | None = None, device: DeviceLike = None
+) -> Tensor:
     as_device(device, "randperm")
     return _leaf(get_generator(generator).permutation(int(n)).astype(np.int64), False)
 
@@ -134,44 +188,71 @@ def _like_dtype(x, dtype):
     return x.dtype if dtype is None else np.dtype(dtype)
 
 
-def zeros_like(x: Tensor, dtype: DTypeLike | None = None, device: DeviceLike = None,
-               requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    x: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "zeros_like")
     return _leaf(np.zeros(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def ones_like(x: Tensor, dtype: DTypeLike | None = None, device: DeviceLike = None,
-              requires_grad: bool = False) -> Tensor:
+def ones_like(
+    x: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "ones_like")
     return _leaf(np.ones(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def empty_like(x: Tensor, dtype: DTypeLike | None = None, device: DeviceLike = None,
-               requires_grad: bool = False) -> Tensor:
+def empty_like(
+    x: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "empty_like")
     return _leaf(np.empty(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def full_like(x: Tensor, fill_value: float, dtype: DTypeLike | None = None,
-              device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def full_like(
+    x: Tensor,
+    fill_value: float,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     as_device(device, "full_like")
     return _leaf(np.full(x.shape, fill_value, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
-def rand_like(x: Tensor, dtype: DTypeLike | None = None, device: DeviceLike = None,
-              requires_grad: bool = False,
-              generator: np.random.Generator | None = None) -> Tensor:
+def rand_like(
+    x: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     as_device(device, "rand_like")
-    return rand(*x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad,
-                generator=generator)
+    return rand(
+        *x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator
+    )
 
 
-def randn_like(x: Tensor, dtype: DTypeLike | None = None, device: DeviceLike = None,
-               requires_grad: bool = False,
-               generator: np.random.Generator | None = None) -> Tensor:
+def randn_like(
+    x: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     as_device(device, "randn_like")
-    return randn(*x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad,
-                 generator=generator)
+    return randn(
+        *x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator
+    )
 
 
 # ---- the legacy typed constructors: gn.FloatTensor(...), gn.LongTensor(...) -----------
@@ -193,13 +274,17 @@ class _LegacyTensorType(type):
         if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in sizes):
             return _leaf(np.empty(_shape(sizes), cls.dtype), False)
         if len(args) > 1:
-            raise TypeError(f"{cls.__name__}: expected sizes (ints) or one sequence of data, "
-                            f"got {len(args)} arguments")
+            raise TypeError(
+                f"{cls.__name__}: expected sizes (ints) or one sequence of data, "
+                f"got {len(args)} arguments"
+            )
         data = args[0]
         if isinstance(data, Tensor):
             if data.dtype != cls.dtype:
-                raise TypeError(f"{cls.__name__}: expected a tensor of dtype {cls.dtype}, got "
-                                f"{data.dtype}; use .to({cls.dtype}) to convert it")
+                raise TypeError(
+                    f"{cls.__name__}: expected a tensor of dtype {cls.dtype}, got "
+                    f"{data.dtype}; use .to({cls.dtype}) to convert it"
+                )
             return data
         return _leaf(to_array(data, cls.dtype, copy=True), False)
 
@@ -224,5 +309,14 @@ ShortTensor = _legacy("ShortTensor", dtypes.int16)
 CharTensor = _legacy("CharTensor", dtypes.int8)
 ByteTensor = _legacy("ByteTensor", dtypes.uint8)
 BoolTensor = _legacy("BoolTensor", dtypes.bool_)
-LEGACY_TYPES = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
-                CharTensor, ByteTensor, BoolTensor)
+LEGACY_TYPES = (
+    FloatTensor,
+    DoubleTensor,
+    HalfTensor,
+    LongTensor,
+    IntTensor,
+    ShortTensor,
+    CharTensor,
+    ByteTensor,
+    BoolTensor,
+)

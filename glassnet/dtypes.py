@@ -2,6 +2,7 @@
 that keeps a float32 computation in float32. New arrays come from
 ``alloc``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

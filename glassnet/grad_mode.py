@@ -1,6 +1,7 @@
 """Whether operations record the graph: ``no_grad``, ``enable_grad``,
 ``set_grad_enabled`` (context managers and decorators, as in PyTorch), and
 the anomaly-detection switch."""
+
 from __future__ import annotations
 
 import functools
@@ -63,6 +64,7 @@ class _GradSwitch:
                 return fn(*args, **kwargs)
             finally:
                 state.enabled = prev
+
         return cast("F", wrapper)
 
 
@@ -126,4 +128,5 @@ class detect_anomaly:
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check):
                 return fn(*args, **kwargs)
+
         return cast("F", wrapper)

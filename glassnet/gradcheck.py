@@ -5,6 +5,7 @@ central difference (f(x + ε eᵢ) − f(x − ε eᵢ)) / 2ε; the analytic one
 from backward. They must agree within atol + rtol·|numeric|. Use float64
 inputs: in float32 the difference quotient is too noisy to mean anything.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -32,8 +33,14 @@ def _outputs(fn, inputs):
     return [o for o in outs if isinstance(o, Tensor)]
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
-              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check ``fn``'s gradients with respect to every input that requires grad.
 
     Returns True, or raises GradcheckError naming the input, the element, the
@@ -43,12 +50,13 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     wanted = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not wanted:
-        raise ValueError("gradcheck: no input requires grad; pass tensors with "
-                         "requires_grad=True")
+        raise ValueError("gradcheck: no input requires grad; pass tensors with requires_grad=True")
     for i in wanted:
         if inputs[i].dtype != np.float64:
-            raise TypeError(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 inputs "
-                            "(finite differences in float32 are too imprecise)")
+            raise TypeError(
+                f"gradcheck: input {i} is {inputs[i].dtype}; use float64 inputs "
+                "(finite differences in float32 are too imprecise)"
+            )
     outs = _outputs(fn, inputs)
     sizes = [o._data.size for o in outs]
     # analytic Jacobian: one backward per output element
@@ -61,8 +69,13 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
                 continue
             seed = np.zeros_like(o._data)
             seed.flat[k] = 1
-            grads = autograd_grad(o, [inputs[i] for i in wanted], grad_outputs=Tensor(seed),
-                                  retain_graph=True, allow_unused=True)
+            grads = autograd_grad(
+                o,
+                [inputs[i] for i in wanted],
+                grad_outputs=Tensor(seed),
+                retain_graph=True,
+                allow_unused=True,
+            )
             for i, g in zip(wanted, grads):
                 if g is not None:
                     analytic[i][row] = g._data.reshape(-1)
@@ -88,9 +101,11 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
             if bad.any():
                 r = int(np.argmax(bad))
                 where = np.unravel_index(j, x.shape) if x.ndim else ()
-                msg = (f"gradcheck: gradient mismatch for input {i} (shape {x.shape}) at element "
-                       f"{tuple(int(w) for w in where)}, output element {r}: analytic "
-                       f"{a[r]!r}, numeric {numeric[r]!r} (atol={atol}, rtol={rtol})")
+                msg = (
+                    f"gradcheck: gradient mismatch for input {i} (shape {x.shape}) at element "
+                    f"{tuple(int(w) for w in where)}, output element {r}: analytic "
+                    f"{a[r]!r}, numeric {numeric[r]!r} (atol={atol}, rtol={rtol})"
+                )
                 if raise_exception:
                     raise GradcheckError(msg)
                 return False

@@ -7,6 +7,7 @@ under ``typing.TYPE_CHECKING``).
     Size        a shape: one int or a sequence of ints
     Dims        the dims of a reduction: None (all), one int or several
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,6 +1,7 @@
 """Seeded randomness. Every random draw in glassnet comes from a
 ``numpy.random.Generator``; ``manual_seed(n)`` resets the default one so the
 same seed gives the same run."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

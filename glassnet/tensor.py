@@ -9,6 +9,7 @@ public ``.data`` follows PyTorch: a detached Tensor sharing that array, and
 The arithmetic, reductions, shape ops and the rest are attached as methods
 by ``glassnet.functions`` (so this file holds only what every tensor is).
 """
+
 from __future__ import annotations
 
 import weakref
@@ -41,19 +42,24 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None, copy: bool = Fals
     elif isinstance(data, np.ndarray):
         arr = data
         if arr.dtype.kind in "OUSV":
-            raise DTypeError(f"tensor: expected an array of numbers (floats, ints or bools), "
-                             f"got an ndarray of dtype {arr.dtype}; convert it first, e.g. "
-                             "arr.astype(np.float32)")
+            raise DTypeError(
+                f"tensor: expected an array of numbers (floats, ints or bools), "
+                f"got an ndarray of dtype {arr.dtype}; convert it first, e.g. "
+                "arr.astype(np.float32)"
+            )
     else:
         try:
             arr = np.asarray(data)
         except ValueError as exc:
-            raise ValueError(f"tensor: cannot make an array of {type(data).__name__} data: {exc}") from None
+            raise ValueError(
+                f"tensor: cannot make an array of {type(data).__name__} data: {exc}"
+            ) from None
         if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
             arr = arr.astype(dtypes.get_default_dtype())
         elif arr.dtype.kind in "OUSV":
             raise DTypeError(
-                f"tensor: expected numbers (floats, ints or bools), got data of dtype {arr.dtype}")
+                f"tensor: expected numbers (floats, ints or bools), got data of dtype {arr.dtype}"
+            )
         copy = False
     if dtype is not None:
         dtype = np.dtype(dtype)
@@ -105,8 +111,7 @@ class Tensor(TensorMethods):
     plain tuple; ``np.asarray(t)`` gives the array even when ``t`` requires grad.
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version", "__dict__",
-                 "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version", "__dict__", "__weakref__")
     _data: np.ndarray  # the array: what the package reads (``.data`` is the public view)
     grad: Tensor | None
     requires_grad: bool
@@ -119,8 +124,13 @@ class Tensor(TensorMethods):
     name: str | None = None
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected ops
 
-    def __init__(self, data: TensorLike, dtype: DTypeLike | None = None,
-                 requires_grad: bool = False, name: str | None = None) -> None:
+    def __init__(
+        self,
+        data: TensorLike,
+        dtype: DTypeLike | None = None,
+        requires_grad: bool = False,
+        name: str | None = None,
+    ) -> None:
         self._data = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
@@ -229,12 +239,16 @@ class Tensor(TensorMethods):
         elif isinstance(value, np.ndarray):
             array = value
         else:
-            raise TypeError(f"Tensor.data: expected a Tensor (or an ndarray) to set as the "
-                            f"data, got {type(value).__name__}")
+            raise TypeError(
+                f"Tensor.data: expected a Tensor (or an ndarray) to set as the "
+                f"data, got {type(value).__name__}"
+            )
         if self.requires_grad and not dtypes.is_float(array.dtype):
-            raise DTypeError(f"Tensor.data: data set to a tensor that requires gradients "
-                             f"must be floating point, got {array.dtype} with shape "
-                             f"{array.shape}")
+            raise DTypeError(
+                f"Tensor.data: data set to a tensor that requires gradients "
+                f"must be floating point, got {array.dtype} with shape "
+                f"{array.shape}"
+            )
         old = self._data
         if array is not old:
             versions.stamp(old)
@@ -246,8 +260,10 @@ class Tensor(TensorMethods):
         requires grad while gradients are recorded, unless ``force=True``
         (or use ``t.detach().numpy()``)."""
         if self.requires_grad and not force and state.enabled:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
-                               "Use tensor.detach().numpy() instead.")
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
         return self._data
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
@@ -257,8 +273,10 @@ class Tensor(TensorMethods):
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item: only a tensor with one element can be converted to a "
-                             f"Python number, this one has shape {self.shape}")
+            raise ValueError(
+                f"item: only a tensor with one element can be converted to a "
+                f"Python number, this one has shape {self.shape}"
+            )
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -272,14 +290,18 @@ class Tensor(TensorMethods):
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
-            raise TypeError(f"only one-element integer tensors can be used as an index, "
-                            f"got {self.shape} {self.dtype}")
+            raise TypeError(
+                f"only one-element integer tensors can be used as an index, "
+                f"got {self.shape} {self.dtype}"
+            )
         return int(self.item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self._data.size} elements is "
-                             "ambiguous; use .any() or .all()")
+            raise ValueError(
+                f"the truth value of a tensor with {self._data.size} elements is "
+                "ambiguous; use .any() or .all()"
+            )
         return bool(self._data)
 
     def __format__(self, spec: str) -> str:
@@ -293,11 +315,15 @@ class Tensor(TensorMethods):
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not dtypes.is_float(self._data.dtype):
-            raise DTypeError(f"requires_grad: only floating-point tensors can require "
-                             f"gradients, this one is {self.dtype} with shape {self.shape}")
+            raise DTypeError(
+                f"requires_grad: only floating-point tensors can require "
+                f"gradients, this one is {self.dtype} with shape {self.shape}"
+            )
         if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("requires_grad_(False): only leaf tensors can stop requiring "
-                               "grad; use .detach() for a non-leaf")
+            raise RuntimeError(
+                "requires_grad_(False): only leaf tensors can stop requiring "
+                "grad; use .detach() for a non-leaf"
+            )
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -321,8 +347,9 @@ class Tensor(TensorMethods):
         returns a tensor, that replaces the gradient. Returns a handle with
         ``.remove()``."""
         if not self.requires_grad:
-            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
-                               "does not require grad")
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that does not require grad"
+            )
         if self.grad_fn is not None:
             hooks = self.grad_fn._hooks
             if hooks is None:
@@ -335,17 +362,24 @@ class Tensor(TensorMethods):
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
+    def backward(
+        self,
+        gradient: TensorLike | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | None = None,
+    ) -> None:
         """Backpropagate from this tensor: every leaf that requires grad and
         contributed to it gets ∂self/∂leaf added to its ``.grad``."""
-        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                  inputs=inputs)
+        _backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+        )
 
     # ---- printing ------------------------------------------------------------
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(",
-                               precision=4, threshold=200, edgeitems=3)
+        body = np.array2string(
+            self._data, separator=", ", prefix="tensor(", precision=4, threshold=200, edgeitems=3
+        )
         extras = []
         if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extras.append(f"dtype={self._data.dtype}")
@@ -361,8 +395,11 @@ class Tensor(TensorMethods):
 class _HookHandle:
     __slots__ = ("_hooks", "_hook")
 
-    def __init__(self, hooks: list[Callable[[Tensor], Tensor | None]],
-                 hook: Callable[[Tensor], Tensor | None]) -> None:
+    def __init__(
+        self,
+        hooks: list[Callable[[Tensor], Tensor | None]],
+        hook: Callable[[Tensor], Tensor | None],
+    ) -> None:
         self._hooks = hooks
         self._hook = hook
 
@@ -378,5 +415,7 @@ def _backward(tensor, gradient=None, retain_graph=None, create_graph=False, inpu
     until then a call imports it (a call-time import on every backward would cost
     ~1 µs)."""
     from . import autograd
-    return autograd.backward(tensor, gradient, retain_graph=retain_graph,
-                             create_graph=create_graph, inputs=inputs)
+
+    return autograd.backward(
+        tensor, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+    )

@@ -11,14 +11,17 @@ Recording costs nothing per input, and backward skips the check entirely
 while nothing has changed since the oldest node of the graph was recorded
 (the usual forward → backward → optimizer step order).
 """
+
 import itertools
 import weakref
 
 import numpy as np
 
 clock = itertools.count(1)
-changed: dict[int, int] = {}   # id(array) -> clock time of its latest in-place change (while it lives)
-latest = 0     # clock time of the latest in-place change of any array
+changed: dict[
+    int, int
+] = {}  # id(array) -> clock time of its latest in-place change (while it lives)
+latest = 0  # clock time of the latest in-place change of any array
 
 
 def bump(*tensors, array=None):

@@ -5,6 +5,7 @@ machine with a message saying what to install. CI sets
 GLASSNET_REQUIRE_ALL=1, which turns every skip into a failure, so CI never
 passes by skipping.
 """
+
 import importlib
 import os
 
@@ -26,7 +27,9 @@ INSTALL = {
     "safetensors": "pip install safetensors (or pip install -e '.[test]')",
     "mpmath": "pip install mpmath (or pip install -e '.[test]')",
     "mypy": "pip install mypy (or pip install -e '.[test]')",
-    "playwright": "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium",
+    "playwright": (
+        "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
+    ),
 }
 
 
@@ -65,6 +68,7 @@ def needs_onednn():
     """Skip (fail under GLASSNET_REQUIRE_ALL=1) unless oneDNN runs glassnet's
     float32 LSTM layers and convolutions."""
     from glassnet.backends import onednn
+
     if onednn.available():
         return onednn
     skip_or_fail(f"oneDNN not in use: {onednn.status}")
@@ -86,8 +90,14 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under GLASSNET_REQUIRE_ALL=1: {report.longrepr}"
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "out", "screenshots")
 
 
@@ -95,6 +105,7 @@ SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "out", "s
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browser)."""
     import shutil
+
     sync_api = need("playwright.sync_api")
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:

@@ -8,6 +8,7 @@ gradient (value, shape, dtype) agree. ``check_grad`` runs gn.gradcheck
 seeded by a hypothesis-drawn seed; hypothesis draws the shapes, broadcasts
 and op arguments.
 """
+
 import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -22,23 +23,29 @@ DTYPES = [np.float64, np.float32]
 
 # derandomize: the same examples on every run; the torch fixture is
 # function-scoped but stateless, so hypothesis may reuse it across examples
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 FEW = settings(SETTINGS, max_examples=10)
 
 seeds = st.integers(0, 2**32 - 1)
 
 
 def shapes(min_dims=0, max_dims=3, min_side=1, max_side=4):
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 def broadcast_shapes(n=2, min_dims=0, max_dims=3, max_side=4):
     """n shapes that broadcast together (each input_shapes tuple)."""
-    return hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims,
-                                             max_dims=max_dims, max_side=max_side)
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=n, min_dims=min_dims, max_dims=max_dims, max_side=max_side
+    )
 
 
 # ---- input values -------------------------------------------------------------
@@ -89,12 +96,14 @@ def assert_close(actual, expected, rtol, what):
     precision near zero)."""
     actual = np.asarray(actual)
     expected = np.asarray(expected)
-    assert actual.shape == expected.shape, \
+    assert actual.shape == expected.shape, (
         f"{what}: shape {actual.shape}, PyTorch gives {expected.shape}"
+    )
     finite = np.isfinite(expected)
     scale = max(1.0, float(np.max(np.abs(expected[finite])))) if finite.any() else 1.0
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale,
-                               equal_nan=True, err_msg=what)
+    np.testing.assert_allclose(
+        actual, expected, rtol=rtol, atol=rtol * scale, equal_nan=True, err_msg=what
+    )
 
 
 def _flat(out):
@@ -147,12 +156,14 @@ def compare(torch, gn_fn, torch_fn, *arrays, grads=None, rtol=None, seed=12345):
         if not grads[i]:
             continue
         if ti.grad is None:
-            assert gi.grad is None or not gi.grad.numpy().any(), \
+            assert gi.grad is None or not gi.grad.numpy().any(), (
                 f"input {i}: PyTorch gives no gradient, glassnet a non-zero one"
+            )
             continue
         assert gi.grad is not None, f"input {i}: no gradient, PyTorch gives one"
-        assert gi.grad.dtype == a.dtype, \
+        assert gi.grad.dtype == a.dtype, (
             f"input {i}: gradient dtype {gi.grad.dtype}, input is {a.dtype}"
+        )
         assert_close(gi.grad.numpy(), ti.grad.numpy(), tol, f"gradient of input {i}")
     return gouts
 
@@ -161,8 +172,10 @@ def check_grad(fn, *arrays, grads=None, **kw):
     """gn.gradcheck of ``fn`` in float64 on tensors made from ``arrays``."""
     if grads is None:
         grads = [_is_float(a) for a in arrays]
-    ins = [gn.tensor(np.asarray(a, dtype=np.float64) if g else a, requires_grad=g)
-           for a, g in zip(arrays, grads)]
+    ins = [
+        gn.tensor(np.asarray(a, dtype=np.float64) if g else a, requires_grad=g)
+        for a, g in zip(arrays, grads)
+    ]
     assert gn.gradcheck(fn, ins, **kw)
 
 

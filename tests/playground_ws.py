@@ -1,5 +1,6 @@
 """A blocking WebSocket client of the playground's live stream, for the
 tests (wsproto over a socket, as the server's own WebSocket layer)."""
+
 import json
 import socket
 
@@ -34,9 +35,15 @@ class LiveStream:
         self.ack, self.closed, self.reason = ack, None, None
         self._messages, self._text = [], ""
         extra = [("Origin", origin)] if origin else []
-        self.sock.sendall(self.ws.send(Request(
-            host=host or f"{address[0]}:{address[1]}", target=f"/api/stream?session={sid}",
-            extra_headers=extra)))
+        self.sock.sendall(
+            self.ws.send(
+                Request(
+                    host=host or f"{address[0]}:{address[1]}",
+                    target=f"/api/stream?session={sid}",
+                    extra_headers=extra,
+                )
+            )
+        )
         self.accepted = None
         while self.accepted is None:
             self._pump()

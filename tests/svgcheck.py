@@ -1,4 +1,5 @@
 """Parsing SVG in tests: valid XML with a sized <svg> root, elements by class."""
+
 import xml.etree.ElementTree as ET
 
 SVG = "{http://www.w3.org/2000/svg}"

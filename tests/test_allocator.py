@@ -1,6 +1,7 @@
 """glassnet's entry points keep the pages a training step frees (glibc malloc
 thresholds), so repeated steps stop paying a page fault per 4 KiB: counted,
 not timed. Importing glassnet leaves malloc alone."""
+
 import argparse
 import os
 import subprocess
@@ -29,13 +30,19 @@ def step():
 for _ in range(3): step()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(5): step()
-print(allocator.status.split()[0], (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 5)
+faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 5
+print(allocator.status.split()[0], faults)
 """
 
 
 def _faults_per_step(**env):
-    out = subprocess.run([sys.executable, "-c", STEP_FAULTS], capture_output=True, text=True,
-                         env={**os.environ, **env}, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", STEP_FAULTS],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     state, faults = out.stdout.split()
     return state, int(faults)
@@ -98,10 +105,14 @@ print("fit", allocator.applied, sorted(c[0] for c in calls))
 
 
 def test_importing_glassnet_leaves_malloc_alone_and_fit_tunes_it_once():
-    env = {k: v for k, v in os.environ.items()
-           if k != allocator.OPT_OUT and k not in allocator.USER_TUNING}
-    out = subprocess.run([sys.executable, "-c", RECORD_MALLOPT], capture_output=True, text=True,
-                         env=env, timeout=300)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != allocator.OPT_OUT and k not in allocator.USER_TUNING
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", RECORD_MALLOPT], capture_output=True, text=True, env=env, timeout=300
+    )
     assert out.returncode == 0, out.stderr
     imported, fitted = out.stdout.splitlines()
     assert imported == "import False 0"  # no mallopt call, nothing applied
@@ -114,6 +125,7 @@ def test_importing_glassnet_leaves_malloc_alone_and_fit_tunes_it_once():
 
 def test_the_glassnet_command_tunes_malloc_before_running_a_command(monkeypatch):
     import importlib
+
     main = importlib.import_module("glassnet.cli.main")
     calls = []
     monkeypatch.setattr(allocator, "keep_freed_memory", lambda: calls.append("tuned"))

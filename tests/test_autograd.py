@@ -1,6 +1,7 @@
 """The graph walk: chain rule over every path, accumulation, hooks,
 retain_graph, no_grad, in-place detection, anomaly detection, custom
 Functions, autograd.grad, and a 100,000-op chain."""
+
 import gc
 import tracemalloc
 
@@ -16,13 +17,13 @@ def test_scalar_expression_matches_torch(torch):
         a = lib.tensor(a0, dtype=lib.float64, requires_grad=True)
         b = lib.tensor(b0, dtype=lib.float64, requires_grad=True)
         c = a + b
-        d = a * b + b ** 3
+        d = a * b + b**3
         c = c + c + 1
         c = c + 1 + c + (-a)
         d = d + d * 2 + (b + a).relu()
         d = d + 3 * d + (b - a).relu()
         e = c - d
-        f = e ** 2
+        f = e**2
         g = f / 2.0
         g = g + 10.0 / f
         g.backward()
@@ -35,11 +36,11 @@ def test_scalar_expression_matches_torch(torch):
 
 def test_diamond_gets_summed_gradient():
     x = gn.tensor(3.0, dtype=gn.float64, requires_grad=True)
-    a = x * 2          # two paths from x ...
-    b = x ** 2
-    y = a * b          # ... joined again: y = 2x³
+    a = x * 2  # two paths from x ...
+    b = x**2
+    y = a * b  # ... joined again: y = 2x³
     y.backward()
-    assert x.grad.item() == pytest.approx(6 * 3.0 ** 2)
+    assert x.grad.item() == pytest.approx(6 * 3.0**2)
 
 
 def test_node_used_many_times():
@@ -47,7 +48,7 @@ def test_node_used_many_times():
     h = x * 3
     total = h
     for _ in range(9):
-        total = total + h   # h used 10 times
+        total = total + h  # h used 10 times
     total.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [30.0, 30.0])
 
@@ -65,7 +66,7 @@ def test_leaf_gradients_accumulate_across_backwards():
 def test_shared_gradient_arrays_are_not_aliased_between_leaves():
     a = gn.tensor([1.0, 2.0], requires_grad=True)
     b = gn.tensor([3.0, 4.0], requires_grad=True)
-    (a + b).sum().backward()          # Add sends the same array to both
+    (a + b).sum().backward()  # Add sends the same array to both
     a.grad.zero_()
     np.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
     (a + b).sum().backward()
@@ -185,7 +186,7 @@ def test_chain_of_100000_ops_has_no_recursion_error():
     for _ in range(100_000):
         y = y * 1.0000001
     y.backward()
-    assert x.grad.item() == pytest.approx(1.0000001 ** 100_000, rel=1e-9)
+    assert x.grad.item() == pytest.approx(1.0000001**100_000, rel=1e-9)
 
 
 def _chain_cost(n):
@@ -207,9 +208,9 @@ def test_chain_memory_is_linear_in_length():
 
 def test_version_counter_detects_in_place_change_of_saved_tensor():
     x = gn.tensor([1.0, 2.0], requires_grad=True)
-    y = x.exp()          # Exp saves its output y
+    y = x.exp()  # Exp saves its output y
     z = y.sum()
-    y.add_(1)            # changes y, recorded as a new op
+    y.add_(1)  # changes y, recorded as a new op
     with pytest.raises(GraphError, match=r"ExpBackward.*in-place"):
         z.backward()
 
@@ -217,9 +218,9 @@ def test_version_counter_detects_in_place_change_of_saved_tensor():
 def test_version_counter_detects_no_grad_change_of_saved_input():
     w = gn.tensor([[1.0, 2.0]], requires_grad=True)
     x = gn.tensor([[3.0, 4.0]])
-    loss = gn.nn.functional.linear(x, w).sum()   # Linear saves x and w
+    loss = gn.nn.functional.linear(x, w).sum()  # Linear saves x and w
     with gn.no_grad():
-        x.mul_(2)                                 # truly in place: the saved array changed
+        x.mul_(2)  # truly in place: the saved array changed
     with pytest.raises(GraphError, match=r"MmBackward0.*in-place"):
         loss.backward()
 
@@ -248,6 +249,7 @@ def test_optimizer_step_between_forward_and_backward(torch, input_needs_grad):
 
 def test_in_place_change_stamps_are_forgotten_when_the_array_dies():
     from glassnet import versions
+
     t = gn.tensor([1.0, 2.0])
     with gn.no_grad():
         t.add_(1)
@@ -262,13 +264,13 @@ def test_in_place_change_of_a_tensor_a_custom_function_saved_is_detected():
     class Cube(gn.autograd.Function):
         @staticmethod
         def forward(ctx, x):
-            ctx.save_for_backward(x)   # a Function saves tensors, not arrays
-            return x ** 3
+            ctx.save_for_backward(x)  # a Function saves tensors, not arrays
+            return x**3
 
         @staticmethod
         def backward(ctx, grad):
-            x, = ctx.saved_tensors
-            return grad * 3 * x ** 2
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x**2
 
     x = gn.tensor([1.0, 2.0], requires_grad=True)
     y = x * 1
@@ -316,7 +318,7 @@ def test_in_place_on_non_leaf_is_differentiable(torch):
     def run(lib):
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
         y = x * 2
-        y.mul_(x)        # y = 2x², in place
+        y.mul_(x)  # y = 2x², in place
         y[0] = 5.0
         y += 1
         y.sum().backward()
@@ -355,7 +357,9 @@ def test_autograd_grad_returns_gradients_without_touching_dot_grad(torch):
     h = x * x
     y = (h * 3).sum()
     gx, gh = gn.autograd.grad(y, [x, h])
-    np.testing.assert_allclose(gx.detach().numpy(), 6 * x.detach().numpy() * 1.0 * 1)  # d(3x²)/dx = 6x
+    np.testing.assert_allclose(
+        gx.detach().numpy(), 6 * x.detach().numpy() * 1.0 * 1
+    )  # d(3x²)/dx = 6x
     np.testing.assert_allclose(gh.numpy(), [3.0, 3.0])
     assert x.grad is None
     unused = gn.tensor([1.0], requires_grad=True)
@@ -369,12 +373,12 @@ def test_custom_function_matches_builtin_and_gradchecks():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x ** 3
+            return x**3
 
         @staticmethod
         def backward(ctx, grad):
-            x, = ctx.saved_tensors
-            return grad * 3 * x ** 2
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x**2
 
     x = gn.tensor([0.5, -1.0, 2.0], dtype=gn.float64, requires_grad=True)
     y = Cube.apply(x)
@@ -410,8 +414,8 @@ def test_gradcheck_reports_input_element_and_values():
 
         @staticmethod
         def backward(ctx, grad):
-            x, = ctx.saved_tensors
-            return grad * 3 * x      # should be 2x
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x  # should be 2x
 
     x = gn.tensor([1.0, 2.0], dtype=gn.float64, requires_grad=True)
     with pytest.raises(gn.GradcheckError, match=r"input 0.*element \(0,\).*analytic.*numeric"):
@@ -442,6 +446,7 @@ def test_float32_stays_float32_through_a_training_step():
 
 def test_grad_mode_is_per_thread():
     import threading
+
     x = gn.tensor([1.0], requires_grad=True)
     seen = {}
     inside, release = threading.Event(), threading.Event()
@@ -454,7 +459,7 @@ def test_grad_mode_is_per_thread():
     t = threading.Thread(target=other)
     t.start()
     inside.wait(5)
-    seen["main"] = (x * 2).grad_fn is not None      # the other thread's no_grad is its own
+    seen["main"] = (x * 2).grad_fn is not None  # the other thread's no_grad is its own
     release.set()
     t.join()
     assert seen["main"]
@@ -479,6 +484,7 @@ def test_large_intermediate_is_freed_during_backward_not_with_the_graph():
     # z = x·W is only held by the ReLU node's inputs; once backward has passed ReLU,
     # z's array must go even while the graph (loss) is still alive
     import weakref
+
     gn.manual_seed(0)
     x = gn.randn(256, 256)
     w = gn.randn(256, 256, requires_grad=True)
@@ -487,13 +493,17 @@ def test_large_intermediate_is_freed_during_backward_not_with_the_graph():
     probe = weakref.ref(z)
     loss = z.relu().sum()
     del z
-    assert probe() is not None      # held by the graph before backward
+    assert probe() is not None  # held by the graph before backward
     loss.backward()
     gc.collect()
-    assert probe() is None          # released, though `loss` (the graph) lives on
+    assert probe() is None  # released, though `loss` (the graph) lives on
     assert z_array() is None
-    np.testing.assert_allclose(w.grad.numpy(), x.detach().numpy().T @ (x.detach().numpy() @ w.detach().numpy() > 0),
-                               rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(
+        w.grad.numpy(),
+        x.detach().numpy().T @ (x.detach().numpy() @ w.detach().numpy() > 0),
+        rtol=1e-4,
+        atol=1e-3,
+    )
 
 
 def test_load_state_dict_between_forward_and_backward_is_detected(torch):

@@ -1,5 +1,6 @@
 """autograd.grad() leaves the graph as it found it: what it marks to capture
 an input's gradient is taken back, also when it raises."""
+
 import numpy as np
 import pytest
 
@@ -18,7 +19,9 @@ def _graph():
 def _count_watch(monkeypatch):
     seen = []
     real = backprop._watch
-    monkeypatch.setattr(backprop, "_watch", lambda node, g, c: seen.append(node) or real(node, g, c))
+    monkeypatch.setattr(
+        backprop, "_watch", lambda node, g, c: seen.append(node) or real(node, g, c)
+    )
     return seen
 
 
@@ -39,7 +42,7 @@ def test_a_second_grad_gives_the_same_answer_and_leaves_no_mark(monkeypatch):
     x, h, y = _graph()
     first = gn.autograd.grad(y, [h], retain_graph=True)[0].numpy()
     seen = _count_watch(monkeypatch)
-    gx, = gn.autograd.grad(y, [x], retain_graph=True)  # h is not wanted now: not watched
+    (gx,) = gn.autograd.grad(y, [x], retain_graph=True)  # h is not wanted now: not watched
     assert seen == []
     second = gn.autograd.grad(y, [h])[0].numpy()
     np.testing.assert_array_equal(first, second)

@@ -2,6 +2,7 @@
 its statistics, that it tells a step that does twice the work from one
 that does not (on a fake, drifting clock: no test here asserts on the
 machine's time), and that the command runs end to end (quick sizes)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,7 @@ class DriftingClock:
         def run():
             calls[name] += 1
             self.now += work_s * (self.slow if int(self.now / self.period) % 2 else 1.0)
+
         return run
 
 
@@ -61,8 +63,13 @@ def test_paired_blocks_see_twice_the_work(monkeypatch):
     drift: A and B run the same number of steps, in blocks of ~3 ms."""
     clock, calls = DriftingClock(), {"a": 0, "b": 0}
     monkeypatch.setattr(ab.timing, "time", clock)
-    times = ab.paired(clock.step(1e-4, calls, "a"), clock.step(2e-4, calls, "b"), pairs=16,
-                      block_s=0.003, warmup_s=0.0)
+    times = ab.paired(
+        clock.step(1e-4, calls, "a"),
+        clock.step(2e-4, calls, "b"),
+        pairs=16,
+        block_s=0.003,
+        warmup_s=0.0,
+    )
     assert calls["a"] == calls["b"] == 3 + 16 * 15  # warm-up, then blocks of 3 ms / 0.2 ms
     s = ab.summary(*times)
     assert s["pairs"] == 16 and s["b_faster"] == 0
@@ -75,15 +82,27 @@ def test_paired_blocks_see_twice_the_work(monkeypatch):
 def test_paired_blocks_claim_nothing_for_the_same_work(monkeypatch):
     clock, calls = DriftingClock(), {"a": 0, "b": 0}
     monkeypatch.setattr(ab.timing, "time", clock)
-    s = ab.summary(*ab.paired(clock.step(1e-4, calls, "a"), clock.step(1e-4, calls, "b"),
-                              pairs=40, block_s=0.003, warmup_s=0.0))
+    s = ab.summary(
+        *ab.paired(
+            clock.step(1e-4, calls, "a"),
+            clock.step(1e-4, calls, "b"),
+            pairs=40,
+            block_s=0.003,
+            warmup_s=0.0,
+        )
+    )
     assert s["ratio"] == pytest.approx(1.0) and ab.verdict(s) == "no clear change", s
 
 
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs a git checkout (git archive)")
 def test_quick_ab_against_head_runs():
-    proc = subprocess.run([sys.executable, "-m", "bench.ab", "--quick", "--only", "tiny"],
-                          cwd=ROOT, text=True, capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.ab", "--quick", "--only", "tiny"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| tiny | 1 |")]
     assert len(rows) == 1, proc.stdout
@@ -94,8 +113,21 @@ def test_quick_ab_against_head_runs():
 
 
 def test_unknown_revision_is_a_clear_error():
-    proc = subprocess.run([sys.executable, "-m", "bench.ab", "--quick", "--only", "tiny",
-                           "--base", "no-such-revision-xyz"],
-                          cwd=ROOT, text=True, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.ab",
+            "--quick",
+            "--only",
+            "tiny",
+            "--base",
+            "no-such-revision-xyz",
+        ],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert "no-such-revision-xyz" in proc.stderr and "git archive" in proc.stderr

@@ -2,6 +2,7 @@
 oneDNN's kernel caches and the recurrent layers' array pool, through
 ``onednn.clear_caches()``, and also in a glassnet copy from before that
 function existed (what ``bench.ab`` loads as revision A)."""
+
 import importlib
 import sys
 from pathlib import Path
@@ -19,8 +20,10 @@ from bench import ab  # noqa: E402
 from bench.frameworks import GLASSNET, glassnet_forget  # noqa: E402
 
 # glassnet copies from before onednn.clear_caches: (revision, where its pool is)
-OLDER = [("34f8930", "ops.recurrent"),      # glassnet/onednn.py, ops/recurrent.py modules
-         ("9075eed", "ops.recurrent.pool")]  # glassnet/backends/onednn.py a module
+OLDER = [
+    ("34f8930", "ops.recurrent"),  # glassnet/onednn.py, ops/recurrent.py modules
+    ("9075eed", "ops.recurrent.pool"),
+]  # glassnet/backends/onednn.py a module
 
 
 def _run_lstm_and_conv(package):
@@ -39,8 +42,9 @@ def test_forget_empties_the_kernel_caches_and_the_pool(needs_onednn):
 
 
 @pytest.mark.parametrize("revision, pool_module", OLDER)
-def test_forget_reaches_into_a_copy_from_before_clear_caches(needs_onednn, tmp_path, revision,
-                                                             pool_module):
+def test_forget_reaches_into_a_copy_from_before_clear_caches(
+    needs_onednn, tmp_path, revision, pool_module
+):
     name = f"glassnet_{revision}"
     try:
         old = ab.load_copy(revision, name, str(tmp_path))

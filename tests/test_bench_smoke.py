@@ -2,6 +2,7 @@
 table and JSON have every row filled in, and the hand-written NumPy
 networks it compares with compute the same training step as PyTorch. No
 timing is asserted."""
+
 import argparse
 import json
 import subprocess
@@ -23,8 +24,13 @@ NEEDS = {"cnn": ("Conv2d", "MaxPool2d", "Flatten"), "lstm": ("LSTM",)}
 
 
 def run_bench(*args, timeout=300):
-    proc = subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, text=True,
-                          capture_output=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -48,12 +54,18 @@ def check_numbers(row, name, r):
 @pytest.mark.torch
 def test_quick_suite_fills_every_row(torch, tmp_path):
     out_json, out_md = tmp_path / "bench.json", tmp_path / "bench.md"
-    table = run_bench("--quick", "--threads", "1", "--json", str(out_json),
-                      "--markdown", str(out_md))
+    table = run_bench(
+        "--quick", "--threads", "1", "--json", str(out_json), "--markdown", str(out_md)
+    )
     assert out_md.read_text(encoding="utf-8") == table
-    for heading in ("### Time per step", "### Peak memory", "### Every implementation",
-                    "### MLP batch 1024: achieved GFLOP/s", "### Op chain: linear in its length?",
-                    "### digits to 97% test accuracy, end to end"):
+    for heading in (
+        "### Time per step",
+        "### Peak memory",
+        "### Every implementation",
+        "### MLP batch 1024: achieved GFLOP/s",
+        "### Op chain: linear in its length?",
+        "### digits to 97% test accuracy, end to end",
+    ):
         assert heading in table
     assert "### Errors" not in table
 
@@ -70,9 +82,11 @@ def test_quick_suite_fills_every_row(torch, tmp_path):
     for r in rows:
         assert r["threads"] == 1
         assert f"| {r['workload']}" in table
-        sides = {"glassnet", "pytorch"} | ({"numpy", "numpy-buffers"}
-                                           if r["workload"] == "tiny" or
-                                           r["workload"].startswith("mlp") else set())
+        sides = {"glassnet", "pytorch"} | (
+            {"numpy", "numpy-buffers"}
+            if r["workload"] == "tiny" or r["workload"].startswith("mlp")
+            else set()
+        )
         assert set(r["impls"]) == sides, r["workload"]
         for name, x in r["impls"].items():
             want = expected_status(r["workload"], name)
@@ -105,8 +119,17 @@ def test_quick_suite_fills_every_row(torch, tmp_path):
 
 def test_quick_suite_runs_without_torch(tmp_path):
     out_json = tmp_path / "bench.json"
-    table = run_bench("--quick", "--no-torch", "--threads", "1", "--only", "tiny", "mlp-b128-sgd",
-                      "--json", str(out_json))
+    table = run_bench(
+        "--quick",
+        "--no-torch",
+        "--threads",
+        "1",
+        "--only",
+        "tiny",
+        "mlp-b128-sgd",
+        "--json",
+        str(out_json),
+    )
     assert "n/a (--no-torch)" in table
     rows = json.loads(out_json.read_text(encoding="utf-8"))["results"]
     assert [r["workload"] for r in rows] == ["tiny", "mlp-b128-sgd"]
@@ -119,11 +142,13 @@ def test_quick_suite_runs_without_torch(tmp_path):
 
 def test_bench_options_and_list(capsys):
     from bench import options, run
+
     assert run.main(["--list"]) == 0
     listed = capsys.readouterr().out
     assert all(w.name in listed for w in ALL)
     args = options.add_arguments(argparse.ArgumentParser()).parse_args(
-        ["--quick", "--threads", "1", "--only", "tiny"])
+        ["--quick", "--threads", "1", "--only", "tiny"]
+    )
     assert args.quick and args.threads == [1] and args.only == ["tiny"]
 
 
@@ -141,22 +166,30 @@ def _torch_mlp(torch, sizes, params):
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("sizes,loss,optimizer,lr", [
-    ((6, 8, 5, 3), "cross_entropy", "sgd", 0.1),
-    ((6, 8, 5, 3), "cross_entropy", "adam", 0.01),
-    ((1, 2, 1), "mse", "sgd", 0.1),
-])
+@pytest.mark.parametrize(
+    "sizes,loss,optimizer,lr",
+    [
+        ((6, 8, 5, 3), "cross_entropy", "sgd", 0.1),
+        ((6, 8, 5, 3), "cross_entropy", "adam", 0.01),
+        ((1, 2, 1), "mse", "sgd", 0.1),
+    ],
+)
 def test_numpy_reference_steps_like_pytorch(torch, sizes, loss, optimizer, lr):
     rng = np.random.default_rng(1)
     params = ref.init_params(sizes, seed=2)
     x = rng.standard_normal((4, sizes[0]), dtype=np.float32)
-    y = rng.integers(0, sizes[-1], 4) if loss == "cross_entropy" else \
-        rng.standard_normal((4, 1), dtype=np.float32)
+    y = (
+        rng.integers(0, sizes[-1], 4)
+        if loss == "cross_entropy"
+        else rng.standard_normal((4, 1), dtype=np.float32)
+    )
     model = _torch_mlp(torch, sizes, params)
     loss_fn = torch.nn.CrossEntropyLoss() if loss == "cross_entropy" else torch.nn.MSELoss()
     opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=lr)
-    nets = [cls(sizes, loss=loss, optimizer=optimizer, lr=lr, params=params)
-            for cls in (ref.FreshMLP, ref.BufferedMLP)]
+    nets = [
+        cls(sizes, loss=loss, optimizer=optimizer, lr=lr, params=params)
+        for cls in (ref.FreshMLP, ref.BufferedMLP)
+    ]
     for _ in range(3):
         opt.zero_grad()
         want = loss_fn(model(torch.from_numpy(x)), torch.from_numpy(y))
@@ -168,10 +201,12 @@ def test_numpy_reference_steps_like_pytorch(torch, sizes, loss, optimizer, lr):
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
     for net in nets:
         for i, lin in enumerate(linears):
-            np.testing.assert_allclose(net.params[2 * i], lin.weight.detach().numpy().T,
-                                       rtol=1e-4, atol=1e-6)
-            np.testing.assert_allclose(net.params[2 * i + 1], lin.bias.detach().numpy(),
-                                       rtol=1e-4, atol=1e-6)
+            np.testing.assert_allclose(
+                net.params[2 * i], lin.weight.detach().numpy().T, rtol=1e-4, atol=1e-6
+            )
+            np.testing.assert_allclose(
+                net.params[2 * i + 1], lin.bias.detach().numpy(), rtol=1e-4, atol=1e-6
+            )
             assert net.params[2 * i].dtype == np.float32
 
 
@@ -181,7 +216,7 @@ def test_matmul_reference_counts_flops():
     step()
     run, flops = ref.sgemm(8)
     run()
-    assert flops == 2 * 8 ** 3
+    assert flops == 2 * 8**3
 
 
 def test_chain_memory_is_measured_in_a_fresh_process():
@@ -190,6 +225,7 @@ def test_chain_memory_is_measured_in_a_fresh_process():
     clear error naming it."""
     from bench import memory
     from bench.workloads.chain import fresh_process_rss
+
     if not memory.rss_available():
         pytest.skip("resident-set measurement needs Linux /proc")
     short, long = fresh_process_rss("glassnet", 20_000), fresh_process_rss("glassnet", 40_000)
@@ -207,12 +243,14 @@ def test_memory_pass_counts_the_buffers_glassnet_keeps_for_reuse():
     from bench.workloads import common
     from bench.workloads.lstm import LSTM
     from glassnet.backends import onednn
+
     cfg = Config.make(quick=True)
     impl = next(i for i in LSTM().impls(cfg, Sides(use_torch=False)) if i.name == "glassnet")
     impl.make()()  # (what the timing leaves behind)
     counted = [common._peak(impl, cfg, 2, None)["peak_bytes"] for _ in range(2)]
-    kept = sum(k.workspace_bytes for k in onednn.cached("lstm").values()) if onednn.available() \
-        else 0
+    kept = (
+        sum(k.workspace_bytes for k in onednn.cached("lstm").values()) if onednn.available() else 0
+    )
     impl.forget = None
     reused = common._peak(impl, cfg, 2, None)["peak_bytes"]
     assert abs(counted[0] - counted[1]) < 0.05 * counted[0]  # the same each time

@@ -1,5 +1,6 @@
 """glassnet.backends.blas: MKL's GEMM for the big 2-D products, NumPy for the rest,
 the same answers (to float rounding) for every memory layout."""
+
 import os
 import subprocess
 import sys
@@ -44,11 +45,16 @@ def _layouts(rng, shape, dtype):
     row-strided slice of a wider array and a read-only array."""
     m = rng.standard_normal(shape).astype(dtype)
     wide = np.zeros((shape[0], shape[1] + 5), dtype)
-    wide[:, 2:2 + shape[1]] = m
+    wide[:, 2 : 2 + shape[1]] = m
     frozen = m.copy()
     frozen.setflags(write=False)
-    return {"C": m, "F": np.asfortranarray(m), "T-view": np.ascontiguousarray(m.T).T,
-            "slice": wide[:, 2:2 + shape[1]], "read-only": frozen}
+    return {
+        "C": m,
+        "F": np.asfortranarray(m),
+        "T-view": np.ascontiguousarray(m.T).T,
+        "slice": wide[:, 2 : 2 + shape[1]],
+        "read-only": frozen,
+    }
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-5), (np.float64, 1e-12)])
@@ -62,8 +68,9 @@ def test_dot_matches_numpy_for_every_layout(dtype, rtol):
             got = blas.dot(a, b)
             assert got.dtype == dtype and got.shape == (70, 60), (a_name, b_name)
             assert got.flags.c_contiguous
-            np.testing.assert_allclose(got, expect, rtol=rtol, atol=rtol * 30,
-                                       err_msg=f"a {a_name}, b {b_name}")
+            np.testing.assert_allclose(
+                got, expect, rtol=rtol, atol=rtol * 30, err_msg=f"a {a_name}, b {b_name}"
+            )
 
 
 def test_mkl_does_the_big_float32_products(monkeypatch):
@@ -81,8 +88,9 @@ def test_mkl_does_the_big_float32_products(monkeypatch):
     w = rng.standard_normal((512, 784)).astype(np.float32)
     out = blas.dot(x, w.T)
     assert calls == [(101, 111, 112, 128, 512, 784)]  # row-major, x as is, w transposed
-    np.testing.assert_allclose(out, x.astype(np.float64) @ w.T.astype(np.float64),
-                               rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(
+        out, x.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-3
+    )
     blas.dot(np.ones((4, 4), np.float32), np.ones((4, 4), np.float32))  # tiny: np.dot
     blas.dot(x[:, ::2], w[:, ::2].T)  # no unit stride: np.dot
     assert len(calls) == 1
@@ -136,14 +144,16 @@ def test_stacked_product_matches_numpy_on_every_row(dtype, monkeypatch):
         got = product(i, j, accumulate=add)
         assert got.shape == (96, 24) and np.shares_memory(got, out[j, 1])
         expect = a.astype(np.float64) @ b[i].astype(np.float64) + (start[j, 1] if add else 0)
-        np.testing.assert_allclose(out[j, 1], expect, rtol=rtol, atol=rtol * 30,
-                                   err_msg=f"b[{i}] into out[{j}]")
+        np.testing.assert_allclose(
+            out[j, 1], expect, rtol=rtol, atol=rtol * 30, err_msg=f"b[{i}] into out[{j}]"
+        )
     np.testing.assert_array_equal(out[:, 0], start[:, 0])  # nothing outside the stack's rows
     np.testing.assert_array_equal(out[1:3, 1], start[1:3, 1])
     if blas.status.startswith("mkl"):
         assert len(calls) == 3 and calls[0][11] == 0.0 and calls[1][11] == 1.0  # β
-    back = blas.StackedProduct(a.T, rng.standard_normal((3, 96, 24)).astype(dtype),
-                               np.empty((3, 40, 24), dtype))
+    back = blas.StackedProduct(
+        a.T, rng.standard_normal((3, 96, 24)).astype(dtype), np.empty((3, 40, 24), dtype)
+    )
     np.testing.assert_allclose(back(2, 1), a.T @ back.b[2], rtol=rtol, atol=rtol * 30)
 
 
@@ -167,10 +177,14 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
         product = blas.StackedProduct(a, b, out[:, 3:-3], halves=True)
         for i, j, add in ((0, 3, False), (2, 2, True), (3, 0, False)):
             product(i, j, accumulate=add)
-            expect = a.astype(np.float64) @ b[i].astype(np.float64) + (
-                start[j, 3:-3] if add else 0)
-            np.testing.assert_allclose(out[j, 3:-3], expect, rtol=rtol, atol=rtol * 30,
-                                       err_msg=f"{a.shape} b[{i}] into out[{j}]")
+            expect = a.astype(np.float64) @ b[i].astype(np.float64) + (start[j, 3:-3] if add else 0)
+            np.testing.assert_allclose(
+                out[j, 3:-3],
+                expect,
+                rtol=rtol,
+                atol=rtol * 30,
+                err_msg=f"{a.shape} b[{i}] into out[{j}]",
+            )
         np.testing.assert_array_equal(out[:, :3], start[:, :3])
         np.testing.assert_array_equal(out[:, -3:], start[:, -3:])
         np.testing.assert_array_equal(out[1], start[1])
@@ -178,10 +192,15 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
             assert [c[3] for c in calls] == [a.shape[0] // 2] * 3  # rows per half
             assert [c[-1] for c in calls] == [2] * 3 and [c[13] for c in calls] == [0.0, 1.0, 0.0]
     if blas.load().startswith("mkl"):
-        assert blas.StackedProduct(w, wide[:, 1, :40], np.empty((4, 96, 24), dtype),
-                                   halves=True)._call.fn is blas._gemm_batch[np.dtype(dtype)]
-        odd = blas.StackedProduct(w[:95], wide[:, 1, :40], np.empty((4, 95, 24), dtype),
-                                  halves=True)
+        assert (
+            blas.StackedProduct(
+                w, wide[:, 1, :40], np.empty((4, 96, 24), dtype), halves=True
+            )._call.fn
+            is blas._gemm_batch[np.dtype(dtype)]
+        )
+        odd = blas.StackedProduct(
+            w[:95], wide[:, 1, :40], np.empty((4, 95, 24), dtype), halves=True
+        )
         assert odd._call.fn is blas._gemm[np.dtype(dtype)]  # one GEMM
         monkeypatch.setattr(blas, "_max_threads", lambda: 1)  # one thread: one GEMM
         one = blas.StackedProduct(w, wide[:, 1, :40], np.empty((4, 96, 24), dtype), halves=True)
@@ -210,8 +229,7 @@ def test_stacked_product_all_rows_at_once(dtype, monkeypatch):
             assert len(calls) == 1 and calls[0][-1] == 5 and calls[0][3:6] == (96, 24, 33)
     small = blas.StackedProduct(a[:4, :4], wide[:, 0, :4, :3], np.empty((5, 4, 3), dtype))
     calls.clear()
-    np.testing.assert_allclose(small.all(), np.matmul(a[:4, :4], wide[:, 0, :4, :3]),
-                               rtol=rtol)
+    np.testing.assert_allclose(small.all(), np.matmul(a[:4, :4], wide[:, 0, :4, :3]), rtol=rtol)
     assert calls == []
 
 
@@ -240,7 +258,7 @@ def test_stacked_product_into_its_own_stack():
         product(t, t + 1)
         _assert_product(states[t + 1], a, before)
         np.testing.assert_array_equal(states[0], original[0])  # nothing else written
-        np.testing.assert_array_equal(states[t + 2:], original[t + 2:])
+        np.testing.assert_array_equal(states[t + 2 :], original[t + 2 :])
     before = states[2].copy()
     product(2, 2)
     _assert_product(states[2], a, before)
@@ -312,10 +330,10 @@ def test_what_mkl_leaves_to_numpy():
     rng = np.random.default_rng(2)
     a = rng.standard_normal((64, 64))
     cases = [
-        (a.astype(np.float32), a),                          # mixed dtypes promote, as np.dot
-        (a.astype(np.int64), a.astype(np.int64)),            # integers
-        (a[::-1], a),                                        # a negative stride
-        (np.zeros((0, 64)), a),                              # empty
+        (a.astype(np.float32), a),  # mixed dtypes promote, as np.dot
+        (a.astype(np.int64), a.astype(np.int64)),  # integers
+        (a[::-1], a),  # a negative stride
+        (np.zeros((0, 64)), a),  # empty
     ]
     for x, y in cases:
         got = blas.dot(x, y)
@@ -327,12 +345,15 @@ def test_what_mkl_leaves_to_numpy():
 
 
 def test_opting_out_keeps_numpy():
-    code = ("import numpy as np; from glassnet.backends import blas; print(blas.load()); "
-            "a = np.random.default_rng(0).standard_normal((300, 300)).astype(np.float32); "
-            "print(np.array_equal(blas.dot(a, a.T), np.dot(a, a.T))); print(blas.mkl_threads())")
+    code = (
+        "import numpy as np; from glassnet.backends import blas; print(blas.load()); "
+        "a = np.random.default_rng(0).standard_normal((300, 300)).astype(np.float32); "
+        "print(np.array_equal(blas.dot(a, a.T), np.dot(a, a.T))); print(blas.mkl_threads())"
+    )
     env = dict(os.environ, GLASSNET_BLAS="numpy")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout.split("\n")
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
     assert out[0] == "numpy (GLASSNET_BLAS=numpy)"
     assert out[1] == "True"
     assert out[2] == "0"  # no MKL threads: StackedProduct never splits in halves
@@ -345,8 +366,9 @@ def test_mkl_threads_follow_the_thread_limit():
     code = "from glassnet.backends import blas; print(blas.mkl_threads())"
     for n in ("1", "2"):
         env = dict(os.environ, MKL_NUM_THREADS=n)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, check=True).stdout.strip()
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
         assert out == n
 
 
@@ -364,8 +386,10 @@ def test_linear_and_matmul_on_the_gemm_path_match_torch(dtype):
 
     x, w, b = (gn.tensor(v, requires_grad=True) for v in (x0, w0, b0))
     tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x0, w0, b0))
-    for ours, theirs in ((gn.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb)),
-                         (x @ w.T, tx @ tw.T)):
+    for ours, theirs in (
+        (gn.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb)),
+        (x @ w.T, tx @ tw.T),
+    ):
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), **tol)
         ours.backward(gn.tensor(g0))
         theirs.backward(torch.tensor(g0))
@@ -435,20 +459,22 @@ def test_vector_ops_refuse_what_they_cannot_do():
     frozen = big.copy()
     frozen.setflags(write=False)
     flat = big.ravel()
-    assert blas.VectorOps.over(big[:10, :10], big[:10, :10]) is None       # small
-    assert blas.VectorOps.over(big, big.astype(np.float64)) is None         # dtypes differ
-    assert blas.VectorOps.over(big, big[:100]) is None                      # shapes differ
-    assert blas.VectorOps.over(big, np.asfortranarray(big)) is None         # not C order
+    assert blas.VectorOps.over(big[:10, :10], big[:10, :10]) is None  # small
+    assert blas.VectorOps.over(big, big.astype(np.float64)) is None  # dtypes differ
+    assert blas.VectorOps.over(big, big[:100]) is None  # shapes differ
+    assert blas.VectorOps.over(big, np.asfortranarray(big)) is None  # not C order
     assert blas.VectorOps.over(big[:, :25], np.zeros((200, 25), np.float32)) is None  # strided
-    assert blas.VectorOps.over(big, frozen) is None                         # read-only
-    assert blas.VectorOps.over(big.astype(np.int32)) is None                # integers
-    assert blas.VectorOps.over(flat[:9000], flat[5:9005]) is None           # overlapping views
+    assert blas.VectorOps.over(big, frozen) is None  # read-only
+    assert blas.VectorOps.over(big.astype(np.int32)) is None  # integers
+    assert blas.VectorOps.over(flat[:9000], flat[5:9005]) is None  # overlapping views
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("options", [{}, {"amsgrad": True}, {"weight_decay": 0.1},
-                                     {"maximize": True}, {"decoupled": True}],
-                         ids=["plain", "amsgrad", "l2", "maximize", "adamw"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"amsgrad": True}, {"weight_decay": 0.1}, {"maximize": True}, {"decoupled": True}],
+    ids=["plain", "amsgrad", "l2", "maximize", "adamw"],
+)
 def test_adam_on_a_big_weight_matches_torch(options):
     """Weights of ≥ VECTOR_MIN elements take MKL's vector path (when MKL is in use)."""
     torch = need("torch")
@@ -461,7 +487,10 @@ def test_adam_on_a_big_weight_matches_torch(options):
     if decoupled:
         ours, theirs = gn.optim.AdamW([w], lr=1e-2), torch.optim.AdamW([tw], lr=1e-2)
     else:
-        ours, theirs = gn.optim.Adam([w], lr=1e-2, **options), torch.optim.Adam([tw], lr=1e-2, **options)
+        ours, theirs = (
+            gn.optim.Adam([w], lr=1e-2, **options),
+            torch.optim.Adam([tw], lr=1e-2, **options),
+        )
     for _ in range(4):
         g0 = rng.standard_normal(w0.shape).astype(np.float32)
         w.grad = gn.tensor(g0)
@@ -470,5 +499,6 @@ def test_adam_on_a_big_weight_matches_torch(options):
         theirs.step()
     np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
     state = ours.state_dict()["state"][0]
-    np.testing.assert_allclose(state["exp_avg_sq"], theirs.state[tw]["exp_avg_sq"].numpy(),
-                               rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(
+        state["exp_avg_sq"], theirs.state[tw]["exp_avg_sq"].numpy(), rtol=1e-5, atol=1e-9
+    )

@@ -1,4 +1,5 @@
 """The demo's HTML report in a real browser (headless Chromium)."""
+
 import os
 
 from conftest import SCREENSHOTS

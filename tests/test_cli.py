@@ -1,4 +1,5 @@
 """The `glassnet` command: demo and train."""
+
 import re
 import subprocess
 import sys
@@ -39,8 +40,9 @@ def test_demo_in_chinese(capsys, tmp_path):
 
 
 def test_console_script_runs_demo():
-    r = subprocess.run([sys.executable, "-m", "glassnet", "demo"], capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "glassnet", "demo"], capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0 and "Backward pass" in r.stdout
 
 
@@ -48,17 +50,54 @@ def test_train_help_documents_every_option(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     out = capsys.readouterr().out
-    for opt in ("--data", "--target", "--task", "--hidden", "--activation", "--optimizer",
-                "--lr", "--epochs", "--batch-size", "--seed", "--save", "--test-size"):
+    for opt in (
+        "--data",
+        "--target",
+        "--task",
+        "--hidden",
+        "--activation",
+        "--optimizer",
+        "--lr",
+        "--epochs",
+        "--batch-size",
+        "--seed",
+        "--save",
+        "--test-size",
+    ):
         assert opt in out
 
 
 def test_train_digits_end_to_end(tmp_path, capsys):
     need("sklearn")  # the digits ship inside scikit-learn
     path = tmp_path / "model.safetensors"
-    assert main(["train", "--data", "digits", "--hidden", "128", "--activation", "relu",
-                 "--optimizer", "adam", "--lr", "1e-3", "--epochs", "30", "--batch-size", "32",
-                 "--seed", "0", "--save", str(path), "--verbose", "2"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                "digits",
+                "--hidden",
+                "128",
+                "--activation",
+                "relu",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "1e-3",
+                "--epochs",
+                "30",
+                "--batch-size",
+                "32",
+                "--seed",
+                "0",
+                "--save",
+                str(path),
+                "--verbose",
+                "2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Epoch 30/30" in out
     acc = float(re.search(r"test: loss [0-9.]+, accuracy ([0-9.]+)", out).group(1))
@@ -80,15 +119,51 @@ def _write_csv(path, n=200, classification=False, seed=0):
 def test_train_on_a_csv_regression_and_classification(tmp_path, capsys):
     reg = tmp_path / "reg.csv"
     _write_csv(reg)
-    assert main(["train", "--data", str(reg), "--target", "label", "--hidden", "16",
-                 "--epochs", "40", "--lr", "0.01", "--verbose", "0"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(reg),
+                "--target",
+                "label",
+                "--hidden",
+                "16",
+                "--epochs",
+                "40",
+                "--lr",
+                "0.01",
+                "--verbose",
+                "0",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     r2 = float(re.search(r"r2 ([-0-9.]+)", out).group(1))
     assert r2 > 0.95
     cls = tmp_path / "cls.csv"
     _write_csv(cls, classification=True)
-    assert main(["train", "--data", str(cls), "--target", "label", "--hidden", "16",
-                 "--epochs", "40", "--lr", "0.01", "--verbose", "0"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(cls),
+                "--target",
+                "label",
+                "--hidden",
+                "16",
+                "--epochs",
+                "40",
+                "--lr",
+                "0.01",
+                "--verbose",
+                "0",
+            ]
+        )
+        == 0
+    )
     acc = float(re.search(r"accuracy ([0-9.]+)", capsys.readouterr().out).group(1))
     assert acc > 0.9
 
@@ -106,25 +181,48 @@ def test_train_reports_bad_input(tmp_path):
 
 def test_train_a_cnn_on_digits(capsys):
     need("sklearn")
-    assert main(["train", "--data", "digits", "--model", "cnn", "--hidden", "32", "--epochs", "3",
-                 "--lr", "2e-3", "--batch-size", "32", "--verbose", "0"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                "digits",
+                "--model",
+                "cnn",
+                "--hidden",
+                "32",
+                "--epochs",
+                "3",
+                "--lr",
+                "2e-3",
+                "--batch-size",
+                "32",
+                "--verbose",
+                "0",
+            ]
+        )
+        == 0
+    )
     acc = float(re.search(r"accuracy ([0-9.]+)", capsys.readouterr().out).group(1))
     assert acc > 0.9
     with pytest.raises(SystemExit, match="needs square images"):
         main(["train", "--data", "wine", "--model", "cnn", "--verbose", "0"])
 
 
-@pytest.mark.parametrize("option, message", [
-    (["--epochs", "-5"], "argument --epochs: must be at least 1, got -5"),
-    (["--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
-    (["--epochs", "2.5"], "argument --epochs: expected a whole number ≥ 1, got '2.5'"),
-    (["--hidden", "8", "0"], "argument --hidden: must be at least 1, got 0"),
-    (["--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
-    (["--lr", "-1"], "argument --lr: must be greater than 0, got -1"),
-    (["--lr", "inf"], "argument --lr: expected a finite number, got inf"),
-    (["--test-size", "1"], "argument --test-size: must be between 0 and 1"),
-    (["--validation", "-0.1"], "argument --validation: must be 0 .none. or between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--epochs", "-5"], "argument --epochs: must be at least 1, got -5"),
+        (["--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
+        (["--epochs", "2.5"], "argument --epochs: expected a whole number ≥ 1, got '2.5'"),
+        (["--hidden", "8", "0"], "argument --hidden: must be at least 1, got 0"),
+        (["--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
+        (["--lr", "-1"], "argument --lr: must be greater than 0, got -1"),
+        (["--lr", "inf"], "argument --lr: expected a finite number, got inf"),
+        (["--test-size", "1"], "argument --test-size: must be between 0 and 1"),
+        (["--validation", "-0.1"], "argument --validation: must be 0 .none. or between 0 and 1"),
+    ],
+)
 def test_train_refuses_impossible_numbers_naming_the_option(option, message, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", "--data", "xor", "--verbose", "0", *option])
@@ -134,18 +232,32 @@ def test_train_refuses_impossible_numbers_naming_the_option(option, message, cap
 
 def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
     (tmp_path / "file.txt").write_text("x")
-    cases = [(["train", "--data", "xor", "--save", str(tmp_path / "no" / "w.st")],
-              "glassnet train: --save: cannot write .*no/w.st: directory .* does not exist"),
-             (["train", "--data", "xor", "--save", str(tmp_path)],
-              "glassnet train: --save: cannot write .*: it is a folder"),
-             (["train", "--data", "xor", "--save", str(tmp_path / "file.txt" / "w.st")],
-              "file.txt is a file, not a folder"),
-             (["demo", "--report", str(tmp_path / "no" / "r.html")],
-              "glassnet demo: --report: cannot write"),
-             (["explain", "--example", "square", "--html", str(tmp_path / "no" / "t.html")],
-              "glassnet explain: --html: cannot write"),
-             (["figures", "--out", str(tmp_path / "file.txt")],
-              "glassnet figures: --out .*file.txt is a file; expected a folder")]
+    cases = [
+        (
+            ["train", "--data", "xor", "--save", str(tmp_path / "no" / "w.st")],
+            "glassnet train: --save: cannot write .*no/w.st: directory .* does not exist",
+        ),
+        (
+            ["train", "--data", "xor", "--save", str(tmp_path)],
+            "glassnet train: --save: cannot write .*: it is a folder",
+        ),
+        (
+            ["train", "--data", "xor", "--save", str(tmp_path / "file.txt" / "w.st")],
+            "file.txt is a file, not a folder",
+        ),
+        (
+            ["demo", "--report", str(tmp_path / "no" / "r.html")],
+            "glassnet demo: --report: cannot write",
+        ),
+        (
+            ["explain", "--example", "square", "--html", str(tmp_path / "no" / "t.html")],
+            "glassnet explain: --html: cannot write",
+        ),
+        (
+            ["figures", "--out", str(tmp_path / "file.txt")],
+            "glassnet figures: --out .*file.txt is a file; expected a folder",
+        ),
+    ]
     for argv, message in cases:
         with pytest.raises(SystemExit, match=message):
             main(argv)
@@ -156,14 +268,51 @@ def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
 def test_train_divergence_is_a_message_not_a_traceback(tmp_path, capfd):
     path = tmp_path / "w.st"
     with pytest.raises(SystemExit) as exit_:
-        main(["train", "--data", "square", "--optimizer", "sgd", "--lr", "1e4", "--epochs", "5",
-              "--verbose", "0", "--save", str(path)])
+        main(
+            [
+                "train",
+                "--data",
+                "square",
+                "--optimizer",
+                "sgd",
+                "--lr",
+                "1e4",
+                "--epochs",
+                "5",
+                "--verbose",
+                "0",
+                "--save",
+                str(path),
+            ]
+        )
     message = str(exit_.value.code)
-    assert re.match(r"glassnet train: training diverged: fit: the loss is (nan|inf) at batch "
-                    r"\d+ of epoch \d+; the update was not applied", message)
+    assert re.match(
+        r"glassnet train: training diverged: fit: the loss is (nan|inf) at batch "
+        r"\d+ of epoch \d+; the update was not applied",
+        message,
+    )
     assert f"nothing was written to {path}" in message and "--skip-nonfinite" in message
     assert not path.exists()
     assert "Warning" not in capfd.readouterr().err  # no NumPy RuntimeWarning either
-    assert main(["train", "--data", "square", "--optimizer", "sgd", "--lr", "1e4", "--epochs",
-                 "2", "--verbose", "0", "--skip-nonfinite", "--save", str(path)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                "square",
+                "--optimizer",
+                "sgd",
+                "--lr",
+                "1e4",
+                "--epochs",
+                "2",
+                "--verbose",
+                "0",
+                "--skip-nonfinite",
+                "--save",
+                str(path),
+            ]
+        )
+        == 0
+    )
     assert path.exists()

@@ -1,4 +1,5 @@
 """`glassnet explain` and `glassnet figures`."""
+
 import re
 import xml.etree.ElementTree as ET
 
@@ -16,7 +17,7 @@ def _squash(text):
 def test_explain_mazur_prints_the_published_numbers(capsys):
     assert main(["explain", "--example", "mazur", "--lang", "en"]) == 0
     out = _squash(capsys.readouterr().out)
-    assert "= 0.3775" in out                      # net_h1
+    assert "= 0.3775" in out  # net_h1
     assert "∂L/∂w_out11 = δ_z_out1 · a1 = 0.1385 × 0.5933 = 0.0822" in out
     assert "w_out11 ← w_out11 − η·∂L/∂w_out11 = 0.4000 − 0.5 × 0.0822 = 0.3589" in out
 
@@ -35,8 +36,27 @@ def test_explain_a_saved_model_matches_autograd(tmp_path, capsys):
     path = str(tmp_path / "m.safetensors")
     gn.save(model.state_dict(), path)
     html = tmp_path / "t.html"
-    assert main(["explain", "--model", path, "--input", "0.5", "-1.0", "--target", "2.0",
-                 "--activation", "tanh", "--html", str(html), "--lang", "en"]) == 0
+    assert (
+        main(
+            [
+                "explain",
+                "--model",
+                path,
+                "--input",
+                "0.5",
+                "-1.0",
+                "--target",
+                "2.0",
+                "--activation",
+                "tanh",
+                "--html",
+                str(html),
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     out = _squash(capsys.readouterr().out)
     # the same step by hand with autograd
     x = gn.tensor([[0.5, -1.0]])
@@ -51,8 +71,9 @@ def test_explain_a_saved_model_matches_autograd(tmp_path, capsys):
 def test_explain_bad_input(tmp_path):
     gn.save({"0.weight": gn.zeros(3, 2), "0.bias": gn.zeros(3)}, str(tmp_path / "m.safetensors"))
     with pytest.raises(SystemExit, match="takes 2 input features, --input gave 1"):
-        main(["explain", "--model", str(tmp_path / "m.safetensors"), "--input", "1",
-              "--target", "0"])
+        main(
+            ["explain", "--model", str(tmp_path / "m.safetensors"), "--input", "1", "--target", "0"]
+        )
     with pytest.raises(SystemExit, match="needs --input"):
         main(["explain", "--model", str(tmp_path / "m.safetensors")])
 
@@ -62,8 +83,15 @@ def test_figures_writes_every_figure(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--quick", "--lang", "en"]) == 0
     paths = capsys.readouterr().out.split()
     names = {p.rsplit("/", 1)[-1] for p in paths}
-    for stem in ("activations", "descent_1d", "descent_2d", "loss_curves", "decision_boundary",
-                 "gradient_norms", "dead_relus"):
+    for stem in (
+        "activations",
+        "descent_1d",
+        "descent_2d",
+        "loss_curves",
+        "decision_boundary",
+        "gradient_norms",
+        "dead_relus",
+    ):
         assert f"{stem}.png" in names and f"{stem}.svg" in names
     for p in paths:
         data = open(p, "rb").read()

@@ -5,6 +5,7 @@ A script listed in compat/known_failures.py is xfail(strict=True) with its reaso
 it starts to run unchanged, its test fails until the list (and README's figure) is
 updated. The committed docs/api-coverage.md is checked against the generator.
 """
+
 import ast
 from pathlib import Path
 
@@ -56,16 +57,19 @@ def test_the_rewrite_changes_only_import_lines(script):
 
 
 def test_the_rewrite_of_each_import_form():
-    source = ("import torch\nimport torch.nn as nn\nimport numpy as np, torch.optim\n"
-              "from torch import nn, optim\nfrom torch.utils.data import (DataLoader,\n"
-              "    TensorDataset)\ndef f():\n    import torch  # inside\n"
-              "text = 'import torch'\n")
+    source = (
+        "import torch\nimport torch.nn as nn\nimport numpy as np, torch.optim\n"
+        "from torch import nn, optim\nfrom torch.utils.data import (DataLoader,\n"
+        "    TensorDataset)\ndef f():\n    import torch  # inside\n"
+        "text = 'import torch'\n"
+    )
     assert to_glassnet(source) == (
         "import glassnet as torch\nimport glassnet.nn as nn\n"
         "import numpy as np, glassnet.optim, glassnet as torch\n"
         "from glassnet import nn, optim\nfrom glassnet.utils.data import (DataLoader,\n"
         "    TensorDataset)\ndef f():\n    import glassnet as torch  # inside\n"
-        "text = 'import torch'\n")
+        "text = 'import torch'\n"
+    )
 
 
 def test_the_comparison_rules_and_the_result_line():
@@ -83,17 +87,22 @@ def test_the_comparison_rules_and_the_result_line():
 
 
 def test_a_failing_glassnet_run_reports_its_error_line():
-    stderr = ('Traceback (most recent call last):\n  File "/tmp/x/quickstart.py", line 12, '
-              'in <module>\n    device = torch.device("cpu")\n'
-              "AttributeError: module 'glassnet' has no attribute 'device'\n")
+    stderr = (
+        'Traceback (most recent call last):\n  File "/tmp/x/quickstart.py", line 12, '
+        'in <module>\n    device = torch.device("cpu")\n'
+        "AttributeError: module 'glassnet' has no attribute 'device'\n"
+    )
     assert runner.first_error(stderr, "quickstart") == (
-        "line 12: AttributeError: module 'glassnet' has no attribute 'device'")
+        "line 12: AttributeError: module 'glassnet' has no attribute 'device'"
+    )
 
 
 @pytest.mark.torch
 def test_the_committed_api_coverage_table_is_what_the_generator_writes(torch):
     from compat import coverage
+
     committed = (ROOT / "docs" / "api-coverage.md").read_text(encoding="utf-8")
     assert committed == coverage.markdown(), (
         "docs/api-coverage.md is stale: regenerate it with "
-        "`python -m compat.coverage --markdown docs/api-coverage.md`")
+        "`python -m compat.coverage --markdown docs/api-coverage.md`"
+    )

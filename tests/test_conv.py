@@ -6,6 +6,7 @@ dilations and groups; outputs and the gradients of input, weight and bias
 loaded from a PyTorch module's state_dict; PyTorch's default init, reprs and
 errors. A loop-by-loop reference (the formula in glassnet.ops.conv) checks
 the values without torch."""
+
 import math
 
 import numpy as np
@@ -47,15 +48,23 @@ def conv_cases(draw, dims=2, max_kernel=4, max_dilation=3, max_extra=5, max_n=2)
     reach = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     smallest = [1 if mode == "same" else max(1, r - 2 * p) for r, p in zip(reach, pads)]
     size = tuple(draw(st.integers(s, s + max_extra)) for s in smallest)
-    return dict(n=draw(st.integers(1, max_n)), c_in=c_in, c_out=c_out, kernel=kernel, size=size,
-                stride=stride, padding=padding, dilation=dilation, groups=groups,
-                bias=draw(st.booleans()))
+    return dict(
+        n=draw(st.integers(1, max_n)),
+        c_in=c_in,
+        c_out=c_out,
+        kernel=kernel,
+        size=size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        bias=draw(st.booleans()),
+    )
 
 
 def _conv_arrays(case, seed, dtype):
     x = normal(seed, (case["n"], case["c_in"]) + case["size"], dtype)
-    w = normal(seed + 1, (case["c_out"], case["c_in"] // case["groups"]) + case["kernel"],
-               dtype)
+    w = normal(seed + 1, (case["c_out"], case["c_in"] // case["groups"]) + case["kernel"], dtype)
     b = normal(seed + 2, (case["c_out"],), dtype)
     return (x, w, b) if case["bias"] else (x, w)
 
@@ -81,9 +90,13 @@ def layout(request, monkeypatch):
 @given(case=conv_cases(), seed=seeds)
 def test_conv2d_matches_torch(torch, layout, dtype, case, seed):
     kw = _kwargs(case, "stride", "padding", "dilation", "groups")
-    out, = compare(torch, lambda *a: F.conv2d(*a, **kw),
-                   lambda *a: torch.nn.functional.conv2d(*a, **kw),
-                   *_conv_arrays(case, seed, dtype), rtol=_tol(dtype))
+    (out,) = compare(
+        torch,
+        lambda *a: F.conv2d(*a, **kw),
+        lambda *a: torch.nn.functional.conv2d(*a, **kw),
+        *_conv_arrays(case, seed, dtype),
+        rtol=_tol(dtype),
+    )
     assert out.dtype == dtype
 
 
@@ -94,9 +107,13 @@ def test_conv2d_matches_torch(torch, layout, dtype, case, seed):
 @given(case=conv_cases(dims=1), seed=seeds)
 def test_conv1d_matches_torch(torch, layout, dtype, case, seed):
     kw = _kwargs(case, "stride", "padding", "dilation", "groups")
-    out, = compare(torch, lambda *a: F.conv1d(*a, **kw),
-                   lambda *a: torch.nn.functional.conv1d(*a, **kw),
-                   *_conv_arrays(case, seed, dtype), rtol=_tol(dtype))
+    (out,) = compare(
+        torch,
+        lambda *a: F.conv1d(*a, **kw),
+        lambda *a: torch.nn.functional.conv1d(*a, **kw),
+        *_conv_arrays(case, seed, dtype),
+        rtol=_tol(dtype),
+    )
     assert out.dtype == dtype
 
 
@@ -114,19 +131,32 @@ def test_conv1d_gradcheck():
 
 @pytest.mark.torch
 @same_padding_warning
-@pytest.mark.parametrize("kernel,dilation", [((2, 2), (1, 1)), ((4, 3), (1, 2)),
-                                             ((2, 4), (3, 2)), ((1, 2), (2, 3))])
+@pytest.mark.parametrize(
+    "kernel,dilation", [((2, 2), (1, 1)), ((4, 3), (1, 2)), ((2, 4), (3, 2)), ((1, 2), (2, 3))]
+)
 def test_same_padding_with_even_kernels_and_dilation(torch, layout, kernel, dilation):
     """'same' pads d·(k − 1) in all, the odd one at the bottom/right, as PyTorch."""
     x, w, b = normal(1, (2, 3, 7, 6)), normal(2, (4, 3) + kernel), normal(3, (4,))
     kw = dict(padding="same", dilation=dilation)
-    out, = compare(torch, lambda *a: F.conv2d(*a, **kw),
-                   lambda *a: torch.nn.functional.conv2d(*a, **kw), x, w, b, rtol=1e-9)
+    (out,) = compare(
+        torch,
+        lambda *a: F.conv2d(*a, **kw),
+        lambda *a: torch.nn.functional.conv2d(*a, **kw),
+        x,
+        w,
+        b,
+        rtol=1e-9,
+    )
     assert out.shape == (2, 4, 7, 6)
     kw = dict(padding="same", dilation=dilation[1])
-    out, = compare(torch, lambda *a: F.conv1d(*a, **kw),
-                   lambda *a: torch.nn.functional.conv1d(*a, **kw),
-                   normal(4, (2, 3, 9)), normal(5, (4, 3, kernel[1])), rtol=1e-9)
+    (out,) = compare(
+        torch,
+        lambda *a: F.conv1d(*a, **kw),
+        lambda *a: torch.nn.functional.conv1d(*a, **kw),
+        normal(4, (2, 3, 9)),
+        normal(5, (4, 3, kernel[1])),
+        rtol=1e-9,
+    )
     assert out.shape == (2, 4, 9)
 
 
@@ -138,8 +168,15 @@ def test_depthwise_and_grouped_convolutions(torch, dtype):
         w = normal(2, (c_out, 6 // groups, 3, 3), dtype)
         b = normal(3, (c_out,), dtype)
         kw = dict(groups=groups, padding=1, stride=(1, 2))
-        compare(torch, lambda *a: F.conv2d(*a, **kw),
-                lambda *a: torch.nn.functional.conv2d(*a, **kw), x, w, b, rtol=_tol(dtype))
+        compare(
+            torch,
+            lambda *a: F.conv2d(*a, **kw),
+            lambda *a: torch.nn.functional.conv2d(*a, **kw),
+            x,
+            w,
+            b,
+            rtol=_tol(dtype),
+        )
 
 
 @pytest.mark.torch
@@ -149,16 +186,18 @@ def test_non_contiguous_inputs_and_unbatched_inputs(torch, layout):
     x = gn.tensor(base, requires_grad=True)
     tx = torch.tensor(base, requires_grad=True)
     out = F.conv2d(x.transpose(2, 3), gn.tensor(w), gn.tensor(b), padding=1)
-    t_out = torch.nn.functional.conv2d(tx.transpose(2, 3), torch.tensor(w), torch.tensor(b),
-                                       padding=1)
+    t_out = torch.nn.functional.conv2d(
+        tx.transpose(2, 3), torch.tensor(w), torch.tensor(b), padding=1
+    )
     np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-9, atol=1e-9)
     out.sum().backward()
     t_out.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-9)
     # an unbatched (C, H, W) input gives the batched result without the batch axis
     one = F.conv2d(gn.tensor(base[0]), gn.tensor(w), gn.tensor(b), stride=2)
-    np.testing.assert_allclose(one.numpy(), F.conv2d(gn.tensor(base[:1]), gn.tensor(w),
-                                                  gn.tensor(b), stride=2).numpy()[0])
+    np.testing.assert_allclose(
+        one.numpy(), F.conv2d(gn.tensor(base[:1]), gn.tensor(w), gn.tensor(b), stride=2).numpy()[0]
+    )
     line = F.conv1d(gn.tensor(base[0, :, 0]), gn.tensor(w[:, :, 0]))
     assert line.shape == (4, 6)
 
@@ -180,20 +219,35 @@ def _reference_conv2d(x, w, b, stride, padding, dilation, groups):
                     for ci in range(cg):
                         for i in range(kh):
                             for j in range(kw):
-                                total += w[oi, ci, i, j] * xp[
-                                    ni, g * cg + ci, p * stride[0] + i * dilation[0],
-                                    q * stride[1] + j * dilation[1]]
+                                total += (
+                                    w[oi, ci, i, j]
+                                    * xp[
+                                        ni,
+                                        g * cg + ci,
+                                        p * stride[0] + i * dilation[0],
+                                        q * stride[1] + j * dilation[1],
+                                    ]
+                                )
                     out[ni, oi, p, q] = total
     return out
 
 
 def test_conv2d_matches_the_formula_without_torch():
     x, b = normal(1, (2, 4, 7, 6)), normal(3, (6,))
-    for stride, padding, dilation, groups in [((1, 1), (0, 0), (1, 1), 1),
-                                              ((2, 1), (1, 2), (1, 2), 2)]:
+    for stride, padding, dilation, groups in [
+        ((1, 1), (0, 0), (1, 1), 1),
+        ((2, 1), (1, 2), (1, 2), 2),
+    ]:
         w = normal(2, (6, 4 // groups, 3, 2))
-        got = F.conv2d(gn.tensor(x), gn.tensor(w), gn.tensor(b), stride=stride,
-                       padding=padding, dilation=dilation, groups=groups)
+        got = F.conv2d(
+            gn.tensor(x),
+            gn.tensor(w),
+            gn.tensor(b),
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+        )
         want = _reference_conv2d(x, w, b, stride, padding, dilation, groups)
         np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12)
 
@@ -207,19 +261,29 @@ def conv_transpose_cases(draw):
     kernel = tuple(draw(st.integers(1, 4)) for _ in range(2))
     output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
     size = tuple(draw(st.integers(1, 5)) for _ in range(2))
-    full = [(n - 1) * s + d * (k - 1) + op + 1 for n, s, d, k, op in
-            zip(size, stride, dilation, kernel, output_padding)]
+    full = [
+        (n - 1) * s + d * (k - 1) + op + 1
+        for n, s, d, k, op in zip(size, stride, dilation, kernel, output_padding)
+    ]
     padding = tuple(draw(st.integers(0, min(3, (f - 1) // 2))) for f in full)
-    return dict(n=draw(st.integers(1, 2)), c_in=groups * draw(st.integers(1, 2)),
-                c_out=groups * draw(st.integers(1, 2)), kernel=kernel, size=size,
-                stride=stride, padding=padding, output_padding=output_padding,
-                dilation=dilation, groups=groups, bias=draw(st.booleans()))
+    return dict(
+        n=draw(st.integers(1, 2)),
+        c_in=groups * draw(st.integers(1, 2)),
+        c_out=groups * draw(st.integers(1, 2)),
+        kernel=kernel,
+        size=size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+        bias=draw(st.booleans()),
+    )
 
 
 def _transpose_arrays(case, seed, dtype):
     x = normal(seed, (case["n"], case["c_in"]) + case["size"], dtype)
-    w = normal(seed + 1, (case["c_in"], case["c_out"] // case["groups"]) + case["kernel"],
-               dtype)
+    w = normal(seed + 1, (case["c_in"], case["c_out"] // case["groups"]) + case["kernel"], dtype)
     b = normal(seed + 2, (case["c_out"],), dtype)
     return (x, w, b) if case["bias"] else (x, w)
 
@@ -230,9 +294,13 @@ def _transpose_arrays(case, seed, dtype):
 @given(case=conv_transpose_cases(), seed=seeds)
 def test_conv_transpose2d_matches_torch(torch, dtype, case, seed):
     kw = _kwargs(case, "stride", "padding", "output_padding", "groups", "dilation")
-    out, = compare(torch, lambda *a: F.conv_transpose2d(*a, **kw),
-                   lambda *a: torch.nn.functional.conv_transpose2d(*a, **kw),
-                   *_transpose_arrays(case, seed, dtype), rtol=_tol(dtype))
+    (out,) = compare(
+        torch,
+        lambda *a: F.conv_transpose2d(*a, **kw),
+        lambda *a: torch.nn.functional.conv_transpose2d(*a, **kw),
+        *_transpose_arrays(case, seed, dtype),
+        rtol=_tol(dtype),
+    )
     assert out.dtype == dtype
 
 
@@ -241,8 +309,7 @@ def test_conv_transpose2d_matches_torch(torch, dtype, case, seed):
 def test_conv_transpose2d_gradcheck(case, seed):
     case = dict(case, n=1, size=tuple(min(s, 3) for s in case["size"]), padding=(0, 0))
     kw = _kwargs(case, "stride", "padding", "output_padding", "groups", "dilation")
-    check_grad(lambda *a: F.conv_transpose2d(*a, **kw),
-               *_transpose_arrays(case, seed, np.float64))
+    check_grad(lambda *a: F.conv_transpose2d(*a, **kw), *_transpose_arrays(case, seed, np.float64))
 
 
 def test_conv_transpose2d_is_the_adjoint_of_conv2d():
@@ -260,13 +327,21 @@ LAYERS = [
     ("Conv1d", (3, 4, 3), dict(stride=2, padding=1), (2, 3, 11)),
     ("Conv1d", (4, 6, 4), dict(padding="same", dilation=2, groups=2, bias=False), (2, 4, 9)),
     ("Conv2d", (3, 4, 3), {}, (2, 3, 8, 7)),
-    ("Conv2d", (4, 6, (3, 2)), dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2),
-     (2, 4, 9, 8)),
+    (
+        "Conv2d",
+        (4, 6, (3, 2)),
+        dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2),
+        (2, 4, 9, 8),
+    ),
     ("Conv2d", (4, 4, 4), dict(padding="same", groups=4, bias=False), (1, 4, 6, 5)),
     ("Conv2d", (2, 3, 2), dict(padding="valid"), (3, 2, 5, 5)),
     ("ConvTranspose2d", (3, 4, 3), dict(stride=2, padding=1, output_padding=1), (2, 3, 5, 4)),
-    ("ConvTranspose2d", (4, 6, (2, 3)), dict(stride=(1, 2), dilation=(2, 1), groups=2,
-                                             bias=False), (2, 4, 4, 5)),
+    (
+        "ConvTranspose2d",
+        (4, 6, (2, 3)),
+        dict(stride=(1, 2), dilation=(2, 1), groups=2, bias=False),
+        (2, 4, 4, 5),
+    ),
 ]
 
 
@@ -280,8 +355,9 @@ def test_layer_with_torch_weights_matches_torch(torch, dtype, name, args, kwargs
     t_layer = getattr(torch.nn, name)(*args, **kwargs).to(getattr(torch, np.dtype(dtype).name))
     layer = getattr(nn, name)(*args, **kwargs, dtype=dtype)
     assert repr(layer) == repr(t_layer)
-    assert [(k, v.shape) for k, v in layer.state_dict().items()] == \
-        [(k, tuple(v.shape)) for k, v in t_layer.state_dict().items()]
+    assert [(k, v.shape) for k, v in layer.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in t_layer.state_dict().items()
+    ]
     layer.load_state_dict({k: v.numpy() for k, v in t_layer.state_dict().items()})
     x = normal(7, shape, dtype)
     gx, tx = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
@@ -296,16 +372,20 @@ def test_layer_with_torch_weights_matches_torch(torch, dtype, name, args, kwargs
     t_params = dict(t_layer.named_parameters())
     for key, p in layer.named_parameters():
         assert p.grad.dtype == dtype
-        np.testing.assert_allclose(p.grad.numpy(), t_params[key].grad.numpy(), rtol=tol,
-                                   atol=tol, err_msg=key)
+        np.testing.assert_allclose(
+            p.grad.numpy(), t_params[key].grad.numpy(), rtol=tol, atol=tol, err_msg=key
+        )
 
 
 def test_default_init_is_pytorchs():
     """kaiming_uniform_(a=√5): U(±1/√fan_in) for weight and bias, fan_in =
     weight.shape[1]·kernel area (for ConvTranspose2d that is out/groups)."""
     gn.manual_seed(3)
-    for layer, fan_in in [(nn.Conv2d(8, 32, 3), 8 * 9), (nn.Conv1d(6, 40, 5, groups=2), 3 * 5),
-                          (nn.ConvTranspose2d(8, 32, (3, 2), groups=4), 8 * 6)]:
+    for layer, fan_in in [
+        (nn.Conv2d(8, 32, 3), 8 * 9),
+        (nn.Conv1d(6, 40, 5, groups=2), 3 * 5),
+        (nn.ConvTranspose2d(8, 32, (3, 2), groups=4), 8 * 6),
+    ]:
         bound = 1 / math.sqrt(fan_in)
         w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
         assert w.dtype == b.dtype == np.float32
@@ -321,8 +401,12 @@ def test_default_init_is_pytorchs():
 
 def test_layer_attributes_follow_pytorch():
     conv = nn.Conv2d(4, 8, 3, stride=2, padding=1, bias=False)
-    assert (conv.kernel_size, conv.stride, conv.padding, conv.dilation) == \
-        ((3, 3), (2, 2), (1, 1), (1, 1))
+    assert (conv.kernel_size, conv.stride, conv.padding, conv.dilation) == (
+        (3, 3),
+        (2, 2),
+        (1, 1),
+        (1, 1),
+    )
     assert conv.bias is None and conv.weight.shape == (8, 4, 3, 3)
     assert [k for k, _ in conv.named_parameters()] == ["weight"]
     line = nn.Conv1d(2, 4, 5, padding="same")
@@ -353,9 +437,19 @@ def test_conv_transpose2d_output_size(torch):
 def test_small_cnn_step_matches_torch(torch):
     """The benchmark CNN (conv-relu-pool ×2, linear) with torch's weights: the
     same loss and the same gradient for every parameter."""
+
     def build(m):
-        return m.Sequential(m.Conv2d(1, 8, 3), m.ReLU(), m.MaxPool2d(2), m.Conv2d(8, 16, 3),
-                            m.ReLU(), m.MaxPool2d(2), m.Flatten(), m.Linear(400, 10))
+        return m.Sequential(
+            m.Conv2d(1, 8, 3),
+            m.ReLU(),
+            m.MaxPool2d(2),
+            m.Conv2d(8, 16, 3),
+            m.ReLU(),
+            m.MaxPool2d(2),
+            m.Flatten(),
+            m.Linear(400, 10),
+        )
+
     t_net, net = build(torch.nn), build(nn)
     net.load_state_dict({k: v.numpy() for k, v in t_net.state_dict().items()})
     r = np.random.default_rng(0)
@@ -369,8 +463,9 @@ def test_small_cnn_step_matches_torch(torch):
     t_params = dict(t_net.named_parameters())
     for key, p in net.named_parameters():
         assert p.grad.dtype == np.float32
-        np.testing.assert_allclose(p.grad.numpy(), t_params[key].grad.numpy(), rtol=1e-4,
-                                   atol=1e-5, err_msg=key)
+        np.testing.assert_allclose(
+            p.grad.numpy(), t_params[key].grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=key
+        )
 
 
 def test_small_cnn_learns():
@@ -378,9 +473,16 @@ def test_small_cnn_learns():
     r = np.random.default_rng(0)
     x = r.standard_normal((32, 1, 8, 8)).astype(np.float32)
     y = (x[:, 0, :4].sum(axis=(1, 2)) > x[:, 0, 4:].sum(axis=(1, 2))).astype(np.int64)
-    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                        nn.Conv2d(4, 4, 3, padding="same"), nn.ReLU(),
-                        nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(16, 2))
+    net = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(4, 4, 3, padding="same"),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16, 2),
+    )
     opt = gn.optim.Adam(net.parameters(), lr=0.02)
     first = None
     for _ in range(60):
@@ -395,11 +497,17 @@ def test_small_cnn_learns():
 # ---- errors -------------------------------------------------------------------------------------
 def test_errors_name_the_layer_the_shapes_and_what_was_expected():
     conv = nn.Conv2d(3, 8, 3)
-    with pytest.raises(ShapeError, match=r"Conv2d\(3, 8, kernel_size=\(3, 3\).*\(2, 1, 28, 28\) "
-                                         r"has 1 channels, expected 3"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Conv2d\(3, 8, kernel_size=\(3, 3\).*\(2, 1, 28, 28\) "
+        r"has 1 channels, expected 3",
+    ):
         conv(gn.zeros(2, 1, 28, 28))
-    with pytest.raises(ShapeError, match=r"Conv2d\(3, 8.*3-D \(unbatched\) or 4-D \(batched\) "
-                                         r"input \(N, C, H, W\), got shape \(28, 28\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Conv2d\(3, 8.*3-D \(unbatched\) or 4-D \(batched\) "
+        r"input \(N, C, H, W\), got shape \(28, 28\)",
+    ):
         conv(gn.zeros(28, 28))
     with pytest.raises(ShapeError, match=r"Conv2d.*\(1, 3, 2, 5\) is too small.*\(3, 3\)"):
         conv(gn.zeros(1, 3, 2, 5))
@@ -434,8 +542,11 @@ def test_constructor_errors():
         nn.Conv1d(1, 1, (3, 3))
     with pytest.raises(ValueError, match="in_channels must be a positive int"):
         nn.Conv2d(0, 1, 3)
-    with pytest.raises(ValueError, match=r"output_padding \(2, 2\) must be smaller than either "
-                                         r"stride \(2, 2\) or dilation \(1, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"output_padding \(2, 2\) must be smaller than either "
+        r"stride \(2, 2\) or dilation \(1, 1\)",
+    ):
         nn.ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)
     with pytest.raises(ValueError, match="'same'/'valid' are for Conv2d"):
         nn.ConvTranspose2d(1, 1, 3, padding="same")
@@ -443,11 +554,17 @@ def test_constructor_errors():
 
 def test_functional_errors():
     x, w = gn.zeros(1, 4, 6, 6), gn.zeros(6, 2, 3, 3)
-    with pytest.raises(ShapeError, match=r"conv2d: input of shape \(1, 4, 6, 6\) has 4 channels, "
-                                         r"expected 2 \(weight \(6, 2, 3, 3\) with groups=1"):
+    with pytest.raises(
+        ShapeError,
+        match=r"conv2d: input of shape \(1, 4, 6, 6\) has 4 channels, "
+        r"expected 2 \(weight \(6, 2, 3, 3\) with groups=1",
+    ):
         F.conv2d(x, w)
-    with pytest.raises(ShapeError, match=r"conv2d: bias of shape \(4,\) does not fit 6 output "
-                                         r"channels; expected \(6,\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"conv2d: bias of shape \(4,\) does not fit 6 output "
+        r"channels; expected \(6,\)",
+    ):
         F.conv2d(x, w, gn.zeros(4), groups=2)
     with pytest.raises(ShapeError, match=r"conv2d: expected a 4-D weight"):
         F.conv2d(x, gn.zeros(6, 2, 3))
@@ -457,8 +574,11 @@ def test_functional_errors():
         F.conv2d(x, w, groups=0)
     with pytest.raises(ValueError, match="conv2d: stride must be a positive int"):
         F.conv2d(x, w, groups=2, stride=0)
-    with pytest.raises(ShapeError, match=r"conv_transpose2d: input of shape \(1, 4, 6, 6\) gives "
-                                         r"an empty output"):
+    with pytest.raises(
+        ShapeError,
+        match=r"conv_transpose2d: input of shape \(1, 4, 6, 6\) gives "
+        r"an empty output",
+    ):
         F.conv_transpose2d(x, gn.zeros(4, 1, 1, 1), padding=3)
     with pytest.raises(ValueError, match="conv_transpose2d: output_padding"):
         F.conv_transpose2d(x, gn.zeros(4, 1, 3, 3), output_padding=1)

@@ -1,4 +1,5 @@
 """load_csv: a user's own table, and every error it explains."""
+
 import numpy as np
 import pytest
 
@@ -16,15 +17,20 @@ def test_numeric_target_is_regression(tmp_path):
     ds = load_csv(path, target="price")
     x, y = ds.tensors
     assert x.dtype == np.float32 and x.tolist() == [[50, 2], [120, 4], [80, 3]]
-    assert y.shape == (3, 1) and y.dtype == np.float32 and y.numpy()[:, 0].tolist() == [180, 370.5, 260]
+    assert (
+        y.shape == (3, 1)
+        and y.dtype == np.float32
+        and y.numpy()[:, 0].tolist() == [180, 370.5, 260]
+    )
     assert ds.task == "regression" and ds.classes is None
     assert ds.feature_names == ["area", "rooms"] and ds.target_name == "price"
     assert ds.name == "data"
 
 
 def test_string_target_becomes_class_indices(tmp_path):
-    path = write(tmp_path, "len,width,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n"
-                           "7,8,versicolor\n")
+    path = write(
+        tmp_path, "len,width,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n7,8,versicolor\n"
+    )
     ds = load_csv(path, target="species")
     y = ds.targets
     assert ds.task == "classification" and ds.classes == ["setosa", "versicolor", "virginica"]
@@ -48,11 +54,17 @@ def test_features_delimiter_bom_and_quotes(tmp_path):
 
 def test_missing_columns_are_named_with_the_file(tmp_path):
     path = write(tmp_path, "area,rooms,price\n1,2,3\n")
-    with pytest.raises(ValueError, match=r"load_csv: .*data\.csv: no column named 'cost' \(the "
-                                         r"target\); the columns are: area, rooms, price"):
+    with pytest.raises(
+        ValueError,
+        match=r"load_csv: .*data\.csv: no column named 'cost' \(the "
+        r"target\); the columns are: area, rooms, price",
+    ):
         load_csv(path, target="cost")
-    with pytest.raises(ValueError, match=r"data\.csv: no column named 'size' \(a feature\); the "
-                                         r"columns are: area, rooms, price"):
+    with pytest.raises(
+        ValueError,
+        match=r"data\.csv: no column named 'size' \(a feature\); the "
+        r"columns are: area, rooms, price",
+    ):
         load_csv(path, target="price", features=["area", "size"])
     with pytest.raises(ValueError, match="column 'price' is the target; it cannot be a feature"):
         load_csv(path, target="price", features=["area", "price"])
@@ -62,15 +74,19 @@ def test_missing_columns_are_named_with_the_file(tmp_path):
 
 def test_non_numeric_feature_names_line_column_and_value(tmp_path):
     path = write(tmp_path, "area,rooms,price\n50,2,180\n\n60,two,200\n")
-    with pytest.raises(ValueError, match=r"data\.csv: line 4, column 'rooms': expected a finite "
-                                         r"number, got 'two'"):
+    with pytest.raises(
+        ValueError,
+        match=r"data\.csv: line 4, column 'rooms': expected a finite "
+        r"number, got 'two'",
+    ):
         load_csv(path, target="price")
 
 
 def test_empty_and_infinite_values(tmp_path):
     path = write(tmp_path, "a,b,y\n1,,3\n")
-    with pytest.raises(ValueError, match="line 2, column 'b': expected a finite number, got an "
-                                         "empty value"):
+    with pytest.raises(
+        ValueError, match="line 2, column 'b': expected a finite number, got an empty value"
+    ):
         load_csv(path, target="y")
     path = write(tmp_path, "a,y\ninf,3\n", name="inf.csv")
     with pytest.raises(ValueError, match=r"inf\.csv: line 2, column 'a': .*got 'inf'"):
@@ -79,8 +95,11 @@ def test_empty_and_infinite_values(tmp_path):
 
 def test_target_mixing_numbers_and_text(tmp_path):
     path = write(tmp_path, "a,price\n1,100\n2,n/a\n3,300\n")
-    with pytest.raises(ValueError, match=r"target column 'price' holds numbers and text \(line 3: "
-                                         r"'n/a'\).*task='classification'"):
+    with pytest.raises(
+        ValueError,
+        match=r"target column 'price' holds numbers and text \(line 3: "
+        r"'n/a'\).*task='classification'",
+    ):
         load_csv(path, target="price")
     with pytest.raises(ValueError, match="line 3, column 'price': expected a finite number"):
         load_csv(path, target="price", task="regression")
@@ -98,8 +117,11 @@ def test_empty_file_header_only_and_ragged_rows(tmp_path):
     with pytest.raises(ValueError, match=r"head\.csv: the file has a header but no data rows"):
         load_csv(write(tmp_path, "a,y\n", name="head.csv"), target="y")
     path = write(tmp_path, "a,b,y\n1,2,3\n4,5\n", name="ragged.csv")
-    with pytest.raises(ValueError, match=r"ragged\.csv: line 3 has 2 values but the header has 3 "
-                                         r"columns \(a, b, y\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"ragged\.csv: line 3 has 2 values but the header has 3 "
+        r"columns \(a, b, y\)",
+    ):
         load_csv(path, target="y")
 
 

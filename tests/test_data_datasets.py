@@ -1,5 +1,6 @@
 """gn.data.datasets: each set's shape, dtype, range, balance, and a property
 that pins its definition."""
+
 import subprocess
 import sys
 
@@ -36,13 +37,13 @@ def test_square_is_x_squared():
     x, y = arrays(ds)
     assert x.shape == y.shape == (200, 1) and x.dtype == y.dtype == np.float32
     assert x.min() >= -2 and x.max() < 3 and x.min() < -1.5 and x.max() > 2.5
-    np.testing.assert_allclose(y, x ** 2, rtol=1e-6)
+    np.testing.assert_allclose(y, x**2, rtol=1e-6)
     assert ds.task == "regression" and ds.feature_names == ["x"]
 
 
 def test_square_noise_has_the_asked_std():
     x, y = arrays(D.square(4000, noise=0.1, generator=rng()))
-    residual = y - x ** 2
+    residual = y - x**2
     assert abs(residual.std() - 0.1) < 0.01 and abs(residual.mean()) < 0.01
 
 
@@ -75,8 +76,9 @@ def test_xor_noisy_samples_keep_their_corner_label():
 
 
 def test_labels_option_is_checked():
-    with pytest.raises(ValueError, match="circle: labels must be one of 'index', 'float', 'pm1', "
-                                         "got 'onehot'"):
+    with pytest.raises(
+        ValueError, match="circle: labels must be one of 'index', 'float', 'pm1', got 'onehot'"
+    ):
         D.circle(labels="onehot")
 
 
@@ -243,18 +245,22 @@ def test_two_spirals_is_the_cmu_benchmark():
     np.testing.assert_allclose(x[1::2], -x[0::2], atol=1e-6)  # class 0 mirrors class 1
     i = np.arange(97)
     np.testing.assert_allclose(np.hypot(x[0::2, 0], x[0::2, 1]), 6.5 * (104 - i) / 104, rtol=1e-6)
-    np.testing.assert_allclose(x[2], 6.5 * 103 / 104 * np.array([np.sin(np.pi / 16),
-                                                                 np.cos(np.pi / 16)]), rtol=1e-6)
+    np.testing.assert_allclose(
+        x[2], 6.5 * 103 / 104 * np.array([np.sin(np.pi / 16), np.cos(np.pi / 16)]), rtol=1e-6
+    )
     assert np.abs(x).max() <= 6.5 + 1e-6
 
 
 # ---- real data from scikit-learn -----------------------------------------------------
-@pytest.mark.parametrize("fn, shape, counts", [
-    (D.digits, (1797, 64), None),
-    (D.iris, (150, 4), [50, 50, 50]),
-    (D.wine, (178, 13), [59, 71, 48]),
-    (D.breast_cancer, (569, 30), [212, 357]),
-])
+@pytest.mark.parametrize(
+    "fn, shape, counts",
+    [
+        (D.digits, (1797, 64), None),
+        (D.iris, (150, 4), [50, 50, 50]),
+        (D.wine, (178, 13), [59, 71, 48]),
+        (D.breast_cancer, (569, 30), [212, 357]),
+    ],
+)
 def test_sklearn_sets_load(fn, shape, counts):
     need("sklearn")
     ds = fn()
@@ -283,14 +289,19 @@ def test_sklearn_data_matches_the_source():
 
 def test_missing_sklearn_gives_an_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
-    with pytest.raises(ImportError, match=r"iris: this data set ships inside scikit-learn.*pip "
-                                          r"install glassnet\[data\]"):
+    with pytest.raises(
+        ImportError,
+        match=r"iris: this data set ships inside scikit-learn.*pip "
+        r"install glassnet\[data\]",
+    ):
         D.iris()
 
 
 def test_importing_data_does_not_import_sklearn():
-    code = ("import sys, glassnet as gn; gn.data.datasets.circle(); "
-            "assert 'sklearn' not in sys.modules, 'sklearn imported'")
+    code = (
+        "import sys, glassnet as gn; gn.data.datasets.circle(); "
+        "assert 'sklearn' not in sys.modules, 'sklearn imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

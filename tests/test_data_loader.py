@@ -1,5 +1,6 @@
 """Dataset, TensorDataset, Subset, DataLoader, default_collate, random_split
 and train_test_split."""
+
 from collections import namedtuple
 
 import numpy as np
@@ -67,11 +68,15 @@ def test_tensor_dataset_accepts_ndarrays_without_copy():
 
 
 def test_tensor_dataset_errors():
-    with pytest.raises(ValueError, match=r"TensorDataset: every tensor must have the same size "
-                                         r"in its first dimension.*\(5, 2\), \(4,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"TensorDataset: every tensor must have the same size "
+        r"in its first dimension.*\(5, 2\), \(4,\)",
+    ):
         TensorDataset(gn.zeros(5, 2), gn.zeros(4))
-    with pytest.raises(TypeError, match="TensorDataset: argument 1 must be a Tensor or ndarray, "
-                                        "got list"):
+    with pytest.raises(
+        TypeError, match="TensorDataset: argument 1 must be a Tensor or ndarray, got list"
+    ):
         TensorDataset(gn.zeros(3), [1, 2, 3])
     with pytest.raises(ValueError, match="argument 0 is a 0-d tensor"):
         TensorDataset(gn.tensor(1.0))
@@ -80,16 +85,19 @@ def test_tensor_dataset_errors():
 
 
 # ---- DataLoader batching -----------------------------------------------------
-@pytest.mark.parametrize("n, bs, drop_last, sizes", [
-    (10, 3, False, [3, 3, 3, 1]),    # last partial batch kept
-    (10, 3, True, [3, 3, 3]),        # ... or dropped
-    (10, 10, False, [10]),           # batch gradient descent: one batch
-    (10, 1, False, [1] * 10),        # stochastic: one sample per batch
-    (10, 5, True, [5, 5]),           # exact multiple: drop_last changes nothing
-    (10, 16, False, [10]),
-    (10, 16, True, []),
-    (0, 4, False, []),
-])
+@pytest.mark.parametrize(
+    "n, bs, drop_last, sizes",
+    [
+        (10, 3, False, [3, 3, 3, 1]),  # last partial batch kept
+        (10, 3, True, [3, 3, 3]),  # ... or dropped
+        (10, 10, False, [10]),  # batch gradient descent: one batch
+        (10, 1, False, [1] * 10),  # stochastic: one sample per batch
+        (10, 5, True, [5, 5]),  # exact multiple: drop_last changes nothing
+        (10, 16, False, [10]),
+        (10, 16, True, []),
+        (0, 4, False, []),
+    ],
+)
 def test_batch_sizes_and_len(n, bs, drop_last, sizes):
     loader = DataLoader(ids_dataset(n), batch_size=bs, drop_last=drop_last)
     batches = list(loader)
@@ -105,8 +113,9 @@ def test_no_shuffle_keeps_order_and_batch_content():
 
 
 def test_shuffle_covers_every_sample_once_per_epoch_in_a_new_order():
-    loader = DataLoader(ids_dataset(50), batch_size=7, shuffle=True,
-                        generator=np.random.default_rng(1))
+    loader = DataLoader(
+        ids_dataset(50), batch_size=7, shuffle=True, generator=np.random.default_rng(1)
+    )
     first, second = seen(loader), seen(loader)
     assert sorted(first) == list(range(50)) and sorted(second) == list(range(50))
     assert first.tolist() != list(range(50))
@@ -115,9 +124,11 @@ def test_shuffle_covers_every_sample_once_per_epoch_in_a_new_order():
 
 def test_shuffle_is_deterministic_for_a_seeded_generator():
     def epochs(seed):
-        loader = DataLoader(ids_dataset(30), batch_size=4, shuffle=True,
-                            generator=np.random.default_rng(seed))
+        loader = DataLoader(
+            ids_dataset(30), batch_size=4, shuffle=True, generator=np.random.default_rng(seed)
+        )
         return [seen(loader).tolist() for _ in range(3)]
+
     assert epochs(3) == epochs(3)
     assert epochs(3) != epochs(4)
 
@@ -141,8 +152,15 @@ def test_tensor_dataset_fast_path_equals_per_sample_collate():
     ds = Counting(gn.randn(23, 3), gn.arange(23))
     fast = list(DataLoader(ds, batch_size=5, shuffle=True, generator=np.random.default_rng(2)))
     assert Counting.calls == 0  # indexed once per batch, never per sample
-    slow = list(DataLoader(ds, batch_size=5, shuffle=True, generator=np.random.default_rng(2),
-                           collate_fn=default_collate))
+    slow = list(
+        DataLoader(
+            ds,
+            batch_size=5,
+            shuffle=True,
+            generator=np.random.default_rng(2),
+            collate_fn=default_collate,
+        )
+    )
     assert Counting.calls == 23
     for (fx, fy), (sx, sy) in zip(fast, slow):
         assert isinstance((fx, fy), tuple)
@@ -152,7 +170,7 @@ def test_tensor_dataset_fast_path_equals_per_sample_collate():
 
 def test_batches_are_plain_tensors_outside_the_graph():
     x = gn.randn(6, 2, requires_grad=True)
-    xb, = next(iter(DataLoader(TensorDataset(x), batch_size=3)))
+    (xb,) = next(iter(DataLoader(TensorDataset(x), batch_size=3)))
     assert not xb.requires_grad and xb.grad_fn is None
     xb.data[:] = 0  # a copy: the data set is untouched
     assert np.all(x.detach().numpy()[:3] != 0)
@@ -185,7 +203,9 @@ def test_custom_collate_fn_gets_the_list_of_samples():
 
 def test_dataloader_argument_errors():
     ds = ids_dataset(4)
-    with pytest.raises(ValueError, match="DataLoader: batch_size must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="DataLoader: batch_size must be a positive integer, got 0"
+    ):
         DataLoader(ds, batch_size=0)
     with pytest.raises(ValueError, match="batch_size must be a positive integer, got '2'"):
         DataLoader(ds, batch_size="2")
@@ -216,8 +236,9 @@ def test_collate_arrays_tensors_strings():
 
 
 def test_collate_dicts_tuples_lists_namedtuples():
-    batch = default_collate([{"x": gn.zeros(2), "y": 1, "name": "a"},
-                             {"x": gn.ones(2), "y": 0, "name": "b"}])
+    batch = default_collate(
+        [{"x": gn.zeros(2), "y": 1, "name": "a"}, {"x": gn.ones(2), "y": 0, "name": "b"}]
+    )
     assert set(batch) == {"x", "y", "name"}
     assert batch["x"].shape == (2, 2) and batch["y"].tolist() == [1, 0]
     assert batch["name"] == ["a", "b"]
@@ -233,12 +254,16 @@ def test_collate_dicts_tuples_lists_namedtuples():
 
 
 def test_collate_errors_name_the_place_and_the_samples():
-    with pytest.raises(ValueError, match=r"default_collate: cannot stack samples of different "
-                                         r"shapes at \['x'\]: sample 0 has shape \(2,\), sample 2 "
-                                         r"has shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"default_collate: cannot stack samples of different "
+        r"shapes at \['x'\]: sample 0 has shape \(2,\), sample 2 "
+        r"has shape \(3,\)",
+    ):
         default_collate([{"x": gn.zeros(2)}, {"x": gn.zeros(2)}, {"x": gn.zeros(3)}])
-    with pytest.raises(ValueError, match="sample 0 has keys \\['x'\\] but sample 1 has keys "
-                                         "\\['y'\\]"):
+    with pytest.raises(
+        ValueError, match="sample 0 has keys \\['x'\\] but sample 1 has keys \\['y'\\]"
+    ):
         default_collate([{"x": 1}, {"y": 1}])
     with pytest.raises(ValueError, match="sample 0 has 2 elements but sample 1 has 3"):
         default_collate([(1, 2), (1, 2, 3)])
@@ -276,8 +301,11 @@ def test_random_split_is_deterministic_for_a_seed():
 
 
 def test_random_split_errors():
-    with pytest.raises(ValueError, match=r"random_split: lengths \[3, 4\] add up to 7, but the "
-                                         r"data set has 10 samples"):
+    with pytest.raises(
+        ValueError,
+        match=r"random_split: lengths \[3, 4\] add up to 7, but the "
+        r"data set has 10 samples",
+    ):
         random_split(ids_dataset(10), [3, 4])
     with pytest.raises(ValueError, match="fractions .* add up to 0.9"):
         random_split(ids_dataset(10), [0.5, 0.4])
@@ -289,8 +317,9 @@ def test_random_split_errors():
 def test_train_test_split_arrays_like_sklearn():
     x = np.arange(20).reshape(10, 2)
     y = gn.arange(10)
-    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.25,
-                                              generator=np.random.default_rng(0))
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        x, y, test_size=0.25, generator=np.random.default_rng(0)
+    )
     assert isinstance(x_tr, np.ndarray) and isinstance(y_te, gn.Tensor)
     assert len(x_te) == 3 and len(x_tr) == 7  # ceil(0.25 * 10) test samples, as sklearn
     np.testing.assert_array_equal(x_tr[:, 0] // 2, y_tr.numpy())  # rows stay paired
@@ -298,8 +327,14 @@ def test_train_test_split_arrays_like_sklearn():
 
 
 def test_train_test_split_datasets_keep_their_kind():
-    ds = LabeledDataset(gn.randn(40, 3), gn.tensor(np.arange(40) % 2), task="classification",
-                        feature_names=["a", "b", "c"], classes=["no", "yes"], name="toy")
+    ds = LabeledDataset(
+        gn.randn(40, 3),
+        gn.tensor(np.arange(40) % 2),
+        task="classification",
+        feature_names=["a", "b", "c"],
+        classes=["no", "yes"],
+        name="toy",
+    )
     train, test = train_test_split(ds, test_size=10)
     assert isinstance(train, LabeledDataset) and (len(train), len(test)) == (30, 10)
     assert test.feature_names == ["a", "b", "c"] and test.classes == ["no", "yes"]
@@ -316,8 +351,9 @@ def test_train_test_split_without_shuffle_takes_the_end():
 
 def test_train_test_split_stratify_keeps_class_proportions():
     y = np.array([0] * 60 + [1] * 30 + [2] * 10)
-    _, _, y_tr, y_te = train_test_split(np.arange(100), y, test_size=0.2, stratify=y,
-                                        generator=np.random.default_rng(0))
+    _, _, y_tr, y_te = train_test_split(
+        np.arange(100), y, test_size=0.2, stratify=y, generator=np.random.default_rng(0)
+    )
     assert np.bincount(y_te).tolist() == [12, 6, 2]
     assert np.bincount(y_tr).tolist() == [48, 24, 8]
 
@@ -325,8 +361,9 @@ def test_train_test_split_stratify_keeps_class_proportions():
 def test_train_test_split_errors():
     with pytest.raises(ValueError, match=r"arrays have different lengths \[10, 9\]"):
         train_test_split(np.zeros(10), np.zeros(9))
-    with pytest.raises(ValueError, match="test_size must be a fraction in \\(0, 1\\) or a sample "
-                                         "count, got 1.5"):
+    with pytest.raises(
+        ValueError, match="test_size must be a fraction in \\(0, 1\\) or a sample count, got 1.5"
+    ):
         train_test_split(np.zeros(10), test_size=1.5)
     with pytest.raises(ValueError, match="leaves 10 test and 0 training samples"):
         train_test_split(np.zeros(10), test_size=10)

@@ -3,6 +3,7 @@ backward) and nn.Embedding against PyTorch and finite differences — index
 shapes, repeated indices, padding_idx (also negative), scale_grad_by_freq,
 max_norm's in-place renormalization, from_pretrained/freeze, state_dict
 round trips, and the errors."""
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -49,20 +50,29 @@ def test_scatter_add_rows_keeps_float32_and_int32_indices():
 # ---- F.embedding against torch -----------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @SETTINGS
-@given(shape=st.lists(st.integers(1, 4), max_size=3), rows=st.integers(1, 6),
-       dim=st.integers(1, 4), padding=st.one_of(st.none(), st.integers(-6, 5)),
-       by_freq=st.booleans(), seed=seeds)
+@given(
+    shape=st.lists(st.integers(1, 4), max_size=3),
+    rows=st.integers(1, 6),
+    dim=st.integers(1, 4),
+    padding=st.one_of(st.none(), st.integers(-6, 5)),
+    by_freq=st.booleans(),
+    seed=seeds,
+)
 def test_embedding_functional(torch, dtype, shape, rows, dim, padding, by_freq, seed):
     if padding is not None and not -rows <= padding < rows:
         padding = None
     index = _indices(seed, tuple(shape), rows)
     weight = normal(seed + 1, (rows, dim), dtype)
-    out, = compare(
+    (out,) = compare(
         torch,
         lambda i, w: F.embedding(i, w, padding_idx=padding, scale_grad_by_freq=by_freq),
-        lambda i, w: torch.nn.functional.embedding(i, w, padding_idx=padding,
-                                                   scale_grad_by_freq=by_freq),
-        index, weight, rtol=TOL[np.dtype(dtype)])
+        lambda i, w: torch.nn.functional.embedding(
+            i, w, padding_idx=padding, scale_grad_by_freq=by_freq
+        ),
+        index,
+        weight,
+        rtol=TOL[np.dtype(dtype)],
+    )
     assert out.shape == tuple(shape) + (dim,) and out.dtype == dtype
 
 
@@ -80,8 +90,9 @@ def test_embedding_gradcheck():
     w = normal(1, (5, 3))
     index = np.array([[0, 4, 4], [2, 0, 4]])
     check_grad(lambda i, w: F.embedding(i, w), index, w, grads=[False, True])
-    check_grad(lambda i, w: F.embedding(i, w) * F.embedding(i[::-1], w), index, w,
-               grads=[False, True])
+    check_grad(
+        lambda i, w: F.embedding(i, w) * F.embedding(i[::-1], w), index, w, grads=[False, True]
+    )
     # padding_idx and scale_grad_by_freq change the gradient on purpose (it is no longer
     # the derivative); they are checked against PyTorch above
 
@@ -100,8 +111,9 @@ def test_embedding_max_norm_renormalizes_in_place_as_torch(torch, norm_type):
     gw = gn.tensor(weight.copy(), requires_grad=True)
     tw = torch.tensor(weight.copy(), requires_grad=True)
     out = F.embedding(gn.tensor(index), gw, max_norm=1.5, norm_type=norm_type)
-    t_out = torch.nn.functional.embedding(torch.tensor(index), tw, max_norm=1.5,
-                                          norm_type=norm_type)
+    t_out = torch.nn.functional.embedding(
+        torch.tensor(index), tw, max_norm=1.5, norm_type=norm_type
+    )
     assert_close(gw.detach().numpy(), tw.detach().numpy(), 1e-9, "renormalized weight")
     np.testing.assert_array_equal(gw.detach().numpy()[2:4], weight[2:4])  # unused rows untouched
     norms = np.linalg.norm(gw.detach().numpy()[[0, 1, 4, 5]], ord=norm_type, axis=1)
@@ -116,8 +128,12 @@ def test_embedding_max_norm_renormalizes_in_place_as_torch(torch, norm_type):
 # ---- nn.Embedding ------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @FEW
-@given(rows=st.integers(2, 8), dim=st.integers(1, 5), padding=st.one_of(st.none(),
-       st.integers(0, 1)), seed=seeds)
+@given(
+    rows=st.integers(2, 8),
+    dim=st.integers(1, 5),
+    padding=st.one_of(st.none(), st.integers(0, 1)),
+    seed=seeds,
+)
 def test_embedding_module_with_torch_weights(torch, dtype, rows, dim, padding, seed):
     tdtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
     t = torch.nn.Embedding(rows, dim, padding_idx=padding, dtype=tdtype)
@@ -143,8 +159,12 @@ def test_embedding_init_padding_and_repr(torch):
     w = np.delete(e.weight.detach().numpy(), 998, axis=0)
     assert w.dtype == np.float32 and abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02  # N(0, 1)
     assert e.weight.requires_grad
-    for kw in [{}, {"padding_idx": 3}, {"max_norm": 1.0, "norm_type": 1.0},
-               {"scale_grad_by_freq": True}]:
+    for kw in [
+        {},
+        {"padding_idx": 3},
+        {"max_norm": 1.0, "norm_type": 1.0},
+        {"scale_grad_by_freq": True},
+    ]:
         assert repr(nn.Embedding(10, 3, **kw)) == repr(torch.nn.Embedding(10, 3, **kw))
 
 
@@ -157,7 +177,9 @@ def test_embedding_from_pretrained(torch):
     np.testing.assert_array_equal(out.numpy(), table.numpy()[[1, 1, 3]])
     learn = nn.Embedding.from_pretrained(table, freeze=False, padding_idx=0)
     assert learn.weight.requires_grad
-    np.testing.assert_array_equal(learn.weight.detach().numpy()[0], table.detach().numpy()[0])  # not zeroed
+    np.testing.assert_array_equal(
+        learn.weight.detach().numpy()[0], table.detach().numpy()[0]
+    )  # not zeroed
     learn(gn.tensor([0, 2])).sum().backward()
     np.testing.assert_array_equal(learn.weight.grad.numpy(), [[0] * 3, [0] * 3, [1] * 3, [0] * 3])
     t = torch.nn.Embedding.from_pretrained(torch.from_numpy(table.numpy().copy()))
@@ -172,11 +194,11 @@ def test_embedding_state_dict_round_trip_with_torch(torch):
     g.load_state_dict(t.state_dict())
     assert list(g.state_dict()) == list(t.state_dict()) == ["weight"]
     index = np.array([[6, 1, 0]])
-    np.testing.assert_array_equal(g(gn.tensor(index)).detach().numpy(),
-                                  t(torch.tensor(index)).detach().numpy())
+    np.testing.assert_array_equal(
+        g(gn.tensor(index)).detach().numpy(), t(torch.tensor(index)).detach().numpy()
+    )
     t2 = torch.nn.Embedding(7, 3)
-    t2.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in
-                        g.state_dict().items()})
+    t2.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in g.state_dict().items()})
     np.testing.assert_array_equal(t2.weight.detach().numpy(), g.weight.detach().numpy())
 
 
@@ -196,18 +218,27 @@ def test_embedding_learns_with_sgd():
 # ---- errors --------------------------------------------------------------------------------
 def test_embedding_errors():
     e = nn.Embedding(5, 2)
-    with pytest.raises(IndexError, match=r"Embedding\(5, 2\): index 5 is out of range for a "
-                       r"table of 5 rows \(expected 0 to 4\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"Embedding\(5, 2\): index 5 is out of range for a "
+        r"table of 5 rows \(expected 0 to 4\)",
+    ):
         e(gn.tensor([[0, 5]]))
     with pytest.raises(IndexError, match=r"Embedding\(5, 2\): index -1 is out of range"):
         e(gn.tensor([-1]))
-    with pytest.raises(DTypeError, match=r"Embedding\(5, 2\): indices must be an integer "
-                       r"tensor.*got float32"):
+    with pytest.raises(
+        DTypeError,
+        match=r"Embedding\(5, 2\): indices must be an integer "
+        r"tensor.*got float32",
+    ):
         e(gn.tensor([1.0]))
     with pytest.raises(TypeError, match=r"Embedding\(5, 2\): expected an integer Tensor"):
         e([1, 2])
-    with pytest.raises(ValueError, match=r"Embedding: padding_idx 5 must be within "
-                       "num_embeddings"):
+    with pytest.raises(
+        ValueError,
+        match=r"Embedding: padding_idx 5 must be within "
+        "num_embeddings",
+    ):
         nn.Embedding(5, 2, padding_idx=5)
     with pytest.raises(ValueError, match="padding_idx -6 must be within"):
         nn.Embedding(5, 2, padding_idx=-6)

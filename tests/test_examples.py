@@ -1,5 +1,6 @@
 """The examples of examples/ reach what they promise (short versions; the full
 runs are `python examples/<name>.py`)."""
+
 import os
 import sys
 
@@ -12,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "exa
 def test_cnn_on_digits_reaches_98_percent():
     need("sklearn")  # the digits ship inside scikit-learn
     import cnn_digits
+
     _, history, accuracy = cnn_digits.train(epochs=12)
     assert accuracy >= 0.98
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -19,6 +21,7 @@ def test_cnn_on_digits_reaches_98_percent():
 
 def test_lstm_beats_rnn_on_the_adding_problem():
     import lstm_vs_rnn
+
     # measured: the LSTM's validation MSE drops from 0.17 to ~0.002 around epoch 30-40,
     # the RNN's stays near 0.18 (python examples/lstm_vs_rnn.py runs the longer version)
     lstm = lstm_vs_rnn.train("lstm", steps=20, epochs=60, n=1000)
@@ -30,6 +33,7 @@ def test_lstm_beats_rnn_on_the_adding_problem():
 
 def test_tiny_transformer_learns_to_reverse():
     import tiny_transformer
+
     _, accuracy = tiny_transformer.train(steps=250)
     assert accuracy >= 0.95
 

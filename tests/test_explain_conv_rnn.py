@@ -1,5 +1,6 @@
 """Seeing convolutions and recurrence: the conv trace and the gradient flow
 through time."""
+
 import numpy as np
 import pytest
 from conftest import need
@@ -12,8 +13,9 @@ from glassnet.explain.trace.recurrent import gradient_flow
 @pytest.mark.parametrize("stride, padding, dilation", [(1, 1, 1), (2, 0, 1), (1, 2, 2)])
 def test_conv_trace_numbers_are_the_layers_and_autograds(stride, padding, dilation):
     gn.manual_seed(0)
-    conv = gn.nn.Conv2d(2, 3, 3, stride=stride, padding=padding, dilation=dilation,
-                        dtype=gn.float64)
+    conv = gn.nn.Conv2d(
+        2, 3, 3, stride=stride, padding=padding, dilation=dilation, dtype=gn.float64
+    )
     x = gn.randn(2, 2, 7, 7, dtype=gn.float64)
     out_shape = conv(x).shape
     target = gn.randn(*out_shape, dtype=gn.float64)
@@ -32,7 +34,7 @@ def test_conv_trace_numbers_are_the_layers_and_autograds(stride, padding, dilati
     np.testing.assert_allclose(t.kernel_grad, w_grad[1], rtol=1e-12)
     np.testing.assert_allclose(total, w_grad[1], rtol=1e-10, atol=1e-14)
     assert t.bias_grad == pytest.approx(b_grad[1])
-    np.testing.assert_array_equal(conv.weight.grad.numpy(), w_grad)   # .grad restored
+    np.testing.assert_array_equal(conv.weight.grad.numpy(), w_grad)  # .grad restored
     assert "Σ W · patch" in str(t) and "δ" in str(t)
     assert "卷积核" in t.__class__(**{**t.__dict__, "lang": "zh"}).to_text()
 
@@ -72,7 +74,7 @@ def test_lstm_holds_the_gradient_better_than_a_tanh_rnn():
     # carries the gradient back; with f ≈ 0.5 it halves at every step
     _, lstm = _flow("LSTM", x, y, forget_bias=3.0)
     shrink = lambda f: f.norms[0] / f.norms[-1]  # noqa: E731
-    assert shrink(rnn) < 1e-6                     # vanished over 40 tanh steps
+    assert shrink(rnn) < 1e-6  # vanished over 40 tanh steps
     assert shrink(lstm) > 100 * shrink(rnn)
 
 

@@ -1,6 +1,7 @@
 """The network diagram (glassnet.explain.draw.diagram): one element per neuron and
 per link, Playground colours and widths, gradients equal to autograd's, the
 model left as it was, both languages, large layers elided, clear errors."""
+
 import copy
 
 import numpy as np
@@ -32,11 +33,13 @@ def test_one_element_per_neuron_and_link():
     neurons = by_class(root, "neuron")
     assert len(neurons) == 2 + 3 + 2
     assert {(n.get("data-layer"), n.get("data-index")) for n in neurons} == {
-        (str(li), str(i)) for li, n in enumerate((2, 3, 2)) for i in range(n)}
+        (str(li), str(i)) for li, n in enumerate((2, 3, 2)) for i in range(n)
+    }
     found = links(root)
     assert len(by_class(root, "link")) == len(found) == 2 * 3 + 3 * 2
     assert set(found) == {(f"0:{i}", f"1:{j}") for i in range(2) for j in range(3)} | {
-        (f"1:{i}", f"2:{j}") for i in range(3) for j in range(2)}
+        (f"1:{i}", f"2:{j}") for i in range(3) for j in range(2)
+    }
     for e in neurons + list(found.values()):
         assert e.find(SVG + "title") is not None
 
@@ -172,8 +175,9 @@ def test_large_layers_are_elided():
     assert marks == {"0": "84", "1": "14"}
     assert len(by_class(root, "neuron")) == 16 + 16 + 3
     assert len(by_class(root, "link")) == 16 * 16 + 16 * 3
-    drawn = {int(n.get("data-index")) for n in by_class(root, "neuron")
-             if n.get("data-layer") == "0"}
+    drawn = {
+        int(n.get("data-index")) for n in by_class(root, "neuron") if n.get("data-layer") == "0"
+    }
     assert drawn == set(range(8)) | set(range(92, 100))
 
 
@@ -233,7 +237,9 @@ def test_save_svg_writes_atomically(tmp_path):
 def test_escaping():
     assert esc('<a href="x">&\x00\x1b') == "&lt;a href=&quot;x&quot;&gt;&amp;"
     attr, body = esc('q"<&'), esc("<&>" + chr(7))
-    root = parse("<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1' "
-                 f'viewBox="0 0 1 1"><text title="{attr}">{body}</text></svg>')
+    root = parse(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1' "
+        f'viewBox="0 0 1 1"><text title="{attr}">{body}</text></svg>'
+    )
     text = root.find(SVG + "text")
     assert text.get("title") == 'q"<&' and text.text == "<&>"

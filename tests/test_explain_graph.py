@@ -1,6 +1,7 @@
 """The computation graph (glassnet.explain.draw.graph): op and value nodes, DOT
 text with the right edges, an SVG laid out left to right, labels in both
 languages, long chains without recursion, clear errors."""
+
 import re
 
 import numpy as np
@@ -38,8 +39,7 @@ def test_dot_has_every_op_and_edge():
 def test_svg_one_element_per_node_and_edge():
     a, b, c, out = expression()
     root = parse(graph_svg(out))
-    assert [o.get("data-op") for o in by_class(root, "op")] == ["sum", "pow_scalar", "add",
-                                                                "mul"]
+    assert [o.get("data-op") for o in by_class(root, "op")] == ["sum", "pow_scalar", "add", "mul"]
     values = by_class(root, "value")
     assert len(values) == 7  # out, a*b+c squared, a*b+c, a*b, c, a, b
     assert len(by_class(root, "edge")) == 10
@@ -128,7 +128,7 @@ def test_leaf_alone_and_op_labels():
     assert len(by_class(root, "value")) == 1 and not by_class(root, "edge")
     assert "data [1, 2]" in graph_dot(t)
     x = gn.tensor([1.0, 2.0], requires_grad=True)
-    assert op_label((x ** 2).grad_fn) == "pow_scalar"
+    assert op_label((x**2).grad_fn) == "pow_scalar"
     assert op_label(gn.matmul(x, x).grad_fn) == "mat_mul"
     assert op_label(nn.functional.log_softmax(x, 0).grad_fn) == "log_softmax"
 

@@ -1,5 +1,6 @@
 """The article's figures (glassnet.explain.plots*, figures.write_figures):
 the numbers behind each plot, the images written, and both languages."""
+
 import io
 import math
 import os
@@ -18,8 +19,15 @@ from glassnet.explain.plots import common as plots_common
 from glassnet.explain.report.figures import dead_relu_runs, write_figures
 
 need("matplotlib")  # every test here draws: the file skips without glassnet[viz]
-FIGURES = ("activations", "descent_1d", "descent_2d", "loss_curves", "decision_boundary",
-           "gradient_norms", "dead_relus")
+FIGURES = (
+    "activations",
+    "descent_1d",
+    "descent_2d",
+    "loss_curves",
+    "decision_boundary",
+    "gradient_norms",
+    "dead_relus",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -27,6 +35,7 @@ def assert_png(path):
     with open(path, "rb") as f:
         assert f.read(8) == PNG_SIGNATURE
     from matplotlib.image import imread
+
     image = imread(path)
     assert image.ndim == 3 and image.shape[0] > 200 and image.shape[1] > 300
     assert image[..., :3].std() > 0.05  # not a blank canvas
@@ -58,6 +67,7 @@ def quick_figures(tmp_path_factory):
 
 
 # ---- the numbers behind the figures ------------------------------------------
+
 
 def test_activation_derivatives_from_autograd_equal_the_formulas():
     z = np.linspace(-4, 4, 81)
@@ -126,8 +136,15 @@ def test_descent_2d_sgd_momentum_and_adam_paths():
 
 
 def test_loss_curves_take_a_history_or_a_dict():
-    history = gn.History({"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.4, 0.6],
-                          "accuracy": [0.5, 0.7, 0.9], "lr": [0.1] * 3}, [0, 1, 2])
+    history = gn.History(
+        {
+            "loss": [1.0, 0.5, 0.25],
+            "val_loss": [1.1, 0.4, 0.6],
+            "accuracy": [0.5, 0.7, 0.9],
+            "lr": [0.1] * 3,
+        },
+        [0, 1, 2],
+    )
     assert plots.curves_of(history) == plots.curves_of(history.history)
     fig = plots.plot_loss_curves(history, lang="en")
     assert len(fig.axes) == 2  # loss, accuracy ('lr' is not plotted)
@@ -180,8 +197,9 @@ def _circle(n=64):
 
 def test_vanishing_gradients_sigmoid_shrinks_towards_the_input():
     X, y = _circle()
-    runs = plots.vanishing_gradient_runs(X, y, configs=(("sigmoid", None), ("relu", "he")),
-                                         depth=8, width=16, epochs=1)
+    runs = plots.vanishing_gradient_runs(
+        X, y, configs=(("sigmoid", None), ("relu", "he")), depth=8, width=16, epochs=1
+    )
     sig = runs[("sigmoid", None)]["norms"][0]
     relu = runs[("relu", "he")]["norms"][0]
     assert len(sig) == len(relu) == 8
@@ -200,8 +218,7 @@ def test_gradient_norms_are_the_norms_of_autograd_grads():
     expected = [np.linalg.norm(model[i].weight.grad.numpy()) for i in (0, 2, 4)]
     np.testing.assert_allclose(run["norms"][0], expected, rtol=1e-6)
     assert run["loss"].shape == (1,)
-    made = plots.gradient_norms_per_layer(lambda: plots.deep_mlp("relu", depth=2), X, y,
-                                          epochs=3)
+    made = plots.gradient_norms_per_layer(lambda: plots.deep_mlp("relu", depth=2), X, y, epochs=3)
     assert made["norms"].shape == (3, 2)
 
 
@@ -239,8 +256,9 @@ def test_dead_relu_history_records_every_epoch():
     X, y = _circle(32)
     model = plots.deep_mlp("relu", "he", depth=3, width=6)
     before = plots.dead_relu_fraction(model, X)
-    run = plots.dead_relu_history(model, X, y, lr=0.01, epochs=3, loss="bce_with_logits",
-                                  optimizer="adam", batch_size=8)
+    run = plots.dead_relu_history(
+        model, X, y, lr=0.01, epochs=3, loss="bce_with_logits", optimizer="adam", batch_size=8
+    )
     assert run["fraction"].shape == (4, 2) and run["loss"].shape == (3,)
     assert list(run["fraction"][0]) == before
     assert list(run["fraction"][-1]) == plots.dead_relu_fraction(model, X)
@@ -265,6 +283,7 @@ def test_too_large_learning_rate_kills_relus():
 
 
 # ---- images ------------------------------------------------------------------
+
 
 def test_write_figures_quick_writes_every_figure(quick_figures):
     out, paths = quick_figures
@@ -312,25 +331,34 @@ def test_save_checks_the_extension(tmp_path):
 
 # ---- languages and fonts -----------------------------------------------------
 
+
 def _all_figures(lang):
     history = {"loss": [1.0, 0.5], "val_loss": [1.2, 0.7]}
     model = _linear([[1.0, 0.0]], [0.0])
     data = (np.array([[-1.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))
     X, y = _circle(16)
-    grads = plots.vanishing_gradient_runs(X, y, configs=(("sigmoid", None),), depth=3,
-                                          width=4, epochs=2)
-    dead = [plots.dead_relu_history(plots.deep_mlp("relu", "he", depth=2, width=4), X, y,
-                                    epochs=1, loss="bce_with_logits")]
-    return [plots.plot_activations(lang=lang), plots.plot_descent_1d(lang=lang, steps=3),
-            plots.plot_descent_2d(lang=lang, steps=3), plots.plot_loss_curves(history, lang=lang),
-            plots.plot_decision_boundary(model, data, lang=lang, resolution=10),
-            plots.plot_gradient_norms(grads, lang=lang), plots.plot_dead_relus(dead, lang=lang)]
+    grads = plots.vanishing_gradient_runs(
+        X, y, configs=(("sigmoid", None),), depth=3, width=4, epochs=2
+    )
+    dead = [
+        plots.dead_relu_history(
+            plots.deep_mlp("relu", "he", depth=2, width=4), X, y, epochs=1, loss="bce_with_logits"
+        )
+    ]
+    return [
+        plots.plot_activations(lang=lang),
+        plots.plot_descent_1d(lang=lang, steps=3),
+        plots.plot_descent_2d(lang=lang, steps=3),
+        plots.plot_loss_curves(history, lang=lang),
+        plots.plot_decision_boundary(model, data, lang=lang, resolution=10),
+        plots.plot_gradient_norms(grads, lang=lang),
+        plots.plot_dead_relus(dead, lang=lang),
+    ]
 
 
 def test_titles_in_chinese_and_english():
     for fig in _all_figures("zh"):
-        assert has_chinese(fig._suptitle.get_text() if fig._suptitle else
-                           fig.axes[0].get_title())
+        assert has_chinese(fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title())
     for fig in _all_figures("en"):
         assert not has_chinese(plots.figure_text(fig))
 
@@ -379,6 +407,7 @@ def test_without_matplotlib_the_error_says_what_to_install(monkeypatch):
 
 def test_figures_with_a_path_are_not_left_in_pyplot(tmp_path):
     import matplotlib.pyplot as plt
+
     plt.close("all")
     plots.plot_descent_1d(tmp_path / "d.png", steps=2)
     assert plt.get_fignums() == []

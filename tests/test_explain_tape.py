@@ -1,4 +1,5 @@
 """gn.explain.record(): the tensor-level trace of any computation."""
+
 import threading
 
 import numpy as np
@@ -60,8 +61,7 @@ def test_model_parameters_are_named_and_get_their_grad():
         loss = ex.loss_fn(ex.model(ex.x), ex.y)
         loss.backward()
     linear = tape[0]
-    assert linear.op == "Linear" and [s.label for s in linear.inputs] == ["", "0.weight",
-                                                                           "0.bias"]
+    assert linear.op == "Linear" and [s.label for s in linear.inputs] == ["", "0.weight", "0.bias"]
     assert linear.inputs[0].kind == "const"
     assert linear.grads_in[0] is None  # the input needs no gradient
     np.testing.assert_array_equal(linear.grads_in[1], ex.model[0].weight.grad.numpy())
@@ -140,7 +140,7 @@ class Cube(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return grad * 3 * x * x
 
 
@@ -170,6 +170,7 @@ def test_renders_in_both_languages():
     assert tape._repr_html_() == html and str(tape) == tape.to_text()
     assert "Linear" in repr(tape)
     import json
+
     json.dumps(tape.to_dict())
 
 
@@ -188,4 +189,3 @@ def test_html_is_escaped():
         (x * x).sum().backward()
     html = tape.to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
-

@@ -3,6 +3,7 @@
 The numbers of a trace must be autograd's (checked against an independent
 run of the same network), the Mazur example must show the published hand
 computation, and every render works in English and Chinese."""
+
 import json
 
 import numpy as np
@@ -19,13 +20,23 @@ F64 = np.float64
 # ---- Mazur's worked example -------------------------------------------------------
 
 MAZUR_PUBLISHED = {  # name in the trace: value printed in the article
-    "z1": 0.3775, "a1": 0.593269992, "a2": 0.596884378,
-    "ŷ1": 0.75136507, "ŷ2": 0.772928465, "L": 0.298371109,
-    "δ_z_out1": 0.138498562, "∂L/∂w_out11": 0.082167041,
+    "z1": 0.3775,
+    "a1": 0.593269992,
+    "a2": 0.596884378,
+    "ŷ1": 0.75136507,
+    "ŷ2": 0.772928465,
+    "L": 0.298371109,
+    "δ_z_out1": 0.138498562,
+    "∂L/∂w_out11": 0.082167041,
 }
 MAZUR_UPDATED = {
-    "w_out11": 0.35891648, "w_out12": 0.408666186, "w_out21": 0.511301270,
-    "w_out22": 0.561370121, "w11": 0.149780716, "w12": 0.19956143, "w21": 0.24975114,
+    "w_out11": 0.35891648,
+    "w_out12": 0.408666186,
+    "w_out21": 0.511301270,
+    "w_out22": 0.561370121,
+    "w11": 0.149780716,
+    "w12": 0.19956143,
+    "w21": 0.24975114,
     "w22": 0.29950229,
 }
 
@@ -50,16 +61,32 @@ def _squash(text):
 
 def test_mazur_with_mazurs_names_prints_the_published_digits():
     text = _squash(trace_step(*examples.mazur(), names=MAZUR_NAMES).to_text(digits=9))
-    for snippet in ("net_h1", "out_o1 = σ(net_o1)", "δ_o1", "∂L/∂w5 = δ_o1 · out_h1",
-                    "0.138498562 × 0.593269992 = 0.082167041", "0.358916480",
-                    "0.298371109", "w1 ← w1 − η·∂L/∂w1"):
+    for snippet in (
+        "net_h1",
+        "out_o1 = σ(net_o1)",
+        "δ_o1",
+        "∂L/∂w5 = δ_o1 · out_h1",
+        "0.138498562 × 0.593269992 = 0.082167041",
+        "0.358916480",
+        "0.298371109",
+        "w1 ← w1 − η·∂L/∂w1",
+    ):
         assert snippet in text, snippet
 
 
 # ---- numbers equal autograd's, for every activation and every loss -----------------
 
-ACTIVATIONS = [nn.ReLU, nn.Sigmoid, nn.Tanh, lambda: nn.LeakyReLU(0.1), nn.ELU, nn.GELU,
-               nn.Softplus, lambda: nn.Softmax(dim=-1), lambda: nn.LogSoftmax(dim=-1)]
+ACTIVATIONS = [
+    nn.ReLU,
+    nn.Sigmoid,
+    nn.Tanh,
+    lambda: nn.LeakyReLU(0.1),
+    nn.ELU,
+    nn.GELU,
+    nn.Softplus,
+    lambda: nn.Softmax(dim=-1),
+    lambda: nn.LogSoftmax(dim=-1),
+]
 LOSSES = ["half", "mse", "l1", "huber", "bce", "bce_logits", "ce", "nll"]
 
 
@@ -72,6 +99,7 @@ def _linear(rng, n_in, n_out):
 
 def _problem(act, loss, n, seed):
     """The same random network built twice, with an input and a target."""
+
     def build():
         rng = np.random.default_rng(seed)
         mods = [_linear(rng, 3, 4), act(), _linear(rng, 4, 3)]
@@ -80,6 +108,7 @@ def _problem(act, loss, n, seed):
         if loss == "nll":
             mods.append(nn.LogSoftmax(dim=1))
         return nn.Sequential(*mods)
+
     rng = np.random.default_rng(seed + 100)
     x = gn.tensor(rng.normal(0, 1, (n, 3)), dtype=F64)
     if loss in ("ce", "nll"):
@@ -88,10 +117,16 @@ def _problem(act, loss, n, seed):
         y = gn.tensor(rng.integers(0, 2, (n, 3)), dtype=F64)
     else:
         y = gn.tensor(rng.normal(0, 2, (n, 3)), dtype=F64)
-    loss_fn = {"half": nn.HalfSquaredError(reduction="sum"), "mse": nn.MSELoss(),
-               "l1": nn.L1Loss(), "huber": nn.HuberLoss(delta=0.7), "bce": nn.BCELoss(),
-               "bce_logits": nn.BCEWithLogitsLoss(), "ce": nn.CrossEntropyLoss(),
-               "nll": nn.NLLLoss()}[loss]
+    loss_fn = {
+        "half": nn.HalfSquaredError(reduction="sum"),
+        "mse": nn.MSELoss(),
+        "l1": nn.L1Loss(),
+        "huber": nn.HuberLoss(delta=0.7),
+        "bce": nn.BCELoss(),
+        "bce_logits": nn.BCEWithLogitsLoss(),
+        "ce": nn.CrossEntropyLoss(),
+        "nll": nn.NLLLoss(),
+    }[loss]
     return build(), build(), x, y, loss_fn
 
 
@@ -129,11 +164,18 @@ def _check_against_reference(t, ref, loss, lr):
             "delta_z": lambda: _col(L["z"].grad, r.index[0]),
             "grad_w": lambda: w.grad.numpy()[r.index],
             "grad_b": lambda: b.grad.numpy()[r.index],
-            "update": lambda: ((w if len(r.index) == 2 else b).detach().numpy()[r.index]
-                               - lr * (w if len(r.index) == 2 else b).grad.numpy()[r.index]),
+            "update": lambda: (
+                (w if len(r.index) == 2 else b).detach().numpy()[r.index]
+                - lr * (w if len(r.index) == 2 else b).grad.numpy()[r.index]
+            ),
         }[r.kind]()
-        np.testing.assert_allclose(np.squeeze(r.value), np.squeeze(expected), rtol=1e-12,
-                                   atol=1e-15, err_msg=f"{r.kind} {r.name}")
+        np.testing.assert_allclose(
+            np.squeeze(r.value),
+            np.squeeze(expected),
+            rtol=1e-12,
+            atol=1e-15,
+            err_msg=f"{r.kind} {r.name}",
+        )
         seen.add(r.kind)
     assert {"z", "delta_a", "delta_z", "grad_w", "grad_b", "update"} <= seen | {"delta_z"}
 
@@ -147,8 +189,9 @@ def _check_formulas_hold(t):
         if r.kind in ("grad_w", "delta_z"):
             assert r.value == pytest.approx(v[0] * v[1], rel=1e-12, abs=1e-15), r.name
         elif r.kind == "delta_a" and r.layer < len({q.layer for q in t.forward if q.layer}):
-            assert r.value == pytest.approx(sum(a * b for a, b in zip(v[::2], v[1::2])),
-                                            rel=1e-10, abs=1e-14), r.name
+            assert r.value == pytest.approx(
+                sum(a * b for a, b in zip(v[::2], v[1::2])), rel=1e-10, abs=1e-14
+            ), r.name
         elif r.kind == "z":
             dot = sum(a * b for a, b in zip(v[:-1:2], v[1:-1:2]))
             assert r.value == pytest.approx(dot + v[-1], rel=1e-10, abs=1e-14), r.name
@@ -167,7 +210,9 @@ def test_trace_numbers_equal_autograd(act, loss):
     if n == 1:
         _check_formulas_hold(t)
     for p_traced, p_ref in zip(traced.parameters(), ref_model.parameters()):
-        np.testing.assert_array_equal(p_traced.detach().numpy(), p_ref.detach().numpy() - 0.3 * p_ref.grad.numpy())
+        np.testing.assert_array_equal(
+            p_traced.detach().numpy(), p_ref.detach().numpy() - 0.3 * p_ref.grad.numpy()
+        )
         np.testing.assert_array_equal(p_traced.grad.numpy(), p_ref.grad.numpy())
 
 
@@ -177,8 +222,9 @@ def test_gradients_equal_pytorch(torch):
     with torch.no_grad():
         for pt, pg in zip(tm.parameters(), traced.parameters()):
             pt.copy_(torch.from_numpy(pg.detach().numpy().copy()))
-    torch.nn.functional.cross_entropy(tm(torch.from_numpy(x.numpy())),
-                                      torch.from_numpy(y)).backward()
+    torch.nn.functional.cross_entropy(
+        tm(torch.from_numpy(x.numpy())), torch.from_numpy(y)
+    ).backward()
     t = trace_step(traced, x, y, loss_fn, lr=0.1, apply=False)
     for r in t.backward:
         if r.kind == "grad_w":
@@ -191,19 +237,37 @@ def test_delta_out_follows_the_loss_formula():
     d = t.row("δ_out")
     assert d.formula == "∂L/∂ŷ = ŷ − y"
     assert d.value == pytest.approx(d.values[0] - d.values[1], rel=1e-12)
-    ce = trace_step(nn.Sequential(nn.Linear(2, 3, dtype=F64)), [[0.3, -0.2]], np.array([2]),
-                    nn.CrossEntropyLoss(), lr=0.1)
+    ce = trace_step(
+        nn.Sequential(nn.Linear(2, 3, dtype=F64)),
+        [[0.3, -0.2]],
+        np.array([2]),
+        nn.CrossEntropyLoss(),
+        lr=0.1,
+    )
     assert ce.row("δ_out3").formula.endswith("− 1")
     assert ce.row("δ_out3").value == pytest.approx(ce.row("δ_out3").values[0] - 1, rel=1e-12)
 
 
 # ---- names ----------------------------------------------------------------------------
 
+
 def test_square_uses_the_articles_names_and_shows_a_dead_relu():
     t = trace_step(*examples.square())
     names = [r.name for r in t.forward + t.backward]
-    for name in ("x", "z1", "a1", "z2", "ŷ", "δ_out", "∂L/∂w_out1", "∂L/∂b_out", "δ_a1",
-                 "δ_z1", "∂L/∂w11", "∂L/∂b1"):
+    for name in (
+        "x",
+        "z1",
+        "a1",
+        "z2",
+        "ŷ",
+        "δ_out",
+        "∂L/∂w_out1",
+        "∂L/∂b_out",
+        "δ_a1",
+        "δ_z1",
+        "∂L/∂w11",
+        "∂L/∂b1",
+    ):
         assert name in names
     assert t.row("z2").value < 0 and t.row("∂L/∂w21").value == 0
     assert t.row("δ_z2").values[1] == 0  # relu'(z2) = 0, by autograd
@@ -215,20 +279,32 @@ def test_square_uses_the_articles_names_and_shows_a_dead_relu():
 
 def test_deeper_small_network_uses_layer_indices():
     gn.manual_seed(0)
-    m = nn.Sequential(nn.Linear(2, 3, dtype=F64), nn.ReLU(), nn.Linear(3, 2, dtype=F64),
-                      nn.Tanh(), nn.Linear(2, 1, dtype=F64))
+    m = nn.Sequential(
+        nn.Linear(2, 3, dtype=F64),
+        nn.ReLU(),
+        nn.Linear(3, 2, dtype=F64),
+        nn.Tanh(),
+        nn.Linear(2, 1, dtype=F64),
+    )
     t = trace_step(m, [[0.5, -1.0]], [[0.2]], nn.MSELoss(), lr=0.1)
     assert t.names == "index" and t.detail == "full"
     for name in ("z[1][3]", "a[2][2]", "ŷ[1]", "∂L/∂W[2][2,3]", "δz[1][1]", "δ_out[1]"):
         t.row(name)
-    assert t.row("W[3][1,2]", "updates").old == m[4].weight.detach().numpy()[0, 1] + 0.1 * \
-        m[4].weight.grad.numpy()[0, 1]
+    assert (
+        t.row("W[3][1,2]", "updates").old
+        == m[4].weight.detach().numpy()[0, 1] + 0.1 * m[4].weight.grad.numpy()[0, 1]
+    )
 
 
 def test_large_network_is_summarised():
     gn.manual_seed(1)
-    m = nn.Sequential(nn.Linear(16, 64, dtype=F64), nn.ReLU(), nn.Linear(64, 64, dtype=F64),
-                      nn.ReLU(), nn.Linear(64, 4, dtype=F64))
+    m = nn.Sequential(
+        nn.Linear(16, 64, dtype=F64),
+        nn.ReLU(),
+        nn.Linear(64, 64, dtype=F64),
+        nn.ReLU(),
+        nn.Linear(64, 4, dtype=F64),
+    )
     x = gn.randn(8, 16, dtype=F64)
     y = np.arange(8) % 4
     t = trace_step(m, x, y, nn.CrossEntropyLoss(), lr=0.05, apply=False)
@@ -251,6 +327,7 @@ def test_large_network_is_summarised():
 
 # ---- renders ------------------------------------------------------------------------------
 
+
 def test_renders_in_both_languages():
     t = trace_step(*examples.house())
     en, zh = t.to_text(lang="en"), t.to_text(lang="zh")
@@ -271,9 +348,10 @@ def test_renders_in_both_languages():
 
 def test_text_columns_are_aligned():
     for line_group in trace_step(*examples.mazur()).to_text().split("\n\n")[1:]:
-        lines = [ln for ln in line_group.splitlines()[1:]
-                 if ln.count(" = ") >= 2 and "'(z)" not in ln]  # rows with a formula
-        ends = {render.width(ln[:ln.rindex(" = ")]) for ln in lines}
+        lines = [
+            ln for ln in line_group.splitlines()[1:] if ln.count(" = ") >= 2 and "'(z)" not in ln
+        ]  # rows with a formula
+        ends = {render.width(ln[: ln.rindex(" = ")]) for ln in lines}
         assert lines and len(ends) == 1, line_group
 
 
@@ -288,14 +366,24 @@ def test_html_and_markdown_escape():
 def test_every_loss_formula_is_written():
     ex = examples.square()
     formulas = {}
-    for loss_fn in (nn.HalfSquaredError(), nn.MSELoss(), nn.L1Loss(), nn.HuberLoss(delta=0.5),
-                    nn.BCEWithLogitsLoss()):
+    for loss_fn in (
+        nn.HalfSquaredError(),
+        nn.MSELoss(),
+        nn.L1Loss(),
+        nn.HuberLoss(delta=0.5),
+        nn.BCEWithLogitsLoss(),
+    ):
         y = [[1.0]] if isinstance(loss_fn, nn.BCEWithLogitsLoss) else ex.y
-        formulas[type(loss_fn).__name__] = trace_step(examples.square().model, ex.x, y,
-                                                      loss_fn, 0.1).row("L").formula
-    assert formulas == {"HalfSquaredError": "½(y − ŷ)²", "MSELoss": "(ŷ − y)²",
-                        "L1Loss": "|ŷ − y|", "HuberLoss": "0.5·(|ŷ − y| − 0.25)",
-                        "BCEWithLogitsLoss": "−[y·ln σ(ŷ) + (1 − y)·ln(1 − σ(ŷ))]"}
+        formulas[type(loss_fn).__name__] = (
+            trace_step(examples.square().model, ex.x, y, loss_fn, 0.1).row("L").formula
+        )
+    assert formulas == {
+        "HalfSquaredError": "½(y − ŷ)²",
+        "MSELoss": "(ŷ − y)²",
+        "L1Loss": "|ŷ − y|",
+        "HuberLoss": "0.5·(|ŷ − y| − 0.25)",
+        "BCEWithLogitsLoss": "−[y·ln σ(ŷ) + (1 − y)·ln(1 − σ(ŷ))]",
+    }
     t = trace_step(*examples.xor())
     assert t.row("L").formula == "(1/4)·Σ −[y·ln ŷ + (1 − y)·ln(1 − ŷ)]"
     weighted = trace_step(*examples.square()[:3], nn.BCEWithLogitsLoss(pos_weight=[2.0]), 0.1)
@@ -340,6 +428,7 @@ def test_apply_false_leaves_the_model_and_apply_true_is_an_sgd_step():
 
 # ---- errors -------------------------------------------------------------------------------
 
+
 class _Custom(nn.Module):
     def __init__(self):
         super().__init__()
@@ -349,14 +438,19 @@ class _Custom(nn.Module):
         return self.fc(x)
 
 
-@pytest.mark.parametrize("model, words", [
-    (_Custom(), ["_Custom", "nn.Sequential", "gn.explain.record()"]),
-    (nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5), nn.Linear(2, 1)), ["layer 1", "Dropout"]),
-    (nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), ["before any Linear"]),
-    (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh(), nn.Linear(2, 1)),
-     ["follows another activation"]),
-    (nn.Sequential(), ["no Linear layer"]),
-])
+@pytest.mark.parametrize(
+    "model, words",
+    [
+        (_Custom(), ["_Custom", "nn.Sequential", "gn.explain.record()"]),
+        (nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5), nn.Linear(2, 1)), ["layer 1", "Dropout"]),
+        (nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), ["before any Linear"]),
+        (
+            nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh(), nn.Linear(2, 1)),
+            ["follows another activation"],
+        ),
+        (nn.Sequential(), ["no Linear layer"]),
+    ],
+)
 def test_unsupported_models_point_to_the_tape(model, words):
     with pytest.raises(TypeError) as err:
         trace_step(model, [[1.0, 2.0]], [[1.0]], nn.MSELoss(), lr=0.1)
@@ -365,11 +459,19 @@ def test_unsupported_models_point_to_the_tape(model, words):
     assert "record" in str(err.value)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(lr=0), "lr"), (dict(lr=-1.0), "lr"), (dict(lr="0.1"), "lr"), (dict(lr=True), "lr"),
-    (dict(lr=float("nan")), "lr"), (dict(names="greek"), "names"),
-    (dict(detail="all"), "detail"), (dict(lang="fr"), "language"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(lr=0), "lr"),
+        (dict(lr=-1.0), "lr"),
+        (dict(lr="0.1"), "lr"),
+        (dict(lr=True), "lr"),
+        (dict(lr=float("nan")), "lr"),
+        (dict(names="greek"), "names"),
+        (dict(detail="all"), "detail"),
+        (dict(lang="fr"), "language"),
+    ],
+)
 def test_bad_arguments(kwargs, words):
     ex = examples.square()
     args = dict(lr=0.1)
@@ -406,14 +508,16 @@ def test_every_example_traces():
 
 def test_layers_without_bias_and_a_loss_function():
     gn.manual_seed(0)
-    m = nn.Sequential(nn.Linear(2, 2, bias=False, dtype=F64), nn.ELU(),
-                      nn.Linear(2, 1, dtype=F64))
+    m = nn.Sequential(nn.Linear(2, 2, bias=False, dtype=F64), nn.ELU(), nn.Linear(2, 1, dtype=F64))
     t = trace_step(m, [[0.5, -1.0]], [[0.3]], nn.functional.mse_loss, lr=0.1)
     assert t.row("z1").formula == "w11·x1 + w12·x2" and t.loss_name == "mse_loss"
     assert t.row("L").formula == "mse_loss(ŷ, y)"
     assert t.row("δ_out").value == pytest.approx(2 * (t.row("ŷ").value - 0.3), rel=1e-12)
     assert not any(r.name.startswith("b") for r in t.updates[:4])
-    np.testing.assert_array_equal(m[0].weight.detach().numpy(), [[t.row("w11", "updates").new,
-                                                      t.row("w12", "updates").new],
-                                                     [t.row("w21", "updates").new,
-                                                      t.row("w22", "updates").new]])
+    np.testing.assert_array_equal(
+        m[0].weight.detach().numpy(),
+        [
+            [t.row("w11", "updates").new, t.row("w12", "updates").new],
+            [t.row("w21", "updates").new, t.row("w22", "updates").new],
+        ],
+    )

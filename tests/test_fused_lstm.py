@@ -5,6 +5,7 @@ directions and initial states; the graph (one node per layer and
 direction); inference without a graph; retain_graph; an in-place change
 caught; a loss on the final state alone; several forwards before one
 backward (pooled buffers); the kernel cache; and turning it off."""
+
 import os
 import subprocess
 import sys
@@ -49,25 +50,42 @@ def _run(lstm, x, hx, ups, fused):
 
 
 @settings(SETTINGS, max_examples=12)
-@given(steps=st.integers(1, 6), batch=st.integers(1, 4), n_in=st.integers(1, 5),
-       hidden=st.integers(1, 6), layers=st.integers(1, 2), bidirectional=st.booleans(),
-       batch_first=st.booleans(), bias=st.booleans(), initial=st.booleans(), seed=seeds)
-def test_onednn_matches_glassnets_own_steps(steps, batch, n_in, hidden, layers, bidirectional,
-                                            batch_first, bias, initial, seed):
+@given(
+    steps=st.integers(1, 6),
+    batch=st.integers(1, 4),
+    n_in=st.integers(1, 5),
+    hidden=st.integers(1, 6),
+    layers=st.integers(1, 2),
+    bidirectional=st.booleans(),
+    batch_first=st.booleans(),
+    bias=st.booleans(),
+    initial=st.booleans(),
+    seed=seeds,
+)
+def test_onednn_matches_glassnets_own_steps(
+    steps, batch, n_in, hidden, layers, bidirectional, batch_first, bias, initial, seed
+):
     gn.manual_seed(seed % 1000)
-    lstm = nn.LSTM(n_in, hidden, num_layers=layers, bias=bias, batch_first=batch_first,
-                   bidirectional=bidirectional)
+    lstm = nn.LSTM(
+        n_in,
+        hidden,
+        num_layers=layers,
+        bias=bias,
+        batch_first=batch_first,
+        bidirectional=bidirectional,
+    )
     rng = np.random.default_rng(seed)
     d = 2 if bidirectional else 1
     x = rng.standard_normal((batch, steps, n_in) if batch_first else (steps, batch, n_in))
     x = x.astype(np.float32)
     hx = None
     if initial:
-        hx = [rng.standard_normal((layers * d, batch, hidden)).astype(np.float32)
-              for _ in range(2)]
+        hx = [rng.standard_normal((layers * d, batch, hidden)).astype(np.float32) for _ in range(2)]
     out_shape = (batch, steps, d * hidden) if batch_first else (steps, batch, d * hidden)
-    ups = [rng.standard_normal(s).astype(np.float32)
-           for s in (out_shape, (layers * d, batch, hidden), (layers * d, batch, hidden))]
+    ups = [
+        rng.standard_normal(s).astype(np.float32)
+        for s in (out_shape, (layers * d, batch, hidden), (layers * d, batch, hidden))
+    ]
     values, grads = _run(lstm, x, hx, ups, fused=True)
     ref_values, ref_grads = _run(lstm, x, hx, ups, fused=False)
     for i, (a, b) in enumerate(zip(values + grads, ref_values + ref_grads)):
@@ -81,8 +99,9 @@ def test_onednn_matches_pytorch(torch, bidirectional):
     numbers (to float32 rounding) for the output, the final states and
     every gradient."""
     gn.manual_seed(1)
-    kw = dict(input_size=5, hidden_size=7, num_layers=2, batch_first=True,
-              bidirectional=bidirectional)
+    kw = dict(
+        input_size=5, hidden_size=7, num_layers=2, batch_first=True, bidirectional=bidirectional
+    )
     g = nn.LSTM(**kw)
     t = torch.nn.LSTM(**kw)
     t.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in g.state_dict().items()})
@@ -94,8 +113,12 @@ def test_onednn_matches_pytorch(torch, bidirectional):
     ups = [rng.standard_normal(o.shape).astype(np.float32) for o in (t_out, t_h, t_c)]
     gn.autograd.backward([g_out, g_h, g_c], [gn.tensor(u) for u in ups])
     torch.autograd.backward([t_out, t_h, t_c], [torch.from_numpy(u) for u in ups])
-    for a, b, what in ((g_out, t_out, "output"), (g_h, t_h, "h_n"), (g_c, t_c, "c_n"),
-                       (gx.grad, tx.grad, "input gradient")):
+    for a, b, what in (
+        (g_out, t_out, "output"),
+        (g_h, t_h, "h_n"),
+        (g_c, t_c, "c_n"),
+        (gx.grad, tx.grad, "input gradient"),
+    ):
         assert_close(a.detach().numpy(), b.detach().numpy(), TOL, what)
     params = dict(t.named_parameters())
     for name, p in g.named_parameters():
@@ -192,7 +215,9 @@ def test_several_forwards_before_one_backward():
                 outs = [lstm(gn.tensor(x))[0] for x in xs]
         assert not np.shares_memory(outs[0].detach().numpy(), outs[1].detach().numpy())
         ((outs[0] * 2).sum() + (outs[1] ** 2).sum()).backward()
-        results.append([o.detach().numpy().copy() for o in outs] + [p.grad.numpy() for p in lstm.parameters()])
+        results.append(
+            [o.detach().numpy().copy() for o in outs] + [p.grad.numpy() for p in lstm.parameters()]
+        )
     for a, b in zip(*results):
         assert_close(a, b, TOL, "two sequences")
 
@@ -225,7 +250,7 @@ def test_clear_caches_leaves_a_recorded_graph_its_kernel():
         if clear:
             onednn.clear_caches()
             assert not onednn.cached("lstm") and not onednn.cached("conv")
-        (out ** 2).sum().backward()
+        (out**2).sum().backward()
         grads.append([p.grad.numpy().copy() for p in lstm.parameters()])
     for a, b in zip(*grads):
         np.testing.assert_array_equal(a, b)
@@ -235,20 +260,31 @@ def test_run_layer_direct_call_matches_the_module():
     gn.manual_seed(7)
     lstm = nn.LSTM(3, 4)
     x = gn.tensor(np.random.default_rng(7).standard_normal((5, 2, 3)).astype(np.float32))
-    out, final = fused_lstm.run_layer(x, np.zeros((2, 2, 4), np.float32), lstm.weight_ih_l0,
-                                      lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+    out, final = fused_lstm.run_layer(
+        x,
+        np.zeros((2, 2, 4), np.float32),
+        lstm.weight_ih_l0,
+        lstm.weight_hh_l0,
+        lstm.bias_ih_l0,
+        lstm.bias_hh_l0,
+    )
     ref, (h, c) = lstm(x)
     np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
-    np.testing.assert_array_equal(final.detach().numpy(), np.stack([h.detach().numpy()[0], c.detach().numpy()[0]]))
+    np.testing.assert_array_equal(
+        final.detach().numpy(), np.stack([h.detach().numpy()[0], c.detach().numpy()[0]])
+    )
 
 
 def test_turned_off_by_the_environment():
-    code = ("import glassnet as gn, numpy as np; from glassnet.backends import onednn; "
-            "lstm = gn.nn.LSTM(2, 3); out, _ = lstm(gn.zeros(4, 1, 2)); "
-            "print(onednn.load()); print(type(out.grad_fn).__name__)")
+    code = (
+        "import glassnet as gn, numpy as np; from glassnet.backends import onednn; "
+        "lstm = gn.nn.LSTM(2, 3); out, _ = lstm(gn.zeros(4, 1, 2)); "
+        "print(onednn.load()); print(type(out.grad_fn).__name__)"
+    )
     env = dict(os.environ, GLASSNET_ONEDNN="0")
-    lines = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                           check=True).stdout.splitlines()
+    lines = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     assert lines == ["off (GLASSNET_ONEDNN=0)", "LayerOutput"]
 
 

@@ -1,4 +1,5 @@
 """``import glassnet`` is light: NumPy and nothing heavy, and little time over NumPy's."""
+
 import os
 import statistics
 import subprocess
@@ -22,8 +23,15 @@ print(t1 - t0, t2 - t1)
 def _python(code):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=root, timeout=120, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -36,5 +44,7 @@ def test_import_brings_in_nothing_heavy():
 def test_import_takes_little_over_numpy():
     runs = [tuple(map(float, _python(TIMED).split())) for _ in range(7)]
     glassnet_s = statistics.median(g for _, g in runs)
-    assert glassnet_s <= BUDGET_S, (f"import glassnet took {glassnet_s:.3f} s over numpy's "
-                                    f"(median of 7; budget {BUDGET_S} s): {runs}")
+    assert glassnet_s <= BUDGET_S, (
+        f"import glassnet took {glassnet_s:.3f} s over numpy's "
+        f"(median of 7; budget {BUDGET_S} s): {runs}"
+    )

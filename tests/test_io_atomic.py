@@ -1,6 +1,7 @@
 """Atomic writes: a save that fails or is killed (SIGKILL, in a subprocess)
 leaves the previous file intact and loadable, and never a partial file at
 the target path."""
+
 import os
 import select
 import signal
@@ -114,8 +115,12 @@ print("NOT KILLED", flush=True)
 
 def kill_during_save(path, stage):
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path), stage], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path), stage],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 60)
         line = proc.stdout.readline() if ready else b""
@@ -137,8 +142,11 @@ def kill_during_save(path, stage):
 @pytest.mark.parametrize("stage", ["mid-write", "before-rename"])
 def test_sigkill_during_save_keeps_the_previous_checkpoint(tmp_path, stage):
     path = tmp_path / "ck.safetensors"
-    previous = {"model": {"w": np.arange(6, dtype=np.float32).reshape(2, 3)}, "epoch": 1,
-                "history": {"loss": [0.5]}}
+    previous = {
+        "model": {"w": np.arange(6, dtype=np.float32).reshape(2, 3)},
+        "epoch": 1,
+        "history": {"loss": [0.5]},
+    }
     save(previous, path)
     before = path.read_bytes()
 
@@ -170,9 +178,10 @@ def test_sigkill_during_first_save_leaves_no_file_at_the_target(tmp_path):
 @pytest.mark.skipif(os.name == "nt", reason="leftovers are found by flock, which is POSIX")
 def test_a_write_removes_unlocked_leftovers_of_its_target_only(tmp_path):
     import fcntl
+
     path = tmp_path / "f.bin"
-    dead = tmp_path / ".f.bin.0123abcd.tmp"        # an interrupted write: nobody holds it
-    live = tmp_path / ".f.bin.89abcdef.tmp"        # a write under way elsewhere: locked
+    dead = tmp_path / ".f.bin.0123abcd.tmp"  # an interrupted write: nobody holds it
+    live = tmp_path / ".f.bin.89abcdef.tmp"  # a write under way elsewhere: locked
     others = [".g.bin.0123abcd.tmp", ".f.bin.xyz.tmp", ".f.bin.0123abcd.tmp.bak", "f.bin.tmp"]
     for p in [dead, live, *(tmp_path / n for n in others)]:
         p.write_bytes(b"partial")
@@ -222,6 +231,7 @@ def unwritable_folder(tmp_path):
 
 def test_check_target_refuses_a_folder_that_cannot_be_written(tmp_path):
     folder = unwritable_folder(tmp_path)
-    with pytest.raises(PermissionError, match=f"ModelCheckpoint: cannot write .*{folder} is not"
-                                              " writable"):
+    with pytest.raises(
+        PermissionError, match=f"ModelCheckpoint: cannot write .*{folder} is not writable"
+    ):
         check_target(os.path.join(folder, "w.st"), "ModelCheckpoint")

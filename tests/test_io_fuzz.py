@@ -6,6 +6,7 @@ the file (never a RecursionError, a bare ValueError, a TypeError...), and
 its memory peak stays within a fixed allowance plus a small multiple of the
 file's size: no allocation follows a size the file merely declares.
 """
+
 import json
 import tracemalloc
 from contextlib import contextmanager
@@ -21,8 +22,13 @@ from glassnet.io import safetensors as st
 from glassnet.io.bounded_json import DepthError, check_depth
 from glassnet.io.tree import Encoder
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # what loading may hold at its peak: the parsed JSON (Python objects, a few
 # dozen bytes per byte of header text), the arrays and their decoded copies
 FIXED_BYTES, PER_FILE_BYTE = 1 << 20, 64
@@ -49,8 +55,10 @@ def assert_loads_or_format_error(data, folder):
     path = folder / "fuzz.safetensors"
     path.write_bytes(data)
     limit = FIXED_BYTES + PER_FILE_BYTE * len(data)
-    for source, read in [(str(path), lambda: load(path)),
-                         ("upload.bin", lambda: st.load_bytes(data, "upload.bin"))]:
+    for source, read in [
+        (str(path), lambda: load(path)),
+        ("upload.bin", lambda: st.load_bytes(data, "upload.bin")),
+    ]:
         peak = [0]
         try:
             with peak_bytes(peak):
@@ -86,10 +94,18 @@ def test_random_header_bytes_with_a_right_length(folder, header, data):
 # ---- mutations of valid files ----------------------------------------------------
 CODES = list(st.DTYPES)
 arrays = hs.builds(
-    lambda code, shape, seed: np.random.default_rng(seed).integers(0, 256, size=(
-        int(np.prod(shape)) * np.dtype(st.DTYPES[code]).itemsize), dtype=np.uint8)
-    .view(st.DTYPES[code]).reshape(shape),
-    hs.sampled_from(CODES), hs.lists(hs.integers(0, 3), max_size=3), hs.integers(0, 2**32 - 1))
+    lambda code, shape, seed: (
+        np.random.default_rng(seed)
+        .integers(
+            0, 256, size=(int(np.prod(shape)) * np.dtype(st.DTYPES[code]).itemsize), dtype=np.uint8
+        )
+        .view(st.DTYPES[code])
+        .reshape(shape)
+    ),
+    hs.sampled_from(CODES),
+    hs.lists(hs.integers(0, 3), max_size=3),
+    hs.integers(0, 2**32 - 1),
+)
 names = hs.text(alphabet="abw.0$", min_size=1, max_size=4)
 
 
@@ -97,14 +113,20 @@ names = hs.text(alphabet="abw.0$", min_size=1, max_size=4)
 def valid_files(draw):
     """A safetensors file of a few arrays, or a glassnet checkpoint (a tree
     with tuples, int keys, nan, NumPy scalars and a shared array)."""
-    tensors = draw(hs.dictionaries(names.filter(lambda n: n != "__metadata__"), arrays,
-                                   max_size=3))
+    tensors = draw(hs.dictionaries(names.filter(lambda n: n != "__metadata__"), arrays, max_size=3))
     if draw(hs.booleans()):
-        return st.save_bytes(tensors, metadata=draw(hs.none() | hs.dictionaries(
-            names, hs.text(max_size=4), max_size=2)))
+        return st.save_bytes(
+            tensors,
+            metadata=draw(hs.none() | hs.dictionaries(names, hs.text(max_size=4), max_size=2)),
+        )
     w = gn.tensor(np.arange(4, dtype=np.float32))
-    tree = {"model": tensors, "opt": {0: {"step": 3, "buf": w}}, "best": (float("nan"), w),
-            "lr": np.float32(0.5), "seed": 2 ** 80}
+    tree = {
+        "model": tensors,
+        "opt": {0: {"step": 3, "buf": w}},
+        "best": (float("nan"), w),
+        "lr": np.float32(0.5),
+        "seed": 2**80,
+    }
     encoder = Encoder()
     doc = json.dumps({"version": 1, "tree": encoder.encode(tree)})
     return st.save_bytes(encoder.arrays, metadata={"format": "pt", "glassnet": doc})
@@ -115,9 +137,9 @@ def mutate(data, draw):
     kind = draw(hs.sampled_from(["replace", "delete", "insert", "cut"]))
     at = draw(hs.integers(0, max(0, len(data) - 1)))
     if kind == "replace" and data:
-        return data[:at] + bytes([draw(hs.integers(0, 255))]) + data[at + 1:]
+        return data[:at] + bytes([draw(hs.integers(0, 255))]) + data[at + 1 :]
     if kind == "delete":
-        return data[:at] + data[at + draw(hs.integers(1, 16)):]
+        return data[:at] + data[at + draw(hs.integers(1, 16)) :]
     if kind == "insert":
         return data[:at] + draw(hs.binary(min_size=1, max_size=8)) + data[at:]
     return data[:at]
@@ -135,25 +157,36 @@ def test_random_mutations_of_valid_files(folder, data, draw):
 def test_valid_files_load():
     """The unmutated files of the strategy above do load (so the mutations
     start from files the loader accepts)."""
+
     @settings(FUZZ, max_examples=30)
     @given(valid_files())
     def check(data):
         st.load_bytes(data)
+
     check()
 
 
 # ---- random JSON headers -----------------------------------------------------------
 json_values = hs.recursive(
-    hs.none() | hs.booleans() | hs.integers(-2 ** 70, 2 ** 70) | hs.floats()
-    | hs.text(max_size=6),
-    lambda kids: hs.lists(kids, max_size=3) | hs.dictionaries(hs.text(max_size=4), kids,
-                                                              max_size=3),
-    max_leaves=12)
+    hs.none() | hs.booleans() | hs.integers(-(2**70), 2**70) | hs.floats() | hs.text(max_size=6),
+    lambda kids: (
+        hs.lists(kids, max_size=3) | hs.dictionaries(hs.text(max_size=4), kids, max_size=3)
+    ),
+    max_leaves=12,
+)
 # small shapes, shapes around NumPy's 64 dimensions, and empty ones with huge sides
-shapes = (hs.lists(hs.integers(0, 3), max_size=3) | hs.lists(hs.just(1), min_size=63, max_size=66)
-          | hs.lists(hs.integers(0, 2 ** 80), max_size=3).map(lambda s: s + [0]))
-counts = (hs.integers(0, 16) | hs.integers(-2, 2 ** 70) | hs.sampled_from([2 ** 63 - 1, 2 ** 64])
-          | hs.booleans() | json_values)
+shapes = (
+    hs.lists(hs.integers(0, 3), max_size=3)
+    | hs.lists(hs.just(1), min_size=63, max_size=66)
+    | hs.lists(hs.integers(0, 2**80), max_size=3).map(lambda s: s + [0])
+)
+counts = (
+    hs.integers(0, 16)
+    | hs.integers(-2, 2**70)
+    | hs.sampled_from([2**63 - 1, 2**64])
+    | hs.booleans()
+    | json_values
+)
 
 
 @hs.composite
@@ -164,7 +197,9 @@ def headers(draw):
     for name in draw(hs.lists(names, max_size=3, unique=True)):
         code = draw(hs.sampled_from(CODES + ["BF16"]))
         shape = draw(shapes)
-        size = int(np.prod(shape, dtype=object)) * (2 if code == "BF16" else np.dtype(st.DTYPES[code]).itemsize)
+        size = int(np.prod(shape, dtype=object)) * (
+            2 if code == "BF16" else np.dtype(st.DTYPES[code]).itemsize
+        )
         entry = {"dtype": code, "shape": shape, "data_offsets": [offset, offset + size]}
         offset += size
         for field in list(entry):
@@ -177,8 +212,9 @@ def headers(draw):
                 del entry[field]
         entries[name] = entry if draw(hs.integers(0, 9)) else draw(json_values)
     if draw(hs.booleans()):
-        entries["__metadata__"] = draw(hs.dictionaries(names, hs.text(max_size=4) | json_values,
-                                                       max_size=2))
+        entries["__metadata__"] = draw(
+            hs.dictionaries(names, hs.text(max_size=4) | json_values, max_size=2)
+        )
     header = draw(hs.sampled_from([entries, entries, entries, draw(json_values)]))
     text = json.dumps(header).encode()
     text += b" " * draw(hs.integers(0, 8))
@@ -192,13 +228,52 @@ def test_random_json_headers(folder, data):
 
 
 # ---- random glassnet trees -----------------------------------------------------------
-TAGS = ["$tensor", "$ndarray", "$tuple", "$dict", "$float", "$int", "$scalar", "$$x", "$eval",
-        "a", "w"]
-tree_leaves = (hs.none() | hs.booleans() | hs.integers(-2 ** 70, 2 ** 70) | hs.floats(
-    allow_nan=False) | hs.sampled_from(["w", "v", "nan", "-inf", "0x1f", "0xZZ", "float32",
-                                        "int8", "uint64", "bool", "object", "V8", "S3", "M8", "a", "0x" + "f" * 4000]))
-trees = hs.recursive(tree_leaves, lambda kids: hs.lists(kids, max_size=3) | hs.dictionaries(
-    hs.sampled_from(TAGS), kids, max_size=2), max_leaves=15)
+TAGS = [
+    "$tensor",
+    "$ndarray",
+    "$tuple",
+    "$dict",
+    "$float",
+    "$int",
+    "$scalar",
+    "$$x",
+    "$eval",
+    "a",
+    "w",
+]
+tree_leaves = (
+    hs.none()
+    | hs.booleans()
+    | hs.integers(-(2**70), 2**70)
+    | hs.floats(allow_nan=False)
+    | hs.sampled_from(
+        [
+            "w",
+            "v",
+            "nan",
+            "-inf",
+            "0x1f",
+            "0xZZ",
+            "float32",
+            "int8",
+            "uint64",
+            "bool",
+            "object",
+            "V8",
+            "S3",
+            "M8",
+            "a",
+            "0x" + "f" * 4000,
+        ]
+    )
+)
+trees = hs.recursive(
+    tree_leaves,
+    lambda kids: (
+        hs.lists(kids, max_size=3) | hs.dictionaries(hs.sampled_from(TAGS), kids, max_size=2)
+    ),
+    max_leaves=15,
+)
 
 
 @FUZZ
@@ -214,7 +289,8 @@ tricky_text = hs.text(alphabet='[]{}"\\ aé\n', max_size=6)
 nested_values = hs.recursive(
     hs.none() | hs.integers() | tricky_text,
     lambda kids: hs.lists(kids, max_size=3) | hs.dictionaries(tricky_text, kids, max_size=3),
-    max_leaves=30)
+    max_leaves=30,
+)
 
 
 def depth(value):

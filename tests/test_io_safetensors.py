@@ -1,6 +1,7 @@
 """glassnet.io.safetensors: the file format written and read with NumPy,
 checked against the spec byte by byte, against the reference `safetensors`
 package both ways (NumPy and PyTorch), and on every kind of bad file."""
+
 import io
 import json
 import zipfile
@@ -15,9 +16,21 @@ from glassnet.io.safetensors import FormatError
 
 SAFETENSORS_HINT = "pip install safetensors (or pip install -e '.[test]')"
 
-DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
-          "I32": np.int32, "I16": np.int16, "I8": np.int8, "U64": np.uint64, "U32": np.uint32,
-          "U16": np.uint16, "U8": np.uint8, "BOOL": np.bool_, "C64": np.complex64}
+DTYPES = {
+    "F64": np.float64,
+    "F32": np.float32,
+    "F16": np.float16,
+    "I64": np.int64,
+    "I32": np.int32,
+    "I16": np.int16,
+    "I8": np.int8,
+    "U64": np.uint64,
+    "U32": np.uint32,
+    "U16": np.uint16,
+    "U8": np.uint8,
+    "BOOL": np.bool_,
+    "C64": np.complex64,
+}
 
 
 def sample(dtype, shape, seed=0):
@@ -77,12 +90,14 @@ def test_layout_follows_the_spec():
     b = np.array([[1, -2]], dtype=np.int64)
     data = st.save_bytes({"b": b, "a": a}, metadata={"k": "v"})
     n = int.from_bytes(data[:8], "little")
-    assert n % 8 == 0 and data[8:8 + n].decode().rstrip(" ") == data[8:8 + n].decode().strip()
-    header = json.loads(data[8:8 + n])
-    assert header == {"__metadata__": {"k": "v"},
-                      "b": {"dtype": "I64", "shape": [1, 2], "data_offsets": [0, 16]},
-                      "a": {"dtype": "F32", "shape": [3], "data_offsets": [16, 28]}}
-    assert data[8 + n:] == b.astype("<i8").tobytes() + a.astype("<f4").tobytes()
+    assert n % 8 == 0 and data[8 : 8 + n].decode().rstrip(" ") == data[8 : 8 + n].decode().strip()
+    header = json.loads(data[8 : 8 + n])
+    assert header == {
+        "__metadata__": {"k": "v"},
+        "b": {"dtype": "I64", "shape": [1, 2], "data_offsets": [0, 16]},
+        "a": {"dtype": "F32", "shape": [3], "data_offsets": [16, 28]},
+    }
+    assert data[8 + n :] == b.astype("<i8").tobytes() + a.astype("<f4").tobytes()
 
 
 def test_reference_package_reads_ours_and_we_read_its():
@@ -130,11 +145,16 @@ def test_torch_weights_move_both_ways(tmp_path, torch):
 def test_torch_dtypes_load_including_bf16_widened_exactly(tmp_path, torch):
     stt = need("safetensors.torch", SAFETENSORS_HINT)
     g = torch.Generator().manual_seed(0)
-    ts = {"bf16": torch.randn(3, 5, generator=g).to(torch.bfloat16),
-          "f16": torch.randn(4, generator=g).half(), "f64": torch.randn(2, 2, generator=g).double(),
-          "i64": torch.arange(-3, 3), "i8": torch.tensor([-128, 127], dtype=torch.int8),
-          "u8": torch.tensor([0, 255], dtype=torch.uint8), "b": torch.tensor([True, False]),
-          "s": torch.tensor(3.5)}
+    ts = {
+        "bf16": torch.randn(3, 5, generator=g).to(torch.bfloat16),
+        "f16": torch.randn(4, generator=g).half(),
+        "f64": torch.randn(2, 2, generator=g).double(),
+        "i64": torch.arange(-3, 3),
+        "i8": torch.tensor([-128, 127], dtype=torch.int8),
+        "u8": torch.tensor([0, 255], dtype=torch.uint8),
+        "b": torch.tensor([True, False]),
+        "s": torch.tensor(3.5),
+    }
     stt.save_file(ts, str(tmp_path / "d.safetensors"))
     got = st.load_file(tmp_path / "d.safetensors")
     assert got["bf16"].dtype == np.float32
@@ -149,12 +169,15 @@ def test_torch_dtypes_load_including_bf16_widened_exactly(tmp_path, torch):
         assert back[k].dtype == ts[k].dtype and torch.equal(back[k], ts[k]), k
 
 
-@pytest.mark.parametrize("value, what", [
-    (np.array(["a", "b"]), "dtype <U1"),
-    (np.array([object()]), "dtype object"),
-    (np.zeros(2, np.complex128), "dtype complex128"),
-    ([1.0, 2.0], "got list"),
-])
+@pytest.mark.parametrize(
+    "value, what",
+    [
+        (np.array(["a", "b"]), "dtype <U1"),
+        (np.array([object()]), "dtype object"),
+        (np.zeros(2, np.complex128), "dtype complex128"),
+        ([1.0, 2.0], "got list"),
+    ],
+)
 def test_save_refuses_what_safetensors_cannot_hold(tmp_path, value, what):
     with pytest.raises(TypeError, match=r"'bad'.*" + what):
         st.save_file({"ok": np.ones(1), "bad": value}, tmp_path / "x.safetensors")
@@ -207,65 +230,133 @@ BAD_FILES = {
     "cut in header": (GOOD[:20], "beyond the end of the file .20 bytes.: the file is truncated"),
     "cut in data": (GOOD[:-3], r"tensor 'b': data_offsets \[8, 12\] reach past the 9 bytes"),
     "png": (b"\x89PNG\r\n\x1a\n" + bytes(64), "looks like a PNG image"),
-    "pickle": (b"\x80\x04\x95\x1e\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01w\x94]\x94(G?\xf0"
-               b"\x00\x00\x00\x00\x00\x00G@\x00\x00\x00\x00\x00\x00\x00es.", "looks like a Python pickle"),
+    "pickle": (
+        b"\x80\x04\x95\x1e\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01w\x94]\x94(G?\xf0"
+        b"\x00\x00\x00\x00\x00\x00G@\x00\x00\x00\x00\x00\x00\x00es.",
+        "looks like a Python pickle",
+    ),
     "pt zip": (zip_bytes(), "looks like a zip archive"),
     "npy": (npy_bytes(), r"looks like a NumPy \.npy file"),
     "text": (b"weights: 1 2 3\nbias: 4\n" * 3, "truncated or not a safetensors file"),
     "bad json": (craft(b'{"a": {"dtype": "F32",'), "the header is not valid JSON"),
     "not utf8": (craft(b'{"\xff": 1}'), "not UTF-8"),
     "json list": (craft([1, 2]), "the header is a JSON list, expected an object"),
-    "duplicate": (craft(b'{"a":' + json.dumps(f32([1], 0)).encode() + b',"a":'
-                        + json.dumps(f32([1], 4)).encode() + b"}", bytes(8)), "duplicate key 'a'"),
+    "duplicate": (
+        craft(
+            b'{"a":'
+            + json.dumps(f32([1], 0)).encode()
+            + b',"a":'
+            + json.dumps(f32([1], 4)).encode()
+            + b"}",
+            bytes(8),
+        ),
+        "duplicate key 'a'",
+    ),
     "entry not object": (craft({"a": [1]}), "tensor 'a': expected an object"),
-    "missing shape": (craft({"a": {"dtype": "F32", "data_offsets": [0, 4]}}, bytes(4)),
-                      "tensor 'a': missing field 'shape'"),
-    "missing dtype": (craft({"a": {"shape": [1], "data_offsets": [0, 4]}}, bytes(4)),
-                      "tensor 'a': missing field 'dtype'"),
-    "missing offsets": (craft({"a": {"dtype": "F32", "shape": [1]}}, bytes(4)),
-                        "tensor 'a': missing field 'data_offsets'"),
-    "extra field": (craft({"a": dict(f32([1], 0), offset=3)}, bytes(4)), r"unexpected field\(s\) \['offset'\]"),
-    "unknown dtype": (craft({"a": dict(f32([1], 0), dtype="Q7")}, bytes(4)), "unsupported dtype 'Q7'"),
-    "float8": (craft({"a": {"dtype": "F8_E4M3", "shape": [4], "data_offsets": [0, 4]}}, bytes(4)),
-               "unsupported dtype 'F8_E4M3' .NumPy has no such dtype"),
-    "negative dim": (craft({"a": dict(f32([1], 0), shape=[-1])}, bytes(4)), "'shape' must be a list"),
+    "missing shape": (
+        craft({"a": {"dtype": "F32", "data_offsets": [0, 4]}}, bytes(4)),
+        "tensor 'a': missing field 'shape'",
+    ),
+    "missing dtype": (
+        craft({"a": {"shape": [1], "data_offsets": [0, 4]}}, bytes(4)),
+        "tensor 'a': missing field 'dtype'",
+    ),
+    "missing offsets": (
+        craft({"a": {"dtype": "F32", "shape": [1]}}, bytes(4)),
+        "tensor 'a': missing field 'data_offsets'",
+    ),
+    "extra field": (
+        craft({"a": dict(f32([1], 0), offset=3)}, bytes(4)),
+        r"unexpected field\(s\) \['offset'\]",
+    ),
+    "unknown dtype": (
+        craft({"a": dict(f32([1], 0), dtype="Q7")}, bytes(4)),
+        "unsupported dtype 'Q7'",
+    ),
+    "float8": (
+        craft({"a": {"dtype": "F8_E4M3", "shape": [4], "data_offsets": [0, 4]}}, bytes(4)),
+        "unsupported dtype 'F8_E4M3' .NumPy has no such dtype",
+    ),
+    "negative dim": (
+        craft({"a": dict(f32([1], 0), shape=[-1])}, bytes(4)),
+        "'shape' must be a list",
+    ),
     "float dim": (craft({"a": dict(f32([1], 0), shape=[1.0])}, bytes(4)), "'shape' must be a list"),
-    "reversed offsets": (craft({"a": dict(f32([1], 0), data_offsets=[4, 0])}, bytes(4)),
-                         "'data_offsets' must be .begin, end."),
-    "one offset": (craft({"a": dict(f32([1], 0), data_offsets=[4])}, bytes(4)), "'data_offsets' must be"),
-    "out of range": (craft({"a": f32([4], 0)}, bytes(8)), r"data_offsets \[0, 16\] reach past the 8 bytes"),
-    "size mismatch": (craft({"a": dict(f32([3], 0), data_offsets=[0, 8])}, bytes(8)),
-                      "8 bytes of data, but dtype F32 and shape .3. need 12"),
-    "overlap": (craft({"a": f32([2], 0), "b": f32([2], 4)}, bytes(12)), "tensor 'b' .bytes 4-12. overlaps tensor 'a'"),
-    "gap": (craft({"a": f32([1], 0), "b": f32([1], 8)}, bytes(12)), "bytes 4-8 belong to no tensor"),
+    "reversed offsets": (
+        craft({"a": dict(f32([1], 0), data_offsets=[4, 0])}, bytes(4)),
+        "'data_offsets' must be .begin, end.",
+    ),
+    "one offset": (
+        craft({"a": dict(f32([1], 0), data_offsets=[4])}, bytes(4)),
+        "'data_offsets' must be",
+    ),
+    "out of range": (
+        craft({"a": f32([4], 0)}, bytes(8)),
+        r"data_offsets \[0, 16\] reach past the 8 bytes",
+    ),
+    "size mismatch": (
+        craft({"a": dict(f32([3], 0), data_offsets=[0, 8])}, bytes(8)),
+        "8 bytes of data, but dtype F32 and shape .3. need 12",
+    ),
+    "overlap": (
+        craft({"a": f32([2], 0), "b": f32([2], 4)}, bytes(12)),
+        "tensor 'b' .bytes 4-12. overlaps tensor 'a'",
+    ),
+    "gap": (
+        craft({"a": f32([1], 0), "b": f32([1], 8)}, bytes(12)),
+        "bytes 4-8 belong to no tensor",
+    ),
     "not from zero": (craft({"a": f32([1], 4)}, bytes(8)), "bytes 0-4 belong to no tensor"),
     "trailing": (craft({"a": f32([1], 0)}, bytes(9)), "cover 4 bytes of data but 9 follow"),
-    "metadata value": (craft({"__metadata__": {"epoch": 3}, "a": f32([1], 0)}, bytes(4)),
-                       "'__metadata__' must map strings to strings"),
-    "metadata list": (craft({"__metadata__": [], "a": f32([1], 0)}, bytes(4)), "'__metadata__' must map"),
+    "metadata value": (
+        craft({"__metadata__": {"epoch": 3}, "a": f32([1], 0)}, bytes(4)),
+        "'__metadata__' must map strings to strings",
+    ),
+    "metadata list": (
+        craft({"__metadata__": [], "a": f32([1], 0)}, bytes(4)),
+        "'__metadata__' must map",
+    ),
     # hostile headers: each was a RecursionError, a bare ValueError or a TypeError
-    "nested 5000 deep": (craft(b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}"),
-                         "the header nests arrays/objects more than 8 levels deep"),
-    "metadata 5000 deep": (craft(b'{"__metadata__":{"x":' + b"{" * 5000 + b"}" * 5000 + b"}}"),
-                           "more than 8 levels deep"),
-    "2**70 dim": (craft({"a": {"dtype": "F32", "shape": [2 ** 70, 0], "data_offsets": [0, 0]}}),
-                  r"shape \[1180591620717411303424, 0\] is too large for an array"),
-    "overflowing dims": (craft({"a": {"dtype": "U8", "shape": [2 ** 62, 2 ** 62, 0],
-                                      "data_offsets": [0, 0]}}), "too large for an array"),
-    "65 dims": (craft({"a": dict(f32([1] * 65, 0))}, bytes(4)),
-                "'shape' has 65 dimensions, more than the 64"),
-    "65 empty dims": (craft({"a": {"dtype": "F32", "shape": [0] * 65, "data_offsets": [0, 0]}}),
-                      "'shape' has 65 dimensions"),
-    "dtype list": (craft({"a": dict(f32([1], 0), dtype=["F32"])}, bytes(4)),
-                   r"unsupported dtype \['F32'\]"),
+    "nested 5000 deep": (
+        craft(b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}"),
+        "the header nests arrays/objects more than 8 levels deep",
+    ),
+    "metadata 5000 deep": (
+        craft(b'{"__metadata__":{"x":' + b"{" * 5000 + b"}" * 5000 + b"}}"),
+        "more than 8 levels deep",
+    ),
+    "2**70 dim": (
+        craft({"a": {"dtype": "F32", "shape": [2**70, 0], "data_offsets": [0, 0]}}),
+        r"shape \[1180591620717411303424, 0\] is too large for an array",
+    ),
+    "overflowing dims": (
+        craft({"a": {"dtype": "U8", "shape": [2**62, 2**62, 0], "data_offsets": [0, 0]}}),
+        "too large for an array",
+    ),
+    "65 dims": (
+        craft({"a": dict(f32([1] * 65, 0))}, bytes(4)),
+        "'shape' has 65 dimensions, more than the 64",
+    ),
+    "65 empty dims": (
+        craft({"a": {"dtype": "F32", "shape": [0] * 65, "data_offsets": [0, 0]}}),
+        "'shape' has 65 dimensions",
+    ),
+    "dtype list": (
+        craft({"a": dict(f32([1], 0), dtype=["F32"])}, bytes(4)),
+        r"unsupported dtype \['F32'\]",
+    ),
     "dtype number": (craft({"a": dict(f32([1], 0), dtype=4)}, bytes(4)), "unsupported dtype 4"),
     # the size check is exact: more bytes than the shape needs is as wrong as fewer
-    "too many bytes": (craft({"a": dict(f32([1], 0), data_offsets=[0, 8])}, bytes(8)),
-                       "8 bytes of data, but dtype F32 and shape .1. need 4"),
+    "too many bytes": (
+        craft({"a": dict(f32([1], 0), data_offsets=[0, 8])}, bytes(8)),
+        "8 bytes of data, but dtype F32 and shape .1. need 4",
+    ),
     # true is no count (loaded as 1, it would make a shape of (1,))
     "bool dim": (craft({"a": dict(f32([1], 0), shape=[True])}, bytes(4)), "'shape' must be a list"),
-    "bool offsets": (craft({"a": {"dtype": "U8", "shape": [1], "data_offsets": [False, True]}},
-                           bytes(1)), "'data_offsets' must be"),
+    "bool offsets": (
+        craft({"a": {"dtype": "U8", "shape": [1], "data_offsets": [False, True]}}, bytes(1)),
+        "'data_offsets' must be",
+    ),
 }
 
 

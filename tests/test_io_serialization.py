@@ -1,6 +1,7 @@
 """glassnet.io.save / load: state dicts and whole training checkpoints in
 safetensors, without pickle; load(save(x)) == x with Python types kept, and
 state dicts move to and from PyTorch."""
+
 import json
 import math
 
@@ -19,7 +20,8 @@ def assert_same(got, want, where="x"):
     """Deep equality that also checks types: int is not float, tuple is not
     list, Tensor is not ndarray, np.float32 is not float; NaN equals NaN."""
     assert type(got) is (gn.Tensor if isinstance(want, gn.Tensor) else type(want)) or (
-        isinstance(want, dict) and type(got) is dict), f"{where}: {type(got)} != {type(want)}"
+        isinstance(want, dict) and type(got) is dict
+    ), f"{where}: {type(got)} != {type(want)}"
     if isinstance(want, gn.Tensor):
         assert got.is_leaf and not got.requires_grad, where
         got, want = np.asarray(got), np.asarray(want)
@@ -51,11 +53,13 @@ def round_trip(obj, tmp_path, name="ck.safetensors"):
 
 def state_dict(seed=0):
     rng = np.random.default_rng(seed)
-    return {"0.weight": gn.tensor(rng.normal(size=(4, 2)).astype(np.float32)),
-            "0.bias": gn.tensor(np.zeros(4, np.float32)),
-            "2.weight": gn.tensor(rng.normal(size=(1, 4)).astype(np.float32)),
-            "2.bias": gn.tensor(np.float32([0.5])),
-            "bn.num_batches_tracked": gn.tensor(np.int64(7))}
+    return {
+        "0.weight": gn.tensor(rng.normal(size=(4, 2)).astype(np.float32)),
+        "0.bias": gn.tensor(np.zeros(4, np.float32)),
+        "2.weight": gn.tensor(rng.normal(size=(1, 4)).astype(np.float32)),
+        "2.bias": gn.tensor(np.float32([0.5])),
+        "bn.num_batches_tracked": gn.tensor(np.int64(7)),
+    }
 
 
 def checkpoint():
@@ -66,19 +70,44 @@ def checkpoint():
     return {
         "model": sd,
         "optimizer": {
-            "state": {0: {"step": 20, "exp_avg": rng.normal(size=(4, 2)),
-                          "exp_avg_sq": rng.random((4, 2))},
-                      3: {"step": 20.0, "momentum_buffer": None}},
-            "param_groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
-                              "amsgrad": False, "foreach": None, "params": [0, 1, 2, 3],
-                              "name": "body"}]},
-        "scheduler": {"best": float("inf"), "mode": "min", "num_bad_epochs": 0,
-                      "last_epoch": 4, "_last_lr": [0.001], "eps": 1e-8, "mode_worse": float("-inf")},
+            "state": {
+                0: {
+                    "step": 20,
+                    "exp_avg": rng.normal(size=(4, 2)),
+                    "exp_avg_sq": rng.random((4, 2)),
+                },
+                3: {"step": 20.0, "momentum_buffer": None},
+            },
+            "param_groups": [
+                {
+                    "lr": 1e-3,
+                    "betas": (0.9, 0.999),
+                    "eps": 1e-8,
+                    "weight_decay": 0,
+                    "amsgrad": False,
+                    "foreach": None,
+                    "params": [0, 1, 2, 3],
+                    "name": "body",
+                }
+            ],
+        },
+        "scheduler": {
+            "best": float("inf"),
+            "mode": "min",
+            "num_bad_epochs": 0,
+            "last_epoch": 4,
+            "_last_lr": [0.001],
+            "eps": 1e-8,
+            "mode_worse": float("-inf"),
+        },
         "rng": gn.get_rng_state(),
         "numpy_rng": np.random.Generator(np.random.MT19937(5)).bit_generator.state,
         "epoch": 4,
-        "history": {"loss": [0.9, 0.5, 0.25, 0.125], "val_loss": [1.0, 0.75, float("nan"), 0.5],
-                    "accuracy": [0.5, 0.75, 1.0, 1.0]},
+        "history": {
+            "loss": [0.9, 0.5, 0.25, 0.125],
+            "val_loss": [1.0, 0.75, float("nan"), 0.5],
+            "accuracy": [0.5, 0.75, 1.0, 1.0],
+        },
     }
 
 
@@ -108,16 +137,23 @@ def test_training_checkpoint_round_trips_exactly(tmp_path):
     ck = checkpoint()
     got = round_trip(ck, tmp_path)
     assert_same(got, ck)
-    assert got["rng"]["state"]["state"] == ck["rng"]["state"]["state"] > 2 ** 64
+    assert got["rng"]["state"]["state"] == ck["rng"]["state"]["state"] > 2**64
     assert got["numpy_rng"]["state"]["key"].dtype == np.uint32
 
 
 def test_checkpoint_tensor_names_are_paths(tmp_path):
     save(checkpoint(), tmp_path / "ck.safetensors")
     names = set(st.load_file(tmp_path / "ck.safetensors"))
-    assert names == {"model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias",
-                     "model.bn.num_batches_tracked", "optimizer.state.0.exp_avg",
-                     "optimizer.state.0.exp_avg_sq", "numpy_rng.state.key"}
+    assert names == {
+        "model.0.weight",
+        "model.0.bias",
+        "model.2.weight",
+        "model.2.bias",
+        "model.bn.num_batches_tracked",
+        "optimizer.state.0.exp_avg",
+        "optimizer.state.0.exp_avg_sq",
+        "numpy_rng.state.key",
+    }
 
 
 def test_restored_rng_state_continues_the_same_stream(tmp_path):
@@ -140,14 +176,25 @@ def test_restored_rng_state_continues_the_same_stream(tmp_path):
 
 def test_python_and_numpy_types_are_kept(tmp_path):
     obj = {
-        "ints": [0, -1, 2 ** 63, 2 ** 64 + 1, -(2 ** 100), 10 ** 5000],
+        "ints": [0, -1, 2**63, 2**64 + 1, -(2**100), 10**5000],
         "floats": [0.1, -0.0, 1e308, 5e-324, float("inf"), float("-inf"), float("nan"), 1.0],
-        "bools": [True, False], "none": None, "text": "权重 ✓", "empty": [[], {}, ()],
+        "bools": [True, False],
+        "none": None,
+        "text": "权重 ✓",
+        "empty": [[], {}, ()],
         "tuples": (1, (2.0, "3"), [4]),
         "keys": {0: "int", 1.5: "float", None: "none", (1, 2): "tuple", "s": "str", True: "bool"},
-        "$dollar": {"$$two": 1, "$tensor": "not a tag"}, "$only": 1,
-        "numpy": [np.float32(0.1), np.float64(0.2), np.float16(1.5), np.int64(-3),
-                  np.uint64(2 ** 64 - 1), np.int8(-128), np.bool_(True)],
+        "$dollar": {"$$two": 1, "$tensor": "not a tag"},
+        "$only": 1,
+        "numpy": [
+            np.float32(0.1),
+            np.float64(0.2),
+            np.float16(1.5),
+            np.int64(-3),
+            np.uint64(2**64 - 1),
+            np.int8(-128),
+            np.bool_(True),
+        ],
         "arrays": (np.arange(3), np.array(1.5), np.zeros((2, 0)), gn.tensor(3.0)),
     }
     got = round_trip(obj, tmp_path)
@@ -221,8 +268,10 @@ def test_torch_optimizer_and_scheduler_state_dicts_round_trip(tmp_path, torch):
             return type(x)(to_numpy(v) for v in x)
         return x
 
-    ck = {name: to_numpy(obj.state_dict()) for name, obj in
-          [("adam", adam), ("sgd", sgd), ("plateau", plateau), ("step", step)]}
+    ck = {
+        name: to_numpy(obj.state_dict())
+        for name, obj in [("adam", adam), ("sgd", sgd), ("plateau", plateau), ("step", step)]
+    }
     assert_same(round_trip(ck, tmp_path), ck)
 
 
@@ -232,15 +281,20 @@ class FakeModule:
         return {}
 
 
-@pytest.mark.parametrize("obj, message", [
-    ({"scheduler": {"lr_lambdas": [lambda e: 0.9 ** e]}},
-     r"\['scheduler'\]\['lr_lambdas'\]\[0\], a function"),
-    ({"seen": {1, 2}}, r"\['seen'\], a set"),
-    ({"model": FakeModule()}, r"a FakeModule .*save its \.state_dict\(\) instead"),
-    ({"x": [1 + 2j]}, r"\['x'\]\[0\], a complex"),
-    ({"x": np.longdouble(1)}, r"\['x'\], a longdouble"),
-    ({"key": {np.zeros(1).tobytes(): 1}}, r"a bytes"),
-])
+@pytest.mark.parametrize(
+    "obj, message",
+    [
+        (
+            {"scheduler": {"lr_lambdas": [lambda e: 0.9**e]}},
+            r"\['scheduler'\]\['lr_lambdas'\]\[0\], a function",
+        ),
+        ({"seen": {1, 2}}, r"\['seen'\], a set"),
+        ({"model": FakeModule()}, r"a FakeModule .*save its \.state_dict\(\) instead"),
+        ({"x": [1 + 2j]}, r"\['x'\]\[0\], a complex"),
+        ({"x": np.longdouble(1)}, r"\['x'\], a longdouble"),
+        ({"key": {np.zeros(1).tobytes(): 1}}, r"a bytes"),
+    ],
+)
 def test_unsupported_values_are_refused_naming_where(tmp_path, obj, message):
     path = tmp_path / "ck.safetensors"
     save({"epoch": 1}, path)
@@ -260,7 +314,7 @@ def test_truncated_and_foreign_files_name_the_file(tmp_path):
     path = tmp_path / "ck.safetensors"
     save(checkpoint(), path)
     data = path.read_bytes()
-    path.write_bytes(data[:len(data) // 2])
+    path.write_bytes(data[: len(data) // 2])
     with pytest.raises(FormatError, match=f"^{path}: .*truncated"):
         load(path)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + data[8:100])
@@ -278,34 +332,65 @@ def tampered(tmp_path, tree, tensors=None, version=1):
     return path
 
 
-@pytest.mark.parametrize("tree, tensors, version, message", [
-    ("{not json", None, 1, "'glassnet' metadata is not valid JSON"),
-    ('{"version": 1, "tree": 1, "tree": 2}', None, 1, "duplicate key 'tree'"),
-    ({"a": 1}, None, 7, "newer glassnet .format version 7"),
-    ({"a": {"$tensor": "w"}}, None, 1, r"at \['a'\]: refers to tensor 'w', which the file does not hold"),
-    ({"a": 1}, {"w": np.ones(1)}, 1, r"tensor\(s\) \['w'\] are not referred to"),
-    ({"a": {"$eval": "print(1)"}}, None, 1, r"at \['a'\]: unknown tag '\$eval'"),
-    ({"a": {"$float": "1e3"}}, None, 1, r"bad '\$float' value"),
-    ({"a": {"$int": "0xZZ"}}, None, 1, r"bad '\$int' value"),
-    ({"a": {"$scalar": ["object", 1]}}, None, 1, "bad NumPy scalar dtype 'object'"),
-    ({"a": {"$scalar": ["int8", 1000]}}, None, 1, "does not fit a int8 scalar"),
-    ({"a": {"$scalar": ["float32", "1"]}}, None, 1, "bad value '1' for a float32 scalar"),
-    ({"a": {"$dict": [[[1], 2]]}}, None, 1, "not hashable"),
-    ({"a": {"$dict": [1]}}, None, 1, r"must be \[key, value\]"),
-    ({"a": {"$x": 1, "b": 2}}, None, 1, r"misplaced tag '\$x'"),
-    # values no error message may print whole: ints of over 4300 digits (were a ValueError)
-    ({"a": {"$scalar": ["int8", {"$int": BIG}]}}, None, 1,
-     "value <an int of 16000 bits> does not fit a int8 scalar"),
-    ({"a": {"$scalar": ["float32", {"$int": BIG}]}}, None, 1, "bad value <an int of 16000 bits>"),
-    ({"a": {"$dict": [[[{"$int": BIG}], 1]]}}, None, 1,
-     "dict key <a list holding an int of over 4300 digits> is not hashable"),
-    ({"a": {"$dict": [[{"$int": BIG}, {"$eval": 1}]]}}, None, 1,
-     r"at \['a'\]\[<an int of 16000 bits>\]: unknown tag '\$eval'"),
-    # names NumPy would parse (with a warning) or widen: only what save writes
-    ({"a": {"$scalar": ["a", 1.0]}}, None, 1, "bad NumPy scalar dtype 'a'"),
-    ({"a": {"$scalar": ["longdouble", 1.0]}}, None, 1, "bad NumPy scalar dtype 'longdouble'"),
-    ({"a": {"$scalar": ["float16", 1e10]}}, None, 1, "value 10000000000.0 does not fit a float16"),
-], ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(
+    "tree, tensors, version, message",
+    [
+        ("{not json", None, 1, "'glassnet' metadata is not valid JSON"),
+        ('{"version": 1, "tree": 1, "tree": 2}', None, 1, "duplicate key 'tree'"),
+        ({"a": 1}, None, 7, "newer glassnet .format version 7"),
+        (
+            {"a": {"$tensor": "w"}},
+            None,
+            1,
+            r"at \['a'\]: refers to tensor 'w', which the file does not hold",
+        ),
+        ({"a": 1}, {"w": np.ones(1)}, 1, r"tensor\(s\) \['w'\] are not referred to"),
+        ({"a": {"$eval": "print(1)"}}, None, 1, r"at \['a'\]: unknown tag '\$eval'"),
+        ({"a": {"$float": "1e3"}}, None, 1, r"bad '\$float' value"),
+        ({"a": {"$int": "0xZZ"}}, None, 1, r"bad '\$int' value"),
+        ({"a": {"$scalar": ["object", 1]}}, None, 1, "bad NumPy scalar dtype 'object'"),
+        ({"a": {"$scalar": ["int8", 1000]}}, None, 1, "does not fit a int8 scalar"),
+        ({"a": {"$scalar": ["float32", "1"]}}, None, 1, "bad value '1' for a float32 scalar"),
+        ({"a": {"$dict": [[[1], 2]]}}, None, 1, "not hashable"),
+        ({"a": {"$dict": [1]}}, None, 1, r"must be \[key, value\]"),
+        ({"a": {"$x": 1, "b": 2}}, None, 1, r"misplaced tag '\$x'"),
+        # values no error message may print whole: ints of over 4300 digits (were a ValueError)
+        (
+            {"a": {"$scalar": ["int8", {"$int": BIG}]}},
+            None,
+            1,
+            "value <an int of 16000 bits> does not fit a int8 scalar",
+        ),
+        (
+            {"a": {"$scalar": ["float32", {"$int": BIG}]}},
+            None,
+            1,
+            "bad value <an int of 16000 bits>",
+        ),
+        (
+            {"a": {"$dict": [[[{"$int": BIG}], 1]]}},
+            None,
+            1,
+            "dict key <a list holding an int of over 4300 digits> is not hashable",
+        ),
+        (
+            {"a": {"$dict": [[{"$int": BIG}, {"$eval": 1}]]}},
+            None,
+            1,
+            r"at \['a'\]\[<an int of 16000 bits>\]: unknown tag '\$eval'",
+        ),
+        # names NumPy would parse (with a warning) or widen: only what save writes
+        ({"a": {"$scalar": ["a", 1.0]}}, None, 1, "bad NumPy scalar dtype 'a'"),
+        ({"a": {"$scalar": ["longdouble", 1.0]}}, None, 1, "bad NumPy scalar dtype 'longdouble'"),
+        (
+            {"a": {"$scalar": ["float16", 1e10]}},
+            None,
+            1,
+            "value 10000000000.0 does not fit a float16",
+        ),
+    ],
+    ids=lambda v: str(v)[:40],
+)
 def test_tampered_glassnet_metadata_gives_clear_errors(tmp_path, tree, tensors, version, message):
     path = tampered(tmp_path, tree, tensors, version)
     with pytest.raises(FormatError, match=message) as info:
@@ -331,11 +416,15 @@ def nested(depth):
 
 def test_containers_nest_64_deep_and_no_deeper(tmp_path):
     from glassnet.io.tree import MAX_DEPTH
+
     assert MAX_DEPTH == 64
     assert_same(round_trip(nested(MAX_DEPTH), tmp_path), nested(MAX_DEPTH))
     path = tmp_path / "ck.safetensors"
-    with pytest.raises(ValueError, match=r"save: \[0\]\[\(63,\)\]\[0\].*\.\.\. nests lists/tuples/dicts "
-                                         "more than 64 deep"):
+    with pytest.raises(
+        ValueError,
+        match=r"save: \[0\]\[\(63,\)\]\[0\].*\.\.\. nests lists/tuples/dicts "
+        "more than 64 deep",
+    ):
         save([nested(MAX_DEPTH)], path)
     deep = [1]
     for _ in range(5000):
@@ -345,16 +434,31 @@ def test_containers_nest_64_deep_and_no_deeper(tmp_path):
     assert_same(load(path), nested(MAX_DEPTH))  # the file before is intact
 
 
-@pytest.mark.parametrize("doc, message", [
-    # JSON nested past what save writes: refused before it is parsed (was a RecursionError)
-    ('{"version": 1, "tree": ' + "[" * 5000 + "]" * 5000 + "}",
-     "the 'glassnet' metadata nests arrays/objects more than 196 levels deep"),
-    ('{"version": 1, "tree": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}", "more than 196 levels"),
-    # within the JSON bound but deeper than save writes: refused while decoding
-    ('{"version": 1, "tree": ' + "[" * 65 + "]" * 65 + "}",
-     r"at \[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\.\.\.: lists/tuples/dicts nested more than 64 deep"),
-    ('{"version": 1, "tree": ' + '{"$tuple": [' * 65 + "]}" * 65 + "}", "nested more than 64 deep"),
-], ids=["lists 5000 deep", "dicts 5000 deep", "lists 65 deep", "tuples 65 deep"])
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        # JSON nested past what save writes: refused before it is parsed (was a RecursionError)
+        (
+            '{"version": 1, "tree": ' + "[" * 5000 + "]" * 5000 + "}",
+            "the 'glassnet' metadata nests arrays/objects more than 196 levels deep",
+        ),
+        (
+            '{"version": 1, "tree": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}",
+            "more than 196 levels",
+        ),
+        # within the JSON bound but deeper than save writes: refused while decoding
+        (
+            '{"version": 1, "tree": ' + "[" * 65 + "]" * 65 + "}",
+            r"at \[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\[0\]\.\.\.: "
+            r"lists/tuples/dicts nested more than 64 deep",
+        ),
+        (
+            '{"version": 1, "tree": ' + '{"$tuple": [' * 65 + "]}" * 65 + "}",
+            "nested more than 64 deep",
+        ),
+    ],
+    ids=["lists 5000 deep", "dicts 5000 deep", "lists 65 deep", "tuples 65 deep"],
+)
 def test_deeply_nested_metadata_is_a_format_error(tmp_path, doc, message):
     path = tampered(tmp_path, doc)
     with pytest.raises(FormatError, match=message) as info:
@@ -374,6 +478,7 @@ def test_files_without_glassnet_metadata_load_as_tensors(tmp_path):
 def test_glassnet_model_and_optimizer_resume_from_a_checkpoint(tmp_path):
     """Model + Adam state saved mid-training and loaded into fresh objects
     continue exactly as the uninterrupted run."""
+
     def make():
         gn.manual_seed(0)
         net = gn.nn.Sequential(gn.nn.Linear(2, 8), gn.nn.Tanh(), gn.nn.Linear(8, 1))
@@ -407,8 +512,12 @@ def test_load_takes_torch_loads_keywords(tmp_path):
     a GPU map_location is refused naming load, the CPU only."""
     path = tmp_path / "w.st"
     gn.save({"w": gn.tensor([1.0, 2.0])}, path)
-    for kwargs in ({"weights_only": True}, {"weights_only": False}, {"map_location": "cpu"},
-                   {"map_location": gn.device("cpu"), "weights_only": True, "mmap": False}):
+    for kwargs in (
+        {"weights_only": True},
+        {"weights_only": False},
+        {"map_location": "cpu"},
+        {"map_location": gn.device("cpu"), "weights_only": True, "mmap": False},
+    ):
         np.testing.assert_array_equal(np.asarray(gn.load(path, **kwargs)["w"]), [1.0, 2.0])
     with pytest.raises(gn.errors.DeviceError, match="load: device 'cuda' .*CPU only"):
         gn.load(path, map_location="cuda")

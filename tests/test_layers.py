@@ -1,6 +1,7 @@
 """The package's folders are layers, and each imports only the ones below it
 (DESIGN.md, "Layers"). Every import counts, at module level or inside a
 function: a lazy import upward is still a dependency upward."""
+
 import ast
 from pathlib import Path
 
@@ -9,8 +10,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "glassnet"
 # bottom to top; the modules at the root are the core, the lowest layer;
 # __init__ and __main__ (the public API, the entry point) may import anything
 LAYERS = (
-    ("core", {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
-     | {"devices", "cuda"}),
+    (
+        "core",
+        {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"} | {"devices", "cuda"},
+    ),
     ("backends", {"backends"}),
     ("ops", {"ops"}),
     ("functions", {"functions"}),
@@ -65,7 +68,7 @@ def imported(tree, package):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
@@ -89,15 +92,18 @@ def test_every_import_goes_down_the_layers():
         for line, target in imported(ast.parse(path.read_text(encoding="utf-8")), package):
             theirs = layer_of(target)
             if theirs is not None and theirs > mine:
-                upward.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {LAYERS[mine][0]} "
-                              f"imports {target} ({LAYERS[theirs][0]})")
+                upward.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{line}: {LAYERS[mine][0]} "
+                    f"imports {target} ({LAYERS[theirs][0]})"
+                )
     assert not upward, "imports up the layers:\n" + "\n".join(upward)
 
 
 def test_the_check_sees_an_upward_import(tmp_path):
     """The walk itself: an ops module importing nn is caught (the test can fail)."""
-    tree = ast.parse("def f():\n    from ..nn import Linear\n"
-                     "if TYPE_CHECKING:\n    from ..train import fit\n")
+    tree = ast.parse(
+        "def f():\n    from ..nn import Linear\nif TYPE_CHECKING:\n    from ..train import fit\n"
+    )
     found = [t for _, t in imported(tree, "glassnet.ops")]
     assert found == ["glassnet.nn"] and layer_of(found[0]) > layer_of("glassnet.ops.arith")
 

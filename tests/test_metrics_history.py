@@ -1,4 +1,5 @@
 """Metrics and History."""
+
 import numpy as np
 import pytest
 from conftest import need
@@ -11,10 +12,12 @@ def test_accuracy_for_each_kind_of_output():
     acc = metrics.Accuracy()
     logits = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [0.0, 0.0, 5.0], [1.0, 0.0, 0.0]])
     assert acc(logits, np.array([0, 1, 1, 0])) == 0.75
-    assert acc(logits, np.eye(3)[[0, 1, 2, 0]]) == 1.0                 # one-hot targets
-    assert acc(np.array([[0.9], [0.2], [0.6]]), np.array([[1.0], [0.0], [0.0]])) == pytest.approx(2 / 3)
+    assert acc(logits, np.eye(3)[[0, 1, 2, 0]]) == 1.0  # one-hot targets
+    assert acc(np.array([[0.9], [0.2], [0.6]]), np.array([[1.0], [0.0], [0.0]])) == pytest.approx(
+        2 / 3
+    )
     assert metrics.Accuracy(threshold=0.0)(np.array([1.5, -0.2]), np.array([1, 1])) == 0.5
-    assert acc(np.array([0.3, -0.1]), np.array([1.0, -1.0])) == 1.0     # ±1 labels: the sign
+    assert acc(np.array([0.3, -0.1]), np.array([1.0, -1.0])) == 1.0  # ±1 labels: the sign
 
 
 def test_regression_metrics_match_their_formulas():
@@ -41,11 +44,13 @@ def test_history_plot_writes_an_image(tmp_path):
     need("matplotlib")
     h = gn.History()
     for e in range(5):
-        h.append(e, {"loss": 1.0 / (e + 1), "val_loss": 1.2 / (e + 1), "accuracy": 0.5 + e / 10,
-                     "lr": 0.1})
+        h.append(
+            e,
+            {"loss": 1.0 / (e + 1), "val_loss": 1.2 / (e + 1), "accuracy": 0.5 + e / 10, "lr": 0.1},
+        )
     assert h["loss"][-1] == pytest.approx(0.2) and len(h) == 5
     fig = h.plot(tmp_path / "h.png")
-    assert len(fig.axes) == 2                      # loss and accuracy panels
+    assert len(fig.axes) == 2  # loss and accuracy panels
     data = (tmp_path / "h.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000
     assert gn.History.from_state_dict(h.state_dict()).history == h.history

@@ -2,6 +2,7 @@
 the distribution PyTorch's has (bounds, mean, std, compared with the formula
 and with torch's own samples); fills happen in place, under no_grad, from
 the seeded generator."""
+
 import math
 
 import numpy as np
@@ -16,13 +17,26 @@ N = SHAPE[0] * SHAPE[1]
 
 
 def test_calculate_gain_equals_torch(torch):
-    names = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-             "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
+    names = [
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "selu",
+    ]
     for name in names:
         assert init.calculate_gain(name) == torch.nn.init.calculate_gain(name), name
     for slope in (0, 0.2, 1, math.sqrt(5)):
-        assert init.calculate_gain("leaky_relu", slope) == \
-            torch.nn.init.calculate_gain("leaky_relu", slope)
+        assert init.calculate_gain("leaky_relu", slope) == torch.nn.init.calculate_gain(
+            "leaky_relu", slope
+        )
     with pytest.raises(ValueError, match="unsupported nonlinearity 'swish'"):
         init.calculate_gain("swish")
     with pytest.raises(ValueError, match="not a valid number"):
@@ -31,8 +45,9 @@ def test_calculate_gain_equals_torch(torch):
 
 def test_fan_in_and_fan_out_equal_torch(torch):
     for shape in [(3, 5), (4, 3, 2, 2), (6, 2, 3)]:
-        assert init._calculate_fan_in_and_fan_out(gn.zeros(*shape)) == \
-            torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+        assert init._calculate_fan_in_and_fan_out(
+            gn.zeros(*shape)
+        ) == torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
     with pytest.raises(ValueError, match=r"fewer than 2 dimensions \(got shape \(5,\)\)"):
         init.xavier_uniform_(gn.zeros(5))
     with pytest.raises(ValueError, match="mode 'fan_avg' not supported"):
@@ -44,13 +59,18 @@ def _uniform_cases():
     return [
         ("uniform_", dict(a=-0.3, b=0.7), -0.3, 0.7),
         ("xavier_uniform_", dict(), *(s * math.sqrt(6 / (fan_in + fan_out)) for s in (-1, 1))),
-        ("xavier_uniform_", dict(gain=2.0),
-         *(s * 2 * math.sqrt(6 / (fan_in + fan_out)) for s in (-1, 1))),
-        ("kaiming_uniform_", dict(), *(s * math.sqrt(2) * math.sqrt(3 / fan_in)
-                                       for s in (-1, 1))),
+        (
+            "xavier_uniform_",
+            dict(gain=2.0),
+            *(s * 2 * math.sqrt(6 / (fan_in + fan_out)) for s in (-1, 1)),
+        ),
+        ("kaiming_uniform_", dict(), *(s * math.sqrt(2) * math.sqrt(3 / fan_in) for s in (-1, 1))),
         ("kaiming_uniform_", dict(a=math.sqrt(5)), -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in)),
-        ("kaiming_uniform_", dict(mode="fan_out", nonlinearity="relu"),
-         *(s * math.sqrt(2) * math.sqrt(3 / fan_out) for s in (-1, 1))),
+        (
+            "kaiming_uniform_",
+            dict(mode="fan_out", nonlinearity="relu"),
+            *(s * math.sqrt(2) * math.sqrt(3 / fan_out) for s in (-1, 1)),
+        ),
     ]
 
 
@@ -74,11 +94,19 @@ def _normal_cases():
     return [
         ("normal_", dict(mean=0.5, std=2.0), 0.5, 2.0),
         ("xavier_normal_", dict(), 0.0, math.sqrt(2 / (fan_in + fan_out))),
-        ("xavier_normal_", dict(gain=init.calculate_gain("tanh")), 0.0,
-         5 / 3 * math.sqrt(2 / (fan_in + fan_out))),
+        (
+            "xavier_normal_",
+            dict(gain=init.calculate_gain("tanh")),
+            0.0,
+            5 / 3 * math.sqrt(2 / (fan_in + fan_out)),
+        ),
         ("kaiming_normal_", dict(nonlinearity="relu"), 0.0, math.sqrt(2 / fan_in)),
-        ("kaiming_normal_", dict(a=0.2, mode="fan_out"), 0.0,
-         math.sqrt(2 / (1 + 0.04)) / math.sqrt(fan_out)),
+        (
+            "kaiming_normal_",
+            dict(a=0.2, mode="fan_out"),
+            0.0,
+            math.sqrt(2 / (1 + 0.04)) / math.sqrt(fan_out),
+        ),
     ]
 
 

@@ -1,6 +1,7 @@
 """nn modules: Module mechanics (registration, state_dict, modes, hooks,
 repr, summary), containers, Linear/Identity/Flatten/Dropout/activations
 checked against PyTorch, and gradient clipping."""
+
 import copy
 
 import numpy as np
@@ -41,8 +42,9 @@ def _check_parity(torch, gn_module, t_module, shape, dtype, seed=0):
     t_params = dict(t_module.named_parameters())
     for name, p in gn_module.named_parameters():
         assert p.grad.dtype == dtype
-        np.testing.assert_allclose(p.grad.numpy(), t_params[name].grad.numpy(), rtol=tol,
-                                   atol=tol, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.numpy(), t_params[name].grad.numpy(), rtol=tol, atol=tol, err_msg=name
+        )
 
 
 # ---- Parameter and Module mechanics ------------------------------------------------
@@ -82,8 +84,14 @@ def test_registration_and_tree_walks():
     assert [n for n, _ in net.named_modules()] == ["", "hidden", "act", "out"]
     assert list(net.modules())[0] is net
     assert net.get_submodule("out") is net.out
-    assert list(net.state_dict()) == ["scale", "steps", "hidden.weight", "hidden.bias",
-                                      "out.weight", "out.bias"]  # no non-persistent buffer
+    assert list(net.state_dict()) == [
+        "scale",
+        "steps",
+        "hidden.weight",
+        "hidden.bias",
+        "out.weight",
+        "out.bias",
+    ]  # no non-persistent buffer
     assert "hidden" in dir(net)
     del net.act
     assert [n for n, _ in net.named_children()] == ["hidden", "out"]
@@ -181,7 +189,9 @@ def test_deepcopy_gives_independent_parameters():
     clone = copy.deepcopy(net)
     assert clone.hidden.weight is not net.hidden.weight
     assert isinstance(clone.hidden.weight, nn.Parameter)
-    np.testing.assert_array_equal(clone.hidden.weight.detach().numpy(), net.hidden.weight.detach().numpy())
+    np.testing.assert_array_equal(
+        clone.hidden.weight.detach().numpy(), net.hidden.weight.detach().numpy()
+    )
     with gn.no_grad():
         clone.hidden.weight.data[...] = 0
     assert net.hidden.weight.detach().numpy().any()
@@ -189,15 +199,27 @@ def test_deepcopy_gives_independent_parameters():
 
 # ---- state_dict -----------------------------------------------------------------
 def _twin_models(torch):
-    g = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 8),
-                      nn.Sequential(nn.Tanh(), nn.Linear(8, 3, bias=False)),
-                      nn.ModuleList([nn.Linear(3, 3)]), nn.ModuleDict({"head": nn.Linear(3, 2)}),
-                      nn.CrossEntropyLoss(weight=gn.ones(2)))
+    g = nn.Sequential(
+        nn.Linear(4, 8),
+        nn.ReLU(),
+        nn.Dropout(0.1),
+        nn.Linear(8, 8),
+        nn.Sequential(nn.Tanh(), nn.Linear(8, 3, bias=False)),
+        nn.ModuleList([nn.Linear(3, 3)]),
+        nn.ModuleDict({"head": nn.Linear(3, 2)}),
+        nn.CrossEntropyLoss(weight=gn.ones(2)),
+    )
     tn = torch.nn
-    t = tn.Sequential(tn.Linear(4, 8), tn.ReLU(), tn.Dropout(0.1), tn.Linear(8, 8),
-                      tn.Sequential(tn.Tanh(), tn.Linear(8, 3, bias=False)),
-                      tn.ModuleList([tn.Linear(3, 3)]), tn.ModuleDict({"head": tn.Linear(3, 2)}),
-                      tn.CrossEntropyLoss(weight=torch.ones(2)))
+    t = tn.Sequential(
+        tn.Linear(4, 8),
+        tn.ReLU(),
+        tn.Dropout(0.1),
+        tn.Linear(8, 8),
+        tn.Sequential(tn.Tanh(), tn.Linear(8, 3, bias=False)),
+        tn.ModuleList([tn.Linear(3, 3)]),
+        tn.ModuleDict({"head": tn.Linear(3, 2)}),
+        tn.CrossEntropyLoss(weight=torch.ones(2)),
+    )
     return g, t
 
 
@@ -233,21 +255,26 @@ def test_load_state_dict_errors_name_the_keys_and_shapes():
     before = net[0].weight.detach().numpy().copy()
     missing = dict(sd)
     del missing["2.bias"]
-    with pytest.raises(nn.StateDictError, match=r'Sequential:\n\tMissing key\(s\) in '
-                                                r'state_dict: "2.bias"'):
+    with pytest.raises(
+        nn.StateDictError,
+        match=r"Sequential:\n\tMissing key\(s\) in "
+        r'state_dict: "2.bias"',
+    ):
         net.load_state_dict(missing)
     with pytest.raises(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "3.weight"'):
         net.load_state_dict({**sd, "3.weight": np.zeros(1)})
     bad = {**sd, "0.weight": np.ones((3, 3), dtype=np.float32)}
-    with pytest.raises(RuntimeError, match=r"size mismatch for 0.weight: copying a param "
-                                           r"with shape \(3, 3\) from checkpoint, the shape "
-                                           r"in current model is \(3, 2\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"size mismatch for 0.weight: copying a param "
+        r"with shape \(3, 3\) from checkpoint, the shape "
+        r"in current model is \(3, 2\)",
+    ):
         net.load_state_dict(bad)
     with pytest.raises(RuntimeError, match="size mismatch"):
         net.load_state_dict(bad, strict=False)  # shapes must match even when not strict
     np.testing.assert_array_equal(net[0].weight.detach().numpy(), before)  # nothing half-loaded
-    result = net.load_state_dict({"0.weight": np.zeros((3, 2)), "x": np.ones(1)},
-                                 strict=False)
+    result = net.load_state_dict({"0.weight": np.zeros((3, 2)), "x": np.ones(1)}, strict=False)
     assert result.missing_keys == ["0.bias", "2.weight", "2.bias"]
     assert result.unexpected_keys == ["x"]
     assert not net[0].weight.detach().numpy().any()
@@ -261,16 +288,26 @@ def test_repr_matches_torch(torch):
     assert repr(g) == repr(t)
     tn = torch.nn
     pairs = [
-        (nn.ReLU(inplace=True), tn.ReLU(inplace=True)), (nn.LeakyReLU(0.2), tn.LeakyReLU(0.2)),
-        (nn.LeakyReLU(0.2, True), tn.LeakyReLU(0.2, True)), (nn.ELU(0.5), tn.ELU(0.5)),
-        (nn.GELU("tanh"), tn.GELU("tanh")), (nn.Softplus(2.0, 10.0), tn.Softplus(2.0, 10.0)),
-        (nn.Softmax(dim=-1), tn.Softmax(dim=-1)), (nn.LogSoftmax(1), tn.LogSoftmax(1)),
-        (nn.Sigmoid(), tn.Sigmoid()), (nn.Identity(), tn.Identity()),
-        (nn.Flatten(0, 2), tn.Flatten(0, 2)), (nn.Dropout(0.25), tn.Dropout(0.25)),
-        (nn.MSELoss(), tn.MSELoss()), (nn.L1Loss(), tn.L1Loss()),
-        (nn.HuberLoss(delta=2.0), tn.HuberLoss(delta=2.0)), (nn.NLLLoss(), tn.NLLLoss()),
-        (nn.BCELoss(), tn.BCELoss()), (nn.BCEWithLogitsLoss(), tn.BCEWithLogitsLoss()),
-        (nn.Sequential(), tn.Sequential()), (nn.ModuleList(), tn.ModuleList()),
+        (nn.ReLU(inplace=True), tn.ReLU(inplace=True)),
+        (nn.LeakyReLU(0.2), tn.LeakyReLU(0.2)),
+        (nn.LeakyReLU(0.2, True), tn.LeakyReLU(0.2, True)),
+        (nn.ELU(0.5), tn.ELU(0.5)),
+        (nn.GELU("tanh"), tn.GELU("tanh")),
+        (nn.Softplus(2.0, 10.0), tn.Softplus(2.0, 10.0)),
+        (nn.Softmax(dim=-1), tn.Softmax(dim=-1)),
+        (nn.LogSoftmax(1), tn.LogSoftmax(1)),
+        (nn.Sigmoid(), tn.Sigmoid()),
+        (nn.Identity(), tn.Identity()),
+        (nn.Flatten(0, 2), tn.Flatten(0, 2)),
+        (nn.Dropout(0.25), tn.Dropout(0.25)),
+        (nn.MSELoss(), tn.MSELoss()),
+        (nn.L1Loss(), tn.L1Loss()),
+        (nn.HuberLoss(delta=2.0), tn.HuberLoss(delta=2.0)),
+        (nn.NLLLoss(), tn.NLLLoss()),
+        (nn.BCELoss(), tn.BCELoss()),
+        (nn.BCEWithLogitsLoss(), tn.BCEWithLogitsLoss()),
+        (nn.Sequential(), tn.Sequential()),
+        (nn.ModuleList(), tn.ModuleList()),
         (nn.Linear(5, 6, bias=False), tn.Linear(5, 6, bias=False)),
     ]
     for a, b in pairs:
@@ -278,8 +315,13 @@ def test_repr_matches_torch(torch):
 
 
 def test_summary_lists_layers_output_shapes_and_parameter_counts():
-    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.ReLU(), nn.Dropout(0.5),
-                          nn.Sequential(nn.Linear(8, 3), nn.LogSoftmax(dim=1)))
+    model = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(12, 8),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Sequential(nn.Linear(8, 3), nn.LogSoftmax(dim=1)),
+    )
     model[1].bias.requires_grad_(False)
     state = gn.get_rng_state()
     s = model.summary((5, 3, 4))
@@ -342,8 +384,14 @@ def test_module_list_and_dict():
     layers.append(nn.ReLU())
     layers.extend([nn.Tanh()])
     layers.insert(0, nn.Identity())
-    assert [type(m).__name__ for m in layers] == ["Identity", "Linear", "Linear", "Linear",
-                                                 "ReLU", "Tanh"]
+    assert [type(m).__name__ for m in layers] == [
+        "Identity",
+        "Linear",
+        "Linear",
+        "Linear",
+        "ReLU",
+        "Tanh",
+    ]
     del layers[0]
     assert list(layers._modules) == [str(i) for i in range(5)]
     assert isinstance(layers[1:3], nn.ModuleList) and len(layers[1:3]) == 2
@@ -368,24 +416,27 @@ def test_linear_default_init_is_uniform_in_plus_minus_one_over_sqrt_fan_in():
     w = lin.weight.detach().numpy()
     assert w.shape == (300, 400) and lin.bias.shape == (300,) and w.dtype == np.float32
     assert np.abs(w).max() <= bound and np.abs(lin.bias.detach().numpy()).max() <= bound
-    assert abs(w.std() - bound / np.sqrt(3)) < 0.01 * bound   # U(-b, b): std b/√3
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.01 * bound  # U(-b, b): std b/√3
     assert abs(w.mean()) < 0.01 * bound
     gn.manual_seed(3)
     np.testing.assert_array_equal(nn.Linear(400, 300).weight.detach().numpy(), w)  # seeded
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("shape,bias", [((5, 3), True), ((2, 4, 3), True), ((3,), True),
-                                        ((5, 3), False)])
+@pytest.mark.parametrize(
+    "shape,bias", [((5, 3), True), ((2, 4, 3), True), ((3,), True), ((5, 3), False)]
+)
 def test_linear_matches_torch(torch, dtype, shape, bias):
-    _check_parity(torch, nn.Linear(3, 4, bias=bias), torch.nn.Linear(3, 4, bias=bias), shape,
-                  dtype)
+    _check_parity(torch, nn.Linear(3, 4, bias=bias), torch.nn.Linear(3, 4, bias=bias), shape, dtype)
 
 
 def test_linear_errors_name_the_layer_shapes_and_dtypes():
     lin = nn.Linear(3, 2)
-    with pytest.raises(ShapeError, match=r"Linear\(in_features=3, out_features=2, bias=True\)"
-                                         r".*\(4, 5\).*\(\.\.\., 3\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Linear\(in_features=3, out_features=2, bias=True\)"
+        r".*\(4, 5\).*\(\.\.\., 3\)",
+    ):
         lin(gn.ones(4, 5))
     with pytest.raises(DTypeError, match="input is float64 but the weight is float32"):
         lin(gn.ones(4, 3, dtype=np.float64))
@@ -397,14 +448,21 @@ def test_linear_errors_name_the_layer_shapes_and_dtypes():
 
 def _activation_pairs(tn):
     return [
-        (nn.ReLU(), tn.ReLU()), (nn.Sigmoid(), tn.Sigmoid()), (nn.Tanh(), tn.Tanh()),
-        (nn.LeakyReLU(0.2), tn.LeakyReLU(0.2)), (nn.ELU(0.7), tn.ELU(0.7)),
-        (nn.GELU(), tn.GELU()), (nn.GELU("tanh"), tn.GELU("tanh")),
-        (nn.Softplus(), tn.Softplus()), (nn.Softplus(beta=2.0, threshold=1.0),
-                                         tn.Softplus(beta=2.0, threshold=1.0)),
-        (nn.Softmax(dim=1), tn.Softmax(dim=1)), (nn.Softmax(dim=0), tn.Softmax(dim=0)),
-        (nn.LogSoftmax(dim=-1), tn.LogSoftmax(dim=-1)), (nn.Identity(), tn.Identity()),
-        (nn.Flatten(), tn.Flatten()), (nn.Flatten(0, 1), tn.Flatten(0, 1)),
+        (nn.ReLU(), tn.ReLU()),
+        (nn.Sigmoid(), tn.Sigmoid()),
+        (nn.Tanh(), tn.Tanh()),
+        (nn.LeakyReLU(0.2), tn.LeakyReLU(0.2)),
+        (nn.ELU(0.7), tn.ELU(0.7)),
+        (nn.GELU(), tn.GELU()),
+        (nn.GELU("tanh"), tn.GELU("tanh")),
+        (nn.Softplus(), tn.Softplus()),
+        (nn.Softplus(beta=2.0, threshold=1.0), tn.Softplus(beta=2.0, threshold=1.0)),
+        (nn.Softmax(dim=1), tn.Softmax(dim=1)),
+        (nn.Softmax(dim=0), tn.Softmax(dim=0)),
+        (nn.LogSoftmax(dim=-1), tn.LogSoftmax(dim=-1)),
+        (nn.Identity(), tn.Identity()),
+        (nn.Flatten(), tn.Flatten()),
+        (nn.Flatten(0, 1), tn.Flatten(0, 1)),
     ]
 
 
@@ -418,21 +476,26 @@ def test_functional_activations_match_torch(torch):
     x = np.random.default_rng(1).standard_normal((3, 5)) * 3
     tx = torch.from_numpy(x)
     TF = torch.nn.functional
-    cases = [(F.relu(gn.tensor(x)), TF.relu(tx)), (F.sigmoid(gn.tensor(x)), TF.sigmoid(tx)),
-             (F.tanh(gn.tensor(x)), TF.tanh(tx)),
-             (F.leaky_relu(gn.tensor(x), 0.3), TF.leaky_relu(tx, 0.3)),
-             (F.elu(gn.tensor(x), 2.0), TF.elu(tx, 2.0)), (F.gelu(gn.tensor(x)), TF.gelu(tx)),
-             (F.softplus(gn.tensor(x), 0.5), TF.softplus(tx, 0.5)),
-             (F.softmax(gn.tensor(x), 0), TF.softmax(tx, 0)),
-             (F.log_softmax(gn.tensor(x), dim=1), TF.log_softmax(tx, dim=1)),
-             (F.softmax(gn.tensor(x), 1, dtype=np.float32), TF.softmax(tx, 1,
-                                                                        dtype=torch.float32))]
+    cases = [
+        (F.relu(gn.tensor(x)), TF.relu(tx)),
+        (F.sigmoid(gn.tensor(x)), TF.sigmoid(tx)),
+        (F.tanh(gn.tensor(x)), TF.tanh(tx)),
+        (F.leaky_relu(gn.tensor(x), 0.3), TF.leaky_relu(tx, 0.3)),
+        (F.elu(gn.tensor(x), 2.0), TF.elu(tx, 2.0)),
+        (F.gelu(gn.tensor(x)), TF.gelu(tx)),
+        (F.softplus(gn.tensor(x), 0.5), TF.softplus(tx, 0.5)),
+        (F.softmax(gn.tensor(x), 0), TF.softmax(tx, 0)),
+        (F.log_softmax(gn.tensor(x), dim=1), TF.log_softmax(tx, dim=1)),
+        (F.softmax(gn.tensor(x), 1, dtype=np.float32), TF.softmax(tx, 1, dtype=torch.float32)),
+    ]
     for g, t in cases:
         assert g.dtype == t.numpy().dtype
         np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-6, atol=1e-12)
     w, b = np.ones((2, 5)), np.arange(2.0)
-    np.testing.assert_allclose(F.linear(gn.tensor(x), gn.tensor(w), gn.tensor(b)).numpy(),
-                               TF.linear(tx, torch.from_numpy(w), torch.from_numpy(b)).numpy())
+    np.testing.assert_allclose(
+        F.linear(gn.tensor(x), gn.tensor(w), gn.tensor(b)).numpy(),
+        TF.linear(tx, torch.from_numpy(w), torch.from_numpy(b)).numpy(),
+    )
     with pytest.warns(UserWarning, match="Implicit dimension"):
         assert F.softmax(gn.tensor(x)).shape == (3, 5)
     with pytest.raises(TypeError, match="relu: expected a Tensor"):
@@ -443,10 +506,12 @@ def test_mlp_forward_backward_and_sgd_steps_match_torch(torch):
     """The article's loop — forward, loss, backward, w ← w − η·∂L/∂w — five
     times in both libraries from the same weights gives the same weights."""
     tn = torch.nn
-    g = nn.Sequential(nn.Linear(2, 6), nn.Sigmoid(), nn.Linear(6, 4), nn.ELU(),
-                      nn.Linear(4, 1)).double()
-    t = tn.Sequential(tn.Linear(2, 6), tn.Sigmoid(), tn.Linear(6, 4), tn.ELU(),
-                      tn.Linear(4, 1)).double()
+    g = nn.Sequential(
+        nn.Linear(2, 6), nn.Sigmoid(), nn.Linear(6, 4), nn.ELU(), nn.Linear(4, 1)
+    ).double()
+    t = tn.Sequential(
+        tn.Linear(2, 6), tn.Sigmoid(), tn.Linear(6, 4), tn.ELU(), tn.Linear(4, 1)
+    ).double()
     _copy_to_torch(torch, g, t)
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((16, 2)), rng.standard_normal((16, 1))
@@ -513,8 +578,7 @@ def test_clip_grad_norm_matches_torch(torch, norm_type, max_norm, dtype):
     rng = np.random.default_rng(2)
     grads = [rng.standard_normal(s).astype(dtype) for s in [(3, 4), (4,), (2, 2, 2)]]
     ps = [nn.Parameter(gn.zeros(*g.shape, dtype=dtype)) for g in grads]
-    tps = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype))
-           for g in grads]
+    tps = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype)) for g in grads]
     for p, tp, g in zip(ps, tps, grads):
         p.grad = gn.tensor(g)
         tp.grad = torch.from_numpy(g.copy())
@@ -530,8 +594,10 @@ def test_clip_grad_norm_matches_torch(torch, norm_type, max_norm, dtype):
 
 def test_clip_grad_value_and_edge_cases(torch):
     g = np.array([[-3.0, 0.5], [2.0, -0.1]])
-    p, tp = nn.Parameter(gn.zeros(2, 2, dtype=np.float64)), torch.nn.Parameter(
-        torch.zeros(2, 2, dtype=torch.float64))
+    p, tp = (
+        nn.Parameter(gn.zeros(2, 2, dtype=np.float64)),
+        torch.nn.Parameter(torch.zeros(2, 2, dtype=torch.float64)),
+    )
     p.grad, tp.grad = gn.tensor(g), torch.from_numpy(g.copy())
     nn.utils.clip_grad_value_(p, 1.0)
     torch.nn.utils.clip_grad_value_(tp, 1.0)

@@ -4,6 +4,7 @@ differences — outputs and gradients (input, weight, bias), running
 statistics over several training steps (momentum, momentum=None,
 affine=False, bias=False, track_running_stats=False), train/eval
 behaviour, state_dict round trips in both directions, and the errors."""
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -41,8 +42,14 @@ def bn_shapes(draw):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @SETTINGS
-@given(shape=bn_shapes(), training=st.booleans(), affine=st.booleans(),
-       running=st.booleans(), momentum=st.sampled_from([0.1, 0.5, 1.0]), seed=seeds)
+@given(
+    shape=bn_shapes(),
+    training=st.booleans(),
+    affine=st.booleans(),
+    running=st.booleans(),
+    momentum=st.sampled_from([0.1, 0.5, 1.0]),
+    seed=seeds,
+)
 def test_batch_norm_functional(torch, dtype, shape, training, affine, running, momentum, seed):
     running = running or not training  # evaluation needs the running statistics
     c = shape[1]
@@ -57,11 +64,12 @@ def test_batch_norm_functional(torch, dtype, shape, training, affine, running, m
         return F.batch_norm(x, *g_stats, *wb, training=training, momentum=momentum, eps=1e-3)
 
     def t_fn(x, *wb):
-        return torch.nn.functional.batch_norm(x, *t_stats, *wb, training=training,
-                                              momentum=momentum, eps=1e-3)
+        return torch.nn.functional.batch_norm(
+            x, *t_stats, *wb, training=training, momentum=momentum, eps=1e-3
+        )
 
     arrays = (x, w, b) if affine else (x,)
-    out, = compare(torch, gn_fn, t_fn, *arrays, rtol=_tol(dtype))
+    (out,) = compare(torch, gn_fn, t_fn, *arrays, rtol=_tol(dtype))
     assert out.dtype == dtype
     if running:
         for g, t, name in zip(g_stats, t_stats, ("running_mean", "running_var")):
@@ -72,14 +80,33 @@ def test_batch_norm_functional(torch, dtype, shape, training, affine, running, m
 def test_batch_norm_functional_weight_only_or_bias_only(torch):
     x, w, b = normal(1, (6, 3, 2)), normal(2, (3,)), normal(3, (3,))
     tf = torch.nn.functional
-    compare(torch, lambda x, w: F.batch_norm(x, None, None, w, None, True),
-            lambda x, w: tf.batch_norm(x, None, None, w, None, True), x, w, rtol=1e-9)
-    compare(torch, lambda x, b: F.batch_norm(x, None, None, None, b, True),
-            lambda x, b: tf.batch_norm(x, None, None, None, b, True), x, b, rtol=1e-9)
+    compare(
+        torch,
+        lambda x, w: F.batch_norm(x, None, None, w, None, True),
+        lambda x, w: tf.batch_norm(x, None, None, w, None, True),
+        x,
+        w,
+        rtol=1e-9,
+    )
+    compare(
+        torch,
+        lambda x, b: F.batch_norm(x, None, None, None, b, True),
+        lambda x, b: tf.batch_norm(x, None, None, None, b, True),
+        x,
+        b,
+        rtol=1e-9,
+    )
     # gradients of weight and bias alone (the input a constant)
-    compare(torch, lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
-            lambda x, w, b: tf.batch_norm(x, None, None, w, b, True), x, w, b,
-            grads=[False, True, True], rtol=1e-9)
+    compare(
+        torch,
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
+        lambda x, w, b: tf.batch_norm(x, None, None, w, b, True),
+        x,
+        w,
+        b,
+        grads=[False, True, True],
+        rtol=1e-9,
+    )
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (3, 2, 3), (2, 2, 2, 2)])
@@ -124,9 +151,13 @@ def test_layer_norm_functional(torch, dtype, shapes, affine, seed):
     x = normal(seed, lead + norm, dtype, scale=2.0) - 0.5
     w, b = normal(seed + 1, norm, dtype), normal(seed + 2, norm, dtype)
     arrays = {"both": (x, w, b), "weight": (x, w), "none": (x,)}[affine]
-    out, = compare(torch, lambda *a: F.layer_norm(a[0], norm, *a[1:], eps=1e-4),
-                   lambda *a: torch.nn.functional.layer_norm(a[0], norm, *a[1:], eps=1e-4),
-                   *arrays, rtol=_tol(dtype))
+    (out,) = compare(
+        torch,
+        lambda *a: F.layer_norm(a[0], norm, *a[1:], eps=1e-4),
+        lambda *a: torch.nn.functional.layer_norm(a[0], norm, *a[1:], eps=1e-4),
+        *arrays,
+        rtol=_tol(dtype),
+    )
     assert out.dtype == dtype
 
 
@@ -205,8 +236,13 @@ BN_CONFIGS = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("config", BN_CONFIGS, ids=lambda c: ",".join(map(str, c.items())))
 @FEW
-@given(kind=st.sampled_from(["1d", "1d-L", "2d"]), n=st.integers(2, 5), c=st.integers(1, 4),
-       side=st.integers(1, 3), seed=seeds)
+@given(
+    kind=st.sampled_from(["1d", "1d-L", "2d"]),
+    n=st.integers(2, 5),
+    c=st.integers(1, 4),
+    side=st.integers(1, 3),
+    seed=seeds,
+)
 def test_batch_norm_module_steps(torch, dtype, config, kind, n, c, side, seed):
     """Three training steps on different batches (running stats updated each
     time), then evaluation: outputs, gradients and state equal PyTorch's."""
@@ -236,10 +272,12 @@ def test_batch_norm_momentum_none_is_the_cumulative_average():
     batches = [normal(s, (4, 2)) * (s + 1) + s for s in range(4)]
     for x in batches:
         bn(gn.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.numpy(), np.mean([x.mean(0) for x in batches], 0),
-                               rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.numpy(),
-                               np.mean([x.var(0, ddof=1) for x in batches], 0), rtol=1e-12)
+    np.testing.assert_allclose(
+        bn.running_mean.numpy(), np.mean([x.mean(0) for x in batches], 0), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        bn.running_var.numpy(), np.mean([x.var(0, ddof=1) for x in batches], 0), rtol=1e-12
+    )
     assert bn.num_batches_tracked.item() == 4
 
 
@@ -252,7 +290,9 @@ def test_batch_norm_train_and_eval_behaviour():
     bn.eval()  # evaluation: the running statistics, and no update
     state = {k: v.numpy().copy() for k, v in bn.state_dict().items()}
     rm, rv = bn.running_mean.numpy(), bn.running_var.numpy()
-    np.testing.assert_allclose(bn(x).detach().numpy(), (x.detach().numpy() - rm) / np.sqrt(rv + 1e-5), rtol=1e-12)
+    np.testing.assert_allclose(
+        bn(x).detach().numpy(), (x.detach().numpy() - rm) / np.sqrt(rv + 1e-5), rtol=1e-12
+    )
     for k, v in bn.state_dict().items():
         np.testing.assert_array_equal(v.numpy(), state[k])
     # a layer that does not track statistics uses the batch's in evaluation too
@@ -280,9 +320,12 @@ def test_batch_norm_empty_batch_as_torch(torch):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @FEW
-@given(lead=st.lists(st.integers(1, 3), max_size=2), norm=st.lists(st.integers(1, 4),
-       min_size=1, max_size=2), config=st.sampled_from(
-           [{}, {"bias": False}, {"elementwise_affine": False}, {"eps": 1e-3}]), seed=seeds)
+@given(
+    lead=st.lists(st.integers(1, 3), max_size=2),
+    norm=st.lists(st.integers(1, 4), min_size=1, max_size=2),
+    config=st.sampled_from([{}, {"bias": False}, {"elementwise_affine": False}, {"eps": 1e-3}]),
+    seed=seeds,
+)
 def test_layer_norm_module(torch, dtype, lead, norm, config, seed):
     norm = tuple(norm)
     t = torch.nn.LayerNorm(norm, dtype=_tdtype(torch, dtype), **config)
@@ -321,13 +364,16 @@ def test_batch_norm_state_dict_round_trip_with_torch(torch, cls):
     g.eval()
     t.eval()
     x = normal(9, shape, np.float32)
-    assert_close(g(gn.tensor(x)).detach().numpy(), t(torch.from_numpy(x)).detach().numpy(), 1e-4, "eval")
+    assert_close(
+        g(gn.tensor(x)).detach().numpy(), t(torch.from_numpy(x)).detach().numpy(), 1e-4, "eval"
+    )
     # and back: glassnet trains a step, torch loads glassnet's state
     g.train()
     g(gn.tensor(normal(10, shape, np.float32)))
     t2 = getattr(torch.nn, cls)(3)
-    t2.load_state_dict({k: torch.from_numpy(np.array(v.numpy())) for k, v in
-                        g.state_dict().items()})
+    t2.load_state_dict(
+        {k: torch.from_numpy(np.array(v.numpy())) for k, v in g.state_dict().items()}
+    )
     _same_state(g, t2, np.float32)
     assert int(t2.num_batches_tracked) == 3
 
@@ -343,8 +389,14 @@ def test_batch_norm_repr_and_dtype(torch):
     y = bn(gn.tensor(normal(1, (4, 3))))
     assert y.dtype == np.float64
     # float32 in, float32 out: no upcast from Python or NumPy scalars
-    y = F.batch_norm(gn.tensor(normal(1, (4, 3), np.float32)), None, None, training=True,
-                     momentum=np.float64(0.1), eps=np.float64(1e-5))
+    y = F.batch_norm(
+        gn.tensor(normal(1, (4, 3), np.float32)),
+        None,
+        None,
+        training=True,
+        momentum=np.float64(0.1),
+        eps=np.float64(1e-5),
+    )
     assert y.dtype == np.float32
     y = F.layer_norm(gn.tensor(normal(1, (4, 3), np.float32)), 3, eps=np.float64(1e-5))
     assert y.dtype == np.float32
@@ -364,20 +416,29 @@ def test_reset_parameters_and_running_stats():
 # ---- errors --------------------------------------------------------------------------------
 def test_batch_norm_errors():
     bn = nn.BatchNorm1d(3)
-    with pytest.raises(ShapeError, match=r"BatchNorm1d\(3\): input of shape \(4, 2\) does "
-                       r"not fit; expected \(N, 3\) or \(N, 3, L\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"BatchNorm1d\(3\): input of shape \(4, 2\) does "
+        r"not fit; expected \(N, 3\) or \(N, 3, L\)",
+    ):
         bn(gn.zeros(4, 2))
     with pytest.raises(ShapeError, match=r"BatchNorm1d\(3\).*\(2, 3, 4, 5\)"):
         bn(gn.zeros(2, 3, 4, 5))
     with pytest.raises(ShapeError, match=r"BatchNorm2d\(3\): .*\(4, 3\).*\(N, 3, H, W\)"):
         nn.BatchNorm2d(3)(gn.zeros(4, 3))
-    with pytest.raises(ValueError, match=r"BatchNorm1d\(3\): expected more than 1 value per "
-                       r"channel when training, got input of shape \(1, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"BatchNorm1d\(3\): expected more than 1 value per "
+        r"channel when training, got input of shape \(1, 3\)",
+    ):
         bn(gn.zeros(1, 3))
     bn.eval()
     assert bn(gn.zeros(1, 3)).shape == (1, 3)  # fine in evaluation
-    with pytest.raises(DTypeError, match=r"BatchNorm1d\(3\): input is float64 but the layer's "
-                       "tensors are float32"):
+    with pytest.raises(
+        DTypeError,
+        match=r"BatchNorm1d\(3\): input is float64 but the layer's "
+        "tensors are float32",
+    ):
         bn(gn.zeros(2, 3, dtype=np.float64))
     with pytest.raises(TypeError, match="expected a Tensor"):
         bn(np.zeros((2, 3)))
@@ -391,8 +452,11 @@ def test_batch_norm_functional_errors():
     x = gn.zeros(4, 3)
     with pytest.raises(ShapeError, match=r"batch_norm: expected an input of shape \(N, C, \*\)"):
         F.batch_norm(gn.zeros(3), None, None, training=True)
-    with pytest.raises(ShapeError, match=r"batch_norm: running_mean has shape \(4,\), "
-                       r"expected \(3,\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"batch_norm: running_mean has shape \(4,\), "
+        r"expected \(3,\)",
+    ):
         F.batch_norm(x, gn.zeros(4), gn.ones(4))
     with pytest.raises(ShapeError, match=r"batch_norm: weight has shape \(2,\)"):
         F.batch_norm(x, None, None, gn.ones(2), training=True)
@@ -410,15 +474,21 @@ def test_batch_norm_functional_errors():
 
 def test_layer_norm_errors():
     ln = nn.LayerNorm((2, 3))
-    with pytest.raises(ShapeError, match=r"LayerNorm\(\(2, 3\)\): input of shape \(4, 3, 2\) "
-                       r"does not fit; expected \(\*, 2, 3\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"LayerNorm\(\(2, 3\)\): input of shape \(4, 3, 2\) "
+        r"does not fit; expected \(\*, 2, 3\)",
+    ):
         ln(gn.zeros(4, 3, 2))
     with pytest.raises(ShapeError, match=r"LayerNorm.*input of shape \(3,\)"):
         ln(gn.zeros(3))
     with pytest.raises(DTypeError, match=r"LayerNorm\(\(2, 3\)\): input is float64"):
         ln(gn.zeros(2, 3, dtype=np.float64))
-    with pytest.raises(ShapeError, match=r"layer_norm: input of shape \(2, 4\) does not end in "
-                       r"the normalized shape \(3,\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"layer_norm: input of shape \(2, 4\) does not end in "
+        r"the normalized shape \(3,\)",
+    ):
         F.layer_norm(gn.zeros(2, 4), 3)
     with pytest.raises(ShapeError, match=r"layer_norm: weight has shape \(4,\), expected \(3,\)"):
         F.layer_norm(gn.zeros(2, 3), [3], gn.ones(4))
@@ -437,6 +507,7 @@ def test_lazy_names_resolve():
 
 def test_summary_leaves_batchnorm_statistics_alone():
     import glassnet as gn
+
     model = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.BatchNorm1d(4))
     before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     model.summary((8, 3))

@@ -5,6 +5,7 @@ array float32 when it meets a Python scalar, which the whole engine relies on
 ("no silent upcasting"); NumPy 1's value-based casting turned such results
 into float64. `.ci/run` runs this suite a second time on exactly the floor
 and sets GLASSNET_OLDEST_NUMPY to the version it installed."""
+
 import os
 import pathlib
 
@@ -31,11 +32,12 @@ def declared_floor():
 def test_installed_numpy_is_what_pyproject_declares():
     floor, installed = declared_floor(), Version(np.__version__)
     assert installed >= floor, f"NumPy {installed} is below pyproject.toml's floor numpy>={floor}"
-    oldest = os.environ.get("GLASSNET_OLDEST_NUMPY")   # set by .ci/run's oldest-NumPy run
+    oldest = os.environ.get("GLASSNET_OLDEST_NUMPY")  # set by .ci/run's oldest-NumPy run
     if oldest is not None:
         assert Version(oldest) == floor, (
             f".ci/run's oldest run installs numpy=={oldest}, but pyproject.toml declares "
-            f"numpy>={floor}: the two must name the same version")
+            f"numpy>={floor}: the two must name the same version"
+        )
         assert installed == floor, f"the oldest run should have NumPy {floor}, it has {installed}"
 
 

@@ -5,6 +5,7 @@ strides, paddings (asymmetric too), dilations, with and without bias; only
 the gradients asked for; which path runs (float64, groups, 1-D and
 ``onednn.disabled()`` take im2col); inference; an in-place change caught;
 the kernel cache."""
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -24,8 +25,10 @@ pytestmark = pytest.mark.usefixtures("needs_onednn")
 
 def _conv(x, w, b, fused, **kw):
     """Output, the op's node and the gradients of x, w, b (None where not asked)."""
-    leaves = [gn.tensor(a, requires_grad=r) if a is not None else None
-              for a, r in ((x[0], x[1]), (w[0], w[1]), (b[0], b[1]) if b else (None, False))]
+    leaves = [
+        gn.tensor(a, requires_grad=r) if a is not None else None
+        for a, r in ((x[0], x[1]), (w[0], w[1]), (b[0], b[1]) if b else (None, False))
+    ]
     if fused:
         y = nn.functional.conv2d(*leaves, **kw)
     else:
@@ -42,9 +45,19 @@ def _pairs(low, high):
 
 
 @settings(SETTINGS, max_examples=20)
-@given(n=st.integers(1, 3), c=st.integers(1, 5), o=st.integers(1, 6), h=st.integers(3, 9),
-       w=st.integers(3, 9), k=_pairs(1, 3), stride=_pairs(1, 2), pad=_pairs(0, 2),
-       dilation=_pairs(1, 2), bias=st.booleans(), seed=seeds)
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 5),
+    o=st.integers(1, 6),
+    h=st.integers(3, 9),
+    w=st.integers(3, 9),
+    k=_pairs(1, 3),
+    stride=_pairs(1, 2),
+    pad=_pairs(0, 2),
+    dilation=_pairs(1, 2),
+    bias=st.booleans(),
+    seed=seeds,
+)
 def test_onednn_matches_im2col(n, c, o, h, w, k, stride, pad, dilation, bias, seed):
     # the kernel fits the padded input
     assume(h + 2 * pad[0] >= dilation[0] * (k[0] - 1) + 1)
@@ -74,7 +87,9 @@ def test_asymmetric_same_padding_and_torch(torch):
     x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
     tm = torch.nn.Conv2d(3, 4, (2, 4), padding="same")
     gm = nn.Conv2d(3, 4, (2, 4), padding="same")
-    gm.load_state_dict({k: gn.tensor(v.detach().numpy().copy()) for k, v in tm.state_dict().items()})
+    gm.load_state_dict(
+        {k: gn.tensor(v.detach().numpy().copy()) for k, v in tm.state_dict().items()}
+    )
     xt, xg = torch.tensor(x, requires_grad=True), gn.tensor(x, requires_grad=True)
     yt, yg = tm(xt), gm(xg)
     assert yg.grad_fn.kernel is not None
@@ -109,8 +124,12 @@ def test_which_path_runs():
     assert nn.functional.conv2d(x64, w64).grad_fn.kernel is None  # float64: im2col
     w_grouped = gn.zeros(4, 2, 3, 3, requires_grad=True)
     assert nn.functional.conv2d(x32, w_grouped, groups=2).grad_fn.kernel is None
-    assert nn.functional.conv1d(gn.zeros(1, 4, 5), gn.zeros(4, 4, 3, requires_grad=True)) \
-        .grad_fn.kernel is None
+    assert (
+        nn.functional.conv1d(
+            gn.zeros(1, 4, 5), gn.zeros(4, 4, 3, requires_grad=True)
+        ).grad_fn.kernel
+        is None
+    )
     with onednn.disabled():
         assert nn.functional.conv2d(x32, w32).grad_fn.kernel is None
 
@@ -162,6 +181,7 @@ def test_two_threads_at_once():
     """Kernels share their buffers, so one thread at a time runs them; each
     thread gets its own correct answer."""
     import threading
+
     rng = np.random.default_rng(5)
     conv = nn.Conv2d(3, 4, 3)
     xs = [rng.standard_normal((4, 3, 12, 12)).astype(np.float32) for _ in range(2)]
@@ -172,6 +192,7 @@ def test_two_threads_at_once():
     def work(i):
         for _ in range(30):
             results[i].append(conv(gn.tensor(xs[i])).detach().numpy())
+
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()

@@ -1,6 +1,7 @@
 """Bad input raises an error at the call that caused it, and the message
 names the op, the shapes (or dtypes, or dims) involved and what was
 expected."""
+
 import re
 
 import numpy as np
@@ -33,10 +34,18 @@ def test_linear_shape_mismatch():
         gn.linear(gn.ones(2, 5), gn.ones(4, 5), gn.ones(3))
 
 
-@pytest.mark.parametrize("name, fn", [
-    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
-    ("div", lambda a, b: a / b), ("pow", lambda a, b: a ** b),
-    ("maximum", gn.maximum), ("minimum", gn.minimum)])
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("add", lambda a, b: a + b),
+        ("sub", lambda a, b: a - b),
+        ("mul", lambda a, b: a * b),
+        ("div", lambda a, b: a / b),
+        ("pow", lambda a, b: a**b),
+        ("maximum", gn.maximum),
+        ("minimum", gn.minimum),
+    ],
+)
 def test_binary_ops_that_cannot_broadcast(name, fn):
     with raises(gn.ShapeError, name, "(2, 3) float32", "(4,) float32", "broadcast"):
         fn(gn.ones(2, 3), gn.ones(4))
@@ -74,16 +83,27 @@ def test_other_shape_ops_with_bad_arguments():
         gn.pad(gn.ones(2, 3), (1, 1, 1, 1, 1, 1))
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda x: x.sum(dim=5), "sum"), (lambda x: x.mean(dim=(0, -3)), "mean"),
-    (lambda x: x.var(dim=5), "var"), (lambda x: x.std(dim=5), "std"),
-    (lambda x: x.amax(dim=5), "amax"), (lambda x: x.max(dim=5), "max"),
-    (lambda x: x.min(dim=5), "min"), (lambda x: x.argmax(dim=5), "argmax"),
-    (lambda x: x.logsumexp(dim=5), "logsumexp"), (lambda x: x.softmax(dim=5), "softmax"),
-    (lambda x: x.log_softmax(dim=5), "log_softmax"), (lambda x: x.transpose(0, 5), "transpose"),
-    (lambda x: x.squeeze(5), "squeeze"), (lambda x: gn.cat([x, x], 5), "cat"),
-    (lambda x: x.gather(5, gn.zeros(2, 3, dtype=gn.int64)), "gather"),
-    (lambda x: x.split(1, dim=5), "split")])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda x: x.sum(dim=5), "sum"),
+        (lambda x: x.mean(dim=(0, -3)), "mean"),
+        (lambda x: x.var(dim=5), "var"),
+        (lambda x: x.std(dim=5), "std"),
+        (lambda x: x.amax(dim=5), "amax"),
+        (lambda x: x.max(dim=5), "max"),
+        (lambda x: x.min(dim=5), "min"),
+        (lambda x: x.argmax(dim=5), "argmax"),
+        (lambda x: x.logsumexp(dim=5), "logsumexp"),
+        (lambda x: x.softmax(dim=5), "softmax"),
+        (lambda x: x.log_softmax(dim=5), "log_softmax"),
+        (lambda x: x.transpose(0, 5), "transpose"),
+        (lambda x: x.squeeze(5), "squeeze"),
+        (lambda x: gn.cat([x, x], 5), "cat"),
+        (lambda x: x.gather(5, gn.zeros(2, 3, dtype=gn.int64)), "gather"),
+        (lambda x: x.split(1, dim=5), "split"),
+    ],
+)
 def test_unknown_dim(call, name):
     with raises(IndexError, name, "out of range", "2 dimensions", "-2 to 1"):
         call(gn.ones(2, 3))
@@ -152,6 +172,7 @@ def test_cross_entropy_bad_input():
 
     def ce(target, weight=None, reduction="mean"):
         return CrossEntropyIndices.apply(logits, np.asarray(target), weight, -100, reduction, 0.0)
+
     with raises(IndexError, "cross_entropy", "target 7", "0 to 2"):
         ce([0, 7])
     with raises(gn.ShapeError, "cross_entropy", "(2, 3)", "(2,)", "(3,)"):

@@ -5,6 +5,7 @@ in the computation graph's tooltip.
 
 BUILDERS holds one tiny computation per op class that records it; a new op
 class without a builder fails ``test_every_op_class_has_a_builder``."""
+
 import html
 import importlib
 import pkgutil
@@ -44,8 +45,10 @@ def op_classes():
     such as arith._Binary, with Op's own backward, is not an op)."""
     _import_everything()
     found = {c for c in _subclasses(Op) if c.__module__.startswith("glassnet.")}
-    return sorted((c for c in found if c.backward is not Op.backward),
-                  key=lambda c: (c.__module__, c.__qualname__))
+    return sorted(
+        (c for c in found if c.backward is not Op.backward),
+        key=lambda c: (c.__module__, c.__qualname__),
+    )
 
 
 # ---- one tiny computation per op class ------------------------------------------------
@@ -113,11 +116,12 @@ BUILDERS = {
     "Softmax": lambda: F.softmax(t(2, 3), dim=1),
     "LogSoftmax": lambda: F.log_softmax(t(2, 3), dim=1),
     "CrossEntropyIndices": lambda: F.cross_entropy(t(4, 3), gn.tensor([0, 2, 1, 2])),
-    "BinaryCrossEntropy": lambda: F.binary_cross_entropy(gn.sigmoid(t(4)),
-                                                         gn.tensor([0.0, 1.0, 1.0, 0.0],
-                                                                   dtype=F64)),
+    "BinaryCrossEntropy": lambda: F.binary_cross_entropy(
+        gn.sigmoid(t(4)), gn.tensor([0.0, 1.0, 1.0, 0.0], dtype=F64)
+    ),
     "BinaryCrossEntropyWithLogits": lambda: F.binary_cross_entropy_with_logits(
-        t(4), gn.tensor([0.0, 1.0, 1.0, 0.0], dtype=F64)),
+        t(4), gn.tensor([0.0, 1.0, 1.0, 0.0], dtype=F64)
+    ),
     "NLLLoss": lambda: F.nll_loss(F.log_softmax(t(4, 3), dim=1), gn.tensor([0, 2, 1, 2])),
     "SquaredError": lambda: F.mse_loss(t(4), t(4)),
     "GetItem": lambda: t(3, 4)[1:, 2],
@@ -130,12 +134,11 @@ BUILDERS = {
     "Cat": lambda: gn.cat([t(2, 3), t(1, 3)], dim=0),
     "Stack": lambda: gn.stack([t(3), t(3)]),
     "Pad": lambda: gn.pad(t(2, 3), (1, 2)),
-    "ScaledDotProductAttention": lambda: F.scaled_dot_product_attention(t(1, 2, 3),
-                                                                        t(1, 4, 3),
-                                                                        t(1, 4, 2)),
+    "ScaledDotProductAttention": lambda: F.scaled_dot_product_attention(
+        t(1, 2, 3), t(1, 4, 3), t(1, 4, 2)
+    ),
     "Conv2d": lambda: F.conv2d(t(1, 2, 5, 5), t(3, 2, 3, 3), t(3)),
-    "ConvTranspose2d": lambda: F.conv_transpose2d(t(1, 2, 3, 3), t(2, 3, 2, 2), t(3),
-                                                  stride=2),
+    "ConvTranspose2d": lambda: F.conv_transpose2d(t(1, 2, 3, 3), t(2, 3, 2, 2), t(3), stride=2),
     "MaxPool2d": lambda: F.max_pool2d(t(1, 2, 4, 4), 2),
     "AvgPool2d": lambda: F.avg_pool2d(t(1, 2, 4, 4), 2),
     "AdaptiveAvgPool2d": lambda: F.adaptive_avg_pool2d(t(1, 2, 5, 5), (2, 3)),
@@ -172,7 +175,8 @@ def test_op_states_its_rule(cls):
     formula, rule = op_rule(cls)
     assert formula.strip() and "∂" in rule, (
         f"{cls.__module__}.{cls.__qualname__} must set formula (what it computes) and rule "
-        f"(its local derivative, with a '∂'); got formula={formula!r}, rule={rule!r}")
+        f"(its local derivative, with a '∂'); got formula={formula!r}, rule={rule!r}"
+    )
     assert "\n" not in formula + rule and rule == rule.strip()
 
 
@@ -191,16 +195,20 @@ def test_explain_shows_the_rule(cls, request):
     assert (node.forward, node.rule) == (formula, rule)
     assert node.in_graph and node.backward_calls >= 1
     # the op's block of the printed tape: its heading with the formula, then the rule
-    block = next(b for b in tape.to_text().split("\n\n")
-                 if b.startswith(f"#{node.index} {cls.__name__}"))
+    block = next(
+        b for b in tape.to_text().split("\n\n") if b.startswith(f"#{node.index} {cls.__name__}")
+    )
     assert block.startswith(f"#{node.index} {cls.__name__} — {formula}\n")
     assert re.search(r"^  local rule +" + re.escape(rule) + "$", block, re.M), block
     # the table layouts (Markdown, HTML) have a rule column
     assert rule.replace("\\", "\\\\").replace("|", "\\|") in tape.to_markdown()
     assert html.escape(rule) in tape.to_html()
     # the graph's tooltip of that op states the rule too
-    tips = [g.find(SVG + "title").text for g in by_class(parse(graph_svg(loss)), "op")
-            if g.get("data-op") == op_label(cls)]
+    tips = [
+        g.find(SVG + "title").text
+        for g in by_class(parse(graph_svg(loss)), "op")
+        if g.get("data-op") == op_label(cls)
+    ]
     assert tips and all(formula in tip and rule in tip for tip in tips)
 
 
@@ -216,11 +224,13 @@ def test_op_rule_reads_the_class_attributes():
 
     class Bare(arith.Add):
         pass
+
     assert op_rule(Bare) == ("", "")  # not inherited: a subclass states its own
 
     class Cube(Function):
         formula = "out = x³"
         rule = "∂out/∂x = 3x²"
+
     assert op_rule(Cube) == ("out = x³", "∂out/∂x = 3x²")
 
 
@@ -239,8 +249,10 @@ def test_cross_entropy_rule_with_class_weights_and_smoothing():
     # ∂Lₙ/∂xₙ = (1−ε)·w_yₙ·(pₙ − onehot(yₙ)) + (ε/C)·(pₙ·Σ_c w_c − w), ÷ Σ w_yₙ for 'mean'
     logits = np.random.uniform(-2, 2, (4, 3))
     y, w, eps = np.array([0, 2, 1, 2]), np.array([0.5, 2.0, 1.0]), 0.2
-    got = _grad(lambda x: F.cross_entropy(x, gn.tensor(y), gn.tensor(w, dtype=F64),
-                                          label_smoothing=eps), logits)
+    got = _grad(
+        lambda x: F.cross_entropy(x, gn.tensor(y), gn.tensor(w, dtype=F64), label_smoothing=eps),
+        logits,
+    )
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     onehot = np.eye(3)[y]
     rule = (1 - eps) * w[y][:, None] * (p - onehot) + eps / 3 * (p * w.sum() - w)
@@ -259,6 +271,6 @@ def test_gelu_tanh_rule():
     z = np.linspace(-3, 3, 7)
     got = _grad(lambda x: F.gelu(x, approximate="tanh"), z)
     c = np.sqrt(2 / np.pi)
-    t_ = np.tanh(c * (z + 0.044715 * z ** 3))
-    rule = 0.5 * (1 + t_) + 0.5 * z * (1 - t_ ** 2) * c * (1 + 3 * 0.044715 * z ** 2)
+    t_ = np.tanh(c * (z + 0.044715 * z**3))
+    rule = 0.5 * (1 + t_) + 0.5 * z * (1 - t_**2) * c * (1 + 3 * 0.044715 * z**2)
     np.testing.assert_allclose(got, rule, rtol=1e-12)

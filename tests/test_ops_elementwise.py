@@ -2,6 +2,7 @@
 broadcasting and Python scalars, pow in all three forms, the unary
 functions and activations, clamp, maximum/minimum (with their tie rule),
 where, and comparisons (no gradient)."""
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -40,16 +41,20 @@ BINARY = {
     "sub": (gn.sub, lambda a, b: a - b, normal, normal),
     "mul": (gn.mul, lambda a, b: a * b, normal, normal),
     "div": (gn.div, lambda a, b: a / b, normal, _nonzero),
-    "pow": (gn.pow, lambda a, b: a ** b, _pos, normal),
+    "pow": (gn.pow, lambda a, b: a**b, _pos, normal),
     "maximum": (gn.maximum, lambda a, b: a.maximum(b), normal, normal),
     "minimum": (gn.minimum, lambda a, b: a.minimum(b), normal, normal),
     "operator+": (lambda a, b: a + b, lambda a, b: a + b, normal, normal),
     "operator-": (lambda a, b: a - b, lambda a, b: a - b, normal, normal),
     "operator*": (lambda a, b: a * b, lambda a, b: a * b, normal, normal),
     "operator/": (lambda a, b: a / b, lambda a, b: a / b, normal, _nonzero),
-    "operator**": (lambda a, b: a ** b, lambda a, b: a ** b, _pos, normal),
-    "add alpha": (lambda a, b: gn.add(a, b, alpha=-2.5), lambda a, b: a.add(b, alpha=-2.5),
-                  normal, normal),
+    "operator**": (lambda a, b: a**b, lambda a, b: a**b, _pos, normal),
+    "add alpha": (
+        lambda a, b: gn.add(a, b, alpha=-2.5),
+        lambda a, b: a.add(b, alpha=-2.5),
+        normal,
+        normal,
+    ),
 }
 
 
@@ -81,10 +86,19 @@ def test_binary_with_one_input_constant(torch, dtype, shp, seed, which):
 @given(shape=shapes(), seed=seeds, c=st.sampled_from([2.5, -0.75, 3, -2, 0.0]))
 def test_python_scalar_operands_keep_dtype(torch, dtype, shape, seed, c):
     x = _nonzero(seed, shape, dtype)
-    for fn in (lambda t: t + c, lambda t: c + t, lambda t: t - c, lambda t: c - t,
-               lambda t: t * c, lambda t: c * t, lambda t: t / (c or 1.5),
-               lambda t: c / t, lambda t: -t, lambda t: t.neg()):
-        out, = verify(torch, fn, fn, x)
+    for fn in (
+        lambda t: t + c,
+        lambda t: c + t,
+        lambda t: t - c,
+        lambda t: c - t,
+        lambda t: t * c,
+        lambda t: c * t,
+        lambda t: t / (c or 1.5),
+        lambda t: c / t,
+        lambda t: -t,
+        lambda t: t.neg(),
+    ):
+        (out,) = verify(torch, fn, fn, x)
         assert out.dtype == dtype
 
 
@@ -95,9 +109,12 @@ def test_python_scalar_operands_keep_dtype(torch, dtype, shape, seed, c):
 @given(shape=shapes(), seed=seeds)
 def test_pow_scalar_exponent(torch, dtype, p, shape, seed):
     # positive bases: non-integer exponents of negatives are NaN in both libraries
-    x = uniform(seed, shape, 0.3, 2.0, dtype) if not float(p).is_integer() \
+    x = (
+        uniform(seed, shape, 0.3, 2.0, dtype)
+        if not float(p).is_integer()
         else away_from(seed, shape, (0.0,), gap=0.3, dtype=dtype)
-    out, = verify(torch, lambda t: t ** p, lambda t: t ** p, x)
+    )
+    (out,) = verify(torch, lambda t: t**p, lambda t: t**p, x)
     verify(torch, lambda t: gn.pow(t, p), lambda t: t.pow(p), x)
     assert out.dtype == dtype
 
@@ -108,7 +125,7 @@ def test_pow_scalar_exponent(torch, dtype, p, shape, seed):
 @given(shape=shapes(), seed=seeds)
 def test_pow_scalar_base(torch, dtype, base, shape, seed):
     x = normal(seed, shape, dtype)
-    out, = verify(torch, lambda t: base ** t, lambda t: base ** t, x)
+    (out,) = verify(torch, lambda t: base**t, lambda t: base**t, x)
     assert out.dtype == dtype
 
 
@@ -116,7 +133,7 @@ def test_pow_zero_base_with_tensor_exponent(torch):
     # d(a^b)/db = a^b·ln a, defined as 0 at a = 0 for b ≥ 0 (PyTorch's rule)
     a = np.array([0.0, 0.0, 1.5, 2.0])
     b = np.array([1.0, 2.0, 0.5, -1.0])
-    compare(torch, lambda x, y: x ** y, lambda x, y: x ** y, a, b)
+    compare(torch, lambda x, y: x**y, lambda x, y: x**y, a, b)
 
 
 # ---- unary functions and activations ---------------------------------------------------
@@ -149,17 +166,25 @@ UNARY = {
     "sigmoid": (gn.sigmoid, lambda t: t.sigmoid(), _scaled(3)),
     "relu": (gn.relu, lambda t: t.relu(), _kinks(0.0)),
     "leaky_relu": (gn.leaky_relu, _torch_f("leaky_relu"), _kinks(0.0)),
-    "leaky_relu 0.2": (lambda t: gn.leaky_relu(t, 0.2),
-                       _torch_f("leaky_relu", negative_slope=0.2), _kinks(0.0)),
+    "leaky_relu 0.2": (
+        lambda t: gn.leaky_relu(t, 0.2),
+        _torch_f("leaky_relu", negative_slope=0.2),
+        _kinks(0.0),
+    ),
     "elu": (gn.elu, _torch_f("elu"), _kinks(0.0)),
     "elu 0.5": (lambda t: gn.elu(t, alpha=0.5), _torch_f("elu", alpha=0.5), _kinks(0.0)),
     "gelu": (gn.gelu, _torch_f("gelu"), _scaled(2)),
-    "gelu tanh": (lambda t: gn.gelu(t, approximate="tanh"), _torch_f("gelu", approximate="tanh"),
-                  _scaled(2)),
+    "gelu tanh": (
+        lambda t: gn.gelu(t, approximate="tanh"),
+        _torch_f("gelu", approximate="tanh"),
+        _scaled(2),
+    ),
     "softplus": (gn.softplus, _torch_f("softplus"), _scaled(3)),
     "softplus beta 2 threshold 1": (
         lambda t: gn.softplus(t, beta=2.0, threshold=1.0),
-        _torch_f("softplus", beta=2.0, threshold=1.0), _kinks(0.5)),
+        _torch_f("softplus", beta=2.0, threshold=1.0),
+        _kinks(0.5),
+    ),
     "clamp": (lambda t: gn.clamp(t, -0.5, 0.8), lambda t: t.clamp(-0.5, 0.8), _kinks(-0.5, 0.8)),
     "clamp min": (lambda t: t.clamp(min=0.3), lambda t: t.clamp(min=0.3), _kinks(0.3)),
     "clamp max": (lambda t: t.clamp(max=-0.2), lambda t: t.clamp(max=-0.2), _kinks(-0.2)),
@@ -174,7 +199,7 @@ UNARY = {
 @given(shape=shapes(), seed=seeds)
 def test_unary(torch, name, dtype, shape, seed):
     gfn, tfn, sample = UNARY[name]
-    out, = verify(torch, gfn, tfn, sample(seed, shape, dtype))
+    (out,) = verify(torch, gfn, tfn, sample(seed, shape, dtype))
     assert out.dtype == dtype
 
 
@@ -183,7 +208,7 @@ def test_activations_are_stable_at_extreme_inputs(torch, dtype):
     x = np.array([-1000.0, -100.0, -30.0, -1e-3, 0.0, 1e-3, 30.0, 100.0, 1000.0], dtype=dtype)
     for name in ("sigmoid", "tanh", "relu", "elu", "gelu", "softplus"):
         gfn, tfn, _ = UNARY[name]
-        out, = compare(torch, gfn, tfn, x)
+        (out,) = compare(torch, gfn, tfn, x)
         assert np.isfinite(out.detach().numpy()).all(), name
 
 
@@ -223,8 +248,13 @@ def test_maximum_minimum_split_ties_half_and_half(torch, dtype):
     gn.maximum(x, y).sum().backward()
     assert x.grad.tolist() == [0.5, 1.0] and y.grad.tolist() == [0.5, 0.0]
     # a tie against a broadcast operand: each tie gives it half, summed back
-    compare(torch, lambda x, y: x.maximum(y), lambda x, y: x.maximum(y),
-            np.array([1.0, 1.0, 0.0], dtype=dtype), np.array([1.0], dtype=dtype))
+    compare(
+        torch,
+        lambda x, y: x.maximum(y),
+        lambda x, y: x.maximum(y),
+        np.array([1.0, 1.0, 0.0], dtype=dtype),
+        np.array([1.0], dtype=dtype),
+    )
 
 
 def test_max_min_with_tensor_other_are_elementwise(torch):
@@ -243,8 +273,7 @@ def test_where(torch, dtype, shp, seed):
     x, y = normal(seed + 1, sx, dtype), normal(seed + 2, sy, dtype)
     verify(torch, gn.where, lambda c, a, b: a.where(c, b), cond, x, y)
     verify(torch, lambda c, a: gn.where(c, a, 0.5), lambda c, a: a.where(c, 0.5), cond, x)
-    verify(torch, lambda c, a: a.masked_fill(c, -2.0), lambda c, a: a.masked_fill(c, -2.0),
-           cond, x)
+    verify(torch, lambda c, a: a.masked_fill(c, -2.0), lambda c, a: a.masked_fill(c, -2.0), cond, x)
 
 
 # ---- comparisons: values only, never a gradient ---------------------------------------
@@ -256,11 +285,20 @@ def test_comparisons_have_no_gradient(torch, dtype, shp, seed):
     # small integers as floats, so that equal pairs occur
     a = np.random.default_rng(seed).integers(-2, 3, sa).astype(dtype)
     b = np.random.default_rng(seed + 1).integers(-2, 3, sb).astype(dtype)
-    ops = [lambda x, y: x == y, lambda x, y: x != y, lambda x, y: x < y, lambda x, y: x <= y,
-           lambda x, y: x > y, lambda x, y: x >= y, lambda x, y: x.eq(y), lambda x, y: x.ge(y),
-           lambda x, y: x > 0.5, lambda x, y: x <= 1]
+    ops = [
+        lambda x, y: x == y,
+        lambda x, y: x != y,
+        lambda x, y: x < y,
+        lambda x, y: x <= y,
+        lambda x, y: x > y,
+        lambda x, y: x >= y,
+        lambda x, y: x.eq(y),
+        lambda x, y: x.ge(y),
+        lambda x, y: x > 0.5,
+        lambda x, y: x <= 1,
+    ]
     for fn in ops:
-        out, = compare(torch, fn, fn, a, b)
+        (out,) = compare(torch, fn, fn, a, b)
         assert out.dtype == np.bool_ and not out.requires_grad and out.grad_fn is None
 
 
@@ -279,13 +317,20 @@ def test_clamp_with_tensor_bounds_gives_their_gradients_as_torch(torch, bounds):
     def run(lib, make):
         tx, tlo, thi = make(x), make(lo), make(hi)
         half = 0.5 if lib is gn else make(np.array(0.5), False)  # (torch takes no mix)
-        kwargs = {"both": dict(min=tlo, max=thi), "min": dict(min=tlo), "max": dict(max=thi),
-                  "min scalar max": dict(min=tlo, max=half), "broadcast": dict(min=tlo, max=thi)}
+        kwargs = {
+            "both": dict(min=tlo, max=thi),
+            "min": dict(min=tlo),
+            "max": dict(max=thi),
+            "min scalar max": dict(min=tlo, max=half),
+            "broadcast": dict(min=tlo, max=thi),
+        }
         out = lib.clamp(tx, **kwargs[bounds])
         out.backward(make(seed, False))
         grads = [t.grad for t in (tx, tlo, thi)]
-        return out, [None if g is None else np.asarray(g.detach() if hasattr(g, "detach") else g)
-                     for g in grads]
+        return out, [
+            None if g is None else np.asarray(g.detach() if hasattr(g, "detach") else g)
+            for g in grads
+        ]
 
     out, grads = run(gn, lambda a, rg=True: gn.tensor(a, requires_grad=rg))
     tout, tgrads = run(torch, lambda a, rg=True: torch.tensor(a, requires_grad=rg))

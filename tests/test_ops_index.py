@@ -4,6 +4,7 @@ repeated entries, several arrays broadcast together, boolean masks),
 setitem on a non-leaf (differentiable in both the tensor and the value),
 gather and index_select. Backward must scatter-add: a position picked
 twice gets both gradients."""
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -113,10 +114,18 @@ def test_index_select(torch):
     for dtype in DTYPES:
         x = normal(5, (3, 4, 2), dtype)
         idx = np.array([3, 0, 3, 1])
-        verify(torch, lambda t: t.index_select(1, gn.tensor(idx)),
-               lambda t: t.index_select(1, torch.from_numpy(idx)), x)
-        verify(torch, lambda t: gn.index_select(t, -1, idx % 2),
-               lambda t: t.index_select(-1, torch.from_numpy(idx % 2)), x)
+        verify(
+            torch,
+            lambda t: t.index_select(1, gn.tensor(idx)),
+            lambda t: t.index_select(1, torch.from_numpy(idx)),
+            x,
+        )
+        verify(
+            torch,
+            lambda t: gn.index_select(t, -1, idx % 2),
+            lambda t: t.index_select(-1, torch.from_numpy(idx % 2)),
+            x,
+        )
 
 
 # ---- setitem on a non-leaf ---------------------------------------------------------------
@@ -129,7 +138,9 @@ def _setitem_fn(idx, tidx=None, scalar=None):
             y = x * 2
             y[index] = v if scalar is None else scalar
             return y * y
+
         return fn
+
     return make(idx), make(tidx)
 
 
@@ -142,14 +153,14 @@ def test_setitem_on_non_leaf(torch, dtype, shape, seed, data):
     # basic index; the value broadcast from a smaller shape
     idx = data.draw(basic_index(shape))
     target = np.empty(shape)[idx].shape
-    vshape = target[data.draw(st.integers(0, len(target))):]
+    vshape = target[data.draw(st.integers(0, len(target))) :]
     v = normal(seed + 1, vshape, dtype)
     g, t = _setitem_fn(idx)
     verify(torch, g, t, x, v)
     g, t = _setitem_fn(idx, scalar=0.25)
     verify(torch, g, t, x)
     # integer array (no repeats: which write wins is unspecified in PyTorch)
-    rows = r.permutation(shape[0])[:max(1, shape[0] - 1)]
+    rows = r.permutation(shape[0])[: max(1, shape[0] - 1)]
     v = normal(seed + 2, (len(rows),) + shape[1:], dtype)
     g, t = _setitem_fn(rows, torch.from_numpy(rows))
     verify(torch, g, t, x, v)
@@ -161,22 +172,26 @@ def test_setitem_on_non_leaf(torch, dtype, shape, seed, data):
 
 def test_setitem_on_non_leaf_keeps_earlier_uses_intact(torch):
     """y is used before the assignment: that use must see the old values."""
+
     def fn(x, v):
         y = x * 1.5
         before = y.sum(0)
         y[0] = v
         return before * y[0] + y[1:].sum(0)
+
     verify(torch, fn, fn, normal(1, (3, 2)), normal(2, (2,)))
 
 
 def test_setitem_turning_a_constant_into_a_graph_node(torch):
     """y needs no grad when cat uses it; assigning a value that needs grad
     afterwards must not send cat's gradient for y into that value."""
+
     def fn(w, v):
         y = w.detach() * 0  # a constant
         out = gn.cat([y, w]) if isinstance(w, gn.Tensor) else torch.cat([y, w])
         y[0] = v
         return out.sum() + (y * y).sum()
+
     verify(torch, fn, fn, normal(1, (3,)), normal(2, ()))
 
 
@@ -189,10 +204,11 @@ def test_gather(torch, dtype, shape, seed, data):
     dim = data.draw(st.integers(-nd, nd - 1))
     # the index may be smaller than the input in every dim but ``dim``, and
     # larger along it; entries repeat
-    ishape = tuple(data.draw(st.integers(1, 5)) if d == dim % nd else
-                   data.draw(st.integers(1, n)) for d, n in enumerate(shape))
+    ishape = tuple(
+        data.draw(st.integers(1, 5)) if d == dim % nd else data.draw(st.integers(1, n))
+        for d, n in enumerate(shape)
+    )
     index = np.random.default_rng(seed).integers(0, shape[dim], ishape)
     x = normal(seed, shape, dtype)
     verify(torch, lambda t, i: t.gather(dim, i), lambda t, i: t.gather(dim, i), x, index)
-    verify(torch, lambda t, i: gn.gather(t, dim, i), lambda t, i: torch.gather(t, dim, i),
-           x, index)
+    verify(torch, lambda t, i: gn.gather(t, dim, i), lambda t, i: torch.gather(t, dim, i), x, index)

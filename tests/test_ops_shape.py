@@ -2,6 +2,7 @@
 transpose/permute/.T, squeeze/unsqueeze, expand, cat, stack, split/chunk,
 pad. Their gradients only move elements, so each check also confirms that
 no gradient is lost or counted twice."""
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -23,8 +24,9 @@ def _divisors(n):
 def test_reshape_view(torch, dtype, shape, seed, data):
     n = int(np.prod(shape))
     d = data.draw(st.sampled_from(_divisors(n)))
-    target = data.draw(st.sampled_from([(n,), (-1,), (d, n // d), (d, -1), (-1, d, 1),
-                                        tuple(reversed(shape))]))
+    target = data.draw(
+        st.sampled_from([(n,), (-1,), (d, n // d), (d, -1), (-1, d, 1), tuple(reversed(shape))])
+    )
     x = normal(seed, shape, dtype)
     verify(torch, lambda t: t.reshape(target), lambda t: t.reshape(target), x)
     verify(torch, lambda t: t.view(*target), lambda t: t.view(target), x)
@@ -86,8 +88,9 @@ def expand_case(draw):
     shape = draw(shapes(min_dims=0, max_dims=3, max_side=3))
     shape = tuple(1 if draw(st.booleans()) else n for n in shape)
     lead = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
-    grown = tuple((draw(st.integers(1, 3)) if n == 1 else n) if not draw(st.booleans()) else -1
-                  for n in shape)
+    grown = tuple(
+        (draw(st.integers(1, 3)) if n == 1 else n) if not draw(st.booleans()) else -1 for n in shape
+    )
     return shape, lead + grown
 
 
@@ -117,14 +120,17 @@ def test_cat(torch, dtype, shape, seed, data):
         s[dim] = n
         arrays.append(normal(seed + i, tuple(s), dtype))
     verify(torch, lambda *ts: gn.cat(ts, dim), lambda *ts: torch.cat(ts, dim), *arrays)
-    verify(torch, lambda *ts: gn.cat(list(ts), axis=dim), lambda *ts: torch.cat(ts, dim),
-           *arrays)
+    verify(torch, lambda *ts: gn.cat(list(ts), axis=dim), lambda *ts: torch.cat(ts, dim), *arrays)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @SETTINGS
-@given(shape=shapes(min_dims=0, max_dims=3, max_side=3), n=st.integers(1, 3), seed=seeds,
-       data=st.data())
+@given(
+    shape=shapes(min_dims=0, max_dims=3, max_side=3),
+    n=st.integers(1, 3),
+    seed=seeds,
+    data=st.data(),
+)
 def test_stack(torch, dtype, shape, n, seed, data):
     nd = len(shape)
     dim = data.draw(st.integers(-nd - 1, nd))
@@ -140,8 +146,9 @@ def test_split_chunk(torch, dtype, shape, seed, data):
     dim = data.draw(st.integers(-nd, nd - 1))
     n = shape[dim]
     size = data.draw(st.integers(1, n + 1))
-    sections = data.draw(st.lists(st.integers(0, n), min_size=1, max_size=3)
-                         .filter(lambda s: sum(s) <= n))
+    sections = data.draw(
+        st.lists(st.integers(0, n), min_size=1, max_size=3).filter(lambda s: sum(s) <= n)
+    )
     sections = sections + [n - sum(sections)]
     chunks = data.draw(st.integers(1, n + 1))
     x = normal(seed, shape, dtype)
@@ -153,14 +160,22 @@ def test_split_chunk(torch, dtype, shape, seed, data):
 def test_split_pieces_used_unequally(torch):
     """Only some pieces reach the loss, and one of them twice."""
     x = normal(4, (5, 3))
-    verify(torch, lambda t: (lambda p: p[0] * 2 + p[2].sum())(t.split(2)),
-           lambda t: (lambda p: p[0] * 2 + p[2].sum())(t.split(2)), x)
+    verify(
+        torch,
+        lambda t: (lambda p: p[0] * 2 + p[2].sum())(t.split(2)),
+        lambda t: (lambda p: p[0] * 2 + p[2].sum())(t.split(2)),
+        x,
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @SETTINGS
-@given(shape=shapes(min_dims=1, max_dims=3, max_side=3), seed=seeds, data=st.data(),
-       value=st.sampled_from([0.0, -1.5]))
+@given(
+    shape=shapes(min_dims=1, max_dims=3, max_side=3),
+    seed=seeds,
+    data=st.data(),
+    value=st.sampled_from([0.0, -1.5]),
+)
 def test_pad(torch, dtype, shape, seed, data, value):
     k = data.draw(st.integers(1, len(shape)))
     pad = tuple(data.draw(st.lists(st.integers(0, 2), min_size=2 * k, max_size=2 * k)))

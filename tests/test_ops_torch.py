@@ -5,6 +5,7 @@ linear, softmax, log_softmax and the fused cross-entropy
 label smoothing and every reduction. The other families live in
 test_ops_elementwise.py, test_ops_reduce.py, test_ops_shape.py and
 test_ops_index.py; the shared checker is tests/opcheck.py."""
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -38,21 +39,29 @@ def matmul_shapes(draw):
 def test_matmul(torch, dtype, sab, seed):
     sa, sb = sab
     a, b = normal(seed, sa, dtype), normal(seed + 1, sb, dtype)
-    out, = verify(torch, gn.matmul, torch.matmul, a, b)
+    (out,) = verify(torch, gn.matmul, torch.matmul, a, b)
     verify(torch, lambda x, y: x @ y, lambda x, y: x @ y, a, b)
     assert out.dtype == dtype
 
 
 def test_matmul_named_cases(torch):
-    cases = [((3,), (3,)), ((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)),
-             ((3,), (5, 3, 2)), ((5, 2, 3), (3,)), ((2, 1, 2, 3), (4, 3, 2)),
-             ((1, 2, 3), (4, 3, 2))]
+    cases = [
+        ((3,), (3,)),
+        ((2, 3), (3, 4)),
+        ((3,), (3, 4)),
+        ((2, 3), (3,)),
+        ((3,), (5, 3, 2)),
+        ((5, 2, 3), (3,)),
+        ((2, 1, 2, 3), (4, 3, 2)),
+        ((1, 2, 3), (4, 3, 2)),
+    ]
     for sa, sb in cases:
         verify(torch, gn.matmul, torch.matmul, normal(1, sa), normal(2, sb))
     verify(torch, gn.mm, torch.mm, normal(1, (2, 3)), normal(2, (3, 4)))
     # one side a constant (ndarray), the other requiring grad
-    verify(torch, gn.matmul, torch.matmul, normal(1, (4, 2, 3)), normal(2, (3, 2)),
-           grads=[False, True])
+    verify(
+        torch, gn.matmul, torch.matmul, normal(1, (4, 2, 3)), normal(2, (3, 2)), grads=[False, True]
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -63,35 +72,43 @@ def test_matmul_2d_with_a_constant_left_operand(torch, dtype, m, k, n):
     gradient against PyTorch, A given as a Tensor that does not require
     grad, as an ndarray (gn.matmul and the @ operator) and as a list."""
     a, b = normal(1, (m, k), dtype), normal(2, (k, n), dtype)
-    out, = verify(torch, gn.matmul, torch.matmul, a, b, grads=[False, True])
+    (out,) = verify(torch, gn.matmul, torch.matmul, a, b, grads=[False, True])
     assert out.shape == (m, n) and out.dtype == dtype
     theirs = lambda tb: torch.matmul(torch.from_numpy(a), tb)  # noqa: E731
     for ours in (lambda tb: gn.matmul(a, tb), lambda tb: a @ tb, lambda tb: a.tolist() @ tb):
-        out, = verify(torch, ours, theirs, b)
+        (out,) = verify(torch, ours, theirs, b)
         assert out.dtype == dtype
     left = gn.tensor(a)
     right = gn.tensor(b, requires_grad=True)
     (left @ right).sum().backward()
     assert left.grad is None
-    np.testing.assert_allclose(np.asarray(right.grad), a.T @ np.ones((m, n), dtype),
-                               rtol=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(
+        np.asarray(right.grad),
+        a.T @ np.ones((m, n), dtype),
+        rtol=1e-5 if dtype == np.float32 else 1e-12,
+    )
 
 
 # ---- linear ---------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @SETTINGS
-@given(lead=shapes(min_dims=0, max_dims=2), n_in=st.integers(1, 4), n_out=st.integers(1, 4),
-       bias=st.booleans(), seed=seeds)
+@given(
+    lead=shapes(min_dims=0, max_dims=2),
+    n_in=st.integers(1, 4),
+    n_out=st.integers(1, 4),
+    bias=st.booleans(),
+    seed=seeds,
+)
 def test_linear(torch, dtype, lead, n_in, n_out, bias, seed):
     x = normal(seed, lead + (n_in,), dtype)
     w = normal(seed + 1, (n_out, n_in), dtype)
     F = torch.nn.functional
     if bias:
         b = normal(seed + 2, (n_out,), dtype)
-        out, = verify(torch, gn.linear, F.linear, x, w, b)
+        (out,) = verify(torch, gn.linear, F.linear, x, w, b)
         verify(torch, gn.linear, F.linear, x, w, b, grads=[False, True, True])
     else:
-        out, = verify(torch, gn.linear, F.linear, x, w)
+        (out,) = verify(torch, gn.linear, F.linear, x, w)
     assert out.dtype == dtype
 
 
@@ -104,13 +121,18 @@ def test_linear_with_a_scalar_bias(torch):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 @SETTINGS
-@given(shape=shapes(min_dims=1, max_dims=3), seed=seeds, data=st.data(),
-       scale=st.sampled_from([1.0, 20.0]))
+@given(
+    shape=shapes(min_dims=1, max_dims=3),
+    seed=seeds,
+    data=st.data(),
+    scale=st.sampled_from([1.0, 20.0]),
+)
 def test_softmax_log_softmax(torch, name, dtype, shape, seed, data, scale):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     x = normal(seed, shape, dtype, scale=scale)
-    out, = verify(torch, lambda t: getattr(gn, name)(t, dim),
-                  lambda t: getattr(torch, name)(t, dim), x)
+    (out,) = verify(
+        torch, lambda t: getattr(gn, name)(t, dim), lambda t: getattr(torch, name)(t, dim), x
+    )
     verify(torch, lambda t: getattr(t, name)(dim=dim), lambda t: getattr(t, name)(dim=dim), x)
     assert out.dtype == dtype
 
@@ -119,7 +141,7 @@ def test_softmax_log_softmax(torch, name, dtype, shape, seed, data, scale):
 def test_softmax_is_stable_for_huge_logits(torch, dtype):
     x = np.array([[1000.0, 0.0, -1000.0], [5e3, 5e3, 5e3]], dtype=dtype)
     for name in ("softmax", "log_softmax"):
-        out, = compare(torch, lambda t: getattr(t, name)(1), lambda t: getattr(t, name)(1), x)
+        (out,) = compare(torch, lambda t: getattr(t, name)(1), lambda t: getattr(t, name)(1), x)
         assert not np.isnan(out.detach().numpy()).any()
 
 
@@ -129,11 +151,15 @@ def cross_entropy_case(draw):
     n = draw(st.integers(1, 4))
     c = draw(st.integers(2, 5))
     extra = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
-    return dict(n=n, c=c, extra=extra,
-                weighted=draw(st.booleans()),
-                ignore=draw(st.sampled_from([None, -100, 1])),
-                reduction=draw(st.sampled_from(["mean", "sum", "none"])),
-                smoothing=draw(st.sampled_from([0.0, 0.1, 0.35])))
+    return dict(
+        n=n,
+        c=c,
+        extra=extra,
+        weighted=draw(st.booleans()),
+        ignore=draw(st.sampled_from([None, -100, 1])),
+        reduction=draw(st.sampled_from(["mean", "sum", "none"])),
+        smoothing=draw(st.sampled_from([0.0, 0.1, 0.35])),
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -158,11 +184,15 @@ def test_cross_entropy_indices(torch, dtype, case, seed):
 
     def theirs(x):
         return torch.nn.functional.cross_entropy(
-            x, torch.from_numpy(target), weight=None if weight is None else
-            torch.from_numpy(weight), ignore_index=ignore_index, reduction=reduction,
-            label_smoothing=eps)
+            x,
+            torch.from_numpy(target),
+            weight=None if weight is None else torch.from_numpy(weight),
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=eps,
+        )
 
-    out, = verify(torch, ours, theirs, logits)
+    (out,) = verify(torch, ours, theirs, logits)
     assert out.dtype == dtype
 
 
@@ -170,11 +200,14 @@ def test_cross_entropy_indices(torch, dtype, case, seed):
 def test_cross_entropy_with_every_target_ignored(torch, smoothing):
     # 'mean' divides 0 by a total weight of 0: NaN, as in PyTorch, but a zero gradient
     target = np.array([2, 2])
-    out, = compare(
-        torch, lambda x: CrossEntropyIndices.apply(x, target, None, 2, "mean", smoothing),
-        lambda x: torch.nn.functional.cross_entropy(x, torch.from_numpy(target), ignore_index=2,
-                                                    label_smoothing=smoothing),
-        normal(1, (2, 3)))
+    (out,) = compare(
+        torch,
+        lambda x: CrossEntropyIndices.apply(x, target, None, 2, "mean", smoothing),
+        lambda x: torch.nn.functional.cross_entropy(
+            x, torch.from_numpy(target), ignore_index=2, label_smoothing=smoothing
+        ),
+        normal(1, (2, 3)),
+    )
     assert np.isnan(out.item())
 
 
@@ -182,11 +215,14 @@ def test_cross_entropy_is_stable_for_huge_logits(torch):
     logits = np.array([[1000.0, -1000.0, 0.0], [0.0, 0.0, 3e4]], dtype=np.float32)
     target = np.array([1, 0])
     for reduction in ("mean", "sum", "none"):
-        out, = compare(
-            torch, lambda x: CrossEntropyIndices.apply(x, target, None, -100, reduction, 0.1),
+        (out,) = compare(
+            torch,
+            lambda x: CrossEntropyIndices.apply(x, target, None, -100, reduction, 0.1),
             lambda x: torch.nn.functional.cross_entropy(
-                x, torch.from_numpy(target), reduction=reduction, label_smoothing=0.1),
-            logits)
+                x, torch.from_numpy(target), reduction=reduction, label_smoothing=0.1
+            ),
+            logits,
+        )
         assert np.isfinite(out.detach().numpy()).all()
 
 
@@ -201,7 +237,7 @@ class _WrongSquare(gn.autograd.Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return grad * 2.2 * x
 
 

@@ -1,5 +1,6 @@
 """Optimizers: PyTorch parity (float64, 1e-9), state_dict round trips,
 float32 kept, in-place updates without extra allocation, clear errors."""
+
 import copy
 import json
 import tracemalloc
@@ -16,8 +17,12 @@ from glassnet import optim
 _rng = np.random.default_rng(1)
 X = _rng.standard_normal((16, 3))
 Y = np.sin(X.sum(axis=1, keepdims=True))
-INIT = [_rng.standard_normal((3, 6)) * 0.5, _rng.standard_normal(6) * 0.1,
-        _rng.standard_normal((6, 1)) * 0.5, _rng.standard_normal(1) * 0.1]
+INIT = [
+    _rng.standard_normal((3, 6)) * 0.5,
+    _rng.standard_normal(6) * 0.1,
+    _rng.standard_normal((6, 1)) * 0.5,
+    _rng.standard_normal(1) * 0.1,
+]
 
 
 def gn_loss(params, x=gn.tensor(X), y=gn.tensor(Y)):
@@ -105,17 +110,26 @@ def test_20_steps_match_pytorch(torch, cfg):
 
 
 def two_groups(params):
-    return [{"params": params[:2], "lr": 0.03, "momentum": 0.5},
-            {"params": params[2:], "weight_decay": 0.1}]
+    return [
+        {"params": params[:2], "lr": 0.03, "momentum": 0.5},
+        {"params": params[2:], "weight_decay": 0.1},
+    ]
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
 @pytest.mark.torch
 def test_per_group_hyperparameters_match_pytorch(torch, name):
     kwargs = dict(lr=0.01, momentum=0.9) if name != "Adam" else dict(lr=0.01)
-    groups = two_groups if name != "Adam" else (
-        lambda ps: [{"params": ps[:2], "lr": 0.03, "betas": (0.5, 0.9)},
-                    {"params": ps[2:], "amsgrad": True}])
+    groups = (
+        two_groups
+        if name != "Adam"
+        else (
+            lambda ps: [
+                {"params": ps[:2], "lr": 0.03, "betas": (0.5, 0.9)},
+                {"params": ps[2:], "amsgrad": True},
+            ]
+        )
+    )
     ours, opt = run_gn(name, kwargs, groups=groups)
     theirs, _ = run_torch(torch, name, kwargs, groups=groups)
     assert_params_close(ours, theirs)
@@ -145,9 +159,11 @@ def test_plain_sgd_is_the_articles_rule():
     """w ← w − η·∂L/∂w, checked by hand (no torch needed)."""
     w = gn.tensor([1.0, -2.0], dtype=gn.float64, requires_grad=True)
     opt = optim.SGD([w], lr=0.1)
-    (w ** 2).sum().backward()           # ∂L/∂w = 2w
+    (w**2).sum().backward()  # ∂L/∂w = 2w
     opt.step()
-    np.testing.assert_allclose(w.detach().numpy(), [1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        w.detach().numpy(), [1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0], rtol=0, atol=1e-15
+    )
 
 
 def test_adam_first_step_by_hand():
@@ -156,8 +172,9 @@ def test_adam_first_step_by_hand():
     w.grad = gn.tensor(np.array([2.0, -4.0, 0.0]))
     optim.Adam([w], lr=0.1, eps=1e-8).step()
     g = np.array([2.0, -4.0, 0.0])
-    np.testing.assert_allclose(w.detach().numpy(), [3.0, -0.5, 0.0] - 0.1 * g / (np.abs(g) + 1e-8),
-                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        w.detach().numpy(), [3.0, -0.5, 0.0] - 0.1 * g / (np.abs(g) + 1e-8), rtol=0, atol=1e-15
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -181,7 +198,7 @@ def test_state_dict_round_trip_continues_exactly(cfg):
     _, opt = run_gn(name, kwargs, steps=10, groups=two_groups, params=params)
     saved = copy.deepcopy(opt.state_dict())
     resumed = [gn.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
-    fresh = getattr(optim, name)(two_groups(resumed), lr=0.5)   # lr comes back from the dict
+    fresh = getattr(optim, name)(two_groups(resumed), lr=0.5)  # lr comes back from the dict
     fresh.load_state_dict(saved)
     assert fresh.param_groups[0]["lr"] == 0.03 and fresh.param_groups[1]["lr"] == kwargs["lr"]
     after, _ = run_gn(name, kwargs, steps=10, params=resumed, opt=fresh)
@@ -191,8 +208,7 @@ def test_state_dict_round_trip_continues_exactly(cfg):
 
 def test_state_dict_layout_is_pytorchs():
     params = gn_params()
-    _, opt = run_gn("Adam", dict(lr=0.01, amsgrad=True), steps=3, groups=two_groups,
-                    params=params)
+    _, opt = run_gn("Adam", dict(lr=0.01, amsgrad=True), steps=3, groups=two_groups, params=params)
     sd = opt.state_dict()
     assert set(sd) == {"state", "param_groups"}
     assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2, 3]]
@@ -212,9 +228,10 @@ def test_state_dict_survives_json_metadata_and_string_keys():
     params = gn_params()
     _, opt = run_gn("Adam", dict(lr=0.01, amsgrad=True), steps=4, params=params)
     sd = opt.state_dict()
-    flat = {"state": {str(k): {kk: np.array(v) for kk, v in s.items()}
-                      for k, s in sd["state"].items()},
-            "param_groups": json.loads(json.dumps(sd["param_groups"]))}
+    flat = {
+        "state": {str(k): {kk: np.array(v) for kk, v in s.items()} for k, s in sd["state"].items()},
+        "param_groups": json.loads(json.dumps(sd["param_groups"])),
+    }
     resumed = [gn.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
     fresh = optim.Adam(resumed)
     fresh.load_state_dict(flat)
@@ -244,8 +261,11 @@ def test_load_state_dict_copies_arrays():
 def _to_torch(torch, sd):
     def conv(v):
         return torch.from_numpy(np.array(v)) if isinstance(v, np.ndarray) else v
-    return {"state": {k: {kk: conv(vv) for kk, vv in s.items()} for k, s in sd["state"].items()},
-            "param_groups": copy.deepcopy(sd["param_groups"])}
+
+    return {
+        "state": {k: {kk: conv(vv) for kk, vv in s.items()} for k, s in sd["state"].items()},
+        "param_groups": copy.deepcopy(sd["param_groups"]),
+    }
 
 
 @pytest.mark.parametrize("cfg", ROUND_TRIP, ids=[c[0] for c in ROUND_TRIP])
@@ -281,11 +301,14 @@ def test_load_state_dict_errors():
     params = gn_params()
     _, opt = run_gn("Adam", dict(lr=0.01), steps=1, params=params)
     sd = opt.state_dict()
-    with pytest.raises(ValueError, match="Adam.load_state_dict: the state dict has 1 param "
-                                         "groups, this optimizer has 2"):
+    with pytest.raises(
+        ValueError,
+        match="Adam.load_state_dict: the state dict has 1 param groups, this optimizer has 2",
+    ):
         optim.Adam(two_groups(gn_params())).load_state_dict(sd)
-    with pytest.raises(ValueError, match="param group 0 of the state dict has 4 parameters, "
-                                         "this optimizer's has 2"):
+    with pytest.raises(
+        ValueError, match="param group 0 of the state dict has 4 parameters, this optimizer's has 2"
+    ):
         optim.Adam(gn_params()[:2]).load_state_dict(sd)
     swapped = gn_params()[::-1]
     with pytest.raises(gn.ShapeError, match="state 'exp_avg' of parameter 0 has shape"):
@@ -324,7 +347,7 @@ def test_float32_stays_float32_and_matches_pytorch(torch, cfg):
         gn_loss(params, x, y).backward()
         opt.step()
     for p, a in zip(params, arrays):
-        assert p.detach().numpy() is a and p.dtype == np.float32       # updated in place
+        assert p.detach().numpy() is a and p.dtype == np.float32  # updated in place
         assert p._version == 5
         for key, v in opt.state[p].items():
             assert key == "step" or v.dtype == np.float32, key
@@ -416,7 +439,7 @@ def test_zero_grad_set_to_none_false_zeroes_buffers_in_place():
     opt.zero_grad(set_to_none=False)
     for p, buf in zip(params, buffers):
         assert p.grad.numpy() is buf and not buf.any()
-    gn_loss(params).backward()           # accumulates into the same zeroed buffers
+    gn_loss(params).backward()  # accumulates into the same zeroed buffers
     for p, buf, g in zip(params, buffers, first):
         assert p.grad.numpy() is buf
         np.testing.assert_allclose(buf, g, rtol=0, atol=1e-15)
@@ -453,40 +476,78 @@ def w():
     return gn.tensor([1.0, 2.0], requires_grad=True)
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    (lambda: optim.SGD([w()], lr=-0.1), ValueError, r"SGD: lr must be >= 0, got -0.1"),
-    (lambda: optim.SGD([w()], lr="0.1"), TypeError, r"SGD: lr must be a number, got str"),
-    (lambda: optim.SGD([w()], lr=0.1, momentum=-1), ValueError, r"SGD: momentum must be >= 0"),
-    (lambda: optim.SGD([w()], lr=0.1, nesterov=True), ValueError,
-     r"SGD: nesterov=True needs momentum > 0 and dampening = 0"),
-    (lambda: optim.SGD([w()], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
-     r"dampening = 0"),
-    (lambda: optim.SGD([w()], lr=0.1, weight_decay=-1e-4), ValueError,
-     r"SGD: weight_decay must be >= 0"),
-    (lambda: optim.Adam([w()], betas=(1.0, 0.999)), ValueError,
-     r"Adam: betas\[0\] must be in \[0, 1\), got 1.0"),
-    (lambda: optim.Adam([w()], betas=(0.9, -0.1)), ValueError, r"Adam: betas\[1\] must be in"),
-    (lambda: optim.Adam([w()], betas=0.9), ValueError, r"Adam: betas must be a pair"),
-    (lambda: optim.AdamW([w()], eps=-1e-8), ValueError, r"AdamW: eps must be >= 0"),
-    (lambda: optim.RMSprop([w()], alpha=1.5), ValueError, r"RMSprop: alpha must be in \[0, 1\]"),
-    (lambda: optim.Adagrad([w()], lr_decay=-1), ValueError, r"Adagrad: lr_decay must be >= 0"),
-    (lambda: optim.Adagrad([w()], initial_accumulator_value=-1), ValueError,
-     r"Adagrad: initial_accumulator_value must be >= 0"),
-    (lambda: optim.SGD([{"params": [w()]}, {"params": [w()], "lr": -2}], lr=0.1), ValueError,
-     r"SGD: lr must be >= 0, got -2 \(param group 1\)"),
-    (lambda: optim.SGD(w(), lr=0.1), TypeError,
-     r"SGD: params must be an iterable of Tensors or dicts, got a single Tensor"),
-    (lambda: optim.SGD([], lr=0.1), ValueError, r"SGD: got an empty parameter list"),
-    (lambda: optim.SGD({w()}, lr=0.1), TypeError, r"SGD: params must be an ordered collection"),
-    (lambda: optim.SGD([np.zeros(2)], lr=0.1), TypeError,
-     r"SGD: param 0 of param group 0 is a ndarray; an optimizer can only optimize Tensors"),
-    (lambda: optim.Adam([w(), gn.tensor([1, 2])]), gn.DTypeError,
-     r"Adam: param 1 of param group 0 is a int64 tensor of shape \(2,\); only floating-point"),
-    (lambda: optim.SGD([w() * 2], lr=0.1), ValueError,
-     r"SGD: param 0 of param group 0 \(shape \(2,\)\) is not a leaf tensor"),
-    (lambda: optim.SGD([{"lr": 0.1}], lr=0.1), ValueError, r"param group 0 has no 'params'"),
-    (lambda: optim.SGD([0.5], lr=0.1), TypeError, r"is a float; an optimizer can only"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        (lambda: optim.SGD([w()], lr=-0.1), ValueError, r"SGD: lr must be >= 0, got -0.1"),
+        (lambda: optim.SGD([w()], lr="0.1"), TypeError, r"SGD: lr must be a number, got str"),
+        (lambda: optim.SGD([w()], lr=0.1, momentum=-1), ValueError, r"SGD: momentum must be >= 0"),
+        (
+            lambda: optim.SGD([w()], lr=0.1, nesterov=True),
+            ValueError,
+            r"SGD: nesterov=True needs momentum > 0 and dampening = 0",
+        ),
+        (
+            lambda: optim.SGD([w()], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+            ValueError,
+            r"dampening = 0",
+        ),
+        (
+            lambda: optim.SGD([w()], lr=0.1, weight_decay=-1e-4),
+            ValueError,
+            r"SGD: weight_decay must be >= 0",
+        ),
+        (
+            lambda: optim.Adam([w()], betas=(1.0, 0.999)),
+            ValueError,
+            r"Adam: betas\[0\] must be in \[0, 1\), got 1.0",
+        ),
+        (lambda: optim.Adam([w()], betas=(0.9, -0.1)), ValueError, r"Adam: betas\[1\] must be in"),
+        (lambda: optim.Adam([w()], betas=0.9), ValueError, r"Adam: betas must be a pair"),
+        (lambda: optim.AdamW([w()], eps=-1e-8), ValueError, r"AdamW: eps must be >= 0"),
+        (
+            lambda: optim.RMSprop([w()], alpha=1.5),
+            ValueError,
+            r"RMSprop: alpha must be in \[0, 1\]",
+        ),
+        (lambda: optim.Adagrad([w()], lr_decay=-1), ValueError, r"Adagrad: lr_decay must be >= 0"),
+        (
+            lambda: optim.Adagrad([w()], initial_accumulator_value=-1),
+            ValueError,
+            r"Adagrad: initial_accumulator_value must be >= 0",
+        ),
+        (
+            lambda: optim.SGD([{"params": [w()]}, {"params": [w()], "lr": -2}], lr=0.1),
+            ValueError,
+            r"SGD: lr must be >= 0, got -2 \(param group 1\)",
+        ),
+        (
+            lambda: optim.SGD(w(), lr=0.1),
+            TypeError,
+            r"SGD: params must be an iterable of Tensors or dicts, got a single Tensor",
+        ),
+        (lambda: optim.SGD([], lr=0.1), ValueError, r"SGD: got an empty parameter list"),
+        (lambda: optim.SGD({w()}, lr=0.1), TypeError, r"SGD: params must be an ordered collection"),
+        (
+            lambda: optim.SGD([np.zeros(2)], lr=0.1),
+            TypeError,
+            r"SGD: param 0 of param group 0 is a ndarray; an optimizer can only optimize Tensors",
+        ),
+        (
+            lambda: optim.Adam([w(), gn.tensor([1, 2])]),
+            gn.DTypeError,
+            r"Adam: param 1 of param group 0 is a int64 tensor of shape \(2,\); "
+            r"only floating-point",
+        ),
+        (
+            lambda: optim.SGD([w() * 2], lr=0.1),
+            ValueError,
+            r"SGD: param 0 of param group 0 \(shape \(2,\)\) is not a leaf tensor",
+        ),
+        (lambda: optim.SGD([{"lr": 0.1}], lr=0.1), ValueError, r"param group 0 has no 'params'"),
+        (lambda: optim.SGD([0.5], lr=0.1), TypeError, r"is a float; an optimizer can only"),
+    ],
+)
 def test_bad_arguments_give_clear_errors(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
@@ -494,8 +555,9 @@ def test_bad_arguments_give_clear_errors(make, exc, match):
 
 def test_same_param_twice_is_an_error():
     a, b = w(), w()
-    with pytest.raises(ValueError, match="SGD: some parameters of param group 1 are already in "
-                                         "another param group"):
+    with pytest.raises(
+        ValueError, match="SGD: some parameters of param group 1 are already in another param group"
+    ):
         optim.SGD([{"params": [a, b]}, {"params": [b]}], lr=0.1)
     opt = optim.SGD([a], lr=0.1)
     with pytest.raises(ValueError, match="already in another param group"):
@@ -507,6 +569,9 @@ def test_same_param_twice_is_an_error():
 def test_gradient_of_the_wrong_shape_is_an_error():
     a = w()
     a.grad = gn.tensor([1.0, 2.0, 3.0])
-    with pytest.raises(gn.ShapeError, match=r"SGD.step: a parameter of shape \(2,\) has a "
-                                            r"gradient of shape \(3,\)"):
+    with pytest.raises(
+        gn.ShapeError,
+        match=r"SGD.step: a parameter of shape \(2,\) has a "
+        r"gradient of shape \(3,\)",
+    ):
         optim.SGD([a], lr=0.1).step()

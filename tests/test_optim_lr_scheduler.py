@@ -1,5 +1,6 @@
 """Learning-rate schedulers: the lr (and momentum) sequences equal PyTorch's,
 training with a schedule gives PyTorch's weights, state_dict resumes."""
+
 import copy
 import math
 import warnings
@@ -22,14 +23,24 @@ SCHEDULES = {
     "CosineAnnealingLR-past-T_max": lambda m, o: m.CosineAnnealingLR(o, T_max=7),
     "LambdaLR": lambda m, o: m.LambdaLR(o, lr_lambda=lambda e: 1.0 / (1 + e) + 0.01 * (e % 3)),
     "LambdaLR-per-group": lambda m, o: m.LambdaLR(
-        o, lr_lambda=[lambda e: 0.95 ** e, lambda e: min(1.0, (e + 1) / 10)]),
+        o, lr_lambda=[lambda e: 0.95**e, lambda e: min(1.0, (e + 1) / 10)]
+    ),
     "OneCycleLR": lambda m, o: m.OneCycleLR(o, max_lr=0.5, total_steps=STEPS),
-    "OneCycleLR-per-group": lambda m, o: m.OneCycleLR(o, max_lr=[0.5, 0.2], epochs=5,
-                                                      steps_per_epoch=6),
+    "OneCycleLR-per-group": lambda m, o: m.OneCycleLR(
+        o, max_lr=[0.5, 0.2], epochs=5, steps_per_epoch=6
+    ),
     "OneCycleLR-three-phase-linear": lambda m, o: m.OneCycleLR(
-        o, max_lr=0.3, total_steps=STEPS, pct_start=0.25, anneal_strategy="linear",
-        three_phase=True, base_momentum=0.8, max_momentum=0.9, div_factor=10.0,
-        final_div_factor=100.0),
+        o,
+        max_lr=0.3,
+        total_steps=STEPS,
+        pct_start=0.25,
+        anneal_strategy="linear",
+        three_phase=True,
+        base_momentum=0.8,
+        max_momentum=0.9,
+        div_factor=10.0,
+        final_div_factor=100.0,
+    ),
 }
 
 
@@ -64,8 +75,8 @@ def assert_same_sequence(ours, theirs):
 
 
 OPTIMIZERS = {
-    "SGD": (lambda m: (lambda g: m.SGD(g, lr=0.1, momentum=0.9))),
-    "Adam": (lambda m: (lambda g: m.Adam(g, lr=0.1))),
+    "SGD": (lambda m: lambda g: m.SGD(g, lr=0.1, momentum=0.9)),
+    "Adam": (lambda m: lambda g: m.Adam(g, lr=0.1)),
 }
 
 
@@ -76,22 +87,59 @@ def test_lr_sequence_matches_pytorch(torch, sched_name, opt_name):
     make = SCHEDULES[sched_name]
     ours = lr_sequence(OPTIMIZERS[opt_name](optim), S, make, gn_params())
     tparams = [torch.tensor(a) for a in INIT]
-    theirs = lr_sequence(OPTIMIZERS[opt_name](torch.optim), torch.optim.lr_scheduler, make,
-                         tparams)
+    theirs = lr_sequence(OPTIMIZERS[opt_name](torch.optim), torch.optim.lr_scheduler, make, tparams)
     assert_same_sequence(ours, theirs)
-    assert len({round(lr[0], 12) for lr, _ in ours}) > 2     # the schedule does change lr
+    assert len({round(lr[0], 12) for lr, _ in ours}) > 2  # the schedule does change lr
 
 
 PLATEAU = {
     "min-rel": dict(patience=2),
-    "min-abs-cooldown": dict(patience=1, threshold=0.05, threshold_mode="abs", cooldown=2,
-                             factor=0.5),
+    "min-abs-cooldown": dict(
+        patience=1, threshold=0.05, threshold_mode="abs", cooldown=2, factor=0.5
+    ),
     "max-rel-min_lr": dict(mode="max", patience=0, factor=0.5, min_lr=[0.01, 0.004]),
-    "max-abs-eps": dict(mode="max", patience=1, threshold=0.1, threshold_mode="abs",
-                        factor=0.7, eps=1e-3, min_lr=0.05),
+    "max-abs-eps": dict(
+        mode="max",
+        patience=1,
+        threshold=0.1,
+        threshold_mode="abs",
+        factor=0.7,
+        eps=1e-3,
+        min_lr=0.05,
+    ),
 }
-METRICS = [1.0, 0.9, 0.95, 0.91, 0.9, 0.92, 0.8, 0.85, 0.85, 0.85, 0.79, 0.9, 1.1, 0.7, 0.7,
-           0.75, 0.69, 0.7, 0.71, 0.72, 0.5, 0.6, 0.6, 0.6, 0.6, 0.4, 0.45, 0.5, 0.55, 0.6]
+METRICS = [
+    1.0,
+    0.9,
+    0.95,
+    0.91,
+    0.9,
+    0.92,
+    0.8,
+    0.85,
+    0.85,
+    0.85,
+    0.79,
+    0.9,
+    1.1,
+    0.7,
+    0.7,
+    0.75,
+    0.69,
+    0.7,
+    0.71,
+    0.72,
+    0.5,
+    0.6,
+    0.6,
+    0.6,
+    0.6,
+    0.4,
+    0.45,
+    0.5,
+    0.55,
+    0.6,
+]
 
 
 @pytest.mark.parametrize("case", list(PLATEAU))
@@ -103,10 +151,20 @@ def test_reduce_lr_on_plateau_matches_pytorch(torch, case):
     def make(m, o):
         return m.ReduceLROnPlateau(o, **kwargs)
 
-    ours = lr_sequence(OPTIMIZERS["SGD"](optim), S, make, gn_params(),
-                       metrics=[gn.tensor(v, dtype=gn.float64) for v in metrics])
-    theirs = lr_sequence(OPTIMIZERS["SGD"](torch.optim), torch.optim.lr_scheduler, make,
-                         [torch.tensor(a) for a in INIT], metrics=metrics)
+    ours = lr_sequence(
+        OPTIMIZERS["SGD"](optim),
+        S,
+        make,
+        gn_params(),
+        metrics=[gn.tensor(v, dtype=gn.float64) for v in metrics],
+    )
+    theirs = lr_sequence(
+        OPTIMIZERS["SGD"](torch.optim),
+        torch.optim.lr_scheduler,
+        make,
+        [torch.tensor(a) for a in INIT],
+        metrics=metrics,
+    )
     assert_same_sequence(ours, theirs)
     assert ours[-1][0] != ours[0][0]
 
@@ -130,8 +188,9 @@ def train(module, opt, sched, params, loss_fn, steps=20):
         sched.step()
 
 
-@pytest.mark.parametrize("name, kwargs, sched_name", TRAINING,
-                         ids=[f"{n}-{s}" for n, _, s in TRAINING])
+@pytest.mark.parametrize(
+    "name, kwargs, sched_name", TRAINING, ids=[f"{n}-{s}" for n, _, s in TRAINING]
+)
 @pytest.mark.torch
 def test_training_with_a_schedule_matches_pytorch(torch, name, kwargs, sched_name):
     make = SCHEDULES[sched_name]
@@ -140,14 +199,21 @@ def test_training_with_a_schedule_matches_pytorch(torch, name, kwargs, sched_nam
     train(S, opt, make(S, opt), params, gn_loss)
     tparams = [torch.tensor(a, requires_grad=True) for a in INIT]
     topt = getattr(torch.optim, name)(tparams, **kwargs)
-    train(torch.optim.lr_scheduler, topt, make(torch.optim.lr_scheduler, topt), tparams,
-          lambda ps: torch_loss(torch, ps))
+    train(
+        torch.optim.lr_scheduler,
+        topt,
+        make(torch.optim.lr_scheduler, topt),
+        tparams,
+        lambda ps: torch_loss(torch, ps),
+    )
     for p, t in zip(params, tparams):
         np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-9, atol=1e-9)
 
 
-@pytest.mark.parametrize("sched_name", ["StepLR", "MultiStepLR", "ExponentialLR",
-                                        "CosineAnnealingLR", "OneCycleLR", "LambdaLR"])
+@pytest.mark.parametrize(
+    "sched_name",
+    ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "OneCycleLR", "LambdaLR"],
+)
 def test_state_dict_resumes_the_schedule(sched_name):
     make = SCHEDULES[sched_name]
     straight = lr_sequence(OPTIMIZERS["SGD"](optim), S, make, gn_params())
@@ -161,7 +227,7 @@ def test_state_dict_resumes_the_schedule(sched_name):
     opt_sd, sched_sd = copy.deepcopy(opt.state_dict()), copy.deepcopy(sched.state_dict())
 
     opt2 = optim.SGD(_groups(params), lr=0.1, momentum=0.9)
-    sched2 = make(S, opt2)                  # build the scheduler, then load (as in PyTorch)
+    sched2 = make(S, opt2)  # build the scheduler, then load (as in PyTorch)
     opt2.load_state_dict(opt_sd)
     sched2.load_state_dict(sched_sd)
     rest = [(sched2.get_last_lr(), [_momentum(g) for g in opt2.param_groups])]
@@ -227,30 +293,62 @@ def test_scheduler_step_before_optimizer_step_warns():
         sched.step()
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    (lambda o: S.StepLR([1], step_size=2), TypeError,
-     r"StepLR: expected a glassnet Optimizer \(e.g. optim.SGD\(...\)\), got list"),
-    (lambda o: S.StepLR(o, step_size=0), ValueError, r"StepLR: step_size must be a positive int"),
-    (lambda o: S.CosineAnnealingLR(o, T_max=0), ValueError, r"T_max must be a positive int"),
-    (lambda o: S.MultiStepLR(o, milestones=[2, -1]), ValueError, r"milestones must be"),
-    (lambda o: S.LambdaLR(o, lr_lambda=[lambda e: 1.0] * 3), ValueError,
-     r"LambdaLR: lr_lambda has 3 values, but the optimizer has 1 param groups"),
-    (lambda o: S.LambdaLR(o, lr_lambda=0.5), TypeError, r"LambdaLR: lr_lambda must be callable"),
-    (lambda o: S.ReduceLROnPlateau(o, factor=1.5), ValueError,
-     r"ReduceLROnPlateau: factor must be in \[0, 1\)"),
-    (lambda o: S.ReduceLROnPlateau(o, mode="up"), ValueError, r"mode must be 'min' or 'max'"),
-    (lambda o: S.ReduceLROnPlateau(o, threshold_mode="x"), ValueError, r"threshold_mode must"),
-    (lambda o: S.OneCycleLR(o, max_lr=0.1), ValueError,
-     r"OneCycleLR: give total_steps, or both epochs and steps_per_epoch"),
-    (lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=1.5), ValueError,
-     r"pct_start must be a float in \[0, 1\]"),
-    (lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="exp"), ValueError,
-     r"anneal_strategy must be 'cos' or 'linear'"),
-    (lambda o: S.OneCycleLR(optim.Adagrad(gn_params()), max_lr=0.1, total_steps=10),
-     ValueError, r"cycle_momentum=True needs an optimizer with 'momentum' or 'betas' "
-                 r"\(Adagrad has neither\)"),
-    (lambda o: S.StepLR(o, step_size=2, last_epoch=4), KeyError, r"has no 'initial_lr'"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        (
+            lambda o: S.StepLR([1], step_size=2),
+            TypeError,
+            r"StepLR: expected a glassnet Optimizer \(e.g. optim.SGD\(...\)\), got list",
+        ),
+        (
+            lambda o: S.StepLR(o, step_size=0),
+            ValueError,
+            r"StepLR: step_size must be a positive int",
+        ),
+        (lambda o: S.CosineAnnealingLR(o, T_max=0), ValueError, r"T_max must be a positive int"),
+        (lambda o: S.MultiStepLR(o, milestones=[2, -1]), ValueError, r"milestones must be"),
+        (
+            lambda o: S.LambdaLR(o, lr_lambda=[lambda e: 1.0] * 3),
+            ValueError,
+            r"LambdaLR: lr_lambda has 3 values, but the optimizer has 1 param groups",
+        ),
+        (
+            lambda o: S.LambdaLR(o, lr_lambda=0.5),
+            TypeError,
+            r"LambdaLR: lr_lambda must be callable",
+        ),
+        (
+            lambda o: S.ReduceLROnPlateau(o, factor=1.5),
+            ValueError,
+            r"ReduceLROnPlateau: factor must be in \[0, 1\)",
+        ),
+        (lambda o: S.ReduceLROnPlateau(o, mode="up"), ValueError, r"mode must be 'min' or 'max'"),
+        (lambda o: S.ReduceLROnPlateau(o, threshold_mode="x"), ValueError, r"threshold_mode must"),
+        (
+            lambda o: S.OneCycleLR(o, max_lr=0.1),
+            ValueError,
+            r"OneCycleLR: give total_steps, or both epochs and steps_per_epoch",
+        ),
+        (
+            lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=1.5),
+            ValueError,
+            r"pct_start must be a float in \[0, 1\]",
+        ),
+        (
+            lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="exp"),
+            ValueError,
+            r"anneal_strategy must be 'cos' or 'linear'",
+        ),
+        (
+            lambda o: S.OneCycleLR(optim.Adagrad(gn_params()), max_lr=0.1, total_steps=10),
+            ValueError,
+            r"cycle_momentum=True needs an optimizer with 'momentum' or 'betas' "
+            r"\(Adagrad has neither\)",
+        ),
+        (lambda o: S.StepLR(o, step_size=2, last_epoch=4), KeyError, r"has no 'initial_lr'"),
+    ],
+)
 def test_bad_scheduler_arguments_give_clear_errors(make, exc, match):
     opt = optim.SGD(gn_params(), lr=0.1, momentum=0.9)
     with pytest.raises(exc, match=match):

@@ -5,6 +5,7 @@ The import graph is read from the source (ast), not by importing: an edge
 a -> b for every import statement that runs when a is imported (at module
 level, also inside ``if``/``try``/``class`` bodies; not inside functions).
 """
+
 import ast
 import pathlib
 
@@ -51,7 +52,7 @@ def _imports(name, path, modules):
             continue
         if node.level:
             base = package.split(".")
-            base = base[:len(base) - (node.level - 1)]
+            base = base[: len(base) - (node.level - 1)]
             origin = ".".join(base + ([node.module] if node.module else []))
         else:
             origin = node.module
@@ -80,7 +81,7 @@ def find_cycle(graph):
                 color[path.pop()] = 2
                 stack.pop()
             elif color[nxt] == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             elif color[nxt] == 0:
                 color[nxt] = 1
                 path.append(nxt)
@@ -91,7 +92,7 @@ def find_cycle(graph):
 def test_the_graph_reader_sees_relative_imports_and_cycles():
     graph = import_graph()
     assert "glassnet.tensor" in graph["glassnet.autograd"]  # from .tensor import Tensor
-    assert "glassnet.dtypes" in graph["glassnet.tensor"]    # from . import dtypes
+    assert "glassnet.dtypes" in graph["glassnet.tensor"]  # from . import dtypes
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
@@ -101,10 +102,14 @@ def test_no_module_level_import_cycle():
     assert cycle is None, "module-level import cycle: " + " -> ".join(cycle)
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE))
+)
 def test_no_file_over_500_lines(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE.parent)} has {lines} lines (at most {MAX_LINES})"
+    assert lines <= MAX_LINES, (
+        f"{path.relative_to(PACKAGE.parent)} has {lines} lines (at most {MAX_LINES})"
+    )
 
 
 def test_the_root_holds_at_most_14_modules():
@@ -121,16 +126,23 @@ def test_ops_make_new_arrays_only_through_alloc():
     found = []
     for path in sorted((PACKAGE / "ops").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in MAKERS and isinstance(node.func.value, ast.Name) \
-                    and node.func.value.id in ("np", "numpy"):
-                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} np.{node.func.attr}")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MAKERS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in ("np", "numpy")
+            ):
+                found.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{node.lineno} np.{node.func.attr}"
+                )
     assert not found, "arrays made past glassnet/alloc.py:\n" + "\n".join(found)
 
 
 def test_dtypes_holds_dtypes_only():
     import glassnet.dtypes as dtypes
     from glassnet import alloc
+
     assert not MAKERS & set(vars(dtypes)) and not hasattr(dtypes, "xp")
     assert alloc.zeros((2, 3), "float32").dtype == "float32"
     assert alloc.full(2, 7, "int64").tolist() == [7, 7]

@@ -4,6 +4,7 @@ on circle, change the network, step through the backward view and compare
 its δ with `glassnet explain`, upload a CSV, export and reload the model,
 share the state through the URL, see errors on the page. Screenshots go to
 out/screenshots/."""
+
 import os
 import re
 import subprocess
@@ -31,8 +32,10 @@ def server():
 
 
 # Chromium logs every 4xx reply; the page shows the server's reason instead
-EXPECTED_REFUSAL = re.compile(r"Failed to load resource: the server responded with a status of "
-                              r"4\d\d")
+EXPECTED_REFUSAL = re.compile(
+    r"Failed to load resource: the server responded with a status of "
+    r"4\d\d"
+)
 
 
 @pytest.fixture
@@ -43,12 +46,19 @@ def open_page(browser, server):
     def open_(hash_=""):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and not
-                EXPECTED_REFUSAL.match(m.text) else None)
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and not EXPECTED_REFUSAL.match(m.text)
+                else None
+            ),
+        )
         page.goto(server.url + hash_)
         page.wait_for_selector("body[data-epoch]", timeout=15000)
         pages.append(page)
         return page
+
     yield open_
     for p in pages:
         p.close()
@@ -72,8 +82,9 @@ def test_play_trains_circle_until_the_test_loss_is_small(open_page, server):
     page = open_page("#dataset=circle&learningRate=0.1")
     assert float(page.text_content("#test-loss")) > 0.3
     page.click("#play")
-    page.wait_for_function("() => Number(document.getElementById('test-loss').textContent) < 0.08",
-                           timeout=40000)
+    page.wait_for_function(
+        "() => Number(document.getElementById('test-loss').textContent) < 0.08", timeout=40000
+    )
     page.click("#play")
     page.wait_for_selector("#play:not(.playing)")
     s = session_of(server, page)
@@ -98,8 +109,9 @@ def test_layers_neurons_and_activations_change_the_network(open_page, server):
     page.wait_for_selector(".layer.hidden[data-layer='3']")
     assert page.text_content("#layer-count") == "3 hidden layers"
     page.click(".layer.hidden[data-layer='1'] .add-neuron")
-    page.wait_for_function("() => document.querySelectorAll("
-                           "'.layer.hidden[data-layer=\"1\"] .neuron').length === 5")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.layer.hidden[data-layer=\"1\"] .neuron').length === 5"
+    )
     page.select_option(".layer.hidden[data-layer='2'] select.layer-activation", "relu")
     page.wait_for_function("() => location.hash.includes('activations=tanh,relu,tanh')")
     s = session_of(server, page)
@@ -155,16 +167,42 @@ def test_the_backward_view_shows_glassnet_explains_delta(open_page, server, tmp_
     page.click("#bw-next")
     page.wait_for_selector("#bw-stage[data-stage='backward:1']")
     tag = page.locator(".neuron[data-layer='1'][data-index='0'] .bw-value.delta")
-    name, value, text = tag.get_attribute("data-name"), float(tag.get_attribute("data-value")), \
-        tag.text_content()
+    name, value, text = (
+        tag.get_attribute("data-name"),
+        float(tag.get_attribute("data-value")),
+        tag.text_content(),
+    )
     assert name == "δ_z1" and text.startswith("δ ")
     screenshot(page, "playground_backward.png")
 
     # `glassnet explain` on the exported weights and the same point prints the same δ
-    out = subprocess.run([sys.executable, "-m", "glassnet", "explain", "--model", str(weights),
-                          "--input", repr(float(x[0])), repr(float(x[1])), "--target", str(y),
-                          "--activation", "tanh", "--loss", "cross_entropy", "--lr", "0.1",
-                          "--lang", "en"], capture_output=True, text=True, env=ENV, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glassnet",
+            "explain",
+            "--model",
+            str(weights),
+            "--input",
+            repr(float(x[0])),
+            repr(float(x[1])),
+            "--target",
+            str(y),
+            "--activation",
+            "tanh",
+            "--loss",
+            "cross_entropy",
+            "--lr",
+            "0.1",
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert text == "δ " + cli_row(out.stdout, name)
     row = page.locator(f"#bw-rows tr[data-name='{name}'] td.value")
@@ -172,8 +210,14 @@ def test_the_backward_view_shows_glassnet_explains_delta(open_page, server, tmp_
     # ... and, to the last bit, the δ of trace_step on those weights
     with s.lock:
         model = model_from_state_dict(gn.load(str(weights)), "tanh")
-        t = trace_step(model, gn.tensor(x[None]), gn.tensor(np.array([y])),
-                       nn.CrossEntropyLoss(), lr=0.1, apply=False)
+        t = trace_step(
+            model,
+            gn.tensor(x[None]),
+            gn.tensor(np.array([y])),
+            nn.CrossEntropyLoss(),
+            lr=0.1,
+            apply=False,
+        )
     assert value == t.row(name).value
     # the update is written into the network
     page.click("#bw-next")
@@ -189,11 +233,14 @@ def test_a_csv_upload_is_used_and_a_bad_one_explained(open_page, server, tmp_pat
     g = np.random.default_rng(1)
     pts = g.uniform(-5, 5, (150, 2))
     good = tmp_path / "rings.csv"
-    good.write_text("u,v,kind\n" + "\n".join(
-        f"{a:.3f},{b:.3f},{'inner' if a * a + b * b < 9 else 'outer'}" for a, b in pts))
+    good.write_text(
+        "u,v,kind\n"
+        + "\n".join(f"{a:.3f},{b:.3f},{'inner' if a * a + b * b < 9 else 'outer'}" for a, b in pts)
+    )
     page.set_input_files("#upload", str(good))
     page.wait_for_function(
-        "() => document.getElementById('upload-info').textContent.includes('rings.csv')")
+        "() => document.getElementById('upload-info').textContent.includes('rings.csv')"
+    )
     page.wait_for_selector(".dataset[data-name='csv'].active")
     s = session_of(server, page)
     assert s.config.dataset == "csv" and s.data.classes == ["inner", "outer"]
@@ -204,18 +251,20 @@ def test_a_csv_upload_is_used_and_a_bad_one_explained(open_page, server, tmp_pat
     bad.write_text("u,v,kind\n1,2,a\n3,oops,b\n")
     page.set_input_files("#upload", str(bad))
     page.wait_for_selector("#error:not([hidden])")
-    assert "bad.csv: line 3, column 'v': expected a finite number, got 'oops'" in \
-        page.text_content("#error-text")
+    assert "bad.csv: line 3, column 'v': expected a finite number, got 'oops'" in page.text_content(
+        "#error-text"
+    )
     assert session_of(server, page).upload_name == "rings.csv"
 
 
-def test_export_downloads_weights_and_a_script_that_continues_training(open_page, server,
-                                                                        tmp_path):
+def test_export_downloads_weights_and_a_script_that_continues_training(open_page, server, tmp_path):
     page = open_page("#dataset=gauss&layers=3&optimizer=adam&learningRate=0.01")
     page.click("#step")
     wait_epoch(page, 1)
-    for anchor, name in (("#export-weights", "playground_model.safetensors"),
-                         ("#export-script", "playground_model.py")):
+    for anchor, name in (
+        ("#export-weights", "playground_model.safetensors"),
+        ("#export-script", "playground_model.py"),
+    ):
         with page.expect_download() as d:
             page.click(anchor)
         assert d.value.suggested_filename == name
@@ -229,18 +278,30 @@ def test_export_downloads_weights_and_a_script_that_continues_training(open_page
         ours = np.asarray(model(x))
         theirs = np.asarray(s.network.sequential(dropout=False)(x))
     assert np.array_equal(ours, theirs)
-    out = subprocess.run([sys.executable, "playground_model.py", "2"], cwd=tmp_path, env=ENV,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "playground_model.py", "2"],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1].startswith("epoch 2: train loss")
 
 
 def test_the_url_holds_the_state_and_the_page_speaks_chinese(open_page, server):
-    page = open_page("#dataset=xor&layers=5&activations=relu&noise=15&lang=zh&showTest=true"
-                     "&optimizer=momentum&regularization=l2&regularizationRate=0.01")
+    page = open_page(
+        "#dataset=xor&layers=5&activations=relu&noise=15&lang=zh&showTest=true"
+        "&optimizer=momentum&regularization=l2&regularizationRate=0.01"
+    )
     s = session_of(server, page)
-    assert (s.config.dataset, s.config.layers, s.config.noise, s.config.optimizer) == \
-        ("xor", (5,), 15, "momentum")
+    assert (s.config.dataset, s.config.layers, s.config.noise, s.config.optimizer) == (
+        "xor",
+        (5,),
+        15,
+        "momentum",
+    )
     assert page.is_checked("#show-test") and page.input_value("#regularizationRate") == "0.01"
     assert page.text_content(".dataset.active") == "异或"
     assert page.text_content("#layer-count") == "1 个隐藏层"
@@ -277,7 +338,7 @@ def test_hovering_a_link_shows_its_exact_weight(open_page, server):
     s = session_of(server, page)
     weights = {float(v) for v in np.asarray(s.network.linears[0].weight).ravel()}
     shown = float(re.search(r"weight w = (\S+)", card).group(1))
-    assert shown in weights, (card, weights)   # the shortest text that gives back the float32
+    assert shown in weights, (card, weights)  # the shortest text that gives back the float32
 
 
 def test_the_problem_type_switches_to_regression(open_page, server):
@@ -304,7 +365,7 @@ def test_a_diverged_network_is_shown_as_such_and_reset_clears_it(open_page, serv
     assert page.is_hidden("#diverged")
     with s.lock:
         np.asarray(s.network.linears[0].weight)[...] = np.nan
-        s.set_playing(False)   # a new frame
+        s.set_playing(False)  # a new frame
     page.wait_for_selector("#diverged:not([hidden])")
     assert "Diverged" in page.text_content("#diverged")
     page.fill("#bw-index", "0")

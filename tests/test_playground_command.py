@@ -1,5 +1,6 @@
 """`glassnet playground`: the command starts the server on 127.0.0.1,
 serves the page, and stops cleanly on Ctrl-C; bad arguments are explained."""
+
 import argparse
 import os
 import signal
@@ -13,12 +14,14 @@ from glassnet.cli import playground as playground_command
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 # the command as cli.py will wire it: a `playground` sub-command
-MAIN = ("import argparse, sys\n"
-        "from glassnet.cli import playground as pc\n"
-        "p = argparse.ArgumentParser(prog='glassnet')\n"
-        "pc.add_parser(p.add_subparsers(dest='command'))\n"
-        "a = p.parse_args(sys.argv[1:])\n"
-        "sys.exit(a.func(a))\n")
+MAIN = (
+    "import argparse, sys\n"
+    "from glassnet.cli import playground as pc\n"
+    "p = argparse.ArgumentParser(prog='glassnet')\n"
+    "pc.add_parser(p.add_subparsers(dest='command'))\n"
+    "a = p.parse_args(sys.argv[1:])\n"
+    "sys.exit(a.func(a))\n"
+)
 
 
 def parse(*argv):
@@ -29,13 +32,33 @@ def parse(*argv):
 
 def test_the_options_and_their_defaults():
     a = parse()
-    assert (a.port, a.host, a.open, a.allow_remote, a.allow_host) == \
-        (8000, "127.0.0.1", False, False, [])
+    assert (a.port, a.host, a.open, a.allow_remote, a.allow_host) == (
+        8000,
+        "127.0.0.1",
+        False,
+        False,
+        [],
+    )
     assert a.func is playground_command.run
-    a = parse("--port", "9000", "--host", "0.0.0.0", "--open", "--allow-remote",
-              "--allow-host", "lab.example", "--allow-host", "10.0.0.5")
-    assert (a.port, a.host, a.open, a.allow_remote, a.allow_host) == \
-        (9000, "0.0.0.0", True, True, ["lab.example", "10.0.0.5"])
+    a = parse(
+        "--port",
+        "9000",
+        "--host",
+        "0.0.0.0",
+        "--open",
+        "--allow-remote",
+        "--allow-host",
+        "lab.example",
+        "--allow-host",
+        "10.0.0.5",
+    )
+    assert (a.port, a.host, a.open, a.allow_remote, a.allow_host) == (
+        9000,
+        "0.0.0.0",
+        True,
+        True,
+        ["lab.example", "10.0.0.5"],
+    )
 
 
 def test_a_bad_port_is_explained(capsys):
@@ -53,8 +76,13 @@ def test_a_busy_port_is_explained(capsys):
 
 
 def test_the_command_serves_the_page_and_stops_on_ctrl_c():
-    proc = subprocess.Popen([sys.executable, "-c", MAIN, "playground", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", MAIN, "playground", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("glassnet playground: http://127.0.0.1:"), line

@@ -4,6 +4,7 @@ their request headers byte by byte. Every request is answered (no reset,
 no 5xx), every tab keeps its session and its frames keep coming. Bounded by
 the number of requests, not by time; the generous join timeouts only keep a
 hang from stalling the suite (nothing here asserts on speed)."""
+
 import http.client
 import json
 import threading
@@ -64,8 +65,9 @@ class Tab(threading.Thread):
             self.error = exc
 
     def command(self, kind, **args):
-        status, body = call(self.server, "POST", "/api/command",
-                            {"session": self.sid, "type": kind, **args})
+        status, body = call(
+            self.server, "POST", "/api/command", {"session": self.sid, "type": kind, **args}
+        )
         assert status == 200, body
 
 
@@ -75,8 +77,13 @@ def client(server, tabs, i, start_line, results):
     got = []
     try:
         start_line.wait()
-        for path in ("/", "/static/js/main.js", "/static/js/api.js", "/api/options",
-                     f"/api/export/weights?session={tabs[i % len(tabs)].sid}"):
+        for path in (
+            "/",
+            "/static/js/main.js",
+            "/static/js/api.js",
+            "/api/options",
+            f"/api/export/weights?session={tabs[i % len(tabs)].sid}",
+        ):
             got.append(call(server, "GET", path)[0])
         status, body = call(server, "POST", "/api/session", {"config": {"points": 50}})
         got.append(status)
@@ -91,6 +98,7 @@ def client(server, tabs, i, start_line, results):
 def slow_client(server, i, results):
     """Sends a request's headers a byte at a time (well within HEADER_SECONDS)."""
     import socket
+
     port = server.server_address[1]
     data = f"GET /api/options HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     try:
@@ -113,10 +121,14 @@ def test_100_clients_20_training_tabs_and_slow_clients(server):
         t.start()
     start_line = threading.Barrier(CLIENTS)
     results, slow = [None] * CLIENTS, [None] * SLOW_CLIENTS
-    threads = [threading.Thread(target=client, args=(server, tabs, i, start_line, results),
-                                daemon=True) for i in range(CLIENTS)]
-    threads += [threading.Thread(target=slow_client, args=(server, i, slow), daemon=True)
-                for i in range(SLOW_CLIENTS)]
+    threads = [
+        threading.Thread(target=client, args=(server, tabs, i, start_line, results), daemon=True)
+        for i in range(CLIENTS)
+    ]
+    threads += [
+        threading.Thread(target=slow_client, args=(server, i, slow), daemon=True)
+        for i in range(SLOW_CLIENTS)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -132,11 +144,11 @@ def test_100_clients_20_training_tabs_and_slow_clients(server):
     assert all(s < 500 for s in statuses), sorted(set(statuses))
     assert all(r[:5] == [200] * 5 for r in results)
     created = sum(r[5] == 200 for r in results)
-    assert created == limits.MAX_SESSIONS_PER_CLIENT - TABS          # the rest: 429
+    assert created == limits.MAX_SESSIONS_PER_CLIENT - TABS  # the rest: 429
     assert sum(r[5] == 429 for r in results) == CLIENTS - created
-    assert all(r[6] == 200 for r in results if r[5] == 200)           # each stepped its own
+    assert all(r[6] == 200 for r in results if r[5] == 200)  # each stepped its own
     assert slow == [200] * SLOW_CLIENTS
-    for t in tabs:   # no open tab was evicted, and each kept training
+    for t in tabs:  # no open tab was evicted, and each kept training
         assert t.error is None, repr(t.error)
         assert server.store.alive(server.store.get(t.sid))
         assert t.frames >= 3 and t.epochs == sorted(t.epochs) and t.epochs[-1] > t.epochs[0]

@@ -2,6 +2,7 @@
 JSON commands, the live stream (a WebSocket), uploads and exports — and
 every malformed, oversized or hostile request refused with an error while
 the server keeps serving the other sessions."""
+
 import http.client
 import json
 import os
@@ -76,22 +77,39 @@ def test_the_page_and_its_files_come_from_the_package(server):
         status, headers, body = request(server, "GET", path)
         assert status == 200 and len(body) > 100, path
     assert request(server, "GET", "/static/js/main.js")[1]["Content-Type"].startswith(
-        "text/javascript")
+        "text/javascript"
+    )
     # the page loads nothing from elsewhere
     static = os.path.join(ROOT, "glassnet", "playground", "static")
     for folder, _, names in os.walk(static):
         for n in names:
             text = open(os.path.join(folder, n), encoding="utf-8").read()
-            assert "http://" not in text.replace('"http://www.w3.org/2000/svg"', "") \
-                and "https://" not in text, n
+            assert (
+                "http://" not in text.replace('"http://www.w3.org/2000/svg"', "")
+                and "https://" not in text
+            ), n
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py",
-    "/static/js/../../server.py", "/../../../../etc/passwd", "/static//etc/passwd",
-    "/static/..\\server.py", "/static/js/main.js%00.html", "/%2e%2e/%2e%2e/etc/passwd",
-    "/static/", "/static/nothing.js", "/api/export/../../server.py", "/server.py",
-    "/static/js/main.js/..", "/static/./index.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../server.py",
+        "/static/%2e%2e/server.py",
+        "/static/..%2fserver.py",
+        "/static/js/../../server.py",
+        "/../../../../etc/passwd",
+        "/static//etc/passwd",
+        "/static/..\\server.py",
+        "/static/js/main.js%00.html",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/",
+        "/static/nothing.js",
+        "/api/export/../../server.py",
+        "/server.py",
+        "/static/js/main.js/..",
+        "/static/./index.html",
+    ],
+)
 def test_path_traversal_and_unknown_paths_get_404(server, path):
     status, headers, body = request(server, "GET", path)
     assert status == 404, path
@@ -102,10 +120,18 @@ def test_options_list_the_bounds(server):
     status, _, body = request(server, "GET", "/api/options")
     o = json.loads(body)
     assert o["limits"]["maxLayers"] == 6 and o["limits"]["maxNeurons"] == 8
-    assert {"circle", "xor", "gauss", "spiral", "plane", "multigauss"} <= \
-        {d["name"] for d in o["datasets"]}
-    assert [f["name"] for f in o["features"]] == ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1",
-                                                 "sinx2"]
+    assert {"circle", "xor", "gauss", "spiral", "plane", "multigauss"} <= {
+        d["name"] for d in o["datasets"]
+    }
+    assert [f["name"] for f in o["features"]] == [
+        "x1",
+        "x2",
+        "x1sq",
+        "x2sq",
+        "x1x2",
+        "sinx1",
+        "sinx2",
+    ]
 
 
 # -- sessions, commands, the stream ---------------------------------------------------------
@@ -149,13 +175,16 @@ def test_commands_change_the_session(server):
 
 
 # -- refusals -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("body, status, words", [
-    (b"not json", 400, "not valid JSON"),
-    (b"[]", 400, "must be a JSON object"),
-    ({"session": "nope", "type": "step"}, 404, "unknown session"),
-    ({"type": "step"}, 404, "unknown session"),
-    ({"session": "x", "type": "rm -rf"}, 400, "type must be one of"),
-])
+@pytest.mark.parametrize(
+    "body, status, words",
+    [
+        (b"not json", 400, "not valid JSON"),
+        (b"[]", 400, "must be a JSON object"),
+        ({"session": "nope", "type": "step"}, 404, "unknown session"),
+        ({"type": "step"}, 404, "unknown session"),
+        ({"session": "x", "type": "rm -rf"}, 400, "type must be one of"),
+    ],
+)
 def test_malformed_commands_are_refused_with_errors(server, body, status, words):
     got, reply = api(server, "/api/command", body)
     assert got == status and words in reply["error"]
@@ -163,9 +192,14 @@ def test_malformed_commands_are_refused_with_errors(server, body, status, words)
 
 def test_bad_settings_name_the_setting(server):
     sid = new_session(server)
-    for config, field in [({"layers": [4] * 7}, "layers"), ({"layers": [9]}, "layers"),
-                          ({"learningRate": 1e9}, "learningRate"), ({"points": 10**7}, "points"),
-                          ({"batchSize": -3}, "batchSize"), ({"x": 1}, "x")]:
+    for config, field in [
+        ({"layers": [4] * 7}, "layers"),
+        ({"layers": [9]}, "layers"),
+        ({"learningRate": 1e9}, "learningRate"),
+        ({"points": 10**7}, "points"),
+        ({"batchSize": -3}, "batchSize"),
+        ({"x": 1}, "x"),
+    ]:
         status, reply = command(server, sid, "config", config=config)
         assert status == 400 and reply["field"] == field, reply
     status, reply = api(server, "/api/session", {"config": {"layers": [100]}})
@@ -187,12 +221,15 @@ def test_oversized_and_unsized_bodies_are_refused(server):
     assert b" 411 " in raw(server, b"POST /api/command HTTP/1.1\r\n" + host + b"\r\n\r\n")
 
 
-@pytest.mark.parametrize("length", ["\u00b2".encode(), b"9" * 5000, b"-1", b"1 2", b"0x10",
-                                    b"12, 13"])
+@pytest.mark.parametrize(
+    "length", ["\u00b2".encode(), b"9" * 5000, b"-1", b"1 2", b"0x10", b"12, 13"]
+)
 def test_a_bad_content_length_is_a_400(server, length):
     host = f"Host: 127.0.0.1:{server.server_address[1]}".encode()
-    line = raw(server, b"POST /api/command HTTP/1.1\r\n" + host + b"\r\nContent-Length: " +
-               length + b"\r\n\r\n{}")
+    line = raw(
+        server,
+        b"POST /api/command HTTP/1.1\r\n" + host + b"\r\nContent-Length: " + length + b"\r\n\r\n{}",
+    )
     assert b" 400 " in line, line
     assert request(server, "GET", "/api/options")[0] == 200
 
@@ -205,16 +242,22 @@ def test_uploads_are_validated(server):
         ("", "the file is empty"),
         ("x1,x2,label\n" + rows + "\nabc,1,a\n", "line 42, column 'x1': expected a finite number"),
         ("x1,x2,label\n" + "\n".join(f"{i},1,a" for i in range(20)), "1 distinct label"),
-        ("x1,x2,label\n" + "\n".join(f"{i % 9},1,{i}" for i in range(30)),
-         "30 distinct labels; classification needs 2 to 8"),
+        (
+            "x1,x2,label\n" + "\n".join(f"{i % 9},1,{i}" for i in range(30)),
+            "30 distinct labels; classification needs 2 to 8",
+        ),
         ("x1,x2,label\n1,2,a\n3,4,b\n", "2 data rows; expected 10 to 2000"),
-        ("x1,x2,label\n" + "\n".join(f"{i},1,{'ab'[i % 2]}" for i in range(2100)),
-         "2100 data rows"),
+        (
+            "x1,x2,label\n" + "\n".join(f"{i},1,{'ab'[i % 2]}" for i in range(2100)),
+            "2100 data rows",
+        ),
         ("x1,x2,label\n" + rows + "\n1e300,1,a\n", "within ±1e+06"),
         ("x1,x2,label\n1,2\n", "line 2 has 2 values but the header has 3"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
-        ("x1,x2,y\n" + "\n".join(f"{i},1,{'ab'[i % 2]}" for i in range(20)),
-         "expected a finite number"),
+        (
+            "x1,x2,y\n" + "\n".join(f"{i},1,{'ab'[i % 2]}" for i in range(20)),
+            "expected a finite number",
+        ),
     ]
     for text, words in cases:
         problem = "regression" if words == "expected a finite number" else "classification"
@@ -225,7 +268,7 @@ def test_uploads_are_validated(server):
     assert status == 413 and "at most 262144" in reply["error"]
     status, reply = upload(server, sid, "x1,x2,label\n" + rows, problem="both")
     assert status == 400 and "problem must be" in reply["error"]
-    assert server.store.get(sid).config.dataset == "circle"   # nothing changed
+    assert server.store.get(sid).config.dataset == "circle"  # nothing changed
 
 
 def test_a_good_upload_trains_and_its_script_continues(server, tmp_path):
@@ -248,11 +291,18 @@ def test_a_good_upload_trains_and_its_script_continues(server, tmp_path):
     assert 'filename="playground_model.py"' in headers["Content-Disposition"]
     (tmp_path / "playground_model.py").write_bytes(script)
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "playground_model.py", "2"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "playground_model.py", "2"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("epoch 0: train loss %.4f, test loss %.4f" % (
-        s.train_loss, s.test_loss))
+    assert out.stdout.startswith(
+        "epoch 0: train loss %.4f, test loss %.4f" % (s.train_loss, s.test_loss)
+    )
 
 
 def test_exported_weights_load_in_glassnet(server, tmp_path):
@@ -264,7 +314,11 @@ def test_exported_weights_load_in_glassnet(server, tmp_path):
     path.write_bytes(body)
     state = gn.load(str(path))
     assert {k: tuple(v.shape) for k, v in state.items()} == {
-        "0.weight": (5, 2), "0.bias": (5,), "2.weight": (2, 5), "2.bias": (2,)}
+        "0.weight": (5, 2),
+        "0.bias": (5,),
+        "2.weight": (2, 5),
+        "2.bias": (2,),
+    }
     lin = server.store.get(sid).network.linears[0]
     assert np.array_equal(np.asarray(state["0.weight"]), np.asarray(lin.weight))
 
@@ -272,13 +326,15 @@ def test_exported_weights_load_in_glassnet(server, tmp_path):
 def test_broken_clients_do_not_stop_the_server(server):
     sid = new_session(server)
     host, port = server.server_address[:2]
-    with socket.create_connection((host, port), timeout=10) as s:   # not HTTP at all
+    with socket.create_connection((host, port), timeout=10) as s:  # not HTTP at all
         s.sendall(b"\x00\x01GARBAGE\r\n\r\n")
         assert b" 400 " in s.recv(1024)
-    with socket.create_connection((host, port), timeout=10) as s:   # a body that never ends
-        s.sendall(f"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                  f"Content-Length: 500\r\n\r\n{{\"session\"".encode())
-    stream = LiveStream(server.server_address, sid, ack=False)   # a stream left mid-way
+    with socket.create_connection((host, port), timeout=10) as s:  # a body that never ends
+        s.sendall(
+            f"POST /api/command HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f'Content-Length: 500\r\n\r\n{{"session"'.encode()
+        )
+    stream = LiveStream(server.server_address, sid, ack=False)  # a stream left mid-way
     stream.next()
     stream.sock.close()
     status, reply = command(server, sid, "step")
@@ -305,6 +361,7 @@ def test_a_bug_is_a_json_500_for_that_request_only(server, monkeypatch):
 
     def broken():
         raise KeyError("a bug")
+
     monkeypatch.setattr(app, "options", broken)
     status, _, body = request(server, "GET", "/api/options")
     assert status == 500 and json.loads(body)["error"] == "internal error: KeyError: 'a bug'"
@@ -317,17 +374,17 @@ def test_a_page_that_does_not_acknowledge_gets_no_more_frames_and_stops_training
     s = server.store.get(sid)
     stream = LiveStream(server.server_address, sid, ack=False)
     try:
-        got = [stream.next() for _ in range(limits.STREAM_MAX_UNACKED)]   # data, frame
+        got = [stream.next() for _ in range(limits.STREAM_MAX_UNACKED)]  # data, frame
         assert [n for n, _ in got] == ["data", "frame"]
         assert command(server, sid, "play", playing=True)[0] == 200
         epoch = s.trainer.epoch
         stream.sock.settimeout(1.5)
-        with pytest.raises(TimeoutError):   # nothing more is sent, and nothing trains
+        with pytest.raises(TimeoutError):  # nothing more is sent, and nothing trains
             stream.next()
         assert s.trainer.epoch == epoch and s.playing
         stream.sock.settimeout(20)
         stream.ack = True
         stream.send_ack()
-        assert stream.until(lambda ev: ev[-1][1]["epoch"] > epoch)   # an answer: it goes on
+        assert stream.until(lambda ev: ev[-1][1]["epoch"] > epoch)  # an answer: it goes on
     finally:
         stream.close()

@@ -1,5 +1,6 @@
 """A playground session without the server: data, network, training, the
 traced step of the backward view, and the export, all with glassnet."""
+
 import base64
 import os
 import subprocess
@@ -75,8 +76,13 @@ def test_activation_and_dropout_changes_keep_the_weights_but_a_new_shape_does_no
     s.step()
     before = state(s)
     s.set_config({"activations": ["relu", "sigmoid"], "learningRate": 0.3})
-    assert [type(m).__name__ for m in s.network.sequential()] == \
-        ["Linear", "ReLU", "Linear", "Sigmoid", "Linear"]
+    assert [type(m).__name__ for m in s.network.sequential()] == [
+        "Linear",
+        "ReLU",
+        "Linear",
+        "Sigmoid",
+        "Linear",
+    ]
     assert all(np.array_equal(before[k], state(s)[k]) for k in before)
     assert s.trainer.optimizer.param_groups[0]["lr"] == 0.3 and s.trainer.epoch == 1
     s.set_config({"dropout": 0.5})
@@ -91,8 +97,10 @@ def test_activation_and_dropout_changes_keep_the_weights_but_a_new_shape_does_no
 
 
 def test_regularization_pulls_weights_toward_zero():
-    plain, l1 = make(seed=3, learningRate=0.1), make(seed=3, learningRate=0.1, regularization="l1",
-                                                    regularizationRate=0.3)
+    plain, l1 = (
+        make(seed=3, learningRate=0.1),
+        make(seed=3, learningRate=0.1, regularization="l1", regularizationRate=0.3),
+    )
     for _ in range(5):
         plain.step()
         l1.step()
@@ -132,6 +140,7 @@ def test_the_traced_step_is_glassnet_explains_for_the_same_weights_and_point():
 
 def export_weights(session, folder=None):
     import tempfile
+
     folder = folder or tempfile.mkdtemp()
     path = os.path.join(folder, export.WEIGHTS_FILE)
     with open(path, "wb") as f:
@@ -147,8 +156,9 @@ def test_applying_the_traced_step_is_one_sgd_step_on_that_point():
     s.apply_trace()
     opt = gn.optim.SGD(twin.parameters(), lr=0.1)
     opt.zero_grad()
-    nn.CrossEntropyLoss()(twin(gn.tensor(s.data.train_x[7:8])),
-                          gn.tensor(s.data.train_y[7:8])).backward()
+    nn.CrossEntropyLoss()(
+        twin(gn.tensor(s.data.train_x[7:8])), gn.tensor(s.data.train_y[7:8])
+    ).backward()
     opt.step()
     for k, v in twin.state_dict().items():
         assert np.array_equal(state(s)[k], np.asarray(v)), k
@@ -168,32 +178,51 @@ def test_a_diverging_network_still_sends_valid_json():
 
 
 def test_heatmap_bytes_and_grid_orientation():
-    assert list(base64.b64decode(heatmaps.encode([-1, 0, 1, np.nan, 5, -7]))) == \
-        [0, 128, 255, 128, 255, 0]
+    assert list(base64.b64decode(heatmaps.encode([-1, 0, 1, np.nan, 5, -7]))) == [
+        0,
+        128,
+        255,
+        128,
+        255,
+        0,
+    ]
     g = heatmaps.grid((-6, 6, -6, 6), 4)
     assert g[0].tolist() == [-4.5, 4.5] and g[-1].tolist() == [4.5, -4.5]
     s = make(features=["x1", "x2", "sinx1"], layers=[2])
     maps = s.frame()["neurons"]
     assert [len(m) for m in maps] == [3, 2, 2]
     first = np.frombuffer(base64.b64decode(maps[0][0]), np.uint8).reshape(20, 20)
-    assert first[0, 0] == 0 and first[0, -1] == 255   # x1 runs from orange (left) to blue
+    assert first[0, 0] == 0 and first[0, -1] == 255  # x1 runs from orange (left) to blue
 
 
 def test_the_exported_script_rebuilds_the_data_and_network_and_trains(tmp_path):
-    s = make(layers=[3], features=["x1", "x2", "x1sq"], dropout=0.1, regularization="l2",
-             regularizationRate=0.001, optimizer="momentum", seed=11, noise=10)
+    s = make(
+        layers=[3],
+        features=["x1", "x2", "x1sq"],
+        dropout=0.1,
+        regularization="l2",
+        regularizationRate=0.001,
+        optimizer="momentum",
+        seed=11,
+        noise=10,
+    )
     for _ in range(5):
         s.step()
     export_weights(s, str(tmp_path))
     script = tmp_path / export.SCRIPT_FILE
     script.write_text(export.script(s.config, s.network, s.data))
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, str(script), "3"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, str(script), "3"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
-    assert lines[0] == "epoch 0: train loss %.4f, test loss %.4f" % (
-        s.train_loss, s.test_loss)
+    assert lines[0] == "epoch 0: train loss %.4f, test loss %.4f" % (s.train_loss, s.test_loss)
     assert lines[-1].startswith("epoch 3: ")
     assert (tmp_path / "playground_model_continued.safetensors").exists()
 
@@ -204,7 +233,13 @@ def test_the_script_for_a_multiclass_set_runs(tmp_path):
     script = tmp_path / export.SCRIPT_FILE
     script.write_text(export.script(s.config, s.network, s.data))
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, str(script), "1"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, str(script), "1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("epoch 0: train loss %.4f" % s.train_loss)

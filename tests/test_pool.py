@@ -4,6 +4,7 @@ F.adaptive_avg_pool2d, over hypothesis-drawn sizes, kernels, strides,
 paddings, dilations and ceil_mode; outputs and input gradients (float64 to
 1e-9, float32 to 1e-4); gn.gradcheck on small sizes; the nn layers' reprs and
 errors."""
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -34,11 +35,17 @@ def pool_cases(draw, max_pool=True, max_extra=4):
     reach = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     half = [k // 2 for k in kernel]
     padding = tuple(draw(st.integers(0, min(2, h))) for h in half)
-    size = tuple(draw(st.integers(max(1, r - 2 * p), max(1, r - 2 * p) + max_extra))
-                 for r, p in zip(reach, padding))
-    case = dict(shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + size,
-                kernel_size=kernel, stride=stride, padding=padding,
-                ceil_mode=draw(st.booleans()))
+    size = tuple(
+        draw(st.integers(max(1, r - 2 * p), max(1, r - 2 * p) + max_extra))
+        for r, p in zip(reach, padding)
+    )
+    case = dict(
+        shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + size,
+        kernel_size=kernel,
+        stride=stride,
+        padding=padding,
+        ceil_mode=draw(st.booleans()),
+    )
     if max_pool:
         case["dilation"] = dilation
     else:
@@ -62,24 +69,38 @@ def test_max_pool2d_matches_torch(torch, dtype, case, seed, return_indices):
     # a window whose dilated taps all fall in the padding has no input to pass its
     # gradient to (PyTorch writes it to an arbitrary element): not a meaningful case
     assume(np.isfinite(F.max_pool2d(gn.tensor(x), **_args(case)).numpy()).all())
-    outs = compare(torch, lambda t: F.max_pool2d(t, **kw),
-                   lambda t: torch.nn.functional.max_pool2d(t, **kw), x, rtol=_tol(dtype))
+    outs = compare(
+        torch,
+        lambda t: F.max_pool2d(t, **kw),
+        lambda t: torch.nn.functional.max_pool2d(t, **kw),
+        x,
+        rtol=_tol(dtype),
+    )
     assert outs[0].dtype == dtype
     if return_indices:
         assert outs[1].dtype == np.int64
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1),
-                                dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1),
-                                     ceil_mode=True)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(kernel_size=2),
+        dict(kernel_size=3, stride=1, padding=1),
+        dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1), ceil_mode=True),
+    ],
+)
 def test_max_pool2d_ties_go_to_the_first_maximum_like_torch(torch, kw):
     """After a ReLU many windows are all zeros: the gradient goes to the first
     maximum in row-major order, as in PyTorch (and so do the indices)."""
     x = np.maximum(np.round(normal(4, (2, 3, 9, 8)) * 2), 0)
-    compare(torch, lambda t: F.max_pool2d(t, return_indices=True, **kw),
-            lambda t: torch.nn.functional.max_pool2d(t, return_indices=True, **kw), x,
-            rtol=1e-12)
+    compare(
+        torch,
+        lambda t: F.max_pool2d(t, return_indices=True, **kw),
+        lambda t: torch.nn.functional.max_pool2d(t, return_indices=True, **kw),
+        x,
+        rtol=1e-12,
+    )
 
 
 @pytest.mark.torch
@@ -126,9 +147,13 @@ def test_max_pool2d_values_without_torch():
 @given(case=pool_cases(max_pool=False), seed=seeds)
 def test_avg_pool2d_matches_torch(torch, dtype, case, seed):
     kw = _args(case)
-    out, = compare(torch, lambda x: F.avg_pool2d(x, **kw),
-                   lambda x: torch.nn.functional.avg_pool2d(x, **kw),
-                   normal(seed, case["shape"], dtype), rtol=_tol(dtype))
+    (out,) = compare(
+        torch,
+        lambda x: F.avg_pool2d(x, **kw),
+        lambda x: torch.nn.functional.avg_pool2d(x, **kw),
+        normal(seed, case["shape"], dtype),
+        rtol=_tol(dtype),
+    )
     assert out.dtype == dtype
 
 
@@ -151,10 +176,10 @@ def test_avg_pool2d_divisors_without_torch():
 @st.composite
 def adaptive_cases(draw):
     size = (draw(st.integers(1, 9)), draw(st.integers(1, 9)))
-    out = draw(st.integers(1, 6) | st.tuples(st.none() | st.integers(1, 6),
-                                              st.none() | st.integers(1, 6)))
-    return dict(shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + size,
-                output_size=out)
+    out = draw(
+        st.integers(1, 6) | st.tuples(st.none() | st.integers(1, 6), st.none() | st.integers(1, 6))
+    )
+    return dict(shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3))) + size, output_size=out)
 
 
 @pytest.fixture(params=["dense", "separable"])
@@ -171,9 +196,13 @@ def adaptive_path(request, monkeypatch):
 @given(case=adaptive_cases(), seed=seeds)
 def test_adaptive_avg_pool2d_matches_torch(torch, adaptive_path, dtype, case, seed):
     size = case["output_size"]
-    out, = compare(torch, lambda x: F.adaptive_avg_pool2d(x, size),
-                   lambda x: torch.nn.functional.adaptive_avg_pool2d(x, size),
-                   normal(seed, case["shape"], dtype), rtol=_tol(dtype))
+    (out,) = compare(
+        torch,
+        lambda x: F.adaptive_avg_pool2d(x, size),
+        lambda x: torch.nn.functional.adaptive_avg_pool2d(x, size),
+        normal(seed, case["shape"], dtype),
+        rtol=_tol(dtype),
+    )
     assert out.dtype == dtype
 
 
@@ -188,12 +217,16 @@ def test_adaptive_avg_pool2d_windows_and_gradcheck(adaptive_path):
 
 
 # ---- the layers -------------------------------------------------------------------------------
-LAYERS = [("MaxPool2d", (2,), {}), ("MaxPool2d", (3,), dict(stride=2, padding=1, dilation=1)),
-          ("MaxPool2d", ((3, 2),), dict(stride=(1, 2), ceil_mode=True, dilation=(2, 1))),
-          ("AvgPool2d", (2,), {}), ("AvgPool2d", (3,), dict(stride=2, padding=1,
-                                                            count_include_pad=False)),
-          ("AvgPool2d", ((2, 3),), dict(ceil_mode=True, divisor_override=3)),
-          ("AdaptiveAvgPool2d", ((3, None),), {}), ("AdaptiveAvgPool2d", (1,), {})]
+LAYERS = [
+    ("MaxPool2d", (2,), {}),
+    ("MaxPool2d", (3,), dict(stride=2, padding=1, dilation=1)),
+    ("MaxPool2d", ((3, 2),), dict(stride=(1, 2), ceil_mode=True, dilation=(2, 1))),
+    ("AvgPool2d", (2,), {}),
+    ("AvgPool2d", (3,), dict(stride=2, padding=1, count_include_pad=False)),
+    ("AvgPool2d", ((2, 3),), dict(ceil_mode=True, divisor_override=3)),
+    ("AdaptiveAvgPool2d", ((3, None),), {}),
+    ("AdaptiveAvgPool2d", (1,), {}),
+]
 
 
 @pytest.mark.torch
@@ -218,8 +251,9 @@ def test_max_pool2d_layer_return_indices(torch):
 
 
 def test_pooling_keeps_float32_and_stride_defaults_to_kernel():
-    x = gn.tensor(np.random.default_rng(0).random((2, 3, 8, 8), dtype=np.float32),
-                  requires_grad=True)
+    x = gn.tensor(
+        np.random.default_rng(0).random((2, 3, 8, 8), dtype=np.float32), requires_grad=True
+    )
     layer = nn.MaxPool2d(2)
     assert layer.stride == 2
     for out in (layer(x), nn.AvgPool2d(2)(x), nn.AdaptiveAvgPool2d(3)(x)):
@@ -231,24 +265,35 @@ def test_pooling_keeps_float32_and_stride_defaults_to_kernel():
 
 # ---- errors -------------------------------------------------------------------------------------
 def test_errors_name_the_layer_the_shapes_and_what_was_expected():
-    with pytest.raises(ShapeError, match=r"MaxPool2d\(kernel_size=3.*input of shape "
-                                         r"\(1, 1, 2, 2\) is too small for kernel \(3, 3\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"MaxPool2d\(kernel_size=3.*input of shape "
+        r"\(1, 1, 2, 2\) is too small for kernel \(3, 3\)",
+    ):
         nn.MaxPool2d(3)(gn.zeros(1, 1, 2, 2))
-    with pytest.raises(ShapeError, match=r"AvgPool2d\(kernel_size=2.*3-D \(unbatched\) or 4-D "
-                                         r"\(batched\) input \(N, C, H, W\), got shape \(4, 4\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"AvgPool2d\(kernel_size=2.*3-D \(unbatched\) or 4-D "
+        r"\(batched\) input \(N, C, H, W\), got shape \(4, 4\)",
+    ):
         nn.AvgPool2d(2)(gn.zeros(4, 4))
-    with pytest.raises(ValueError, match=r"MaxPool2d.*padding \(2, 2\) should be at most half "
-                                         r"of the effective kernel size"):
+    with pytest.raises(
+        ValueError,
+        match=r"MaxPool2d.*padding \(2, 2\) should be at most half "
+        r"of the effective kernel size",
+    ):
         nn.MaxPool2d(3, padding=2)(gn.zeros(1, 1, 8, 8))
     with pytest.raises(ValueError, match=r"avg_pool2d: padding \(2, 2\) should be at most half"):
         F.avg_pool2d(gn.zeros(1, 1, 8, 8), 3, padding=2)
-    with pytest.raises(DTypeError, match="max_pool2d: expected a floating-point input, got "
-                                         "int64"):
+    with pytest.raises(DTypeError, match="max_pool2d: expected a floating-point input, got int64"):
         F.max_pool2d(gn.tensor(np.zeros((1, 1, 4, 4), dtype=np.int64)), 2)
     with pytest.raises(ValueError, match="divisor_override must be a non-zero int"):
         F.avg_pool2d(gn.zeros(1, 1, 4, 4), 2, divisor_override=0)
-    with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d: output_size must be a positive int "
-                                         r"or a pair"):
+    with pytest.raises(
+        ValueError,
+        match=r"AdaptiveAvgPool2d: output_size must be a positive int "
+        r"or a pair",
+    ):
         nn.AdaptiveAvgPool2d((0, 2))
     with pytest.raises(ShapeError, match=r"adaptive_avg_pool2d: .*\(1, 1, 0, 3\) has an empty"):
         F.adaptive_avg_pool2d(gn.zeros(1, 1, 0, 3), 2)

@@ -2,6 +2,7 @@
 initializers): every consumer — fit, the command line, the playground, the
 figures, the diagram — accepts exactly the registry's names, and an
 unknown name is refused with the list of the known ones."""
+
 import argparse
 
 import numpy as np
@@ -35,14 +36,17 @@ def test_a_registry_maps_names_and_aliases_and_explains_an_unknown_name():
 
 @pytest.mark.parametrize("registry", REGISTRIES, ids=lambda r: r.kind)
 def test_every_registry_refuses_an_unknown_name_listing_the_known_ones(registry):
-    with pytest.raises(ValueError, match=f"unknown {registry.kind} 'nope'; expected one of "
-                                         + ", ".join(registry.accepted())):
+    with pytest.raises(
+        ValueError,
+        match=f"unknown {registry.kind} 'nope'; expected one of " + ", ".join(registry.accepted()),
+    ):
         registry["nope"]
 
 
 def test_the_aliases_people_type():
-    assert LOSSES["mae"].module is nn.L1Loss and LOSSES["crossentropy"].module is \
-        nn.CrossEntropyLoss
+    assert (
+        LOSSES["mae"].module is nn.L1Loss and LOSSES["crossentropy"].module is nn.CrossEntropyLoss
+    )
     assert LOSSES["binary_cross_entropy_with_logits"].module is nn.BCEWithLogitsLoss
     assert ACTIVATIONS["identity"].module is nn.Identity
     assert INITIALIZERS["he"] is nn.init.kaiming_normal_
@@ -69,10 +73,11 @@ def test_every_activation_builds_the_command_lines_mlp_and_the_playgrounds_netwo
     from glassnet.cli.train import build_mlp
     from glassnet.playground.config import parse
     from glassnet.playground.network import Network
+
     entry = ACTIVATIONS[name]
     assert isinstance(build_mlp(2, [3], 1, name)[1], entry.module)
     config = parse({"layers": [3], "activations": [name]})
-    assert config.activations == (entry.name,)       # stored under its registered name
+    assert config.activations == (entry.name,)  # stored under its registered name
     net = Network([2, 3, 1], [name], 0.0, np.random.default_rng(0))
     assert isinstance(net.sequential()[1], entry.module)
     x = gn.tensor(np.linspace(-2, 2, 5))
@@ -85,19 +90,22 @@ def test_the_playground_offers_exactly_the_registered_activations_and_optimizers
     from glassnet.playground.config import parse
     from glassnet.playground.errors import ProtocolError
     from glassnet.playground.options import options
+
     o = options()
     assert o["activations"] == list(ACTIVATIONS.names())
     assert o["optimizers"] == list(OPTIMIZERS.names())
     for name in OPTIMIZERS.accepted():
         assert parse({"optimizer": name}).optimizer == OPTIMIZERS.canonical(name)
-    with pytest.raises(ProtocolError, match="optimizer must be one of " +
-                       ", ".join(OPTIMIZERS.accepted())):
+    with pytest.raises(
+        ProtocolError, match="optimizer must be one of " + ", ".join(OPTIMIZERS.accepted())
+    ):
         parse({"optimizer": "lbfgs"})
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS.accepted())
 def test_every_optimizer_is_made_alike_by_fit_the_figures_and_the_exported_code(name):
     from glassnet.explain.plots.descent import bowl, descent_path
+
     spec = OPTIMIZERS[name]
     w = nn.Parameter(gn.tensor([1.0, 2.0]))
     made = get_optimizer(name, [w], lr=0.05)
@@ -108,8 +116,10 @@ def test_every_optimizer_is_made_alike_by_fit_the_figures_and_the_exported_code(
     model = nn.Linear(2, 1)
     exported = eval(spec.code(0.05), {"gn": gn, "model": model})
     assert type(exported) is spec.cls
-    assert {k: exported.param_groups[0][k] for k in ("lr", *spec.settings)} == \
-        {"lr": 0.05, **spec.settings}
+    assert {k: exported.param_groups[0][k] for k in ("lr", *spec.settings)} == {
+        "lr": 0.05,
+        **spec.settings,
+    }
     run = descent_path(bowl, (1.0, 1.0), 0.01, steps=3, optimizer=name)
     assert run["loss"][-1] < run["loss"][0]
 
@@ -127,17 +137,21 @@ def test_every_loss_name_gives_fit_its_layer_and_the_function_agrees(name):
 
 
 def test_fit_explains_an_unknown_loss_or_optimizer_with_the_registry_names():
-    with pytest.raises(ValueError, match="unknown loss 'msee'; expected one of " +
-                       ", ".join(LOSSES.accepted())):
+    with pytest.raises(
+        ValueError, match="unknown loss 'msee'; expected one of " + ", ".join(LOSSES.accepted())
+    ):
         get_loss("msee")
-    with pytest.raises(ValueError, match="unknown optimizer 'sgdd'; expected one of " +
-                       ", ".join(OPTIMIZERS.accepted())):
+    with pytest.raises(
+        ValueError,
+        match="unknown optimizer 'sgdd'; expected one of " + ", ".join(OPTIMIZERS.accepted()),
+    ):
         get_optimizer("sgdd", [])
 
 
 @pytest.mark.parametrize("name", INITIALIZERS.accepted())
 def test_every_initializer_fills_a_weight_and_the_figures_take_it(name):
     from glassnet.explain.plots.gradients import deep_mlp
+
     w = nn.Parameter(gn.zeros(4, 3) + 0.5)
     out = INITIALIZERS[name](w, generator=np.random.default_rng(0))
     assert out is w and w.shape == (4, 3)
@@ -147,7 +161,9 @@ def test_every_initializer_fills_a_weight_and_the_figures_take_it(name):
 
 def test_the_diagram_draws_every_registered_activation():
     from glassnet.explain.draw.diagram import network_svg
+
     for name in ACTIVATIONS.names():
-        svg = network_svg(nn.Sequential(nn.Linear(2, 2), ACTIVATIONS[name].layer(),
-                                        nn.Linear(2, 1)))
+        svg = network_svg(
+            nn.Sequential(nn.Linear(2, 2), ACTIVATIONS[name].layer(), nn.Linear(2, 1))
+        )
         assert svg.startswith("<svg")

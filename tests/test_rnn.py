@@ -8,6 +8,7 @@ state_dict (same names and shapes as PyTorch); PyTorch's default init and
 reprs; dropout between layers (seeded, training only); backpropagation
 through time as one graph node per step; the reuse of pooled arrays never
 touching what a caller still holds; and the errors."""
+
 import warnings
 
 import numpy as np
@@ -36,8 +37,9 @@ def _twin(torch, module, kind, **kw):
     """The PyTorch module of the same kind and arguments, with ``module``'s weights."""
     dtype = next(module.parameters()).dtype
     t = getattr(torch.nn, kind)(**kw).to(_torch_dtype(torch, dtype))
-    t.load_state_dict({k: torch.from_numpy(v.numpy().copy())
-                       for k, v in module.state_dict().items()})
+    t.load_state_dict(
+        {k: torch.from_numpy(v.numpy().copy()) for k, v in module.state_dict().items()}
+    )
     return t
 
 
@@ -74,10 +76,15 @@ def _check(torch, g_mod, t_mod, g_args, t_args, g_leaves, t_leaves, seed, names=
 
 @st.composite
 def sizes(draw, max_steps=5):
-    return dict(steps=draw(st.integers(1, max_steps)), batch=draw(st.integers(1, 3)),
-                n_in=draw(st.integers(1, 4)), hidden=draw(st.integers(1, 5)),
-                bias=draw(st.booleans()), dtype=draw(st.sampled_from([np.float64, np.float32])),
-                seed=draw(seeds))
+    return dict(
+        steps=draw(st.integers(1, max_steps)),
+        batch=draw(st.integers(1, 3)),
+        n_in=draw(st.integers(1, 4)),
+        hidden=draw(st.integers(1, 5)),
+        bias=draw(st.booleans()),
+        dtype=draw(st.sampled_from([np.float64, np.float32])),
+        seed=draw(seeds),
+    )
 
 
 def _layer(kind, case, relu=False, **kw):
@@ -103,11 +110,11 @@ def _sequence_check(torch, kind, case, relu=False, batched=True, initial=False, 
     names = ["input"]
     if initial:
         n_states = kw.get("num_layers", 1) * (2 if kw.get("bidirectional") else 1)
-        state_shape = (n_states, batch, case["hidden"]) if batched else (n_states,
-                                                                       case["hidden"])
-        for name in (["h_0", "c_0"] if kind == "LSTM" else ["h_0"]):
-            g_leaves.append(gn.tensor(rng.standard_normal(state_shape).astype(dtype),
-                                      requires_grad=True))
+        state_shape = (n_states, batch, case["hidden"]) if batched else (n_states, case["hidden"])
+        for name in ["h_0", "c_0"] if kind == "LSTM" else ["h_0"]:
+            g_leaves.append(
+                gn.tensor(rng.standard_normal(state_shape).astype(dtype), requires_grad=True)
+            )
             names.append(name)
     t_leaves = [torch.tensor(g.detach().numpy(), requires_grad=True) for g in g_leaves]
     if not initial:
@@ -132,10 +139,19 @@ def _sequence_check(torch, kind, case, relu=False, batched=True, initial=False, 
 @pytest.mark.parametrize("kind", KINDS)
 @FEW
 @given(case=sizes(), relu=st.booleans())
-def test_sequence_layers_match_pytorch(torch, kind, num_layers, bidirectional, batch_first,
-                                       initial, case, relu):
-    _sequence_check(torch, kind, case, relu, initial=initial, num_layers=num_layers,
-                    bidirectional=bidirectional, batch_first=batch_first)
+def test_sequence_layers_match_pytorch(
+    torch, kind, num_layers, bidirectional, batch_first, initial, case, relu
+):
+    _sequence_check(
+        torch,
+        kind,
+        case,
+        relu,
+        initial=initial,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -144,8 +160,16 @@ def test_sequence_layers_match_pytorch(torch, kind, num_layers, bidirectional, b
 def test_unbatched_sequences_match_pytorch(torch, kind, case, initial, batch_first):
     """A (seq, input) input and (layers·directions, H) states, as PyTorch
     allows; batch_first does not apply to them."""
-    _sequence_check(torch, kind, case, batched=False, initial=initial, num_layers=2,
-                    bidirectional=True, batch_first=batch_first)
+    _sequence_check(
+        torch,
+        kind,
+        case,
+        batched=False,
+        initial=initial,
+        num_layers=2,
+        bidirectional=True,
+        batch_first=batch_first,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -155,10 +179,10 @@ def test_layers_big_enough_for_the_gemm_path_match_pytorch(torch, kind, bidirect
     """Hidden 64, batch 8: every per-step product (≥ 64·64·8 multiply-adds)
     goes through glassnet.backends.blas (MKL where installed), the GRU's with β = 1."""
     from glassnet.backends import blas
+
     assert 64 * 64 * 8 >= blas.MIN_FLOPS
     case = dict(steps=3, batch=8, n_in=16, hidden=64, bias=True, dtype=dtype, seed=7)
-    _sequence_check(torch, kind, case, initial=True, bidirectional=bidirectional,
-                    num_layers=2)
+    _sequence_check(torch, kind, case, initial=True, bidirectional=bidirectional, num_layers=2)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -166,8 +190,7 @@ def test_a_loss_on_part_of_the_output_matches_pytorch(torch, kind):
     """The benchmark's shape of use: only the last step feeds the loss (the
     final state unused), and the other way round."""
     g_mod = getattr(nn, kind)(3, 4, num_layers=2, batch_first=True, dtype=np.float64)
-    t_mod = _twin(torch, g_mod, kind, input_size=3, hidden_size=4, num_layers=2,
-                  batch_first=True)
+    t_mod = _twin(torch, g_mod, kind, input_size=3, hidden_size=4, num_layers=2, batch_first=True)
     x = np.random.default_rng(1).standard_normal((2, 6, 3))
     for pick in (lambda out, h: out[:, -1].sum(), lambda out, h: _flat(h)[-1].sum()):
         g_mod.zero_grad()
@@ -226,8 +249,10 @@ def test_cells_match_pytorch(torch, kind, case, relu, initial, batched):
     lead = (case["batch"],) if batched else ()
     leaves = [rng.standard_normal(lead + (case["n_in"],)).astype(case["dtype"])]
     if initial:
-        leaves += [rng.standard_normal(lead + (case["hidden"],)).astype(case["dtype"])
-                   for _ in range(2 if kind == "LSTMCell" else 1)]
+        leaves += [
+            rng.standard_normal(lead + (case["hidden"],)).astype(case["dtype"])
+            for _ in range(2 if kind == "LSTMCell" else 1)
+        ]
     g_leaves = [gn.tensor(a, requires_grad=True) for a in leaves]
     t_leaves = [torch.tensor(a, requires_grad=True) for a in leaves]
     if kind == "LSTMCell" and initial:
@@ -235,7 +260,7 @@ def test_cells_match_pytorch(torch, kind, case, relu, initial, batched):
     else:
         g_args, t_args = list(g_leaves), list(t_leaves)
     t_params = dict(t_mod.named_parameters())
-    names = ["input", "h", "c"][:len(leaves)]
+    names = ["input", "h", "c"][: len(leaves)]
     for name, p in g_mod.named_parameters():
         g_leaves.append(p)
         t_leaves.append(t_params[name])
@@ -253,7 +278,9 @@ def test_a_cell_stepped_by_hand_equals_the_sequence_layer():
     h = c = None
     for t in range(4):
         h, c = cell(x[t], None if h is None else (h, c))
-        np.testing.assert_allclose(h.detach().numpy(), out.detach().numpy()[t], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            h.detach().numpy(), out.detach().numpy()[t], rtol=1e-12, atol=1e-12
+        )
     np.testing.assert_allclose(c.detach().numpy(), c_n.detach().numpy()[0], rtol=1e-12, atol=1e-12)
 
 
@@ -266,8 +293,10 @@ def test_gradcheck_of_input_states_and_every_parameter(kind):
     mod = getattr(nn, kind)(2, 2, num_layers=2, bidirectional=True, dtype=np.float64)
     rng = np.random.default_rng(0)
     x = gn.tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
-    states = [gn.tensor(rng.standard_normal((4, 2, 2)), requires_grad=True)
-              for _ in range(2 if kind == "LSTM" else 1)]
+    states = [
+        gn.tensor(rng.standard_normal((4, 2, 2)), requires_grad=True)
+        for _ in range(2 if kind == "LSTM" else 1)
+    ]
 
     def fn(x, *states_and_params):
         hx = tuple(states) if kind == "LSTM" else states[0]
@@ -282,8 +311,10 @@ def test_gradcheck_of_the_cells(kind):
     cell = getattr(nn, kind)(3, 2, dtype=np.float64)
     rng = np.random.default_rng(1)
     x = gn.tensor(rng.standard_normal((2, 3)), requires_grad=True)
-    states = [gn.tensor(rng.standard_normal((2, 2)), requires_grad=True)
-              for _ in range(2 if kind == "LSTMCell" else 1)]
+    states = [
+        gn.tensor(rng.standard_normal((2, 2)), requires_grad=True)
+        for _ in range(2 if kind == "LSTMCell" else 1)
+    ]
 
     def fn(x, *rest):
         return _flat(cell(x, tuple(states) if kind == "LSTMCell" else states[0]))
@@ -304,11 +335,17 @@ def test_parameter_names_and_shapes_are_pytorchs(torch, kind):
     for num_layers in (1, 3):
         for bidirectional in (False, True):
             for bias in (False, True):
-                kw = dict(input_size=3, hidden_size=5, num_layers=num_layers,
-                          bidirectional=bidirectional, bias=bias)
+                kw = dict(
+                    input_size=3,
+                    hidden_size=5,
+                    num_layers=num_layers,
+                    bidirectional=bidirectional,
+                    bias=bias,
+                )
                 g = {k: v.shape for k, v in getattr(nn, kind)(**kw).state_dict().items()}
-                t = {k: tuple(v.shape) for k, v in getattr(torch.nn, kind)(**kw)
-                     .state_dict().items()}
+                t = {
+                    k: tuple(v.shape) for k, v in getattr(torch.nn, kind)(**kw).state_dict().items()
+                }
                 assert list(g.items()) == list(t.items())
     for cell in ("RNNCell", "LSTMCell", "GRUCell"):
         g = {k: v.shape for k, v in getattr(nn, cell)(3, 5).state_dict().items()}
@@ -329,10 +366,13 @@ def test_pytorch_weights_load_and_give_pytorchs_outputs(torch, kind):
     for g, t in zip(g_out, t_out):
         assert_close(g.detach().numpy(), t.detach().numpy(), 1e-4, "output")
     back = getattr(torch.nn, kind)(4, 6, num_layers=2, bidirectional=True, batch_first=True)
-    back.load_state_dict({k: torch.from_numpy(v.numpy().copy())
-                          for k, v in g_mod.state_dict().items()})
+    back.load_state_dict(
+        {k: torch.from_numpy(v.numpy().copy()) for k, v in g_mod.state_dict().items()}
+    )
     for g, t in zip(g_out, _flat(back(torch.tensor(x)))):
-        assert_close(g.detach().numpy(), t.detach().numpy(), 1e-4, "output after loading into torch")
+        assert_close(
+            g.detach().numpy(), t.detach().numpy(), 1e-4, "output after loading into torch"
+        )
 
 
 @pytest.mark.parametrize("kind", KINDS + ["RNNCell", "LSTMCell", "GRUCell"])
@@ -350,10 +390,14 @@ def test_default_init_is_uniform_within_one_over_sqrt_hidden_and_seeded(kind):
 
 
 def test_reprs_are_pytorchs(torch):
-    cases = [("LSTM", (3, 4), dict(num_layers=2, batch_first=True, bidirectional=True)),
-             ("RNN", (3, 4), dict(nonlinearity="relu", bias=False, num_layers=2, dropout=0.5)),
-             ("GRU", (3, 4), {}), ("RNNCell", (3, 4), dict(nonlinearity="relu", bias=False)),
-             ("LSTMCell", (3, 4), {}), ("GRUCell", (3, 4), dict(bias=False))]
+    cases = [
+        ("LSTM", (3, 4), dict(num_layers=2, batch_first=True, bidirectional=True)),
+        ("RNN", (3, 4), dict(nonlinearity="relu", bias=False, num_layers=2, dropout=0.5)),
+        ("GRU", (3, 4), {}),
+        ("RNNCell", (3, 4), dict(nonlinearity="relu", bias=False)),
+        ("LSTMCell", (3, 4), {}),
+        ("GRUCell", (3, 4), dict(bias=False)),
+    ]
     for kind, args, kw in cases:
         assert repr(getattr(nn, kind)(*args, **kw)) == repr(getattr(torch.nn, kind)(*args, **kw))
 
@@ -412,11 +456,16 @@ def test_dropout_sits_after_every_layer_but_the_last():
 
 def test_eval_mode_matches_pytorch_with_dropout(torch):
     g_mod = nn.LSTM(3, 4, num_layers=2, dropout=0.7, dtype=np.float64).eval()
-    t_mod = _twin(torch, g_mod, "LSTM", input_size=3, hidden_size=4, num_layers=2,
-                  dropout=0.7).eval()
+    t_mod = _twin(
+        torch, g_mod, "LSTM", input_size=3, hidden_size=4, num_layers=2, dropout=0.7
+    ).eval()
     x = np.random.default_rng(0).standard_normal((5, 2, 3))
-    assert_close(g_mod(gn.tensor(x))[0].detach().numpy(), t_mod(torch.tensor(x))[0].detach().numpy(),
-                 1e-9, "eval output")
+    assert_close(
+        g_mod(gn.tensor(x))[0].detach().numpy(),
+        t_mod(torch.tensor(x))[0].detach().numpy(),
+        1e-9,
+        "eval output",
+    )
 
 
 def test_dropout_with_one_layer_warns_as_pytorch():
@@ -447,13 +496,21 @@ def test_every_step_state_carries_its_gradient_back_through_time(torch):
     c part is ∂L/∂cₜ with hₜ held fixed — hₜ and cₜ are the step's two
     outputs — where PyTorch's c.grad also counts the path through hₜ.)"""
     from glassnet.ops.recurrent.layer import LayerOutput, run_direction
+
     gn.manual_seed(0)
     cell = nn.LSTMCell(3, 4, dtype=np.float64)
     t_cell = _twin(torch, cell, "LSTMCell", input_size=3, hidden_size=4)
     rng = np.random.default_rng(0)
     x, up = rng.standard_normal((6, 2, 3)), rng.standard_normal((6, 2, 4))
-    states, run = run_direction("LSTM", gn.tensor(x), np.zeros((2, 2, 4)), cell.weight_ih,
-                                cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    states, run = run_direction(
+        "LSTM",
+        gn.tensor(x),
+        np.zeros((2, 2, 4)),
+        cell.weight_ih,
+        cell.weight_hh,
+        cell.bias_ih,
+        cell.bias_hh,
+    )
     seen = {}
     for t, s in enumerate(states):
         s.register_hook(lambda g, t=t: seen.__setitem__(t, g.numpy().copy()))
@@ -475,16 +532,21 @@ def test_gradients_with_frozen_weights_flow_to_the_initial_state_or_input(torch,
     their backward, and hand on exactly what is asked for."""
     for wanted in ("state", "input"):
         g_mod = getattr(nn, kind)(3, 4, num_layers=2, bidirectional=True, dtype=np.float64)
-        t_mod = _twin(torch, g_mod, kind, input_size=3, hidden_size=4, num_layers=2,
-                      bidirectional=True)
+        t_mod = _twin(
+            torch, g_mod, kind, input_size=3, hidden_size=4, num_layers=2, bidirectional=True
+        )
         g_mod.requires_grad_(False)
         t_mod.requires_grad_(False)
         rng = np.random.default_rng(2)
         x, h0 = rng.standard_normal((5, 2, 3)), rng.standard_normal((4, 2, 4))
-        gx, tx = gn.tensor(x, requires_grad=wanted == "input"), torch.tensor(
-            x, requires_grad=wanted == "input")
-        gh, th = gn.tensor(h0, requires_grad=wanted == "state"), torch.tensor(
-            h0, requires_grad=wanted == "state")
+        gx, tx = (
+            gn.tensor(x, requires_grad=wanted == "input"),
+            torch.tensor(x, requires_grad=wanted == "input"),
+        )
+        gh, th = (
+            gn.tensor(h0, requires_grad=wanted == "state"),
+            torch.tensor(h0, requires_grad=wanted == "state"),
+        )
         g_hx, t_hx = ((gh, gn.tensor(h0)), (th, torch.tensor(h0))) if kind == "LSTM" else (gh, th)
         g_out, t_out = g_mod(gx, g_hx)[0], t_mod(tx, t_hx)[0]
         (g_out * g_out).sum().backward()
@@ -586,8 +648,11 @@ def test_constructor_errors():
 
 def test_input_and_state_errors_name_the_layer_and_the_shapes():
     lstm = nn.LSTM(3, 4, num_layers=2)
-    with pytest.raises(ShapeError, match=r"LSTM\(3, 4, num_layers=2\).*\(5, 2, 7\).*\(seq, "
-                       r"batch, 3\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"LSTM\(3, 4, num_layers=2\).*\(5, 2, 7\).*\(seq, "
+        r"batch, 3\)",
+    ):
         lstm(gn.zeros(5, 2, 7))
     with pytest.raises(ShapeError, match=r"\(2, 5, 2, 3\)"):
         lstm(gn.zeros(2, 5, 2, 3))

@@ -1,6 +1,7 @@
 """conftest's need(): a test that needs an optional package skips, naming
 what to install, wherever it asks (also at the top of a file, which skips the
 file instead of erroring at collection); GLASSNET_REQUIRE_ALL=1 fails instead."""
+
 import os
 import pathlib
 import subprocess
@@ -32,9 +33,27 @@ def _pytest(tmp_path, source, strict=False):
     env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")])
     if strict:
         env["GLASSNET_REQUIRE_ALL"] = "1"
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-                           "-p", "no:xdist", "--rootdir", str(tmp_path), str(tmp_path)],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_need_at_the_top_of_a_file_skips_the_file(tmp_path):
@@ -54,5 +73,5 @@ def test_need_names_the_extra_that_brings_the_package(tmp_path):
 def test_require_all_turns_the_skip_into_a_failure(tmp_path):
     for source in (FILE_TOP, IN_A_TEST):
         out = _pytest(tmp_path, source, strict=True)
-        assert out.returncode in (1, 2), out.stdout + out.stderr   # failed, or a collection error
+        assert out.returncode in (1, 2), out.stdout + out.stderr  # failed, or a collection error
         assert "GLASSNET_REQUIRE_ALL=1 forbids skipping" in out.stdout, out.stdout

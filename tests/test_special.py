@@ -1,4 +1,5 @@
 """glassnet.ops._special.erf: NumPy only, within a few ulps of the true erf."""
+
 import math
 
 import numpy as np
@@ -11,9 +12,16 @@ from glassnet.ops import _special
 
 def _points():
     """Dense over the pieces and their joins, tiny and huge magnitudes, both signs."""
-    a = np.concatenate([np.linspace(0, 7, 14001), np.geomspace(1e-310, 30, 4000), [1e300],
-                        np.nextafter([1.0, 3.0, 6.0], 0), [1.0, 3.0, 6.0],
-                        np.nextafter([1.0, 3.0, 6.0], 10)])
+    a = np.concatenate(
+        [
+            np.linspace(0, 7, 14001),
+            np.geomspace(1e-310, 30, 4000),
+            [1e300],
+            np.nextafter([1.0, 3.0, 6.0], 0),
+            [1.0, 3.0, 6.0],
+            np.nextafter([1.0, 3.0, 6.0], 10),
+        ]
+    )
     return np.concatenate([a, -a])
 
 
@@ -50,8 +58,9 @@ def test_infinities_nan_and_integers():
     got = _special.erf(np.array([np.inf, -np.inf, np.nan, 0.0]))
     np.testing.assert_array_equal(got, [1.0, -1.0, np.nan, 0.0])
     assert _special.erf(np.array([0, 1, -2])).dtype == np.float64
-    np.testing.assert_allclose(_special.erf(np.array([0, 1, -2])), [0, math.erf(1), math.erf(-2)],
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        _special.erf(np.array([0, 1, -2])), [0, math.erf(1), math.erf(-2)], rtol=1e-15
+    )
     assert _special.erf(np.empty((0, 3), np.float32)).shape == (0, 3)
 
 

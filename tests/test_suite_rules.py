@@ -7,6 +7,7 @@ from the tests' source (ast):
 - ``@settings`` sits on a hypothesis test (on a helper it changes nothing,
   and the test silently runs with the default settings).
 """
+
 import ast
 from pathlib import Path
 
@@ -23,9 +24,13 @@ def _parse(path):
 def _settings_names(tree, imported):
     """Names bound to ``settings(...)`` in the module, and those it imports
     from the shared opcheck module that are."""
-    names = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
-             and _is_call_to(node.value, "settings") for t in node.targets
-             if isinstance(t, ast.Name)}
+    names = {
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and _is_call_to(node.value, "settings")
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in imported:
             names |= {a.asname or a.name for a in node.names} & imported[node.module]
@@ -35,15 +40,17 @@ def _settings_names(tree, imported):
 def _is_call_to(node, name):
     func = node.func if isinstance(node, ast.Call) else None
     return (isinstance(func, ast.Name) and func.id == name) or (
-        isinstance(func, ast.Attribute) and func.attr == name)
+        isinstance(func, ast.Attribute) and func.attr == name
+    )
 
 
 def _decorations(fn, settings_names):
     """(is a hypothesis test, has a settings decorator)."""
     given = any(_is_call_to(d, "given") for d in fn.decorator_list)
-    configured = any(_is_call_to(d, "settings") or (isinstance(d, ast.Name)
-                                                   and d.id in settings_names)
-                     for d in fn.decorator_list)
+    configured = any(
+        _is_call_to(d, "settings") or (isinstance(d, ast.Name) and d.id in settings_names)
+        for d in fn.decorator_list
+    )
     return given, configured
 
 
@@ -75,11 +82,15 @@ def _problems(path):
     for fn in _functions(tree):
         given, configured = _decorations(fn, settings_names)
         if given:
-            out += [f"{path.name}:{r.lineno}: {fn.name} returns early; use hypothesis.assume()"
-                    for r in _own_returns(fn)]
+            out += [
+                f"{path.name}:{r.lineno}: {fn.name} returns early; use hypothesis.assume()"
+                for r in _own_returns(fn)
+            ]
         elif configured:
-            out.append(f"{path.name}:{fn.lineno}: @settings on {fn.name}, which is not a "
-                       "@given test (the settings never reach a test)")
+            out.append(
+                f"{path.name}:{fn.lineno}: @settings on {fn.name}, which is not a "
+                "@given test (the settings never reach a test)"
+            )
     return out
 
 
@@ -104,9 +115,11 @@ def test_the_rules_see_what_they_forbid(tmp_path):
         "        return 2\n"
         "    if x:\n"
         "        return\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert SHARED["opcheck"] >= {"SETTINGS", "FEW"}
     assert _problems(bad) == [
         "test_bad.py:5: @settings on helper, which is not a @given test (the settings never "
         "reach a test)",
-        "test_bad.py:13: test_early returns early; use hypothesis.assume()"]
+        "test_bad.py:13: test_early returns early; use hypothesis.assume()",
+    ]

@@ -1,4 +1,5 @@
 """Tensor creation, dtypes, conversion, printing and seeding."""
+
 import numpy as np
 import pytest
 
@@ -10,7 +11,7 @@ def test_default_dtypes_follow_pytorch():
     assert gn.tensor(3.5).dtype == np.float32
     assert gn.tensor([1, 2]).dtype == np.int64
     assert gn.tensor([True, False]).dtype == np.bool_
-    assert gn.tensor(np.zeros(2)).dtype == np.float64          # an ndarray keeps its dtype
+    assert gn.tensor(np.zeros(2)).dtype == np.float64  # an ndarray keeps its dtype
     assert gn.tensor([1.0], dtype=gn.float64).dtype == np.float64
     assert gn.zeros(2, 3).dtype == np.float32 and gn.zeros(2, 3).shape == (2, 3)
     assert gn.ones((2, 3)).shape == (2, 3)
@@ -30,8 +31,17 @@ def test_tensor_copies_its_data_and_from_numpy_shares():
 
 def test_python_scalars_never_upcast_float32():
     x = gn.ones(3)
-    for y in (x * 2.5, x + 1e-300, x / 3, 2.0 - x, x ** 0.5, np.float64(2.0) * x,
-              x * np.float64(3.0), gn.where(x > 0, x, 0.0), x.clamp(0.1, 0.5)):
+    for y in (
+        x * 2.5,
+        x + 1e-300,
+        x / 3,
+        2.0 - x,
+        x**0.5,
+        np.float64(2.0) * x,
+        x * np.float64(3.0),
+        gn.where(x > 0, x, 0.0),
+        x.clamp(0.1, 0.5),
+    ):
         assert y.dtype == np.float32, y
 
 
@@ -65,7 +75,9 @@ def test_manual_seed_reproduces_random_draws():
 
 def test_explicit_generator():
     g1, g2 = np.random.default_rng(1), np.random.default_rng(1)
-    np.testing.assert_array_equal(gn.randn(4, generator=g1).numpy(), gn.randn(4, generator=g2).numpy())
+    np.testing.assert_array_equal(
+        gn.randn(4, generator=g1).numpy(), gn.randn(4, generator=g2).numpy()
+    )
 
 
 def test_conversions():
@@ -83,7 +95,7 @@ def test_conversions():
     assert t.double().dtype == np.float64 and t.long().dtype == np.int64
     assert t.to(gn.float64).dtype == np.float64
     t.numpy()[0, 0] = 5.0
-    assert t[0, 0].item() == 5.0       # shared memory, as torch
+    assert t[0, 0].item() == 5.0  # shared memory, as torch
 
 
 def test_detach_and_requires_grad():
@@ -111,8 +123,15 @@ def test_bad_data_is_reported():
         bool(gn.tensor([1.0, 2.0]))
 
 
-@pytest.mark.parametrize("arr", [np.array([1, 2], dtype=object), np.array([1, "a"], dtype=object),
-                                 np.array(["a", "b"]), np.array([b"x"])])
+@pytest.mark.parametrize(
+    "arr",
+    [
+        np.array([1, 2], dtype=object),
+        np.array([1, "a"], dtype=object),
+        np.array(["a", "b"]),
+        np.array([b"x"]),
+    ],
+)
 def test_object_and_text_arrays_are_refused_as_torch_does(arr):
     with pytest.raises(gn.DTypeError, match=f"array of numbers .*ndarray of dtype {arr.dtype}"):
         gn.tensor(arr)

@@ -2,6 +2,7 @@
 detached Tensor sharing the array, whose in-place changes autograd does not
 see; ``t.data = other`` swaps the array; ``numpy()`` refuses a tensor that
 requires grad. Each idiom runs in both libraries and is compared."""
+
 import numpy as np
 import pytest
 
@@ -18,18 +19,21 @@ def _leaf(lib):
 
 
 IDIOMS = {
-    "add_ alpha": lambda lib, p: p.data.add_(lib.tensor([1.0, 2.0, 4.0], dtype=lib.float64),
-                                             alpha=-0.1),
-    "sub_ alpha": lambda lib, p: p.data.sub_(lib.tensor([1.0, 2.0, 4.0], dtype=lib.float64),
-                                             alpha=0.5),
+    "add_ alpha": lambda lib, p: p.data.add_(
+        lib.tensor([1.0, 2.0, 4.0], dtype=lib.float64), alpha=-0.1
+    ),
+    "sub_ alpha": lambda lib, p: p.data.sub_(
+        lib.tensor([1.0, 2.0, 4.0], dtype=lib.float64), alpha=0.5
+    ),
     "zero_": lambda lib, p: p.data.zero_(),
     "copy_": lambda lib, p: p.data.copy_(lib.tensor([7.0, 8.0, 9.0], dtype=lib.float64)),
     "mul_": lambda lib, p: p.data.mul_(0.5),
     "clamp_": lambda lib, p: p.data.clamp_(-1, 1),
     "fill_": lambda lib, p: p.data.fill_(2.5),
     "setitem": lambda lib, p: p.data.__setitem__(0, 3),
-    "setitem slice": lambda lib, p: p.data.__setitem__(slice(1, None), lib.tensor(
-        [4.0, 5.0], dtype=lib.float64)),
+    "setitem slice": lambda lib, p: p.data.__setitem__(
+        slice(1, None), lib.tensor([4.0, 5.0], dtype=lib.float64)
+    ),
     "iadd": lambda lib, p: p.data.__iadd__(1.0),
 }
 
@@ -72,9 +76,10 @@ def test_data_is_a_detached_tensor_sharing_memory(torch):
 def test_change_through_data_is_invisible_to_backward_as_in_torch(torch):
     """The documented danger of ``.data``: the graph saved p, p changes through
     ``.data``, and backward silently uses the changed values (no error)."""
+
     def run(lib):
         p = _leaf(lib)
-        y = (p * p).sum()          # saves p for backward
+        y = (p * p).sum()  # saves p for backward
         d = p.data
         d.mul_(2)
         y.backward()
@@ -118,14 +123,14 @@ def test_setting_data_swaps_the_array(torch):
     for lib in (gn, torch):
         p = _leaf(lib)
         new = lib.zeros(2, 2, dtype=lib.float64)
-        p.data = new                               # a new shape is allowed
+        p.data = new  # a new shape is allowed
         assert p.shape == (2, 2) and p.requires_grad and p.is_leaf and p._version == 0
-        new.add_(1)                                # shared, not copied
+        new.add_(1)  # shared, not copied
         np.testing.assert_array_equal(p.detach().numpy(), np.ones((2, 2)))
-        p.data = lib.zeros(3, dtype=lib.float32)   # another float dtype is allowed
+        p.data = lib.zeros(3, dtype=lib.float32)  # another float dtype is allowed
         assert p.dtype == lib.float32
         q = lib.zeros(3)
-        q.data = lib.arange(4)                     # any dtype when no grad is required
+        q.data = lib.arange(4)  # any dtype when no grad is required
         assert q.dtype == lib.int64
 
 
@@ -163,7 +168,9 @@ def test_setting_data_under_a_graph_that_saved_the_old_values():
 
 
 def test_numpy_of_a_tensor_that_requires_grad(torch):
-    message = "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+    message = (
+        "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+    )
     for lib in (gn, torch):
         p = _leaf(lib)
         for t in (p, p * 2):
@@ -171,9 +178,9 @@ def test_numpy_of_a_tensor_that_requires_grad(torch):
                 t.numpy()
             assert str(info.value) == message
         with lib.no_grad():
-            np.testing.assert_array_equal(p.numpy(), START)   # allowed without grad mode
+            np.testing.assert_array_equal(p.numpy(), START)  # allowed without grad mode
         forced = p.numpy(force=True)
-        forced[0] = 9.0                                        # still the same memory
+        forced[0] = 9.0  # still the same memory
         assert p[0].item() == 9.0
         np.testing.assert_array_equal(p.detach().numpy(), [9.0, -2.0, 3.0])
 
@@ -202,8 +209,11 @@ def test_the_library_never_reads_the_public_data(monkeypatch):
     x, y = gn.randn(5, 3), gn.tensor([0, 1, 1, 0, 1])
     monkeypatch.setattr(Tensor, "data", property(fail))
     opt = gn.optim.Adam([*model.parameters(), *conv.parameters(), *lstm.parameters()])
-    loss = nn.functional.cross_entropy(model(x), y) + conv(gn.randn(2, 1, 4, 4)).sum() \
+    loss = (
+        nn.functional.cross_entropy(model(x), y)
+        + conv(gn.randn(2, 1, 4, 4)).sum()
         + lstm(gn.randn(2, 4, 3))[0].mean()
+    )
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()

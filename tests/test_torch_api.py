@@ -2,6 +2,7 @@
 devices and torch.cuda, dtype names and legacy constructors, Size,
 torch.utils.data, DataLoader's arguments, topk, narrow, new_*, keyword
 names, autograd.Variable, grad_fn names and next_functions."""
+
 import inspect
 import pickle
 
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.torch
 
 
 # ---- devices ------------------------------------------------------------------------
-@pytest.mark.parametrize("args", [("cpu",), ("cpu", 0), ("cuda",), ("cuda", 1), ("cuda:2",),
-                                  ("mps",), ("cpu:0",)])
+@pytest.mark.parametrize(
+    "args", [("cpu",), ("cpu", 0), ("cuda",), ("cuda", 1), ("cuda:2",), ("mps",), ("cpu:0",)]
+)
 def test_device_reads_and_prints_as_torch(args):
     d, t = gn.device(*args), torch.device(*args)
     assert (d.type, d.index) == (t.type, t.index)
@@ -99,8 +101,12 @@ def test_tensor_device_to_cpu_and_cuda():
     assert x.to(gn.ones(1, dtype=gn.float64)).dtype == gn.float64
     y = x.to(gn.float32, copy=True)
     assert y is not x and np.array_equal(y.numpy(), x.numpy())
-    for call in (lambda: x.to("cuda"), lambda: x.to(gn.device("cuda", 0)), lambda: x.cuda(),
-                 lambda: x.to("mps")):
+    for call in (
+        lambda: x.to("cuda"),
+        lambda: x.to(gn.device("cuda", 0)),
+        lambda: x.cuda(),
+        lambda: x.to("mps"),
+    ):
         with pytest.raises(DeviceError, match="CPU only"):
             call()
     # the same calls in torch (CPU build): cuda fails there too
@@ -121,8 +127,23 @@ def test_module_to_device():
 
 
 # ---- dtypes -----------------------------------------------------------------------------
-ALIASES = ["float", "double", "half", "long", "int", "short", "bool", "int8", "int16", "int32",
-           "int64", "uint8", "float16", "float32", "float64"]
+ALIASES = [
+    "float",
+    "double",
+    "half",
+    "long",
+    "int",
+    "short",
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "float16",
+    "float32",
+    "float64",
+]
 
 
 @pytest.mark.parametrize("name", ALIASES)
@@ -132,8 +153,9 @@ def test_dtype_names_are_torch_s(name):
     assert gn.zeros(2, dtype=getattr(gn, name)).dtype.name == str(t.dtype).removeprefix("torch.")
 
 
-@pytest.mark.parametrize("method", ["float", "double", "half", "long", "int", "short", "char",
-                                    "byte", "bool"])
+@pytest.mark.parametrize(
+    "method", ["float", "double", "half", "long", "int", "short", "char", "byte", "bool"]
+)
 def test_cast_methods_and_type(method):
     t = getattr(torch.tensor([0.0, 1.5, -2.0]), method)()
     x = getattr(gn.tensor([0.0, 1.5, -2.0]), method)()
@@ -152,13 +174,25 @@ def test_type_casts_as_torch():
         x.type("torch.NoSuchTensor")
 
 
-LEGACY = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor",
-          "HalfTensor", "ShortTensor", "CharTensor"]
+LEGACY = [
+    "FloatTensor",
+    "DoubleTensor",
+    "LongTensor",
+    "IntTensor",
+    "BoolTensor",
+    "ByteTensor",
+    "HalfTensor",
+    "ShortTensor",
+    "CharTensor",
+]
 
 
 @pytest.mark.parametrize("name", LEGACY)
-@pytest.mark.parametrize("args", [(2, 3), ([1, 0, 2],), ((2, 3),), (), ("size",)],
-                         ids=["sizes", "list", "tuple-is-data", "empty", "Size"])
+@pytest.mark.parametrize(
+    "args",
+    [(2, 3), ([1, 0, 2],), ((2, 3),), (), ("size",)],
+    ids=["sizes", "list", "tuple-is-data", "empty", "Size"],
+)
 def test_legacy_constructors(name, args):
     if args == ("size",):
         g, t = getattr(gn, name)(gn.Size([2, 4])), getattr(torch, name)(torch.Size([2, 4]))
@@ -185,8 +219,13 @@ def test_legacy_isinstance_checks_the_dtype_as_torch():
 # ---- Size -----------------------------------------------------------------------------
 def test_size_as_torch():
     x, t = gn.zeros(2, 3, 4), torch.zeros(2, 3, 4)
-    for g, ref in ((x.shape, t.shape), (x.size(), t.size()), (x.shape[1:], t.shape[1:]),
-                   (x.shape + (5,), t.shape + (5,)), (gn.zeros(()).shape, torch.zeros(()).shape)):
+    for g, ref in (
+        (x.shape, t.shape),
+        (x.size(), t.size()),
+        (x.shape[1:], t.shape[1:]),
+        (x.shape + (5,), t.shape + (5,)),
+        (gn.zeros(()).shape, torch.zeros(()).shape),
+    ):
         assert isinstance(g, gn.Size) and isinstance(g, tuple) and g == tuple(ref)
         assert repr(g) == repr(ref).replace("torch.", "glassnet.")
         assert str(g) == str(ref).replace("torch.", "glassnet.")
@@ -201,19 +240,33 @@ def test_size_as_torch():
 def test_utils_data_is_glassnet_data():
     import glassnet.utils.data as utils_data
     from glassnet.utils.data import DataLoader, Dataset, Subset, TensorDataset, random_split
+
     assert gn.utils.data is utils_data
     assert (DataLoader, Dataset, Subset, TensorDataset, random_split) == (
-        gn.data.DataLoader, gn.data.Dataset, gn.data.Subset, gn.data.TensorDataset,
-        gn.data.random_split)
+        gn.data.DataLoader,
+        gn.data.Dataset,
+        gn.data.Subset,
+        gn.data.TensorDataset,
+        gn.data.random_split,
+    )
     assert set(utils_data.__all__) <= set(dir(torch.utils.data))
 
 
 def test_dataloader_takes_torch_s_arguments():
     from glassnet.utils.data import DataLoader, TensorDataset
+
     ds = TensorDataset(gn.arange(10.0), gn.arange(10))
-    kwargs = dict(batch_size=4, num_workers=2, pin_memory=True, persistent_workers=True,
-                  prefetch_factor=2, worker_init_fn=lambda i: None, timeout=5, drop_last=True,
-                  collate_fn=None)
+    kwargs = dict(
+        batch_size=4,
+        num_workers=2,
+        pin_memory=True,
+        persistent_workers=True,
+        prefetch_factor=2,
+        worker_init_fn=lambda i: None,
+        timeout=5,
+        drop_last=True,
+        collate_fn=None,
+    )
     loader = DataLoader(ds, shuffle=True, generator=np.random.default_rng(0), **kwargs)
     batches = list(loader)
     assert len(loader) == len(batches) == 2 and all(len(b[0]) == 4 for b in batches)
@@ -232,8 +285,9 @@ def test_dataloader_takes_torch_s_arguments():
 
 
 # ---- topk, narrow, new_* ----------------------------------------------------------------
-@pytest.mark.parametrize("k,dim,largest", [(2, -1, True), (1, 0, True), (3, 1, False),
-                                           (0, 1, True), (4, 1, False)])
+@pytest.mark.parametrize(
+    "k,dim,largest", [(2, -1, True), (1, 0, True), (3, 1, False), (0, 1, True), (4, 1, False)]
+)
 def test_topk_matches_torch(k, dim, largest):
     rng = np.random.default_rng(k)
     a = rng.standard_normal((3, 4))
@@ -267,8 +321,10 @@ def test_narrow_matches_torch(dim, start, length):
     (got * 2).sum().backward()
     (ref * 2).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
-    np.testing.assert_array_equal(gn.narrow(x, dim, start, length).detach().numpy(),
-                                  torch.narrow(t, dim, start, length).detach().numpy())
+    np.testing.assert_array_equal(
+        gn.narrow(x, dim, start, length).detach().numpy(),
+        torch.narrow(t, dim, start, length).detach().numpy(),
+    )
     with pytest.raises(IndexError, match="narrow: start 3 and length 5"):
         x.narrow(1, 3, 5)
 
@@ -277,10 +333,17 @@ def test_narrow_matches_torch(dim, start, length):
 def test_new_factories_follow_self_as_torch(dtype):
     x = gn.zeros(2, dtype=getattr(gn, dtype))
     t = torch.zeros(2, dtype=getattr(torch, dtype))
-    calls = [("new_zeros", (2, 3), {}), ("new_zeros", ((2, 3),), {}), ("new_ones", (3,), {}),
-             ("new_full", ((2,), 3), {}), ("new_empty", ((0,),), {}),
-             ("new_tensor", ([1, 2],), {}), ("new_tensor", ([1.5],), {}),
-             ("new_ones", (2,), {"dtype": "long"}), ("new_zeros", (2,), {"requires_grad": True})]
+    calls = [
+        ("new_zeros", (2, 3), {}),
+        ("new_zeros", ((2, 3),), {}),
+        ("new_ones", (3,), {}),
+        ("new_full", ((2,), 3), {}),
+        ("new_empty", ((0,),), {}),
+        ("new_tensor", ([1, 2],), {}),
+        ("new_tensor", ([1.5],), {}),
+        ("new_ones", (2,), {"dtype": "long"}),
+        ("new_zeros", (2,), {"requires_grad": True}),
+    ]
     for name, args, kw in calls:
         gkw = {k: getattr(gn, v) if k == "dtype" else v for k, v in kw.items()}
         tkw = {k: getattr(torch, v) if k == "dtype" else v for k, v in kw.items()}
@@ -304,8 +367,10 @@ def test_keyword_names_are_torch_s():
         assert tuple(mod.mm(input=x, mat2=y).shape) == (2, 2)
         assert tuple(mod.add(input=x, other=x, alpha=2).shape) == (2, 3)
         assert tuple(mod.sum(input=x, dim=1, keepdim=True).shape) == (2, 1)
-        assert tuple(mod.gather(input=x, dim=1, index=mod.zeros(2, 1, dtype=mod.long)).shape) \
-            == (2, 1)
+        assert tuple(mod.gather(input=x, dim=1, index=mod.zeros(2, 1, dtype=mod.long)).shape) == (
+            2,
+            1,
+        )
         assert tuple(mod.where(x > 0, input=x, other=x).shape) == (2, 3)
         assert tuple(mod.clamp(input=x, min=0, max=1).shape) == (2, 3)
         assert tuple(mod.transpose(input=x, dim0=0, dim1=1).shape) == (3, 2)
@@ -315,6 +380,7 @@ def test_keyword_names_are_torch_s():
 # ---- autograd.Variable, grad_fn names -----------------------------------------------------
 def test_variable_as_torch():
     from torch.autograd import Variable as TV
+
     for V, mod in ((gn.autograd.Variable, gn), (TV, torch)):
         x = mod.ones(2)
         v = V(x, requires_grad=True)
@@ -330,29 +396,79 @@ def _graphs(m, F):
     v = m.tensor(np.ones(4), requires_grad=True)
     tgt = m.tensor([0, 1, 2])
     return {
-        "add": x + x, "sub": x - 1, "mul": x * 2, "div": x / 2, "pow": x ** 2, "rpow": 2 ** x,
-        "powt": x ** x, "maximum": m.maximum(x, x), "neg": -x, "exp": x.exp(), "log": x.log(),
-        "sqrt": x.sqrt(), "abs": x.abs(), "sin": x.sin(), "cos": x.cos(), "tanh": x.tanh(),
-        "clamp": x.clamp(0, 1), "clamp_t": x.clamp(m.zeros(4, dtype=m.float64)), "where": m.where(x > 0, x, x),
-        "cast": x.float(), "clone": x.clone(), "sum": x.sum(), "sum_dim": x.sum(0),
-        "mean": x.mean(), "mean_dim": x.mean(1), "var": x.var(), "std": x.std(0),
-        "amax": x.amax(0), "amin": x.amin(0), "max_dim": x.max(0)[0], "min_dim": x.min(1)[0],
-        "max": x.max(), "min": x.min(), "logsumexp": x.logsumexp(0), "reshape": x.reshape(12),
-        "view": x.view(12), "unsqueeze": x.unsqueeze(0), "permute": x.permute(1, 0),
-        "transpose": x.transpose(0, 1), "t": x.t(), "expand": x[None].expand(2, 3, 4),
-        "cat": m.cat([x, x]), "stack": m.stack([x, x]), "pad": (F.pad if hasattr(F, "pad") else gn.pad)(x, (1, 1)),
-        "select": x[0], "slice": x[1:], "select2": x[:, 0], "index": x[m.tensor([0, 1])],
-        "mask": x[x > 0], "gather": x.gather(1, m.zeros(3, 1, dtype=m.long)),
-        "narrow": x.narrow(1, 0, 2), "topk": x.topk(2)[0], "mm": x @ w.t(), "mv": x @ v,
-        "dot": v @ v, "bmm": x[None] @ w.t()[None], "linear": F.linear(x, w, m.ones(5, dtype=m.float64)),
-        "linear_nobias": F.linear(x, w), "linear_3d": F.linear(x[None], w, m.ones(5, dtype=m.float64)),
-        "sigmoid": x.sigmoid(), "relu": x.relu(), "leaky_relu": F.leaky_relu(x),
-        "elu": F.elu(x), "gelu": F.gelu(x), "softplus": F.softplus(x),
-        "softmax": x.softmax(1), "log_softmax": x.log_softmax(1),
-        "cross_entropy": F.cross_entropy(x, tgt), "nll": F.nll_loss(x, tgt),
+        "add": x + x,
+        "sub": x - 1,
+        "mul": x * 2,
+        "div": x / 2,
+        "pow": x**2,
+        "rpow": 2**x,
+        "powt": x**x,
+        "maximum": m.maximum(x, x),
+        "neg": -x,
+        "exp": x.exp(),
+        "log": x.log(),
+        "sqrt": x.sqrt(),
+        "abs": x.abs(),
+        "sin": x.sin(),
+        "cos": x.cos(),
+        "tanh": x.tanh(),
+        "clamp": x.clamp(0, 1),
+        "clamp_t": x.clamp(m.zeros(4, dtype=m.float64)),
+        "where": m.where(x > 0, x, x),
+        "cast": x.float(),
+        "clone": x.clone(),
+        "sum": x.sum(),
+        "sum_dim": x.sum(0),
+        "mean": x.mean(),
+        "mean_dim": x.mean(1),
+        "var": x.var(),
+        "std": x.std(0),
+        "amax": x.amax(0),
+        "amin": x.amin(0),
+        "max_dim": x.max(0)[0],
+        "min_dim": x.min(1)[0],
+        "max": x.max(),
+        "min": x.min(),
+        "logsumexp": x.logsumexp(0),
+        "reshape": x.reshape(12),
+        "view": x.view(12),
+        "unsqueeze": x.unsqueeze(0),
+        "permute": x.permute(1, 0),
+        "transpose": x.transpose(0, 1),
+        "t": x.t(),
+        "expand": x[None].expand(2, 3, 4),
+        "cat": m.cat([x, x]),
+        "stack": m.stack([x, x]),
+        "pad": (F.pad if hasattr(F, "pad") else gn.pad)(x, (1, 1)),
+        "select": x[0],
+        "slice": x[1:],
+        "select2": x[:, 0],
+        "index": x[m.tensor([0, 1])],
+        "mask": x[x > 0],
+        "gather": x.gather(1, m.zeros(3, 1, dtype=m.long)),
+        "narrow": x.narrow(1, 0, 2),
+        "topk": x.topk(2)[0],
+        "mm": x @ w.t(),
+        "mv": x @ v,
+        "dot": v @ v,
+        "bmm": x[None] @ w.t()[None],
+        "linear": F.linear(x, w, m.ones(5, dtype=m.float64)),
+        "linear_nobias": F.linear(x, w),
+        "linear_3d": F.linear(x[None], w, m.ones(5, dtype=m.float64)),
+        "sigmoid": x.sigmoid(),
+        "relu": x.relu(),
+        "leaky_relu": F.leaky_relu(x),
+        "elu": F.elu(x),
+        "gelu": F.gelu(x),
+        "softplus": F.softplus(x),
+        "softmax": x.softmax(1),
+        "log_softmax": x.log_softmax(1),
+        "cross_entropy": F.cross_entropy(x, tgt),
+        "nll": F.nll_loss(x, tgt),
         "bce": F.binary_cross_entropy(x.sigmoid(), m.ones(3, 4, dtype=m.float64)),
         "bce_logits": F.binary_cross_entropy_with_logits(x, m.ones(3, 4, dtype=m.float64)),
-        "mse": F.mse_loss(x, m.ones(3, 4, dtype=m.float64)), "embedding": F.embedding(tgt, w),
+        "mse": F.mse_loss(x, m.ones(3, 4, dtype=m.float64)),
+        "embedding": F.embedding(tgt, w),
     }
 
 
@@ -367,8 +483,12 @@ def test_grad_fn_names_are_torch_s():
 def test_next_functions_as_torch():
     def names(y):
         return [(f.name() if f is not None else None, i) for f, i in y.grad_fn.next_functions]
-    for make in (lambda m, x: (x * m.ones(2) + m.ones(2)).sum(), lambda m, x: (x - x).exp(),
-                 lambda m, x: m.cat([x, x])):
+
+    for make in (
+        lambda m, x: (x * m.ones(2) + m.ones(2)).sum(),
+        lambda m, x: (x - x).exp(),
+        lambda m, x: m.cat([x, x]),
+    ):
         xs = gn.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
         g, t = make(gn, xs[0]), make(torch, xs[1])
         assert names(g) == names(t)
@@ -392,8 +512,10 @@ class _Node:
         self.grad_fn = node
 
 
-@pytest.mark.parametrize("shifts, dims", [(1, None), (-7, None), ((3,), None), (2, 1), (-1, -1),
-                                          ((1, -2), (0, 2)), ((5, 5), (1, 1))])
+@pytest.mark.parametrize(
+    "shifts, dims",
+    [(1, None), (-7, None), ((3,), None), (2, 1), (-1, -1), ((1, -2), (0, 2)), ((5, 5), (1, 1))],
+)
 def test_roll_matches_torch(shifts, dims):
     x = np.random.default_rng(0).standard_normal((2, 3, 4))
     w = np.random.default_rng(1).standard_normal((2, 3, 4))

@@ -1,5 +1,6 @@
 """The article's tasks learned for real, and fit() with its callbacks,
 checkpoints, resume and Ctrl-C."""
+
 import os
 import signal
 
@@ -38,8 +39,10 @@ def test_xor_2_4_1_sigmoid_learns_for_20_of_20_seeds_and_linear_cannot():
         gn.manual_seed(seed)
         net = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1))
         _train_full_batch(net, x, y, nn.BCEWithLogitsLoss(), lr=1.0, steps=2000)
-        solved += gn.evaluate(net, (x, y), metrics=["accuracy"],
-                              loss="bce_with_logits")["accuracy"] == 1.0
+        solved += (
+            gn.evaluate(net, (x, y), metrics=["accuracy"], loss="bce_with_logits")["accuracy"]
+            == 1.0
+        )
     assert solved == 20
     # a linear model w·x + b can separate at most 3 of the 4 XOR points
     for seed in range(5):
@@ -68,10 +71,20 @@ def test_digits_mlp_reaches_97_percent():
     need("sklearn")  # the digits ship inside scikit-learn
     gn.manual_seed(0)
     ds = gn.datasets.digits(standardize=True)
-    train, test = gn.datasets.train_test_split(ds, test_size=0.2, generator=np.random.default_rng(0))
+    train, test = gn.datasets.train_test_split(
+        ds, test_size=0.2, generator=np.random.default_rng(0)
+    )
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
-    gn.fit(model, train, loss="cross_entropy", optimizer="adam", lr=1e-3, epochs=40,
-           batch_size=32, verbose=0)
+    gn.fit(
+        model,
+        train,
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=1e-3,
+        epochs=40,
+        batch_size=32,
+        verbose=0,
+    )
     acc = gn.evaluate(model, test, metrics=["accuracy"])["accuracy"]
     assert acc >= 0.97
 
@@ -84,8 +97,16 @@ def test_iris_mlp_reaches_95_percent():
         ds = gn.datasets.iris(standardize=True)
         train, test = gn.datasets.train_test_split(ds, test_size=0.3, stratify=ds.targets.numpy())
         model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
-        gn.fit(model, train, loss="cross_entropy", optimizer="adam", lr=1e-2, epochs=60,
-               batch_size=16, verbose=0)
+        gn.fit(
+            model,
+            train,
+            loss="cross_entropy",
+            optimizer="adam",
+            lr=1e-2,
+            epochs=60,
+            batch_size=16,
+            verbose=0,
+        )
         accs.append(gn.evaluate(model, test, metrics=["accuracy"])["accuracy"])
     assert np.mean(accs) >= 0.95, accs
 
@@ -99,8 +120,18 @@ def _small_problem():
 
 def test_fit_history_validation_fraction_and_metrics():
     ds, model = _small_problem()
-    h = gn.fit(model, ds, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=5,
-               batch_size=32, validation=0.25, metrics=["accuracy"], verbose=0)
+    h = gn.fit(
+        model,
+        ds,
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=0.02,
+        epochs=5,
+        batch_size=32,
+        validation=0.25,
+        metrics=["accuracy"],
+        verbose=0,
+    )
     assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
     assert len(h) == 5 and all(len(v) == 5 for v in h.history.values())
     assert h.history["loss"][-1] < h.history["loss"][0]
@@ -116,15 +147,24 @@ def test_fit_verbose_levels(capsys):
     assert "Epoch 2/2" in capsys.readouterr().out
     gn.fit(model, ds, loss="cross_entropy", epochs=1, verbose=1)
     err = capsys.readouterr().err
-    assert "Epoch 1/1" in err and "loss" in err      # the progress bar
+    assert "Epoch 1/1" in err and "loss" in err  # the progress bar
 
 
 def test_early_stopping_restores_best_weights():
     ds, model = _small_problem()
     stopper = EarlyStopping(monitor="val_loss", patience=2, restore_best=True)
     # an absurd learning rate makes the validation loss worse after the first epochs
-    h = gn.fit(model, ds, loss="cross_entropy", optimizer="sgd", lr=5.0, epochs=50,
-               validation=0.3, callbacks=[stopper], verbose=0)
+    h = gn.fit(
+        model,
+        ds,
+        loss="cross_entropy",
+        optimizer="sgd",
+        lr=5.0,
+        epochs=50,
+        validation=0.3,
+        callbacks=[stopper],
+        verbose=0,
+    )
     assert stopper.stopped_epoch is not None and len(h) < 50
     best = min(h.history["val_loss"])
     assert h.history["val_loss"][stopper.best_epoch] == best
@@ -138,8 +178,17 @@ def test_checkpoint_and_resume_equal_an_uninterrupted_run(tmp_path):
         cbs = [LRSchedulerCallback(sched)]
         if path:
             cbs.append(ModelCheckpoint(path))
-        h = gn.fit(model, ds, loss="cross_entropy", optimizer=opt, epochs=epochs, batch_size=16,
-                   callbacks=cbs, resume=resume, verbose=0)
+        h = gn.fit(
+            model,
+            ds,
+            loss="cross_entropy",
+            optimizer=opt,
+            epochs=epochs,
+            batch_size=16,
+            callbacks=cbs,
+            resume=resume,
+            verbose=0,
+        )
         return model, h
 
     full, h_full = run(6)
@@ -163,8 +212,15 @@ def test_resume_from_a_weights_file_explains(tmp_path):
 def test_csv_logger_writes_one_row_per_epoch(tmp_path):
     ds, model = _small_problem()
     path = tmp_path / "log.csv"
-    gn.fit(model, ds, loss="cross_entropy", epochs=3, metrics=["accuracy"],
-           callbacks=[CSVLogger(path)], verbose=0)
+    gn.fit(
+        model,
+        ds,
+        loss="cross_entropy",
+        epochs=3,
+        metrics=["accuracy"],
+        callbacks=[CSVLogger(path)],
+        verbose=0,
+    )
     rows = path.read_text().strip().splitlines()
     assert rows[0].startswith("epoch,loss,accuracy") and len(rows) == 4
 
@@ -176,8 +232,15 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_model_usable():
                 os.kill(os.getpid(), signal.SIGINT)
 
     ds, model = _small_problem()
-    h = gn.fit(model, ds, loss="cross_entropy", epochs=5, batch_size=16,
-               callbacks=[PressCtrlC()], verbose=0)
+    h = gn.fit(
+        model,
+        ds,
+        loss="cross_entropy",
+        epochs=5,
+        batch_size=16,
+        callbacks=[PressCtrlC()],
+        verbose=0,
+    )
     assert h.interrupted and len(h) == 0
     out = gn.predict(model, ds.features)
     assert out.shape == (200, 2) and np.isfinite(out.numpy()).all()
@@ -188,10 +251,18 @@ def test_reduce_lr_on_plateau_through_callback():
     opt = gn.optim.SGD(model.parameters(), lr=0.1)
     # mode='max' on a falling loss: (almost) every epoch is "no improvement"
     sched = gn.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", patience=0, factor=0.5)
-    h = gn.fit(model, ds, loss="cross_entropy", optimizer=opt, epochs=6, lr=None,
-               callbacks=[LRSchedulerCallback(sched, monitor="loss")], verbose=0)
+    h = gn.fit(
+        model,
+        ds,
+        loss="cross_entropy",
+        optimizer=opt,
+        epochs=6,
+        lr=None,
+        callbacks=[LRSchedulerCallback(sched, monitor="loss")],
+        verbose=0,
+    )
     lrs = h.history["lr"]
-    assert lrs[0] == 0.1 and lrs[-1] <= 0.1 * 0.5 ** 2
+    assert lrs[0] == 0.1 and lrs[-1] <= 0.1 * 0.5**2
     assert all(b / a in (1.0, 0.5) for a, b in zip(lrs, lrs[1:]))
     assert opt.param_groups[0]["lr"] <= lrs[-1]
 
@@ -223,6 +294,7 @@ def test_bad_arguments_are_explained():
 
 # -- one Trainer: what the playground drives it with --------------------------------------
 
+
 def _line_problem():
     gn.manual_seed(3)
     x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(-1, 1)
@@ -232,9 +304,11 @@ def _line_problem():
 def _trainer(model, x, y, batch_size=3, **kw):
     from glassnet.data import DataLoader, TensorDataset
     from glassnet.train.loop import Trainer
+
     loader = DataLoader(TensorDataset(gn.tensor(x), gn.tensor(y)), batch_size=batch_size)
-    return Trainer(model, nn.MSELoss(), gn.optim.SGD(model.parameters(), lr=0.1),
-                   loader=loader, **kw)
+    return Trainer(
+        model, nn.MSELoss(), gn.optim.SGD(model.parameters(), lr=0.1), loader=loader, **kw
+    )
 
 
 def test_train_epoch_stops_at_a_deadline_and_goes_on_with_the_same_epoch():
@@ -243,7 +317,7 @@ def test_train_epoch_stops_at_a_deadline_and_goes_on_with_the_same_epoch():
     twin.load_state_dict(model.state_dict())
     sliced, whole = _trainer(model, x, y), _trainer(twin, x, y)
     slices = 0
-    while sliced.train_epoch(deadline=0.0) is None:   # a deadline long past: one batch a call
+    while sliced.train_epoch(deadline=0.0) is None:  # a deadline long past: one batch a call
         slices += 1
     assert slices == 3 and sliced.epoch == 1 and len(sliced.history) == 1
     logs = whole.train_epoch()
@@ -255,19 +329,29 @@ def test_penalty_and_gradient_norms_are_those_of_a_hand_written_loop():
     model, x, y = _line_problem()
     twin = nn.Linear(1, 1)
     twin.load_state_dict(model.state_dict())
-    trainer = _trainer(model, x, y, batch_size=12, grad_norms={"w": model.weight},
-                       penalty=lambda: gn.optim.l2_penalty([model.weight], lam=0.5))
+    trainer = _trainer(
+        model,
+        x,
+        y,
+        batch_size=12,
+        grad_norms={"w": model.weight},
+        penalty=lambda: gn.optim.l2_penalty([model.weight], lam=0.5),
+    )
     logs = trainer.train_epoch()
     opt = gn.optim.SGD(twin.parameters(), lr=0.1)
-    loss = nn.MSELoss()(twin(gn.tensor(x)), gn.tensor(y)) + \
-        gn.optim.l2_penalty([twin.weight], lam=0.5)
+    loss = nn.MSELoss()(twin(gn.tensor(x)), gn.tensor(y)) + gn.optim.l2_penalty(
+        [twin.weight], lam=0.5
+    )
     opt.zero_grad()
     loss.backward()
     norm = np.linalg.norm(twin.weight.grad.numpy())
     opt.step()
-    np.testing.assert_allclose(model.weight.detach().numpy(), twin.weight.detach().numpy(), rtol=1e-6)
-    assert logs["loss"] == pytest.approx(loss.item()) and \
-        logs["grad_norm_w"] == pytest.approx(norm, rel=1e-6)
+    np.testing.assert_allclose(
+        model.weight.detach().numpy(), twin.weight.detach().numpy(), rtol=1e-6
+    )
+    assert logs["loss"] == pytest.approx(loss.item()) and logs["grad_norm_w"] == pytest.approx(
+        norm, rel=1e-6
+    )
 
 
 def test_fit_takes_a_penalty():
@@ -275,8 +359,15 @@ def test_fit_takes_a_penalty():
     plain = nn.Linear(1, 1)
     plain.load_state_dict(model.state_dict())
     gn.fit(plain, (x, y), epochs=20, verbose=0, shuffle=False, lr=0.1)
-    gn.fit(model, (x, y), epochs=20, verbose=0, shuffle=False, lr=0.1,
-           penalty=lambda: gn.optim.l1_penalty([model.weight], lam=1.0))
+    gn.fit(
+        model,
+        (x, y),
+        epochs=20,
+        verbose=0,
+        shuffle=False,
+        lr=0.1,
+        penalty=lambda: gn.optim.l1_penalty([model.weight], lam=1.0),
+    )
     assert abs(model.weight.item()) < abs(plain.weight.item()) - 0.5
 
 

@@ -10,6 +10,7 @@ unbatched, in train mode with dropout 0 and in eval mode with dropout on.
 Also: the constructors' and forwards' signatures are PyTorch's, the causal
 hint is read as PyTorch reads it, a small seq2seq model learns to copy, and
 wrong shapes, masks and arguments raise errors that say what was expected."""
+
 import inspect
 
 import numpy as np
@@ -25,9 +26,11 @@ from glassnet.nn.transformer import detect_is_causal
 TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 DTYPES = [np.float64, np.float32]
 
-pytestmark = [pytest.mark.torch,  # PyTorch's notes on its nested-tensor path
-              pytest.mark.filterwarnings("ignore:enable_nested_tensor is True"),
-              pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors")]
+pytestmark = [
+    pytest.mark.torch,  # PyTorch's notes on its nested-tensor path
+    pytest.mark.filterwarnings("ignore:enable_nested_tensor is True"),
+    pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors"),
+]
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -38,8 +41,9 @@ def _tdtype(torch, dtype):
 def _copy_from_torch(gmod, tmod):
     """PyTorch's weights into glassnet's, by state_dict (same keys, same shapes)."""
     tstate = tmod.state_dict()
-    assert [(k, tuple(v.shape)) for k, v in tstate.items()] == \
-        [(k, v.shape) for k, v in gmod.state_dict().items()]
+    assert [(k, tuple(v.shape)) for k, v in tstate.items()] == [
+        (k, v.shape) for k, v in gmod.state_dict().items()
+    ]
     gmod.load_state_dict({k: v.detach().numpy() for k, v in tstate.items()})
 
 
@@ -84,14 +88,16 @@ def _leaves(gmod, tmod, named_inputs):
     gp, tp = dict(gmod.named_parameters()), dict(tmod.named_parameters())
     assert list(gp) == list(tp)
     leaves = [(k, gp[k], tp[k]) for k in gp]
-    return leaves + [(k, g, t) for k, (g, t) in named_inputs.items()
-                     if g is not None and g.requires_grad]
+    return leaves + [
+        (k, g, t) for k, (g, t) in named_inputs.items() if g is not None and g.requires_grad
+    ]
 
 
 def _seq(seed, c, length, dtype):
     d, n = c["d"], c["N"]
-    shape = ((n, length, d) if c["batch_first"] else (length, n, d)) if c["batched"] \
-        else (length, d)
+    shape = (
+        ((n, length, d) if c["batch_first"] else (length, n, d)) if c["batched"] else (length, d)
+    )
     return normal(seed, shape, dtype, scale=2.0)
 
 
@@ -121,23 +127,36 @@ def _masks(seed, kind, L, S, c, dtype, padding):
 def cases(draw, causal_memory=False):
     H = draw(st.integers(1, 3))
     return {
-        "H": H, "d": H * draw(st.integers(1, 3)), "ff": draw(st.integers(1, 6)),
-        "S": draw(st.integers(1, 4)), "T": draw(st.integers(1, 4)), "N": draw(st.integers(1, 3)),
+        "H": H,
+        "d": H * draw(st.integers(1, 3)),
+        "ff": draw(st.integers(1, 6)),
+        "S": draw(st.integers(1, 4)),
+        "T": draw(st.integers(1, 4)),
+        "N": draw(st.integers(1, 3)),
         "layers": draw(st.integers(1, 2)),
         "activation": draw(st.sampled_from(["relu", "gelu"])),
-        "norm_first": draw(st.booleans()), "batch_first": draw(st.booleans()),
-        "bias": draw(st.booleans()), "batched": draw(st.booleans()),
+        "norm_first": draw(st.booleans()),
+        "batch_first": draw(st.booleans()),
+        "bias": draw(st.booleans()),
+        "batched": draw(st.booleans()),
         "src_mask": draw(st.sampled_from(["none", "bool", "float", "causal"])),
         "tgt_mask": draw(st.sampled_from(["none", "bool", "float", "causal"])),
         "memory_mask": draw(st.sampled_from(["none", "bool", "float"])),
-        "src_kpm": draw(st.booleans()), "tgt_kpm": draw(st.booleans()),
+        "src_kpm": draw(st.booleans()),
+        "tgt_kpm": draw(st.booleans()),
         "memory_kpm": draw(st.booleans()),
     }
 
 
 def _layer_kwargs(c, dropout=0.0):
-    return dict(dim_feedforward=c["ff"], dropout=dropout, activation=c["activation"],
-                batch_first=c["batch_first"], norm_first=c["norm_first"], bias=c["bias"])
+    return dict(
+        dim_feedforward=c["ff"],
+        dropout=dropout,
+        activation=c["activation"],
+        batch_first=c["batch_first"],
+        norm_first=c["norm_first"],
+        bias=c["bias"],
+    )
 
 
 def _build(torch, make, c, dtype, seed):
@@ -151,8 +170,9 @@ def _build(torch, make, c, dtype, seed):
 
 
 def _decoder_layer(c, dropout=0.0):
-    return lambda nn, dt: nn.TransformerDecoderLayer(c["d"], c["H"], dtype=dt,
-                                                     **_layer_kwargs(c, dropout))
+    return lambda nn, dt: nn.TransformerDecoderLayer(
+        c["d"], c["H"], dtype=dt, **_layer_kwargs(c, dropout)
+    )
 
 
 def _decoder_inputs(c, dtype, seed):
@@ -162,8 +182,14 @@ def _decoder_inputs(c, dtype, seed):
     return tgt, memory, tmask, mmask, tkpm, mkpm
 
 
-_DECODER_NAMES = ("tgt", "memory", "tgt_mask", "memory_mask", "tgt_key_padding_mask",
-                  "memory_key_padding_mask")
+_DECODER_NAMES = (
+    "tgt",
+    "memory",
+    "tgt_mask",
+    "memory_mask",
+    "tgt_key_padding_mask",
+    "memory_key_padding_mask",
+)
 
 
 # ---- TransformerDecoderLayer ----------------------------------------------------------------
@@ -202,14 +228,29 @@ def test_decoder_layer_sub_modules_as_torch(torch):
     g, t = gn.nn.TransformerDecoderLayer(4, 2, **kw), torch.nn.TransformerDecoderLayer(4, 2, **kw)
     assert [n for n, _ in g.named_children()] == [n for n, _ in t.named_children()]
     assert [n for n, _ in g.named_children()] == [
-        "self_attn", "multihead_attn", "linear1", "dropout", "linear2", "norm1", "norm2",
-        "norm3", "dropout1", "dropout2", "dropout3"]
+        "self_attn",
+        "multihead_attn",
+        "linear1",
+        "dropout",
+        "linear2",
+        "norm1",
+        "norm2",
+        "norm3",
+        "dropout1",
+        "dropout2",
+        "dropout3",
+    ]
     assert g.activation is gn.nn.functional.relu and g.activation_relu_or_gelu == 1
     with gn.explain.record(g) as tape:
         g(gn.randn(3, 2, 4), gn.randn(5, 2, 4)).sum().backward()
     text = str(tape)
-    for name in ("self_attn.in_proj_weight", "multihead_attn.in_proj_weight", "linear2.weight",
-                 "norm3.weight", "multihead_attn.out_proj.weight"):
+    for name in (
+        "self_attn.in_proj_weight",
+        "multihead_attn.in_proj_weight",
+        "linear2.weight",
+        "norm3.weight",
+        "multihead_attn.out_proj.weight",
+    ):
         assert name in text, name
 
 
@@ -228,6 +269,7 @@ def _encoder(c, dropout=0.0, norm=True):
         layer = nn.TransformerEncoderLayer(c["d"], c["H"], dtype=dt, **_layer_kwargs(c, dropout))
         final = nn.LayerNorm(c["d"], bias=c["bias"], dtype=dt) if norm else None
         return nn.TransformerEncoder(layer, c["layers"], final, enable_nested_tensor=False)
+
     return make
 
 
@@ -235,6 +277,7 @@ def _decoder(c, dropout=0.0, norm=True):
     def make(nn, dt):
         final = nn.LayerNorm(c["d"], bias=c["bias"], dtype=dt) if norm else None
         return nn.TransformerDecoder(_decoder_layer(c, dropout)(nn, dt), c["layers"], final)
+
     return make
 
 
@@ -274,10 +317,10 @@ def test_stack_layers_are_deep_copies(torch):
     assert ws[1].data.any() and layer.linear1.weight.data.any()
     assert enc.num_layers == 3 and enc.norm is None and len(enc.layers) == 3
     assert not enc.use_nested_tensor and enc.enable_nested_tensor and enc.mask_check
-    dec = gn.nn.TransformerDecoder(gn.nn.TransformerDecoderLayer(4, 2, 8), 2,
-                                   gn.nn.LayerNorm(4))
-    t = torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(4, 2, 8), 2,
-                                    torch.nn.LayerNorm(4))
+    dec = gn.nn.TransformerDecoder(gn.nn.TransformerDecoderLayer(4, 2, 8), 2, gn.nn.LayerNorm(4))
+    t = torch.nn.TransformerDecoder(
+        torch.nn.TransformerDecoderLayer(4, 2, 8), 2, torch.nn.LayerNorm(4)
+    )
     assert list(dec.state_dict()) == list(t.state_dict())
 
 
@@ -286,12 +329,21 @@ def test_encoder_eval_fast_path_differs_only_at_padding(torch, padding):
     """PyTorch's inference fast path (eval, no grad, batch_first, a padding mask that
     pads at the end) puts 0 at the padded positions before the final norm; glassnet
     computes them. Every position that is not padding agrees."""
-    c = {"d": 4, "H": 2, "ff": 8, "activation": "relu", "batch_first": True,
-         "norm_first": False, "bias": True, "layers": 2}
+    c = {
+        "d": 4,
+        "H": 2,
+        "ff": 8,
+        "activation": "relu",
+        "batch_first": True,
+        "norm_first": False,
+        "bias": True,
+        "layers": 2,
+    }
 
     def make(nn, dt):
         layer = nn.TransformerEncoderLayer(4, 2, dtype=dt, **_layer_kwargs(c, 0.1))
         return nn.TransformerEncoder(layer, 2, nn.LayerNorm(4, dtype=dt))
+
     gm, tm = _build(torch, make, c, np.float64, 3)
     gm.eval()
     tm.eval()
@@ -311,13 +363,20 @@ def test_encoder_eval_fast_path_differs_only_at_padding(torch, padding):
 
 def test_is_causal_hint_read_as_torch(torch):
     from torch.nn.modules.transformer import _detect_is_causal_mask
+
     causal = gn.nn.Transformer.generate_square_subsequent_mask(4, dtype=np.float64)
     tcausal = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
     np.testing.assert_array_equal(causal.data, tcausal.numpy())
     bool_causal = np.triu(np.ones((4, 4), bool), 1)
-    for mask, hint, size in ((causal, None, 4), (causal, None, 3), (causal, False, 4),
-                             (None, True, 4), (None, None, 4), (bool_causal, True, 4),
-                             (gn.zeros(4, 4, dtype=np.float64), None, 4)):
+    for mask, hint, size in (
+        (causal, None, 4),
+        (causal, None, 3),
+        (causal, False, 4),
+        (None, True, 4),
+        (None, None, 4),
+        (bool_causal, True, 4),
+        (gn.zeros(4, 4, dtype=np.float64), None, 4),
+    ):
         tmask = None if mask is None else torch.tensor(np.asarray(getattr(mask, "data", mask)))
         if tmask is None or tmask.dtype != torch.bool:
             assert detect_is_causal(mask, hint, size) == _detect_is_causal_mask(tmask, hint, size)
@@ -334,8 +393,18 @@ def test_is_causal_hint_needs_the_mask():
 # ---- Transformer ----------------------------------------------------------------------------
 def _model(c, dropout=0.0):
     return lambda nn, dt: nn.Transformer(
-        c["d"], c["H"], c["layers"], c["layers"], c["ff"], dropout, c["activation"],
-        batch_first=c["batch_first"], norm_first=c["norm_first"], bias=c["bias"], dtype=dt)
+        c["d"],
+        c["H"],
+        c["layers"],
+        c["layers"],
+        c["ff"],
+        dropout,
+        c["activation"],
+        batch_first=c["batch_first"],
+        norm_first=c["norm_first"],
+        bias=c["bias"],
+        dtype=dt,
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -346,8 +415,16 @@ def test_transformer_matches_torch(torch, dtype, c, seed):
     src = _seq(seed + 9, c, c["S"], dtype)
     smask, skpm = _masks(seed + 5, c["src_mask"], c["S"], c["S"], c, dtype, c["src_kpm"])
     tgt, _, tmask, mmask, tkpm, mkpm = _decoder_inputs(c, dtype, seed)
-    names = ("src", "tgt", "src_mask", "tgt_mask", "memory_mask", "src_key_padding_mask",
-             "tgt_key_padding_mask", "memory_key_padding_mask")
+    names = (
+        "src",
+        "tgt",
+        "src_mask",
+        "tgt_mask",
+        "memory_mask",
+        "src_key_padding_mask",
+        "tgt_key_padding_mask",
+        "memory_key_padding_mask",
+    )
     inputs = _pairs(torch, [src, tgt, smask, tmask, mmask, skpm, tkpm, mkpm])
     named = dict(zip(names, inputs))
     gout = gm(*[g for g, _ in inputs])
@@ -360,8 +437,18 @@ def test_transformer_matches_torch(torch, dtype, c, seed):
 def test_transformer_eval_matches_torch(torch, batch_first, norm_first):
     """Eval mode with the default dropout 0.1, causal target mask as a tutorial writes
     it; float32, as a script would run it."""
-    c = {"d": 8, "H": 2, "layers": 2, "ff": 16, "activation": "gelu", "bias": True,
-         "batch_first": batch_first, "norm_first": norm_first, "batched": True, "N": 3}
+    c = {
+        "d": 8,
+        "H": 2,
+        "layers": 2,
+        "ff": 16,
+        "activation": "gelu",
+        "bias": True,
+        "batch_first": batch_first,
+        "norm_first": norm_first,
+        "batched": True,
+        "N": 3,
+    }
     gm, tm = _build(torch, _model(c, dropout=0.1), c, np.float32, 5)
     gm.eval()
     tm.eval()
@@ -370,17 +457,21 @@ def test_transformer_eval_matches_torch(torch, batch_first, norm_first):
     with gn.no_grad():
         g = gm(gn.tensor(src), gn.tensor(tgt), tgt_mask=mask, tgt_is_causal=True)
     with torch.no_grad():
-        t = tm(torch.tensor(src), torch.tensor(tgt),
-               tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(5),
-               tgt_is_causal=True)
+        t = tm(
+            torch.tensor(src),
+            torch.tensor(tgt),
+            tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(5),
+            tgt_is_causal=True,
+        )
     assert g.dtype == np.float32
     assert_close(g.data, t.numpy(), 1e-4, "output")
 
 
 def test_transformer_defaults_and_init(torch):
     g, t = gn.nn.Transformer(), torch.nn.Transformer()
-    assert [(k, tuple(v.shape)) for k, v in t.state_dict().items()] == \
-        [(k, v.shape) for k, v in g.state_dict().items()]
+    assert [(k, tuple(v.shape)) for k, v in t.state_dict().items()] == [
+        (k, v.shape) for k, v in g.state_dict().items()
+    ]
     assert (g.d_model, g.nhead, g.batch_first) == (512, 8, False)
     assert len(g.encoder.layers) == len(g.decoder.layers) == 6
     assert g.encoder.layers[0].linear1.out_features == 2048
@@ -400,13 +491,22 @@ def test_custom_encoder_and_decoder(torch):
     model = gn.nn.Transformer(4, 2, custom_encoder=enc, custom_decoder=dec)
     assert model.encoder is enc and model.decoder is dec
     assert sorted(model.state_dict()) == sorted(
-        ["encoder." + k for k in enc.state_dict()] + ["decoder." + k for k in dec.state_dict()])
+        ["encoder." + k for k in enc.state_dict()] + ["decoder." + k for k in dec.state_dict()]
+    )
     out = model(gn.randn(5, 2, 4), gn.randn(3, 2, 4))
     assert out.shape == (3, 2, 4)
 
 
-@pytest.mark.parametrize("cls", ["TransformerEncoderLayer", "TransformerEncoder",
-                                 "TransformerDecoderLayer", "TransformerDecoder", "Transformer"])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "TransformerEncoderLayer",
+        "TransformerEncoder",
+        "TransformerDecoderLayer",
+        "TransformerDecoder",
+        "Transformer",
+    ],
+)
 def test_signatures_are_torch(torch, cls):
     """The same parameter names, order and defaults as PyTorch's (activation: the relu
     function of each library)."""
@@ -419,7 +519,9 @@ def test_signatures_are_torch(torch, cls):
             if callable(td):
                 assert gd.__name__ == td.__name__, name
             else:
-                assert gd == td or (gd is inspect.Parameter.empty) == (td is inspect.Parameter.empty)
+                assert gd == td or (gd is inspect.Parameter.empty) == (
+                    td is inspect.Parameter.empty
+                )
     gen = inspect.signature(gn.nn.Transformer.generate_square_subsequent_mask).parameters
     assert list(gen) == ["sz", "device", "dtype"]
 
@@ -450,8 +552,7 @@ def test_transformer_learns_to_copy():
     for _ in range(60):
         opt.zero_grad()
         logits = run()
-        loss = nn.functional.cross_entropy(logits.reshape(-1, vocab),
-                                           gn.tensor(src.reshape(-1)))
+        loss = nn.functional.cross_entropy(logits.reshape(-1, vocab), gn.tensor(src.reshape(-1)))
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -467,8 +568,16 @@ def test_tutorial_masks_match_torch(torch, training):
     causal tgt_mask built by masked_fill, bool padding masks (the src's passed again as
     memory_key_padding_mask); encoder and decoder also called on their own, as its
     greedy decoding does."""
-    c = {"d": 8, "H": 2, "layers": 2, "ff": 16, "activation": "relu", "bias": True,
-         "batch_first": False, "norm_first": False}
+    c = {
+        "d": 8,
+        "H": 2,
+        "layers": 2,
+        "ff": 16,
+        "activation": "relu",
+        "bias": True,
+        "batch_first": False,
+        "norm_first": False,
+    }
     gm, tm = _build(torch, _model(c), c, np.float64, 11)
     gm.train(training)
     tm.train(training)
@@ -485,8 +594,7 @@ def test_tutorial_masks_match_torch(torch, training):
     gmem, tmem = gm.encoder(gs, gmasks[0]), tm.encoder(ts, tmasks[0])
     assert_close(gmem.data, tmem.detach().numpy(), 1e-9, "encoder alone")
     gdec = gm.decoder(gt, gmem, gmasks[1])
-    assert_close(gdec.data, tm.decoder(tt, tmem, tmasks[1]).detach().numpy(), 1e-9,
-                 "decoder alone")
+    assert_close(gdec.data, tm.decoder(tt, tmem, tmasks[1]).detach().numpy(), 1e-9, "decoder alone")
     leaves = _leaves(gm, tm, {"src": (gs, ts), "tgt": (gt, tt)})
     _compare(torch, gout, tout, leaves, 1e-9)
 
@@ -496,8 +604,10 @@ def test_seq2seq_example_reverses_digits():
     decoding of new sequences (measured: every one of 200 right after 120 steps)."""
     import os
     import sys
+
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples"))
     import seq2seq_reverse
+
     _, accuracy = seq2seq_reverse.train(steps=150)
     assert accuracy >= 0.9, accuracy
 
@@ -507,72 +617,112 @@ def _z(*shape):
     return gn.zeros(*shape)
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: gn.nn.TransformerDecoderLayer(6, 4),
-     r"TransformerDecoderLayer: d_model 6 must be divisible by nhead 4"),
-    (lambda: gn.nn.Transformer(10, 3), r"d_model 10 must be divisible by nhead 3"),
-    (lambda: gn.nn.TransformerEncoder(gn.nn.TransformerEncoderLayer(4, 2, 8), 0),
-     r"TransformerEncoder: num_layers must be a positive int, got 0"),
-    (lambda: gn.nn.TransformerDecoder(gn.nn.TransformerDecoderLayer(4, 2, 8), 2.0),
-     r"TransformerDecoder: num_layers must be a positive int, got 2.0"),
-    (lambda: gn.nn.TransformerDecoderLayer(4, 2, activation="swish"),
-     r"TransformerDecoderLayer: activation should be one of .*gelu.*relu"),
-    (lambda: gn.nn.Transformer(4, 2, device="cuda"),
-     r"Transformer: glassnet computes on the CPU only; device must be None or 'cpu', "
-     r"got 'cuda'"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (
+            lambda: gn.nn.TransformerDecoderLayer(6, 4),
+            r"TransformerDecoderLayer: d_model 6 must be divisible by nhead 4",
+        ),
+        (lambda: gn.nn.Transformer(10, 3), r"d_model 10 must be divisible by nhead 3"),
+        (
+            lambda: gn.nn.TransformerEncoder(gn.nn.TransformerEncoderLayer(4, 2, 8), 0),
+            r"TransformerEncoder: num_layers must be a positive int, got 0",
+        ),
+        (
+            lambda: gn.nn.TransformerDecoder(gn.nn.TransformerDecoderLayer(4, 2, 8), 2.0),
+            r"TransformerDecoder: num_layers must be a positive int, got 2.0",
+        ),
+        (
+            lambda: gn.nn.TransformerDecoderLayer(4, 2, activation="swish"),
+            r"TransformerDecoderLayer: activation should be one of .*gelu.*relu",
+        ),
+        (
+            lambda: gn.nn.Transformer(4, 2, device="cuda"),
+            r"Transformer: glassnet computes on the CPU only; device must be None or 'cpu', "
+            r"got 'cuda'",
+        ),
+    ],
+)
 def test_construction_errors(make, words):
     with pytest.raises(ValueError, match=words):
         make()
 
 
 def test_construction_type_errors():
-    with pytest.raises(TypeError, match="TransformerEncoder: the layer to repeat must be a "
-                                        "Module, got str"):
+    with pytest.raises(
+        TypeError, match="TransformerEncoder: the layer to repeat must be a Module, got str"
+    ):
         gn.nn.TransformerEncoder("layer", 2)
     with pytest.raises(TypeError, match="activation should be .* or a callable, got int"):
         gn.nn.TransformerDecoderLayer(4, 2, activation=3)
     gn.nn.TransformerDecoderLayer(4, 2, 8, device="cpu")  # the CPU is fine
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda m: m(_z(3, 2, 4), _z(5, 2, 6)),
-     r"TransformerDecoderLayer\(d_model=4, nhead=2\): memory must be a Tensor shaped "
-     r"\(S, N, 4\) \(batched\) or \(S, 4\) \(unbatched\), got shape \(5, 2, 6\)"),
-    (lambda m: m(_z(3, 2, 5), _z(5, 2, 4)), r"tgt must be a Tensor shaped \(T, N, 4\)"),
-    (lambda m: m(_z(3, 2, 4), _z(5, 3, 4)),
-     r"memory \(5, 3, 4\) and tgt \(3, 2, 4\) must have the same batch size N \(dim 1\)"),
-    (lambda m: m(_z(3, 2, 4), _z(5, 4)), r"must both be batched \(3-D\) or both unbatched"),
-    (lambda m: m(_z(3, 2, 4), _z(5, 2, 4), tgt_mask=np.zeros((3, 5), bool)),
-     r"tgt_mask must have shape \(T, T\) = \(3, 3\) or \(N·nhead, T, T\) = \(4, 3, 3\), "
-     r"got \(3, 5\)"),
-    (lambda m: m(_z(3, 2, 4), _z(5, 2, 4), memory_mask=np.zeros((3, 3), bool)),
-     r"memory_mask must have shape \(T, S\) = \(3, 5\) or \(N·nhead, T, S\) = \(4, 3, 5\), "
-     r"got \(3, 3\)"),
-    (lambda m: m(_z(3, 2, 4), _z(5, 2, 4), memory_key_padding_mask=np.zeros((2, 3), bool)),
-     r"memory_key_padding_mask must have shape \(N, S\) = \(2, 5\) .*got \(2, 3\)"),
-    (lambda m: m(_z(3, 4), _z(5, 4), tgt_key_padding_mask=np.zeros((1, 3), bool)),
-     r"tgt_key_padding_mask must have shape \(T,\) = \(3,\) .*got \(1, 3\)"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (
+            lambda m: m(_z(3, 2, 4), _z(5, 2, 6)),
+            r"TransformerDecoderLayer\(d_model=4, nhead=2\): memory must be a Tensor shaped "
+            r"\(S, N, 4\) \(batched\) or \(S, 4\) \(unbatched\), got shape \(5, 2, 6\)",
+        ),
+        (lambda m: m(_z(3, 2, 5), _z(5, 2, 4)), r"tgt must be a Tensor shaped \(T, N, 4\)"),
+        (
+            lambda m: m(_z(3, 2, 4), _z(5, 3, 4)),
+            r"memory \(5, 3, 4\) and tgt \(3, 2, 4\) must have the same batch size N \(dim 1\)",
+        ),
+        (lambda m: m(_z(3, 2, 4), _z(5, 4)), r"must both be batched \(3-D\) or both unbatched"),
+        (
+            lambda m: m(_z(3, 2, 4), _z(5, 2, 4), tgt_mask=np.zeros((3, 5), bool)),
+            r"tgt_mask must have shape \(T, T\) = \(3, 3\) or \(N·nhead, T, T\) = \(4, 3, 3\), "
+            r"got \(3, 5\)",
+        ),
+        (
+            lambda m: m(_z(3, 2, 4), _z(5, 2, 4), memory_mask=np.zeros((3, 3), bool)),
+            r"memory_mask must have shape \(T, S\) = \(3, 5\) or \(N·nhead, T, S\) = \(4, 3, 5\), "
+            r"got \(3, 3\)",
+        ),
+        (
+            lambda m: m(_z(3, 2, 4), _z(5, 2, 4), memory_key_padding_mask=np.zeros((2, 3), bool)),
+            r"memory_key_padding_mask must have shape \(N, S\) = \(2, 5\) .*got \(2, 3\)",
+        ),
+        (
+            lambda m: m(_z(3, 4), _z(5, 4), tgt_key_padding_mask=np.zeros((1, 3), bool)),
+            r"tgt_key_padding_mask must have shape \(T,\) = \(3,\) .*got \(1, 3\)",
+        ),
+    ],
+)
 def test_decoder_layer_shape_errors(call, words):
     with pytest.raises(ShapeError, match=words):
         call(gn.nn.TransformerDecoderLayer(4, 2, 8))
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda m: m(_z(5, 2, 4), _z(3, 3, 4)),
-     r"Transformer\(d_model=4, nhead=2\): the batch number of src and tgt must be equal "
-     r"\(dim 1\), got src \(5, 2, 4\) and tgt \(3, 3, 4\)"),
-    (lambda m: m(_z(5, 2, 6), _z(3, 2, 6)),
-     r"the feature number of src and tgt must be equal to d_model = 4"),
-    (lambda m: m(_z(5, 4), _z(3, 2, 4)), r"must both be batched \(3-D\) or both unbatched"),
-    (lambda m: m(_z(5, 2, 4, 1), _z(3, 2, 4)), r"src must be a 3-D Tensor \(S, N, 4\)"),
-    (lambda m: m(_z(5, 2, 4), _z(3, 2, 4), src_mask=np.zeros((3, 3), bool)),
-     r"TransformerEncoderLayer\(d_model=4, nhead=2\): src_mask must have shape \(S, S\) = "
-     r"\(5, 5\)"),
-    (lambda m: m(_z(5, 2, 4), _z(3, 2, 4), memory_mask=np.zeros((5, 3), bool)),
-     r"memory_mask must have shape \(T, S\) = \(3, 5\)"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (
+            lambda m: m(_z(5, 2, 4), _z(3, 3, 4)),
+            r"Transformer\(d_model=4, nhead=2\): the batch number of src and tgt must be equal "
+            r"\(dim 1\), got src \(5, 2, 4\) and tgt \(3, 3, 4\)",
+        ),
+        (
+            lambda m: m(_z(5, 2, 6), _z(3, 2, 6)),
+            r"the feature number of src and tgt must be equal to d_model = 4",
+        ),
+        (lambda m: m(_z(5, 4), _z(3, 2, 4)), r"must both be batched \(3-D\) or both unbatched"),
+        (lambda m: m(_z(5, 2, 4, 1), _z(3, 2, 4)), r"src must be a 3-D Tensor \(S, N, 4\)"),
+        (
+            lambda m: m(_z(5, 2, 4), _z(3, 2, 4), src_mask=np.zeros((3, 3), bool)),
+            r"TransformerEncoderLayer\(d_model=4, nhead=2\): src_mask must have shape \(S, S\) = "
+            r"\(5, 5\)",
+        ),
+        (
+            lambda m: m(_z(5, 2, 4), _z(3, 2, 4), memory_mask=np.zeros((5, 3), bool)),
+            r"memory_mask must have shape \(T, S\) = \(3, 5\)",
+        ),
+    ],
+)
 def test_transformer_shape_errors(call, words):
     with pytest.raises(ShapeError, match=words):
         call(gn.nn.Transformer(4, 2, 1, 1, 8))

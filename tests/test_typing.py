@@ -1,6 +1,7 @@
 """The public API's type hints, seen by mypy: a snippet that uses glassnet
 as a user would type-checks clean, and wrong calls are flagged. (mypy is
 slow to start: each test runs it once on a whole snippet.)"""
+
 import os
 import subprocess
 import sys
@@ -19,17 +20,36 @@ def _mypy(tmp_path, code):
     path.write_text(textwrap.dedent(code))
     env = dict(os.environ, MYPYPATH=ROOT)
     proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--python-version", "3.10", "--no-incremental",
-         "--cache-dir", os.devnull, "--config-file", os.devnull, "--follow-imports", "silent",
-         "--show-error-codes", str(path)],
-        capture_output=True, text=True, cwd=tmp_path, env=env)
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--python-version",
+            "3.10",
+            "--no-incremental",
+            "--cache-dir",
+            os.devnull,
+            "--config-file",
+            os.devnull,
+            "--follow-imports",
+            "silent",
+            "--show-error-codes",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
     if proc.returncode not in (0, 1):
         pytest.fail(f"mypy crashed: {proc.stdout}{proc.stderr}")
     return [line for line in proc.stdout.splitlines() if ": error:" in line or ": note:" in line]
 
 
 def test_public_api_typechecks(tmp_path):
-    found = _mypy(tmp_path, """
+    found = _mypy(
+        tmp_path,
+        """
         import numpy as np
         import glassnet as gn
 
@@ -74,24 +94,34 @@ def test_public_api_typechecks(tmp_path):
         reveal_type(nn.Conv2d(1, 2, 3)(gn.zeros(1, 1, 5, 5)))
         reveal_type(F.max_pool2d(gn.zeros(1, 1, 4, 4), 2, return_indices=True))
         reveal_type(nn.init.xavier_uniform_(model[0].weight))
-    """)
+    """,
+    )
     errors = [f for f in found if ": error:" in f]
     assert errors == []
     revealed = [f.split('Revealed type is "')[1].rstrip('"') for f in found if "Revealed" in f]
-    assert revealed == ["glassnet.tensor.Tensor", "glassnet.tensor.Tensor", "glassnet.tensor.Size",
-                        "glassnet.tensor.Tensor",
-                        "tuple[glassnet.tensor.Tensor, glassnet.tensor.Tensor, "
-                        "fallback=glassnet.functions.math.MinMax]",
-                        "glassnet.tensor.Tensor", "tuple[glassnet.tensor.Tensor, ...]",
-                        "glassnet.tensor.Tensor", "bool",
-                        # through nn: a module's call is typed as its forward
-                        "glassnet.tensor.Tensor", "glassnet.tensor.Tensor",
-                        "glassnet.tensor.Tensor",
-                        "typing.Iterator[glassnet.nn.parameter.Parameter]",
-                        "glassnet.nn.container.Sequential", "glassnet.nn.module.Module",
-                        "glassnet.tensor.Tensor", "glassnet.tensor.Tensor",
-                        "tuple[glassnet.tensor.Tensor, glassnet.tensor.Tensor]",
-                        "glassnet.tensor.Tensor"], revealed
+    assert revealed == [
+        "glassnet.tensor.Tensor",
+        "glassnet.tensor.Tensor",
+        "glassnet.tensor.Size",
+        "glassnet.tensor.Tensor",
+        "tuple[glassnet.tensor.Tensor, glassnet.tensor.Tensor, "
+        "fallback=glassnet.functions.math.MinMax]",
+        "glassnet.tensor.Tensor",
+        "tuple[glassnet.tensor.Tensor, ...]",
+        "glassnet.tensor.Tensor",
+        "bool",
+        # through nn: a module's call is typed as its forward
+        "glassnet.tensor.Tensor",
+        "glassnet.tensor.Tensor",
+        "glassnet.tensor.Tensor",
+        "typing.Iterator[glassnet.nn.parameter.Parameter]",
+        "glassnet.nn.container.Sequential",
+        "glassnet.nn.module.Module",
+        "glassnet.tensor.Tensor",
+        "glassnet.tensor.Tensor",
+        "tuple[glassnet.tensor.Tensor, glassnet.tensor.Tensor]",
+        "glassnet.tensor.Tensor",
+    ], revealed
 
 
 WRONG_CALLS = [  # (the call, what mypy says about it)
@@ -101,18 +131,28 @@ WRONG_CALLS = [  # (the call, what mypy says about it)
     ("gn.manual_seed(0.5)", 'Argument 1 to "manual_seed" has incompatible type "float"'),
     ("gn.cat(gn.ones(2))", 'Argument 1 to "cat" has incompatible type "Tensor"'),
     ('nn.Linear("a", 3)', 'Argument 1 to "Linear" has incompatible type "str"'),
-    ('nn.Linear(2, 3)("x")', 'Argument 1 to "__call__" of "Module" has incompatible type "str"; '
-                             'expected "Tensor"'),
+    (
+        'nn.Linear(2, 3)("x")',
+        'Argument 1 to "__call__" of "Module" has incompatible type "str"; expected "Tensor"',
+    ),
     ("nn.Linear(2, 3)(gn.ones(2), gn.ones(2))", 'Too many arguments for "__call__"'),
-    ('gn.optim.SGD(nn.Linear(2, 3).parameters(), lr="fast")',
-     'Argument "lr" to "SGD" has incompatible type "str"'),
+    (
+        'gn.optim.SGD(nn.Linear(2, 3).parameters(), lr="fast")',
+        'Argument "lr" to "SGD" has incompatible type "str"',
+    ),
     ('nn.Dropout(p="half")', 'Argument "p" to "Dropout" has incompatible type "str"'),
-    ("nn.Sequential(nn.Linear(2, 3), F.relu)",
-     'No overload variant of "Sequential" matches argument types "Linear", "Callable['),
-    ("F.cross_entropy(gn.ones(2, 3), [0, 1], label_smoothing=None)",
-     'Argument "label_smoothing" to "cross_entropy" has incompatible type "None"'),
-    ('nn.LSTM(2, 4)(gn.ones(3, 2))[1][0].relu(), nn.RNN(2, 4)(gn.ones(3, 2))[1][0].foo',
-     '"Tensor" has no attribute "foo"'),
+    (
+        "nn.Sequential(nn.Linear(2, 3), F.relu)",
+        'No overload variant of "Sequential" matches argument types "Linear", "Callable[',
+    ),
+    (
+        "F.cross_entropy(gn.ones(2, 3), [0, 1], label_smoothing=None)",
+        'Argument "label_smoothing" to "cross_entropy" has incompatible type "None"',
+    ),
+    (
+        "nn.LSTM(2, 4)(gn.ones(3, 2))[1][0].relu(), nn.RNN(2, 4)(gn.ones(3, 2))[1][0].foo",
+        '"Tensor" has no attribute "foo"',
+    ),
 ]
 
 

@@ -1,5 +1,6 @@
 """The workloads of issue 7, in the order of the report. Each has a
 ``name``, a ``title`` and ``run(cfg, sides) -> [result rows]``."""
+
 from .chain import Chain
 from .cnn import CNN
 from .digits import Digits
@@ -8,8 +9,18 @@ from .mlp import MLP
 from .moons import Moons
 from .tiny import Tiny
 
-ALL = [Tiny(), Moons(), MLP(128, "sgd"), MLP(128, "adam"), MLP(1024, "sgd"), MLP(1024, "adam"),
-       CNN(), LSTM(), Chain(), Digits()]
+ALL = [
+    Tiny(),
+    Moons(),
+    MLP(128, "sgd"),
+    MLP(128, "adam"),
+    MLP(1024, "sgd"),
+    MLP(1024, "adam"),
+    CNN(),
+    LSTM(),
+    Chain(),
+    Digits(),
+]
 BY_NAME = {w.name: w for w in ALL}
 
 
@@ -19,6 +30,7 @@ def select(names=None):
         return list(ALL)
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
-        raise ValueError(f"unknown workload(s) {', '.join(unknown)}; choose from "
-                         f"{', '.join(BY_NAME)}")
+        raise ValueError(
+            f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(BY_NAME)}"
+        )
     return [BY_NAME[n] for n in names]

@@ -9,6 +9,7 @@ the suite's own process, memory that earlier workloads freed but the
 allocators still hold absorbed a constant part of the growth and made the
 shorter chain look smaller (2N/N read 2.39 for glassnet where fresh
 processes give 2.01)."""
+
 import os
 import subprocess
 import sys
@@ -39,7 +40,9 @@ def chain_impl(fw, n, memory_method, fresh_memory=False):
                 y = y.tanh() if i % 2 == 0 else y * 1.0001
             y.sum().backward()
             x.grad = None
+
         return step
+
     fresh = (lambda: fresh_process_rss(fw.name, n)) if fresh_memory else None
     return Impl(fw.name, make, memory_method or fw.memory_method, memory=fresh)
 
@@ -47,20 +50,30 @@ def chain_impl(fw, n, memory_method, fresh_memory=False):
 def fresh_process_rss(framework, n):
     """Resident-set growth of one n-op chain step of ``framework`` ('glassnet'
     or 'pytorch'), measured in a new Python process after a 1,000-op warm-up."""
-    code = "import sys; from bench.workloads.chain import _measure_here; " \
-           "_measure_here(sys.argv[1], int(sys.argv[2]))"
-    proc = subprocess.run([sys.executable, "-c", code, framework, str(n)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900,
-                          env={**os.environ, **ONE_THREAD})
+    code = (
+        "import sys; from bench.workloads.chain import _measure_here; "
+        "_measure_here(sys.argv[1], int(sys.argv[2]))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, framework, str(n)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **ONE_THREAD},
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"chain memory of {framework} at N={n} in a fresh process failed: "
-                           f"{proc.stderr.strip()[-500:]}")
+        raise RuntimeError(
+            f"chain memory of {framework} at N={n} in a fresh process failed: "
+            f"{proc.stderr.strip()[-500:]}"
+        )
     return int(proc.stdout.split()[-1])
 
 
 def _measure_here(framework, n):
     """The child's side of ``fresh_process_rss``: prints the growth in bytes."""
     from ..frameworks import GLASSNET, load_torch
+
     fw = GLASSNET if framework == GLASSNET.name else load_torch()
     if fw is None or fw.name != framework:
         raise SystemExit(f"bench.workloads.chain: unknown or missing framework {framework!r}")
@@ -94,15 +107,17 @@ class Chain:
         results, _ = measure(impls, cfg, 1, memory_steps=1, key=self.name)
         rows = []
         for n in self.lengths(cfg):
-            per_length = {name.split("@")[0]: r for name, r in results.items()
-                          if name.endswith(f"@{n}")}
+            per_length = {
+                name.split("@")[0]: r for name, r in results.items() if name.endswith(f"@{n}")
+            }
             if fws.torch is None:
                 per_length["pytorch"] = {"status": "n/a", "reason": fws.torch_reason}
             for r in per_length.values():  # items per second = ops per second
                 if r.get("ms_per_step"):
                     r["per_s"] = n / (r["ms_per_step"] / 1e3)
-            rows.append(row(self, per_length, n, unit="ops", step="forward + backward",
-                            params={"ops": n}))
+            rows.append(
+                row(self, per_length, n, unit="ops", step="forward + backward", params={"ops": n})
+            )
         rows[1]["extra"] = self.linearity(*rows)
         return rows
 
@@ -115,6 +130,7 @@ class Chain:
             m = ratio(r.get("peak_bytes"), s.get("peak_bytes"))
             out["time_ratio_2N_over_N"][name] = t
             out["memory_ratio_2N_over_N"][name] = m
-            out["linear"][name] = (t is not None and t <= 2 * TOLERANCE and
-                                   (m is None or m <= 2 * TOLERANCE))
+            out["linear"][name] = (
+                t is not None and t <= 2 * TOLERANCE and (m is None or m <= 2 * TOLERANCE)
+            )
         return out

@@ -1,22 +1,28 @@
 """What every training-step workload shares: its implementations (``Impl``),
 turning a framework into one, and measuring them all against each other
 into one result row (timing interleaved, then a peak-memory pass each)."""
+
 import itertools
 import traceback
 
 from .. import memory, timing
 from ..frameworks import train_step
 
-LABELS = {"glassnet": "glassnet", "pytorch": "PyTorch", "numpy": "NumPy (fresh arrays)",
-          "numpy-buffers": "NumPy (buffers reused)"}
+LABELS = {
+    "glassnet": "glassnet",
+    "pytorch": "PyTorch",
+    "numpy": "NumPy (fresh arrays)",
+    "numpy-buffers": "NumPy (buffers reused)",
+}
 
 
 class Impl:
     """One side of a workload: ``make()`` builds a fresh model and optimizer
     and returns ``step()``; without ``make``, ``reason`` says why it is n/a."""
 
-    def __init__(self, name, make=None, memory_method="tracemalloc", reason=None, memory=None,
-                 forget=None):
+    def __init__(
+        self, name, make=None, memory_method="tracemalloc", reason=None, memory=None, forget=None
+    ):
         self.name, self.make, self.memory_method, self.reason = name, make, memory_method, reason
         self.memory = memory  # () -> peak bytes, measured its own way (else memory_method)
         self.forget = forget  # () -> None, run before the memory pass (see Framework.forget)
@@ -41,22 +47,28 @@ def framework_impl(fw, build, loss, optimizer, pool, seed=0, needs=(), **opt_kwa
         model = build(fw.nn)
         opt = getattr(fw.optim, optimizer)(model.parameters(), **opt_kwargs)
         return train_step(model, getattr(fw.nn, loss)(), opt, itertools.cycle(data))
+
     return Impl(fw.name, make, fw.memory_method, forget=fw.forget)
 
 
 def numpy_impl(name, cls, pool, **net_kwargs):
     """A hand-written NumPy network (``numpy_reference``) stepping through ``pool``."""
+
     def make():
         net, batches = cls(**net_kwargs), itertools.cycle(pool)
         return lambda: net.step(*next(batches))
+
     return Impl(name, make)
 
 
 def framework_impls(fws, *args, **kwargs):
     """``framework_impl`` for glassnet (``fws.glassnet``) and, when present, PyTorch."""
     impls = [framework_impl(fws.glassnet, *args, **kwargs)]
-    impls.append(framework_impl(fws.torch, *args, **kwargs) if fws.torch is not None
-                 else not_available("pytorch", fws.torch_reason))
+    impls.append(
+        framework_impl(fws.torch, *args, **kwargs)
+        if fws.torch is not None
+        else not_available("pytorch", fws.torch_reason)
+    )
     return impls
 
 
@@ -92,8 +104,11 @@ def measure(impls, cfg, items, extra_steps=None, reps=None, memory_steps=None, k
     samples = timing.interleaved(steps, cfg, reps)
     for impl in impls:
         if impl.name in steps:
-            results[impl.name] = {"status": "ok", **timing.summary(samples[impl.name], items),
-                                  **_peak(impl, cfg, memory_steps, key)}
+            results[impl.name] = {
+                "status": "ok",
+                **timing.summary(samples[impl.name], items),
+                **_peak(impl, cfg, memory_steps, key),
+            }
     extra_times = {name: timing.summary(samples[name], 1) for name in (extra_steps or {})}
     return results, extra_times
 
@@ -122,6 +137,7 @@ def _memory_run(impl, steps):
         step = impl.make()
         for _ in range(steps):
             step()
+
     return run
 
 
@@ -137,13 +153,20 @@ def ratios(results):
     return out
 
 
-def row(workload, results, items, unit="samples", step="training step", params=None,
-        extra=None):
+def row(workload, results, items, unit="samples", step="training step", params=None, extra=None):
     """One result row of the report: ``items`` ``unit``s (samples, ops) per
     ``step``, and per implementation its results."""
-    return {"workload": workload.name, "title": workload.title, "params": params or {},
-            "step": step, "items_per_step": items, "unit": unit, "impls": results,
-            "ratios": ratios(results), "extra": extra or {}}
+    return {
+        "workload": workload.name,
+        "title": workload.title,
+        "params": params or {},
+        "step": step,
+        "items_per_step": items,
+        "unit": unit,
+        "impls": results,
+        "ratios": ratios(results),
+        "extra": extra or {},
+    }
 
 
 class TrainingWorkload:
@@ -153,6 +176,7 @@ class TrainingWorkload:
     and ``items(cfg)`` (samples per step); they may add reference callables
     (``extra_steps``) timed in the same round-robin and turn them into
     ``extra`` numbers."""
+
     name = title = ""
 
     def params(self, cfg):
@@ -166,10 +190,18 @@ class TrainingWorkload:
 
     def run(self, cfg, fws):
         items = self.items(cfg)
-        results, extra_times = measure(self.impls(cfg, fws), cfg, items, self.extra_steps(cfg),
-                                       key=self.name)
-        return [row(self, results, items, params=self.params(cfg),
-                    extra=self.extra(cfg, results, extra_times))]
+        results, extra_times = measure(
+            self.impls(cfg, fws), cfg, items, self.extra_steps(cfg), key=self.name
+        )
+        return [
+            row(
+                self,
+                results,
+                items,
+                params=self.params(cfg),
+                extra=self.extra(cfg, results, extra_times),
+            )
+        ]
 
     def glassnet_step(self, cfg, fws):
         """glassnet's step alone (for ``--profile``)."""

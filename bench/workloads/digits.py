@@ -3,6 +3,7 @@
 mini-batches of 32 through each framework's own DataLoader until the test
 accuracy reaches 97%, evaluated after every epoch. One "step" here is the
 whole run: building the model, training, evaluating."""
+
 import numpy as np
 
 import glassnet as gn
@@ -45,7 +46,9 @@ def digits_impl(fw, data, max_epochs, outcome):
                 with fw.no_grad():
                     acc = float((fw.to_numpy(model(x_test)).argmax(1) == yte).mean())
             outcome[fw.name] = {"epochs": epoch, "test_accuracy": acc, "reached": acc >= TARGET}
+
         return run
+
     return Impl(fw.name, make, fw.memory_method)
 
 
@@ -55,19 +58,30 @@ class Digits:
 
     def run(self, cfg, fws):
         max_epochs = cfg.pick(100, 3)
-        params = {"sizes": SIZES, "batch": BATCH, "optimizer": "Adam", "lr": LR,
-                  "target_accuracy": TARGET, "max_epochs": max_epochs}
+        params = {
+            "sizes": SIZES,
+            "batch": BATCH,
+            "optimizer": "Adam",
+            "lr": LR,
+            "target_accuracy": TARGET,
+            "max_epochs": max_epochs,
+        }
         try:
             data = split()
         except ImportError as exc:  # digits ship with scikit-learn, an optional extra
             reason = f"n/a ({exc})"
-            results = {"glassnet": {"status": "n/a", "reason": reason},
-                       "pytorch": {"status": "n/a", "reason": reason}}
+            results = {
+                "glassnet": {"status": "n/a", "reason": reason},
+                "pytorch": {"status": "n/a", "reason": reason},
+            }
             return [row(self, results, None, step="run", params=params)]
         outcome = {}
         impls = [digits_impl(fws.glassnet, data, max_epochs, outcome)]
-        impls.append(digits_impl(fws.torch, data, max_epochs, outcome) if fws.torch is not None
-                     else not_available("pytorch", fws.torch_reason))
+        impls.append(
+            digits_impl(fws.torch, data, max_epochs, outcome)
+            if fws.torch is not None
+            else not_available("pytorch", fws.torch_reason)
+        )
         cfg = cfg.for_long_steps(REPS_SHARE)
         results, _ = measure(impls, cfg, 1, memory_steps=1, key=self.name)
         n_train = len(data[0])

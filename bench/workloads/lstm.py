@@ -1,6 +1,7 @@
 """Workload 6: an LSTM (input 32, hidden 128) over sequences of 50 steps,
 batch 32, a linear head to 10 classes on the last step, SGD. glassnet's
 side runs as soon as ``gn.nn`` has LSTM; until then it is reported as n/a."""
+
 import numpy as np
 
 from ..models import LSTM_LAYERS, lstm_classifier
@@ -21,12 +22,29 @@ class LSTM(TrainingWorkload):
 
     def params(self, cfg):
         batch, seq = self.shape(cfg)
-        return {"input": N_IN, "hidden": HIDDEN, "sequence": seq, "batch": batch,
-                "classes": CLASSES, "optimizer": "SGD", "lr": LR, "loss": "CrossEntropy"}
+        return {
+            "input": N_IN,
+            "hidden": HIDDEN,
+            "sequence": seq,
+            "batch": batch,
+            "classes": CLASSES,
+            "optimizer": "SGD",
+            "lr": LR,
+            "loss": "CrossEntropy",
+        }
 
     def impls(self, cfg, fws):
         rng, (n, seq) = np.random.default_rng(0), self.shape(cfg)
-        pool = [(rng.standard_normal((n, seq, N_IN), dtype=np.float32), rng.integers(0, 10, n))
-                for _ in range(POOL)]
-        return framework_impls(fws, lambda nn: lstm_classifier(nn, N_IN, HIDDEN, CLASSES),
-                               "CrossEntropyLoss", "SGD", pool, needs=LSTM_LAYERS, lr=LR)
+        pool = [
+            (rng.standard_normal((n, seq, N_IN), dtype=np.float32), rng.integers(0, 10, n))
+            for _ in range(POOL)
+        ]
+        return framework_impls(
+            fws,
+            lambda nn: lstm_classifier(nn, N_IN, HIDDEN, CLASSES),
+            "CrossEntropyLoss",
+            "SGD",
+            pool,
+            needs=LSTM_LAYERS,
+            lr=LR,
+        )

@@ -6,6 +6,7 @@ step's matrix multiplies (forward, weight gradients, input gradients but
 the first layer's) over its time, next to two references timed in the same
 round-robin: only those matmuls in NumPy float32 (the step's matmul limit)
 and a 1024³ sgemm."""
+
 import numpy as np
 
 from ..models import mlp
@@ -31,19 +32,33 @@ class MLP(TrainingWorkload):
         return self.batch(cfg)
 
     def params(self, cfg):
-        return {"sizes": SIZES, "batch": self.batch(cfg), "optimizer": OPTIMIZERS[self.optimizer],
-                "lr": LR[self.optimizer], "loss": "CrossEntropy"}
+        return {
+            "sizes": SIZES,
+            "batch": self.batch(cfg),
+            "optimizer": OPTIMIZERS[self.optimizer],
+            "lr": LR[self.optimizer],
+            "loss": "CrossEntropy",
+        }
 
     def impls(self, cfg, fws):
         rng, n = np.random.default_rng(0), self.batch(cfg)
-        pool = [(rng.random((n, SIZES[0]), dtype=np.float32), rng.integers(0, 10, n))
-                for _ in range(POOL)]
+        pool = [
+            (rng.random((n, SIZES[0]), dtype=np.float32), rng.integers(0, 10, n))
+            for _ in range(POOL)
+        ]
         lr = LR[self.optimizer]
         net = dict(sizes=SIZES, loss="cross_entropy", optimizer=self.optimizer, lr=lr)
-        return framework_impls(fws, lambda nn: mlp(nn, SIZES), "CrossEntropyLoss",
-                               OPTIMIZERS[self.optimizer], pool, lr=lr) + [
+        return framework_impls(
+            fws,
+            lambda nn: mlp(nn, SIZES),
+            "CrossEntropyLoss",
+            OPTIMIZERS[self.optimizer],
+            pool,
+            lr=lr,
+        ) + [
             numpy_impl("numpy", FreshMLP, pool, **net),
-            numpy_impl("numpy-buffers", BufferedMLP, pool, **net)]
+            numpy_impl("numpy-buffers", BufferedMLP, pool, **net),
+        ]
 
     def extra_steps(self, cfg):
         if not self.gflops:
@@ -59,13 +74,17 @@ class MLP(TrainingWorkload):
 
         def gflops(ms, work=flops):
             return work / (ms / 1e3) / 1e9 if ms else None
+
         limit = gflops(extra_times["matmul-only"]["ms_per_step"])
-        out = {"step_gflop": flops / 1e9,
-               "matmul_only_ms": extra_times["matmul-only"]["ms_per_step"],
-               "matmul_only_gflops": limit,
-               "sgemm_n": n,
-               "sgemm_gflops": gflops(extra_times[f"sgemm-{n}"]["ms_per_step"], 2 * n ** 3),
-               "gflops": {}, "fraction_of_matmul_only": {}}
+        out = {
+            "step_gflop": flops / 1e9,
+            "matmul_only_ms": extra_times["matmul-only"]["ms_per_step"],
+            "matmul_only_gflops": limit,
+            "sgemm_n": n,
+            "sgemm_gflops": gflops(extra_times[f"sgemm-{n}"]["ms_per_step"], 2 * n**3),
+            "gflops": {},
+            "fraction_of_matmul_only": {},
+        }
         for name, r in results.items():
             g = gflops(r.get("ms_per_step"))
             out["gflops"][name] = g

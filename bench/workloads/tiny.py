@@ -1,5 +1,6 @@
 """Workload 1: the article's 1-2-1 ReLU network learning y = x², one sample
 per step, SGD: almost no arithmetic, so this is pure framework overhead."""
+
 import numpy as np
 
 from ..models import mlp
@@ -25,4 +26,5 @@ class Tiny(TrainingWorkload):
         net = dict(sizes=SIZES, loss="mse", optimizer="sgd", lr=LR)
         return framework_impls(fws, lambda nn: mlp(nn, SIZES), "MSELoss", "SGD", pool, lr=LR) + [
             numpy_impl("numpy", FreshMLP, pool, **net),
-            numpy_impl("numpy-buffers", BufferedMLP, pool, **net)]
+            numpy_impl("numpy-buffers", BufferedMLP, pool, **net),
+        ]

@@ -1,4 +1,5 @@
 """python -m compat.coverage [--markdown PATH]: the API coverage table (stdout or a file)."""
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ of its parameters are left out of the check, being outside glassnet's
 design: ``out`` (no output buffers), ``layout`` and ``memory_format`` (one
 dense layout).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -40,8 +41,9 @@ def torch_names(obj: Any, name: str) -> list[str] | None:
         pass
     doc = obj.__doc__ if isinstance(getattr(obj, "__doc__", None), str) else ""
     short = name.rsplit(".", 1)[-1]
-    line = re.search(rf"^\s*(?:[\w.]*\.)?{re.escape(short)}\((.*)\)\s*(?:->.*)?$", doc,
-                     re.MULTILINE)
+    line = re.search(
+        rf"^\s*(?:[\w.]*\.)?{re.escape(short)}\((.*)\)\s*(?:->.*)?$", doc, re.MULTILINE
+    )
     if line is None:
         return None
     names = []
@@ -59,8 +61,10 @@ def glassnet_accepts(obj: Any) -> tuple[set[str], bool] | None:
     except (TypeError, ValueError):
         return None
     params = sig.parameters.values()
-    return ({p.name for p in params if p.kind in _KINDS},
-            any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params))
+    return (
+        {p.name for p in params if p.kind in _KINDS},
+        any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params),
+    )
 
 
 def verdict(torch_obj: Any, glassnet_obj: Any, name: str) -> str:

@@ -10,7 +10,7 @@ b = torch.zeros(2, requires_grad=True)
 z = w @ x + b
 z.retain_grad()
 a = torch.tanh(z)
-loss = (a ** 2).sum()
+loss = (a**2).sum()
 loss.backward()
 print("dL/dw:", w.grad)
 print("dL/dz (retained):", z.grad)
@@ -36,7 +36,7 @@ detached_grad = d.grad.abs().sum().item()
 
 # a gradient without touching .grad
 u = torch.tensor(2.0, requires_grad=True)
-v = u ** 3 + 2 * u
+v = u**3 + 2 * u
 (du,) = torch.autograd.grad(v, u)
 print("dv/du at 2:", du.item())
 

@@ -26,7 +26,7 @@ data = torch.tensor([stoi[ch] for ch in text], dtype=torch.long)
 batch_size, seq_len = 8, 16
 n = (len(data) - 1) // (batch_size * seq_len) * (batch_size * seq_len)
 inputs = data[:n].view(batch_size, -1)
-targets = data[1:n + 1].view(batch_size, -1)
+targets = data[1 : n + 1].view(batch_size, -1)
 
 
 class CharGRU(nn.Module):
@@ -48,8 +48,8 @@ criterion = nn.CrossEntropyLoss()
 for epoch in range(6):
     h = None
     for start in range(0, inputs.size(1), seq_len):
-        x = inputs[:, start:start + seq_len]
-        y = targets[:, start:start + seq_len]
+        x = inputs[:, start : start + seq_len]
+        y = targets[:, start : start + seq_len]
         logits, h = model(x, h)
         h = h.detach()
         loss = criterion(logits.reshape(-1, len(chars)), y.reshape(-1))

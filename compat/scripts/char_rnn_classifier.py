@@ -22,13 +22,17 @@ def init_from_numpy(model, seed=0):
 
 all_letters = string.ascii_lowercase
 n_letters = len(all_letters)
-syllables = {"Vowelish": ["ao", "ie", "ua", "eo", "ai"],
-             "Consonantish": ["str", "ck", "nd", "rg", "pl"],
-             "Mixed": ["ka", "to", "mi", "ru", "se"]}
+syllables = {
+    "Vowelish": ["ao", "ie", "ua", "eo", "ai"],
+    "Consonantish": ["str", "ck", "nd", "rg", "pl"],
+    "Mixed": ["ka", "to", "mi", "ru", "se"],
+}
 categories = list(syllables)
 rng = np.random.default_rng(3)
-words = {c: ["".join(rng.choice(s, size=rng.integers(2, 4))) for _ in range(30)]
-         for c, s in syllables.items()}
+words = {
+    c: ["".join(rng.choice(s, size=rng.integers(2, 4))) for _ in range(30)]
+    for c, s in syllables.items()
+}
 
 
 def line_to_tensor(line):
@@ -78,8 +82,9 @@ current_loss = 0.0
 for it in range(1, 601):
     category = categories[rng.integers(len(categories))]
     word = words[category][rng.integers(30)]
-    output, loss = train(torch.tensor([categories.index(category)], dtype=torch.long),
-                         line_to_tensor(word))
+    output, loss = train(
+        torch.tensor([categories.index(category)], dtype=torch.long), line_to_tensor(word)
+    )
     current_loss += loss
     if it % 200 == 0:
         top_n, top_i = output.topk(1)

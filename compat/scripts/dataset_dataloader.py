@@ -32,8 +32,9 @@ class TwoMoons(Dataset):
 
 data = TwoMoons(600)
 train_set, test_set = random_split(data, [480, 120])
-train_loader = DataLoader(train_set, batch_size=32, shuffle=True, num_workers=0,
-                          pin_memory=False, drop_last=True)
+train_loader = DataLoader(
+    train_set, batch_size=32, shuffle=True, num_workers=0, pin_memory=False, drop_last=True
+)
 test_loader = DataLoader(test_set, batch_size=64, shuffle=False, num_workers=0)
 print(len(train_set), len(test_set), len(train_loader), len(test_loader))
 

@@ -24,9 +24,12 @@ class Summer(nn.Module):
 model = Summer()
 with torch.no_grad():
     for name, p in sorted(model.named_parameters(), key=lambda item: item[0]):
-        scale = 1.5 if "weight_hh" in name else 0.5   # recurrent weights too large on purpose
-        p.copy_(torch.from_numpy(rng.normal(0, scale / np.sqrt(p.shape[-1]), tuple(p.shape))
-                                 .astype(np.float32)))
+        scale = 1.5 if "weight_hh" in name else 0.5  # recurrent weights too large on purpose
+        p.copy_(
+            torch.from_numpy(
+                rng.normal(0, scale / np.sqrt(p.shape[-1]), tuple(p.shape)).astype(np.float32)
+            )
+        )
 
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
 norms = []

@@ -18,7 +18,7 @@ class Polynomial3(nn.Module):
 
     def forward(self, x):
         x = x * self.scale
-        return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+        return self.a + self.b * x + self.c * x**2 + self.d * x**3
 
     def string(self):
         return f"y = {self.a.item():.3f} + {self.b.item():.3f} x + {self.c.item():.3f} x^2"

@@ -49,7 +49,7 @@ bs, lr, epochs = 64, 0.5, 2
 for epoch in range(epochs):
     for i in range((n - 1) // bs + 1):
         start_i = i * bs
-        xb, yb = x_train[start_i:start_i + bs], y_train[start_i:start_i + bs]
+        xb, yb = x_train[start_i : start_i + bs], y_train[start_i : start_i + bs]
         loss = nll(model(xb), yb)
         loss.backward()
         with torch.no_grad():
@@ -111,6 +111,7 @@ valid_dl = DataLoader(TensorDataset(x_valid, y_valid), batch_size=bs * 2)
 total = raw_loss
 for make in (DigitsLogistic, DigitsLinear):
     net = make()
-    total += fit(epochs, net, F.cross_entropy, optim.SGD(net.parameters(), lr=lr),
-                 train_dl, valid_dl)
+    total += fit(
+        epochs, net, F.cross_entropy, optim.SGD(net.parameters(), lr=lr), train_dl, valid_dl
+    )
 print(f"RESULT nn_really {total:.6f}")

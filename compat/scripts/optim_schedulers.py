@@ -36,15 +36,22 @@ def train(make_optimizer, make_scheduler, steps=100):
         optimizer.step()
         scheduler.step()
     lr = scheduler.get_last_lr()[0]
-    print(f"{type(optimizer).__name__:6s} {type(scheduler).__name__:18s} loss {loss.item():.5f} "
-          f"lr {lr:.6f} (param_groups: {optimizer.param_groups[0]['lr']:.6f})")
+    print(
+        f"{type(optimizer).__name__:6s} {type(scheduler).__name__:18s} loss {loss.item():.5f} "
+        f"lr {lr:.6f} (param_groups: {optimizer.param_groups[0]['lr']:.6f})"
+    )
     return loss.item() + lr
 
 
-total = train(lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
-              lambda o: StepLR(o, step_size=30, gamma=0.5))
-total += train(lambda p: optim.Adam(p, lr=0.02, betas=(0.9, 0.999)),
-               lambda o: CosineAnnealingLR(o, T_max=100, eta_min=1e-4))
-total += train(lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.01),
-               lambda o: OneCycleLR(o, max_lr=0.05, total_steps=100))
+total = train(
+    lambda p: optim.SGD(p, lr=0.05, momentum=0.9), lambda o: StepLR(o, step_size=30, gamma=0.5)
+)
+total += train(
+    lambda p: optim.Adam(p, lr=0.02, betas=(0.9, 0.999)),
+    lambda o: CosineAnnealingLR(o, T_max=100, eta_min=1e-4),
+)
+total += train(
+    lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.01),
+    lambda o: OneCycleLR(o, max_lr=0.05, total_steps=100),
+)
 print(f"RESULT optim_schedulers {total:.6f}")

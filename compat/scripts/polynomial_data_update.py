@@ -7,7 +7,7 @@ import torch
 
 x = torch.linspace(-math.pi, math.pi, 200)
 y = torch.sin(x)
-xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))   # features x, x^2, x^3
+xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))  # features x, x^2, x^3
 
 weights = torch.tensor([[0.1, -0.2, 0.05]], requires_grad=True)
 bias = torch.tensor([0.3], requires_grad=True)

@@ -16,7 +16,7 @@ d = torch.tensor(0.01, dtype=dtype, requires_grad=True)
 
 learning_rate = 1e-5
 for t in range(300):
-    y_pred = a + b * x + c * x ** 2 + d * x ** 3
+    y_pred = a + b * x + c * x**2 + d * x**3
     loss = (y_pred - y).pow(2).sum()
     if t % 100 == 99:
         print(t, loss.item())

@@ -54,8 +54,15 @@ with tempfile.TemporaryDirectory() as folder:
     print("restored model gives the same outputs:", same)
 
     checkpoint_path = os.path.join(folder, "checkpoint.tar")
-    torch.save({"epoch": 30, "model_state_dict": model.state_dict(),
-                "optimizer_state_dict": optimizer.state_dict(), "loss": loss}, checkpoint_path)
+    torch.save(
+        {
+            "epoch": 30,
+            "model_state_dict": model.state_dict(),
+            "optimizer_state_dict": optimizer.state_dict(),
+            "loss": loss,
+        },
+        checkpoint_path,
+    )
     checkpoint = torch.load(checkpoint_path, weights_only=True)
     resumed = make_model()
     resumed_optimizer = torch.optim.SGD(resumed.parameters(), lr=0.1, momentum=0.9)

@@ -21,11 +21,7 @@ features = rng.uniform(-2, 2, size=(256, 2)).astype(np.float32)
 targets = (np.sin(features[:, :1]) + 0.5 * features[:, 1:] ** 2).astype(np.float32)
 X, Y = torch.from_numpy(features), torch.from_numpy(targets)
 
-model = nn.Sequential(
-    nn.Linear(2, 32),
-    nn.Tanh(),
-    nn.Linear(32, 1),
-)
+model = nn.Sequential(nn.Linear(2, 32), nn.Tanh(), nn.Linear(32, 1))
 init_from_numpy(model)
 loss_fn = nn.MSELoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)

@@ -24,7 +24,7 @@ class PositionalEncoding(nn.Module):
         self.register_buffer("pe", pe)
 
     def forward(self, x):
-        return self.dropout(x + self.pe[:, :x.size(1)])
+        return self.dropout(x + self.pe[:, : x.size(1)])
 
 
 class Classifier(nn.Module):
@@ -33,8 +33,9 @@ class Classifier(nn.Module):
         self.d_model = d_model
         self.embedding = nn.Embedding(vocab, d_model, padding_idx=0)
         self.pos = PositionalEncoding(d_model)
-        layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=64, dropout=0.1,
-                                           batch_first=True)
+        layer = nn.TransformerEncoderLayer(
+            d_model, nhead, dim_feedforward=64, dropout=0.1, batch_first=True
+        )
         self.encoder = nn.TransformerEncoder(layer, num_layers=layers)
         self.head = nn.Linear(d_model, classes)
 
@@ -65,7 +66,7 @@ criterion = nn.CrossEntropyLoss()
 for epoch in range(8):
     model.train()
     for i in range(0, len(x_train), 64):
-        loss = criterion(model(x_train[i:i + 64]), y_train[i:i + 64])
+        loss = criterion(model(x_train[i : i + 64]), y_train[i : i + 64])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -16,15 +16,21 @@ class Seq2Seq(nn.Module):
         self.src_embed = nn.Embedding(VOCAB, D_MODEL)
         self.tgt_embed = nn.Embedding(VOCAB + 1, D_MODEL)
         self.position = nn.Parameter(torch.randn(1, LENGTH + 1, D_MODEL) * 0.1)
-        self.transformer = nn.Transformer(d_model=D_MODEL, nhead=4, num_encoder_layers=1,
-                                          num_decoder_layers=1, dim_feedforward=64,
-                                          dropout=0.0, batch_first=True)
+        self.transformer = nn.Transformer(
+            d_model=D_MODEL,
+            nhead=4,
+            num_encoder_layers=1,
+            num_decoder_layers=1,
+            dim_feedforward=64,
+            dropout=0.0,
+            batch_first=True,
+        )
         self.out = nn.Linear(D_MODEL, VOCAB)
 
     def forward(self, src, tgt):
         mask = nn.Transformer.generate_square_subsequent_mask(tgt.size(1))
-        s = self.src_embed(src) + self.position[:, :src.size(1)]
-        t = self.tgt_embed(tgt) + self.position[:, :tgt.size(1)]
+        s = self.src_embed(src) + self.position[:, : src.size(1)]
+        t = self.tgt_embed(tgt) + self.position[:, : tgt.size(1)]
         return self.out(self.transformer(s, t, tgt_mask=mask))
 
 

@@ -19,8 +19,10 @@ def init_weights(m):
 
 model = nn.Sequential(nn.Linear(400, 300), nn.ReLU(), nn.Linear(300, 200))
 model.apply(init_weights)
-ratios = [model[0].weight.std().item() / math.sqrt(2.0 / 400),
-          model[2].weight.std().item() / math.sqrt(2.0 / 300)]
+ratios = [
+    model[0].weight.std().item() / math.sqrt(2.0 / 400),
+    model[2].weight.std().item() / math.sqrt(2.0 / 300),
+]
 zeros = model[0].bias.abs().sum().item() + model[2].bias.abs().sum().item()
 
 w = torch.empty(300, 500)

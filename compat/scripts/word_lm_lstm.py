@@ -39,8 +39,13 @@ def sentences(rng, n):
     noun, verb = ["cat", "dog", "net", "graph"], ["sees", "trains", "likes"]
     for _ in range(n):
         words = [rng.choice(det)] + ([rng.choice(adj)] if rng.random() < 0.5 else [])
-        yield words + [rng.choice(noun), rng.choice(verb), rng.choice(det), rng.choice(noun),
-                       "<eos>"]
+        yield words + [
+            rng.choice(noun),
+            rng.choice(verb),
+            rng.choice(det),
+            rng.choice(noun),
+            "<eos>",
+        ]
 
 
 rng = np.random.default_rng(4)
@@ -66,8 +71,8 @@ bptt = 12
 
 def get_batch(source, i):
     seq_len = min(bptt, len(source) - 1 - i)
-    data = source[i:i + seq_len]
-    target = source[i + 1:i + 1 + seq_len].view(-1)
+    data = source[i : i + seq_len]
+    target = source[i + 1 : i + 1 + seq_len].view(-1)
     return data, target
 
 
@@ -88,8 +93,10 @@ class RNNModel(nn.Module):
 
     def init_hidden(self, bsz):
         weight = next(self.parameters())
-        return (weight.new_zeros(self.nlayers, bsz, self.nhid),
-                weight.new_zeros(self.nlayers, bsz, self.nhid))
+        return (
+            weight.new_zeros(self.nlayers, bsz, self.nhid),
+            weight.new_zeros(self.nlayers, bsz, self.nhid),
+        )
 
 
 def repackage_hidden(h):

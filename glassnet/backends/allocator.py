@@ -20,6 +20,7 @@ changes nothing where the C library is not glibc, when
 ``GLASSNET_KEEP_FREED_MEMORY=0``, or when one of glibc's own ``MALLOC_*_``
 tuning variables is set (the user's choice wins).
 """
+
 import ctypes
 import os
 
@@ -28,8 +29,13 @@ M_MMAP_THRESHOLD = -3
 TRIM_BYTES = 64 << 20
 MMAP_BYTES = 32 << 20
 OPT_OUT = "GLASSNET_KEEP_FREED_MEMORY"
-USER_TUNING = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_",
-               "MALLOC_MMAP_MAX_", "GLIBC_TUNABLES")
+USER_TUNING = (
+    "MALLOC_TRIM_THRESHOLD_",
+    "MALLOC_MMAP_THRESHOLD_",
+    "MALLOC_TOP_PAD_",
+    "MALLOC_MMAP_MAX_",
+    "GLIBC_TUNABLES",
+)
 
 status = "not applied (nothing called keep_freed_memory yet)"  # what the last call did, in words
 applied = False  # True once mallopt has set the thresholds in this process
@@ -61,8 +67,14 @@ def keep_freed_memory(trim_bytes=TRIM_BYTES, mmap_bytes=MMAP_BYTES):
         except (OSError, AttributeError):
             status = "off (mallopt not found)"
             return False
-        if mallopt(M_MMAP_THRESHOLD, mmap_bytes) == 1 and mallopt(M_TRIM_THRESHOLD, trim_bytes) == 1:
-            status = f"on (glibc trim threshold {trim_bytes >> 20} MiB, mmap threshold {mmap_bytes >> 20} MiB)"
+        if (
+            mallopt(M_MMAP_THRESHOLD, mmap_bytes) == 1
+            and mallopt(M_TRIM_THRESHOLD, trim_bytes) == 1
+        ):
+            status = (
+                f"on (glibc trim threshold {trim_bytes >> 20} MiB, "
+                f"mmap threshold {mmap_bytes >> 20} MiB)"
+            )
             applied = True
             return True
         status = "off (glibc refused the thresholds)"

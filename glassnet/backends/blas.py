@@ -21,6 +21,7 @@ off; ``status`` says which library is in use. Results differ from NumPy's
 only by float rounding (another summation order inside the GEMM, a fused
 multiply-add).
 """
+
 import ctypes
 import os
 
@@ -28,17 +29,17 @@ import numpy as np
 
 from . import wheel_libs
 
-MIN_FLOPS = 1 << 15         # m·n·k below this: np.dot (its call overhead is smaller)
-VECTOR_MIN = 4096           # fewer elements: NumPy (the call costs more than the pass)
-ENV_VAR = "GLASSNET_BLAS"   # "numpy" turns MKL off
+MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
+VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
+ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _c_char, _addressof = ctypes.c_char, ctypes.addressof
 
-status = "not loaded yet"   # which library multiplies glassnet's matrices, in words
-_gemm = {}                  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
-_gemm_batch = {}            # dtype -> cblas_?gemm_batch_strided (StackedProduct.all, halves)
-_max_threads = None         # MKL's mkl_get_max_threads, once loaded
-_vector = {}                # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
+status = "not loaded yet"  # which library multiplies glassnet's matrices, in words
+_gemm = {}  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
+_gemm_batch = {}  # dtype -> cblas_?gemm_batch_strided (StackedProduct.all, halves)
+_max_threads = None  # MKL's mkl_get_max_threads, once loaded
+_vector = {}  # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
 _loaded = False
 
 
@@ -57,21 +58,40 @@ def load():
         return status
     try:
         lib = ctypes.CDLL(path)
-        for dtype, name, scalar in ((np.dtype(np.float32), "cblas_sgemm", ctypes.c_float),
-                                    (np.dtype(np.float64), "cblas_dgemm", ctypes.c_double)):
+        for dtype, name, scalar in (
+            (np.dtype(np.float32), "cblas_sgemm", ctypes.c_float),
+            (np.dtype(np.float64), "cblas_dgemm", ctypes.c_double),
+        ):
             fn = getattr(lib, name)
             fn.restype = None
-            fn.argtypes = [ctypes.c_int] * 6 + [scalar, ctypes.c_void_p, ctypes.c_int,
-                                                ctypes.c_void_p, ctypes.c_int, scalar,
-                                                ctypes.c_void_p, ctypes.c_int]
+            fn.argtypes = [ctypes.c_int] * 6 + [
+                scalar,
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_void_p,
+                ctypes.c_int,
+                scalar,
+                ctypes.c_void_p,
+                ctypes.c_int,
+            ]
             _gemm[dtype] = fn
             batch = getattr(lib, name + "_batch_strided", None)
             if batch is not None:
                 batch.restype = None
-                batch.argtypes = ([ctypes.c_int] * 6 + [scalar, ctypes.c_void_p, ctypes.c_int,
-                                  ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-                                  scalar, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-                                  ctypes.c_int])
+                batch.argtypes = [ctypes.c_int] * 6 + [
+                    scalar,
+                    ctypes.c_void_p,
+                    ctypes.c_int,
+                    ctypes.c_int,
+                    ctypes.c_void_p,
+                    ctypes.c_int,
+                    ctypes.c_int,
+                    scalar,
+                    ctypes.c_void_p,
+                    ctypes.c_int,
+                    ctypes.c_int,
+                    ctypes.c_int,
+                ]
                 _gemm_batch[dtype] = batch
             _bind_vector_ops(lib, dtype, name[6], scalar)
     except (OSError, AttributeError) as error:
@@ -99,10 +119,11 @@ def _bind_vector_ops(lib, dtype, letter, scalar):
     """MKL's threaded vector functions for one dtype (letter 's' or 'd')."""
     p, n = ctypes.c_void_p, ctypes.c_int
     for name, symbol, args in (
-            ("axpby", f"cblas_{letter}axpby", [n, scalar, p, n, scalar, p, n]),
-            ("mul", f"v{letter}Mul", [n, p, p, p]),
-            ("sqrt", f"v{letter}Sqrt", [n, p, p]),
-            ("linear_frac", f"v{letter}LinearFrac", [n, p, p, scalar, scalar, scalar, scalar, p])):
+        ("axpby", f"cblas_{letter}axpby", [n, scalar, p, n, scalar, p, n]),
+        ("mul", f"v{letter}Mul", [n, p, p, p]),
+        ("sqrt", f"v{letter}Sqrt", [n, p, p]),
+        ("linear_frac", f"v{letter}LinearFrac", [n, p, p, scalar, scalar, scalar, scalar, p]),
+    ):
         fn = getattr(lib, symbol)
         fn.restype = None
         fn.argtypes = args
@@ -151,9 +172,13 @@ def _numpy_dot(a, b, out, accumulate):
 
 def _fits(out, m, n, dtype):
     """Can MKL write an (m, n) result straight into ``out``?"""
-    return (out.dtype == dtype and out.shape == (m, n)
-            and (out.strides[1] == out.itemsize or n == 1)
-            and out.strides[0] >= n * out.itemsize and out.strides[0] % out.itemsize == 0)
+    return (
+        out.dtype == dtype
+        and out.shape == (m, n)
+        and (out.strides[1] == out.itemsize or n == 1)
+        and out.strides[0] >= n * out.itemsize
+        and out.strides[0] % out.itemsize == 0
+    )
 
 
 def dot(a, b, out=None, accumulate=False):
@@ -174,19 +199,37 @@ def dot(a, b, out=None, accumulate=False):
         return _numpy_dot(a, b, out, accumulate)
     if out is None:
         out = np.empty((m, n), a.dtype)
-    elif not _fits(out, m, n, a.dtype) or np.may_share_memory(out, a) \
-            or np.may_share_memory(out, b):
+    elif (
+        not _fits(out, m, n, a.dtype) or np.may_share_memory(out, a) or np.may_share_memory(out, b)
+    ):
         return _numpy_dot(a, b, out, accumulate)
-    gemm(_ROW_MAJOR, la[0], lb[0], m, n, k, 1.0, _address(a), la[1],
-         _address(b), lb[1], 1.0 if accumulate else 0.0, _address(out),
-         out.strides[0] // out.itemsize)
+    gemm(
+        _ROW_MAJOR,
+        la[0],
+        lb[0],
+        m,
+        n,
+        k,
+        1.0,
+        _address(a),
+        la[1],
+        _address(b),
+        lb[1],
+        1.0 if accumulate else 0.0,
+        _address(out),
+        out.strides[0] // out.itemsize,
+    )
     return out
 
 
 def _same_view(x, y):
     """Are x and y the same elements of the same memory (views alike)?"""
-    return (x.shape == y.shape and x.strides == y.strides and x.dtype == y.dtype
-            and x.ctypes.data == y.ctypes.data)
+    return (
+        x.shape == y.shape
+        and x.strides == y.strides
+        and x.dtype == y.dtype
+        and x.ctypes.data == y.ctypes.data
+    )
 
 
 class _PreparedGemm:
@@ -198,8 +241,20 @@ class _PreparedGemm:
     stacks' lengths ``nb`` and ``no`` first: past either end GEMM would read
     or write memory that is not the stacks'."""
 
-    __slots__ = ("fn", "args", "b_at", "beta_at", "out_at", "pb", "sb", "po", "so", "betas",
-                 "nb", "no")
+    __slots__ = (
+        "fn",
+        "args",
+        "b_at",
+        "beta_at",
+        "out_at",
+        "pb",
+        "sb",
+        "po",
+        "so",
+        "betas",
+        "nb",
+        "no",
+    )
 
     def __init__(self, fn, values, b_at, beta_at, out_at, sb, so, nb, no):
         self.fn = fn
@@ -213,9 +268,11 @@ class _PreparedGemm:
     def __call__(self, i, j, accumulate):
         """The product of b's slice i into out's slice j (β = 1 if ``accumulate``)."""
         if not (0 <= i < self.nb and 0 <= j < self.no):
-            raise IndexError(f"StackedProduct: slice i={i!r} of b (0 … {self.nb - 1}) into "
-                             f"slice j={j!r} of out (0 … {self.no - 1}): an index is outside "
-                             "its stack")
+            raise IndexError(
+                f"StackedProduct: slice i={i!r} of b (0 … {self.nb - 1}) into "
+                f"slice j={j!r} of out (0 … {self.no - 1}): an index is outside "
+                "its stack"
+            )
         args = self.args
         args[self.b_at].value = self.pb + i * self.sb
         args[self.out_at].value = self.po + j * self.so
@@ -231,8 +288,10 @@ def _check_stacks(a, b, out):
         raise ValueError(f"StackedProduct: expected a 2-D a and 3-D stacks b and out, got {shapes}")
     (m, k), n = a.shape, b.shape[2]
     if b.shape[1] != k or out.shape[1:] != (m, n):
-        raise ValueError(f"StackedProduct: out[j] = a @ b[i] needs b's slices {k} × n and out's "
-                         f"{m} × n, got {shapes}")
+        raise ValueError(
+            f"StackedProduct: out[j] = a @ b[i] needs b's slices {k} × n and out's "
+            f"{m} × n, got {shapes}"
+        )
 
 
 class StackedProduct:
@@ -269,9 +328,17 @@ class StackedProduct:
                 self._call = self._plan_halves(args, a.dtype, len(b), len(out))
             if self._call is None:
                 gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
-                self._call = _PreparedGemm(gemm, (_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb,
-                                                  ldb, 0.0, po, ldo), 9, 11, 12, sb, so,
-                                           len(b), len(out))
+                self._call = _PreparedGemm(
+                    gemm,
+                    (_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb, ldb, 0.0, po, ldo),
+                    9,
+                    11,
+                    12,
+                    sb,
+                    so,
+                    len(b),
+                    len(out),
+                )
 
     a = property(lambda self: self._a, doc="The matrix (m × k) every slice is multiplied by.")
     b = property(lambda self: self._b, doc="The stack of right-hand sides (… × k × n).")
@@ -282,20 +349,44 @@ class StackedProduct:
         """The GEMM and its arguments (the slices' addresses as base + index·stride),
         or None when MKL cannot take these stacks."""
         gemm = _gemm.get(a.dtype)  # (the shapes fit: _check_stacks)
-        if gemm is None or len(b) == 0 or len(out) == 0 or b.dtype != a.dtype \
-                or out.dtype != a.dtype:
+        if (
+            gemm is None
+            or len(b) == 0
+            or len(out) == 0
+            or b.dtype != a.dtype
+            or out.dtype != a.dtype
+        ):
             return None
         (m, k), n = a.shape, b.shape[2]
         if m * k * n < MIN_FLOPS:
             return None
         la, lb = _layout(a), _layout(b[0])
-        if la is None or lb is None or not _fits(out[0], m, n, a.dtype) \
-                or not out.flags.writeable or np.may_share_memory(out, a) \
-                or (not same and np.may_share_memory(out, b)) \
-                or abs(out.strides[0]) < m * out.strides[1]:  # slices of out overlap
+        if (
+            la is None
+            or lb is None
+            or not _fits(out[0], m, n, a.dtype)
+            or not out.flags.writeable
+            or np.may_share_memory(out, a)
+            or (not same and np.may_share_memory(out, b))
+            or abs(out.strides[0]) < m * out.strides[1]
+        ):  # slices of out overlap
             return None
-        return (gemm, la[0], lb[0], m, n, k, a.ctypes.data, la[1], b.ctypes.data, b.strides[0],
-                lb[1], out.ctypes.data, out.strides[0], out.strides[1] // out.itemsize)
+        return (
+            gemm,
+            la[0],
+            lb[0],
+            m,
+            n,
+            k,
+            a.ctypes.data,
+            la[1],
+            b.ctypes.data,
+            b.strides[0],
+            lb[1],
+            out.ctypes.data,
+            out.strides[0],
+            out.strides[1] // out.itemsize,
+        )
 
     @staticmethod
     def _plan_halves(args, dtype, nb, no):
@@ -307,9 +398,36 @@ class StackedProduct:
         _, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
         half = m // 2  # row r of op(a) is r·lda elements on (a as stored) or r (transposed)
         stride_a = half * lda if ta == _NO_TRANS else half
-        return _PreparedGemm(batch, (_ROW_MAJOR, ta, tb, half, n, k, 1.0, pa, lda, stride_a,
-                                     pb, ldb, 0, 0.0, po, ldo, half * ldo, 2), 10, 13, 14, sb, so,
-                            nb, no)
+        return _PreparedGemm(
+            batch,
+            (
+                _ROW_MAJOR,
+                ta,
+                tb,
+                half,
+                n,
+                k,
+                1.0,
+                pa,
+                lda,
+                stride_a,
+                pb,
+                ldb,
+                0,
+                0.0,
+                po,
+                ldo,
+                half * ldo,
+                2,
+            ),
+            10,
+            13,
+            14,
+            sb,
+            so,
+            nb,
+            no,
+        )
 
     def all(self):
         """out[t] = a @ b[t] for every row t of the stacks, in one batched GEMM
@@ -326,16 +444,36 @@ class StackedProduct:
         if batch is None or sb % size or so % size:
             np.matmul(self._a, self._b, out=self._out)
             return self._out
-        batch(_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, 0, pb, ldb, sb // size, 0.0, po, ldo,
-              so // size, len(self._b))
+        batch(
+            _ROW_MAJOR,
+            ta,
+            tb,
+            m,
+            n,
+            k,
+            1.0,
+            pa,
+            lda,
+            0,
+            pb,
+            ldb,
+            sb // size,
+            0.0,
+            po,
+            ldo,
+            so // size,
+            len(self._b),
+        )
         return self._out
 
     def __call__(self, i, j, accumulate=False):
         if self._call is None or (i == j and self._same):
             if not (0 <= i < len(self._b) and 0 <= j < len(self._out)):  # (as _PreparedGemm)
-                raise IndexError(f"StackedProduct: slice i={i!r} of b (0 … {len(self._b) - 1}) "
-                                 f"into slice j={j!r} of out (0 … {len(self._out) - 1}): an "
-                                 "index is outside its stack")
+                raise IndexError(
+                    f"StackedProduct: slice i={i!r} of b (0 … {len(self._b) - 1}) "
+                    f"into slice j={j!r} of out (0 … {len(self._out) - 1}): an "
+                    "index is outside its stack"
+                )
             return dot(self._a, self._b[i], out=self._out[j], accumulate=accumulate)
         self._call(i, j, accumulate)
         return self._out[j]
@@ -357,8 +495,7 @@ class VectorOps:
 
     def __init__(self, n, dtype):
         self.n = n
-        self._fns = {name: _vector[name, dtype] for name in
-                     ("axpby", "mul", "sqrt", "linear_frac")}
+        self._fns = {name: _vector[name, dtype] for name in ("axpby", "mul", "sqrt", "linear_frac")}
 
     @classmethod
     def over(cls, *arrays):
@@ -369,8 +506,12 @@ class VectorOps:
         if ("mul", dtype) not in _vector or not VECTOR_MIN <= first.size < 1 << 31:
             return None
         for i, a in enumerate(arrays):
-            if a.dtype != dtype or a.shape != shape or not a.flags.c_contiguous \
-                    or not a.flags.writeable:
+            if (
+                a.dtype != dtype
+                or a.shape != shape
+                or not a.flags.c_contiguous
+                or not a.flags.writeable
+            ):
                 return None
             if any(b is not a and np.may_share_memory(a, b) for b in arrays[:i]):
                 return None
@@ -386,5 +527,6 @@ class VectorOps:
         self._fns["sqrt"](self.n, _address(x), _address(out))
 
     def ratio(self, x, y, shift, out):
-        self._fns["linear_frac"](self.n, _address(x), _address(y), 1.0, 0.0, 1.0, shift,
-                                 _address(out))
+        self._fns["linear_frac"](
+            self.n, _address(x), _address(y), 1.0, 0.0, 1.0, shift, _address(out)
+        )

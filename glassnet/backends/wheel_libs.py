@@ -1,6 +1,7 @@
 """Where the optional native wheels (``mkl``, ``onednn-cpu-gomp``) put their
 shared libraries: ``<prefix>/lib`` of the environment, or of the user base
 after ``pip install --user``."""
+
 import glob
 import os
 import site

@@ -1,4 +1,5 @@
 """The ``glassnet`` command."""
+
 import argparse
 import sys
 
@@ -8,25 +9,37 @@ from .options import check_outputs
 
 def _demo(args):
     from . import demo
+
     demo.run(lang=args.lang, report=None if args.no_report else args.report)
     return 0
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="glassnet", description="glassnet: a neural-network library that shows its work")
+        prog="glassnet", description="glassnet: a neural-network library that shows its work"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("demo", help="one training step of the article's 1-2-1 network, "
-                                    "every number shown")
-    p.add_argument("--lang", choices=("en", "zh"), default=None,
-                   help="language of the explanations (default: from the locale, else en)")
-    p.add_argument("--report", default="report.html", metavar="PATH",
-                   help="where to write the HTML report (default report.html)")
+    p = sub.add_parser(
+        "demo", help="one training step of the article's 1-2-1 network, every number shown"
+    )
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default=None,
+        help="language of the explanations (default: from the locale, else en)",
+    )
+    p.add_argument(
+        "--report",
+        default="report.html",
+        metavar="PATH",
+        help="where to write the HTML report (default report.html)",
+    )
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.set_defaults(func=_demo)
     from . import explain as explain_command
     from . import playground as playground_command
     from . import train as train_command
+
     train_command.add_parser(sub)
     explain_command.add_parsers(sub)
     playground_command.add_parser(sub)

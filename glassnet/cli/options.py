@@ -1,6 +1,7 @@
 """Argument types that refuse what makes no sense before any work is done
 (argparse prints "argument --epochs: ..." with the usage), and the check of
 every output path a command was given."""
+
 import argparse
 import math
 import os
@@ -73,5 +74,6 @@ def check_outputs(args):
     for attr, flag in OUTPUT_FOLDERS:
         path = getattr(args, attr, None)
         if path and os.path.exists(path) and not os.path.isdir(path):
-            raise SystemExit(f"{command}: {flag} {path} is a file; expected a folder "
-                             "(it is created if missing)")
+            raise SystemExit(
+                f"{command}: {flag} {path} is a file; expected a folder (it is created if missing)"
+            )

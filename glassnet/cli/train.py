@@ -1,79 +1,153 @@
 """``glassnet train``: train an MLP on a built-in data set or a CSV file from
 the command line, print progress and the final test metrics, and
 optionally save the weights (safetensors)."""
+
 import os
 
 from ..nn.activation_registry import ACTIVATIONS
 from ..optim.registry import OPTIMIZERS
 from .options import check_outputs, fraction, fraction_or_zero, positive_float, positive_int
 
-BUILTIN = ("digits", "iris", "wine", "breast_cancer", "xor", "square", "house_prices",
-           "circle", "xor2d", "gauss", "spiral", "plane", "multi_gauss", "moons", "two_spirals")
+BUILTIN = (
+    "digits",
+    "iris",
+    "wine",
+    "breast_cancer",
+    "xor",
+    "square",
+    "house_prices",
+    "circle",
+    "xor2d",
+    "gauss",
+    "spiral",
+    "plane",
+    "multi_gauss",
+    "moons",
+    "two_spirals",
+)
 REAL = ("digits", "iris", "wine", "breast_cancer")
 
 
 def add_parser(sub):
     p = sub.add_parser(
-        "train", help="train an MLP on a built-in data set or a CSV file",
+        "train",
+        help="train an MLP on a built-in data set or a CSV file",
         description="Train a multi-layer perceptron and report test metrics. Classification "
-                    "uses softmax + cross-entropy and reports accuracy; regression uses MSE "
-                    "and reports MSE, MAE and R².")
-    p.add_argument("--data", required=True,
-                   help=f"a built-in data set ({', '.join(BUILTIN)}) or a path to a CSV file")
+        "uses softmax + cross-entropy and reports accuracy; regression uses MSE "
+        "and reports MSE, MAE and R².",
+    )
+    p.add_argument(
+        "--data",
+        required=True,
+        help=f"a built-in data set ({', '.join(BUILTIN)}) or a path to a CSV file",
+    )
     p.add_argument("--target", help="the target column of a CSV file (required for CSV)")
-    p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
-                   help="classification or regression; auto (default) takes it from the data "
-                        "set, or for a CSV from the target column (text → classification, "
-                        "numbers → regression)")
-    p.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
-                   help="mlp (default): Linear layers; cnn: for square images such as digits "
-                        "(8×8): conv(1→16, 3×3)-ReLU-conv(16→32, 3×3)-ReLU-maxpool 2, then the "
-                        "--hidden Linear layers")
-    p.add_argument("--hidden", type=positive_int, nargs="*", default=[64],
-                   help="sizes of the hidden layers, e.g. --hidden 64 32 (default: 64)")
-    p.add_argument("--activation", choices=ACTIVATIONS.accepted(), default="relu",
-                   type=str.lower, help="activation of the hidden layers (default relu)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS.accepted(), default="adam",
-                   type=str.lower, help="optimizer (default adam; momentum is SGD with "
-                                        "momentum 0.9)")
-    p.add_argument("--lr", type=positive_float, default=1e-3,
-                   help="learning rate η (default 1e-3)")
-    p.add_argument("--epochs", type=positive_int, default=30,
-                   help="passes over the data, at least 1 (default 30)")
-    p.add_argument("--batch-size", type=positive_int, default=64,
-                   help="mini-batch size; the data size gives batch gradient descent, 1 gives "
-                        "stochastic gradient descent (default 64)")
-    p.add_argument("--test-size", type=fraction, default=0.2,
-                   help="fraction held out for the final test (default 0.2)")
-    p.add_argument("--validation", type=fraction_or_zero, default=0.1,
-                   help="fraction of the training part used for validation each epoch "
-                        "(default 0.1; 0 to skip)")
-    p.add_argument("--no-standardize", action="store_true",
-                   help="do not standardize the features (default: standardize to mean 0, "
-                        "std 1 using the training part's statistics)")
+    p.add_argument(
+        "--task",
+        choices=("auto", "classification", "regression"),
+        default="auto",
+        help="classification or regression; auto (default) takes it from the data "
+        "set, or for a CSV from the target column (text → classification, "
+        "numbers → regression)",
+    )
+    p.add_argument(
+        "--model",
+        choices=("mlp", "cnn"),
+        default="mlp",
+        help="mlp (default): Linear layers; cnn: for square images such as digits "
+        "(8×8): conv(1→16, 3×3)-ReLU-conv(16→32, 3×3)-ReLU-maxpool 2, then the "
+        "--hidden Linear layers",
+    )
+    p.add_argument(
+        "--hidden",
+        type=positive_int,
+        nargs="*",
+        default=[64],
+        help="sizes of the hidden layers, e.g. --hidden 64 32 (default: 64)",
+    )
+    p.add_argument(
+        "--activation",
+        choices=ACTIVATIONS.accepted(),
+        default="relu",
+        type=str.lower,
+        help="activation of the hidden layers (default relu)",
+    )
+    p.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS.accepted(),
+        default="adam",
+        type=str.lower,
+        help="optimizer (default adam; momentum is SGD with momentum 0.9)",
+    )
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate η (default 1e-3)")
+    p.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=30,
+        help="passes over the data, at least 1 (default 30)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=64,
+        help="mini-batch size; the data size gives batch gradient descent, 1 gives "
+        "stochastic gradient descent (default 64)",
+    )
+    p.add_argument(
+        "--test-size",
+        type=fraction,
+        default=0.2,
+        help="fraction held out for the final test (default 0.2)",
+    )
+    p.add_argument(
+        "--validation",
+        type=fraction_or_zero,
+        default=0.1,
+        help="fraction of the training part used for validation each epoch "
+        "(default 0.1; 0 to skip)",
+    )
+    p.add_argument(
+        "--no-standardize",
+        action="store_true",
+        help="do not standardize the features (default: standardize to mean 0, "
+        "std 1 using the training part's statistics)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--save", metavar="PATH", help="write the trained weights to PATH "
-                                                  "(safetensors; checked before training)")
-    p.add_argument("--skip-nonfinite", action="store_true",
-                   help="skip a batch whose loss or gradients are NaN/Inf instead of stopping "
-                        "(default: stop, keeping the weights from before that batch)")
-    p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2,
-                   help="0 silent, 1 progress bars, 2 one line per epoch (default 2)")
+    p.add_argument(
+        "--save",
+        metavar="PATH",
+        help="write the trained weights to PATH (safetensors; checked before training)",
+    )
+    p.add_argument(
+        "--skip-nonfinite",
+        action="store_true",
+        help="skip a batch whose loss or gradients are NaN/Inf instead of stopping "
+        "(default: stop, keeping the weights from before that batch)",
+    )
+    p.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=2,
+        help="0 silent, 1 progress bars, 2 one line per epoch (default 2)",
+    )
     p.set_defaults(func=run)
     return p
 
 
 def load_data(args):
     from ..data import datasets
+
     if os.path.splitext(args.data)[1].lower() == ".csv" or os.path.exists(args.data):
         if not args.target:
-            raise SystemExit(f"glassnet train: --target is required with a CSV file "
-                             f"({args.data})")
+            raise SystemExit(f"glassnet train: --target is required with a CSV file ({args.data})")
         task = None if args.task == "auto" else args.task
         return datasets.load_csv(args.data, target=args.target, task=task)
     if args.data not in BUILTIN:
-        raise SystemExit(f"glassnet train: unknown data set {args.data!r}; expected one of "
-                         f"{', '.join(BUILTIN)} or a path to a .csv file")
+        raise SystemExit(
+            f"glassnet train: unknown data set {args.data!r}; expected one of "
+            f"{', '.join(BUILTIN)} or a path to a .csv file"
+        )
     return getattr(datasets, args.data)()
 
 
@@ -86,6 +160,7 @@ def _standardizer(x_train):
 
 def build_mlp(n_in, hidden, n_out, activation):
     from .. import nn
+
     layers, width = [], n_in
     for h in hidden:
         layers += [nn.Linear(width, h), ACTIVATIONS[activation].layer()]
@@ -98,11 +173,18 @@ def build_cnn(side, hidden, n_out, activation):
     """Two 3×3 convolutions (padding 1) and a 2×2 max-pool on 1×side×side images,
     then an MLP head."""
     from .. import nn
+
     pooled = side // 2
     head = build_mlp(32 * pooled * pooled, hidden, n_out, activation)
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), *head)
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        *head,
+    )
 
 
 def run(args):
@@ -124,8 +206,10 @@ def run(args):
     if task == "classification":
         if y.dtype.kind == "f":
             if not np.all(y == np.round(y)):
-                raise SystemExit("glassnet train: --task classification needs integer class "
-                                 "labels in the target column")
+                raise SystemExit(
+                    "glassnet train: --task classification needs integer class "
+                    "labels in the target column"
+                )
             y = y.reshape(-1)
         classes = np.unique(y)
         y = np.searchsorted(classes, y).astype(np.int64)
@@ -143,8 +227,10 @@ def run(args):
     if args.model == "cnn":
         side = int(round(x.shape[1] ** 0.5))
         if side * side != x.shape[1] or side < 4:
-            raise SystemExit(f"glassnet train: --model cnn needs square images; this data has "
-                             f"{x.shape[1]} features (digits has 64 = 8×8)")
+            raise SystemExit(
+                f"glassnet train: --model cnn needs square images; this data has "
+                f"{x.shape[1]} features (digits has 64 = 8×8)"
+            )
         x_tr, x_te = x_tr.reshape(-1, 1, side, side), x_te.reshape(-1, 1, side, side)
         model = build_cnn(side, args.hidden, n_out, args.activation)
     else:
@@ -153,19 +239,31 @@ def run(args):
     metrics = ["accuracy"] if task == "classification" else ["mse", "mae", "r2"]
     train = TensorDataset(Tensor(x_tr), Tensor(y_tr))
     if args.verbose:
-        print(f"glassnet train: {args.data} ({task}), {len(x_tr)} training / {len(x_te)} test "
-              f"samples, {x.shape[1]} features → {' → '.join(map(str, args.hidden))} → {n_out}")
+        print(
+            f"glassnet train: {args.data} ({task}), {len(x_tr)} training / {len(x_te)} test "
+            f"samples, {x.shape[1]} features → {' → '.join(map(str, args.hidden))} → {n_out}"
+        )
     try:  # fit reports a NaN/Inf itself: NumPy's warnings about it would only add noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            fit(model, train, loss=loss, optimizer=args.optimizer, lr=args.lr,
-                epochs=args.epochs, batch_size=args.batch_size,
-                validation=args.validation or None, metrics=metrics, verbose=args.verbose,
-                skip_nonfinite=args.skip_nonfinite)
+            fit(
+                model,
+                train,
+                loss=loss,
+                optimizer=args.optimizer,
+                lr=args.lr,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                validation=args.validation or None,
+                metrics=metrics,
+                verbose=args.verbose,
+                skip_nonfinite=args.skip_nonfinite,
+            )
     except FloatingPointError as exc:
         saved = f"; nothing was written to {args.save}" if args.save else ""
-        raise SystemExit(f"glassnet train: training diverged: {exc}{saved}. "
-                         "(--lr sets the learning rate; --skip-nonfinite skips such batches)") \
-            from None
+        raise SystemExit(
+            f"glassnet train: training diverged: {exc}{saved}. "
+            "(--lr sets the learning rate; --skip-nonfinite skips such batches)"
+        ) from None
     with np.errstate(over="ignore", invalid="ignore"):  # a skipped divergence shows as inf
         result = evaluate(model, (Tensor(x_te), Tensor(y_te)), loss=loss, metrics=metrics)
     print("test: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))

@@ -7,12 +7,21 @@ picks the CPU. Seeding the (absent) CUDA generators does nothing, as in
 PyTorch on a machine without a GPU; asking for a CUDA device raises
 ``DeviceError``.
 """
+
 from __future__ import annotations
 
 from ..errors import DeviceError
 
-__all__ = ["is_available", "device_count", "is_initialized", "current_device",
-           "manual_seed", "manual_seed_all", "synchronize", "empty_cache"]
+__all__ = [
+    "is_available",
+    "device_count",
+    "is_initialized",
+    "current_device",
+    "manual_seed",
+    "manual_seed_all",
+    "synchronize",
+    "empty_cache",
+]
 
 
 def is_available() -> bool:
@@ -30,8 +39,10 @@ def is_initialized() -> bool:
 
 
 def _no_cuda(name: str) -> DeviceError:
-    return DeviceError(f"cuda.{name}: no CUDA device is available; glassnet runs on the CPU "
-                       "only (gn.cuda.is_available() is False)")
+    return DeviceError(
+        f"cuda.{name}: no CUDA device is available; glassnet runs on the CPU "
+        "only (gn.cuda.is_available() is False)"
+    )
 
 
 def current_device() -> int:

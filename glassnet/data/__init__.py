@@ -1,6 +1,7 @@
 """Data for training (as torch.utils.data): ``Dataset``, ``TensorDataset``,
 ``Subset``, ``DataLoader``, ``default_collate``, ``random_split``, and the
 ready-made sets in ``glassnet.data.datasets`` (``gn.datasets``)."""
+
 from . import datasets
 from .collate import default_collate
 from .csvfile import load_csv
@@ -9,5 +10,15 @@ from .labeled import LabeledDataset
 from .loader import DataLoader
 from .split import random_split, train_test_split
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "LabeledDataset", "DataLoader",
-           "default_collate", "random_split", "train_test_split", "load_csv", "datasets"]
+__all__ = [
+    "Dataset",
+    "TensorDataset",
+    "Subset",
+    "LabeledDataset",
+    "DataLoader",
+    "default_collate",
+    "random_split",
+    "train_test_split",
+    "load_csv",
+    "datasets",
+]

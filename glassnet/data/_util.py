@@ -1,6 +1,7 @@
 """Small helpers shared by the data modules: argument checks that name the
 calling function, wrapping arrays as tensors, standardizing, and the three
 label conventions of the binary data sets."""
+
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -39,8 +40,10 @@ def check_nonneg(x, fn, name="noise", high=None):
 def playground_noise(noise, fn):
     """Playground's noise: a percentage 0-50, used as a fraction 0-0.5."""
     if not isinstance(noise, (int, float, np.number)) or not 0 <= noise <= 50:
-        raise ValueError(f"{fn}: noise is a percentage from 0 to 50, as on TensorFlow "
-                         f"Playground's slider, got {noise!r}")
+        raise ValueError(
+            f"{fn}: noise is a percentage from 0 to 50, as on TensorFlow "
+            f"Playground's slider, got {noise!r}"
+        )
     return float(noise) / 100.0
 
 

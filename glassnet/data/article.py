@@ -1,5 +1,6 @@
 """The article's three tasks: y = x² from one input, a house price from
 area and rooms, and XOR."""
+
 import numpy as np
 
 from ..random import get_generator
@@ -19,9 +20,10 @@ def square(n=100, low=-1.0, high=1.0, noise=0.0, generator=None):
         raise ValueError(f"square: expected low < high, got low={low!r}, high={high!r}")
     g = get_generator(generator)
     x = g.uniform(low, high, size=(n, 1))
-    y = x ** 2 + noise * g.standard_normal((n, 1))
-    return LabeledDataset(floats(x), floats(y), task="regression", feature_names=["x"],
-                          target_name="y", name="square")
+    y = x**2 + noise * g.standard_normal((n, 1))
+    return LabeledDataset(
+        floats(x), floats(y), task="regression", feature_names=["x"], target_name="y", name="square"
+    )
 
 
 def xor(n=None, noise=0.0, labels="index", generator=None):
@@ -41,9 +43,15 @@ def xor(n=None, noise=0.0, labels="index", generator=None):
     if noise:
         x = x + noise * get_generator(generator).standard_normal(x.shape)
     y = corners[which, 0] != corners[which, 1]
-    return LabeledDataset(floats(x), binary_targets(y, labels, "xor"), task="classification",
-                          feature_names=["x1", "x2"], target_name="x1 xor x2",
-                          classes=["0", "1"], name="xor")
+    return LabeledDataset(
+        floats(x),
+        binary_targets(y, labels, "xor"),
+        task="classification",
+        feature_names=["x1", "x2"],
+        target_name="x1 xor x2",
+        classes=["0", "1"],
+        name="xor",
+    )
 
 
 def house_prices(n=200, noise=0.0, standardize=False, generator=None):
@@ -68,6 +76,11 @@ def house_prices(n=200, noise=0.0, standardize=False, generator=None):
     x = np.stack([area, rooms], axis=1)
     if standardize:
         x = standardized(x)
-    return LabeledDataset(floats(x), floats(price).reshape(-1, 1), task="regression",
-                          feature_names=["area_m2", "rooms"], target_name="price_thousands",
-                          name="house_prices")
+    return LabeledDataset(
+        floats(x),
+        floats(price).reshape(-1, 1),
+        task="regression",
+        feature_names=["area_m2", "rooms"],
+        target_name="price_thousands",
+        name="house_prices",
+    )

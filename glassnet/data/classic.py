@@ -1,5 +1,6 @@
 """Two classic 2-D benchmarks: scikit-learn's two moons and the CMU
 two-spirals problem."""
+
 import numpy as np
 
 from ..random import get_generator
@@ -22,8 +23,12 @@ def moons(n=100, noise=0.0, shuffle=True, labels="index", generator=None):
     noise = check_nonneg(noise, "moons")
     n_out = n // 2
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n - n_out)
-    x = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
-                        np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], axis=1)])
+    x = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+            np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], axis=1),
+        ]
+    )
     y = np.arange(n) >= n_out
     if shuffle or noise:
         g = get_generator(generator)
@@ -32,9 +37,15 @@ def moons(n=100, noise=0.0, shuffle=True, labels="index", generator=None):
             x, y = x[order], y[order]
         if noise:
             x = x + g.normal(scale=noise, size=x.shape)
-    return LabeledDataset(floats(x), binary_targets(y, labels, "moons"), task="classification",
-                          feature_names=["x1", "x2"], target_name="moon",
-                          classes=["outer", "inner"], name="moons")
+    return LabeledDataset(
+        floats(x),
+        binary_targets(y, labels, "moons"),
+        task="classification",
+        feature_names=["x1", "x2"],
+        target_name="moon",
+        classes=["outer", "inner"],
+        name="moons",
+    )
 
 
 def two_spirals(labels="index"):
@@ -49,6 +60,12 @@ def two_spirals(labels="index"):
     p = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
     x = np.stack([p, -p], axis=1).reshape(-1, 2)
     y = np.tile([1, 0], 97)
-    return LabeledDataset(floats(x), binary_targets(y, labels, "two_spirals"),
-                          task="classification", feature_names=["x1", "x2"], target_name="spiral",
-                          classes=["0", "1"], name="two_spirals")
+    return LabeledDataset(
+        floats(x),
+        binary_targets(y, labels, "two_spirals"),
+        task="classification",
+        feature_names=["x1", "x2"],
+        target_name="spiral",
+        classes=["0", "1"],
+        name="two_spirals",
+    )

@@ -8,6 +8,7 @@ dtype; strings stay a list; dicts, tuples and lists are collated field by
 field (a tuple stays a tuple, where PyTorch returns a list; namedtuples keep
 their type). The batch is a new tensor outside any autograd graph.
 """
+
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -38,16 +39,20 @@ def _kind(x):
         return "mapping"
     if isinstance(x, Sequence):
         return "sequence"
-    raise TypeError(f"default_collate: samples must hold tensors, ndarrays, numbers, strings, "
-                    f"dicts, tuples or lists; got {type(x).__name__}")
+    raise TypeError(
+        f"default_collate: samples must hold tensors, ndarrays, numbers, strings, "
+        f"dicts, tuples or lists; got {type(x).__name__}"
+    )
 
 
 def _collate(batch, path):
     kind = _kind(batch[0])
     for k, b in enumerate(batch):
         if _kind(b) != kind:
-            raise TypeError(f"default_collate: sample 0{_where(path)} is a "
-                            f"{type(batch[0]).__name__} but sample {k} is a {type(b).__name__}")
+            raise TypeError(
+                f"default_collate: sample 0{_where(path)} is a "
+                f"{type(batch[0]).__name__} but sample {k} is a {type(b).__name__}"
+            )
     if kind == "array":
         return _stack([b._data if isinstance(b, Tensor) else b for b in batch], path)
     if kind == "number":
@@ -65,9 +70,11 @@ def _stack(arrays, path):
     first = arrays[0].shape
     for k, a in enumerate(arrays):
         if a.shape != first:
-            raise ValueError(f"default_collate: cannot stack samples of different shapes"
-                             f"{_where(path)}: sample 0 has shape {first}, sample {k} has "
-                             f"shape {a.shape}")
+            raise ValueError(
+                f"default_collate: cannot stack samples of different shapes"
+                f"{_where(path)}: sample 0 has shape {first}, sample {k} has "
+                f"shape {a.shape}"
+            )
     return leaf(np.stack(arrays))
 
 
@@ -75,8 +82,10 @@ def _collate_mapping(batch, path):
     keys = list(batch[0].keys())
     for k, b in enumerate(batch):
         if set(b.keys()) != set(keys):
-            raise ValueError(f"default_collate: sample 0{_where(path)} has keys {sorted(keys)} "
-                             f"but sample {k} has keys {sorted(b.keys())}")
+            raise ValueError(
+                f"default_collate: sample 0{_where(path)} has keys {sorted(keys)} "
+                f"but sample {k} has keys {sorted(b.keys())}"
+            )
     return {key: _collate([b[key] for b in batch], f"{path}[{key!r}]") for key in keys}
 
 
@@ -84,8 +93,10 @@ def _collate_sequence(batch, path):
     size = len(batch[0])
     for k, b in enumerate(batch):
         if len(b) != size:
-            raise ValueError(f"default_collate: sample 0{_where(path)} has {size} elements but "
-                             f"sample {k} has {len(b)}; every sample needs the same structure")
+            raise ValueError(
+                f"default_collate: sample 0{_where(path)} has {size} elements but "
+                f"sample {k} has {len(b)}; every sample needs the same structure"
+            )
     fields = [_collate(list(column), f"{path}[{i}]") for i, column in enumerate(zip(*batch))]
     elem = batch[0]
     if hasattr(elem, "_fields"):

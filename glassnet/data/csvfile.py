@@ -1,4 +1,5 @@
 """``load_csv``: a user's own table as a LabeledDataset."""
+
 import csv
 import os
 
@@ -22,17 +23,25 @@ def load_csv(path, target, features=None, delimiter=",", task=None):
     """
     where = f"load_csv: {os.fspath(path)}"
     if task not in (None,) + TASKS:
-        raise ValueError(f"load_csv: task must be 'classification', 'regression' or None, "
-                         f"got {task!r}")
+        raise ValueError(
+            f"load_csv: task must be 'classification', 'regression' or None, got {task!r}"
+        )
     header, lines, rows = _read(path, delimiter, where)
     feature_names = _columns(header, target, features, where)
     table = np.array(rows, dtype=object).reshape(len(rows), len(header))
-    x = np.stack([_numbers(table[:, header.index(c)], lines, c, where) for c in feature_names],
-                 axis=1)
+    x = np.stack(
+        [_numbers(table[:, header.index(c)], lines, c, where) for c in feature_names], axis=1
+    )
     y, classes, task = _target(table[:, header.index(target)], lines, target, task, where)
-    return LabeledDataset(floats(x), y, task=task, feature_names=feature_names,
-                          target_name=target, classes=classes,
-                          name=os.path.splitext(os.path.basename(os.fspath(path)))[0])
+    return LabeledDataset(
+        floats(x),
+        y,
+        task=task,
+        feature_names=feature_names,
+        target_name=target,
+        classes=classes,
+        name=os.path.splitext(os.path.basename(os.fspath(path)))[0],
+    )
 
 
 def _read(path, delimiter, where):
@@ -49,8 +58,10 @@ def _read(path, delimiter, where):
         raise ValueError(f"{where}: not readable as CSV: {exc}") from None
     found = [(n, row) for n, row in found if any(row)]
     if not found:
-        raise ValueError(f"{where}: the file is empty; expected a header row naming the columns, "
-                         "then one row per sample")
+        raise ValueError(
+            f"{where}: the file is empty; expected a header row naming the columns, "
+            "then one row per sample"
+        )
     (_, header), body = found[0], found[1:]
     for k, name in enumerate(header):
         if not name:
@@ -61,27 +72,32 @@ def _read(path, delimiter, where):
         raise ValueError(f"{where}: the file has a header but no data rows")
     for n, row in body:
         if len(row) != len(header):
-            raise ValueError(f"{where}: line {n} has {len(row)} values but the header has "
-                             f"{len(header)} columns ({', '.join(header)})")
+            raise ValueError(
+                f"{where}: line {n} has {len(row)} values but the header has "
+                f"{len(header)} columns ({', '.join(header)})"
+            )
     return header, [n for n, _ in body], [row for _, row in body]
 
 
 def _columns(header, target, features, where):
     if not isinstance(target, str):
-        raise TypeError(f"load_csv: target must be a column name (str), got "
-                        f"{type(target).__name__}")
+        raise TypeError(
+            f"load_csv: target must be a column name (str), got {type(target).__name__}"
+        )
     columns = ", ".join(header)
     if target not in header:
-        raise ValueError(f"{where}: no column named {target!r} (the target); the columns are: "
-                         f"{columns}")
+        raise ValueError(
+            f"{where}: no column named {target!r} (the target); the columns are: {columns}"
+        )
     if features is None:
         names = [c for c in header if c != target]
     else:
         names = [features] if isinstance(features, str) else list(features)
         for c in names:
             if c not in header:
-                raise ValueError(f"{where}: no column named {c!r} (a feature); the columns are: "
-                                 f"{columns}")
+                raise ValueError(
+                    f"{where}: no column named {c!r} (a feature); the columns are: {columns}"
+                )
             if c == target:
                 raise ValueError(f"{where}: column {c!r} is the target; it cannot be a feature too")
     if not names:
@@ -103,8 +119,9 @@ def _numbers(column, lines, name, where):
     for v, text, line in zip(values, column, lines):
         if v is None:
             got = "an empty value" if text == "" else repr(text)
-            raise ValueError(f"{where}: line {line}, column {name!r}: expected a finite number, "
-                             f"got {got}")
+            raise ValueError(
+                f"{where}: line {line}, column {name!r}: expected a finite number, got {got}"
+            )
     return np.array(values, dtype=np.float64)
 
 
@@ -119,9 +136,11 @@ def _target(column, lines, name, task, where):
             task = "classification"
         else:
             k = bad[0]
-            raise ValueError(f"{where}: target column {name!r} holds numbers and text (line "
-                             f"{lines[k]}: {column[k]!r}); fix the value, or pass "
-                             f"task='classification' to treat every value as a class name")
+            raise ValueError(
+                f"{where}: target column {name!r} holds numbers and text (line "
+                f"{lines[k]}: {column[k]!r}); fix the value, or pass "
+                f"task='classification' to treat every value as a class name"
+            )
     if task == "regression":
         return floats(_numbers(column, lines, name, where)).reshape(-1, 1), None, task
     for text, line in zip(column, lines):

@@ -6,6 +6,7 @@ A dataset may also define ``get_batch(indices)``, returning the collated
 batch for an integer array of indices in one step; ``DataLoader`` uses it
 instead of a per-sample loop (``TensorDataset`` and ``Subset`` do).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -43,17 +44,23 @@ class TensorDataset(Dataset):
             if isinstance(t, np.ndarray):
                 t = leaf(t)
             if not isinstance(t, Tensor):
-                raise TypeError(f"TensorDataset: argument {k} must be a Tensor or ndarray, "
-                                f"got {type(t).__name__}")
+                raise TypeError(
+                    f"TensorDataset: argument {k} must be a Tensor or ndarray, "
+                    f"got {type(t).__name__}"
+                )
             if t.ndim == 0:
-                raise ValueError(f"TensorDataset: argument {k} is a 0-d tensor; each tensor "
-                                 "needs a first dimension indexing the samples")
+                raise ValueError(
+                    f"TensorDataset: argument {k} is a 0-d tensor; each tensor "
+                    "needs a first dimension indexing the samples"
+                )
             wrapped.append(t)
         sizes = [t.shape[0] for t in wrapped]
         if len(set(sizes)) > 1:
             shapes = ", ".join(str(tuple(t.shape)) for t in wrapped)
-            raise ValueError(f"TensorDataset: every tensor must have the same size in its first "
-                             f"dimension (the samples), got shapes {shapes}")
+            raise ValueError(
+                f"TensorDataset: every tensor must have the same size in its first "
+                f"dimension (the samples), got shapes {shapes}"
+            )
         self.tensors = tuple(wrapped)
 
     def __getitem__(self, index):

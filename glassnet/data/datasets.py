@@ -19,6 +19,7 @@ with ``labels="float"`` or ``"pm1"``); regression targets are float, (n, 1).
   ``wine``, ``breast_cancer``;
 - your own: ``load_csv``; and ``train_test_split``.
 """
+
 from .article import house_prices, square, xor
 from .classic import moons, two_spirals
 from .csvfile import load_csv
@@ -27,6 +28,23 @@ from .playground import circle, gauss, multi_gauss, plane, spiral, xor2d
 from .real import breast_cancer, digits, iris, wine
 from .split import train_test_split
 
-__all__ = ["square", "xor", "house_prices", "circle", "xor2d", "gauss", "spiral", "plane",
-           "multi_gauss", "moons", "two_spirals", "digits", "iris", "wine", "breast_cancer",
-           "load_csv", "train_test_split", "LabeledDataset"]
+__all__ = [
+    "square",
+    "xor",
+    "house_prices",
+    "circle",
+    "xor2d",
+    "gauss",
+    "spiral",
+    "plane",
+    "multi_gauss",
+    "moons",
+    "two_spirals",
+    "digits",
+    "iris",
+    "wine",
+    "breast_cancer",
+    "load_csv",
+    "train_test_split",
+    "LabeledDataset",
+]

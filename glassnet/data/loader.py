@@ -1,4 +1,5 @@
 """``DataLoader``: a data set served in batches, as torch.utils.data.DataLoader."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -46,31 +47,57 @@ class DataLoader:
     (PyTorch: lists).
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool | None = False,
-                 sampler: Iterable[int] | None = None, batch_sampler: None = None,
-                 num_workers: int = 0, collate_fn: Callable[[list[Any]], Any] | None = None,
-                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
-                 worker_init_fn: Callable[[int], None] | None = None,
-                 multiprocessing_context: Any = None,
-                 generator: np.random.Generator | None = None, *,
-                 prefetch_factor: int | None = None, persistent_workers: bool = False,
-                 pin_memory_device: str = "", in_order: bool = True) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int = 1,
+        shuffle: bool | None = False,
+        sampler: Iterable[int] | None = None,
+        batch_sampler: None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: np.random.Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+    ) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"DataLoader: dataset must be a map-style data set with __getitem__ "
-                            f"and __len__, got {type(dataset).__name__}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+            raise TypeError(
+                f"DataLoader: dataset must be a map-style data set with __getitem__ "
+                f"and __len__, got {type(dataset).__name__}"
+            )
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1
+        ):
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer, got {batch_size!r}"
+            )
         if collate_fn is not None and not callable(collate_fn):
-            raise TypeError(f"DataLoader: collate_fn must be callable or None, got "
-                            f"{type(collate_fn).__name__}")
-        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) \
-                or num_workers < 0:
-            raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got "
-                             f"{num_workers!r}")
+            raise TypeError(
+                f"DataLoader: collate_fn must be callable or None, got {type(collate_fn).__name__}"
+            )
+        if (
+            isinstance(num_workers, bool)
+            or not isinstance(num_workers, (int, np.integer))
+            or num_workers < 0
+        ):
+            raise ValueError(
+                f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}"
+            )
         if batch_sampler is not None:
-            raise ValueError("DataLoader: batch_sampler is not supported; glassnet batches the "
-                             "indices itself: pass batch_size and shuffle or sampler")
+            raise ValueError(
+                "DataLoader: batch_sampler is not supported; glassnet batches the "
+                "indices itself: pass batch_size and shuffle or sampler"
+            )
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         get_generator(generator)  # checks its type now, not at the first epoch
@@ -99,7 +126,9 @@ class DataLoader:
         else:
             order = np.arange(n)
         stop = len(self) * self.batch_size if self.drop_last else n
-        return (self._fetch(order[i:i + self.batch_size]) for i in range(0, stop, self.batch_size))
+        return (
+            self._fetch(order[i : i + self.batch_size]) for i in range(0, stop, self.batch_size)
+        )
 
     def _fetch(self, indices):
         if self.collate_fn is None and hasattr(self.dataset, "get_batch"):
@@ -108,5 +137,7 @@ class DataLoader:
         return (self.collate_fn or default_collate)(samples)
 
     def __repr__(self):
-        return (f"DataLoader(dataset of {len(self.dataset)} samples, batch_size="
-                f"{self.batch_size}, shuffle={self.shuffle}, drop_last={self.drop_last})")
+        return (
+            f"DataLoader(dataset of {len(self.dataset)} samples, batch_size="
+            f"{self.batch_size}, shuffle={self.shuffle}, drop_last={self.drop_last})"
+        )

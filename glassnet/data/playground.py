@@ -12,6 +12,7 @@ numSamples/2 points per class, n odd gives the +1 class the extra point.
 The draws come from ``generator`` (or the default one), not from the
 Playground's Math.random, so the points differ but follow the same laws.
 """
+
 import numpy as np
 
 from ..random import get_generator
@@ -27,14 +28,26 @@ def _halves(n):
 
 def _classification(x, plus, labels, name, g):
     order = g.permutation(len(x))
-    return LabeledDataset(floats(x[order]), binary_targets(plus[order], labels, name),
-                          task="classification", feature_names=["x1", "x2"], target_name="label",
-                          classes=_CLASSES, name=name)
+    return LabeledDataset(
+        floats(x[order]),
+        binary_targets(plus[order], labels, name),
+        task="classification",
+        feature_names=["x1", "x2"],
+        target_name="label",
+        classes=_CLASSES,
+        name=name,
+    )
 
 
 def _regression(x, y, name):
-    return LabeledDataset(floats(x), floats(y).reshape(-1, 1), task="regression",
-                          feature_names=["x1", "x2"], target_name="label", name=name)
+    return LabeledDataset(
+        floats(x),
+        floats(y).reshape(-1, 1),
+        task="regression",
+        feature_names=["x1", "x2"],
+        target_name="label",
+        name=name,
+    )
 
 
 def circle(n=500, noise=0, labels="index", generator=None):
@@ -114,8 +127,10 @@ def plane(n=1200, noise=0, generator=None):
     return _regression(x, moved.sum(axis=1) / 10, "plane")
 
 
-_GAUSSIANS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
-                       [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], dtype=np.float64)
+_GAUSSIANS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]],
+    dtype=np.float64,
+)
 
 
 def multi_gauss_label(x):

@@ -1,6 +1,7 @@
 """Real data sets that ship inside scikit-learn (no download): digits,
 iris, wine, breast_cancer. scikit-learn is an optional extra
 (``pip install glassnet[data]``), imported only when one is loaded."""
+
 import numpy as np
 
 from ._util import floats, standardized
@@ -11,16 +12,22 @@ def _load(fn, loader_name, standardize):
     try:
         from sklearn import datasets as skd
     except ImportError:
-        raise ImportError(f"{fn}: this data set ships inside scikit-learn, which is not "
-                          f"installed; pip install glassnet[data] (or pip install "
-                          f"scikit-learn)") from None
+        raise ImportError(
+            f"{fn}: this data set ships inside scikit-learn, which is not "
+            f"installed; pip install glassnet[data] (or pip install "
+            f"scikit-learn)"
+        ) from None
     bunch = getattr(skd, loader_name)()
     x = standardized(bunch.data) if standardize else bunch.data
-    return LabeledDataset(floats(x), np.asarray(bunch.target, dtype=np.int64),
-                          task="classification",
-                          feature_names=[str(f) for f in bunch.feature_names],
-                          target_name="class", classes=[str(c) for c in bunch.target_names],
-                          name=fn)
+    return LabeledDataset(
+        floats(x),
+        np.asarray(bunch.target, dtype=np.int64),
+        task="classification",
+        feature_names=[str(f) for f in bunch.feature_names],
+        target_name="class",
+        classes=[str(c) for c in bunch.target_names],
+        name=fn,
+    )
 
 
 def digits(standardize=False):

@@ -1,5 +1,6 @@
 """Splitting data: ``random_split`` (as torch.utils.data.random_split) and
 ``train_test_split`` (as sklearn.model_selection.train_test_split)."""
+
 import math
 
 import numpy as np
@@ -24,23 +25,28 @@ def random_split(dataset, lengths, generator=None):
         raise ValueError("random_split: lengths is empty")
     for x in lengths:
         if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or x < 0:
-            raise ValueError(f"random_split: lengths must be non-negative counts or fractions, "
-                             f"got {lengths}")
+            raise ValueError(
+                f"random_split: lengths must be non-negative counts or fractions, got {lengths}"
+            )
     if all(isinstance(x, (int, np.integer)) for x in lengths):
         if sum(lengths) != n:
-            raise ValueError(f"random_split: lengths {lengths} add up to {sum(lengths)}, but the "
-                             f"data set has {n} samples")
+            raise ValueError(
+                f"random_split: lengths {lengths} add up to {sum(lengths)}, but the "
+                f"data set has {n} samples"
+            )
     elif math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1 + 1e-9:
         counts = [math.floor(n * f) for f in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
         lengths = counts
     else:
-        raise ValueError(f"random_split: fractions {lengths} add up to {sum(lengths)}, expected 1 "
-                         f"(or give sample counts adding up to {n})")
+        raise ValueError(
+            f"random_split: fractions {lengths} add up to {sum(lengths)}, expected 1 "
+            f"(or give sample counts adding up to {n})"
+        )
     order = get_generator(generator).permutation(n)
     ends = np.cumsum(lengths)
-    return [Subset(dataset, order[end - size:end]) for size, end in zip(lengths, ends)]
+    return [Subset(dataset, order[end - size : end]) for size, end in zip(lengths, ends)]
 
 
 def train_test_split(*data, test_size=0.25, shuffle=True, stratify=None, generator=None):
@@ -67,7 +73,7 @@ def train_test_split(*data, test_size=0.25, shuffle=True, stratify=None, generat
         test_idx, train_idx = _stratified(stratify, n, n_test, get_generator(generator))
     else:
         order = get_generator(generator).permutation(n) if shuffle else np.arange(n)
-        train_idx, test_idx = order[:n - n_test], order[n - n_test:]
+        train_idx, test_idx = order[: n - n_test], order[n - n_test :]
     if len(data) == 1 and isinstance(data[0], Dataset):
         return _take_dataset(data[0], train_idx), _take_dataset(data[0], test_idx)
     return [part for a in data for part in (_take(a, train_idx), _take(a, test_idx))]
@@ -79,15 +85,20 @@ def _length(data):
     sizes = []
     for k, a in enumerate(data):
         if isinstance(a, Dataset):
-            raise TypeError("train_test_split: give one data set, or several tensors/arrays "
-                            "(not a mix)")
+            raise TypeError(
+                "train_test_split: give one data set, or several tensors/arrays (not a mix)"
+            )
         if not isinstance(a, (Tensor, np.ndarray)) or a.ndim == 0:
-            raise TypeError(f"train_test_split: argument {k} must be a data set, a tensor or an "
-                            f"ndarray with a first dimension, got {type(a).__name__}")
+            raise TypeError(
+                f"train_test_split: argument {k} must be a data set, a tensor or an "
+                f"ndarray with a first dimension, got {type(a).__name__}"
+            )
         sizes.append(a.shape[0])
     if len(set(sizes)) > 1:
-        raise ValueError(f"train_test_split: the arrays have different lengths {sizes}; "
-                         "expected one sample per row in each")
+        raise ValueError(
+            f"train_test_split: the arrays have different lengths {sizes}; "
+            "expected one sample per row in each"
+        )
     return sizes[0]
 
 
@@ -97,11 +108,15 @@ def _test_count(test_size, n):
     elif isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
         count = int(test_size)
     else:
-        raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a sample "
-                         f"count, got {test_size!r}")
+        raise ValueError(
+            f"train_test_split: test_size must be a fraction in (0, 1) or a sample "
+            f"count, got {test_size!r}"
+        )
     if not 0 < count < n:
-        raise ValueError(f"train_test_split: test_size={test_size!r} leaves {count} test and "
-                         f"{n - count} training samples out of {n}; both must be at least 1")
+        raise ValueError(
+            f"train_test_split: test_size={test_size!r} leaves {count} test and "
+            f"{n - count} training samples out of {n}; both must be at least 1"
+        )
     return count
 
 
@@ -114,13 +129,13 @@ def _stratified(labels, n, n_test, g):
     classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     ideal = counts * n_test / n
     share = np.floor(ideal).astype(np.int64)
-    extra = np.argsort(-(ideal - share), kind="stable")[:n_test - share.sum()]
+    extra = np.argsort(-(ideal - share), kind="stable")[: n_test - share.sum()]
     share[extra] += 1
     test, train = [], []
     for c in range(len(classes)):
         members = g.permutation(np.flatnonzero(inverse == c))
-        test.append(members[:share[c]])
-        train.append(members[share[c]:])
+        test.append(members[: share[c]])
+        train.append(members[share[c] :])
     return g.permutation(np.concatenate(test)), g.permutation(np.concatenate(train))
 
 

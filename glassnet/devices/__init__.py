@@ -4,6 +4,7 @@ unchanged), but putting a tensor or a module there raises ``DeviceError``.
 
 Also the argument parsing shared by ``Tensor.to`` and ``Module.to``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,27 +34,37 @@ class device:  # noqa: N801 (PyTorch's name)
             other: device = type
             type, index = other.type, other.index
         elif isinstance(type, int) and not isinstance(type, bool):
-            raise DeviceError(f"device: a bare index ({type}) names a CUDA device; glassnet "
-                              "runs on the CPU only: use device('cpu')")
+            raise DeviceError(
+                f"device: a bare index ({type}) names a CUDA device; glassnet "
+                "runs on the CPU only: use device('cpu')"
+            )
         elif not isinstance(type, str):
-            raise TypeError(f"device: expected a string like 'cpu' or 'cuda:0', got "
-                            f"{type.__class__.__name__}")
+            raise TypeError(
+                f"device: expected a string like 'cpu' or 'cuda:0', got {type.__class__.__name__}"
+            )
         else:
             name, _, number = type.partition(":")
             if number:
                 if index is not None:
-                    raise RuntimeError(f"device: type {type!r} already names an index; "
-                                       f"index={index} cannot be given too")
+                    raise RuntimeError(
+                        f"device: type {type!r} already names an index; "
+                        f"index={index} cannot be given too"
+                    )
                 if not number.isdigit():
-                    raise RuntimeError(f"device: invalid device string {type!r}; expected "
-                                       "'type' or 'type:index', e.g. 'cuda:0'")
+                    raise RuntimeError(
+                        f"device: invalid device string {type!r}; expected "
+                        "'type' or 'type:index', e.g. 'cuda:0'"
+                    )
                 index = int(number)
             if name not in KNOWN_TYPES:
-                raise RuntimeError(f"device: expected one of {', '.join(KNOWN_TYPES)} device "
-                                   f"type at start of device string: {type!r}")
+                raise RuntimeError(
+                    f"device: expected one of {', '.join(KNOWN_TYPES)} device "
+                    f"type at start of device string: {type!r}"
+                )
             type = name
-        if index is not None and (isinstance(index, bool) or not isinstance(index, int)
-                                  or index < 0):
+        if index is not None and (
+            isinstance(index, bool) or not isinstance(index, int) or index < 0
+        ):
             raise RuntimeError(f"device: the index must be a non-negative int, got {index!r}")
         object.__setattr__(self, "type", type)
         object.__setattr__(self, "index", index)
@@ -89,9 +100,11 @@ def as_device(spec: str | device | int | None, where: str) -> device | None:
         return None
     d = spec if isinstance(spec, device) else device(spec)
     if d.type != "cpu":
-        raise DeviceError(f"{where}: device {str(d)!r} is not available; glassnet runs on the "
-                          "CPU only (gn.cuda.is_available() is False): use 'cpu', or pick the "
-                          "device with `'cuda' if gn.cuda.is_available() else 'cpu'`")
+        raise DeviceError(
+            f"{where}: device {str(d)!r} is not available; glassnet runs on the "
+            "CPU only (gn.cuda.is_available() is False): use 'cpu', or pick the "
+            "device with `'cuda' if gn.cuda.is_available() else 'cpu'`"
+        )
     return d
 
 
@@ -112,12 +125,18 @@ def to_args(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> tuple[
     ``(dtype or None, copy)``."""
     unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
     if unknown:
-        raise TypeError(f"{where}: unexpected keyword argument(s) {sorted(unknown)}; expected "
-                        "device, dtype, non_blocking, copy or memory_format")
+        raise TypeError(
+            f"{where}: unexpected keyword argument(s) {sorted(unknown)}; expected "
+            "device, dtype, non_blocking, copy or memory_format"
+        )
     dev, dtype = kwargs.get("device"), kwargs.get("dtype")
     rest = list(args)
-    if rest and not isinstance(rest[0], (str, device, int, type)) \
-            and hasattr(rest[0], "dtype") and hasattr(rest[0], "shape"):
+    if (
+        rest
+        and not isinstance(rest[0], (str, device, int, type))
+        and hasattr(rest[0], "dtype")
+        and hasattr(rest[0], "shape")
+    ):
         other = rest.pop(0)  # to(other): its device and dtype
         dev, dtype = getattr(other, "device", None), other.dtype
     elif rest and (_is_device_spec(rest[0]) or rest[0] is None):
@@ -126,8 +145,10 @@ def to_args(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> tuple[
         dtype = rest.pop(0)
     if rest:  # to(dtype, non_blocking, copy) / to(device, dtype, non_blocking, copy)
         if len(rest) > 2 or not all(isinstance(r, bool) for r in rest):
-            raise TypeError(f"{where}: cannot read the arguments {args!r}; expected "
-                            "to(dtype), to(device, dtype) or to(other_tensor)")
+            raise TypeError(
+                f"{where}: cannot read the arguments {args!r}; expected "
+                "to(dtype), to(device, dtype) or to(other_tensor)"
+            )
         kwargs = {**kwargs, "copy": rest[1] if len(rest) > 1 else kwargs.get("copy", False)}
     as_device(dev, where)
     return dtype, bool(kwargs.get("copy", False))

@@ -11,6 +11,7 @@ tensor-level tape, worked examples, diagrams and plots.
 
 Submodules not imported here (diagrams, plots) load on first attribute use.
 """
+
 import importlib
 
 from . import examples
@@ -22,12 +23,19 @@ __all__ = ["trace_step", "StepTrace", "record", "Tape", "TapeNode", "examples"]
 
 # functions of the submodules, reachable as gn.explain.<name> (imported on first use)
 _FUNCTIONS = {
-    "network_svg": "draw.diagram", "graph_svg": "draw.graph", "graph_dot": "draw.graph",
-    "trace_conv": "trace.convolution", "gradient_flow": "trace.recurrent",
+    "network_svg": "draw.diagram",
+    "graph_svg": "draw.graph",
+    "graph_dot": "draw.graph",
+    "trace_conv": "trace.convolution",
+    "gradient_flow": "trace.recurrent",
     "write_figures": "report.figures",
-    "plot_activations": "plots", "plot_descent_1d": "plots", "plot_descent_2d": "plots",
-    "plot_loss_curves": "plots", "plot_decision_boundary": "plots",
-    "plot_gradient_norms": "plots", "plot_dead_relus": "plots",
+    "plot_activations": "plots",
+    "plot_descent_1d": "plots",
+    "plot_descent_2d": "plots",
+    "plot_loss_curves": "plots",
+    "plot_decision_boundary": "plots",
+    "plot_gradient_norms": "plots",
+    "plot_dead_relus": "plots",
 }
 
 

@@ -19,6 +19,7 @@ Each function returns an ``Example`` (model, x, y, loss_fn, lr) in float64:
 
 Building an example does not change the global random state.
 """
+
 from collections import namedtuple
 
 import numpy as np
@@ -30,14 +31,34 @@ from ..tensor import Tensor
 Example = namedtuple("Example", "model x y loss_fn lr")
 
 MAZUR_NAMES = {
-    "x1": "i1", "x2": "i2", "y1": "target_o1", "y2": "target_o2",
-    "z1": "net_h1", "z2": "net_h2", "a1": "out_h1", "a2": "out_h2",
-    "z_out1": "net_o1", "z_out2": "net_o2", "ŷ1": "out_o1", "ŷ2": "out_o2",
-    "w11": "w1", "w12": "w2", "w21": "w3", "w22": "w4",
-    "w_out11": "w5", "w_out12": "w6", "w_out21": "w7", "w_out22": "w8",
-    "δ_out1": "∂E/∂out_o1", "δ_out2": "∂E/∂out_o2",
-    "δ_z_out1": "δ_o1", "δ_z_out2": "δ_o2",
-    "δ_a1": "∂E/∂out_h1", "δ_a2": "∂E/∂out_h2", "δ_z1": "δ_h1", "δ_z2": "δ_h2",
+    "x1": "i1",
+    "x2": "i2",
+    "y1": "target_o1",
+    "y2": "target_o2",
+    "z1": "net_h1",
+    "z2": "net_h2",
+    "a1": "out_h1",
+    "a2": "out_h2",
+    "z_out1": "net_o1",
+    "z_out2": "net_o2",
+    "ŷ1": "out_o1",
+    "ŷ2": "out_o2",
+    "w11": "w1",
+    "w12": "w2",
+    "w21": "w3",
+    "w22": "w4",
+    "w_out11": "w5",
+    "w_out12": "w6",
+    "w_out21": "w7",
+    "w_out22": "w8",
+    "δ_out1": "∂E/∂out_o1",
+    "δ_out2": "∂E/∂out_o2",
+    "δ_z_out1": "δ_o1",
+    "δ_z_out2": "δ_o2",
+    "δ_a1": "∂E/∂out_h1",
+    "δ_a2": "∂E/∂out_h2",
+    "δ_z1": "δ_h1",
+    "δ_z2": "δ_h2",
 }
 
 
@@ -60,35 +81,45 @@ def _x(rows):
 
 def square(x=1.5):
     """1 input → 2 ReLU → 1 output learning y = x² (the article's example)."""
-    model = nn.Sequential(_linear([[0.6], [-0.4]], [0.1, 0.5]), nn.ReLU(),
-                          _linear([[0.7, -0.3]], [0.2]))
+    model = nn.Sequential(
+        _linear([[0.6], [-0.4]], [0.1, 0.5]), nn.ReLU(), _linear([[0.7, -0.3]], [0.2])
+    )
     return Example(model, _x([[x]]), _x([[x * x]]), nn.HalfSquaredError(reduction="sum"), 0.1)
 
 
 def house():
     """Area (in 100 m²) and rooms → 2 sigmoid neurons → price (in millions):
     one house of 120 m² with 3 rooms that sold for 3.2 million."""
-    model = nn.Sequential(_linear([[0.8, 0.2], [-0.5, 0.6]], [0.1, -0.3]), nn.Sigmoid(),
-                          _linear([[1.5, 1.0]], [0.5]))
-    return Example(model, _x([[1.2, 3.0]]), _x([[3.2]]), nn.HalfSquaredError(reduction="sum"),
-                   0.1)
+    model = nn.Sequential(
+        _linear([[0.8, 0.2], [-0.5, 0.6]], [0.1, -0.3]), nn.Sigmoid(), _linear([[1.5, 1.0]], [0.5])
+    )
+    return Example(model, _x([[1.2, 3.0]]), _x([[3.2]]), nn.HalfSquaredError(reduction="sum"), 0.1)
 
 
 def xor():
     """XOR, which no linear model can learn: 2 → 2 sigmoid → 1 sigmoid on
     the four points at once, binary cross-entropy."""
-    model = nn.Sequential(_linear([[0.5, -0.4], [0.3, 0.8]], [0.1, -0.2]), nn.Sigmoid(),
-                          _linear([[0.7, -0.6]], [0.05]), nn.Sigmoid())
+    model = nn.Sequential(
+        _linear([[0.5, -0.4], [0.3, 0.8]], [0.1, -0.2]),
+        nn.Sigmoid(),
+        _linear([[0.7, -0.6]], [0.05]),
+        nn.Sigmoid(),
+    )
     x = _x([[0, 0], [0, 1], [1, 0], [1, 1]])
     return Example(model, x, _x([[0], [1], [1], [0]]), nn.BCELoss(), 0.5)
 
 
 def mazur():
     """Mazur's 2-2-2 sigmoid network (see the module docstring)."""
-    model = nn.Sequential(_linear([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]), nn.Sigmoid(),
-                          _linear([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]), nn.Sigmoid())
-    return Example(model, _x([[0.05, 0.10]]), _x([[0.01, 0.99]]),
-                   nn.HalfSquaredError(reduction="sum"), 0.5)
+    model = nn.Sequential(
+        _linear([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+        nn.Sigmoid(),
+        _linear([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
+        nn.Sigmoid(),
+    )
+    return Example(
+        model, _x([[0.05, 0.10]]), _x([[0.01, 0.99]]), nn.HalfSquaredError(reduction="sum"), 0.5
+    )
 
 
 EXAMPLES = {"square": square, "house": house, "xor": xor, "mazur": mazur}

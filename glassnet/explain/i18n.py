@@ -5,6 +5,7 @@ Each module keeps its own table ``{key: {"en": ..., "zh": ...}}`` and calls
 the environment (LC_ALL, LC_MESSAGES, LANG, LANGUAGE: ``zh*`` → Chinese),
 else English. The notation (z, a, δ, ∂L/∂w, η) is the same in both.
 """
+
 import os
 
 LANGS = ("en", "zh")

@@ -2,6 +2,7 @@
 and matrix products (``gn.add``, ``gn.exp``, ``gn.sum``, ``gn.matmul``...):
 argument handling in PyTorch's names (``dim``, ``keepdim``; NumPy's
 ``axis``, ``keepdims`` accepted too), then one op's ``apply``."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple, overload
@@ -17,14 +18,17 @@ from ..tensor import Tensor
 if TYPE_CHECKING:
     from ..hints import Dims, DTypeLike, TensorLike
 
+
 class TopK(NamedTuple):
     """What topk returns, as torch.return_types.topk."""
+
     values: Tensor
     indices: Tensor
 
 
 class MinMax(NamedTuple):
     """What max(x, dim) and min(x, dim) return, as torch.return_types.max."""
+
     values: Tensor
     indices: Tensor
 
@@ -185,15 +189,28 @@ def to_dtype(x: Tensor, dtype: DTypeLike) -> Tensor:
 
 
 # ---- reductions ----------------------------------------------------------------
-def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
-        keepdims: bool | None = None, dtype: DTypeLike | None = None) -> Tensor:
+def sum(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "sum"), input.ndim, "sum")
     out = reduce.Sum.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)))
     return to_dtype(out, dtype) if dtype is not None else out
 
 
-def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
-         keepdims: bool | None = None) -> Tensor:
+def mean(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "mean"), input.ndim, "mean")
     return reduce.Mean.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)))
 
@@ -206,33 +223,63 @@ def _correction(unbiased, correction, ddof):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction: int | None = None, axis: Dims = None, keepdims: bool | None = None,
-        ddof: int | None = None) -> Tensor:
+def var(
+    input: Tensor,
+    dim: Dims = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+    ddof: int | None = None,
+) -> Tensor:
     """Variance, Σ(x − x̄)²/(N − correction); correction=1 (unbiased) by default, as PyTorch
     (NumPy's default is ddof=0)."""
     dims = normalize_dims(pick_dim(dim, axis, "var"), input.ndim, "var")
-    return reduce.Var.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)),
-                            _correction(unbiased, correction, ddof))
+    return reduce.Var.apply(
+        input, dims, bool(pick_keepdim(keepdim, keepdims)), _correction(unbiased, correction, ddof)
+    )
 
 
-def std(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction: int | None = None, axis: Dims = None, keepdims: bool | None = None,
-        ddof: int | None = None) -> Tensor:
+def std(
+    input: Tensor,
+    dim: Dims = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+    ddof: int | None = None,
+) -> Tensor:
     """Standard deviation, √var (correction=1 by default, as PyTorch)."""
     dims = normalize_dims(pick_dim(dim, axis, "std"), input.ndim, "std")
-    return reduce.Std.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)),
-                            _correction(unbiased, correction, ddof))
+    return reduce.Std.apply(
+        input, dims, bool(pick_keepdim(keepdim, keepdims)), _correction(unbiased, correction, ddof)
+    )
 
 
-def amax(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
-         keepdims: bool | None = None) -> Tensor:
+def amax(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "amax"), input.ndim, "amax")
     return reduce.AMax.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)))
 
 
-def amin(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
-         keepdims: bool | None = None) -> Tensor:
+def amin(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     dims = normalize_dims(pick_dim(dim, axis, "amin"), input.ndim, "amin")
     return reduce.AMin.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)))
 
@@ -251,55 +298,125 @@ def _min_max(x, dim, keepdim, other, largest, name):
     idx = (np.argmax if largest else np.argmin)(x._data, axis=d)
     if x.ndim == 0:
         return MinMax(x, _const(np.asarray(0)))
-    values = reduce.TakeAlongDim.apply(x, idx, d, bool(keepdim),
-                                       grad_fn_name=None if largest else "MinBackward0")
+    values = reduce.TakeAlongDim.apply(
+        x, idx, d, bool(keepdim), grad_fn_name=None if largest else "MinBackward0"
+    )
     indices = np.expand_dims(idx, d) if keepdim else idx
     return MinMax(values, _const(np.asarray(indices, dtype=np.int64)))
 
 
 @overload
-def max(input: Tensor, dim: None = None, keepdim: bool = False, other: None = None, *,
-        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+def max(
+    input: Tensor,
+    dim: None = None,
+    keepdim: bool = False,
+    other: None = None,
+    *,
+    axis: None = None,
+    keepdims: bool | None = None,
+) -> Tensor: ...
 @overload
-def max(input: Tensor, dim: Tensor, keepdim: bool = False, other: None = None, *,
-        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+def max(
+    input: Tensor,
+    dim: Tensor,
+    keepdim: bool = False,
+    other: None = None,
+    *,
+    axis: None = None,
+    keepdims: bool | None = None,
+) -> Tensor: ...
 @overload
-def max(input: Tensor, dim: None = None, keepdim: bool = False, *, other: TensorLike,
-        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+def max(
+    input: Tensor,
+    dim: None = None,
+    keepdim: bool = False,
+    *,
+    other: TensorLike,
+    axis: None = None,
+    keepdims: bool | None = None,
+) -> Tensor: ...
 @overload
-def max(input: Tensor, dim: int | None = None, keepdim: bool = False, other: None = None, *,
-        axis: int | None = None, keepdims: bool | None = None) -> MinMax: ...
-def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
-        other: TensorLike | None = None, *, axis: int | None = None,
-        keepdims: bool | None = None) -> Tensor | MinMax:
+def max(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    other: None = None,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> MinMax: ...
+def max(
+    input: Tensor,
+    dim: int | Tensor | None = None,
+    keepdim: bool = False,
+    other: TensorLike | None = None,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor | MinMax:
     """max(x): the largest value; max(x, dim): (values, indices) along dim;
     max(x, other_tensor): elementwise maximum — as torch.max."""
-    return _min_max(input, pick_dim(dim, axis, "max"), pick_keepdim(keepdim, keepdims), other,
-                    True, "max")
+    return _min_max(
+        input, pick_dim(dim, axis, "max"), pick_keepdim(keepdim, keepdims), other, True, "max"
+    )
 
 
 @overload
-def min(input: Tensor, dim: None = None, keepdim: bool = False, other: None = None, *,
-        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+def min(
+    input: Tensor,
+    dim: None = None,
+    keepdim: bool = False,
+    other: None = None,
+    *,
+    axis: None = None,
+    keepdims: bool | None = None,
+) -> Tensor: ...
 @overload
-def min(input: Tensor, dim: Tensor, keepdim: bool = False, other: None = None, *,
-        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+def min(
+    input: Tensor,
+    dim: Tensor,
+    keepdim: bool = False,
+    other: None = None,
+    *,
+    axis: None = None,
+    keepdims: bool | None = None,
+) -> Tensor: ...
 @overload
-def min(input: Tensor, dim: None = None, keepdim: bool = False, *, other: TensorLike,
-        axis: None = None, keepdims: bool | None = None) -> Tensor: ...
+def min(
+    input: Tensor,
+    dim: None = None,
+    keepdim: bool = False,
+    *,
+    other: TensorLike,
+    axis: None = None,
+    keepdims: bool | None = None,
+) -> Tensor: ...
 @overload
-def min(input: Tensor, dim: int | None = None, keepdim: bool = False, other: None = None, *,
-        axis: int | None = None, keepdims: bool | None = None) -> MinMax: ...
-def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
-        other: TensorLike | None = None, *, axis: int | None = None,
-        keepdims: bool | None = None) -> Tensor | MinMax:
+def min(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    other: None = None,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> MinMax: ...
+def min(
+    input: Tensor,
+    dim: int | Tensor | None = None,
+    keepdim: bool = False,
+    other: TensorLike | None = None,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor | MinMax:
     """min(x), min(x, dim) → (values, indices), min(x, other) — as torch.min."""
-    return _min_max(input, pick_dim(dim, axis, "min"), pick_keepdim(keepdim, keepdims), other,
-                    False, "min")
+    return _min_max(
+        input, pick_dim(dim, axis, "min"), pick_keepdim(keepdim, keepdims), other, False, "min"
+    )
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True) -> TopK:
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopK:
     """The k largest (or smallest) values along dim and their indices, the
     first the largest (smallest); the gradient goes to the picked elements.
     (With ``sorted=False`` PyTorch may return them in any order; glassnet
@@ -307,8 +424,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     d = normalize_dim(dim, input.ndim, "topk")
     n = input.shape[d] if input.ndim else 1
     if isinstance(k, bool) or not 0 <= int(k) <= n:
-        raise IndexError(f"topk: k={k} is out of range for dim {dim} of size {n} of "
-                         f"{describe(input._data)} (expected 0 to {n})")
+        raise IndexError(
+            f"topk: k={k} is out of range for dim {dim} of size {n} of "
+            f"{describe(input._data)} (expected 0 to {n})"
+        )
     x = input if input.ndim else input.reshape(1)
     order = np.argsort(x._data, axis=d, kind="stable")
     if largest:  # NaN sorts last in NumPy, so it is the largest, as in PyTorch
@@ -320,8 +439,14 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     return TopK(values, _const(idx.astype(np.int64, copy=False)))
 
 
-def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False, *, axis: Dims = None,
-              keepdims: bool | None = None) -> Tensor:
+def logsumexp(
+    input: Tensor,
+    dim: Dims,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """ln Σ exp(x) over dim, without overflow."""
     dims = normalize_dims(pick_dim(dim, axis, "logsumexp"), input.ndim, "logsumexp")
     return reduce.LogSumExp.apply(input, dims, bool(pick_keepdim(keepdim, keepdims)))
@@ -346,17 +471,31 @@ def _arg(x, dim, keepdim, fn, name):
     return _const(np.asarray(out, dtype=np.int64))
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
-           keepdims: bool | None = None) -> Tensor:
+def argmax(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Index of the largest value (over the flattened tensor when dim is None). No gradient."""
-    return _arg(input, pick_dim(dim, axis, "argmax"), pick_keepdim(keepdim, keepdims),
-                np.argmax, "argmax")
+    return _arg(
+        input, pick_dim(dim, axis, "argmax"), pick_keepdim(keepdim, keepdims), np.argmax, "argmax"
+    )
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
-           keepdims: bool | None = None) -> Tensor:
-    return _arg(input, pick_dim(dim, axis, "argmin"), pick_keepdim(keepdim, keepdims),
-                np.argmin, "argmin")
+def argmin(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    return _arg(
+        input, pick_dim(dim, axis, "argmin"), pick_keepdim(keepdim, keepdims), np.argmin, "argmin"
+    )
 
 
 def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:

@@ -1,6 +1,7 @@
 """The public functions that move, select or compare elements: reshape,
 transpose, cat, split, pad, indexing, comparisons, conversions
 (``gn.reshape``, ``gn.cat``, ``gn.gather``, ``gn.eq``...)."""
+
 from __future__ import annotations
 
 import builtins
@@ -55,14 +56,16 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shp = input.shape
-    return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
+    return reshape(input, shp[:s] + (int(np.prod(shp[s : e + 1])),) + shp[e + 1 :])
 
 
 def permute(input: Tensor, *dims: Size) -> Tensor:
     order = _shape_args(dims)
     if len(order) != input.ndim:
-        raise ShapeError(f"permute: {order} must list each of the {input.ndim} dimensions of "
-                         f"{describe(input._data)} once")
+        raise ShapeError(
+            f"permute: {order} must list each of the {input.ndim} dimensions of "
+            f"{describe(input._data)} once"
+        )
     order = tuple(normalize_dim(d, input.ndim, "permute") for d in order)
     if sorted(order) != list(range(input.ndim)):
         raise ShapeError(f"permute: {order} must list each dimension once")
@@ -90,8 +93,10 @@ swapaxes = transpose
 def t(input: Tensor) -> Tensor:
     """Transpose of a tensor with at most 2 dims."""
     if input.ndim > 2:
-        raise ShapeError(f"t: expects a tensor with at most 2 dimensions, got {tuple(input.shape)}; use "
-                         "transpose(dim0, dim1) or permute")
+        raise ShapeError(
+            f"t: expects a tensor with at most 2 dimensions, got {tuple(input.shape)}; use "
+            "transpose(dim0, dim1) or permute"
+        )
     return _transpose(input, 0, 1, "TBackward0") if input.ndim == 2 else input
 
 
@@ -116,8 +121,9 @@ def expand(input: Tensor, *sizes: Size) -> Tensor:
     sizes = _shape_args(sizes)
     lead = len(sizes) - input.ndim
     if lead < 0:
-        raise ShapeError(f"expand: the new shape {sizes} has fewer dimensions than "
-                         f"{describe(input._data)}")
+        raise ShapeError(
+            f"expand: the new shape {sizes} has fewer dimensions than {describe(input._data)}"
+        )
     full = tuple(input.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     return shape_ops.Expand.apply(input, full)
 
@@ -133,14 +139,17 @@ def narrow(input: Tensor, dim: int, start: int | Tensor, length: int) -> Tensor:
     n = input.shape[d]
     begin = int(start) + n if int(start) < 0 else int(start)
     if not 0 <= begin <= n or not 0 <= int(length) <= n - begin:
-        raise IndexError(f"narrow: start {int(start)} and length {length} do not fit dim {dim} "
-                         f"of size {n} of {describe(input)} (expected -{n} <= start <= "
-                         f"{n} and start + length <= {n})")
+        raise IndexError(
+            f"narrow: start {int(start)} and length {length} do not fit dim {dim} "
+            f"of size {n} of {describe(input)} (expected -{n} <= start <= "
+            f"{n} and start + length <= {n})"
+        )
     return index_ops.GetItem.apply(input, (slice(None),) * d + (slice(begin, begin + int(length)),))
 
 
-def roll(input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
-         ) -> Tensor:
+def roll(
+    input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
+) -> Tensor:
     """Shift the elements by ``shifts`` along ``dims``; those pushed past the
     end come back at the start. ``dims`` None: along the flattened tensor,
     then back to its shape (as torch.roll)."""
@@ -151,8 +160,9 @@ def roll(input: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] |
         return shape_ops.Roll.apply(input, int(shifts_t[0]), None)
     dims_t = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts_t) != len(dims_t):
-        raise ValueError(f"roll: {len(shifts_t)} shifts for {len(dims_t)} dims; expected one "
-                         "shift per dim")
+        raise ValueError(
+            f"roll: {len(shifts_t)} shifts for {len(dims_t)} dims; expected one shift per dim"
+        )
     dims_t = tuple(normalize_dim(d, input.ndim, "roll") for d in dims_t)
     return shape_ops.Roll.apply(input, tuple(int(s) for s in shifts_t), dims_t)
 
@@ -178,16 +188,16 @@ def cat(tensors: Sequence[Tensor], dim: int | None = 0, *, axis: int | None = No
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int | None = 0, *,
-          axis: int | None = None) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int | None = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors of equal shape along a new dim."""
     tensors = _tensors(tensors, "stack")
     d = normalize_new_dim(pick_dim(dim, axis, "stack", 0), tensors[0].ndim, "stack")
     return shape_ops.Stack.apply(*tensors, dim=d)
 
 
-def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
-          dim: int = 0) -> tuple[Tensor, ...]:
+def split(
+    tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
     """Split into pieces of a given size (the last may be smaller) or of the listed sizes."""
     d = normalize_dim(dim, tensor.ndim, "split")
     n = tensor.shape[d]
@@ -199,8 +209,10 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if builtins.sum(sizes) != n:
-            raise ShapeError(f"split: sections {sizes} add up to {builtins.sum(sizes)}, but "
-                             f"dim {dim} has size {n}")
+            raise ShapeError(
+                f"split: sections {sizes} add up to {builtins.sum(sizes)}, but "
+                f"dim {dim} has size {n}"
+            )
     pieces, start = [], 0
     for s in sizes:
         idx = (slice(None),) * d + (slice(start, start + s),)
@@ -220,8 +232,10 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad with a constant (torch.nn.functional.pad's order: last dim first)."""
     if mode != "constant":
-        raise ValueError(f"pad: mode {mode!r} is not supported; glassnet pads with mode="
-                         "'constant' (any fill value)")
+        raise ValueError(
+            f"pad: mode {mode!r} is not supported; glassnet pads with mode="
+            "'constant' (any fill value)"
+        )
     return shape_ops.Pad.apply(input, tuple(int(p) for p in pad), value)
 
 
@@ -232,8 +246,11 @@ def _index_arg(idx):
     if isinstance(idx, tuple):
         return tuple(_index_arg(i) for i in idx)
     if isinstance(idx, list):
-        return np.asarray([_index_arg(i) for i in idx]) if idx and isinstance(idx[0], Tensor)\
+        return (
+            np.asarray([_index_arg(i) for i in idx])
+            if idx and isinstance(idx[0], Tensor)
             else np.asarray(idx)
+        )
     return idx
 
 
@@ -259,8 +276,14 @@ def index_select(input: Tensor, dim: int, index: TensorLike) -> Tensor:
 
 # ---- comparisons (no gradient) ----------------------------------------------------
 def _compare(fn, a, b):
-    return _const(np.asarray(fn(_arr(a) if not isinstance(a, (int, float)) else a,
-                                _arr(b) if not isinstance(b, (int, float)) else b)))
+    return _const(
+        np.asarray(
+            fn(
+                _arr(a) if not isinstance(a, (int, float)) else a,
+                _arr(b) if not isinstance(b, (int, float)) else b,
+            )
+        )
+    )
 
 
 def eq(input: TensorLike, other: TensorLike) -> Tensor:
@@ -300,8 +323,9 @@ def equal(input: TensorLike, other: TensorLike) -> bool:
     return bool(np.array_equal(_arr(input), _arr(other)))
 
 
-def as_tensor(data: TensorLike, dtype: DTypeLike | None = None,
-              device: device | str | None = None) -> Tensor:
+def as_tensor(
+    data: TensorLike, dtype: DTypeLike | None = None, device: device | str | None = None
+) -> Tensor:
     """A tensor sharing memory with ``data`` when it is already an ndarray of that
     dtype; ``device``: the CPU (glassnet has no other)."""
     as_device(device, "as_tensor")

@@ -9,6 +9,7 @@ dicts, lists, numbers, strings, arrays); ``safetensors`` is the plain format
 (``save_file``/``load_file`` of ``{name: array}``); ``atomic_write`` is the
 crash-safe file write every save uses.
 """
+
 from .atomic import atomic_write
 from .safetensors import FormatError, load_file, save_file
 from .serialization import load, save

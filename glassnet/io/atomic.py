@@ -18,6 +18,7 @@ leftovers stay, as before.)
 ``atomic_write(path)`` would meet: missing folder, a file where a folder is
 expected, a folder where the file should be, a folder that cannot be written.
 """
+
 import os
 import re
 import secrets
@@ -78,8 +79,10 @@ def check_target(path, who="write"):
     try:
         fd, tmp = _create_temp(target)
     except OSError as exc:
-        raise PermissionError(f"{who}: cannot write {path}: the folder {directory} is not "
-                              f"writable ({exc.strerror or exc})") from None
+        raise PermissionError(
+            f"{who}: cannot write {path}: the folder {directory} is not "
+            f"writable ({exc.strerror or exc})"
+        ) from None
     os.close(fd)
     os.unlink(tmp)
 
@@ -89,11 +92,14 @@ def _check_folder(path, target, who=None):
     directory = os.path.dirname(target)
     prefix = f"{who}: cannot write" if who else "cannot write"
     if os.path.isdir(target):
-        raise IsADirectoryError(f"{prefix} {path}: it is a folder; expected a file path "
-                                f"such as {os.path.join(path, 'model.safetensors')}")
+        raise IsADirectoryError(
+            f"{prefix} {path}: it is a folder; expected a file path "
+            f"such as {os.path.join(path, 'model.safetensors')}"
+        )
     if not os.path.exists(directory):
-        raise FileNotFoundError(f"{prefix} {path}: directory {directory} does not exist "
-                                "(create it first)")
+        raise FileNotFoundError(
+            f"{prefix} {path}: directory {directory} does not exist (create it first)"
+        )
     if not os.path.isdir(directory):
         raise NotADirectoryError(f"{prefix} {path}: {directory} is a file, not a folder")
     return directory
@@ -135,8 +141,11 @@ def remove_stale_temps(target):
     directory, name = os.path.split(os.path.realpath(os.fspath(target)))
     prefix = f".{name}."
     try:
-        names = [e.name for e in os.scandir(directory)
-                 if e.name.startswith(prefix) and _TEMP_TAIL.fullmatch(e.name[len(prefix):])]
+        names = [
+            e.name
+            for e in os.scandir(directory)
+            if e.name.startswith(prefix) and _TEMP_TAIL.fullmatch(e.name[len(prefix) :])
+        ]
     except OSError:
         return []
     removed = []

@@ -7,6 +7,7 @@ refuses the text past ``max_depth``; duplicate keys are refused too.
 Every refusal is a ``ValueError`` the caller turns into its own error
 naming the file.
 """
+
 import json
 
 import numpy as np

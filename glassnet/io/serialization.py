@@ -20,6 +20,7 @@ Differences from torch.save/torch.load: only those types can be saved
 (a Module, a function or a set is refused, naming where it is), and the
 file is written atomically (a crash leaves the previous file intact).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,13 +44,22 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     Tensors, numbers, str, bool, None) to ``path``, atomically."""
     encoder = Encoder()
     tree = encoder.encode(obj)
-    doc = json.dumps({"version": VERSION, "tree": tree}, allow_nan=False, ensure_ascii=False,
-                     separators=(",", ":"))
+    doc = json.dumps(
+        {"version": VERSION, "tree": tree},
+        allow_nan=False,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     save_file(encoder.arrays, path, metadata={"format": "pt", "glassnet": doc})
 
 
-def load(path: str | os.PathLike[str], map_location: Any = None, *,
-         weights_only: bool | None = None, mmap: bool | None = None) -> Any:
+def load(
+    path: str | os.PathLike[str],
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+) -> Any:
     """Load what ``save`` wrote (same structure and types), or any safetensors
     file without glassnet metadata as ``{name: Tensor}``.
 
@@ -68,21 +78,28 @@ def load(path: str | os.PathLike[str], map_location: Any = None, *,
     try:
         doc = loads(metadata["glassnet"], JSON_DEPTH)
     except DepthError as exc:
-        raise FormatError(f"{source}: the 'glassnet' metadata {exc} (glassnet writes at "
-                          f"most {JSON_DEPTH})") from None
+        raise FormatError(
+            f"{source}: the 'glassnet' metadata {exc} (glassnet writes at most {JSON_DEPTH})"
+        ) from None
     except ValueError as exc:
         raise FormatError(f"{source}: the 'glassnet' metadata is not valid JSON ({exc})") from None
     version = doc.get("version") if isinstance(doc, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or "tree" not in doc:
-        raise FormatError(f"{source}: the 'glassnet' metadata must be an object with "
-                          "'version' (an int) and 'tree'")
+        raise FormatError(
+            f"{source}: the 'glassnet' metadata must be an object with "
+            "'version' (an int) and 'tree'"
+        )
     if doc["version"] > VERSION:
-        raise FormatError(f"{source}: written by a newer glassnet (format version "
-                          f"{doc['version']}; this one reads up to {VERSION})")
+        raise FormatError(
+            f"{source}: written by a newer glassnet (format version "
+            f"{doc['version']}; this one reads up to {VERSION})"
+        )
     decoder = Decoder(tensors, source)
     obj = decoder.decode(doc["tree"])
     unused = decoder.unused()
     if unused:
-        raise FormatError(f"{source}: tensor(s) {unused[:5]} are not referred to by the "
-                          "'glassnet' metadata (the file was altered?)")
+        raise FormatError(
+            f"{source}: tensor(s) {unused[:5]} are not referred to by the "
+            "'glassnet' metadata (the file was altered?)"
+        )
     return obj

@@ -23,6 +23,7 @@ Containers nest at most MAX_DEPTH deep, both ways: saving refuses deeper,
 and a file's tree is refused before its JSON is parsed (JSON_DEPTH) or
 walked, so a hostile file is a FormatError, never a RecursionError.
 """
+
 import math
 
 import numpy as np
@@ -35,9 +36,23 @@ _FLOATS = ("nan", "inf", "-inf")
 _SCALAR_KINDS = {"b": bool, "i": int, "u": int, "f": float}
 # the dtypes a NumPy scalar may name (what Encoder writes): looked up, never
 # parsed by np.dtype, which warns on or accepts many other strings
-_SCALAR_DTYPES = {np.dtype(t).name: np.dtype(t) for t in (
-    np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
-    np.float16, np.float32, np.float64)}
+_SCALAR_DTYPES = {
+    np.dtype(t).name: np.dtype(t)
+    for t in (
+        np.bool_,
+        np.int8,
+        np.int16,
+        np.int32,
+        np.int64,
+        np.uint8,
+        np.uint16,
+        np.uint32,
+        np.uint64,
+        np.float16,
+        np.float32,
+        np.float64,
+    )
+}
 _MAX_INT_BITS = 13_000  # Python refuses int <-> str beyond 4300 digits (~14,280 bits)
 MAX_DEPTH = 64  # containers inside containers; a checkpoint needs about 5
 # the JSON levels such a tree can take: a container at most 3 ({"$dict": [[k, v]]}),
@@ -54,8 +69,10 @@ class Encoder:
 
     def encode(self, obj, path=()):
         if len(path) >= MAX_DEPTH and isinstance(obj, (list, tuple, dict)):
-            raise ValueError(f"save: {_where(path)} nests lists/tuples/dicts more than "
-                             f"{MAX_DEPTH} deep (glassnet stores at most {MAX_DEPTH} levels)")
+            raise ValueError(
+                f"save: {_where(path)} nests lists/tuples/dicts more than "
+                f"{MAX_DEPTH} deep (glassnet stores at most {MAX_DEPTH} levels)"
+            )
         if isinstance(obj, (Tensor, np.ndarray)):
             return {"$tensor" if isinstance(obj, Tensor) else "$ndarray": self._store(obj, path)}
         if obj is None or isinstance(obj, (bool, str)):
@@ -72,15 +89,20 @@ class Encoder:
             return {"$tuple": [self.encode(v, path + (i,)) for i, v in enumerate(obj)]}
         if isinstance(obj, dict):
             if all(isinstance(k, str) for k in obj):
-                return {("$" + k if k.startswith("$") else k): self.encode(v, path + (k,))
-                        for k, v in obj.items()}
-            return {"$dict": [[self._key(k, path), self.encode(v, path + (k,))]
-                              for k, v in obj.items()]}
+                return {
+                    ("$" + k if k.startswith("$") else k): self.encode(v, path + (k,))
+                    for k, v in obj.items()
+                }
+            return {
+                "$dict": [[self._key(k, path), self.encode(v, path + (k,))] for k, v in obj.items()]
+            }
         has_state = callable(getattr(obj, "state_dict", None))
         hint = "; save its .state_dict() instead" if has_state else ""
-        raise TypeError(f"save: cannot store {_where(path)}, a {type(obj).__name__} (glassnet "
-                        "stores arrays, Tensors, numbers, str, bool, None, lists, tuples and "
-                        f"dicts; no pickle){hint}")
+        raise TypeError(
+            f"save: cannot store {_where(path)}, a {type(obj).__name__} (glassnet "
+            "stores arrays, Tensors, numbers, str, bool, None, lists, tuples and "
+            f"dicts; no pickle){hint}"
+        )
 
     def _key(self, key, path):
         if isinstance(key, (Tensor, np.ndarray)):
@@ -113,7 +135,7 @@ class Decoder:
         if node is None or isinstance(node, (bool, str, int, float)):
             return node
         if isinstance(node, dict) and len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key.startswith("$") and not key.startswith("$$"):
                 return self._tagged(key, value, path)
         self._enter(path)

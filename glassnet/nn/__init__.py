@@ -9,6 +9,7 @@ containers, layers, activations, losses, ``init``, ``functional`` and
     loss = nn.HalfSquaredError()(model(x), y)                           # L = (y − ŷ)²/2
     loss.backward()
 """
+
 from typing import TYPE_CHECKING
 
 from . import functional, init, utils  # noqa: F401
@@ -57,25 +58,66 @@ if TYPE_CHECKING:  # the lazily imported families below, as mypy should see them
     from .transformer_model import Transformer as Transformer
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity",
-    "Flatten", "Dropout", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "GELU", "Softplus",
-    "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "HalfSquaredError",
-    "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "IncompatibleKeys",
-    "StateDictError", "RemovableHandle", "ModelSummary", "functional", "init", "utils",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "Linear",
+    "Identity",
+    "Flatten",
+    "Dropout",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "LeakyReLU",
+    "ELU",
+    "GELU",
+    "Softplus",
+    "Softmax",
+    "LogSoftmax",
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "HalfSquaredError",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "IncompatibleKeys",
+    "StateDictError",
+    "RemovableHandle",
+    "ModelSummary",
+    "functional",
+    "init",
+    "utils",
 ]
 
 # Layers of the convolution / normalization / recurrence / attention families, each in its
 # own file; imported on first use so `import glassnet.nn` stays light.
 _LAZY = {
-    "Conv1d": "conv", "Conv2d": "conv", "ConvTranspose2d": "conv",
-    "MaxPool2d": "pooling", "AvgPool2d": "pooling", "AdaptiveAvgPool2d": "pooling",
-    "BatchNorm1d": "normalization", "BatchNorm2d": "normalization",
-    "LayerNorm": "normalization", "Embedding": "embedding",
-    "RNN": "rnn", "LSTM": "rnn", "GRU": "rnn", "RNNCell": "rnn", "LSTMCell": "rnn",
+    "Conv1d": "conv",
+    "Conv2d": "conv",
+    "ConvTranspose2d": "conv",
+    "MaxPool2d": "pooling",
+    "AvgPool2d": "pooling",
+    "AdaptiveAvgPool2d": "pooling",
+    "BatchNorm1d": "normalization",
+    "BatchNorm2d": "normalization",
+    "LayerNorm": "normalization",
+    "Embedding": "embedding",
+    "RNN": "rnn",
+    "LSTM": "rnn",
+    "GRU": "rnn",
+    "RNNCell": "rnn",
+    "LSTMCell": "rnn",
     "GRUCell": "rnn",
-    "MultiheadAttention": "attention", "TransformerEncoderLayer": "transformer",
-    "generate_square_subsequent_mask": "transformer", "TransformerEncoder": "transformer",
-    "TransformerDecoderLayer": "transformer_decoder", "TransformerDecoder": "transformer_decoder",
+    "MultiheadAttention": "attention",
+    "TransformerEncoderLayer": "transformer",
+    "generate_square_subsequent_mask": "transformer",
+    "TransformerEncoder": "transformer",
+    "TransformerDecoderLayer": "transformer_decoder",
+    "TransformerDecoder": "transformer_decoder",
     "Transformer": "transformer_model",
 }
 
@@ -85,6 +127,7 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'glassnet.nn' has no attribute {name!r}")
     import importlib
+
     try:
         mod = importlib.import_module(f".{module}", __name__)
     except ModuleNotFoundError as exc:  # that family is not written yet

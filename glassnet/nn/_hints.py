@@ -1,5 +1,6 @@
 """Names for nn's type hints, read by mypy only (module.py imports them under
 ``typing.TYPE_CHECKING``; nothing here runs when glassnet is imported)."""
+
 from __future__ import annotations
 
 from typing import ParamSpec, Protocol, TypeVar

@@ -4,6 +4,7 @@ Softmax and LogSoftmax. Each is a thin Module over ``nn.functional``.
 
 ``inplace=True`` is accepted for PyTorch compatibility and shown in the
 repr, but glassnet always returns a new tensor (same values)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -55,8 +56,7 @@ class LeakyReLU(Module):
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
-                                                          else "")
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class ELU(Module):

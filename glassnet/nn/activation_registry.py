@@ -7,6 +7,7 @@ Used by ``fit``'s model builders on the command line (``glassnet train
 per-layer menus and its exported script, the activation figures and the
 transformer's ``activation="gelu"``. "linear" (also "identity") is a = z.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,6 +29,7 @@ class Activation:
     """One activation: ``module`` its layer class, ``function`` f(z) on a
     Tensor (with the layer's default parameters), ``symbol`` how a trace
     names it."""
+
     name: str
     module: type[Module]
     function: Callable[[Tensor], Tensor]
@@ -48,14 +50,15 @@ def _identity(z: Tensor) -> Tensor:
 
 ACTIVATIONS = Registry("activation")
 for _name, _module, _function, _symbol, _aliases in (
-        ("relu", A.ReLU, F.relu, "relu", ()),
-        ("sigmoid", A.Sigmoid, F.sigmoid, "σ", ()),
-        ("tanh", A.Tanh, F.tanh, "tanh", ()),
-        ("leaky_relu", A.LeakyReLU, F.leaky_relu, "leaky_relu", ()),
-        ("elu", A.ELU, F.elu, "elu", ()),
-        ("gelu", A.GELU, F.gelu, "gelu", ()),
-        ("softplus", A.Softplus, F.softplus, "softplus", ()),
-        ("linear", Identity, _identity, "", ("identity",))):
+    ("relu", A.ReLU, F.relu, "relu", ()),
+    ("sigmoid", A.Sigmoid, F.sigmoid, "σ", ()),
+    ("tanh", A.Tanh, F.tanh, "tanh", ()),
+    ("leaky_relu", A.LeakyReLU, F.leaky_relu, "leaky_relu", ()),
+    ("elu", A.ELU, F.elu, "elu", ()),
+    ("gelu", A.GELU, F.gelu, "gelu", ()),
+    ("softplus", A.Softplus, F.softplus, "softplus", ()),
+    ("linear", Identity, _identity, "", ("identity",)),
+):
     ACTIVATIONS.add(_name, Activation(_name, _module, _function, _symbol), _aliases)
 
 

@@ -1,6 +1,7 @@
 """MultiheadAttention: ``num_heads`` scaled dot-product attentions side by side
 on learned projections of query, key and value, as ``torch.nn.MultiheadAttention``
 (the math is in ``nn.functional.attention``)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -52,21 +53,37 @@ class MultiheadAttention(Module):
     separate fused "fast path" (eval mode runs the same code).
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
-                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
-                 vdim: int | None = None, batch_first: bool = False,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        bias: bool = True,
+        add_bias_kv: bool = False,
+        add_zero_attn: bool = False,
+        kdim: int | None = None,
+        vdim: int | None = None,
+        batch_first: bool = False,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         embed_dim = _positive_int(embed_dim, "embed_dim")
         num_heads = _positive_int(num_heads, "num_heads")
         if embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} must be divisible by "
-                             f"num_heads {num_heads} (each head gets embed_dim // num_heads "
-                             "features)")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
-                or not 0 <= dropout <= 1:
-            raise ValueError(f"MultiheadAttention: dropout probability has to be between 0 and "
-                             f"1, but got {dropout!r}")
+            raise ValueError(
+                f"MultiheadAttention: embed_dim {embed_dim} must be divisible by "
+                f"num_heads {num_heads} (each head gets embed_dim // num_heads "
+                "features)"
+            )
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, (int, float))
+            or not 0 <= dropout <= 1
+        ):
+            raise ValueError(
+                f"MultiheadAttention: dropout probability has to be between 0 and "
+                f"1, but got {dropout!r}"
+            )
         self.embed_dim = embed_dim
         self.kdim = embed_dim if kdim is None else _positive_int(kdim, "kdim")
         self.vdim = embed_dim if vdim is None else _positive_int(vdim, "vdim")
@@ -119,20 +136,43 @@ class MultiheadAttention(Module):
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
 
-    def forward(self, query: Tensor, key: Tensor, value: Tensor,
-                key_padding_mask: Tensor | None = None, need_weights: bool = True,
-                attn_mask: Tensor | None = None, average_attn_weights: bool = True,
-                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
-        return _forward(query, key, value, self.num_heads, self.in_proj_weight,
-                        self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn,
-                        self.dropout, self.out_proj.weight, self.out_proj.bias,
-                        training=self.training, key_padding_mask=key_padding_mask,
-                        need_weights=need_weights, attn_mask=attn_mask,
-                        q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
-                        v_proj_weight=self.v_proj_weight,
-                        average_attn_weights=average_attn_weights, is_causal=is_causal,
-                        dims=(self.embed_dim, self.kdim, self.vdim),
-                        batch_first=self.batch_first, who=self._describe())
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        key_padding_mask: Tensor | None = None,
+        need_weights: bool = True,
+        attn_mask: Tensor | None = None,
+        average_attn_weights: bool = True,
+        is_causal: bool = False,
+    ) -> tuple[Tensor, Tensor | None]:
+        return _forward(
+            query,
+            key,
+            value,
+            self.num_heads,
+            self.in_proj_weight,
+            self.in_proj_bias,
+            self.bias_k,
+            self.bias_v,
+            self.add_zero_attn,
+            self.dropout,
+            self.out_proj.weight,
+            self.out_proj.bias,
+            training=self.training,
+            key_padding_mask=key_padding_mask,
+            need_weights=need_weights,
+            attn_mask=attn_mask,
+            q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights,
+            is_causal=is_causal,
+            dims=(self.embed_dim, self.kdim, self.vdim),
+            batch_first=self.batch_first,
+            who=self._describe(),
+        )
 
     def _describe(self) -> str:
         return f"MultiheadAttention(embed_dim={self.embed_dim}, num_heads={self.num_heads})"

@@ -1,5 +1,6 @@
 """Containers: Sequential (a chain of layers), ModuleList and ModuleDict
 (sub-modules held in a list or dict, registered so their parameters count)."""
+
 from __future__ import annotations
 
 import operator
@@ -9,15 +10,7 @@ from typing import TYPE_CHECKING, Any, overload
 from .module import Module
 
 if TYPE_CHECKING:
-    from collections.abc import (
-        ItemsView,
-        Iterable,
-        Iterator,
-        KeysView,
-        Mapping,
-        Sized,
-        ValuesView,
-    )
+    from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Sized, ValuesView
 
     from typing_extensions import Self
 
@@ -29,12 +22,16 @@ def _index(container: Sized, idx: Any) -> int:
     try:
         idx = operator.index(idx)
     except TypeError:
-        raise TypeError(f"{type(container).__name__} indices must be integers or slices, "
-                        f"not {type(idx).__name__}") from None
+        raise TypeError(
+            f"{type(container).__name__} indices must be integers or slices, "
+            f"not {type(idx).__name__}"
+        ) from None
     n = len(container)
     if not -n <= idx < n:
-        raise IndexError(f"{type(container).__name__} index {idx} is out of range (it has "
-                         f"{n} module{'s' if n != 1 else ''})")
+        raise IndexError(
+            f"{type(container).__name__} index {idx} is out of range (it has "
+            f"{n} module{'s' if n != 1 else ''})"
+        )
     return idx % n
 
 
@@ -79,8 +76,10 @@ class Sequential(_ModuleSequence):
         else:
             for i, module in enumerate(args):
                 if not isinstance(module, Module):
-                    raise TypeError(f"Sequential: argument {i} is a {type(module).__name__}, "
-                                    "not a Module (an activation is a module too: nn.ReLU())")
+                    raise TypeError(
+                        f"Sequential: argument {i} is a {type(module).__name__}, "
+                        "not a Module (an activation is a module too: nn.ReLU())"
+                    )
                 self.add_module(str(i), module)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -101,7 +100,6 @@ class Sequential(_ModuleSequence):
     def __setitem__(self, idx: int, module: Module) -> None:
         self.add_module(list(self._modules.keys())[_index(self, idx)], module)
 
-
     def append(self, module: Module) -> Self:
         """Add ``module`` at the end. Returns self."""
         self.add_module(str(len(self)), module)
@@ -118,8 +116,7 @@ class Sequential(_ModuleSequence):
             raise TypeError(f"Sequential.insert: {type(module).__name__} is not a Module")
         n = len(self)
         if not -n <= index <= n:
-            raise IndexError(f"Sequential.insert: index {index} is out of range for {n} "
-                             "modules")
+            raise IndexError(f"Sequential.insert: index {index} is out of range for {n} modules")
         index = index + n if index < 0 else index
         modules = list(self._modules.values())
         modules.insert(index, module)
@@ -151,7 +148,6 @@ class ModuleList(_ModuleSequence):
     def __setitem__(self, idx: int, module: Module) -> None:
         self.add_module(str(_index(self, idx)), module)
 
-
     def __iadd__(self, modules: Iterable[Module]) -> Self:
         return self.extend(modules)
 
@@ -164,8 +160,10 @@ class ModuleList(_ModuleSequence):
 
     def extend(self, modules: Iterable[Module]) -> Self:
         if isinstance(modules, Module) and not isinstance(modules, ModuleList):
-            raise TypeError("ModuleList.extend: expected an iterable of modules, got a "
-                            f"{type(modules).__name__}; use append for one module")
+            raise TypeError(
+                "ModuleList.extend: expected an iterable of modules, got a "
+                f"{type(modules).__name__}; use append for one module"
+            )
         for m in modules:
             self.append(m)
         return self
@@ -183,8 +181,9 @@ class ModuleList(_ModuleSequence):
 class ModuleDict(Module):
     """A dict of sub-modules, registered under their keys (insertion order)."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
-                 ) -> None:
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -193,8 +192,9 @@ class ModuleDict(Module):
         try:
             return self._modules[key]
         except KeyError:
-            raise KeyError(f"ModuleDict has no module {key!r} (keys: "
-                           f"{list(self._modules)})") from None
+            raise KeyError(
+                f"ModuleDict has no module {key!r} (keys: {list(self._modules)})"
+            ) from None
 
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
@@ -233,6 +233,5 @@ class ModuleDict(Module):
         items = modules.items() if hasattr(modules, "items") else modules
         for pair in items:
             if len(pair) != 2:
-                raise ValueError(f"ModuleDict.update: expected (key, module) pairs, got "
-                                 f"{pair!r}")
+                raise ValueError(f"ModuleDict.update: expected (key, module) pairs, got {pair!r}")
             self[pair[0]] = pair[1]

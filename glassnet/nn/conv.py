@@ -17,6 +17,7 @@ both drawn from U(−1/√fan_in, 1/√fan_in) with fan_in = weight.shape[1]·kH
 
 Differences from PyTorch: only padding_mode='zeros'; no device argument.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -54,9 +55,20 @@ class _ConvNd(Module):
     bias: Parameter | None
     padding: tuple[int, ...] | str
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size,
-                 padding: Size | str, dilation: Size, groups: int, bias: bool,
-                 padding_mode: str, output_padding: Size, dtype: DTypeLike | None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Size,
+        stride: Size,
+        padding: Size | str,
+        dilation: Size,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        output_padding: Size,
+        dtype: DTypeLike | None,
+    ) -> None:
         super().__init__()
         layer = type(self).__name__
         norm = pair if self._dims == 2 else single
@@ -68,23 +80,28 @@ class _ConvNd(Module):
         self.groups = _positive(groups, "groups", layer)
         self.output_padding = norm(output_padding, "output_padding", layer, allow_zero=True)
         if self.in_channels % self.groups:
-            raise ValueError(f"{layer}: in_channels={in_channels} must be divisible by "
-                             f"groups={groups}")
+            raise ValueError(
+                f"{layer}: in_channels={in_channels} must be divisible by groups={groups}"
+            )
         if self.out_channels % self.groups:
-            raise ValueError(f"{layer}: out_channels={out_channels} must be divisible by "
-                             f"groups={groups}")
+            raise ValueError(
+                f"{layer}: out_channels={out_channels} must be divisible by groups={groups}"
+            )
         if isinstance(padding, str):
             F.conv_padding(padding, self.kernel_size, self.stride, self.dilation, layer)
             self.padding = padding
         else:
             self.padding = norm(padding, "padding", layer, allow_zero=True)
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{layer}: padding_mode must be one of {_PADDING_MODES}, got "
-                             f"{padding_mode!r}")
+            raise ValueError(
+                f"{layer}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}"
+            )
         if padding_mode != "zeros":
-            raise NotImplementedError(f"{layer}: padding_mode={padding_mode!r} is not "
-                                      "supported; glassnet pads with zeros only "
-                                      "(padding_mode='zeros')")
+            raise NotImplementedError(
+                f"{layer}: padding_mode={padding_mode!r} is not "
+                "supported; glassnet pads with zeros only "
+                "(padding_mode='zeros')"
+            )
         self.padding_mode = padding_mode
         dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         if self.transposed:
@@ -103,8 +120,10 @@ class _ConvNd(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         zeros = (0,) * self._dims
         if self.padding != zeros:
             s += f", padding={self.padding}"
@@ -125,15 +144,45 @@ class _Conv(_ConvNd):
     """What Conv1d and Conv2d share: PyTorch's constructor and the forward pass
     over ``_dims`` spatial dimensions."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
-                 padding: Size | str = 0, dilation: Size = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: DTypeLike | None = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Size,
+        stride: Size = 1,
+        padding: Size | str = 0,
+        dilation: Size = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            0,
+            dtype,
+        )
 
     def forward(self, input: Tensor) -> Tensor:
-        return F._conv(input, self.weight, self.bias, self.stride, self.padding,
-                       self.dilation, self.groups, self._dims, self)
+        return F._conv(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self._dims,
+            self,
+        )
 
 
 class Conv1d(_Conv):
@@ -168,44 +217,82 @@ class ConvTranspose2d(_ConvNd):
 
     transposed = True
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
-                 padding: Size = 0, output_padding: Size = 0, groups: int = 1, bias: bool = True,
-                 dilation: Size = 1, padding_mode: str = "zeros",
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Size,
+        stride: Size = 1,
+        padding: Size = 0,
+        output_padding: Size = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Size = 1,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
+    ) -> None:
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, got "
-                             f"{padding!r} ('same'/'valid' are for Conv2d)")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, output_padding, dtype)
+            raise ValueError(
+                f"ConvTranspose2d: padding must be an int or a pair of ints, got "
+                f"{padding!r} ('same'/'valid' are for Conv2d)"
+            )
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            output_padding,
+            dtype,
+        )
         for op, s, d in zip(self.output_padding, self.stride, self.dilation):
             if op >= s and op >= d:
-                raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must "
-                                 f"be smaller than either stride {self.stride} or dilation "
-                                 f"{self.dilation}")
+                raise ValueError(
+                    f"ConvTranspose2d: output_padding {self.output_padding} must "
+                    f"be smaller than either stride {self.stride} or dilation "
+                    f"{self.dilation}"
+                )
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding(input, output_size)
-        return F._conv_transpose(input, self.weight, self.bias, self.stride, self.padding,
-                                 output_padding, self.groups, self.dilation, self)
+        return F._conv_transpose(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+            self,
+        )
 
     def _output_padding(self, input: Any, output_size: Sequence[int]) -> tuple[int, ...]:
         """The output_padding that makes the output (…, *output_size)."""
         size = tuple(output_size)[-2:]
         hw = tuple(getattr(input, "shape", ()))[-2:]
         if len(size) != 2 or len(hw) != 2:
-            raise ValueError(f"{self}: output_size must end with (H_out, W_out), "
-                             f"got {output_size!r} for an input of shape "
-                             f"{getattr(input, 'shape', None)}")
+            raise ValueError(
+                f"{self}: output_size must end with (H_out, W_out), "
+                f"got {output_size!r} for an input of shape "
+                f"{getattr(input, 'shape', None)}"
+            )
         pads = []
-        for n, want, k, s, p, d in zip(hw, size, self.kernel_size, self.stride, self.padding,
-                                       self.dilation):
+        for n, want, k, s, p, d in zip(
+            hw, size, self.kernel_size, self.stride, self.padding, self.dilation
+        ):
             smallest = (n - 1) * s - 2 * p + d * (k - 1) + 1
             if not smallest <= want < smallest + s:
                 raise ValueError(
                     f"{self}: requested an output size of {size}, but for an input "
                     f"of shape {input.shape} the valid sizes are {smallest} to "
-                    f"{smallest + s - 1} along each axis (stride {s})")
+                    f"{smallest + s - 1} along each axis (stride {s})"
+                )
             pads.append(want - smallest)
         return tuple(pads)

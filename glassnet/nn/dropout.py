@@ -1,4 +1,5 @@
 """Dropout: the article's regularizer against overfitting."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

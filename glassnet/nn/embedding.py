@@ -5,6 +5,7 @@ Looking up row i is the same as multiplying the one-hot vector of i by the
 table, so the table learns like a Linear layer's weight — but only the
 rows that were looked up receive a gradient.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -41,11 +42,19 @@ class Embedding(Module):
 
     weight: Parameter
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 max_norm: float | None = None, norm_type: float = 2.0,
-                 scale_grad_by_freq: bool = False, sparse: bool = False,
-                 _weight: TensorLike | None = None, _freeze: bool = False,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: TensorLike | None = None,
+        _freeze: bool = False,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
@@ -54,8 +63,10 @@ class Embedding(Module):
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = F.padding_index(padding_idx, self.num_embeddings, "Embedding")
         if sparse:
-            raise NotImplementedError("Embedding: sparse=True is not supported; glassnet's "
-                                      "gradients are dense arrays (use sparse=False)")
+            raise NotImplementedError(
+                "Embedding: sparse=True is not supported; glassnet's "
+                "gradients are dense arrays (use sparse=False)"
+            )
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
@@ -68,27 +79,45 @@ class Embedding(Module):
         else:
             data = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
             if data.shape != shape:
-                raise ShapeError(f"Embedding: _weight has shape {data.shape}, expected "
-                                 f"{shape} (num_embeddings, embedding_dim)")
+                raise ShapeError(
+                    f"Embedding: _weight has shape {data.shape}, expected "
+                    f"{shape} (num_embeddings, embedding_dim)"
+                )
             if data.dtype.kind != "f":
                 raise TypeError(f"Embedding: _weight must be floating-point, got {data.dtype}")
             self.weight = Parameter(data, requires_grad=not _freeze)
 
     @classmethod
-    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
-                        padding_idx: int | None = None, max_norm: float | None = None,
-                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
-                        sparse: bool = False) -> Self:
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Self:
         """An Embedding whose table is ``embeddings`` (2-D, shared, not copied);
         ``freeze=True`` keeps it fixed (weight.requires_grad False). The
         ``padding_idx`` row is used as given (not zeroed)."""
         shape = getattr(embeddings, "shape", None)
         if shape is None or len(shape) != 2:
-            raise ShapeError(f"Embedding.from_pretrained: embeddings must be 2-D "
-                             f"(num_embeddings, embedding_dim), got shape {shape}")
-        return cls(shape[0], shape[1], padding_idx=padding_idx, max_norm=max_norm,
-                   norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse,
-                   _weight=embeddings, _freeze=freeze)
+            raise ShapeError(
+                f"Embedding.from_pretrained: embeddings must be 2-D "
+                f"(num_embeddings, embedding_dim), got shape {shape}"
+            )
+        return cls(
+            shape[0],
+            shape[1],
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            sparse=sparse,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
 
     def reset_parameters(self) -> None:
         """weight ~ N(0, 1), then the padding row ← 0."""
@@ -97,8 +126,16 @@ class Embedding(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.lookup(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
-                        self.scale_grad_by_freq, self.sparse, self._describe())
+        return F.lookup(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+            self._describe(),
+        )
 
     def _describe(self) -> str:
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"

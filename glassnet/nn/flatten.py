@@ -1,5 +1,6 @@
 """Flatten: merge dimensions start_dim..end_dim into one (by default every
 dimension after the batch one: (N, C, H, W) → (N, C·H·W))."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

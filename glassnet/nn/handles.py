@@ -1,6 +1,7 @@
 """What Module's methods hand back: ``RemovableHandle`` (from
 ``register_forward_hook``), ``IncompatibleKeys`` (from ``load_state_dict``)
 and the ``StateDictError`` that ``load_state_dict`` raises."""
+
 from __future__ import annotations
 
 from collections import namedtuple

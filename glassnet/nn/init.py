@@ -14,6 +14,7 @@ of its inputs.
 ``INITIALIZERS`` (``get_initializer(name)``) names them for ``fit``'s
 neighbours: "xavier_uniform", "xavier" (normal), "he" (Kaiming normal), ...
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,15 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d")
+_LINEAR = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -50,11 +58,13 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             slope = param
         else:
             raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected "
-                     f"one of {', '.join(_LINEAR)}, sigmoid, tanh, relu, leaky_relu, selu")
+    raise ValueError(
+        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected "
+        f"one of {', '.join(_LINEAR)}, sigmoid, tanh, relu, leaky_relu, selu"
+    )
 
 
 def _check(tensor: object, fn: str) -> None:
@@ -69,30 +79,36 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     where the receptive field is the product of the dims after the first two
     (1 for a Linear weight (out, in))."""
     if tensor.ndim < 2:
-        raise ValueError(f"init: fan in and fan out can not be computed for a tensor with "
-                         f"fewer than 2 dimensions (got shape {tensor.shape})")
+        raise ValueError(
+            f"init: fan in and fan out can not be computed for a tensor with "
+            f"fewer than 2 dimensions (got shape {tensor.shape})"
+        )
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
 def _fan(tensor: Tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"init: mode {mode!r} not supported, please use one of fan_in, "
-                         "fan_out")
+        raise ValueError(f"init: mode {mode!r} not supported, please use one of fan_in, fan_out")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: np.random.Generator | None = None) -> Tensor:
+def uniform_(
+    tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
+) -> Tensor:
     """Fill with draws from U(a, b)."""
     _check(tensor, "uniform_")
     with no_grad():
         return tensor.uniform_(float(a), float(b), generator=generator)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: np.random.Generator | None = None) -> Tensor:
+def normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Fill with draws from N(mean, std²)."""
     _check(tensor, "normal_")
     with no_grad():
@@ -122,8 +138,9 @@ def _empty(tensor: Tensor, fn: str) -> bool:
     return False
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
-                    generator: np.random.Generator | None = None) -> Tensor:
+def xavier_uniform_(
+    tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
+) -> Tensor:
     """Glorot uniform: U(−a, a), a = gain·√(6/(fan_in + fan_out))
     (variance gain²·2/(fan_in + fan_out))."""
     _check(tensor, "xavier_uniform_")
@@ -133,8 +150,9 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0,
-                   generator: np.random.Generator | None = None) -> Tensor:
+def xavier_normal_(
+    tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
+) -> Tensor:
     """Glorot normal: N(0, σ²), σ = gain·√(2/(fan_in + fan_out))."""
     _check(tensor, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -142,9 +160,13 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
     return normal_(tensor, 0.0, std, generator)
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu",
-                     generator: np.random.Generator | None = None) -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """He uniform: U(−bound, bound), bound = gain·√(3/fan), gain =
     calculate_gain(nonlinearity, a), fan = fan_in or fan_out (``mode``).
     ``a`` is the negative slope of the leaky_relu that follows.
@@ -158,9 +180,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu",
-                    generator: np.random.Generator | None = None) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """He normal: N(0, σ²), σ = gain/√fan (gain = calculate_gain(nonlinearity, a))."""
     if _empty(tensor, "kaiming_normal_"):
         return tensor
@@ -182,6 +208,7 @@ def default_layer_init_(weight: Tensor, bias: Tensor | None = None) -> None:
 def _no_draws(fill: Callable[[Tensor], Tensor]) -> Callable[..., Tensor]:
     def init(tensor: Tensor, generator: np.random.Generator | None = None) -> Tensor:
         return fill(tensor)
+
     init.__name__, init.__doc__ = fill.__name__, fill.__doc__
     return init
 
@@ -191,14 +218,15 @@ def _no_draws(fill: Callable[[Tensor], Tensor]) -> Callable[..., Tensor]:
 # (gain √2, for ReLU), as in the vanishing-gradient figure.
 INITIALIZERS = Registry("initializer")
 for _name, _fn, _aliases in (
-        ("xavier_uniform", xavier_uniform_, ("glorot_uniform",)),
-        ("xavier_normal", xavier_normal_, ("xavier", "glorot_normal", "glorot")),
-        ("kaiming_uniform", kaiming_uniform_, ("he_uniform",)),
-        ("kaiming_normal", kaiming_normal_, ("he", "he_normal")),
-        ("uniform", uniform_, ()),
-        ("normal", normal_, ()),
-        ("zeros", _no_draws(zeros_), ()),
-        ("ones", _no_draws(ones_), ())):
+    ("xavier_uniform", xavier_uniform_, ("glorot_uniform",)),
+    ("xavier_normal", xavier_normal_, ("xavier", "glorot_normal", "glorot")),
+    ("kaiming_uniform", kaiming_uniform_, ("he_uniform",)),
+    ("kaiming_normal", kaiming_normal_, ("he", "he_normal")),
+    ("uniform", uniform_, ()),
+    ("normal", normal_, ()),
+    ("zeros", _no_draws(zeros_), ()),
+    ("ones", _no_draws(ones_), ()),
+):
     INITIALIZERS.add(_name, _fn, _aliases)
 
 

@@ -1,5 +1,6 @@
 """Linear (a fully connected layer: every neuron computes z = w·x + b) and
 Identity."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,8 +43,9 @@ class Linear(Module):
     weight: Parameter
     bias: Parameter | None
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, dtype: DTypeLike | None = None
+    ) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
@@ -63,25 +65,35 @@ class Linear(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
-        params: dict[str, Any] = self._parameters  # (not self.weight: Module.__getattr__ is slow on the hot path)
+        params: dict[str, Any] = (
+            self._parameters
+        )  # (not self.weight: Module.__getattr__ is slow on the hot path)
         weight = params["weight"]
         if type(input) is not Tensor and not isinstance(input, Tensor):
-            raise TypeError(f"{self._describe()}: expected a Tensor input, got "
-                            f"{type(input).__name__}; wrap arrays with gn.tensor(...)")
+            raise TypeError(
+                f"{self._describe()}: expected a Tensor input, got "
+                f"{type(input).__name__}; wrap arrays with gn.tensor(...)"
+            )
         shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
-            raise ShapeError(f"{self._describe()}: input of shape {shape} does not fit; "
-                             f"expected (..., {self.in_features}) (the last dimension must be "
-                             "in_features)")
+            raise ShapeError(
+                f"{self._describe()}: input of shape {shape} does not fit; "
+                f"expected (..., {self.in_features}) (the last dimension must be "
+                "in_features)"
+            )
         if input._data.dtype != weight._data.dtype:
-            raise DTypeError(f"{self._describe()}: input is {input.dtype} but the weight is "
-                             f"{weight.dtype}; convert the input (x.to({weight.dtype.name})) "
-                             f"or the model (model.to({input.dtype.name}))")
+            raise DTypeError(
+                f"{self._describe()}: input is {input.dtype} but the weight is "
+                f"{weight.dtype}; convert the input (x.to({weight.dtype.name})) "
+                f"or the model (model.to({input.dtype.name}))"
+            )
         return api.linear(input, weight, params["bias"])
 
     def _describe(self) -> str:
         return f"Linear({self.extra_repr()})"
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )

@@ -4,6 +4,7 @@ Each is a Module over the function of the same name in ``nn.functional``
 (see there for the formulas). ``reduction`` is 'mean' (default), 'sum' or
 'none'. Class weights and pos_weight are buffers (in ``state_dict`` under
 "weight" / "pos_weight", as PyTorch)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -79,28 +80,41 @@ class CrossEntropyLoss(_WeightedLoss):
     indices (N, ...) or class probabilities (N, C, ...), with class
     ``weight``, ``ignore_index`` and ``label_smoothing``."""
 
-    def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
-                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        weight: TensorLike | None = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
-                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (after LogSoftmax)."""
 
-    def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
-                 reduction: str = "mean") -> None:
+    def __init__(
+        self, weight: TensorLike | None = None, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
-                          reduction=self.reduction)
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 class BCELoss(_WeightedLoss):
@@ -117,13 +131,17 @@ class BCEWithLogitsLoss(_Loss):
     weight: Tensor | None
     pos_weight: Tensor | None
 
-    def __init__(self, weight: TensorLike | None = None, reduction: str = "mean",
-                 pos_weight: TensorLike | None = None) -> None:
+    def __init__(
+        self,
+        weight: TensorLike | None = None,
+        reduction: str = "mean",
+        pos_weight: TensorLike | None = None,
+    ) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _buffer(weight))
         self.register_buffer("pos_weight", _buffer(pos_weight))
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.weight,
-                                                  reduction=self.reduction,
-                                                  pos_weight=self.pos_weight)
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )

@@ -6,6 +6,7 @@ the layer.
 Used by ``fit``/``evaluate`` (``loss="mse"``), ``glassnet explain --loss``,
 the playground (its losses and exported script) and the figures.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 class Loss:
     """One loss: ``module`` its layer class, ``function`` the same
     computation as a function (prediction, target) → Tensor."""
+
     name: str
     module: type[Module]
     function: Callable[..., Tensor]
@@ -40,15 +42,20 @@ class Loss:
 
 LOSSES = Registry("loss")
 for _name, _module, _function, _aliases in (
-        ("mse", L.MSELoss, FL.mse_loss, ("mse_loss",)),
-        ("half_squared_error", L.HalfSquaredError, FL.half_squared_error, ()),
-        ("l1", L.L1Loss, FL.l1_loss, ("mae", "l1_loss")),
-        ("huber", L.HuberLoss, FL.huber_loss, ("huber_loss",)),
-        ("cross_entropy", L.CrossEntropyLoss, FL.cross_entropy, ("crossentropy",)),
-        ("nll", L.NLLLoss, FL.nll_loss, ("nll_loss",)),
-        ("bce", L.BCELoss, FL.binary_cross_entropy, ("binary_cross_entropy",)),
-        ("bce_with_logits", L.BCEWithLogitsLoss, FL.binary_cross_entropy_with_logits,
-         ("binary_cross_entropy_with_logits",))):
+    ("mse", L.MSELoss, FL.mse_loss, ("mse_loss",)),
+    ("half_squared_error", L.HalfSquaredError, FL.half_squared_error, ()),
+    ("l1", L.L1Loss, FL.l1_loss, ("mae", "l1_loss")),
+    ("huber", L.HuberLoss, FL.huber_loss, ("huber_loss",)),
+    ("cross_entropy", L.CrossEntropyLoss, FL.cross_entropy, ("crossentropy",)),
+    ("nll", L.NLLLoss, FL.nll_loss, ("nll_loss",)),
+    ("bce", L.BCELoss, FL.binary_cross_entropy, ("binary_cross_entropy",)),
+    (
+        "bce_with_logits",
+        L.BCEWithLogitsLoss,
+        FL.binary_cross_entropy_with_logits,
+        ("binary_cross_entropy_with_logits",),
+    ),
+):
     LOSSES.add(_name, Loss(_name, _module, _function), _aliases)
 
 

@@ -16,6 +16,7 @@ learned) and sub-modules, each registered by assigning it to an attribute::
 names every tensor by its dotted path (``"hidden.weight"``), exactly as
 PyTorch does, so weights move between the two libraries by name.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -75,7 +76,8 @@ class Module:
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function')
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
 
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_pre_hooks or self._forward_hooks:
@@ -101,7 +103,8 @@ class Module:
         return out
 
     def register_forward_hook(
-            self, hook: Callable[[Module, tuple[Any, ...], Any], Any]) -> RemovableHandle:
+        self, hook: Callable[[Module, tuple[Any, ...], Any], Any]
+    ) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; a non-None
         return value replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
@@ -109,7 +112,8 @@ class Module:
         return handle
 
     def register_forward_pre_hook(
-            self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> RemovableHandle:
+        self, hook: Callable[[Module, tuple[Any, ...]], Any]
+    ) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None return
         value replaces the positional arguments."""
         handle = RemovableHandle(self._forward_pre_hooks)
@@ -119,17 +123,21 @@ class Module:
     # ---- registration ------------------------------------------------------
     def _check_init(self, what: str) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}: cannot assign {what} before "
-                                 "Module.__init__() call; call super().__init__() first")
+            raise AttributeError(
+                f"{type(self).__name__}: cannot assign {what} before "
+                "Module.__init__() call; call super().__init__() first"
+            )
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a Parameter (or None) named ``name``."""
         self._check_init("parameters")
         self._check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"{type(self).__name__}.register_parameter: cannot assign a "
-                            f"{type(param).__name__} as parameter {name!r} (expected "
-                            "nn.Parameter or None); wrap it as nn.Parameter(t)")
+            raise TypeError(
+                f"{type(self).__name__}.register_parameter: cannot assign a "
+                f"{type(param).__name__} as parameter {name!r} (expected "
+                "nn.Parameter or None); wrap it as nn.Parameter(t)"
+            )
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -138,12 +146,16 @@ class Module:
         self._check_init("buffers")
         self._check_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"{type(self).__name__}.register_buffer: cannot assign a "
-                            f"{type(tensor).__name__} as buffer {name!r} (expected a Tensor "
-                            "or None)")
+            raise TypeError(
+                f"{type(self).__name__}.register_buffer: cannot assign a "
+                f"{type(tensor).__name__} as buffer {name!r} (expected a Tensor "
+                "or None)"
+            )
         if isinstance(tensor, Parameter):
-            raise TypeError(f"{type(self).__name__}.register_buffer: {name!r} is a Parameter; "
-                            "use register_parameter for learned tensors")
+            raise TypeError(
+                f"{type(self).__name__}.register_buffer: {name!r} is a Parameter; "
+                "use register_parameter for learned tensors"
+            )
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -154,8 +166,10 @@ class Module:
         """Add a sub-module (or None) named ``name``."""
         self._check_init("modules")
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__}.add_module: {type(module).__name__} is "
-                            f"not a Module (for sub-module {name!r})")
+            raise TypeError(
+                f"{type(self).__name__}.add_module: {type(module).__name__} is "
+                f"not a Module (for sub-module {name!r})"
+            )
         self._check_name(name, "module")
         self._modules[name] = module
 
@@ -163,18 +177,23 @@ class Module:
 
     def _check_name(self, name: str, kind: str) -> None:
         if not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}: {kind} name must be a string, got "
-                            f"{type(name).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: {kind} name must be a string, got {type(name).__name__}"
+            )
         if not name or "." in name:
-            raise KeyError(f"{type(self).__name__}: {kind} name {name!r} must be non-empty "
-                           "and contain no '.'")
+            raise KeyError(
+                f"{type(self).__name__}: {kind} name {name!r} must be non-empty and contain no '.'"
+            )
         if hasattr(type(self), name) or name in self.__dict__ or self._owner_of(name, kind):
             raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
 
     def _owner_of(self, name: str, kind: str) -> bool:
         """True when ``name`` is taken by a different kind of member."""
-        kinds: dict[str, dict[str, Any]] = {"parameter": self._parameters,
-                                            "buffer": self._buffers, "module": self._modules}
+        kinds: dict[str, dict[str, Any]] = {
+            "parameter": self._parameters,
+            "buffer": self._buffers,
+            "module": self._modules,
+        }
         return any(name in d for k, d in kinds.items() if k != kind)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -186,8 +205,10 @@ class Module:
             d["_parameters"][name] = value
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
-                                f" to parameter {name!r} (expected nn.Parameter or None)")
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign a {type(value).__name__}"
+                    f" to parameter {name!r} (expected nn.Parameter or None)"
+                )
             params[name] = None
         elif isinstance(value, Module):
             self._check_init("modules")
@@ -195,13 +216,17 @@ class Module:
             d["_modules"][name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
-                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
-                                f" to sub-module {name!r} (expected a Module or None)")
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign a {type(value).__name__}"
+                    f" to sub-module {name!r} (expected a Module or None)"
+                )
             d["_modules"][name] = None
         elif d.get("_buffers") is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__}"
-                                f" to buffer {name!r} (expected a Tensor or None)")
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign a {type(value).__name__}"
+                    f" to buffer {name!r} (expected a Tensor or None)"
+                )
             d["_buffers"][name] = value
         else:
             object.__setattr__(self, name, value)
@@ -220,8 +245,10 @@ class Module:
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         if "_parameters" not in d:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': "
-                                 "its __init__ must call super().__init__() first")
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute '{name}': "
+                "its __init__ must call super().__init__() first"
+            )
         for key in ("_parameters", "_buffers", "_modules"):
             members = d[key]
             if name in members:
@@ -237,12 +264,14 @@ class Module:
         object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
-                      | set(self._modules))
+        return sorted(
+            set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        )
 
     # ---- walking the tree --------------------------------------------------
-    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module and every descendant, pre-order;
         a module reached twice is listed once."""
         if memo is None:
@@ -255,8 +284,11 @@ class Module:
                     continue
                 memo.add(module)
             yield name, module
-            children = [(name + "." + key if name else key, child)
-                        for key, child in module._modules.items() if child is not None]
+            children = [
+                (name + "." + key if name else key, child)
+                for key, child in module._modules.items()
+                if child is not None
+            ]
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
@@ -274,11 +306,15 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, kind: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+    def _named_members(
+        self, kind: str, prefix: str, recurse: bool, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Any]]:
         seen = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
-            if recurse else [(prefix, self)]
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for mod_prefix, module in modules:
             for name, t in module.__dict__[kind].items():
                 if t is None or (remove_duplicate and id(t) in seen):
@@ -286,8 +322,9 @@ class Module:
                 seen.add(id(t))
                 yield (mod_prefix + "." + name if mod_prefix else name), t
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) pairs; a shared Parameter is listed once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -295,8 +332,9 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
@@ -309,8 +347,9 @@ class Module:
         for part in target.split(".") if target else []:
             child = module._modules.get(part)
             if child is None:
-                raise AttributeError(f"{type(module).__name__} has no sub-module {part!r} "
-                                     f"(looking up {target!r})")
+                raise AttributeError(
+                    f"{type(module).__name__} has no sub-module {part!r} (looking up {target!r})"
+                )
             module = child
         return module
 
@@ -380,10 +419,12 @@ class Module:
             return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise DTypeError(f"{type(self).__name__}.to: only floating-point dtypes are "
-                             f"allowed, got {dtype}")
-        return self._apply(lambda a: a.astype(dtype) if a.dtype.kind == "f" and
-                           a.dtype != dtype else a)
+            raise DTypeError(
+                f"{type(self).__name__}.to: only floating-point dtypes are allowed, got {dtype}"
+            )
+        return self._apply(
+            lambda a: a.astype(dtype) if a.dtype.kind == "f" and a.dtype != dtype else a
+        )
 
     def double(self) -> Self:
         """Cast floating-point parameters and buffers to float64."""
@@ -398,13 +439,20 @@ class Module:
 
     def cuda(self, device: Any = None) -> Self:
         """Raises DeviceError: glassnet runs on the CPU only."""
-        as_device("cuda" if device is None or isinstance(device, int) else device,
-                  f"{type(self).__name__}.cuda")
+        as_device(
+            "cuda" if device is None or isinstance(device, int) else device,
+            f"{type(self).__name__}.cuda",
+        )
         return self
 
     # ---- state ----------------------------------------------------------------
-    def state_dict(self, *, destination: dict[str, Tensor] | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> dict[str, Tensor]:
+    def state_dict(
+        self,
+        *,
+        destination: dict[str, Tensor] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> dict[str, Tensor]:
         """Every parameter and persistent buffer by dotted name (``"0.weight"``),
         as PyTorch names them. Values share memory with the module's tensors
         (detached unless ``keep_vars``)."""
@@ -418,12 +466,14 @@ class Module:
                 destination[prefix + name] = b if keep_vars else b.detach()
         for name, m in self._modules.items():
             if m is not None:
-                m.state_dict(destination=destination, prefix=prefix + name + ".",
-                             keep_vars=keep_vars)
+                m.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
         return destination
 
-    def load_state_dict(self, state_dict: Mapping[str, TensorLike],
-                        strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(
+        self, state_dict: Mapping[str, TensorLike], strict: bool = True
+    ) -> IncompatibleKeys:
         """Copy tensors (or arrays) from ``state_dict`` into this module's
         parameters and buffers, in place, cast to each one's dtype.
 
@@ -431,8 +481,10 @@ class Module:
         mismatch always is. Returns ``IncompatibleKeys(missing, unexpected)``.
         """
         if not hasattr(state_dict, "items"):
-            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict of "
-                            f"tensors, got {type(state_dict).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict: expected a dict of "
+                f"tensors, got {type(state_dict).__name__}"
+            )
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -445,28 +497,42 @@ class Module:
             try:
                 arr = np.asarray(arr)
             except Exception as exc:  # noqa: BLE001 - reported below with the key
-                errors.append(f'While copying the parameter named "{key}", could not make '
-                              f"an array of a {type(value).__name__}: {exc}")
+                errors.append(
+                    f'While copying the parameter named "{key}", could not make '
+                    f"an array of a {type(value).__name__}: {exc}"
+                )
                 continue
             if arr.dtype.kind not in "biuf":
-                errors.append(f'While copying the parameter named "{key}", expected a '
-                              f"numeric tensor or array, got dtype {arr.dtype}")
+                errors.append(
+                    f'While copying the parameter named "{key}", expected a '
+                    f"numeric tensor or array, got dtype {arr.dtype}"
+                )
             elif arr.shape != target.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape "
-                              f"{arr.shape} from checkpoint, the shape in current model is "
-                              f"{target.shape}.")
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{arr.shape} from checkpoint, the shape in current model is "
+                    f"{target.shape}."
+                )
             else:
                 updates.append((target, arr))
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+                errors.insert(
+                    0,
+                    "Unexpected key(s) in state_dict: "
+                    + ", ".join(f'"{k}"' for k in unexpected)
+                    + ". ",
+                )
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+                errors.insert(
+                    0,
+                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ",
+                )
         if errors:
-            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:"
-                                 "\n\t" + "\n\t".join(errors))
+            raise StateDictError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:"
+                "\n\t" + "\n\t".join(errors)
+            )
         with no_grad():
             for target, arr in updates:
                 target._data[...] = arr
@@ -497,4 +563,5 @@ class Module:
         ``input_size`` (batch dimension included) and its parameter count;
         ``print(model.summary((1, 784)))``. See ``glassnet.nn.summary``."""
         from .summary import summary
+
         return summary(self, input_size, dtype)

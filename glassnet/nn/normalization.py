@@ -10,6 +10,7 @@ depends on the rest of its batch) and keeps running averages of them for
 evaluation; layer norm takes them per sample over its trailing features
 (so it behaves the same in training and evaluation).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -37,12 +38,16 @@ def _check_count(value, name, layer):
 
 def _check_input(layer, input, like):
     if not isinstance(input, Tensor):
-        raise TypeError(f"{layer}: expected a Tensor input, got {type(input).__name__}; wrap "
-                        "arrays with gn.tensor(...)")
+        raise TypeError(
+            f"{layer}: expected a Tensor input, got {type(input).__name__}; wrap "
+            "arrays with gn.tensor(...)"
+        )
     if like is not None and input.dtype != like.dtype:
-        raise DTypeError(f"{layer}: input is {input.dtype} but the layer's tensors are "
-                         f"{like.dtype}; convert the input (x.to({like.dtype.name})) or the "
-                         f"model (model.to({input.dtype.name}))")
+        raise DTypeError(
+            f"{layer}: input is {input.dtype} but the layer's tensors are "
+            f"{like.dtype}; convert the input (x.to({like.dtype.name})) or the "
+            f"model (model.to({input.dtype.name}))"
+        )
 
 
 class _BatchNorm(Module):
@@ -62,21 +67,30 @@ class _BatchNorm(Module):
     """
 
     _dims: tuple[int, ...] = ()  # the input ranks this layer accepts
-    _layout = ""        # how to write them in an error message
+    _layout = ""  # how to write them in an error message
     weight: Parameter | None
     bias: Parameter | None
     running_mean: Tensor | None
     running_var: Tensor | None
     num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True,
-                 dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: DTypeLike | None = None,
+        *,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         self.num_features = _check_count(num_features, "num_features", name)
-        if momentum is not None and (isinstance(momentum, bool)
-                                     or not isinstance(momentum, (int, float))):
+        if momentum is not None and (
+            isinstance(momentum, bool) or not isinstance(momentum, (int, float))
+        ):
             raise TypeError(f"{name}: momentum must be a number or None, got {momentum!r}")
         self.eps = eps
         self.momentum = momentum
@@ -106,8 +120,11 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
-            for buf, value in ((self.running_mean, 0), (self.running_var, 1),
-                               (self.num_batches_tracked, 0)):
+            for buf, value in (
+                (self.running_mean, 0),
+                (self.running_var, 1),
+                (self.num_batches_tracked, 0),
+            ):
                 if buf is not None:
                     buf._data[...] = value
                     versions.bump(buf)
@@ -122,15 +139,18 @@ class _BatchNorm(Module):
 
     def _check_input_dim(self, input):
         layer = self._describe()
-        _check_input(layer, input, self.weight if self.weight is not None
-                     else self.running_mean)
+        _check_input(layer, input, self.weight if self.weight is not None else self.running_mean)
         if input.ndim not in self._dims or input.shape[1] != self.num_features:
-            raise ShapeError(f"{layer}: input of shape {input.shape} does not fit; expected "
-                             f"{self._layout.format(C=self.num_features)}")
+            raise ShapeError(
+                f"{layer}: input of shape {input.shape} does not fit; expected "
+                f"{self._layout.format(C=self.num_features)}"
+            )
         if self.training and input._data.size == self.num_features:
-            raise ValueError(f"{layer}: expected more than 1 value per channel when training, "
-                             f"got input of shape {input.shape} (a batch of one sample has "
-                             "no variance; use a larger batch or model.eval())")
+            raise ValueError(
+                f"{layer}: expected more than 1 value per channel when training, "
+                f"got input of shape {input.shape} (a batch of one sample has "
+                "no variance; use a larger batch or model.eval())"
+            )
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
@@ -145,17 +165,26 @@ class _BatchNorm(Module):
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         # running statistics are passed only to be updated (tracked, training) or used (eval)
         track = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if track else None,
-                            self.running_var if track else None, self.weight, self.bias,
-                            use_batch, factor, self.eps)
+        return F.batch_norm(
+            input,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            factor,
+            self.eps,
+        )
 
     def _describe(self) -> str:
         return f"{type(self).__name__}({self.num_features})"
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):
@@ -184,9 +213,14 @@ class LayerNorm(Module):
     weight: Parameter | None
     bias: Parameter | None
 
-    def __init__(self, normalized_shape: Size, eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        normalized_shape: Size,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         self.normalized_shape = F.normalized_shape_tuple(normalized_shape, "LayerNorm")
         self.eps = eps
@@ -214,13 +248,17 @@ class LayerNorm(Module):
         layer = f"LayerNorm({self.normalized_shape})"
         _check_input(layer, input, self.weight)
         shape = self.normalized_shape
-        if input.ndim < len(shape) or input.shape[input.ndim - len(shape):] != shape:
-            raise ShapeError(f"{layer}: input of shape {input.shape} does not fit; expected "
-                             f"(*, {', '.join(map(str, shape))}) (the last {len(shape)} "
-                             f"dimension{'s' if len(shape) > 1 else ''} must be "
-                             "normalized_shape)")
+        if input.ndim < len(shape) or input.shape[input.ndim - len(shape) :] != shape:
+            raise ShapeError(
+                f"{layer}: input of shape {input.shape} does not fit; expected "
+                f"(*, {', '.join(map(str, shape))}) (the last {len(shape)} "
+                f"dimension{'s' if len(shape) > 1 else ''} must be "
+                "normalized_shape)"
+            )
         return F.layer_norm(input, shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )

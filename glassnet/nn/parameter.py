@@ -4,6 +4,7 @@ Assigning a Parameter to a Module attribute registers it, so that
 ``module.parameters()`` (what an optimizer updates) and ``state_dict()``
 find it. It is a plain leaf Tensor with ``requires_grad=True``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

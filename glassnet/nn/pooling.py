@@ -6,6 +6,7 @@ gradient is shared equally by the window). They have no parameters. The
 arguments are kept as given (an int or a pair), as PyTorch keeps them, and
 checked here, when the layer is made.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -28,9 +29,15 @@ class MaxPool2d(Module):
     forward also returns the flat index h·W + w of each maximum (int64);
     ``ceil_mode`` keeps a last partial window."""
 
-    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
-                 dilation: Size = 1, return_indices: bool = False,
-                 ceil_mode: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Size = 0,
+        dilation: Size = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         name = "MaxPool2d"
         pair(kernel_size, "kernel_size", name)
@@ -46,12 +53,22 @@ class MaxPool2d(Module):
         self.ceil_mode = bool(ceil_mode)
 
     def forward(self, input: Tensor) -> Any:  # a Tensor, or (output, indices)
-        return F._max_pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                           self.ceil_mode, self.return_indices, self)
+        return F._max_pool(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+            self,
+        )
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
@@ -60,9 +77,15 @@ class AvgPool2d(Module):
     ``count_include_pad`` (PyTorch's default); ``divisor_override`` replaces
     the window size as the divisor. ``stride`` defaults to ``kernel_size``."""
 
-    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Size = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         super().__init__()
         name = "AvgPool2d"
         pair(kernel_size, "kernel_size", name)
@@ -77,8 +100,16 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        return F._avg_pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                           self.count_include_pad, self.divisor_override, self)
+        return F._avg_pool(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+            self,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -19,14 +19,15 @@ class Registry:
 
     def __init__(self, kind):
         self.kind = kind
-        self._entries = {}   # name → entry
-        self._names = {}     # name or alias → name
+        self._entries = {}  # name → entry
+        self._names = {}  # name or alias → name
 
     def add(self, name, entry, aliases=()):
         for key in (name, *aliases):
             if key in self._names:
-                raise ValueError(f"{self.kind} registry: the name {key!r} is taken "
-                                 f"(by {self._names[key]!r})")
+                raise ValueError(
+                    f"{self.kind} registry: the name {key!r} is taken (by {self._names[key]!r})"
+                )
             self._names[key] = name
         self._entries[name] = entry
         return entry
@@ -35,8 +36,9 @@ class Registry:
         """The registered name that ``name`` (a name or an alias) stands for."""
         key = name.lower() if isinstance(name, str) else name
         if key not in self._names:
-            raise ValueError(f"unknown {self.kind} {name!r}; expected one of "
-                             f"{', '.join(self.accepted())}")
+            raise ValueError(
+                f"unknown {self.kind} {name!r}; expected one of {', '.join(self.accepted())}"
+            )
         return self._names[key]
 
     def __getitem__(self, name):

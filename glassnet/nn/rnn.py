@@ -23,6 +23,7 @@ PyTorch's nn.LSTM does on CPU): the same numbers, one graph node per layer
 and direction, about 1.6× faster. ``with glassnet.backends.onednn.disabled():`` (or
 ``GLASSNET_ONEDNN=0``) runs the steps above, whose every gate you can see.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -70,30 +71,49 @@ class RNNBase(Module):
 
     weight_ih_l0: Parameter  # (and the rest, by name: see _flat_weights_names)
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, device: str | None = None,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         self.mode = mode
         self.input_size = check_size(name, "input_size", input_size)
         self.hidden_size = check_size(name, "hidden_size", hidden_size)
         self.num_layers = check_size(name, "num_layers", num_layers)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
-                or not 0 <= dropout <= 1:
-            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing "
-                             f"the probability of an element being zeroed, got {dropout!r}")
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, (int, float))
+            or not 0 <= dropout <= 1
+        ):
+            raise ValueError(
+                f"{name}: dropout should be a number in range [0, 1] representing "
+                f"the probability of an element being zeroed, got {dropout!r}"
+            )
         if dropout > 0 and self.num_layers == 1:
-            warnings.warn(f"{name}: dropout option adds dropout after all but last recurrent "
-                          f"layer, so non-zero dropout expects num_layers greater than 1, but "
-                          f"got dropout={dropout} and num_layers=1", stacklevel=3)
+            warnings.warn(
+                f"{name}: dropout option adds dropout after all but last recurrent "
+                f"layer, so non-zero dropout expects num_layers greater than 1, but "
+                f"got dropout={dropout} and num_layers=1",
+                stacklevel=3,
+            )
         if proj_size:
-            raise NotImplementedError(f"{name}: proj_size is not supported by glassnet "
-                                      f"(got proj_size={proj_size!r}); use proj_size=0")
+            raise NotImplementedError(
+                f"{name}: proj_size is not supported by glassnet "
+                f"(got proj_size={proj_size!r}); use proj_size=0"
+            )
         if device is not None and not str(device).startswith("cpu"):
-            raise ValueError(f"{name}: device {device!r} is not available; glassnet runs on "
-                             "'cpu'")
+            raise ValueError(f"{name}: device {device!r} is not available; glassnet runs on 'cpu'")
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)
@@ -107,8 +127,9 @@ class RNNBase(Module):
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
                 gates = CELLS[mode].gates  # type: ignore[attr-defined]
-                self._flat_weights_names += new_weights(self, suffix, gates, n_in,
-                                                        self.hidden_size, self.bias, dtype)
+                self._flat_weights_names += new_weights(
+                    self, suffix, gates, n_in, self.hidden_size, self.bias, dtype
+                )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -123,7 +144,7 @@ class RNNBase(Module):
         """The parameters of each layer and direction, as lists of tensors."""
         per = 4 if self.bias else 2
         names = self._flat_weights_names
-        return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
+        return [[getattr(self, n) for n in names[i : i + per]] for i in range(0, len(names), per)]
 
     def _describe(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
@@ -154,9 +175,11 @@ class RNNBase(Module):
         check_tensor(layer, "the input", input, dtype)
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
             order = "batch, seq" if self.batch_first else "seq, batch"
-            raise ShapeError(f"{layer}: input of shape {input.shape} does not fit; expected "
-                             f"({order}, {self.input_size}) or (seq, {self.input_size}) "
-                             "(unbatched)")
+            raise ShapeError(
+                f"{layer}: input of shape {input.shape} does not fit; expected "
+                f"({order}, {self.input_size}) or (seq, {self.input_size}) "
+                "(unbatched)"
+            )
         batched = input.ndim == 3
         if not batched:
             x = api.unsqueeze(input, 1)
@@ -166,8 +189,10 @@ class RNNBase(Module):
             x = input
         steps, batch = x.shape[0], x.shape[1]
         if steps == 0:
-            raise ShapeError(f"{layer}: input of shape {input.shape} has no time steps; expected "
-                             "a sequence of at least one step")
+            raise ShapeError(
+                f"{layer}: input of shape {input.shape} has no time steps; expected "
+                "a sequence of at least one step"
+            )
         initial = self._initial_states(hx, batch, batched)
         output, finals = self._layers(x, initial)
         if not batched:
@@ -188,16 +213,18 @@ class RNNBase(Module):
             states, runs = [], []
             for d in range(directions):
                 j = layer * directions + d
-                w_ih, w_hh, *b = (getattr(self, n) for n in names[j * per:(j + 1) * per])
+                w_ih, w_hh, *b = (getattr(self, n) for n in names[j * per : (j + 1) * per])
                 b_ih, b_hh = b if b else (None, None)
                 if fused:
-                    out, final = fused_lstm.run_layer(x, initial[j], w_ih, w_hh, b_ih, b_hh,
-                                                      reverse=d == 1)
+                    out, final = fused_lstm.run_layer(
+                        x, initial[j], w_ih, w_hh, b_ih, b_hh, reverse=d == 1
+                    )
                     finals.append(final)
                     states.append(out)
                     continue
-                steps, run = run_direction(self.mode, x, initial[j], w_ih, w_hh, b_ih, b_hh,
-                                           reverse=d == 1)
+                steps, run = run_direction(
+                    self.mode, x, initial[j], w_ih, w_hh, b_ih, b_hh, reverse=d == 1
+                )
                 finals.append(steps[0] if d else steps[-1])
                 states += steps
                 runs.append(run)
@@ -219,10 +246,11 @@ class RNNBase(Module):
         if hx is None:
             return [_zeros(self, 1, batch)] * self._state_shape(batch, True)[0]
         if isinstance(hx, (tuple, list)):
-            raise TypeError(f"{self._describe()}: hx must be one tensor h_0, got a "
-                            f"{type(hx).__name__}")
+            raise TypeError(
+                f"{self._describe()}: hx must be one tensor h_0, got a {type(hx).__name__}"
+            )
         h0 = self._check_state("h_0 (hx)", hx, batch, batched)
-        return [h0[j:j + 1] for j in range(h0.shape[0])]
+        return [h0[j : j + 1] for j in range(h0.shape[0])]
 
     def _final(self, finals, batched):
         """h_n (layers·directions, B, H) from the final states (…, 1, B, H)."""
@@ -246,16 +274,36 @@ class RNN(RNNBase):
     ``rnn(input, h0=None)`` → (output, h_n); h0 and h_n are
     (num_layers·directions, B, H) ((num_layers·directions, H) unbatched)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, device: str | None = None,
-                 dtype: DTypeLike | None = None) -> None:
-        super().__init__(check_nonlinearity("RNN", nonlinearity), input_size, hidden_size,
-                         num_layers, bias, batch_first, dropout, bidirectional, 0, device,
-                         dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        super().__init__(
+            check_nonlinearity("RNN", nonlinearity),
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+        )
         self.nonlinearity = nonlinearity
 
     if TYPE_CHECKING:
+
         def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]: ...
 
 
@@ -266,13 +314,34 @@ class GRU(RNNBase):
 
     ``gru(input, h0=None)`` → (output, h_n)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 device: str | None = None, dtype: DTypeLike | None = None) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, 0, device, dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+        )
 
     if TYPE_CHECKING:
+
         def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]: ...
 
 
@@ -286,23 +355,47 @@ class LSTM(RNNBase):
 
     ``lstm(input, (h0, c0)=None)`` → (output, (h_n, c_n))."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 proj_size: int = 0, device: str | None = None,
-                 dtype: DTypeLike | None = None) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, proj_size, device, dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+        )
 
     if TYPE_CHECKING:
-        def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-                    ) -> tuple[Tensor, tuple[Tensor, Tensor]]: ...
+
+        def forward(
+            self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+        ) -> tuple[Tensor, tuple[Tensor, Tensor]]: ...
 
     def _initial_states(self, hx, batch, batched):
         if hx is None:
             return [_zeros(self, 2, batch)] * self._state_shape(batch, True)[0]
         if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-            raise TypeError(f"{self._describe()}: hx must be a pair (h_0, c_0) of tensors, got "
-                            f"{type(hx).__name__}")
+            raise TypeError(
+                f"{self._describe()}: hx must be a pair (h_0, c_0) of tensors, got "
+                f"{type(hx).__name__}"
+            )
         h0 = self._check_state("h_0 (hx[0])", hx[0], batch, batched)
         c0 = self._check_state("c_0 (hx[1])", hx[1], batch, batched)
         both = api.stack([h0, c0], dim=1)  # (layers·directions, 2, B, H)

@@ -10,6 +10,7 @@ into a recurrent network. The formulas and their backward are in
     LSTMCell  (h', c') from the gates i, f, g, o
     GRUCell   h' from the gates r, z, n
 """
+
 from __future__ import annotations
 
 import math
@@ -39,20 +40,25 @@ def check_size(layer: str, name: str, value: Any, minimum: int = 1) -> int:
 
 def check_nonlinearity(layer: str, nonlinearity: str) -> str:
     if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"{layer}: unknown nonlinearity {nonlinearity!r}; select from 'tanh' "
-                         "or 'relu'")
+        raise ValueError(
+            f"{layer}: unknown nonlinearity {nonlinearity!r}; select from 'tanh' or 'relu'"
+        )
     return "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
 
 
 def check_tensor(layer: str, what: str, x: Any, dtype: np.dtype) -> None:
     """``x`` must be a Tensor of the layer's dtype."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"{layer}: expected {what} to be a Tensor, got {type(x).__name__}; wrap "
-                        "arrays with gn.tensor(...)")
+        raise TypeError(
+            f"{layer}: expected {what} to be a Tensor, got {type(x).__name__}; wrap "
+            "arrays with gn.tensor(...)"
+        )
     if x.dtype != dtype:
-        raise DTypeError(f"{layer}: {what} is {x.dtype} but the weights are {dtype}; convert "
-                         f"the {what} (x.to({dtype.name})) or the layer (layer.to("
-                         f"{x.dtype.name}))")
+        raise DTypeError(
+            f"{layer}: {what} is {x.dtype} but the weights are {dtype}; convert "
+            f"the {what} (x.to({dtype.name})) or the layer (layer.to("
+            f"{x.dtype.name}))"
+        )
 
 
 def check_shape(layer: str, what: str, x: Tensor, expected: tuple[int, ...]) -> None:
@@ -60,8 +66,15 @@ def check_shape(layer: str, what: str, x: Tensor, expected: tuple[int, ...]) -> 
         raise ShapeError(f"{layer}: {what} has shape {x.shape}, expected {tuple(expected)}")
 
 
-def new_weights(module: Module, suffix: str, gates: int, input_size: int, hidden_size: int,
-                bias: bool, dtype: DTypeLike) -> list[str]:
+def new_weights(
+    module: Module,
+    suffix: str,
+    gates: int,
+    input_size: int,
+    hidden_size: int,
+    bias: bool,
+    dtype: DTypeLike,
+) -> list[str]:
     """Register weight_ih, weight_hh (and bias_ih, bias_hh) + suffix, as PyTorch names them:
     weight_ih (gates·H, input_size), weight_hh (gates·H, H), biases (gates·H,)."""
     g = gates * hidden_size
@@ -97,17 +110,24 @@ class RNNCellBase(Module):
     bias_ih: Parameter | None
     bias_hh: Parameter | None
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool,
-                 dtype: DTypeLike | None) -> None:
+    def __init__(
+        self, mode: str, input_size: int, hidden_size: int, bias: bool, dtype: DTypeLike | None
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         self.input_size = check_size(name, "input_size", input_size)
         self.hidden_size = check_size(name, "hidden_size", hidden_size)
         self.bias = bool(bias)
         self._mode = mode
-        new_weights(self, "", CELLS[mode].gates,  # type: ignore[attr-defined]
-                    self.input_size, self.hidden_size, self.bias,
-                    layer_dtype(dtype))
+        new_weights(
+            self,
+            "",
+            CELLS[mode].gates,  # type: ignore[attr-defined]
+            self.input_size,
+            self.hidden_size,
+            self.bias,
+            layer_dtype(dtype),
+        )
         if not self.bias:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -142,16 +162,19 @@ class RNNCellBase(Module):
         layer, dtype = self._describe(), self.weight_ih.dtype
         check_tensor(layer, "the input", input, dtype)
         if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise ShapeError(f"{layer}: input of shape {input.shape} does not fit; expected "
-                             f"(batch, {self.input_size}) or ({self.input_size},) (unbatched)")
+            raise ShapeError(
+                f"{layer}: input of shape {input.shape} does not fit; expected "
+                f"(batch, {self.input_size}) or ({self.input_size},) (unbatched)"
+            )
         batched = input.ndim == 2
         return (input if batched else api.unsqueeze(input, 0)), batched
 
     def _state(self, hx, batch, batched, what):
         """A state tensor (B, H): the given one (checked), or zeros."""
         if hx is None:
-            return Tensor._make(np.zeros((batch, self.hidden_size), self.weight_ih.dtype),
-                                False, None)
+            return Tensor._make(
+                np.zeros((batch, self.hidden_size), self.weight_ih.dtype), False, None
+            )
         layer = self._describe()
         check_tensor(layer, what, hx, self.weight_ih.dtype)
         if batched:
@@ -162,8 +185,15 @@ class RNNCellBase(Module):
 
     def _step(self, x, state):
         """Next state (k, B, H) from x (B, input_size) and the state (k, B, H)."""
-        return run_direction(self._mode, api.unsqueeze(x, 0), state, self.weight_ih,
-                             self.weight_hh, self.bias_ih, self.bias_hh)[0][0]
+        return run_direction(
+            self._mode,
+            api.unsqueeze(x, 0),
+            state,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+        )[0][0]
 
 
 class RNNCell(RNNCellBase):
@@ -173,14 +203,22 @@ class RNNCell(RNNCellBase):
     (B, hidden_size), zeros when not given. Returns h' (B, hidden_size).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", device: str | None = None,
-                 dtype: DTypeLike | None = None) -> None:
-        super().__init__(check_nonlinearity("RNNCell", nonlinearity), input_size, hidden_size,
-                         bias, dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        super().__init__(
+            check_nonlinearity("RNNCell", nonlinearity), input_size, hidden_size, bias, dtype
+        )
         self.nonlinearity = nonlinearity
 
     if TYPE_CHECKING:
+
         def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor: ...
 
 
@@ -191,11 +229,18 @@ class GRUCell(RNNCellBase):
 
     ``cell(input, hx=None)`` returns h' (B, hidden_size)."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: str | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__("GRU", input_size, hidden_size, bias, dtype)
 
     if TYPE_CHECKING:
+
         def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor: ...
 
 
@@ -207,19 +252,27 @@ class LSTMCell(RNNCellBase):
     ``cell(input, hx=None)`` with hx = (h, c), each (B, hidden_size), zeros
     when not given. Returns (h', c')."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: str | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | None = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__("LSTM", input_size, hidden_size, bias, dtype)
 
-    def forward(self, input: Tensor, hx: tuple[Tensor | None, Tensor | None] | None = None
-                ) -> tuple[Tensor, Tensor]:
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor | None, Tensor | None] | None = None
+    ) -> tuple[Tensor, Tensor]:
         x, batched = self._input(input)
         batch = x.shape[0]
         if hx is None:
             hx = (None, None)
         elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
-            raise TypeError(f"{self._describe()}: hx must be a pair (h, c) of tensors, got "
-                            f"{type(hx).__name__}")
+            raise TypeError(
+                f"{self._describe()}: hx must be a pair (h, c) of tensors, got {type(hx).__name__}"
+            )
         h = self._state(hx[0], batch, batched, "h (hx[0])")
         c = self._state(hx[1], batch, batched, "c (hx[1])")
         s = self._step(x, api.stack([h, c]))

@@ -18,6 +18,7 @@ A layer's Param # counts its own parameters and its sub-layers' (so the
 first row is the total). The forward pass runs on zeros under ``no_grad``
 and leaves the random generator's state as it was.
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -58,8 +59,14 @@ class ModelSummary:
     ``total_params``, ``trainable_params``, ``input_size``, ``output_shape``;
     ``str()`` (and the repr) is the table."""
 
-    def __init__(self, rows: list[SummaryRow], total_params: int, trainable_params: int,
-                 input_size: Any, output_shape: Any) -> None:
+    def __init__(
+        self,
+        rows: list[SummaryRow],
+        total_params: int,
+        trainable_params: int,
+        input_size: Any,
+        output_shape: Any,
+    ) -> None:
         self.rows = rows
         self.total_params = total_params
         self.trainable_params = trainable_params
@@ -71,17 +78,19 @@ class ModelSummary:
         cells = []
         for r in self.rows:
             label = r.type if r.depth == 0 else f"{r.name.rsplit('.', 1)[-1]}: {r.type}"
-            cells.append(("  " * r.depth + label, _fmt_shape(r.output_shape),
-                          f"{r.num_params:,}"))
+            cells.append(("  " * r.depth + label, _fmt_shape(r.output_shape), f"{r.num_params:,}"))
         w0 = max([len(heads[0])] + [len(c[0]) for c in cells]) + 3
         w1 = max([len(heads[1])] + [len(c[1]) for c in cells]) + 3
         w2 = max([len(heads[2])] + [len(c[2]) for c in cells])
         rule = "=" * (w0 + w1 + w2)
         lines = [heads[0].ljust(w0) + heads[1].ljust(w1) + heads[2].rjust(w2), rule]
         lines += [c[0].ljust(w0) + c[1].ljust(w1) + c[2].rjust(w2) for c in cells]
-        lines += [rule, f"Total params: {self.total_params:,}",
-                  f"Trainable params: {self.trainable_params:,}",
-                  f"Non-trainable params: {self.total_params - self.trainable_params:,}"]
+        lines += [
+            rule,
+            f"Total params: {self.total_params:,}",
+            f"Trainable params: {self.trainable_params:,}",
+            f"Non-trainable params: {self.total_params - self.trainable_params:,}",
+        ]
         if self.input_size is not None:
             lines.append(f"Input shape: {_fmt_shape(self.input_size)}")
             lines.append(f"Output shape: {_fmt_shape(self.output_shape)}")
@@ -97,21 +106,27 @@ def _example_inputs(model, input_size, dtype):
         dtype = first.dtype if first is not None else dtypes.get_default_dtype()
     if isinstance(input_size, Tensor):
         return [input_size], tuple(input_size.shape)
-    if isinstance(input_size, (tuple, list)) and input_size and \
-            all(isinstance(s, (tuple, list, Tensor)) for s in input_size):
-        inputs = [s if isinstance(s, Tensor) else Tensor(np.zeros(tuple(s), dtype=dtype))
-                  for s in input_size]
+    if (
+        isinstance(input_size, (tuple, list))
+        and input_size
+        and all(isinstance(s, (tuple, list, Tensor)) for s in input_size)
+    ):
+        inputs = [
+            s if isinstance(s, Tensor) else Tensor(np.zeros(tuple(s), dtype=dtype))
+            for s in input_size
+        ]
         return inputs, [tuple(x.shape) for x in inputs]
     try:
         shape = tuple(int(s) for s in input_size)
     except (TypeError, ValueError):
-        raise TypeError(f"summary: input_size must be a shape like (batch, features), a list "
-                        f"of shapes or a Tensor, got {input_size!r}") from None
+        raise TypeError(
+            f"summary: input_size must be a shape like (batch, features), a list "
+            f"of shapes or a Tensor, got {input_size!r}"
+        ) from None
     return [Tensor(np.zeros(shape, dtype=dtype))], shape
 
 
-def summary(model: Module, input_size: Any = None,
-            dtype: DTypeLike | None = None) -> ModelSummary:
+def summary(model: Module, input_size: Any = None, dtype: DTypeLike | None = None) -> ModelSummary:
     """Build the ModelSummary of ``model`` (see the module docstring).
     ``input_size`` includes the batch dimension; without it, output shapes
     are shown as '-'."""
@@ -121,8 +136,10 @@ def summary(model: Module, input_size: Any = None,
         inputs, input_size = _example_inputs(model, input_size, dtype)
         handles = []
         for m in model.modules():
+
             def hook(module, args, out):
                 shapes.setdefault(id(module), _shape_of(out))
+
             handles.append(m.register_forward_hook(hook))
         rng = get_rng_state()
         was_training = model.training

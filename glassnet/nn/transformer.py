@@ -3,6 +3,7 @@
 residual connection and a LayerNorm) and ``TransformerEncoder`` (a stack of
 copies of one layer, then an optional final norm); the causal mask; and the
 small helpers the decoder and the whole model share."""
+
 from __future__ import annotations
 
 import copy
@@ -28,15 +29,18 @@ if TYPE_CHECKING:
     from ..hints import DTypeLike
 
 
-def generate_square_subsequent_mask(sz: int, device: Any = None,
-                                    dtype: DTypeLike | None = None) -> Tensor:
+def generate_square_subsequent_mask(
+    sz: int, device: Any = None, dtype: DTypeLike | None = None
+) -> Tensor:
     """The causal mask for a sequence of length ``sz``: a float (sz, sz) mask with
     −inf above the diagonal (position i may not look at j > i) and 0 elsewhere,
     as ``torch.nn.Transformer.generate_square_subsequent_mask``."""
     check_device(device, "generate_square_subsequent_mask")
     if isinstance(sz, bool) or not isinstance(sz, (int, np.integer)) or sz < 0:
-        raise ValueError(f"generate_square_subsequent_mask: sz must be a non-negative int (the "
-                         f"sequence length), got {sz!r}")
+        raise ValueError(
+            f"generate_square_subsequent_mask: sz must be a non-negative int (the "
+            f"sequence length), got {sz!r}"
+        )
     dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
     mask = np.triu(np.full((sz, sz), -np.inf, dtype=dtype), k=1)
     return Tensor._make(mask, False, None)
@@ -44,13 +48,16 @@ def generate_square_subsequent_mask(sz: int, device: Any = None,
 
 # ---- helpers shared by the encoder, the decoder and the whole model --------------------------
 
+
 def check_device(device: Any, who: str) -> None:
     """PyTorch's ``device=`` argument: glassnet computes on the CPU, so None, 'cpu' or a
     device whose type is 'cpu' are accepted and anything else is an error."""
     kind = getattr(device, "type", device)
     if device is not None and not (isinstance(kind, str) and kind.split(":")[0] == "cpu"):
-        raise ValueError(f"{who}: glassnet computes on the CPU only; device must be None or "
-                         f"'cpu', got {device!r}")
+        raise ValueError(
+            f"{who}: glassnet computes on the CPU only; device must be None or "
+            f"'cpu', got {device!r}"
+        )
 
 
 def resolve_activation(activation: Any, who: str) -> Callable[[Tensor], Tensor]:
@@ -58,26 +65,32 @@ def resolve_activation(activation: Any, who: str) -> Callable[[Tensor], Tensor]:
     ``nn.activation_registry``; PyTorch takes only those two) or any callable."""
     if isinstance(activation, str):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"{who}: activation should be one of "
-                             f"{', '.join(ACTIVATIONS.accepted())} (or a callable), not "
-                             f"{activation!r}")
+            raise ValueError(
+                f"{who}: activation should be one of "
+                f"{', '.join(ACTIVATIONS.accepted())} (or a callable), not "
+                f"{activation!r}"
+            )
         return get_activation(activation).function
     if not callable(activation):
-        raise TypeError(f"{who}: activation should be a name such as 'relu' or 'gelu', or a "
-                        f"callable, got {type(activation).__name__}")
+        raise TypeError(
+            f"{who}: activation should be a name such as 'relu' or 'gelu', or a "
+            f"callable, got {type(activation).__name__}"
+        )
     return activation
 
 
 def relu_or_gelu(activation: Any) -> int:
     """PyTorch's ``activation_relu_or_gelu`` flag: 1 for ReLU, 2 for GELU, else 0."""
     from .activation import GELU, ReLU
+
     if activation is F.relu or isinstance(activation, ReLU):
         return 1
     return 2 if activation is F.gelu or isinstance(activation, GELU) else 0
 
 
-def check_sequence(x: Any, name: str, d_model: int, batch_first: bool, who: str,
-                   like: Tensor | None = None) -> None:
+def check_sequence(
+    x: Any, name: str, d_model: int, batch_first: bool, who: str, like: Tensor | None = None
+) -> None:
     """x must be (S, N, d_model) — (N, S, d_model) batch first — or (S, d_model)
     unbatched; with ``like`` (the tgt for a memory) batched alike, with its batch size."""
     layout = "(N, {0}, {1})" if batch_first else "({0}, N, {1})"
@@ -85,32 +98,48 @@ def check_sequence(x: Any, name: str, d_model: int, batch_first: bool, who: str,
     shape: Any = getattr(x, "shape", None)
     if not isinstance(x, Tensor) or len(shape) not in (2, 3) or shape[-1] != d_model:
         got = f"shape {shape}" if isinstance(x, Tensor) else type(x).__name__
-        raise ShapeError(f"{who}: {name} must be a Tensor shaped "
-                         f"{layout.format(letter, d_model)} (batched) or ({letter}, {d_model}) "
-                         f"(unbatched), got {got}")
+        raise ShapeError(
+            f"{who}: {name} must be a Tensor shaped "
+            f"{layout.format(letter, d_model)} (batched) or ({letter}, {d_model}) "
+            f"(unbatched), got {got}"
+        )
     if like is None:
         return
     if x.ndim != like.ndim:
-        raise ShapeError(f"{who}: {name} {x.shape} and tgt {like.shape} must both be batched "
-                         "(3-D) or both unbatched (2-D)")
+        raise ShapeError(
+            f"{who}: {name} {x.shape} and tgt {like.shape} must both be batched "
+            "(3-D) or both unbatched (2-D)"
+        )
     axis = 0 if batch_first else 1
     if x.ndim == 3 and x.shape[axis] != like.shape[axis]:
-        raise ShapeError(f"{who}: {name} {x.shape} and tgt {like.shape} must have the same "
-                         f"batch size N (dim {axis}), got {x.shape[axis]} and "
-                         f"{like.shape[axis]}")
+        raise ShapeError(
+            f"{who}: {name} {x.shape} and tgt {like.shape} must have the same "
+            f"batch size N (dim {axis}), got {x.shape[axis]} and "
+            f"{like.shape[axis]}"
+        )
 
 
 def check_heads(d_model: Any, nhead: Any, who: str) -> None:
     """nhead must divide d_model: each head attends over d_model / nhead features."""
     if isinstance(d_model, int) and isinstance(nhead, int) and nhead > 0 and d_model % nhead:
-        raise ValueError(f"{who}: d_model {d_model} must be divisible by nhead {nhead} (the "
-                         f"attention's embed_dim {d_model} must be divisible by num_heads "
-                         f"{nhead}: each head gets d_model // nhead features)")
+        raise ValueError(
+            f"{who}: d_model {d_model} must be divisible by nhead {nhead} (the "
+            f"attention's embed_dim {d_model} must be divisible by num_heads "
+            f"{nhead}: each head gets d_model // nhead features)"
+        )
 
 
-def check_masks(who: str, x: Tensor, keys: Tensor, nhead: int, batch_first: bool,
-                attn_mask: Any, padding_mask: Any, names: tuple[str, str],
-                letters: str = "SS") -> None:
+def check_masks(
+    who: str,
+    x: Tensor,
+    keys: Tensor,
+    nhead: int,
+    batch_first: bool,
+    attn_mask: Any,
+    padding_mask: Any,
+    names: tuple[str, str],
+    letters: str = "SS",
+) -> None:
     """The shapes of one attention's masks, named as the caller's arguments:
     attn_mask (L, S) or (N·nhead, L, S), key padding mask (N, S) or (S,) unbatched,
     for queries ``x`` (length L) and ``keys`` (length S)."""
@@ -120,15 +149,19 @@ def check_masks(who: str, x: Tensor, keys: Tensor, nhead: int, batch_first: bool
     if attn_mask is not None:
         shape = tuple(np.shape(attn_mask))
         if shape not in ((L, S), (n * nhead, L, S)):
-            raise ShapeError(f"{who}: {names[0]} must have shape ({ql}, {kl}) = {(L, S)} or "
-                             f"(N·nhead, {ql}, {kl}) = {(n * nhead, L, S)}, got {shape}")
+            raise ShapeError(
+                f"{who}: {names[0]} must have shape ({ql}, {kl}) = {(L, S)} or "
+                f"(N·nhead, {ql}, {kl}) = {(n * nhead, L, S)}, got {shape}"
+            )
     if padding_mask is not None:
         want = (n, S) if x.ndim == 3 else (S,)
         shape = tuple(np.shape(padding_mask))
         if shape != want:
             form = f"(N, {kl})" if x.ndim == 3 else f"({kl},)"
-            raise ShapeError(f"{who}: {names[1]} must have shape {form} = {want} (True marks a "
-                             f"padding position of the keys), got {shape}")
+            raise ShapeError(
+                f"{who}: {names[1]} must have shape {form} = {want} (True marks a "
+                f"padding position of the keys), got {shape}"
+            )
 
 
 def sequence_length(x: Tensor, batch_first: bool) -> int:
@@ -156,10 +189,12 @@ def detect_is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
 def clones(layer: Any, num_layers: Any, who: str) -> ModuleList:
     """``num_layers`` deep copies of ``layer`` (same initial weights, as PyTorch)."""
     if not isinstance(layer, Module):
-        raise TypeError(f"{who}: the layer to repeat must be a Module, got "
-                        f"{type(layer).__name__}")
-    if isinstance(num_layers, bool) or not isinstance(num_layers, (int, np.integer)) \
-            or num_layers < 1:
+        raise TypeError(f"{who}: the layer to repeat must be a Module, got {type(layer).__name__}")
+    if (
+        isinstance(num_layers, bool)
+        or not isinstance(num_layers, (int, np.integer))
+        or num_layers < 1
+    ):
         raise ValueError(f"{who}: num_layers must be a positive int, got {num_layers!r}")
     return ModuleList([copy.deepcopy(layer) for _ in range(int(num_layers))])
 
@@ -170,6 +205,7 @@ def layers_batch_first(layers: ModuleList) -> bool:
 
 
 # ---- the encoder ---------------------------------------------------------------------------
+
 
 class TransformerEncoderLayer(Module):
     """One encoder block of "Attention Is All You Need"::
@@ -199,16 +235,26 @@ class TransformerEncoderLayer(Module):
 
     activation: Callable[[Tensor], Tensor]
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
-                 dropout: float = 0.1, activation: str | Callable[[Tensor], Tensor] = F.relu,
-                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, device: Any = None,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = F.relu,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         check_device(device, "TransformerEncoderLayer")
         check_heads(d_model, nhead, "TransformerEncoderLayer")
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
+        self.self_attn = MultiheadAttention(
+            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
+        )
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
@@ -220,12 +266,25 @@ class TransformerEncoderLayer(Module):
         self.activation = resolve_activation(activation, "TransformerEncoderLayer")
         self.activation_relu_or_gelu = relu_or_gelu(self.activation)
 
-    def forward(self, src: Tensor, src_mask: Tensor | None = None,
-                src_key_padding_mask: Tensor | None = None, is_causal: bool = False) -> Tensor:
+    def forward(
+        self,
+        src: Tensor,
+        src_mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        is_causal: bool = False,
+    ) -> Tensor:
         attn = self.self_attn
         check_sequence(src, "src", attn.embed_dim, attn.batch_first, self._describe())
-        check_masks(self._describe(), src, src, attn.num_heads, attn.batch_first, src_mask,
-                    src_key_padding_mask, ("src_mask", "src_key_padding_mask"))
+        check_masks(
+            self._describe(),
+            src,
+            src,
+            attn.num_heads,
+            attn.batch_first,
+            src_mask,
+            src_key_padding_mask,
+            ("src_mask", "src_key_padding_mask"),
+        )
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -235,10 +294,18 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
+    def _sa_block(
+        self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool
+    ) -> Tensor:
+        x = self.self_attn(
+            x,
+            x,
+            x,
+            attn_mask=attn_mask,
+            key_padding_mask=key_padding_mask,
+            need_weights=False,
+            is_causal=is_causal,
+        )[0]
         return self.dropout1(x)
 
     def _ff_block(self, x: Tensor) -> Tensor:
@@ -246,8 +313,10 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)
 
     def _describe(self) -> str:
-        return (f"TransformerEncoderLayer(d_model={self.self_attn.embed_dim}, "
-                f"nhead={self.self_attn.num_heads})")
+        return (
+            f"TransformerEncoderLayer(d_model={self.self_attn.embed_dim}, "
+            f"nhead={self.self_attn.num_heads})"
+        )
 
 
 class TransformerEncoder(Module):
@@ -274,8 +343,14 @@ class TransformerEncoder(Module):
     agree.
     """
 
-    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
-                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+    def __init__(
+        self,
+        encoder_layer: Module,
+        num_layers: int,
+        norm: Module | None = None,
+        enable_nested_tensor: bool = True,
+        mask_check: bool = True,
+    ) -> None:
         super().__init__()
         self.layers = clones(encoder_layer, num_layers, "TransformerEncoder")
         self.num_layers = int(num_layers)
@@ -284,16 +359,24 @@ class TransformerEncoder(Module):
         self.use_nested_tensor = False
         self.mask_check = mask_check
 
-    def forward(self, src: Tensor, mask: Tensor | None = None,
-                src_key_padding_mask: Tensor | None = None,
-                is_causal: bool | None = None) -> Tensor:
+    def forward(
+        self,
+        src: Tensor,
+        mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        is_causal: bool | None = None,
+    ) -> Tensor:
         batch_first = layers_batch_first(self.layers)
         if isinstance(src, Tensor) and src.ndim in (2, 3):
             is_causal = detect_is_causal(mask, is_causal, sequence_length(src, batch_first))
         output = src
         for layer in self.layers:
-            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
-                           is_causal=is_causal)
+            output = layer(
+                output,
+                src_mask=mask,
+                src_key_padding_mask=src_key_padding_mask,
+                is_causal=is_causal,
+            )
         if self.norm is not None:
             output = self.norm(output)
         return output

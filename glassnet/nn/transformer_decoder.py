@@ -3,6 +3,7 @@
 the encoder's output, a position-wise feed-forward network, each wrapped in a
 residual connection and a LayerNorm) and ``TransformerDecoder`` (a stack of
 copies of one layer, then an optional final norm)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -67,18 +68,29 @@ class TransformerDecoderLayer(Module):
 
     activation: Callable[[Tensor], Tensor]
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
-                 dropout: float = 0.1, activation: str | Callable[[Tensor], Tensor] = F.relu,
-                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, device: Any = None,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = F.relu,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         check_device(device, "TransformerDecoderLayer")
         check_heads(d_model, nhead, "TransformerDecoderLayer")
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
-                                            batch_first=batch_first, bias=bias, dtype=dtype)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
-                                                 batch_first=batch_first, bias=bias, dtype=dtype)
+        self.self_attn = MultiheadAttention(
+            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, dtype=dtype
+        )
+        self.multihead_attn = MultiheadAttention(
+            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, dtype=dtype
+        )
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
@@ -92,42 +104,90 @@ class TransformerDecoderLayer(Module):
         self.activation = resolve_activation(activation, "TransformerDecoderLayer")
         self.activation_relu_or_gelu = relu_or_gelu(self.activation)
 
-    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
-                memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
-                memory_key_padding_mask: Tensor | None = None, tgt_is_causal: bool = False,
-                memory_is_causal: bool = False) -> Tensor:
+    def forward(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        tgt_is_causal: bool = False,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
         d_model, batch_first = self.self_attn.embed_dim, self.self_attn.batch_first
         who, nhead = self._describe(), self.self_attn.num_heads
         check_sequence(tgt, "tgt", d_model, batch_first, who)
         check_sequence(memory, "memory", d_model, batch_first, who, like=tgt)
-        check_masks(who, tgt, tgt, nhead, batch_first, tgt_mask, tgt_key_padding_mask,
-                    ("tgt_mask", "tgt_key_padding_mask"), "TT")
-        check_masks(who, tgt, memory, nhead, batch_first, memory_mask, memory_key_padding_mask,
-                    ("memory_mask", "memory_key_padding_mask"), "TS")
+        check_masks(
+            who,
+            tgt,
+            tgt,
+            nhead,
+            batch_first,
+            tgt_mask,
+            tgt_key_padding_mask,
+            ("tgt_mask", "tgt_key_padding_mask"),
+            "TT",
+        )
+        check_masks(
+            who,
+            tgt,
+            memory,
+            nhead,
+            batch_first,
+            memory_mask,
+            memory_key_padding_mask,
+            ("memory_mask", "memory_key_padding_mask"),
+            "TS",
+        )
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-            x = x + self._mha_block(self.norm2(x), memory, memory_mask,
-                                    memory_key_padding_mask, memory_is_causal)
+            x = x + self._mha_block(
+                self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal
+            )
             x = x + self._ff_block(self.norm3(x))
         else:
             x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-            x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
-                                               memory_is_causal))
+            x = self.norm2(
+                x
+                + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal)
+            )
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
+    def _sa_block(
+        self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool
+    ) -> Tensor:
+        x = self.self_attn(
+            x,
+            x,
+            x,
+            attn_mask=attn_mask,
+            key_padding_mask=key_padding_mask,
+            need_weights=False,
+            is_causal=is_causal,
+        )[0]
         return self.dropout1(x)
 
-    def _mha_block(self, x: Tensor, memory: Tensor, attn_mask: Tensor | None,
-                   key_padding_mask: Tensor | None, is_causal: bool) -> Tensor:
-        x = self.multihead_attn(x, memory, memory, attn_mask=attn_mask,
-                                key_padding_mask=key_padding_mask, need_weights=False,
-                                is_causal=is_causal)[0]
+    def _mha_block(
+        self,
+        x: Tensor,
+        memory: Tensor,
+        attn_mask: Tensor | None,
+        key_padding_mask: Tensor | None,
+        is_causal: bool,
+    ) -> Tensor:
+        x = self.multihead_attn(
+            x,
+            memory,
+            memory,
+            attn_mask=attn_mask,
+            key_padding_mask=key_padding_mask,
+            need_weights=False,
+            is_causal=is_causal,
+        )[0]
         return self.dropout2(x)
 
     def _ff_block(self, x: Tensor) -> Tensor:
@@ -135,8 +195,10 @@ class TransformerDecoderLayer(Module):
         return self.dropout3(x)
 
     def _describe(self) -> str:
-        return (f"TransformerDecoderLayer(d_model={self.self_attn.embed_dim}, "
-                f"nhead={self.self_attn.num_heads})")
+        return (
+            f"TransformerDecoderLayer(d_model={self.self_attn.embed_dim}, "
+            f"nhead={self.self_attn.num_heads})"
+        )
 
 
 class TransformerDecoder(Module):
@@ -153,26 +215,38 @@ class TransformerDecoder(Module):
     =None`` (the default) looks whether ``tgt_mask`` is the causal mask.
     """
 
-    def __init__(self, decoder_layer: Module, num_layers: int,
-                 norm: Module | None = None) -> None:
+    def __init__(self, decoder_layer: Module, num_layers: int, norm: Module | None = None) -> None:
         super().__init__()
         self.layers = clones(decoder_layer, num_layers, "TransformerDecoder")
         self.num_layers = int(num_layers)
         self.norm = norm
 
-    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
-                memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
-                memory_key_padding_mask: Tensor | None = None,
-                tgt_is_causal: bool | None = None, memory_is_causal: bool = False) -> Tensor:
+    def forward(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        tgt_is_causal: bool | None = None,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
         if getattr(tgt, "ndim", None) in (2, 3):
             size = sequence_length(tgt, layers_batch_first(self.layers))
             tgt_is_causal = detect_is_causal(tgt_mask, tgt_is_causal, size)
         output = tgt
         for layer in self.layers:
-            output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                           tgt_key_padding_mask=tgt_key_padding_mask,
-                           memory_key_padding_mask=memory_key_padding_mask,
-                           tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+            output = layer(
+                output,
+                memory,
+                tgt_mask=tgt_mask,
+                memory_mask=memory_mask,
+                tgt_key_padding_mask=tgt_key_padding_mask,
+                memory_key_padding_mask=memory_key_padding_mask,
+                tgt_is_causal=tgt_is_causal,
+                memory_is_causal=memory_is_causal,
+            )
         if self.norm is not None:
             output = self.norm(output)
         return output

@@ -1,6 +1,7 @@
 """``Transformer``: the encoder–decoder model of "Attention Is All You Need",
 as ``torch.nn.Transformer``: a TransformerEncoder reads the source, a
 TransformerDecoder reads the target while attending to the encoder's output."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -53,29 +54,53 @@ class Transformer(Module):
     raise glassnet's ShapeError (a ValueError) rather than a RuntimeError.
     """
 
-    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
-                 num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
-                 activation: str | Callable[[Tensor], Tensor] = F.relu,
-                 custom_encoder: Any | None = None, custom_decoder: Any | None = None,
-                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, device: Any = None,
-                 dtype: DTypeLike | None = None) -> None:
+    def __init__(
+        self,
+        d_model: int = 512,
+        nhead: int = 8,
+        num_encoder_layers: int = 6,
+        num_decoder_layers: int = 6,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = F.relu,
+        custom_encoder: Any | None = None,
+        custom_decoder: Any | None = None,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: DTypeLike | None = None,
+    ) -> None:
         super().__init__()
         check_device(device, "Transformer")
-        args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-                batch_first, norm_first, bias)
+        args = (
+            d_model,
+            nhead,
+            dim_feedforward,
+            dropout,
+            activation,
+            layer_norm_eps,
+            batch_first,
+            norm_first,
+            bias,
+        )
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
             self.encoder = TransformerEncoder(
-                TransformerEncoderLayer(*args, dtype=dtype), num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+                TransformerEncoderLayer(*args, dtype=dtype),
+                num_encoder_layers,
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
+            )
         if custom_decoder is not None:
             self.decoder = custom_decoder
         else:
             self.decoder = TransformerDecoder(
-                TransformerDecoderLayer(*args, dtype=dtype), num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+                TransformerDecoderLayer(*args, dtype=dtype),
+                num_decoder_layers,
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
+            )
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
@@ -87,20 +112,34 @@ class Transformer(Module):
             if p.ndim > 1:
                 init.xavier_uniform_(p)
 
-    def forward(self, src: Tensor, tgt: Tensor, src_mask: Tensor | None = None,
-                tgt_mask: Tensor | None = None, memory_mask: Tensor | None = None,
-                src_key_padding_mask: Tensor | None = None,
-                tgt_key_padding_mask: Tensor | None = None,
-                memory_key_padding_mask: Tensor | None = None,
-                src_is_causal: bool | None = None, tgt_is_causal: bool | None = None,
-                memory_is_causal: bool = False) -> Tensor:
+    def forward(
+        self,
+        src: Tensor,
+        tgt: Tensor,
+        src_mask: Tensor | None = None,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        src_is_causal: bool | None = None,
+        tgt_is_causal: bool | None = None,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
         self._check_inputs(src, tgt)
-        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
-                              is_causal=src_is_causal)
-        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                            tgt_key_padding_mask=tgt_key_padding_mask,
-                            memory_key_padding_mask=memory_key_padding_mask,
-                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+        memory = self.encoder(
+            src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal
+        )
+        return self.decoder(
+            tgt,
+            memory,
+            tgt_mask=tgt_mask,
+            memory_mask=memory_mask,
+            tgt_key_padding_mask=tgt_key_padding_mask,
+            memory_key_padding_mask=memory_key_padding_mask,
+            tgt_is_causal=tgt_is_causal,
+            memory_is_causal=memory_is_causal,
+        )
 
     def _check_inputs(self, src: Any, tgt: Any) -> None:
         who = f"Transformer(d_model={self.d_model}, nhead={self.nhead})"
@@ -108,19 +147,27 @@ class Transformer(Module):
         for name, x in (("src", src), ("tgt", tgt)):
             if not isinstance(x, Tensor) or x.ndim not in (2, 3):
                 got = f"shape {x.shape}" if isinstance(x, Tensor) else type(x).__name__
-                raise ShapeError(f"{who}: {name} must be a 3-D Tensor "
-                                 f"{layout.format(name[0].upper(), self.d_model)} or a 2-D "
-                                 f"one ({name[0].upper()}, {self.d_model}), got {got}")
+                raise ShapeError(
+                    f"{who}: {name} must be a 3-D Tensor "
+                    f"{layout.format(name[0].upper(), self.d_model)} or a 2-D "
+                    f"one ({name[0].upper()}, {self.d_model}), got {got}"
+                )
         if src.ndim != tgt.ndim:
-            raise ShapeError(f"{who}: src {src.shape} and tgt {tgt.shape} must both be batched "
-                             "(3-D) or both unbatched (2-D)")
+            raise ShapeError(
+                f"{who}: src {src.shape} and tgt {tgt.shape} must both be batched "
+                "(3-D) or both unbatched (2-D)"
+            )
         axis = 0 if self.batch_first else 1
         if src.ndim == 3 and src.shape[axis] != tgt.shape[axis]:
-            raise ShapeError(f"{who}: the batch number of src and tgt must be equal (dim "
-                             f"{axis}), got src {src.shape} and tgt {tgt.shape}")
+            raise ShapeError(
+                f"{who}: the batch number of src and tgt must be equal (dim "
+                f"{axis}), got src {src.shape} and tgt {tgt.shape}"
+            )
         if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
-            raise ShapeError(f"{who}: the feature number of src and tgt must be equal to "
-                             f"d_model = {self.d_model} (their last dimension), got src "
-                             f"{src.shape} and tgt {tgt.shape}")
+            raise ShapeError(
+                f"{who}: the feature number of src and tgt must be equal to "
+                f"d_model = {self.d_model} (their last dimension), got src "
+                f"{src.shape} and tgt {tgt.shape}"
+            )
 
     generate_square_subsequent_mask = staticmethod(generate_square_subsequent_mask)

@@ -1,6 +1,7 @@
 """Gradient clipping (``gn.nn.utils``), as ``torch.nn.utils``: run after
 ``loss.backward()`` and before ``optimizer.step()`` to keep one bad batch
 from throwing the weights far away (exploding gradients)."""
+
 from __future__ import annotations
 
 import math
@@ -22,9 +23,13 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
-                    foreach: bool | None = None) -> Tensor:
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
     """Scale all gradients together, in place, so that their total norm
     ‖(g₁, g₂, ...)‖_p (the norm of all gradients as one vector) is at most
     ``max_norm``: each g ← g·min(1, max_norm/(total + 1e−6)).
@@ -35,8 +40,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not norm_type > 0:
-        raise ValueError(f"clip_grad_norm_: norm_type must be positive (or inf), got "
-                         f"{norm_type}")
+        raise ValueError(f"clip_grad_norm_: norm_type must be positive (or inf), got {norm_type}")
     if not grads:
         return Tensor(np.asarray(0.0, dtype=np.float32))
     dtype = grads[0].dtype
@@ -48,9 +52,11 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
         total = np.sum(np.asarray(norms, dtype=dtype) ** norm_type) ** (1 / norm_type)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
-                           f"gradients is {float(total)}, so they cannot be clipped. Pass "
-                           "error_if_nonfinite=False to clip anyway (the gradients become NaN)")
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} of the "
+            f"gradients is {float(total)}, so they cannot be clipped. Pass "
+            "error_if_nonfinite=False to clip anyway (the gradients become NaN)"
+        )
     coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
     for g in grads:
         if g._data.flags.writeable:
@@ -60,8 +66,9 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     return Tensor(total)
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
-                     foreach: bool | None = None) -> None:
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
     """Clamp every gradient element, in place, into [−clip_value, clip_value]."""
     clip_value = float(clip_value)
     for g in _grads(parameters):

@@ -13,6 +13,7 @@ pixels); ``Windows.scatter`` is its adjoint: it adds columns back where they
 were read from, one slice add per tap (kH·kW additions over the whole batch;
 overlapping windows accumulate). ``tap`` gives one tap's strided slices.
 """
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -33,8 +34,9 @@ def pair(value, name, op, allow_zero=False):
         vals = tuple(value)
     else:
         vals = (value, value)
-    if len(vals) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                             or v < low for v in vals):
+    if len(vals) != 2 or any(
+        isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low for v in vals
+    ):
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{op}: {name} must be a {kind} int or a pair of them, got {value!r}")
     return int(vals[0]), int(vals[1])
@@ -71,7 +73,7 @@ def pad2d(x, top, bottom, left, right, value=0):
         return x
     h, w = x.shape[-2:]
     out = alloc.full(x.shape[:-2] + (h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[..., top:top + h, left:left + w] = x
+    out[..., top : top + h, left : left + w] = x
     return out
 
 
@@ -89,8 +91,10 @@ def strided_view(a, shape, strides, writeable=False):
 def tap(i, j, stride, dilation, out_hw):
     """The (rows, cols) slices of the padded input that tap (i, j) reads."""
     r0, c0 = i * dilation[0], j * dilation[1]
-    return (slice(r0, r0 + stride[0] * (out_hw[0] - 1) + 1, stride[0]),
-            slice(c0, c0 + stride[1] * (out_hw[1] - 1) + 1, stride[1]))
+    return (
+        slice(r0, r0 + stride[0] * (out_hw[0] - 1) + 1, stride[0]),
+        slice(c0, c0 + stride[1] * (out_hw[1] - 1) + 1, stride[1]),
+    )
 
 
 class Windows:
@@ -113,8 +117,10 @@ class Windows:
         self.padded_hw, self.kernel = tuple(padded_hw), tuple(kernel)
         self.stride, self.dilation = tuple(stride), tuple(dilation)
         if out_hw is None:  # every position that fits (a transposed convolution passes fewer)
-            out_hw = (out_size(n, k, s, d, 0, 0) for n, k, s, d in
-                      zip(padded_hw, kernel, stride, dilation))
+            out_hw = (
+                out_size(n, k, s, d, 0, 0)
+                for n, k, s, d in zip(padded_hw, kernel, stride, dilation)
+            )
         self.out_hw = tuple(out_hw)
         (oh, ow), w = self.out_hw, self.padded_hw[1]
         self.flat = flat and self.stride == (1, 1)
@@ -129,11 +135,13 @@ class Windows:
         n, c = xp.shape[:2]
         s_n, s_c, s_h, s_w = xp.strides
         if self.flat:
-            view = strided_view(xp, (n, c, kh, kw, self.positions),
-                                (s_n, s_c, s_h * dh, s_w * dw, s_w))
+            view = strided_view(
+                xp, (n, c, kh, kw, self.positions), (s_n, s_c, s_h * dh, s_w * dw, s_w)
+            )
             return np.ascontiguousarray(view)
-        view = strided_view(xp, (n, c, kh, kw) + self.out_hw,
-                            (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
+        view = strided_view(
+            xp, (n, c, kh, kw) + self.out_hw, (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw)
+        )
         return np.ascontiguousarray(view).reshape(n, c, kh, kw, self.positions)
 
     def scatter(self, cols):
@@ -146,7 +154,7 @@ class Windows:
             for i in range(kh):
                 for j in range(kw):
                     start = i * self.dilation[0] * w + j * self.dilation[1]
-                    out[:, :, start:start + self.positions] += cols[:, :, i, j]
+                    out[:, :, start : start + self.positions] += cols[:, :, i, j]
             return out.reshape(n, c, h, w)
         out = alloc.zeros((n, c, h, w), dtype=cols.dtype)
         image = cols.reshape(cols.shape[:4] + self.out_hw)
@@ -159,8 +167,7 @@ class Windows:
     def to_image(self, a):
         """A view (…, OH, OW) of per-position values a (…, P)."""
         step = a.strides[-1]
-        return strided_view(a, a.shape[:-1] + self.out_hw,
-                            a.strides[:-1] + (self.row * step, step))
+        return strided_view(a, a.shape[:-1] + self.out_hw, a.strides[:-1] + (self.row * step, step))
 
     def from_image(self, g):
         """Per-position values (…, P) from g (…, OH, OW); the ignored row-flat

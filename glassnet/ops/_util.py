@@ -1,4 +1,5 @@
 """Helpers shared by the ops: undoing broadcasting, reading ``dim`` arguments."""
+
 import numpy as np
 
 from ..errors import ShapeError, describe
@@ -15,7 +16,8 @@ def unbroadcast(grad, shape):
         return grad
     extra = grad.ndim - len(shape)
     axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+    )
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
@@ -28,9 +30,11 @@ def normalize_dim(dim, ndim, op):
     except TypeError:
         raise TypeError(f"{op}: dim must be an int, got {dim!r}") from None
     if not -max(ndim, 1) <= d < max(ndim, 1):
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} "
-                         f"dimension{'s' if ndim != 1 else ''} (expected -{max(ndim, 1)} to "
-                         f"{max(ndim, 1) - 1})")
+        raise IndexError(
+            f"{op}: dim {dim} is out of range for a tensor with {ndim} "
+            f"dimension{'s' if ndim != 1 else ''} (expected -{max(ndim, 1)} to "
+            f"{max(ndim, 1) - 1})"
+        )
     return d % max(ndim, 1)
 
 
@@ -42,9 +46,11 @@ def normalize_new_dim(dim, ndim, op):
     except TypeError:
         raise TypeError(f"{op}: dim must be an int, got {dim!r}") from None
     if not -ndim - 1 <= d <= ndim:
-        raise IndexError(f"{op}: dim {dim} is out of range for inserting a new dimension "
-                         f"among {ndim} dimension{'s' if ndim != 1 else ''} (expected "
-                         f"{-ndim - 1} to {ndim})")
+        raise IndexError(
+            f"{op}: dim {dim} is out of range for inserting a new dimension "
+            f"among {ndim} dimension{'s' if ndim != 1 else ''} (expected "
+            f"{-ndim - 1} to {ndim})"
+        )
     return d % (ndim + 1)
 
 
@@ -74,8 +80,10 @@ def pick_keepdim(keepdim, keepdims):
 
 
 def broadcast_error(op, a, b, exc):
-    return ShapeError(f"{op}: shapes {describe(a)} and {describe(b)} cannot be broadcast "
-                      f"together (trailing dimensions must be equal or 1) — {exc}")
+    return ShapeError(
+        f"{op}: shapes {describe(a)} and {describe(b)} cannot be broadcast "
+        f"together (trailing dimensions must be equal or 1) — {exc}"
+    )
 
 
 def array_arg(x, like):

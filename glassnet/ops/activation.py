@@ -1,5 +1,6 @@
 """Activation functions and their derivatives (the article's sigmoid, tanh,
 ReLU, Leaky ReLU, ELU, plus GELU and softplus)."""
+
 import math
 
 import numpy as np
@@ -30,7 +31,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
 
@@ -47,7 +48,7 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return grad * (out > 0)  # (np.where is several times slower here)
 
 
@@ -66,7 +67,7 @@ class LeakyRelu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return np.where(x > 0, grad, grad * ctx.slope), None
 
 
@@ -83,7 +84,7 @@ class Elu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return np.where(x > 0, grad, grad * ctx.alpha * np.exp(np.minimum(x, 0))), None
 
 
@@ -93,10 +94,14 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 class Gelu(Op):
-    formula = ("a = z·Φ(z), Φ the standard normal CDF (approximate='tanh': "
-               "a = ½z(1 + t), t = tanh(√(2/π)(z + 0.044715z³)))")
-    rule = ("∂a/∂z = Φ(z) + z·φ(z), φ the normal density (approximate='tanh': "
-            "∂a/∂z = ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²))")
+    formula = (
+        "a = z·Φ(z), Φ the standard normal CDF (approximate='tanh': "
+        "a = ½z(1 + t), t = tanh(√(2/π)(z + 0.044715z³)))"
+    )
+    rule = (
+        "∂a/∂z = Φ(z) + z·φ(z), φ the normal density (approximate='tanh': "
+        "∂a/∂z = ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²))"
+    )
     grad_fn_name = "GeluBackward0"
 
     @staticmethod
@@ -106,14 +111,14 @@ class Gelu(Op):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
         if approximate == "tanh":
-            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
         return 0.5 * x * (1 + erf(x * _INV_SQRT_2))
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
             t = np.tanh(inner)
             dinner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner), None
@@ -136,6 +141,6 @@ class Softplus(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         bx = x * ctx.beta
         return np.where(bx > ctx.threshold, grad, grad * sigmoid_array(bx)), None, None

@@ -1,6 +1,7 @@
 """Binary arithmetic with broadcasting: add, sub, mul, div, pow, maximum,
 minimum. Either argument may be a Python number (which never changes a
 float32 result's dtype)."""
+
 import math
 
 import numpy as np
@@ -48,8 +49,7 @@ class Add(_Binary):
     @staticmethod
     def backward(ctx, grad):
         need = ctx.needs_input_grad
-        return (_back(grad, ctx.sa) if need[0] else None,
-                _back(grad, ctx.sb) if need[1] else None)
+        return (_back(grad, ctx.sa) if need[0] else None, _back(grad, ctx.sb) if need[1] else None)
 
 
 class Sub(_Binary):
@@ -62,8 +62,7 @@ class Sub(_Binary):
     @staticmethod
     def backward(ctx, grad):
         need = ctx.needs_input_grad
-        return (_back(grad, ctx.sa) if need[0] else None,
-                _back(-grad, ctx.sb) if need[1] else None)
+        return (_back(grad, ctx.sa) if need[0] else None, _back(-grad, ctx.sb) if need[1] else None)
 
 
 class Mul(_Binary):
@@ -82,8 +81,10 @@ class Mul(_Binary):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (_back(grad * b, ctx.sa) if need[0] else None,
-                _back(grad * a, ctx.sb) if need[1] else None)
+        return (
+            _back(grad * b, ctx.sa) if need[0] else None,
+            _back(grad * a, ctx.sb) if need[1] else None,
+        )
 
 
 class Div(_Binary):
@@ -103,8 +104,10 @@ class Div(_Binary):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
         ga = grad / b
-        return (_back(ga, ctx.sa) if need[0] else None,
-                _back(-ga * a / b, ctx.sb) if need[1] else None)
+        return (
+            _back(ga, ctx.sa) if need[0] else None,
+            _back(-ga * a / b, ctx.sb) if need[1] else None,
+        )
 
 
 class Pow(_Binary):
@@ -150,11 +153,11 @@ class PowScalar(Op):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        return x ** p
+        return x**p
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
             return np.zeros_like(grad), None
@@ -206,5 +209,7 @@ class Minimum(_Binary):
 def _pick_grads(ctx, grad, a_wins, tie):
     share = np.where(tie, 0.5, a_wins).astype(grad.dtype)
     need = ctx.needs_input_grad
-    return (_back(grad * share, ctx.sa) if need[0] else None,
-            _back(grad * (1 - share), ctx.sb) if need[1] else None)
+    return (
+        _back(grad * share, ctx.sa) if need[0] else None,
+        _back(grad * (1 - share), ctx.sb) if need[1] else None,
+    )

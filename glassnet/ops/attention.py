@@ -19,6 +19,7 @@ was broadcast along)::
 One op instead of six (matmul, scale, mask, softmax, dropout, matmul) keeps
 a single (..., L, S) array alive for backward: P.
 """
+
 import numpy as np
 
 from ..autograd import Op
@@ -59,9 +60,11 @@ class ScaledDotProductAttention(Op):
     """
 
     formula = "O = (P ⊙ D) V,  P = softmax(scale·Q Kᵀ + B, masked)"
-    rule = ("∂L/∂V = (P ⊙ D)ᵀ ∂L/∂O, ∂L/∂S = P ⊙ (∂L/∂P − Σ_keys P ⊙ ∂L/∂P) with "
-            "∂L/∂P = (∂L/∂O Vᵀ) ⊙ D, ∂L/∂Q = scale·∂L/∂S K, ∂L/∂K = scale·(∂L/∂S)ᵀ Q, "
-            "∂L/∂B = ∂L/∂S")
+    rule = (
+        "∂L/∂V = (P ⊙ D)ᵀ ∂L/∂O, ∂L/∂S = P ⊙ (∂L/∂P − Σ_keys P ⊙ ∂L/∂P) with "
+        "∂L/∂P = (∂L/∂O Vᵀ) ⊙ D, ∂L/∂Q = scale·∂L/∂S K, ∂L/∂K = scale·(∂L/∂S)ᵀ Q, "
+        "∂L/∂B = ∂L/∂S"
+    )
 
     @staticmethod
     def forward(ctx, q, k, v, bias=None, *, scale, keep=None, drop=None):

@@ -35,6 +35,7 @@ PyTorch's conv2d runs on CPU; the same sums in another order, 2–3× faster on
 a small CNN's layers); float64 (gradient checks) and
 ``glassnet.backends.onednn.disabled()`` run the im2col products above.
 """
+
 import numpy as np
 
 from .. import alloc
@@ -76,27 +77,30 @@ class Conv2d(Op):
     The caller checks the shapes (see glassnet.nn.functional.conv).
     """
 
-    formula = ("y[o, p, q] = b[o] + Σ_{c, i, j} W[o, c, i, j]·x_pad[c, p·sH + i·dH, q·sW + j·dW]"
-               " for each sample, i.e. y = W @ cols + b, cols = im2col(x_pad) (a column per "
-               "window)")
-    rule = ("∂L/∂W = Σ_n ∂L/∂y @ colsᵀ, ∂L/∂x = col2im(Wᵀ @ ∂L/∂y) (each window's "
-            "gradient added back where it was read), ∂L/∂b = Σ_{n, p, q} ∂L/∂y")
+    formula = (
+        "y[o, p, q] = b[o] + Σ_{c, i, j} W[o, c, i, j]·x_pad[c, p·sH + i·dH, q·sW + j·dW]"
+        " for each sample, i.e. y = W @ cols + b, cols = im2col(x_pad) (a column per "
+        "window)"
+    )
+    rule = (
+        "∂L/∂W = Σ_n ∂L/∂y @ colsᵀ, ∂L/∂x = col2im(Wᵀ @ ∂L/∂y) (each window's "
+        "gradient added back where it was read), ∂L/∂b = Σ_{n, p, q} ∂L/∂y"
+    )
     grad_fn_name = "ConvolutionBackward0"
 
     kernel = None  # the oneDNN convolution, when it ran this one
 
     @staticmethod
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
-                groups=1):
-        if groups == 1 and x.ndim == 4 and x.dtype == np.float32 == w.dtype \
-                and onednn.available():
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+        if groups == 1 and x.ndim == 4 and x.dtype == np.float32 == w.dtype and onednn.available():
             return _onednn_forward(ctx, x, w, b, stride, padding, dilation)
         x4, w4 = _as_2d(x, w)
         n = x4.shape[0]
         o, cg, kh, kw = w4.shape
         xp = pad2d(x4, *padding)
-        win = Windows(xp.shape[2:], (kh, kw), stride, dilation,
-                      flat=whole_rows(cg * kh * kw, o // groups))
+        win = Windows(
+            xp.shape[2:], (kh, kw), stride, dilation, flat=whole_rows(cg * kh * kw, o // groups)
+        )
         cols = win.gather(xp).reshape(n, groups, cg * kh * kw, win.positions)
         out = np.matmul(w4.reshape(groups, o // groups, cg * kh * kw), cols)
         image = win.to_image(out.reshape(n, o, win.positions))  # (N, O, OH, OW), a view
@@ -128,7 +132,7 @@ class Conv2d(Op):
             gxp = win.scatter(gcols)
             top, bottom, left, right = padding
             h, w_ = win.padded_hw
-            gx = gxp[:, :, top:h - bottom, left:w_ - right].reshape(x_shape)
+            gx = gxp[:, :, top : h - bottom, left : w_ - right].reshape(x_shape)
         if need[1]:
             gw = np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w.shape)
         if len(need) > 2 and need[2]:
@@ -173,20 +177,35 @@ class ConvTranspose2d(Op):
     at the bottom/right (choosing among the output sizes a strided convolution
     maps to the same size)."""
 
-    formula = ("y = col2im(Wᵀ @ x) + b: each input pixel x[c, h, w] adds W[c]·x[c, h, w] "
-               "to its window of y")
-    rule = ("∂L/∂x = W @ gcols, ∂L/∂W = Σ_n x @ gcolsᵀ, ∂L/∂b = Σ_{n, p, q} ∂L/∂y, "
-            "gcols = im2col(∂L/∂y): a plain convolution of the gradient")
+    formula = (
+        "y = col2im(Wᵀ @ x) + b: each input pixel x[c, h, w] adds W[c]·x[c, h, w] "
+        "to its window of y"
+    )
+    rule = (
+        "∂L/∂x = W @ gcols, ∂L/∂W = Σ_n x @ gcolsᵀ, ∂L/∂b = Σ_{n, p, q} ∂L/∂y, "
+        "gcols = im2col(∂L/∂y): a plain convolution of the gradient"
+    )
     grad_fn_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
-                dilation=(1, 1), groups=1):
+    def forward(
+        ctx,
+        x,
+        w,
+        b=None,
+        stride=(1, 1),
+        padding=(0, 0),
+        output_padding=(0, 0),
+        dilation=(1, 1),
+        groups=1,
+    ):
         n, c, h, wd = x.shape
         og, kh, kw = w.shape[1:]
         cg, o = c // groups, og * groups
-        padded = ((h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0],
-                  (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1])
+        padded = (
+            (h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0],
+            (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1],
+        )
         # the windows of the padded output are the input's pixels: (OH, OW) = (H, W)
         # (strided layout: whole rows would only add copies of the columns here)
         win = Windows(padded, (kh, kw), stride, dilation, out_hw=(h, wd))
@@ -195,7 +214,7 @@ class ConvTranspose2d(Op):
         out = win.scatter(cols.reshape(n, o, kh, kw, h * wd))
         ph, pw = padding
         if ph or pw:
-            out = np.ascontiguousarray(out[:, :, ph:padded[0] - ph, pw:padded[1] - pw])
+            out = np.ascontiguousarray(out[:, :, ph : padded[0] - ph, pw : padded[1] - pw])
         if b is not None:
             out += b.reshape(o, 1, 1)
         if ctx.needs_input_grad:
@@ -212,8 +231,7 @@ class ConvTranspose2d(Op):
         og, kh, kw = w.shape[1:]
         cg = c // groups
         # the adjoint of the scatter is the gather: a plain convolution of the gradient
-        gcols = win.gather(pad2d(grad, ph, ph, pw, pw)).reshape(n, groups, og * kh * kw,
-                                                                h * wd)
+        gcols = win.gather(pad2d(grad, ph, ph, pw, pw)).reshape(n, groups, og * kh * kw, h * wd)
         gx = gw = gb = None
         if need[0]:
             gx = np.matmul(w.reshape(groups, cg, og * kh * kw), gcols).reshape(x.shape)

@@ -18,6 +18,7 @@ one-hot matrix product wins (2–4×) only for vocabularies under ~64 and,
 with multi-threaded OpenBLAS, its (V, n)·(n, D) shape is sometimes 100×
 slower, so it is not used.
 """
+
 import numpy as np
 
 from .. import alloc
@@ -63,7 +64,7 @@ class Embedding(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        index, = ctx.saved_tensors
+        (index,) = ctx.saved_tensors
         rows, dim = ctx.shape
         flat = index.reshape(-1)
         g = grad.reshape(-1, dim)

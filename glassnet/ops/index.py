@@ -2,6 +2,7 @@
 boolean masks), assignment into a copy, and gather. Backward puts the
 gradient back where the elements came from; with advanced indices a
 position picked twice gets both gradients added (np.add.at)."""
+
 import numpy as np
 
 from .. import alloc
@@ -85,8 +86,10 @@ class IndexPut(Op):
         except IndexError as exc:
             raise _index_error(x, index, exc) from None
         except ValueError:
-            raise ShapeError(f"setitem: cannot assign {describe(v)} to the positions "
-                             f"{index!r} of a tensor of shape {x.shape}") from None
+            raise ShapeError(
+                f"setitem: cannot assign {describe(v)} to the positions "
+                f"{index!r} of a tensor of shape {x.shape}"
+            ) from None
         ctx.index = index
         ctx.sv = np.shape(v)
         return out
@@ -115,21 +118,25 @@ class Gather(Op):
         if grad_fn_name:  # topk's values are gathered: PyTorch's TopkBackward0
             ctx.grad_fn_name = grad_fn_name
         if index.ndim != x.ndim:
-            raise ShapeError(f"gather: index {describe(index)} must have as many dimensions as "
-                             f"the input {describe(x)}")
+            raise ShapeError(
+                f"gather: index {describe(index)} must have as many dimensions as "
+                f"the input {describe(x)}"
+            )
         for d in range(x.ndim):
             if d != dim and index.shape[d] > x.shape[d]:
-                raise ShapeError(f"gather: index {index.shape} is larger than input {x.shape} "
-                                 f"in dimension {d}")
+                raise ShapeError(
+                    f"gather: index {index.shape} is larger than input {x.shape} in dimension {d}"
+                )
         if index.dtype.kind not in "iu":
             raise TypeError(f"gather: index must be an integer tensor, got {index.dtype}")
         bad = (index < 0) | (index >= x.shape[dim])
         if bad.any():  # NumPy would read a negative index from the end; PyTorch refuses it
-            raise IndexError(f"gather: index {int(index[bad].flat[0])} is out of range for dim "
-                             f"{dim} of the input {describe(x)} (expected 0 to "
-                             f"{x.shape[dim] - 1})")
-        src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d])
-                      for d in range(x.ndim))]
+            raise IndexError(
+                f"gather: index {int(index[bad].flat[0])} is out of range for dim "
+                f"{dim} of the input {describe(x)} (expected 0 to "
+                f"{x.shape[dim] - 1})"
+            )
+        src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d]) for d in range(x.ndim))]
         out = np.take_along_axis(src, index, axis=dim)
         ctx.save_for_backward(index)
         ctx.shape, ctx.dim = x.shape, dim
@@ -137,7 +144,7 @@ class Gather(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        index, = ctx.saved_tensors
+        (index,) = ctx.saved_tensors
         out = alloc.zeros(ctx.shape, dtype=grad.dtype)
         grid = list(np.indices(index.shape, sparse=True))
         grid[ctx.dim] = index

@@ -1,5 +1,6 @@
 """Matrix products: matmul (1-D, 2-D and batched with broadcasting) and the
 fused linear layer y = x·Wᵀ + b."""
+
 import numpy as np
 
 from .. import alloc
@@ -11,21 +12,28 @@ from ._util import unbroadcast
 
 def _matmul_error(a, b):
     if a.ndim == 0 or b.ndim == 0:
-        return ShapeError(f"matmul: both arguments need at least 1 dimension, got "
-                          f"{describe(a)} and {describe(b)}")
+        return ShapeError(
+            f"matmul: both arguments need at least 1 dimension, got {describe(a)} and {describe(b)}"
+        )
     k_a = a.shape[-1]
     k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
         return ShapeError(
             f"matmul: cannot multiply shapes {a.shape} and {b.shape}: the last dimension of "
             f"the first ({k_a}) must equal the {'second-to-last' if b.ndim > 1 else 'only'} "
-            f"dimension of the second ({k_b})")
-    return ShapeError(f"matmul: the batch dimensions of {a.shape} and {b.shape} cannot be "
-                      "broadcast together")
+            f"dimension of the second ({k_b})"
+        )
+    return ShapeError(
+        f"matmul: the batch dimensions of {a.shape} and {b.shape} cannot be broadcast together"
+    )
 
 
-_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
-                 (1, 2): "SqueezeBackward4"}
+_MATMUL_NAMES = {
+    (2, 2): "MmBackward0",
+    (2, 1): "MvBackward0",
+    (1, 1): "DotBackward0",
+    (1, 2): "SqueezeBackward4",
+}
 
 
 class MatMul(Op):
@@ -90,13 +98,17 @@ class Linear(Op):
     @staticmethod
     def forward(ctx, x, w, b=None):
         if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
-            raise ShapeError(f"linear: input {describe(x)} does not fit weight {describe(w)}; "
-                             f"expected an input whose last dimension is {w.shape[-1]} "
-                             "(the weight is (out_features, in_features))")
+            raise ShapeError(
+                f"linear: input {describe(x)} does not fit weight {describe(w)}; "
+                f"expected an input whose last dimension is {w.shape[-1]} "
+                "(the weight is (out_features, in_features))"
+            )
         sb = b.shape if b.__class__ is np.ndarray else np.shape(b)
         if b is not None and sb != (w.shape[0],) and sb != ():
-            raise ShapeError(f"linear: bias {describe(b)} does not fit weight {describe(w)}; "
-                             f"expected ({w.shape[0]},)")
+            raise ShapeError(
+                f"linear: bias {describe(b)} does not fit weight {describe(w)}; "
+                f"expected ({w.shape[0]},)"
+            )
         need = ctx.needs_input_grad  # ∂L/∂x needs W and ∂L/∂W needs x: keep only what's used
         if need is not None:
             ctx.saved = (x if need[1] else None, w if need[0] else None)

@@ -1,6 +1,7 @@
 """Fused loss ops: numerically stable binary cross-entropy and NLL (forward and backward
 on raw arrays, as every glassnet op). ``weight`` and ``pos_weight`` are
 constants (arrays broadcastable to the input, or None)."""
+
 import numpy as np
 
 from .. import alloc
@@ -32,8 +33,10 @@ class BinaryCrossEntropy(Op):
     L is the mean of the Lᵢ (N of them), their sum, or each Lᵢ."""
 
     formula = "Lᵢ = −wᵢ·[yᵢ·ln xᵢ + (1 − yᵢ)·ln(1 − xᵢ)]"
-    rule = ("∂L/∂xᵢ = wᵢ·(xᵢ − yᵢ)/max(xᵢ(1 − xᵢ), 1e−12), ∂L/∂yᵢ = wᵢ·ln((1 − xᵢ)/xᵢ)  "
-            "(÷ N for 'mean')")
+    rule = (
+        "∂L/∂xᵢ = wᵢ·(xᵢ − yᵢ)/max(xᵢ(1 − xᵢ), 1e−12), ∂L/∂yᵢ = wᵢ·ln((1 − xᵢ)/xᵢ)  "
+        "(÷ N for 'mean')"
+    )
     grad_fn_name = "BinaryCrossEntropyBackward0"
 
     @staticmethod
@@ -70,15 +73,17 @@ class BinaryCrossEntropyWithLogits(Op):
     L is the mean of the Lᵢ (N of them), their sum, or each Lᵢ."""
 
     formula = "Lᵢ = wᵢ·[(1 − yᵢ)·zᵢ + lᵢ·softplus(−zᵢ)],  lᵢ = 1 + (p − 1)·yᵢ"
-    rule = ("∂L/∂zᵢ = wᵢ·(lᵢ·σ(zᵢ) − p·yᵢ) (= wᵢ·(σ(zᵢ) − yᵢ) without pos_weight), "
-            "∂L/∂yᵢ = wᵢ·(−zᵢ + (p − 1)·softplus(−zᵢ))  (÷ N for 'mean')")
+    rule = (
+        "∂L/∂zᵢ = wᵢ·(lᵢ·σ(zᵢ) − p·yᵢ) (= wᵢ·(σ(zᵢ) − yᵢ) without pos_weight), "
+        "∂L/∂yᵢ = wᵢ·(−zᵢ + (p − 1)·softplus(−zᵢ))  (÷ N for 'mean')"
+    )
     grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(ctx, z, y, weight, pos_weight, reduction):
-        e = np.exp(-np.abs(z))       # e^(−|z|) ∈ (0, 1]: never overflows
-        log_term = np.log1p(e)       # softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0)
-        if pos_weight is None:       # (1 − y)·z + softplus(−z) = max(z, 0) − y·z + ln(1 + e^(−|z|))
+        e = np.exp(-np.abs(z))  # e^(−|z|) ∈ (0, 1]: never overflows
+        log_term = np.log1p(e)  # softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0)
+        if pos_weight is None:  # (1 − y)·z + softplus(−z) = max(z, 0) − y·z + ln(1 + e^(−|z|))
             loss = np.maximum(z, 0) - y * z + log_term
         else:
             softplus_neg = log_term + np.maximum(-z, 0)
@@ -178,7 +183,7 @@ class SquaredError(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        diff, = ctx.saved_tensors
+        (diff,) = ctx.saved_tensors
         factor = 2 * ctx.scale
         if ctx.reduction == "mean":
             factor = factor / diff.size

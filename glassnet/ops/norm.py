@@ -17,6 +17,7 @@ layer norm groups the trailing ``normalized_shape`` elements of one sample.
 Batch norm in evaluation mode uses fixed running statistics, so its μ, σ²
 are constants and ∂L/∂x = g·γ/√(σ² + ε).
 """
+
 import math
 
 import numpy as np
@@ -42,16 +43,30 @@ class BatchNorm(Op):
     ∂L/∂x = ĝ/√(σ² + ε) there.
     """
 
-    formula = ("y = γ·x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each channel "
-               "(the batch's in training, the running ones in evaluation)")
-    rule = ("∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ·∂L/∂y "
-            "(evaluation: ĝ/√(σ² + ε)), ∂L/∂γ = Σ ∂L/∂y ⊙ x̂, ∂L/∂β = Σ ∂L/∂y; "
-            "means and Σ over each channel's values")
+    formula = (
+        "y = γ·x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each channel "
+        "(the batch's in training, the running ones in evaluation)"
+    )
+    rule = (
+        "∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ·∂L/∂y "
+        "(evaluation: ĝ/√(σ² + ε)), ∂L/∂γ = Σ ∂L/∂y ⊙ x̂, ∂L/∂β = Σ ∂L/∂y; "
+        "means and Σ over each channel's values"
+    )
     grad_fn_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight=None, bias=None, *, running_mean=None, running_var=None,
-                training=True, momentum=0.1, eps=1e-5):
+    def forward(
+        ctx,
+        x,
+        weight=None,
+        bias=None,
+        *,
+        running_mean=None,
+        running_var=None,
+        training=True,
+        momentum=0.1,
+        eps=1e-5,
+    ):
         n, c = x.shape[0], x.shape[1]
         x3 = x.reshape(n, c, math.prod(x.shape[2:]))
         count = n * x3.shape[2]
@@ -108,13 +123,15 @@ class LayerNorm(Op):
     normalized shape (an elementwise affine map)."""
 
     formula = "y = γ ⊙ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each row"
-    rule = ("∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ ⊙ ∂L/∂y, "
-            "means over the row, ∂L/∂γ = Σ_rows ∂L/∂y ⊙ x̂, ∂L/∂β = Σ_rows ∂L/∂y")
+    rule = (
+        "∂L/∂x = (ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with ĝ = γ ⊙ ∂L/∂y, "
+        "means over the row, ∂L/∂γ = Σ_rows ∂L/∂y ⊙ x̂, ∂L/∂β = Σ_rows ∂L/∂y"
+    )
     grad_fn_name = "NativeLayerNormBackward0"
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, *, ndim, eps=1e-5):
-        shape = x.shape[x.ndim - ndim:]
+        shape = x.shape[x.ndim - ndim :]
         size = math.prod(shape)
         x2 = x.reshape(x.size // size, size)
         xhat = x2 - x2.mean(axis=1, keepdims=True)

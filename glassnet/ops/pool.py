@@ -11,6 +11,7 @@ Aₕ (OH, H) holding 1/(end − start) on [start, end) of each output row,
 
     y = Aₕ · x · A_wᵀ,    ∂L/∂x = Aₕᵀ · ∂L/∂y · A_w.
 """
+
 import numpy as np
 
 from .. import alloc
@@ -23,8 +24,7 @@ def pool_geometry(hw, kernel, stride, padding, dilation, ceil_mode):
     last partial window reads (so every window lies inside the padded array)."""
     out, extra = [], []
     for d in range(2):
-        n = out_size(hw[d], kernel[d], stride[d], dilation[d], padding[d], padding[d],
-                     ceil_mode)
+        n = out_size(hw[d], kernel[d], stride[d], dilation[d], padding[d], padding[d], ceil_mode)
         reach = (n - 1) * stride[d] + dilation[d] * (kernel[d] - 1) + 1
         out.append(n)
         extra.append(max(0, reach - hw[d] - 2 * padding[d]))
@@ -48,13 +48,23 @@ class MaxPool2d(Op):
     """
 
     formula = "y[p, q] = max of x_pad over window (p, q) (the padding is −∞)"
-    rule = ("∂L/∂x[winner of (p, q)] += ∂L/∂y[p, q]: each window's gradient goes to its "
-            "first maximum, 0 to the others")
+    rule = (
+        "∂L/∂x[winner of (p, q)] += ∂L/∂y[p, q]: each window's gradient goes to its "
+        "first maximum, 0 to the others"
+    )
     grad_fn_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
-                ceil_mode=False, indices=None):
+    def forward(
+        ctx,
+        x,
+        kernel=(2, 2),
+        stride=(2, 2),
+        padding=(0, 0),
+        dilation=(1, 1),
+        ceil_mode=False,
+        indices=None,
+    ):
         hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
         xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew, -np.inf)
         taps = _taps(kernel)
@@ -79,13 +89,14 @@ class MaxPool2d(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        winner, = ctx.saved_tensors
+        (winner,) = ctx.saved_tensors
         x_shape, padded, kernel, stride, padding, dilation = ctx.geometry
         hw = grad.shape[2:]
         disjoint = _disjoint(kernel, stride, dilation)
         # windows that tile the plane write every element below: no need to zero it first
-        tiled = dilation == (1, 1) and all(s == k and n * s == p for s, k, n, p in
-                                           zip(stride, kernel, hw, padded[2:]))
+        tiled = dilation == (1, 1) and all(
+            s == k and n * s == p for s, k, n, p in zip(stride, kernel, hw, padded[2:])
+        )
         gp = (np.empty if tiled else np.zeros)(padded, dtype=grad.dtype)
         hit = alloc.empty(winner.shape, dtype=bool)
         for k, ij in enumerate(_taps(kernel)):
@@ -96,7 +107,7 @@ class MaxPool2d(Op):
             else:
                 window += grad * hit
         h, w = x_shape[2:]
-        return (gp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+        return (gp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w],)
 
 
 def _at(ij, stride, dilation, hw):
@@ -141,8 +152,16 @@ class AvgPool2d(Op):
     grad_fn_name = "AvgPool2DBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False,
-                count_include_pad=True, divisor_override=None):
+    def forward(
+        ctx,
+        x,
+        kernel=(2, 2),
+        stride=(2, 2),
+        padding=(0, 0),
+        ceil_mode=False,
+        count_include_pad=True,
+        divisor_override=None,
+    ):
         one = (1, 1)
         hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, one, ceil_mode)
         xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew)
@@ -154,8 +173,9 @@ class AvgPool2d(Op):
         if divisor_override:
             divisor = np.asarray(divisor_override, dtype=x.dtype)
         else:
-            divisor = avg_divisor(x.shape[2:], hw, kernel, stride, padding, count_include_pad,
-                                  x.dtype)
+            divisor = avg_divisor(
+                x.shape[2:], hw, kernel, stride, padding, count_include_pad, x.dtype
+            )
         total /= divisor
         if ctx.needs_input_grad:
             ctx.save_for_backward(divisor)
@@ -164,7 +184,7 @@ class AvgPool2d(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        divisor, = ctx.saved_tensors
+        (divisor,) = ctx.saved_tensors
         x_shape, padded, kernel, stride, padding = ctx.geometry
         share = grad / divisor
         gp = alloc.zeros(padded, dtype=grad.dtype)
@@ -176,7 +196,7 @@ class AvgPool2d(Op):
             else:
                 window += share
         h, w = x_shape[2:]
-        return (gp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+        return (gp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w],)
 
 
 def averaging_matrix(n_in, n_out, dtype):

@@ -5,6 +5,7 @@ Backward spreads the incoming gradient back over the reduced dims: a sum
 copies it to every element, a mean divides it by the count, a max sends it
 to the element(s) that won.
 """
+
 import numpy as np
 
 from .. import alloc
@@ -82,12 +83,11 @@ class Var(Op):
         centered = x - np.mean(x, axis=dims, keepdims=True)
         ctx.save_for_backward(centered)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(np.sum(centered * centered, axis=dims, keepdims=keepdim)
-                              / ctx.denom)
+            return np.asarray(np.sum(centered * centered, axis=dims, keepdims=keepdim) / ctx.denom)
 
     @staticmethod
     def backward(ctx, grad):
-        centered, = ctx.saved_tensors
+        (centered,) = ctx.saved_tensors
         g = _expand_back(grad, centered.shape, ctx.dims, ctx.keepdim)
         return g * centered * (2 / ctx.denom), None, None, None
 
@@ -105,8 +105,11 @@ class Std(Op):
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.sqrt(np.sum(centered * centered, axis=dims, keepdims=True) / ctx.denom)
         ctx.save_for_backward(centered, out)
-        return out if keepdim else (np.squeeze(out, axis=dims) if dims is not None
-                                    else np.asarray(out.reshape(())))
+        return (
+            out
+            if keepdim
+            else (np.squeeze(out, axis=dims) if dims is not None else np.asarray(out.reshape(())))
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -133,8 +136,11 @@ class AMax(Op):
         out = cls.reduce(x, axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
         ctx.dims, ctx.keepdim = dims, keepdim
-        return out if keepdim else np.asarray(
-            np.squeeze(out, axis=dims) if dims is not None else out.reshape(()))
+        return (
+            out
+            if keepdim
+            else np.asarray(np.squeeze(out, axis=dims) if dims is not None else out.reshape(()))
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -176,7 +182,7 @@ class TakeAlongDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        idx, = ctx.saved_tensors
+        (idx,) = ctx.saved_tensors
         g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dim)
         out = alloc.zeros(ctx.shape, dtype=grad.dtype)
         np.put_along_axis(out, idx, g, axis=ctx.dim)
@@ -197,8 +203,11 @@ class LogSumExp(Op):
         out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
         ctx.save_for_backward(x, out)
         ctx.dims, ctx.keepdim = dims, keepdim
-        return out if keepdim else np.asarray(
-            np.squeeze(out, axis=dims) if dims is not None else out.reshape(()))
+        return (
+            out
+            if keepdim
+            else np.asarray(np.squeeze(out, axis=dims) if dims is not None else out.reshape(()))
+        )
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,6 +1,7 @@
 """Ops that move elements without changing them: reshape, transpose,
 permute, expand, cat, stack, pad. Each backward moves the gradient back the
 same way (expand sums it back, cat splits it, pad crops it)."""
+
 import numpy as np
 
 from ..autograd import Op
@@ -24,8 +25,10 @@ class Reshape(Op):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ShapeError(f"{op}: cannot view {describe(x)} ({x.size} elements) as shape "
-                             f"{tuple(shape)}; the number of elements must stay the same") from None
+            raise ShapeError(
+                f"{op}: cannot view {describe(x)} ({x.size} elements) as shape "
+                f"{tuple(shape)}; the number of elements must stay the same"
+            ) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,8 +80,10 @@ class Expand(Op):
         try:
             return np.broadcast_to(x, shape)
         except ValueError:
-            raise ShapeError(f"expand: cannot expand {describe(x)} to {tuple(shape)}; only "
-                             "dimensions of size 1 can grow (and new ones on the left)") from None
+            raise ShapeError(
+                f"expand: cannot expand {describe(x)} to {tuple(shape)}; only "
+                "dimensions of size 1 can grow (and new ones on the left)"
+            ) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,8 +103,10 @@ class Cat(Op):
         try:
             return np.concatenate(arrays, axis=dim)
         except ValueError:
-            raise ShapeError(f"cat: tensors of shapes {[a.shape for a in arrays]} cannot be joined "
-                             f"along dim {dim}; all other dimensions must match") from None
+            raise ShapeError(
+                f"cat: tensors of shapes {[a.shape for a in arrays]} cannot be joined "
+                f"along dim {dim}; all other dimensions must match"
+            ) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -119,13 +126,15 @@ class Stack(Op):
         try:
             return np.stack(arrays, axis=dim)
         except ValueError:
-            raise ShapeError(f"stack: expects tensors of equal shape, got "
-                             f"{[a.shape for a in arrays]}") from None
+            raise ShapeError(
+                f"stack: expects tensors of equal shape, got {[a.shape for a in arrays]}"
+            ) from None
 
     @staticmethod
     def backward(ctx, grad):
-        return tuple(np.take(grad, i, axis=ctx.dim).astype(d, copy=False)
-                     for i, d in enumerate(ctx.dtypes))
+        return tuple(
+            np.take(grad, i, axis=ctx.dim).astype(d, copy=False) for i, d in enumerate(ctx.dtypes)
+        )
 
 
 class Pad(Op):
@@ -139,8 +148,10 @@ class Pad(Op):
     @staticmethod
     def forward(ctx, x, pad, value):
         if len(pad) % 2 or len(pad) // 2 > x.ndim:
-            raise ShapeError(f"pad: {tuple(pad)} must hold (before, after) pairs for at most "
-                             f"{x.ndim} dimensions of {describe(x)}")
+            raise ShapeError(
+                f"pad: {tuple(pad)} must hold (before, after) pairs for at most "
+                f"{x.ndim} dimensions of {describe(x)}"
+            )
         if any(p < 0 for p in pad):
             raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
         widths = [(0, 0)] * x.ndim

@@ -3,6 +3,7 @@
 softmax(x)ᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m) with m = max x (so exp never overflows);
 log_softmax(x) = x − logsumexp(x).
 """
+
 import numpy as np
 
 from ..autograd import Op
@@ -30,7 +31,7 @@ class Softmax(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         gy = grad * out
         return gy - out * np.sum(gy, axis=ctx.dim, keepdims=True), None
 
@@ -49,7 +50,7 @@ class LogSoftmax(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True), None
 
 
@@ -61,18 +62,23 @@ def _check_cross_entropy(logits, target, weight, ignore_index, reduction):
         raise ShapeError(f"{op}: logits {describe(logits)} must be shaped (N, C, d1, ...)")
     expected = logits.shape[:1] + logits.shape[2:]
     if target.shape != expected:
-        raise ShapeError(f"{op}: logits {describe(logits)} need class-index targets of shape "
-                         f"{expected}, got {describe(target)}")
+        raise ShapeError(
+            f"{op}: logits {describe(logits)} need class-index targets of shape "
+            f"{expected}, got {describe(target)}"
+        )
     if target.dtype.kind not in "iu":
         raise DTypeError(f"{op}: targets must be integer class indices, got {describe(target)}")
     n_classes = logits.shape[1]
     bad = (target != ignore_index) & ((target < 0) | (target >= n_classes))
     if bad.any():
-        raise IndexError(f"{op}: target {int(target[bad].flat[0])} is out of range: expected "
-                         f"class indices 0 to {n_classes - 1} (or ignore_index={ignore_index})")
+        raise IndexError(
+            f"{op}: target {int(target[bad].flat[0])} is out of range: expected "
+            f"class indices 0 to {n_classes - 1} (or ignore_index={ignore_index})"
+        )
     if weight is not None and np.shape(weight) != (n_classes,):
-        raise ShapeError(f"{op}: weight {describe(weight)} must hold one value per class, "
-                         f"shape ({n_classes},)")
+        raise ShapeError(
+            f"{op}: weight {describe(weight)} must hold one value per class, shape ({n_classes},)"
+        )
 
 
 class CrossEntropyIndices(Op):
@@ -83,8 +89,10 @@ class CrossEntropyIndices(Op):
     not at all."""
 
     formula = "Lₙ = −(1−ε)·w_yₙ·ln pₙ,yₙ − (ε/C)·Σ_c w_c·ln pₙ,c,  p = softmax(x)"
-    rule = ("∂Lₙ/∂xₙ = (1−ε)·w_yₙ·(pₙ − onehot(yₙ)) + (ε/C)·(pₙ·Σ_c w_c − w)  "
-            "(= pₙ − onehot(yₙ) without weights or smoothing; ÷ Σ w_yₙ for 'mean')")
+    rule = (
+        "∂Lₙ/∂xₙ = (1−ε)·w_yₙ·(pₙ − onehot(yₙ)) + (ε/C)·(pₙ·Σ_c w_c − w)  "
+        "(= pₙ − onehot(yₙ) without weights or smoothing; ÷ Σ w_yₙ for 'mean')"
+    )
     grad_fn_name = "NllLossBackward0"
 
     @staticmethod

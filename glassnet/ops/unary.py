@@ -1,6 +1,7 @@
 """Elementwise functions of one tensor: neg, exp, log, sqrt, abs, sin, cos,
 tanh, clamp, plus where (select) and dtype casts. Each backward is the
 local derivative times the incoming gradient."""
+
 import numpy as np
 
 from ..autograd import Op
@@ -35,7 +36,7 @@ class Exp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return grad * out
 
 
@@ -51,7 +52,7 @@ class Log(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return grad / x
 
 
@@ -68,7 +69,7 @@ class Sqrt(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return grad / (2 * out)
 
 
@@ -84,7 +85,7 @@ class Abs(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return grad * np.sign(x)
 
 
@@ -100,7 +101,7 @@ class Sin(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return grad * np.cos(x)
 
 
@@ -116,7 +117,7 @@ class Cos(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return -grad * np.sin(x)
 
 
@@ -133,7 +134,7 @@ class Tanh(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
 
 
@@ -142,8 +143,10 @@ class Clamp(Op):
     (broadcast with x); where lo > hi the result is hi, as in PyTorch."""
 
     formula = "out = min(max(x, lo), hi)  (hi where lo > hi)"
-    rule = ("∂out/∂x = 1 where lo ≤ x ≤ hi, ∂out/∂lo = 1 where x < lo < hi, "
-            "∂out/∂hi = 1 where x > hi or hi < lo, else 0 (at a tie the gradient goes to x)")
+    rule = (
+        "∂out/∂x = 1 where lo ≤ x ≤ hi, ∂out/∂lo = 1 where x < lo < hi, "
+        "∂out/∂hi = 1 where x > hi or hi < lo, else 0 (at a tie the gradient goes to x)"
+    )
 
     def name(self):  # PyTorch: ClampBackward1 with number bounds, ClampBackward0 with tensors
         bounds = self.parents[1:]
@@ -190,8 +193,10 @@ class Where(Op):
         try:
             out = np.where(cond, a, b)
         except ValueError:
-            raise ShapeError(f"where: condition {describe(cond)}, x {describe(a)} and y "
-                             f"{describe(b)} cannot be broadcast together") from None
+            raise ShapeError(
+                f"where: condition {describe(cond)}, x {describe(a)} and y "
+                f"{describe(b)} cannot be broadcast together"
+            ) from None
         ctx.save_for_backward(cond)
         ctx.sa = np.shape(a)
         ctx.sb = np.shape(b)
@@ -199,7 +204,7 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        cond, = ctx.saved_tensors
+        (cond,) = ctx.saved_tensors
         need = ctx.needs_input_grad
         zero = grad.dtype.type(0)
         ga = unbroadcast(np.where(cond, grad, zero), ctx.sa) if need[1] else None

@@ -10,6 +10,7 @@ PyTorch's names, update rules and state_dict layout::
         loss.backward()
         opt.step()
 """
+
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam
@@ -20,5 +21,16 @@ from .regularization import l1_penalty, l2_penalty
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler",
-           "l1_penalty", "l2_penalty", "OPTIMIZERS", "get_optimizer"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "lr_scheduler",
+    "l1_penalty",
+    "l2_penalty",
+    "OPTIMIZERS",
+    "get_optimizer",
+]

@@ -1,5 +1,6 @@
 """Adagrad: per-weight step sizes that shrink with the sum of all squared
 gradients seen so far (Duchi et al.)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -15,20 +16,34 @@ if TYPE_CHECKING:
 class Adagrad(Optimizer):
     r"""Adagrad (``torch.optim.Adagrad``'s update, exactly)::
 
-        t  = t + 1
-        g  = ∇L(w) (−∇L(w) if maximize) + weight_decay·w
-        η  = lr / (1 + (t − 1)·lr_decay)
-        s  = s + g²                   (s starts at initial_accumulator_value)
-        w  = w − η·g / (√s + eps)
+    t  = t + 1
+    g  = ∇L(w) (−∇L(w) if maximize) + weight_decay·w
+    η  = lr / (1 + (t − 1)·lr_decay)
+    s  = s + g²                   (s starts at initial_accumulator_value)
+    w  = w − η·g / (√s + eps)
     """
 
-    def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0.0,
-                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10, *, maximize: bool = False) -> None:
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
-        for group in self.param_groups:      # PyTorch fills the state up front
+        for group in self.param_groups:  # PyTorch fills the state up front
             for p in group["params"]:
                 self._init_state(p._data, self.state[p], group)
 

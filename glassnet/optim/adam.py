@@ -1,6 +1,7 @@
 """Adam: gradient descent with per-weight step sizes from running averages
 of the gradient (m) and of its square (v), bias-corrected for their start
 at zero; AMSGrad keeps the largest v seen."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -29,13 +30,27 @@ class Adam(Optimizer):
     learning rate works across layers of very different gradient scale.
     """
 
-    def __init__(self, params: Params, lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize,
-                        decoupled_weight_decay=decoupled_weight_decay)
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group, index):
@@ -89,7 +104,7 @@ def _update_moments(mkl, g, m, v, tmp, beta1, beta2):
         mkl.mul(g, g, tmp)
         mkl.axpby(1.0 - beta2, tmp, beta2, v)
         return
-    np.subtract(g, m, out=tmp)          # m = m + (1 − β₁)(g − m), PyTorch's lerp
+    np.subtract(g, m, out=tmp)  # m = m + (1 − β₁)(g − m), PyTorch's lerp
     tmp *= 1.0 - beta1
     m += tmp
     v *= beta2

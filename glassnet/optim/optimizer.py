@@ -16,6 +16,7 @@ listed twice in one group is an error (PyTorch warns), hyper-parameters of
 every group are checked (PyTorch checks only the constructor's), and
 ``load_state_dict`` copies the arrays it is given (PyTorch may alias them).
 """
+
 from __future__ import annotations
 
 import copy
@@ -51,17 +52,23 @@ class Optimizer:
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
         if isinstance(params, Tensor):
-            raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got a "
-                            f"single Tensor of shape {params.shape}; pass [tensor] or "
-                            "model.parameters()")
+            raise TypeError(
+                f"{name}: params must be an iterable of Tensors or dicts, got a "
+                f"single Tensor of shape {params.shape}; pass [tensor] or "
+                "model.parameters()"
+            )
         if isinstance(params, (set, frozenset)):
-            raise TypeError(f"{name}: params must be an ordered collection (a list), not a set: "
-                            "a set's order changes between runs")
+            raise TypeError(
+                f"{name}: params must be an ordered collection (a list), not a set: "
+                "a set's order changes between runs"
+            )
         try:
             groups: list[Any] = list(params)
         except TypeError:
-            raise TypeError(f"{name}: params must be an iterable of Tensors or dicts, got "
-                            f"{type(params).__name__}") from None
+            raise TypeError(
+                f"{name}: params must be an iterable of Tensors or dicts, got "
+                f"{type(params).__name__}"
+            ) from None
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list")
         self.defaults = defaults
@@ -81,36 +88,47 @@ class Optimizer:
         name = type(self).__name__
         index = len(self.param_groups)
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}: a param group must be a dict with a 'params' entry, got "
-                            f"{type(param_group).__name__}")
+            raise TypeError(
+                f"{name}: a param group must be a dict with a 'params' entry, got "
+                f"{type(param_group).__name__}"
+            )
         if "params" not in param_group:
             raise ValueError(f"{name}: param group {index} has no 'params' entry")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, (set, frozenset)):
-            raise TypeError(f"{name}: the params of param group {index} must be an ordered "
-                            "collection (a list), not a set")
+            raise TypeError(
+                f"{name}: the params of param group {index} must be an ordered "
+                "collection (a list), not a set"
+            )
         else:
             params = list(params)
         for i, p in enumerate(params):
             where = f"{name}: param {i} of param group {index}"
             if not isinstance(p, Tensor):
-                raise TypeError(f"{where} is a {type(p).__name__}; an optimizer can only "
-                                "optimize Tensors")
+                raise TypeError(
+                    f"{where} is a {type(p).__name__}; an optimizer can only optimize Tensors"
+                )
             if not dtypes.is_float(p.dtype):
-                raise DTypeError(f"{where} is a {p.dtype} tensor of shape {p.shape}; only "
-                                 "floating-point tensors can be optimized")
+                raise DTypeError(
+                    f"{where} is a {p.dtype} tensor of shape {p.shape}; only "
+                    "floating-point tensors can be optimized"
+                )
             if not p.is_leaf:
-                raise ValueError(f"{where} (shape {p.shape}) is not a leaf tensor: it was "
-                                 "computed by an op; optimize the tensors you created (or "
-                                 ".detach().requires_grad_() it)")
+                raise ValueError(
+                    f"{where} (shape {p.shape}) is not a leaf tensor: it was "
+                    "computed by an op; optimize the tensors you created (or "
+                    ".detach().requires_grad_() it)"
+                )
         if len({id(p) for p in params}) != len(params):
             raise ValueError(f"{name}: param group {index} lists the same parameter twice")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
-            raise ValueError(f"{name}: some parameters of param group {index} are already in "
-                             "another param group; a parameter can be in only one group")
+            raise ValueError(
+                f"{name}: some parameters of param group {index} are already in "
+                "another param group; a parameter can be in only one group"
+            )
         group = dict(param_group)
         group["params"] = params
         for key, value in self.defaults.items():
@@ -129,8 +147,10 @@ class Optimizer:
         """Check that ``group[key]`` is a real number in [low, high] (or [low, high))."""
         value = group[key]
         if isinstance(value, (bool, str, bytes)) or not _is_real(value):
-            raise TypeError(f"{type(self).__name__}: {key} must be a number, got "
-                            f"{type(value).__name__} {value!r}")
+            raise TypeError(
+                f"{type(self).__name__}: {key} must be a number, got "
+                f"{type(value).__name__} {value!r}"
+            )
         x = float(value)
         if high is None:
             ok, expected = x >= low, f">= {low:g}"
@@ -188,8 +208,10 @@ class Optimizer:
             if g is None:
                 continue
             if g._data.shape != p._data.shape:
-                raise ShapeError(f"{type(self).__name__}.step: a parameter of shape "
-                                 f"{p.shape} has a gradient of shape {g.shape}")
+                raise ShapeError(
+                    f"{type(self).__name__}.step: a parameter of shape "
+                    f"{p.shape} has a gradient of shape {g.shape}"
+                )
             params.append(p)
         versions.bump(*params)
         return params
@@ -207,7 +229,7 @@ class Optimizer:
         if buf is None or buf.size < n * size:
             buf = alloc.empty(n * size, like.dtype)
             self._workspace[like.dtype] = buf
-        return [buf[i * size:(i + 1) * size].reshape(like.shape) for i in range(n)]
+        return [buf[i * size : (i + 1) * size].reshape(like.shape) for i in range(n)]
 
     # ---- saving ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -226,8 +248,9 @@ class Optimizer:
             for p in group["params"]:
                 s = self.state.get(p)
                 if s:
-                    state[index[id(p)]] = {k: (np.array(float(v)) if k == "step" else v)
-                                           for k, v in s.items()}
+                    state[index[id(p)]] = {
+                        k: (np.array(float(v)) if k == "step" else v) for k, v in s.items()
+                    }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -236,27 +259,38 @@ class Optimizer:
         Arrays are copied and cast to each parameter's dtype."""
         name = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
-            raise ValueError(f"{name}: expected a dict with 'state' and 'param_groups' entries, "
-                             f"got {type(state_dict).__name__}"
-                             + (f" with keys {sorted(map(str, state_dict))}"
-                                if isinstance(state_dict, dict) else ""))
+            raise ValueError(
+                f"{name}: expected a dict with 'state' and 'param_groups' entries, "
+                f"got {type(state_dict).__name__}"
+                + (
+                    f" with keys {sorted(map(str, state_dict))}"
+                    if isinstance(state_dict, dict)
+                    else ""
+                )
+            )
         saved = state_dict["param_groups"]
         if len(saved) != len(self.param_groups):
-            raise ValueError(f"{name}: the state dict has {len(saved)} param groups, this "
-                             f"optimizer has {len(self.param_groups)}")
+            raise ValueError(
+                f"{name}: the state dict has {len(saved)} param groups, this "
+                f"optimizer has {len(self.param_groups)}"
+            )
         by_index = {}
         for i, (group, sg) in enumerate(zip(self.param_groups, saved)):
             if len(sg["params"]) != len(group["params"]):
-                raise ValueError(f"{name}: param group {i} of the state dict has "
-                                 f"{len(sg['params'])} parameters, this optimizer's has "
-                                 f"{len(group['params'])}")
+                raise ValueError(
+                    f"{name}: param group {i} of the state dict has "
+                    f"{len(sg['params'])} parameters, this optimizer's has "
+                    f"{len(group['params'])}"
+                )
             for k, p in zip(sg["params"], group["params"]):
                 by_index[int(k)] = p
         state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for k, values in state_dict["state"].items():
             if int(k) not in by_index:
-                raise ValueError(f"{name}: the state dict has state for parameter {k}, which "
-                                 "no param group lists")
+                raise ValueError(
+                    f"{name}: the state dict has state for parameter {k}, which "
+                    "no param group lists"
+                )
             p = by_index[int(k)]
             state[p] = {key: _load_value(name, k, key, v, p) for key, v in values.items()}
         groups = []
@@ -296,8 +330,10 @@ def _load_value(name, k, key, value, param):
     arr = np.asarray(value._data if isinstance(value, Tensor) else value)
     arr = arr.astype(param.dtype if arr.dtype.kind == "f" else arr.dtype, copy=True)
     if arr.shape != param.shape:
-        raise ShapeError(f"{name}: state '{key}' of parameter {k} has shape {arr.shape}, "
-                         f"but the parameter has shape {param.shape}")
+        raise ShapeError(
+            f"{name}: state '{key}' of parameter {k} has shape {arr.shape}, "
+            f"but the parameter has shape {param.shape}"
+        )
     return arr
 
 
@@ -318,4 +354,4 @@ def decayed_grad(grad, param, weight_decay, maximize, out):
 
 def bias_corrections(beta1, beta2, step):
     """Adam's 1 − β₁ᵗ and √(1 − β₂ᵗ), as Python floats (never upcast float32)."""
-    return 1.0 - beta1 ** step, math.sqrt(1.0 - beta2 ** step)
+    return 1.0 - beta1**step, math.sqrt(1.0 - beta2**step)

@@ -6,6 +6,7 @@ learning rate, and the line of Python that builds it.
 Used by ``fit(optimizer="adam")``, ``glassnet train --optimizer``, the
 playground (its menu and exported script) and the gradient-descent figures.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 class OptimizerSpec:
     """One optimizer: ``cls(params, lr=lr, **settings)``; ``lr`` is the
     learning rate used when none is given."""
+
     name: str
     cls: type
     lr: float
@@ -35,8 +37,9 @@ class OptimizerSpec:
         """The optimizer over ``params`` (``options`` add to or override the settings)."""
         return self.cls(params, lr=self.lr if lr is None else lr, **{**self.settings, **options})
 
-    def code(self, lr: float | None = None, params: str = "model.parameters()",
-             prefix: str = "gn.optim.") -> str:
+    def code(
+        self, lr: float | None = None, params: str = "model.parameters()", prefix: str = "gn.optim."
+    ) -> str:
         """The Python that builds it: 'gn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)'."""
         args = [params, f"lr={self.lr if lr is None else lr!r}"]
         args += [f"{k}={v!r}" for k, v in self.settings.items()]
@@ -45,12 +48,13 @@ class OptimizerSpec:
 
 OPTIMIZERS = Registry("optimizer")
 for _spec, _aliases in (
-        (OptimizerSpec("sgd", SGD, 0.01), ()),
-        (OptimizerSpec("momentum", SGD, 0.01, {"momentum": 0.9}), ("sgd_momentum",)),
-        (OptimizerSpec("adam", Adam, 1e-3), ()),
-        (OptimizerSpec("adamw", AdamW, 1e-3), ()),
-        (OptimizerSpec("rmsprop", RMSprop, 1e-3), ()),
-        (OptimizerSpec("adagrad", Adagrad, 1e-3), ())):
+    (OptimizerSpec("sgd", SGD, 0.01), ()),
+    (OptimizerSpec("momentum", SGD, 0.01, {"momentum": 0.9}), ("sgd_momentum",)),
+    (OptimizerSpec("adam", Adam, 1e-3), ()),
+    (OptimizerSpec("adamw", AdamW, 1e-3), ()),
+    (OptimizerSpec("rmsprop", RMSprop, 1e-3), ()),
+    (OptimizerSpec("adagrad", Adagrad, 1e-3), ()),
+):
     OPTIMIZERS.add(_spec.name, _spec, _aliases)
 
 

@@ -9,6 +9,7 @@ Both are built from glassnet ops, so ``loss.backward()`` adds their
 gradients (λ·sign(w) for L1, λ·w for L2) to every weight's ``.grad``.
 Pass only the tensors to regularize; biases are usually left out.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -27,23 +28,26 @@ def _tensors(params, name):
     try:
         params = list(params)
     except TypeError:
-        raise TypeError(f"{name}: params must be a Tensor or an iterable of Tensors, got "
-                        f"{type(params).__name__}") from None
+        raise TypeError(
+            f"{name}: params must be a Tensor or an iterable of Tensors, got "
+            f"{type(params).__name__}"
+        ) from None
     if not params:
         raise ValueError(f"{name}: got no tensors to penalize")
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(f"{name}: params[{i}] is a {type(p).__name__}, expected a Tensor")
         if not dtypes.is_float(p.dtype):
-            raise DTypeError(f"{name}: params[{i}] is a {p.dtype} tensor of shape {p.shape}, "
-                             "expected a floating-point tensor")
+            raise DTypeError(
+                f"{name}: params[{i}] is a {p.dtype} tensor of shape {p.shape}, "
+                "expected a floating-point tensor"
+            )
     return params
 
 
 def _strength(lam, name):
     if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not lam >= 0:
-        raise ValueError(f"{name}: lam (the penalty strength λ) must be a number >= 0, "
-                         f"got {lam!r}")
+        raise ValueError(f"{name}: lam (the penalty strength λ) must be a number >= 0, got {lam!r}")
     return float(lam)
 
 

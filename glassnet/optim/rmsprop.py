@@ -1,5 +1,6 @@
 """RMSprop: divide the gradient by a running root-mean-square of recent
 gradients (Hinton's lecture 6e), optionally centered and with momentum."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -15,19 +16,35 @@ if TYPE_CHECKING:
 class RMSprop(Optimizer):
     r"""RMSprop (``torch.optim.RMSprop``'s update, exactly)::
 
-        g  = ∇L(w) (−∇L(w) if maximize) + weight_decay·w
-        v  = α·v + (1 − α)·g²
-        ḡ  = α·ḡ + (1 − α)·g,  s = √(v − ḡ²) + eps    if centered
-        s  = √v + eps                                   otherwise
-        b  = momentum·b + g/s,  w = w − lr·b            if momentum > 0
-        w  = w − lr·g/s                                 otherwise
+    g  = ∇L(w) (−∇L(w) if maximize) + weight_decay·w
+    v  = α·v + (1 − α)·g²
+    ḡ  = α·ḡ + (1 − α)·g,  s = √(v − ḡ²) + eps    if centered
+    s  = √v + eps                                   otherwise
+    b  = momentum·b + g/s,  w = w − lr·b            if momentum > 0
+    w  = w − lr·g/s                                 otherwise
     """
 
-    def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
-                 maximize: bool = False) -> None:
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered, maximize=maximize)
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group, index):
@@ -56,7 +73,7 @@ class RMSprop(Optimizer):
             gavg = state.get("grad_avg")
             if gavg is None:
                 gavg = state["grad_avg"] = np.zeros_like(param)
-            np.subtract(g, gavg, out=tmp)       # ḡ = ḡ + (1 − α)(g − ḡ), PyTorch's lerp
+            np.subtract(g, gavg, out=tmp)  # ḡ = ḡ + (1 − α)(g − ḡ), PyTorch's lerp
             tmp *= 1.0 - alpha
             gavg += tmp
             np.multiply(gavg, gavg, out=tmp)

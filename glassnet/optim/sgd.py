@@ -1,5 +1,6 @@
 """SGD: the article's gradient descent, w ← w − η·∂L/∂w, with PyTorch's
 momentum, dampening, Nesterov momentum, weight decay and maximize."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -28,11 +29,25 @@ class SGD(Optimizer):
     ``l2_penalty(params, λ)`` to the loss (see ``optim.regularization``).
     """
 
-    def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
-                 maximize: bool = False) -> None:
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group, index):
@@ -41,8 +56,11 @@ class SGD(Optimizer):
         self._number(group, index, "dampening", 0.0, 1.0)
         self._number(group, index, "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise self._bad(index, "nesterov=True needs momentum > 0 and dampening = 0, got "
-                            f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
+            raise self._bad(
+                index,
+                "nesterov=True needs momentum > 0 and dampening = 0, got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}",
+            )
 
     def _step_group(self, group):
         if group["momentum"] == 0 and not group["weight_decay"] and not group["maximize"]:
@@ -57,7 +75,7 @@ class SGD(Optimizer):
                 if mkl is not None:  # one threaded pass
                     mkl.axpby(-lr, grad, 1.0, param)
                 else:
-                    tmp, = self._scratch(param, 1)
+                    (tmp,) = self._scratch(param, 1)
                     np.multiply(grad, lr, out=tmp)
                     np.subtract(param, tmp, out=param)
             return

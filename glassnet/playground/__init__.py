@@ -14,7 +14,8 @@ or, from Python (a server on a free port, in a background thread)::
 The server (``server.py``: Starlette's application of ``app.py`` on
 uvicorn, a WebSocket per tab for the live stream of ``events.py``, Host and
 Origin checked by ``hosts.py``) keeps one session per browser tab
-(``session.py``, in ``sessions.py``'s bounded store): its settings (``config.py``, every value checked), data
+(``session.py``, in ``sessions.py``'s bounded store): its settings (``config.py``, every value
+checked), data
 (``datasets.py``, ``upload.py``), network (``network.py``) and trainer
 (``trainer.py``). The page (``static/``) is plain HTML, CSS and JavaScript
 that draws what the server sends (``heatmaps.py``, ``backward.py``: the
@@ -28,15 +29,24 @@ def start(host="127.0.0.1", port=0, verbose=False, allow_remote=False, allowed_h
     (``.url``, ``.stop()``). A ``host`` other machines can reach needs
     ``allow_remote=True``; ``allowed_hosts``: more names it answers to."""
     from .server import start as _start
+
     return _start(host, port, verbose, allow_remote, allowed_hosts)
 
 
-def serve(host="127.0.0.1", port=8000, open_browser=False, verbose=False, allow_remote=False,
-          allowed_hosts=()):
+def serve(
+    host="127.0.0.1",
+    port=8000,
+    open_browser=False,
+    verbose=False,
+    allow_remote=False,
+    allowed_hosts=(),
+):
     """Run a playground server until Ctrl-C."""
     from .server import serve as _serve
-    return _serve(host, port, open_browser, verbose, allow_remote=allow_remote,
-                  allowed_hosts=allowed_hosts)
+
+    return _serve(
+        host, port, open_browser, verbose, allow_remote=allow_remote, allowed_hosts=allowed_hosts
+    )
 
 
 __all__ = ["start", "serve"]

@@ -1,6 +1,7 @@
 """What each command does to a session (the handler has checked the
 message's shape; the settings are checked by ``config.parse``). Runs in a
 worker thread, under the session's own lock: other tabs are not held up."""
+
 import secrets
 import time
 

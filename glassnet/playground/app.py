@@ -9,6 +9,7 @@ Every refusal is ``{"error": message, "field": setting or null}`` with a
 4xx status; the work of glassnet runs in worker threads, each session
 under its own lock, so the server keeps answering while tabs train.
 """
+
 import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -26,14 +27,14 @@ from .options import options
 SECURITY_HEADERS = {
     # everything the page loads comes from this server (its live stream too)
     "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data: "
-                               "blob:; style-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'",
+    "blob:; style-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-DRAIN_BYTES = 1024 * 1024   # an oversized body up to this size is read (and dropped) first
-BODY_SECONDS = 30           # a client's time to send a request's body
+DRAIN_BYTES = 1024 * 1024  # an oversized body up to this size is read (and dropped) first
+BODY_SECONDS = 30  # a client's time to send a request's body
 
 
 def _error(exc):
@@ -69,6 +70,7 @@ class Guard:
                 for k, v in SECURITY_HEADERS.items():
                     h.setdefault(k, v)
             await send(message)
+
         await self.app(scope, receive, send_with_headers)
 
 
@@ -82,20 +84,25 @@ async def read_body(request, limit):
         if int(length) <= DRAIN_BYTES:  # the client, still sending, then reads the reply
             async for _ in request.stream():
                 pass
-        raise ProtocolError(f"the request body has {length} bytes; at most {limit} are "
-                            f"accepted", status=413)
+        raise ProtocolError(
+            f"the request body has {length} bytes; at most {limit} are accepted", status=413
+        )
     chunks, size = [], 0
     try:
         with anyio.fail_after(BODY_SECONDS):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    raise ProtocolError(f"the request body has more than {limit} bytes; at "
-                                        f"most {limit} are accepted", status=413)
+                    raise ProtocolError(
+                        f"the request body has more than {limit} bytes; at "
+                        f"most {limit} are accepted",
+                        status=413,
+                    )
                 chunks.append(chunk)
     except TimeoutError:
-        raise ProtocolError(f"the request body did not arrive within {BODY_SECONDS} s",
-                            status=408) from None
+        raise ProtocolError(
+            f"the request body did not arrive within {BODY_SECONDS} s", status=408
+        ) from None
     return b"".join(chunks)
 
 
@@ -130,30 +137,42 @@ def make_app(store, policy, static, stopping):
         def make():
             with session.lock:
                 return export.weights_bytes(session.network)
-        return Response(await run_in_threadpool(make), media_type="application/octet-stream",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{export.WEIGHTS_FILE}"'})
+
+        return Response(
+            await run_in_threadpool(make),
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{export.WEIGHTS_FILE}"'},
+        )
 
     async def export_script(request):
         session = _session(request)
 
         def make():
             with session.lock:
-                return export.script(session.config, session.network, session.data,
-                                     session.upload, session.upload_name)
-        return Response((await run_in_threadpool(make)).encode("utf-8"),
-                        media_type="text/x-python; charset=utf-8",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{export.SCRIPT_FILE}"'})
+                return export.script(
+                    session.config,
+                    session.network,
+                    session.data,
+                    session.upload,
+                    session.upload_name,
+                )
+
+        return Response(
+            (await run_in_threadpool(make)).encode("utf-8"),
+            media_type="text/x-python; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{export.SCRIPT_FILE}"'},
+        )
 
     async def new_session(request):
         settings = protocol.parse_session_request(
-            protocol.parse_json(await read_body(request, limits.MAX_BODY_BYTES)))
+            protocol.parse_json(await read_body(request, limits.MAX_BODY_BYTES))
+        )
         config = cfg.parse(settings)
         client = request.client.host if request.client else "local"
         session = await run_in_threadpool(store.create, config, client)
-        return JSONResponse({"session": session.id, "config": session.config.to_dict(),
-                             "options": options()})
+        return JSONResponse(
+            {"session": session.id, "config": session.config.to_dict(), "options": options()}
+        )
 
     async def command(request):
         msg = protocol.parse_json(await read_body(request, limits.MAX_BODY_BYTES))
@@ -167,8 +186,10 @@ def make_app(store, policy, static, stopping):
         session = store.get(query.get("session"))
         problem = query.get("problem", "classification")
         if problem not in ("classification", "regression"):
-            raise ProtocolError(f"problem must be classification or regression, got "
-                                f"{problem[:40]!r}", field="problem")
+            raise ProtocolError(
+                f"problem must be classification or regression, got {problem[:40]!r}",
+                field="problem",
+            )
         body = await read_body(request, limits.MAX_UPLOAD_BYTES)
 
         def use():
@@ -177,6 +198,7 @@ def make_app(store, policy, static, stopping):
                 session.set_upload(ds, ds.name)
                 session.playing = False
                 return {"ok": True, "config": session.config.to_dict(), "rows": len(ds)}
+
         return JSONResponse(await run_in_threadpool(use))
 
     async def live(ws):
@@ -186,24 +208,33 @@ def make_app(store, policy, static, stopping):
         return _error(exc)
 
     async def bug(request, exc):  # reported to this request (and logged); the server goes on
-        return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}",
-                             "field": None}, 500)
+        return JSONResponse(
+            {"error": f"internal error: {type(exc).__name__}: {exc}", "field": None}, 500
+        )
 
     async def http_error(request, exc):
         words = "not found" if exc.status_code == 404 else exc.detail
-        return JSONResponse({"error": f"{words}: {request.url.path[:100]}", "field": None},
-                            exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"error": f"{words}: {request.url.path[:100]}", "field": None},
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
-    routes = [Route("/", page), Route("/index.html", page), Route("/static/{path:path}", page),
-              Route("/api/options", get_options),
-              Route("/api/export/weights", export_weights),
-              Route("/api/export/script", export_script),
-              Route("/api/session", new_session, methods=["POST"]),
-              Route("/api/command", command, methods=["POST"]),
-              Route("/api/upload", upload_csv, methods=["POST"]),
-              WebSocketRoute("/api/stream", live)]
-    app = Starlette(routes=routes, exception_handlers={ProtocolError: refused,
-                                                       HTTPException: http_error,
-                                                       Exception: bug})
+    routes = [
+        Route("/", page),
+        Route("/index.html", page),
+        Route("/static/{path:path}", page),
+        Route("/api/options", get_options),
+        Route("/api/export/weights", export_weights),
+        Route("/api/export/script", export_script),
+        Route("/api/session", new_session, methods=["POST"]),
+        Route("/api/command", command, methods=["POST"]),
+        Route("/api/upload", upload_csv, methods=["POST"]),
+        WebSocketRoute("/api/stream", live),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ProtocolError: refused, HTTPException: http_error, Exception: bug},
+    )
     app.router.redirect_slashes = False
     return Guard(app, policy, stopping)

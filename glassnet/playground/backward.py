@@ -7,6 +7,7 @@ when one point is explained, as in evaluation) and on the data loss alone;
 its update is the article's plain gradient-descent step w ← w − η·∂L/∂w,
 which ``apply`` writes into the network when the page reaches it.
 """
+
 import numpy as np
 
 from ..explain.i18n import LANGS, text
@@ -22,10 +23,12 @@ HEADINGS = ("forward", "loss", "backward", "update")
 def _point(data, features, index):
     n = len(data.train_x)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
-        raise ProtocolError(f"index must be the number of a training point, from 0 to {n - 1}; "
-                            f"got {index!r}", field="index")
-    x = transform(data.train_x[index:index + 1], features)
-    y = data.train_y[index:index + 1]
+        raise ProtocolError(
+            f"index must be the number of a training point, from 0 to {n - 1}; got {index!r}",
+            field="index",
+        )
+    x = transform(data.train_x[index : index + 1], features)
+    y = data.train_y[index : index + 1]
     return Tensor(x), Tensor(y)
 
 
@@ -41,8 +44,14 @@ class PendingStep:
 
     def __init__(self, network, lr, version):
         self.version = version
-        self.new = [(lin, lin.weight._data - lr * lin.weight.grad._data,
-                     lin.bias._data - lr * lin.bias.grad._data) for lin in network.linears]
+        self.new = [
+            (
+                lin,
+                lin.weight._data - lr * lin.weight.grad._data,
+                lin.bias._data - lr * lin.bias.grad._data,
+            )
+            for lin in network.linears
+        ]
 
     def finite(self):
         """True when every new weight and bias is a finite number."""
@@ -59,9 +68,16 @@ def trace_point(network, data, config, index, version):
     x, y = _point(data, config.features, index)
     model = network.sequential(dropout=False)
     with np.errstate(all="ignore"):
-        t = explain_trace.trace_step(model, x, y, loss_function(data.task),
-                                     lr=config.learningRate, lang="en", apply=False,
-                                     detail="full")
+        t = explain_trace.trace_step(
+            model,
+            x,
+            y,
+            loss_function(data.task),
+            lr=config.learningRate,
+            lang="en",
+            apply=False,
+            detail="full",
+        )
     pending = PendingStep(network, config.learningRate, version)
     rows = [_row(r, sec) for sec, rs in t.sections.items() for r in rs]
     target = data.train_y[index]
@@ -74,7 +90,9 @@ def trace_point(network, data, config, index, version):
         "architecture": t.architecture,
         "lossName": t.loss_name,
         "rows": rows,
-        "headings": {lang: {k: text(explain_trace.TABLE, k, lang, lr=f"{t.lr:g}")
-                            for k in HEADINGS} for lang in LANGS},
+        "headings": {
+            lang: {k: text(explain_trace.TABLE, k, lang, lr=f"{t.lr:g}") for k in HEADINGS}
+            for lang in LANGS
+        },
     }
     return payload, pending

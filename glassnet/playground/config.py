@@ -5,6 +5,7 @@ whole configuration or only the keys that changed) and returns a new
 ``Config``; anything unknown, of the wrong type or out of range raises a
 ``ProtocolError`` naming the setting and the allowed values.
 """
+
 import math
 from dataclasses import asdict, dataclass, replace
 
@@ -49,10 +50,12 @@ class Config:
 
 
 def _int(v, key, lo, hi):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or \
-            (isinstance(v, float) and not v.is_integer()):
-        raise ProtocolError(f"{key} must be a whole number from {lo} to {hi}, got {v!r}",
-                            field=key)
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, (int, float))
+        or (isinstance(v, float) and not v.is_integer())
+    ):
+        raise ProtocolError(f"{key} must be a whole number from {lo} to {hi}, got {v!r}", field=key)
     if not lo <= v <= hi:
         raise ProtocolError(f"{key} must be from {lo} to {hi}, got {v!r}", field=key)
     return int(v)
@@ -60,8 +63,7 @@ def _int(v, key, lo, hi):
 
 def _real(v, key, lo, hi, lo_open=False):
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ProtocolError(f"{key} must be a number from {lo:g} to {hi:g}, got {v!r}",
-                            field=key)
+        raise ProtocolError(f"{key} must be a number from {lo:g} to {hi:g}, got {v!r}", field=key)
     if not (lo < v if lo_open else lo <= v) or v > hi:
         raise ProtocolError(f"{key} must be from {lo:g} to {hi:g}, got {v!r}", field=key)
     return float(v)
@@ -75,8 +77,9 @@ def _choice(v, key, options):
 
 def _registered(v, key, registry):
     if not isinstance(v, str) or v not in registry:
-        raise ProtocolError(f"{key} must be one of {', '.join(registry.accepted())}; got {v!r}",
-                            field=key)
+        raise ProtocolError(
+            f"{key} must be one of {', '.join(registry.accepted())}; got {v!r}", field=key
+        )
     return registry.canonical(v)
 
 
@@ -133,18 +136,23 @@ def parse(message, base=None):
     changes = {}
     for key, value in message.items():
         if key not in CHECKS:
-            raise ProtocolError(f"unknown setting {key!r}; the settings are: "
-                                f"{', '.join(CHECKS)}", field=str(key)[:40])
+            raise ProtocolError(
+                f"unknown setting {key!r}; the settings are: {', '.join(CHECKS)}",
+                field=str(key)[:40],
+            )
         changes[key] = CHECKS[key](value)
     if "layers" in changes and "activations" not in changes:
         # more layers take the last layer's activation (or tanh); fewer drop theirs
         acts = list(base.activations) or ["tanh"]
-        changes["activations"] = tuple((acts + [acts[-1]] * L.MAX_LAYERS)[:len(changes["layers"])])
+        changes["activations"] = tuple((acts + [acts[-1]] * L.MAX_LAYERS)[: len(changes["layers"])])
     config = replace(base, **changes)
     if len(config.activations) != len(config.layers):
-        raise ProtocolError(f"activations must name one activation per hidden layer: "
-                            f"{len(config.layers)} layers, {len(config.activations)} "
-                            "activations", field="activations")
+        raise ProtocolError(
+            f"activations must name one activation per hidden layer: "
+            f"{len(config.layers)} layers, {len(config.activations)} "
+            "activations",
+            field="activations",
+        )
     return config
 
 

@@ -5,6 +5,7 @@ into training and test points with the session's seed.
 The same seed gives the same points and the same split, which is what lets
 a shared URL, and the exported script, rebuild them exactly.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +19,7 @@ DATASETS = {
     "xor": ("classification", gd.xor2d, "gn.datasets.xor2d"),
     "gauss": ("classification", gd.gauss, "gn.datasets.gauss"),
     "spiral": ("classification", gd.spiral, "gn.datasets.spiral"),
-    "spirals3": ("classification", multiclass.spirals,
-                 "glassnet.playground.multiclass.spirals"),
+    "spirals3": ("classification", multiclass.spirals, "glassnet.playground.multiclass.spirals"),
     "blobs4": ("classification", multiclass.blobs, "glassnet.playground.multiclass.blobs"),
     "plane": ("regression", gd.plane, "gn.datasets.plane"),
     "multigauss": ("regression", gd.multi_gauss, "gn.datasets.multi_gauss"),
@@ -33,6 +33,7 @@ class Data:
     """Training and test points (float32 (n, 2)) with their targets (int64
     class indices (n,) or float32 (n, 1)), the task, the class names and the
     view (x1 min, x1 max, x2 min, x2 max) the page draws."""
+
     name: str
     task: str
     train_x: np.ndarray
@@ -41,7 +42,7 @@ class Data:
     test_y: np.ndarray
     classes: list
     view: tuple
-    target_scale: float = 1.0   # regression: |targets| are at most about this
+    target_scale: float = 1.0  # regression: |targets| are at most about this
 
     @property
     def n_outputs(self):
@@ -89,6 +90,14 @@ def build(config, upload=None):
     if ds.task == "regression":
         scale = max(1.0, float(np.abs(ds.targets._data).max()))
     view = VIEW if config.dataset != UPLOAD else _view_of(x)
-    return Data(name=config.dataset, task=ds.task, train_x=train.features._data,
-                train_y=train.targets._data, test_x=test.features._data,
-                test_y=test.targets._data, classes=classes, view=view, target_scale=scale)
+    return Data(
+        name=config.dataset,
+        task=ds.task,
+        train_x=train.features._data,
+        train_y=train.targets._data,
+        test_x=test.features._data,
+        test_y=test.targets._data,
+        classes=classes,
+        view=view,
+        target_scale=scale,
+    )

@@ -13,6 +13,7 @@ training instead of piling up frames, and a tab that stops answering (closed,
 asleep, gone) stops training; one silent for ``STREAM_ACK_SECONDS`` is
 closed. A newer stream for the same session (a reconnect) takes over.
 """
+
 import asyncio
 import threading
 import time
@@ -25,8 +26,12 @@ from .errors import ProtocolError
 from .protocol import dumps
 
 CLOSE_UNKNOWN_SESSION = 4404
-GONE = ProtocolError("this tab's session has ended (closed for being idle, or the server was "
-                     "restarted); reload the page", status=404, field="session")
+GONE = ProtocolError(
+    "this tab's session has ended (closed for being idle, or the server was "
+    "restarted); reload the page",
+    status=404,
+    field="session",
+)
 
 
 def message(name, payload):
@@ -85,8 +90,9 @@ def _next_messages(session, sent, stopping):
                     session.train_for()
                 except Exception as exc:  # a numerical failure stops the play, not the server
                     session.set_playing(False)
-                    out.append(message("failure", {"error": f"training stopped: {exc}",
-                                                   "field": None}))
+                    out.append(
+                        message("failure", {"error": f"training stopped: {exc}", "field": None})
+                    )
         if session.data_version != sent["data"]:
             sent["data"] = session.data_version
             out.append(message("data", session.data_message()))
@@ -110,8 +116,7 @@ async def _wait(event, reader, seconds):
     """Until ``event`` is set, the page has gone or ``seconds`` have passed."""
     waiter = asyncio.ensure_future(event.wait())
     try:
-        await asyncio.wait([waiter, reader], timeout=seconds,
-                           return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([waiter, reader], timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiter.cancel()
 
@@ -137,8 +142,12 @@ async def stream(ws, session, store, stopping):
     sent = {"data": -1, "frame": -1}
     last = time.monotonic()
     try:
-        while not stopping.is_set() and store.alive(session) and session.stream_owner is me \
-                and not reader.done():
+        while (
+            not stopping.is_set()
+            and store.alive(session)
+            and session.stream_owner is me
+            and not reader.done()
+        ):
             now = time.monotonic()
             if acks.unacked >= limits.STREAM_MAX_UNACKED:
                 if now - acks.last > limits.STREAM_ACK_SECONDS:

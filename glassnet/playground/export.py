@@ -1,6 +1,7 @@
 """Export: the trained weights (safetensors, written by ``gn.save``) and a
 short Python script that rebuilds the same network and data with glassnet,
 loads the weights and goes on training."""
+
 import os
 import tempfile
 
@@ -29,9 +30,11 @@ def _data_code(config, data, upload_name):
     seed = f"rng = np.random.default_rng({config.seed})"
     if config.dataset == UPLOAD:
         task = data.task
-        return (f'CSV = sys.argv[2] if len(sys.argv) > 2 else {upload_name!r}\n{seed}\n'
-                f'data = gn.datasets.load_csv(CSV, target=TARGET, features=FEATURES, '
-                f'task={task!r})')
+        return (
+            f"CSV = sys.argv[2] if len(sys.argv) > 2 else {upload_name!r}\n{seed}\n"
+            f"data = gn.datasets.load_csv(CSV, target=TARGET, features=FEATURES, "
+            f"task={task!r})"
+        )
     call = DATASETS[config.dataset][2]
     return f"{seed}\ndata = {call}({config.points}, {config.noise}, generator=rng)"
 
@@ -52,8 +55,10 @@ def _penalty_code(config):
     if config.regularization == "none" or config.regularizationRate == 0:
         return ""
     fn = "l1_penalty" if config.regularization == "l1" else "l2_penalty"
-    return (f"\n        loss = loss + gn.optim.{fn}(weights, lam={config.regularizationRate!r})"
-            f"  # {config.regularization.upper()} regularization")
+    return (
+        f"\n        loss = loss + gn.optim.{fn}(weights, lam={config.regularizationRate!r})"
+        f"  # {config.regularization.upper()} regularization"
+    )
 
 
 def script(config, network, data, upload=None, upload_name=None):
@@ -62,14 +67,19 @@ def script(config, network, data, upload=None, upload_name=None):
     csv_head = ""
     if config.dataset == UPLOAD:
         csv_head = f"FEATURES, TARGET = {list(upload.feature_names)!r}, {upload.target_name!r}\n"
-    extra_import = ("import glassnet.playground.multiclass\n"
-                    if DATASETS.get(config.dataset, ("", "", ""))[2].startswith("glassnet.")
-                    else "")
+    extra_import = (
+        "import glassnet.playground.multiclass\n"
+        if DATASETS.get(config.dataset, ("", "", ""))[2].startswith("glassnet.")
+        else ""
+    )
     inputs = ", ".join(FEATURE_CODE[f] for f in feats)
-    weights_line = ("\nweights = [m.weight for m in model if isinstance(m, nn.Linear)]"
-                    if _penalty_code(config) else "")
+    weights_line = (
+        "\nweights = [m.weight for m in model if isinstance(m, nn.Linear)]"
+        if _penalty_code(config)
+        else ""
+    )
     usage = "[EPOCHS] [CSV]" if config.dataset == UPLOAD else "[EPOCHS]"
-    test_size = (100 - config.trainRatio) / 100   # as datasets.split
+    test_size = (100 - config.trainRatio) / 100  # as datasets.split
     return f'''"""Go on training the network built in glassnet's playground.
 
     python {SCRIPT_FILE} {usage}

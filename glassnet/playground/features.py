@@ -1,5 +1,6 @@
 """The network's inputs, computed from a point (x1, x2): TensorFlow
 Playground's seven features."""
+
 import numpy as np
 
 # name -> (label on the page, f(x1, x2))
@@ -13,8 +14,15 @@ FEATURES = {
     "sinx2": ("sin x₂", lambda x1, x2: np.sin(x2)),
 }
 # how the exported script writes each one (x1, x2 are columns)
-CODE = {"x1": "x1", "x2": "x2", "x1sq": "x1 * x1", "x2sq": "x2 * x2", "x1x2": "x1 * x2",
-        "sinx1": "np.sin(x1)", "sinx2": "np.sin(x2)"}
+CODE = {
+    "x1": "x1",
+    "x2": "x2",
+    "x1sq": "x1 * x1",
+    "x2sq": "x2 * x2",
+    "x1x2": "x1 * x2",
+    "sinx1": "np.sin(x1)",
+    "sinx2": "np.sin(x2)",
+}
 
 
 def transform(points, names):

@@ -5,6 +5,7 @@ Values are sent as bytes (base64): v in [-1, 1] becomes round((v + 1)·127.5)
 (values beyond ±1 are clipped, as TensorFlow Playground's colour scale
 does); row 0 is the top of the view (largest x2), column 0 its left edge.
 """
+
 import base64
 
 import numpy as np
@@ -75,5 +76,8 @@ def output_map(network, data, features):
         return {"mode": "diverging", "values": encode(p[:, 1] - p[:, 0])}
     cls = p.argmax(axis=1).astype(np.uint8)
     conf = p.max(axis=1) * 2 - 1
-    return {"mode": "classes", "classes": base64.b64encode(cls.tobytes()).decode("ascii"),
-            "values": encode(conf)}
+    return {
+        "mode": "classes",
+        "classes": base64.b64encode(cls.tobytes()).decode("ascii"),
+        "values": encode(conf),
+    }

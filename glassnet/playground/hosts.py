@@ -9,6 +9,7 @@ host and port), so a page on another site, or on another port of this
 machine, cannot drive a tab's session. Requests without ``Origin`` come
 from programs, not from other sites' pages, and pass.
 """
+
 import ipaddress
 import socket
 
@@ -72,11 +73,15 @@ class HostPolicy:
         if (host or "").lower() not in self.hosts:
             raise ProtocolError(
                 f"requests must be addressed to this server ({self.describe()}), not "
-                f"{str(host)[:80]!r}", status=403)
+                f"{str(host)[:80]!r}",
+                status=403,
+            )
         if origin is not None and origin.lower() not in self.origins:
             raise ProtocolError(
                 f"requests from other web sites are refused (Origin {origin[:80]!r}; this "
-                f"server is {self.describe()})", status=403)
+                f"server is {self.describe()})",
+                status=403,
+            )
 
     def describe(self):
         shown = [f"{_bracket(n)}:{self.port}" for n in self.names if n in LOOPBACK_NAMES[:2]]

@@ -3,6 +3,7 @@ cross-entropy: ``spirals`` (three interleaved arms) and ``blobs`` (four
 Gaussian clusters). Like TensorFlow Playground's sets they live in the
 [-6, 6]² view, take a noise percentage 0 to 50, and draw from ``generator``.
 """
+
 import numpy as np
 
 from ..data.labeled import LabeledDataset
@@ -10,9 +11,15 @@ from ..data.labeled import LabeledDataset
 
 def _dataset(x, y, k, name, g):
     order = g.permutation(len(x))
-    return LabeledDataset(x[order].astype(np.float32), y[order].astype(np.int64),
-                          task="classification", feature_names=["x1", "x2"],
-                          target_name="label", classes=[str(c) for c in range(k)], name=name)
+    return LabeledDataset(
+        x[order].astype(np.float32),
+        y[order].astype(np.int64),
+        task="classification",
+        feature_names=["x1", "x2"],
+        target_name="label",
+        classes=[str(c) for c in range(k)],
+        name=name,
+    )
 
 
 def _sizes(n, k):

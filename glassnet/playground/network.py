@@ -7,13 +7,14 @@ The Linear and activation modules live as long as the network's shape does;
 dropout rate keeps the trained weights (the optimizer holds the same
 parameters), while a new shape (features, layers) means a new Network.
 """
+
 import numpy as np
 
 from .. import nn
 from ..nn import init
 from ..nn.activation_registry import ACTIVATIONS
 
-WEIGHT_INIT = "xavier_uniform"   # a name of nn.init.INITIALIZERS
+WEIGHT_INIT = "xavier_uniform"  # a name of nn.init.INITIALIZERS
 
 
 class Network:
@@ -23,8 +24,9 @@ class Network:
 
     def __init__(self, sizes, activations, dropout, generator):
         if len(activations) != len(sizes) - 2:
-            raise ValueError(f"Network: {len(sizes) - 2} hidden layers but "
-                             f"{len(activations)} activations")
+            raise ValueError(
+                f"Network: {len(sizes) - 2} hidden layers but {len(activations)} activations"
+            )
         self.sizes = list(sizes)
         self.linears = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
         self._cache = {}
@@ -67,5 +69,7 @@ class Network:
 
     def weights(self):
         """[(W, b)] per layer as float64 arrays."""
-        return [(lin.weight._data.astype(np.float64), lin.bias._data.astype(np.float64))
-                for lin in self.linears]
+        return [
+            (lin.weight._data.astype(np.float64), lin.bias._data.astype(np.float64))
+            for lin in self.linears
+        ]

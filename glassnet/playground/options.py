@@ -1,6 +1,7 @@
 """What the page's controls may offer (sent once, at ``/api/options`` and
 with every new session): the server's own lists and bounds, so the page
 never offers a value the server would refuse."""
+
 from . import config, limits
 from .datasets import DATASETS
 from .features import FEATURES
@@ -23,14 +24,22 @@ def options():
         "dropoutRates": DROPOUT_RATES,
         "defaults": config.Config().to_dict(),
         "limits": {
-            "maxLayers": limits.MAX_LAYERS, "maxNeurons": limits.MAX_NEURONS,
-            "minPoints": limits.MIN_POINTS, "maxPoints": limits.MAX_POINTS,
-            "minNoise": limits.MIN_NOISE, "maxNoise": limits.MAX_NOISE,
-            "minTrainRatio": limits.MIN_TRAIN_RATIO, "maxTrainRatio": limits.MAX_TRAIN_RATIO,
-            "minBatch": limits.MIN_BATCH, "maxBatch": limits.MAX_BATCH,
-            "minLearningRate": limits.MIN_LR, "maxLearningRate": limits.MAX_LR,
-            "maxRegularizationRate": limits.MAX_REG_RATE, "maxDropout": limits.MAX_DROPOUT,
-            "maxSeed": limits.MAX_SEED, "maxUploadBytes": limits.MAX_UPLOAD_BYTES,
+            "maxLayers": limits.MAX_LAYERS,
+            "maxNeurons": limits.MAX_NEURONS,
+            "minPoints": limits.MIN_POINTS,
+            "maxPoints": limits.MAX_POINTS,
+            "minNoise": limits.MIN_NOISE,
+            "maxNoise": limits.MAX_NOISE,
+            "minTrainRatio": limits.MIN_TRAIN_RATIO,
+            "maxTrainRatio": limits.MAX_TRAIN_RATIO,
+            "minBatch": limits.MIN_BATCH,
+            "maxBatch": limits.MAX_BATCH,
+            "minLearningRate": limits.MIN_LR,
+            "maxLearningRate": limits.MAX_LR,
+            "maxRegularizationRate": limits.MAX_REG_RATE,
+            "maxDropout": limits.MAX_DROPOUT,
+            "maxSeed": limits.MAX_SEED,
+            "maxUploadBytes": limits.MAX_UPLOAD_BYTES,
             "maxClasses": limits.MAX_CLASSES,
         },
     }

@@ -22,6 +22,7 @@ with a 4xx status (409 with field ``diverged`` for a step of a network whose
 numbers are no longer finite; 429 when a new session would evict an open
 tab).
 """
+
 import json
 
 from .errors import ProtocolError
@@ -55,24 +56,25 @@ def parse_json(body):
     except ValueError as exc:
         raise ProtocolError(f"the request body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise ProtocolError(f"the request body must be a JSON object, got "
-                            f"{type(value).__name__}")
+        raise ProtocolError(f"the request body must be a JSON object, got {type(value).__name__}")
     return value
 
 
 def _exact_keys(msg, allowed, what):
     extra = sorted(set(msg) - set(allowed))
     if extra:
-        raise ProtocolError(f"{what}: unexpected key {str(extra[0])[:40]!r}; allowed: "
-                            f"{', '.join(sorted(allowed))}")
+        raise ProtocolError(
+            f"{what}: unexpected key {str(extra[0])[:40]!r}; allowed: {', '.join(sorted(allowed))}"
+        )
 
 
 def parse_command(msg):
     """(session id, command type, arguments) of a command message."""
     kind = msg.get("type")
     if not isinstance(kind, str) or kind not in COMMANDS:
-        raise ProtocolError(f"type must be one of {', '.join(COMMANDS)}; got "
-                            f"{str(kind)[:40]!r}", field="type")
+        raise ProtocolError(
+            f"type must be one of {', '.join(COMMANDS)}; got {str(kind)[:40]!r}", field="type"
+        )
     spec = COMMANDS[kind]
     _exact_keys(msg, {"session", "type", *spec}, f"command {kind!r}")
     args = {}
@@ -81,8 +83,9 @@ def parse_command(msg):
             raise ProtocolError(f"command {kind!r} needs {name!r} ({desc})", field=name)
         value = msg[name]
         if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
-            raise ProtocolError(f"command {kind!r}: {name!r} must be {desc}, got "
-                                f"{type(value).__name__}", field=name)
+            raise ProtocolError(
+                f"command {kind!r}: {name!r} must be {desc}, got {type(value).__name__}", field=name
+            )
         args[name] = value
     return msg.get("session"), kind, args
 
@@ -98,5 +101,6 @@ def parse_session_request(msg):
 
 def dumps(obj):
     """``obj`` as compact JSON bytes (NaN/Infinity refused: send None instead)."""
-    return json.dumps(obj, allow_nan=False, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps(obj, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )

@@ -7,6 +7,7 @@ can reach needs ``allow_remote=True`` (``--allow-remote``), and then a
 warning is printed. Whatever the address, requests must name this server
 in Host and Origin (``hosts.py``).
 """
+
 import socket
 import sys
 import threading
@@ -44,31 +45,40 @@ class _Protocol(H11Protocol):
     def _too_slow(self, cycle):
         # no new request since the deadline was set (an upgraded connection is the
         # WebSocket's, no longer ours)
-        if self.cycle is cycle and not self.transport.is_closing() and \
-                self.transport.get_protocol() is self:
+        if (
+            self.cycle is cycle
+            and not self.transport.is_closing()
+            and self.transport.get_protocol() is self
+        ):
             self.transport.close()
 
 
 def remote_warning(host, policy):
-    return (f"WARNING: the playground listens on {host}, beyond this machine: anyone who can "
-            f"reach it can train networks here and upload files (there is no password). "
-            f"It answers to {', '.join(policy.names)} on port {policy.port}.")
+    return (
+        f"WARNING: the playground listens on {host}, beyond this machine: anyone who can "
+        f"reach it can train networks here and upload files (there is no password). "
+        f"It answers to {', '.join(policy.names)} on port {policy.port}."
+    )
 
 
 class PlaygroundServer:
     """A playground listening on ``host``:``port`` (0: a free port); run it
     with ``serve_forever()`` (here) or ``start()`` (a background thread)."""
 
-    def __init__(self, host="127.0.0.1", port=8000, verbose=False, allow_remote=False,
-                 allowed_hosts=()):
+    def __init__(
+        self, host="127.0.0.1", port=8000, verbose=False, allow_remote=False, allowed_hosts=()
+    ):
         if not is_loopback(host) and not allow_remote:
             raise RemoteRefused(
                 f"--host {host} lets other machines reach the playground; add --allow-remote "
-                f"to do that on purpose (the default, 127.0.0.1, is this machine only)")
+                f"to do that on purpose (the default, 127.0.0.1, is this machine only)"
+            )
         static = static_files()
         if "/" not in static:
-            raise RuntimeError("the playground's page (glassnet/playground/static/index.html) "
-                               "is missing from this installation of glassnet; reinstall it")
+            raise RuntimeError(
+                "the playground's page (glassnet/playground/static/index.html) "
+                "is missing from this installation of glassnet; reinstall it"
+            )
         self.socket = self._listen(host, port)
         self.server_address = self.socket.getsockname()[:2]
         self.host = host
@@ -76,13 +86,25 @@ class PlaygroundServer:
         self.store = SessionStore()
         self.stopping = threading.Event()
         self.app = make_app(self.store, self.policy, static, self.stopping)
-        self.uvicorn = uvicorn.Server(uvicorn.Config(
-            self.app, http=_Protocol, ws="wsproto", lifespan="off", log_config=None,
-            log_level="info" if verbose else "warning", access_log=verbose,
-            proxy_headers=False, server_header=False, backlog=limits.BACKLOG,
-            limit_concurrency=limits.MAX_CONNECTIONS,
-            timeout_keep_alive=limits.KEEP_ALIVE_SECONDS, timeout_graceful_shutdown=5,
-            ws_max_size=limits.MAX_STREAM_MESSAGE, ws_ping_interval=None))
+        self.uvicorn = uvicorn.Server(
+            uvicorn.Config(
+                self.app,
+                http=_Protocol,
+                ws="wsproto",
+                lifespan="off",
+                log_config=None,
+                log_level="info" if verbose else "warning",
+                access_log=verbose,
+                proxy_headers=False,
+                server_header=False,
+                backlog=limits.BACKLOG,
+                limit_concurrency=limits.MAX_CONNECTIONS,
+                timeout_keep_alive=limits.KEEP_ALIVE_SECONDS,
+                timeout_graceful_shutdown=5,
+                ws_max_size=limits.MAX_STREAM_MESSAGE,
+                ws_ping_interval=None,
+            )
+        )
         self._thread = None
 
     @staticmethod
@@ -122,14 +144,22 @@ def start(host="127.0.0.1", port=0, verbose=False, allow_remote=False, allowed_h
     """A running server (port 0: any free one) in a background thread;
     ``server.url``, ``server.stop()``. For tests and notebooks."""
     server = PlaygroundServer(host, port, verbose, allow_remote, allowed_hosts)
-    server._thread = threading.Thread(target=server.serve_forever, name="glassnet-playground",
-                                      daemon=True)
+    server._thread = threading.Thread(
+        target=server.serve_forever, name="glassnet-playground", daemon=True
+    )
     server._thread.start()
     return server
 
 
-def serve(host="127.0.0.1", port=8000, open_browser=False, verbose=False, print_fn=print,
-          allow_remote=False, allowed_hosts=()):
+def serve(
+    host="127.0.0.1",
+    port=8000,
+    open_browser=False,
+    verbose=False,
+    print_fn=print,
+    allow_remote=False,
+    allowed_hosts=(),
+):
     """Run the playground until Ctrl-C."""
     server = PlaygroundServer(host, port, verbose, allow_remote, allowed_hosts)
     if not is_loopback(host):
@@ -138,6 +168,7 @@ def serve(host="127.0.0.1", port=8000, open_browser=False, verbose=False, print_
     sys.stdout.flush()
     if open_browser:
         import webbrowser
+
         threading.Timer(0.3, webbrowser.open, args=(server.url,)).start()
     try:
         server.serve_forever()

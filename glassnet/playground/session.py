@@ -5,6 +5,7 @@ commands, the live stream's training and frames): one tab's requests take
 turns, while other tabs train at the same time in other threads (glassnet's
 grad mode is per thread).
 """
+
 import threading
 import time
 
@@ -30,16 +31,16 @@ def _rows_with(history, key):
 class Session:
     def __init__(self, sid, config):
         self.id = sid
-        self.upload = None            # LabeledDataset from a CSV file
+        self.upload = None  # LabeledDataset from a CSV file
         self.upload_name = None
         self.playing = False
-        self.version = 0              # bumps whenever the page has something new to draw
+        self.version = 0  # bumps whenever the page has something new to draw
         self.data_version = 0
-        self.pending = None           # the traced step the page may apply
+        self.pending = None  # the traced step the page may apply
         self.changed = threading.Event()
         self.last_seen = time.monotonic()
-        self.stream_owner = None      # the live stream now serving this tab
-        self.client = None            # who opened it (SessionStore counts per client)
+        self.stream_owner = None  # the live stream now serving this tab
+        self.client = None  # who opened it (SessionStore counts per client)
         self.lock = threading.RLock()  # held around everything that reads or trains the model
         self.config = config
         self._use_data(datasets.build(config, None))
@@ -67,8 +68,7 @@ class Session:
     def set_config(self, message):
         new = cfg.parse(message, self.config)
         if new.dataset == datasets.UPLOAD and self.upload is None:
-            raise ProtocolError("dataset 'csv' needs a CSV file: upload one first",
-                                field="dataset")
+            raise ProtocolError("dataset 'csv' needs a CSV file: upload one first", field="dataset")
         keys = cfg.changed(self.config, new)
         data = datasets.build(new, self.upload) if keys & set(cfg.DATA_KEYS) else None
         old, self.config = self.config, new
@@ -81,8 +81,9 @@ class Session:
                 self.network.set_activations(new.activations)
             if "dropout" in keys:
                 self.network.set_dropout(new.dropout)
-            training.configure(self.trainer, self.network, new,
-                               reset_optimizer=new.optimizer != old.optimizer)
+            training.configure(
+                self.trainer, self.network, new, reset_optimizer=new.optimizer != old.optimizer
+            )
             if keys & {"activations", "dropout"}:
                 self.trainer.record()
             self._touch()
@@ -113,7 +114,7 @@ class Session:
     def step(self, deadline=None):
         """Train to the end of the current epoch (one whole epoch if none is
         under way), or until ``deadline``; True when the epoch is done."""
-        with np.errstate(all="ignore"):   # a diverging run shows NaN, it does not stop
+        with np.errstate(all="ignore"):  # a diverging run shows NaN, it does not stop
             done = self.trainer.train_epoch(deadline=deadline) is not None
         self._touch()
         return done
@@ -123,8 +124,10 @@ class Session:
         deadline = time.monotonic() + seconds
         with np.errstate(all="ignore"):
             for _ in range(limits.MAX_EPOCHS_PER_SLICE):
-                if self.trainer.train_epoch(deadline=deadline) is None or \
-                        time.monotonic() >= deadline:
+                if (
+                    self.trainer.train_epoch(deadline=deadline) is None
+                    or time.monotonic() >= deadline
+                ):
                     break
         self._touch()
 
@@ -134,9 +137,12 @@ class Session:
         return not all(np.isfinite(np.asarray(p)).all() for p in self.network.parameters())
 
     def _refuse_diverged(self, what):
-        raise ProtocolError(f"{what}: the network has diverged (its weights are no longer "
-                            "finite numbers); lower the learning rate and press reset",
-                            status=409, field="diverged")
+        raise ProtocolError(
+            f"{what}: the network has diverged (its weights are no longer "
+            "finite numbers); lower the learning rate and press reset",
+            status=409,
+            field="diverged",
+        )
 
     def trace(self, index):
         """The traced step on training point ``index`` (a 409 when the weights
@@ -144,8 +150,9 @@ class Session:
         self.pending = None
         if self.diverged:
             self._refuse_diverged("no step can be traced")
-        payload, pending = backward.trace_point(self.network, self.data, self.config, index,
-                                                self.version)
+        payload, pending = backward.trace_point(
+            self.network, self.data, self.config, index, self.version
+        )
         try:
             dumps(payload)  # what the page would get: refused with NaN or ±∞ in it
         except ValueError:
@@ -155,8 +162,10 @@ class Session:
 
     def apply_trace(self):
         if self.pending is None or self.pending.version != self.version:
-            raise ProtocolError("there is no traced step to apply (the network changed since "
-                                "the point was picked); pick a point again")
+            raise ProtocolError(
+                "there is no traced step to apply (the network changed since "
+                "the point was picked); pick a point again"
+            )
         if not self.pending.finite():
             self.pending = None
             self._refuse_diverged("the traced step was not applied")
@@ -184,29 +193,51 @@ class Session:
         def part(x, y):
             ys = y.tolist() if d.task == "classification" else y[:, 0].tolist()
             return {"x": np.round(x.astype(np.float64), 5).tolist(), "y": ys}
-        return {"dataVersion": self.data_version, "name": d.name, "task": d.task,
-                "classes": d.classes, "view": list(d.view), "targetScale": d.target_scale,
-                "uploadName": self.upload_name,
-                "uploadTask": None if self.upload is None else self.upload.task,
-                "train": part(d.train_x, d.train_y), "test": part(d.test_x, d.test_y)}
+
+        return {
+            "dataVersion": self.data_version,
+            "name": d.name,
+            "task": d.task,
+            "classes": d.classes,
+            "view": list(d.view),
+            "targetScale": d.target_scale,
+            "uploadName": self.upload_name,
+            "uploadTask": None if self.upload is None else self.upload.task,
+            "train": part(d.train_x, d.train_y),
+            "test": part(d.test_x, d.test_y),
+        }
 
     def frame(self):
         t, c = self.trainer, self.config
         h = t.history
-        epochs = [e + 1 for e in h.epoch]   # epochs done: row e holds the state after epoch e
+        epochs = [e + 1 for e in h.epoch]  # epochs done: row e holds the state after epoch e
         keys = [training.grad_norm_key(l) for l in range(len(self.network.linears))]
         rows = _rows_with(h, keys[0])
         return {
-            "version": self.version, "dataVersion": self.data_version, "epoch": t.epoch,
-            "playing": self.playing, "diverged": self.diverged, "config": c.to_dict(),
-            "trainLoss": _finite(self.train_loss), "testLoss": _finite(self.test_loss),
-            "history": {"epoch": epochs, "train": [_finite(v) for v in h["train_loss"]],
-                        "test": [_finite(v) for v in h["test_loss"]]},
-            "gradNorms": {"epoch": [epochs[i] for i in rows],
-                          "layers": [[_finite(h[k][i]) for i in rows] for k in keys]},
-            "weights": [{"W": [[_finite(v) for v in row] for row in W.tolist()],
-                         "b": [_finite(v) for v in b.tolist()]}
-                        for W, b in self.network.weights()],
+            "version": self.version,
+            "dataVersion": self.data_version,
+            "epoch": t.epoch,
+            "playing": self.playing,
+            "diverged": self.diverged,
+            "config": c.to_dict(),
+            "trainLoss": _finite(self.train_loss),
+            "testLoss": _finite(self.test_loss),
+            "history": {
+                "epoch": epochs,
+                "train": [_finite(v) for v in h["train_loss"]],
+                "test": [_finite(v) for v in h["test_loss"]],
+            },
+            "gradNorms": {
+                "epoch": [epochs[i] for i in rows],
+                "layers": [[_finite(h[k][i]) for i in rows] for k in keys],
+            },
+            "weights": [
+                {
+                    "W": [[_finite(v) for v in row] for row in W.tolist()],
+                    "b": [_finite(v) for v in b.tolist()],
+                }
+                for W, b in self.network.weights()
+            ],
             "neurons": heatmaps.neuron_maps(self.network, self.data, c.features),
             "output": heatmaps.output_map(self.network, self.data, c.features),
             "grids": {"neuron": limits.NEURON_GRID, "output": limits.OUTPUT_GRID},

@@ -7,6 +7,7 @@ makes room by dropping an idle one — no live stream and unseen for
 the new one is refused (429). Sessions unseen for ``SESSION_IDLE_SECONDS``
 are forgotten.
 """
+
 import secrets
 import threading
 import time
@@ -17,9 +18,13 @@ from .session import Session
 
 
 class SessionStore:
-    def __init__(self, max_sessions=limits.MAX_SESSIONS,
-                 per_client=limits.MAX_SESSIONS_PER_CLIENT,
-                 evict_idle=limits.EVICT_IDLE_SECONDS, idle=limits.SESSION_IDLE_SECONDS):
+    def __init__(
+        self,
+        max_sessions=limits.MAX_SESSIONS,
+        per_client=limits.MAX_SESSIONS_PER_CLIENT,
+        evict_idle=limits.EVICT_IDLE_SECONDS,
+        idle=limits.SESSION_IDLE_SECONDS,
+    ):
         self._lock = threading.Lock()
         self._sessions = {}
         self.max_sessions, self.per_client = max_sessions, per_client
@@ -42,8 +47,11 @@ class SessionStore:
         with self._lock:
             session = self._sessions.get(sid) if isinstance(sid, str) else None
             if session is None:
-                raise ProtocolError("unknown session: it has expired or the server was "
-                                    "restarted; reload the page", status=404, field="session")
+                raise ProtocolError(
+                    "unknown session: it has expired or the server was restarted; reload the page",
+                    status=404,
+                    field="session",
+                )
             session.last_seen = time.monotonic()
             return session
 
@@ -66,16 +74,24 @@ class SessionStore:
             self._drop(s.id)
         mine = [s for s in self._sessions.values() if s.client == client]
         if len(mine) >= self.per_client:
-            self._evict(mine, now, f"this client has {len(mine)} open playground tabs, the "
-                                   f"most one client may have; close one of them")
+            self._evict(
+                mine,
+                now,
+                f"this client has {len(mine)} open playground tabs, the "
+                f"most one client may have; close one of them",
+            )
         if len(self._sessions) >= self.max_sessions:
-            self._evict(list(self._sessions.values()), now,
-                        f"the playground has {len(self._sessions)} open tabs, the most it "
-                        f"serves at once; try again when one has closed")
+            self._evict(
+                list(self._sessions.values()),
+                now,
+                f"the playground has {len(self._sessions)} open tabs, the most it "
+                f"serves at once; try again when one has closed",
+            )
 
     def _evict(self, candidates, now, refusal):
-        idle = [s for s in candidates
-                if s.stream_owner is None and now - s.last_seen >= self.evict_idle]
+        idle = [
+            s for s in candidates if s.stream_owner is None and now - s.last_seen >= self.evict_idle
+        ]
         if not idle:
             raise ProtocolError(refusal, status=429)
         self._drop(min(idle, key=lambda s: s.last_seen).id)

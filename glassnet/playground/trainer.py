@@ -4,6 +4,7 @@ for numbers), the page's optimizer, rate, batch size and L1/L2 penalty,
 the train/test points after the feature transform, and a history of
 bounded length with the train and test loss and each layer's ‖∂L/∂W‖ per
 epoch."""
+
 from .. import optim
 from ..data import DataLoader, TensorDataset
 from ..nn.loss_registry import LOSSES
@@ -42,16 +43,23 @@ def make_trainer(network, data, config, generator):
     losses before training (epoch −1)."""
     train_x = transform(data.train_x, config.features)
     test_x = transform(data.test_x, config.features)
-    loader = DataLoader(TensorDataset(Tensor(train_x), Tensor(data.train_y)),
-                        batch_size=config.batchSize, shuffle=True, generator=generator)
+    loader = DataLoader(
+        TensorDataset(Tensor(train_x), Tensor(data.train_y)),
+        batch_size=config.batchSize,
+        shuffle=True,
+        generator=generator,
+    )
     trainer = Trainer(
-        network.sequential(), loss_function(data.task),
+        network.sequential(),
+        loss_function(data.task),
         OPTIMIZERS[config.optimizer].make(network.parameters(), config.learningRate),
         loader=loader,
         grad_norms={f"W{l + 1}": lin.weight for l, lin in enumerate(network.linears)},
         evaluations={"train": (train_x, data.train_y), "test": (test_x, data.test_y)},
-        history=History(limit=limits.HISTORY_POINTS), eval_batch_size=limits.MAX_POINTS,
-        stop_on_nan=False)
+        history=History(limit=limits.HISTORY_POINTS),
+        eval_batch_size=limits.MAX_POINTS,
+        stop_on_nan=False,
+    )
     configure(trainer, network, config)
     trainer.record()
     return trainer
@@ -64,12 +72,14 @@ def configure(trainer, network, config, reset_optimizer=False):
     and penalty."""
     trainer.model = network.sequential()
     if reset_optimizer:
-        trainer.optimizer = OPTIMIZERS[config.optimizer].make(network.parameters(),
-                                                              config.learningRate)
+        trainer.optimizer = OPTIMIZERS[config.optimizer].make(
+            network.parameters(), config.learningRate
+        )
     for group in trainer.optimizer.param_groups:
         group["lr"] = config.learningRate
     loader = trainer.loader
     if loader.batch_size != config.batchSize:
-        trainer.loader = DataLoader(loader.dataset, batch_size=config.batchSize, shuffle=True,
-                                    generator=loader.generator)
+        trainer.loader = DataLoader(
+            loader.dataset, batch_size=config.batchSize, shuffle=True, generator=loader.generator
+        )
     trainer.penalty = _penalty(network, config)

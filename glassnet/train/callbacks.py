@@ -8,6 +8,7 @@ patience count) gives it in ``state_dict()``: ModelCheckpoint stores it in
 the checkpoint, and ``fit(resume=...)`` hands it back through
 ``load_state_dict`` right after ``on_train_begin``, so a resumed run goes
 on as if it had never stopped."""
+
 import csv
 import io
 import math
@@ -64,14 +65,18 @@ def _check_monitor(monitor, logged, who):
     """At the start of training: ``monitor`` must be among the keys the run logs."""
     if monitor not in logged:
         hint = "; pass validation= to fit for the 'val_' keys" if monitor.startswith("val_") else ""
-        raise ValueError(f"{who}: monitor={monitor!r} is never logged by this run; it logs "
-                         f"{', '.join(sorted(logged))}{hint}")
+        raise ValueError(
+            f"{who}: monitor={monitor!r} is never logged by this run; it logs "
+            f"{', '.join(sorted(logged))}{hint}"
+        )
 
 
 def _monitored(logs, monitor, who):
     if monitor not in logs:
-        raise KeyError(f"{who}: monitor={monitor!r} is not in the epoch's logs "
-                       f"{sorted(logs)}; pass validation= to fit for 'val_' keys")
+        raise KeyError(
+            f"{who}: monitor={monitor!r} is not in the epoch's logs "
+            f"{sorted(logs)}; pass validation= to fit for 'val_' keys"
+        )
     return logs[monitor]
 
 
@@ -94,8 +99,7 @@ class _Best:
 
 def _copy_state(state):
     """A model's state_dict as independent arrays (a snapshot of the weights)."""
-    return {k: np.asarray(v).copy() if hasattr(v, "__array__") else v
-            for k, v in state.items()}
+    return {k: np.asarray(v).copy() if hasattr(v, "__array__") else v for k, v in state.items()}
 
 
 class EarlyStopping(Callback):
@@ -103,8 +107,9 @@ class EarlyStopping(Callback):
     epochs; with ``restore_best`` the model gets back its best weights.
     Its best value, wait and best weights are kept across a resume."""
 
-    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, mode="auto",
-                 restore_best=True):
+    def __init__(
+        self, monitor="val_loss", patience=5, min_delta=0.0, mode="auto", restore_best=True
+    ):
         self.monitor, self.patience, self.restore_best = monitor, int(patience), restore_best
         self.mode = _mode_for(monitor, mode)
         self.min_delta = min_delta
@@ -122,8 +127,14 @@ class EarlyStopping(Callback):
         _check_monitor(self.monitor, self.trainer.logged_keys(), "EarlyStopping")
 
     def state_dict(self):
-        return {"monitor": self.monitor, "mode": self.mode, "best": self.best.value,
-                "wait": self.wait, "best_epoch": self.best_epoch, "best_state": self.best_state}
+        return {
+            "monitor": self.monitor,
+            "mode": self.mode,
+            "best": self.best.value,
+            "wait": self.wait,
+            "best_epoch": self.best_epoch,
+            "best_state": self.best_state,
+        }
 
     def load_state_dict(self, state):
         if (state.get("monitor"), state.get("mode")) != (self.monitor, self.mode):
@@ -162,8 +173,9 @@ class ModelCheckpoint(Callback):
     value is kept across a resume); with ``weights_only`` only the model's
     state_dict."""
 
-    def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto",
-                 weights_only=False):
+    def __init__(
+        self, path, monitor="val_loss", save_best_only=False, mode="auto", weights_only=False
+    ):
         self.template = PathTemplate(path, "ModelCheckpoint")
         self.path, self.monitor = self.template.path, monitor
         self.save_best_only, self.weights_only = save_best_only, weights_only
@@ -189,16 +201,21 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._due = not self.save_best_only or self.best.improved(
-            _monitored(logs, self.monitor, "ModelCheckpoint"))
+            _monitored(logs, self.monitor, "ModelCheckpoint")
+        )
 
     def after_epoch(self, epoch, logs=None):
         if not self._due:
             return
         self._due = False
         from ..io import save
+
         path = self.template.format(epoch, logs)
-        state = (self.trainer.model.state_dict() if self.weights_only
-                 else self.trainer.checkpoint_state(epoch))
+        state = (
+            self.trainer.model.state_dict()
+            if self.weights_only
+            else self.trainer.checkpoint_state(epoch)
+        )
         save(state, path)
         self.saved.append(path)
 
@@ -245,14 +262,17 @@ class CSVLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         from ..io import atomic_write
+
         history = self.trainer.history
         keys = list(history.history)
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(["epoch"] + keys)
         for i, e in enumerate(history.epoch):
-            writer.writerow([e + 1] + [repr(history.history[k][i])
-                                       if i < len(history.history[k]) else "" for k in keys])
+            writer.writerow(
+                [e + 1]
+                + [repr(history.history[k][i]) if i < len(history.history[k]) else "" for k in keys]
+            )
         atomic_write(self.path, buf.getvalue().encode())
         self.written = os.path.exists(self.path)
 
@@ -267,10 +287,12 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, logs=None):
         import sys
+
         self.out = self.file or sys.stderr
         self.total = self.trainer.epochs
         try:
             from tqdm.auto import tqdm
+
             self.bar = tqdm(total=self.total, desc=self.desc, unit="epoch", file=self.out)
         except ImportError:
             self.bar = None

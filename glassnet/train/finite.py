@@ -7,6 +7,7 @@ One pass per gradient, with no new array: the sum of squares g·g (a BLAS
 dot, the fastest pass NumPy has) of a finite array is finite unless it
 overflows, so only a non-finite g·g (NaN/Inf inside, or an overflow) is
 looked at element by element."""
+
 import math
 
 import numpy as np
@@ -31,6 +32,8 @@ def nonfinite_problem(loss, grads, name_of=str):
     for key, grad in grads:
         bad = nonfinite_count(grad)
         if bad:
-            return (f"the loss is finite ({loss:.6g}) but ∂L/∂{name_of(key)} has {bad} NaN/Inf "
-                    f"of its {grad.size} entries")
+            return (
+                f"the loss is finite ({loss:.6g}) but ∂L/∂{name_of(key)} has {bad} NaN/Inf "
+                f"of its {grad.size} entries"
+            )
     return None

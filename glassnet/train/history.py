@@ -1,4 +1,5 @@
 """History: what ``fit`` returns — per-epoch train/validation loss and metrics."""
+
 import math
 
 
@@ -48,8 +49,7 @@ class History:
         return len(self.epoch)
 
     def state_dict(self):
-        return {"history": {k: list(v) for k, v in self.history.items()},
-                "epoch": list(self.epoch)}
+        return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch)}
 
     @classmethod
     def from_state_dict(cls, state):
@@ -60,15 +60,18 @@ class History:
         (PNG or SVG) if given. Returns the figure."""
         try:
             import matplotlib
+
             if path is not None:
                 matplotlib.use("Agg", force=False)
             import matplotlib.pyplot as plt
         except ImportError:
-            raise ImportError("History.plot needs matplotlib: pip install 'glassnet[viz]'") \
-                from None
+            raise ImportError(
+                "History.plot needs matplotlib: pip install 'glassnet[viz]'"
+            ) from None
         keys = keys or [k for k in self.history if k != "lr"]
-        base = sorted({k[4:] if k.startswith("val_") else k for k in keys},
-                      key=lambda k: (k != "loss", k))
+        base = sorted(
+            {k[4:] if k.startswith("val_") else k for k in keys}, key=lambda k: (k != "loss", k)
+        )
         fig, axes = plt.subplots(1, len(base), figsize=(4.5 * len(base), 3.5), squeeze=False)
         epochs = [e + 1 for e in self.epoch]
         for ax, name in zip(axes[0], base):

@@ -7,6 +7,7 @@ w ← w − η·∂L/∂w, repeated. ``batch_size=len(data)`` is batch gradient
 descent, ``batch_size=1`` stochastic gradient descent, anything between is
 mini-batch gradient descent.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,15 +41,19 @@ if TYPE_CHECKING:
     # what fit/evaluate take as data: a Dataset, a DataLoader or (X, y)
     Data: TypeAlias = Dataset | DataLoader | tuple[TensorLike, TensorLike]
 
+
 def get_loss(loss):
     """A loss module from a name of ``nn.loss_registry.LOSSES`` ('mse',
     'cross_entropy', 'bce_with_logits', ...) or a callable."""
     if callable(loss):
         return loss
     from ..nn.loss_registry import LOSSES
+
     if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES.accepted())}"
-                         " or a callable (output, target) -> scalar tensor")
+        raise ValueError(
+            f"unknown loss {loss!r}; expected one of {', '.join(LOSSES.accepted())}"
+            " or a callable (output, target) -> scalar tensor"
+        )
     return LOSSES[loss].layer()
 
 
@@ -58,9 +63,12 @@ def get_optimizer(optimizer, params, lr=None):
     if hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"):
         return optimizer
     from ..optim.registry import OPTIMIZERS
+
     if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
-                         f"{', '.join(OPTIMIZERS.accepted())} or an optimizer instance")
+        raise ValueError(
+            f"unknown optimizer {optimizer!r}; expected one of "
+            f"{', '.join(OPTIMIZERS.accepted())} or an optimizer instance"
+        )
     return OPTIMIZERS[optimizer].make(params, lr)
 
 
@@ -69,8 +77,12 @@ def _metrics_for(metrics, loss_fn):
     thresholds the logit at 0 (probability 0.5)."""
     fns = [metrics_mod.get_metric(m) for m in metrics]
     if type(loss_fn).__name__ == "BCEWithLogitsLoss":
-        fns = [metrics_mod.Accuracy(threshold=0.0) if isinstance(m, metrics_mod.Accuracy)
-               and m.threshold is None else m for m in fns]
+        fns = [
+            metrics_mod.Accuracy(threshold=0.0)
+            if isinstance(m, metrics_mod.Accuracy) and m.threshold is None
+            else m
+            for m in fns
+        ]
     return fns
 
 
@@ -88,16 +100,19 @@ def _as_tensor(x, name):
 def as_dataset(data, what="data"):
     """A Dataset from a Dataset, a DataLoader's dataset, or an (X, y) pair."""
     from ..data import Dataset, TensorDataset
+
     if isinstance(data, Dataset):
         return data
     if isinstance(data, (tuple, list)) and len(data) == 2:
         return TensorDataset(_as_tensor(data[0], f"{what} X"), _as_tensor(data[1], f"{what} y"))
-    raise TypeError(f"fit: {what} must be a Dataset, a DataLoader or an (X, y) pair, got "
-                    f"{type(data).__name__}")
+    raise TypeError(
+        f"fit: {what} must be a Dataset, a DataLoader or an (X, y) pair, got {type(data).__name__}"
+    )
 
 
 def _loader(data, batch_size, shuffle, what):
     from ..data import DataLoader
+
     if isinstance(data, DataLoader):
         return data
     return DataLoader(as_dataset(data, what), batch_size=batch_size, shuffle=shuffle)
@@ -114,8 +129,7 @@ def _match_target(out, y):
 def _split(batch):
     if isinstance(batch, (tuple, list)) and len(batch) == 2:
         return batch[0], batch[1]
-    raise TypeError("fit: each batch must be an (input, target) pair; got "
-                    f"{type(batch).__name__}")
+    raise TypeError(f"fit: each batch must be an (input, target) pair; got {type(batch).__name__}")
 
 
 class _EpochRun:
@@ -157,9 +171,23 @@ class Trainer:
     the epoch logs how many as 'skipped_batches').
     """
 
-    def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(), *, loader=None,
-                 penalty=None, grad_norms=None, evaluations=None, history=None,
-                 eval_batch_size=256, stop_on_nan=True, skip_nonfinite=False):
+    def __init__(
+        self,
+        model,
+        loss_fn,
+        optimizer,
+        metrics=(),
+        callbacks=(),
+        *,
+        loader=None,
+        penalty=None,
+        grad_norms=None,
+        evaluations=None,
+        history=None,
+        eval_batch_size=256,
+        stop_on_nan=True,
+        skip_nonfinite=False,
+    ):
         allocator.keep_freed_memory()  # steps reuse the pages earlier steps freed (once a process)
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.metrics = list(metrics)
@@ -173,11 +201,11 @@ class Trainer:
         self.stop_on_nan, self.skip_nonfinite = stop_on_nan, skip_nonfinite
         self._callback_states = None  # from a resumed checkpoint, for after on_train_begin
         self.scheduler = None
-        self.epoch = 0            # epochs completed (the next one's index)
-        self.epochs = None        # fit's target
+        self.epoch = 0  # epochs completed (the next one's index)
+        self.epochs = None  # fit's target
         self.stop_training = False
         self.interrupted = False
-        self._run = None          # the epoch under way (an _EpochRun)
+        self._run = None  # the epoch under way (an _EpochRun)
         for cb in self.callbacks:
             cb.set_trainer(self)
 
@@ -191,8 +219,11 @@ class Trainer:
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
             "rng": get_rng_state(),
             "history": self.history.state_dict(),
-            "callbacks": {key: state for key, cb in self._keyed_callbacks()
-                          if (state := cb.state_dict()) is not None},
+            "callbacks": {
+                key: state
+                for key, cb in self._keyed_callbacks()
+                if (state := cb.state_dict()) is not None
+            },
         }
 
     def _keyed_callbacks(self):
@@ -216,11 +247,14 @@ class Trainer:
     def restore(self, path):
         """Load a checkpoint written by ModelCheckpoint; returns the next epoch."""
         from ..io import load
+
         state = load(path)
         if not isinstance(state, dict) or state.get("format") != "glassnet-checkpoint-1":
-            raise ValueError(f"fit(resume={str(path)!r}): the file is not a glassnet training "
-                             "checkpoint (write one with callbacks=[ModelCheckpoint(path)]); "
-                             "for plain weights use model.load_state_dict(gn.load(path))")
+            raise ValueError(
+                f"fit(resume={str(path)!r}): the file is not a glassnet training "
+                "checkpoint (write one with callbacks=[ModelCheckpoint(path)]); "
+                "for plain weights use model.load_state_dict(gn.load(path))"
+            )
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state.get("scheduler") is not None:
@@ -252,8 +286,10 @@ class Trainer:
         if (self.stop_on_nan or self.skip_nonfinite) and not self._finite(value, run):
             return
         if self.grad_norms:
-            run.norms += [0.0 if p.grad is None else np.linalg.norm(np.asarray(p.grad))
-                          for p in self.grad_norms.values()]
+            run.norms += [
+                0.0 if p.grad is None else np.linalg.norm(np.asarray(p.grad))
+                for p in self.grad_norms.values()
+            ]
         self.optimizer.step()
         n = len(xb)
         run.loss += value * n
@@ -268,10 +304,15 @@ class Trainer:
         """Before the step: True when the loss and every gradient are finite.
         Else the batch is skipped (``skip_nonfinite``: counted, gradients
         cleared) or FloatingPointError raised; the weights are untouched."""
-        params = [p for group in self.optimizer.param_groups for p in group["params"]
-                  if p.grad is not None]
-        problem = nonfinite_problem(value, ((p, np.asarray(p.grad)) for p in params),
-                                    name_of=self._param_name)
+        params = [
+            p
+            for group in self.optimizer.param_groups
+            for p in group["params"]
+            if p.grad is not None
+        ]
+        problem = nonfinite_problem(
+            value, ((p, np.asarray(p.grad)) for p in params), name_of=self._param_name
+        )
         if problem is None:
             return True
         if self.skip_nonfinite:
@@ -282,7 +323,8 @@ class Trainer:
         raise FloatingPointError(
             f"fit: {problem} at batch {run.done + 1} of epoch {self.epoch + 1}; the update "
             "was not applied, so the weights are those before this batch. Lower the learning "
-            "rate, check the data for NaN/Inf, or pass skip_nonfinite=True to skip such batches")
+            "rate, check the data for NaN/Inf, or pass skip_nonfinite=True to skip such batches"
+        )
 
     def _param_name(self, param):
         names = {id(p): name for name, p in self.model.named_parameters()}
@@ -296,8 +338,9 @@ class Trainer:
         (``stop.requested``) first: the next call goes on with the same epoch."""
         loader = self.loader if loader is None else loader
         if self._run is None:
-            self._run = _EpochRun(loader, [metrics_mod.metric_name(m) for m in self.metrics],
-                                  len(self.grad_norms))
+            self._run = _EpochRun(
+                loader, [metrics_mod.metric_name(m) for m in self.metrics], len(self.grad_norms)
+            )
             for cb in self.callbacks:
                 cb.on_epoch_begin(self.epoch, {})
             if progress is not None:
@@ -319,8 +362,12 @@ class Trainer:
         self._run = None
         logs = run.logs()
         if run.stepped:
-            logs.update({f"grad_norm_{name}": v / run.stepped
-                         for name, v in zip(self.grad_norms, run.norms)})
+            logs.update(
+                {
+                    f"grad_norm_{name}": v / run.stepped
+                    for name, v in zip(self.grad_norms, run.norms)
+                }
+            )
         if self.skip_nonfinite:
             logs["skipped_batches"] = run.skipped
         logs.update(self._evaluate())
@@ -338,8 +385,13 @@ class Trainer:
     def _evaluate(self):
         logs = {}
         for prefix, data in self.evaluations.items():
-            result = evaluate(self.model, data, loss=self.loss_fn, metrics=self.metrics,
-                              batch_size=self.eval_batch_size)
+            result = evaluate(
+                self.model,
+                data,
+                loss=self.loss_fn,
+                metrics=self.metrics,
+                batch_size=self.eval_batch_size,
+            )
             logs.update({f"{prefix}_{k}": v for k, v in result.items()})
         return logs
 
@@ -369,8 +421,10 @@ class Trainer:
                     run, self._run = self._run, None
                     progress.end(epoch, run.logs() if run is not None else {})
                     if verbose:
-                        print(f"Training interrupted during epoch {epoch + 1}; the model keeps "
-                              "the weights of the last completed step.")
+                        print(
+                            f"Training interrupted during epoch {epoch + 1}; the model keeps "
+                            "the weights of the last completed step."
+                        )
                     break
                 if self.stop_training:
                     break
@@ -379,14 +433,24 @@ class Trainer:
         return self.history
 
 
-def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
-        optimizer: str | Optimizer = "sgd", epochs: int = 10, batch_size: int = 32,
-        validation: Data | float | None = None,
-        metrics: str | Sequence[str | Callable[..., Any]] = (),
-        callbacks: Callback | Sequence[Callback] = (), verbose: int = 1, lr: float | None = None,
-        shuffle: bool = True, resume: str | os.PathLike[str] | None = None,
-        generator: np.random.Generator | None = None,
-        penalty: Callable[[], Tensor] | None = None, skip_nonfinite: bool = False) -> History:
+def fit(
+    model: Module,
+    train: Data,
+    loss: str | Callable[..., Tensor] = "mse",
+    optimizer: str | Optimizer = "sgd",
+    epochs: int = 10,
+    batch_size: int = 32,
+    validation: Data | float | None = None,
+    metrics: str | Sequence[str | Callable[..., Any]] = (),
+    callbacks: Callback | Sequence[Callback] = (),
+    verbose: int = 1,
+    lr: float | None = None,
+    shuffle: bool = True,
+    resume: str | os.PathLike[str] | None = None,
+    generator: np.random.Generator | None = None,
+    penalty: Callable[[], Tensor] | None = None,
+    skip_nonfinite: bool = False,
+) -> History:
     """Train ``model`` and return a History.
 
     train: a Dataset, DataLoader or (X, y); validation: a Dataset/(X, y) or a
@@ -406,12 +470,15 @@ def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
     batch.
     """
     from ..data import DataLoader, random_split
+
     epochs = whole_number(epochs, "epochs", 0)
     if not isinstance(train, DataLoader):
         batch_size = whole_number(batch_size, "batch_size", 1)
     if verbose not in (0, 1, 2):
-        raise ValueError(f"fit: verbose must be 0 (silent), 1 (progress bar) or 2 (a line per "
-                         f"epoch), got {verbose!r}")
+        raise ValueError(
+            f"fit: verbose must be 0 (silent), 1 (progress bar) or 2 (a line per "
+            f"epoch), got {verbose!r}"
+        )
     callbacks = as_callbacks(callbacks)
     loss_fn = get_loss(loss)
     opt = get_optimizer(optimizer, model.parameters(), lr)
@@ -421,16 +488,25 @@ def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
         if not 0 < validation < 1:
             raise ValueError(f"fit: validation fraction must be in (0, 1), got {validation}")
         if isinstance(train, DataLoader):
-            raise TypeError("fit: a validation fraction needs a Dataset or (X, y), not a "
-                            "DataLoader; pass validation=<dataset> instead")
+            raise TypeError(
+                "fit: a validation fraction needs a Dataset or (X, y), not a "
+                "DataLoader; pass validation=<dataset> instead"
+            )
         full = as_dataset(train, "train")
         n_val = max(1, int(round(len(full) * validation)))
         train, val_data = random_split(full, [len(full) - n_val, n_val], generator=generator)
     if val_data is not None and not isinstance(val_data, DataLoader):
         val_data = as_dataset(val_data, "validation")
     loader = _loader(train, batch_size, shuffle, "train")
-    trainer = Trainer(model, loss_fn, opt, metric_fns, callbacks, penalty=penalty,
-                      skip_nonfinite=bool(skip_nonfinite))
+    trainer = Trainer(
+        model,
+        loss_fn,
+        opt,
+        metric_fns,
+        callbacks,
+        penalty=penalty,
+        skip_nonfinite=bool(skip_nonfinite),
+    )
     start = trainer.restore(resume) if resume is not None else 0
     history = trainer.fit(loader, val_data, epochs, start, verbose, batch_size)
     history.interrupted = trainer.interrupted
@@ -439,14 +515,19 @@ def fit(model: Module, train: Data, loss: str | Callable[..., Tensor] = "mse",
 
 def _batches(data, batch_size):
     from ..data import DataLoader
+
     if isinstance(data, DataLoader):
         return data
     return DataLoader(as_dataset(data, "data"), batch_size=batch_size, shuffle=False)
 
 
-def evaluate(model: Module, data: Data, loss: str | Callable[..., Tensor] | None = None,
-             metrics: Sequence[str | Callable[..., Any]] = (),
-             batch_size: int = 256) -> dict[str, float]:
+def evaluate(
+    model: Module,
+    data: Data,
+    loss: str | Callable[..., Tensor] | None = None,
+    metrics: Sequence[str | Callable[..., Any]] = (),
+    batch_size: int = 256,
+) -> dict[str, float]:
     """Loss and metrics of ``model`` on ``data`` (eval mode, no graph). Returns a dict."""
     loss_fn = get_loss(loss) if loss is not None else None
     metric_fns = _metrics_for(metrics, loss_fn)
@@ -483,7 +564,7 @@ def predict(model: Module, x: Tensor | np.ndarray, batch_size: int = 1024) -> Te
     model.eval()
     try:
         with no_grad():
-            parts = [np.asarray(model(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+            parts = [np.asarray(model(x[i : i + batch_size])) for i in range(0, len(x), batch_size)]
     finally:
         model.train(was_training)
     return Tensor(np.concatenate(parts) if parts else np.zeros((0,), dtype=np.float32))

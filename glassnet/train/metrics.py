@@ -4,6 +4,7 @@ Each metric is called with the model's output and the targets (tensors or
 arrays) and returns a Python float. ``get_metric('accuracy')`` looks one up
 by name.
 """
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -66,8 +67,13 @@ def r2(output, target):
 
 mse.name, mae.name, r2.name = "mse", "mae", "r2"  # type: ignore[attr-defined]
 
-_BY_NAME = {"accuracy": Accuracy, "acc": Accuracy, "mse": lambda: mse, "mae": lambda: mae,
-            "r2": lambda: r2}
+_BY_NAME = {
+    "accuracy": Accuracy,
+    "acc": Accuracy,
+    "mse": lambda: mse,
+    "mae": lambda: mae,
+    "r2": lambda: r2,
+}
 
 
 def get_metric(metric):
@@ -77,9 +83,11 @@ def get_metric(metric):
     try:
         return _BY_NAME[str(metric).lower()]()
     except KeyError:
-        raise ValueError(f"unknown metric {metric!r}; expected one of "
-                         f"{sorted(set(_BY_NAME) - {'acc'})} or a callable "
-                         "(output, target) -> float") from None
+        raise ValueError(
+            f"unknown metric {metric!r}; expected one of "
+            f"{sorted(set(_BY_NAME) - {'acc'})} or a callable "
+            "(output, target) -> float"
+        ) from None
 
 
 def metric_name(metric):

@@ -1,5 +1,6 @@
 """What a training run shows and hears while it runs: the progress bar of
 each epoch, and Ctrl-C turned into "stop after this batch"."""
+
 import signal
 import sys
 import threading
@@ -46,8 +47,13 @@ class Progress:
         self.t0 = time.perf_counter()
         self.epoch = epoch
         if self.tqdm is not None:
-            self.bar = self.tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}",
-                                 unit="batch", leave=True, file=sys.stderr)
+            self.bar = self.tqdm(
+                total=self.steps,
+                desc=f"Epoch {epoch + 1}/{self.epochs}",
+                unit="batch",
+                leave=True,
+                file=sys.stderr,
+            )
 
     def batch(self, i, logs):
         if self.bar is not None:
@@ -59,8 +65,9 @@ class Progress:
             rate = (time.perf_counter() - self.t0) / done
             eta = rate * (self.steps - done)
             shown = " ".join(f"{k}={v:.4f}" for k, v in logs.items())
-            sys.stderr.write(f"\rEpoch {self.epoch + 1}/{self.epochs} {done}/{self.steps} "
-                             f"{shown} ETA {eta:.1f}s")
+            sys.stderr.write(
+                f"\rEpoch {self.epoch + 1}/{self.epochs} {done}/{self.steps} {shown} ETA {eta:.1f}s"
+            )
             sys.stderr.flush()
 
     def end(self, epoch, logs):

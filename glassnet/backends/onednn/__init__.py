@@ -24,6 +24,7 @@ The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
 (``lstm_kernel``), ``conv`` (``conv_kernel``). Kernels are cached per shape
 (the ``KEEP`` latest of each kind); ``clear_caches()`` lets them go.
 """
+
 import contextlib
 import os
 
@@ -33,13 +34,25 @@ from .capi import KEEP, OneDNNError
 from .conv import conv_kernel
 from .lstm import lstm_kernel
 
-__all__ = ["ENV_VAR", "KEEP", "OneDNNError", "available", "cached", "clear_caches",
-           "conv_kernel", "disabled", "enabled", "load", "lstm_kernel", "status"]
+__all__ = [
+    "ENV_VAR",
+    "KEEP",
+    "OneDNNError",
+    "available",
+    "cached",
+    "clear_caches",
+    "conv_kernel",
+    "disabled",
+    "enabled",
+    "load",
+    "lstm_kernel",
+    "status",
+]
 
 ENV_VAR = "GLASSNET_ONEDNN"  # "0" turns oneDNN off
 _ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
-enabled = not _ENV_OFF       # False: glassnet's own LSTM and convolution (``disabled()`` for a while)
-status = "not loaded yet"    # in words: whether oneDNN runs LSTM layers and convolutions, and why not
+enabled = not _ENV_OFF  # False: glassnet's own LSTM and convolution (``disabled()`` for a while)
+status = "not loaded yet"  # in words: whether oneDNN runs LSTM layers and convolutions, and why not
 
 _CACHES = {"lstm": lstm.KERNELS, "conv": conv.KERNELS}
 
@@ -95,6 +108,5 @@ def cached(kind):
     """The kernels cached now for ``kind`` ('lstm' or 'conv'): key -> kernel,
     the least recently used first (a copy: changing it changes no cache)."""
     if kind not in _CACHES:
-        raise ValueError(f"onednn.cached: unknown kind {kind!r}; expected one of "
-                         f"{sorted(_CACHES)}")
+        raise ValueError(f"onednn.cached: unknown kind {kind!r}; expected one of {sorted(_CACHES)}")
     return _CACHES[kind].kept()

@@ -12,6 +12,7 @@ The loaded library, engine, stream and attributes live here and only here
 (``load_library`` sets them); the switch (``enabled``, ``status``) lives in
 the package's ``__init__``.
 """
+
 import ctypes
 import os
 import threading
@@ -19,21 +20,35 @@ from collections import OrderedDict
 
 import numpy as np
 
-F32, FORMAT_ANY = 3, 1                       # dnnl_f32, dnnl_format_tag_any
+F32, FORMAT_ANY = 3, 1  # dnnl_f32, dnnl_format_tag_any
 FORWARD_TRAINING, FORWARD_INFERENCE, BACKWARD = 64, 96, 128  # dnnl_prop_kind_t
 _QUERY_EXEC_ARG_MD = 255
 _STREAM_IN_ORDER = 1
 _SCRATCHPAD_USER = 1
-_DIFF = 128                                  # DNNL_ARG_DIFF_x = DNNL_ARG_x + 128
-_ARG = {"src_layer": 1, "src_iter": 2, "src_iter_c": 3, "dst_layer": 17, "dst_iter": 18,
-        "dst_iter_c": 19, "weights_layer": 33, "weights_iter": 34, "bias": 41,
-        "workspace": 64, "from": 1, "to": 17,  # (a reorder reads DNNL_ARG_FROM, writes _TO)
-        "src": 1, "weights": 33, "dst": 17, "scratchpad": 80}
-Dims = ctypes.c_int64 * 12                   # dnnl_dims_t
+_DIFF = 128  # DNNL_ARG_DIFF_x = DNNL_ARG_x + 128
+_ARG = {
+    "src_layer": 1,
+    "src_iter": 2,
+    "src_iter_c": 3,
+    "dst_layer": 17,
+    "dst_iter": 18,
+    "dst_iter_c": 19,
+    "weights_layer": 33,
+    "weights_iter": 34,
+    "bias": 41,
+    "workspace": 64,
+    "from": 1,
+    "to": 17,  # (a reorder reads DNNL_ARG_FROM, writes _TO)
+    "src": 1,
+    "weights": 33,
+    "dst": 17,
+    "scratchpad": 80,
+}
+Dims = ctypes.c_int64 * 12  # dnnl_dims_t
 _P = ctypes.c_void_p
 
-KEEP = 16                                    # kernels (shapes) a KernelCache keeps
-LOCK = threading.Lock()                      # one thread at a time runs a kernel or a cache
+KEEP = 16  # kernels (shapes) a KernelCache keeps
+LOCK = threading.Lock()  # one thread at a time runs a kernel or a cache
 
 _lib = None
 _engine = _stream = _attr = None  # _attr: every primitive's attributes (scratchpad given by us)
@@ -69,13 +84,15 @@ def load_library(path):
     lib.dnnl_memory_desc_equal.restype = ctypes.c_int
     lib.dnnl_memory_desc_equal.argtypes = [_P, _P]
     engine, stream, attr = _P(), _P(), _P()
-    check(lib.dnnl_engine_create(ctypes.byref(engine), 1, ctypes.c_size_t(0)),
-          "dnnl_engine_create")
-    check(lib.dnnl_stream_create(ctypes.byref(stream), engine, _STREAM_IN_ORDER),
-          "dnnl_stream_create")
+    check(lib.dnnl_engine_create(ctypes.byref(engine), 1, ctypes.c_size_t(0)), "dnnl_engine_create")
+    check(
+        lib.dnnl_stream_create(ctypes.byref(stream), engine, _STREAM_IN_ORDER), "dnnl_stream_create"
+    )
     check(lib.dnnl_primitive_attr_create(ctypes.byref(attr)), "dnnl_primitive_attr_create")
-    check(lib.dnnl_primitive_attr_set_scratchpad_mode(attr, _SCRATCHPAD_USER),
-          "dnnl_primitive_attr_set_scratchpad_mode")
+    check(
+        lib.dnnl_primitive_attr_set_scratchpad_mode(attr, _SCRATCHPAD_USER),
+        "dnnl_primitive_attr_set_scratchpad_mode",
+    )
     _lib, _engine, _stream, _attr = lib, engine, stream, attr
     return os.path.basename(path)
 
@@ -100,15 +117,21 @@ class Descs:
         without them, or 'any' (the primitive chooses the layout)."""
         md = _P()
         if strides == "any":
-            check(_lib.dnnl_memory_desc_create_with_tag(ctypes.byref(md), len(shape),
-                                                        Dims(*shape), F32, FORMAT_ANY),
-                  "dnnl_memory_desc_create_with_tag")
+            check(
+                _lib.dnnl_memory_desc_create_with_tag(
+                    ctypes.byref(md), len(shape), Dims(*shape), F32, FORMAT_ANY
+                ),
+                "dnnl_memory_desc_create_with_tag",
+            )
         else:
             if strides is None:
                 strides = [int(s) for s in np.cumprod((list(shape[1:]) + [1])[::-1])[::-1]]
-            check(_lib.dnnl_memory_desc_create_with_strides(
-                ctypes.byref(md), len(shape), Dims(*shape), F32, Dims(*strides)),
-                "dnnl_memory_desc_create_with_strides")
+            check(
+                _lib.dnnl_memory_desc_create_with_strides(
+                    ctypes.byref(md), len(shape), Dims(*shape), F32, Dims(*strides)
+                ),
+                "dnnl_memory_desc_create_with_strides",
+            )
         self.made.append(md)
         return md
 
@@ -126,13 +149,17 @@ class _Memory:
 
     def __init__(self, md):
         self.handle = _P()
-        check(_lib.dnnl_memory_create(ctypes.byref(self.handle), md, _engine, _P(0)),
-              "dnnl_memory_create")
+        check(
+            _lib.dnnl_memory_create(ctypes.byref(self.handle), md, _engine, _P(0)),
+            "dnnl_memory_create",
+        )
         self.size = _lib.dnnl_memory_desc_get_size(md)
 
     def point(self, arr):
-        check(_lib.dnnl_memory_set_data_handle(self.handle, arr.ctypes.data),
-              "dnnl_memory_set_data_handle")
+        check(
+            _lib.dnnl_memory_set_data_handle(self.handle, arr.ctypes.data),
+            "dnnl_memory_set_data_handle",
+        )
 
 
 def _arg(name):
@@ -162,7 +189,8 @@ class Primitive:
         args = tuple(args) + (("scratchpad",) if self.scratch else ())
         self.memory = {name: _Memory(self.md(name)) for name in args}
         self._args = (_ExecArg * len(args))(
-            *[_ExecArg(_arg(name), self.memory[name].handle) for name in args])
+            *[_ExecArg(_arg(name), self.memory[name].handle) for name in args]
+        )
 
     def md(self, name):
         return _P(_lib.dnnl_primitive_desc_query_md(self.pd, _QUERY_EXEC_ARG_MD, _arg(name)))
@@ -190,17 +218,22 @@ class Primitive:
         if self.scratch:
             scratchpad = np.empty(self.scratch, np.uint8)
             self.memory["scratchpad"].point(scratchpad)
-        check(_lib.dnnl_primitive_execute(self.handle, _stream, len(self._args), self._args),
-              "dnnl_primitive_execute")
+        check(
+            _lib.dnnl_primitive_execute(self.handle, _stream, len(self._args), self._args),
+            "dnnl_primitive_execute",
+        )
         check(_lib.dnnl_stream_wait(_stream), "dnnl_stream_wait")
 
 
 def _reorder(src_md, dst_md):
     """A primitive copying memory of layout ``src_md`` into layout ``dst_md``."""
     pd = _P()  # (the engine comes twice here: source's and destination's)
-    check(_lib.dnnl_reorder_primitive_desc_create(ctypes.byref(pd), src_md, _engine, dst_md,
-                                                  _engine, _attr),
-          "dnnl_reorder_primitive_desc_create")
+    check(
+        _lib.dnnl_reorder_primitive_desc_create(
+            ctypes.byref(pd), src_md, _engine, dst_md, _engine, _attr
+        ),
+        "dnnl_reorder_primitive_desc_create",
+    )
     return Primitive(pd, ("from", "to"))
 
 

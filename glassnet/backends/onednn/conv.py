@@ -11,12 +11,13 @@ layouts; the primitives choose their own (``format_tag any``: blocked
 channels, for oneDNN's vectorised kernels) and reorders go between the two
 where they differ.
 """
+
 import numpy as np
 
 from . import capi
 from .capi import LOCK, Bound, Descs, Dims, Primitive, primitive_desc, same_layout
 
-_CONVOLUTION_DIRECT = 1                      # dnnl_convolution_direct
+_CONVOLUTION_DIRECT = 1  # dnnl_convolution_direct
 
 
 class ConvKernel:
@@ -32,49 +33,83 @@ class ConvKernel:
         ow = (w + left + right - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         self.shapes = (x_shape, w_shape, (n, o, oh, ow))
         # oneDNN counts dilation from 0 (no gaps), PyTorch from 1
-        self.geometry = (Dims(*stride), Dims(dilation[0] - 1, dilation[1] - 1),
-                         Dims(top, left), Dims(bottom, right))
+        self.geometry = (
+            Dims(*stride),
+            Dims(dilation[0] - 1, dilation[1] - 1),
+            Dims(top, left),
+            Dims(bottom, right),
+        )
         self.bias = bias
         self.backward_data = self.backward_weights = None
         with Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
             self.fwd_pd = primitive_desc(
-                "dnnl_convolution_forward_primitive_desc_create", capi.FORWARD_TRAINING,
-                _CONVOLUTION_DIRECT, desc(x_shape, "any"), desc(w_shape, "any"),
-                desc((o,)) if bias else None, desc(self.shapes[2], "any"), *self.geometry)
-            self.fwd = Primitive(self.fwd_pd, ("src", "weights", "bias", "dst") if bias
-                                 else ("src", "weights", "dst"))
-            self.fwd_args = (Bound(self.fwd, "src", src, True),
-                             Bound(self.fwd, "weights", weights, True),
-                             Bound(self.fwd, "dst", dst, False))
+                "dnnl_convolution_forward_primitive_desc_create",
+                capi.FORWARD_TRAINING,
+                _CONVOLUTION_DIRECT,
+                desc(x_shape, "any"),
+                desc(w_shape, "any"),
+                desc((o,)) if bias else None,
+                desc(self.shapes[2], "any"),
+                *self.geometry,
+            )
+            self.fwd = Primitive(
+                self.fwd_pd,
+                ("src", "weights", "bias", "dst") if bias else ("src", "weights", "dst"),
+            )
+            self.fwd_args = (
+                Bound(self.fwd, "src", src, True),
+                Bound(self.fwd, "weights", weights, True),
+                Bound(self.fwd, "dst", dst, False),
+            )
 
     def _make_backward_data(self):
         x_shape, w_shape, y_shape = self.shapes
         with Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
             pd = primitive_desc(
-                "dnnl_convolution_backward_data_primitive_desc_create", _CONVOLUTION_DIRECT,
-                desc(x_shape, "any"), desc(w_shape, "any"), desc(y_shape, "any"),
-                *self.geometry, self.fwd_pd)
+                "dnnl_convolution_backward_data_primitive_desc_create",
+                _CONVOLUTION_DIRECT,
+                desc(x_shape, "any"),
+                desc(w_shape, "any"),
+                desc(y_shape, "any"),
+                *self.geometry,
+                self.fwd_pd,
+            )
             prim = Primitive(pd, ("diff_src", "weights", "diff_dst"))
-            self.backward_data = (prim, Bound(prim, "diff_src", src, False),
-                                  Bound(prim, "weights", weights, True),
-                                  Bound(prim, "diff_dst", dst, True))
+            self.backward_data = (
+                prim,
+                Bound(prim, "diff_src", src, False),
+                Bound(prim, "weights", weights, True),
+                Bound(prim, "diff_dst", dst, True),
+            )
 
     def _make_backward_weights(self):
         x_shape, w_shape, y_shape = self.shapes
         with Descs() as desc:
             src, weights, dst = (desc(s) for s in self.shapes)
             pd = primitive_desc(
-                "dnnl_convolution_backward_weights_primitive_desc_create", _CONVOLUTION_DIRECT,
-                desc(x_shape, "any"), desc(w_shape, "any"),
-                desc((w_shape[0],)) if self.bias else None, desc(y_shape, "any"),
-                *self.geometry, self.fwd_pd)
-            prim = Primitive(pd, ("src", "diff_weights", "diff_bias", "diff_dst") if self.bias
-                             else ("src", "diff_weights", "diff_dst"))
-            self.backward_weights = (prim, Bound(prim, "src", src, True),
-                                     Bound(prim, "diff_weights", weights, False),
-                                     Bound(prim, "diff_dst", dst, True))
+                "dnnl_convolution_backward_weights_primitive_desc_create",
+                _CONVOLUTION_DIRECT,
+                desc(x_shape, "any"),
+                desc(w_shape, "any"),
+                desc((w_shape[0],)) if self.bias else None,
+                desc(y_shape, "any"),
+                *self.geometry,
+                self.fwd_pd,
+            )
+            prim = Primitive(
+                pd,
+                ("src", "diff_weights", "diff_bias", "diff_dst")
+                if self.bias
+                else ("src", "diff_weights", "diff_dst"),
+            )
+            self.backward_weights = (
+                prim,
+                Bound(prim, "src", src, True),
+                Bound(prim, "diff_weights", weights, False),
+                Bound(prim, "diff_dst", dst, True),
+            )
 
     def forward(self, x, w, b, out):
         """out (N, O, OH, OW) = conv(x, w) + b (b None without a bias)."""
@@ -108,7 +143,9 @@ class ConvKernel:
                 handed = diff_weights.given(d_w)
                 args = dict(src=src.given(x), diff_weights=handed, diff_dst=d_y)
                 if self.bias:
-                    args["diff_bias"] = np.empty(self.shapes[1][0], np.float32) if d_b is None else d_b
+                    args["diff_bias"] = (
+                        np.empty(self.shapes[1][0], np.float32) if d_b is None else d_b
+                    )
                 prim(**args)
                 diff_weights.taken(handed, d_w)
 
@@ -120,5 +157,6 @@ def conv_kernel(x_shape, w_shape, stride, padding, dilation, bias):
     """The (cached) oneDNN convolution for this geometry: x (N, C, H, W), w
     (O, C, kH, kW), stride and dilation pairs, padding (top, bottom, left,
     right), ``bias`` whether there is one. oneDNN must be available."""
-    return KERNELS.get((tuple(x_shape), tuple(w_shape), tuple(stride), tuple(padding),
-                        tuple(dilation), bool(bias)))
+    return KERNELS.get(
+        (tuple(x_shape), tuple(w_shape), tuple(stride), tuple(padding), tuple(dilation), bool(bias))
+    )

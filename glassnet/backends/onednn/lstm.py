@@ -10,16 +10,41 @@ Weights come in PyTorch's layout (G·H, n): oneDNN's ``ldgoi``; reorders
 turn them into the layouts the primitive prefers (and its weight gradients
 back) when those differ.
 """
+
 from . import capi
 from .capi import LOCK, Bound, Descs, Primitive, primitive_desc
 
 _GATES = 4
-_LEFT2RIGHT, _RIGHT2LEFT = 1, 2              # dnnl_rnn_direction_t
-_FORWARD_ARGS = ("src_layer", "src_iter", "src_iter_c", "weights_layer", "weights_iter", "bias",
-                 "dst_layer", "dst_iter", "dst_iter_c")
-_BACKWARD_ARGS = _FORWARD_ARGS + ("workspace",) + tuple(
-    "diff_" + name for name in ("src_layer", "src_iter", "src_iter_c", "weights_layer",
-                                "weights_iter", "bias", "dst_layer", "dst_iter", "dst_iter_c"))
+_LEFT2RIGHT, _RIGHT2LEFT = 1, 2  # dnnl_rnn_direction_t
+_FORWARD_ARGS = (
+    "src_layer",
+    "src_iter",
+    "src_iter_c",
+    "weights_layer",
+    "weights_iter",
+    "bias",
+    "dst_layer",
+    "dst_iter",
+    "dst_iter_c",
+)
+_BACKWARD_ARGS = (
+    _FORWARD_ARGS
+    + ("workspace",)
+    + tuple(
+        "diff_" + name
+        for name in (
+            "src_layer",
+            "src_iter",
+            "src_iter_c",
+            "weights_layer",
+            "weights_iter",
+            "bias",
+            "dst_layer",
+            "dst_iter",
+            "dst_iter_c",
+        )
+    )
+)
 
 
 def _pytorch_weights(desc, n_in, hidden):
@@ -45,26 +70,67 @@ class LSTMKernel:
             ours_h = _pytorch_weights(desc, hidden, hidden)
             pd = primitive_desc(
                 "dnnl_lstm_forward_primitive_desc_create",
-                capi.FORWARD_TRAINING if training else capi.FORWARD_INFERENCE, direction, src,
-                state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias, dst, state,
-                state, 0)
+                capi.FORWARD_TRAINING if training else capi.FORWARD_INFERENCE,
+                direction,
+                src,
+                state,
+                state,
+                desc(w_in, "any"),
+                desc(w_h, "any"),
+                None,
+                None,
+                bias,
+                dst,
+                state,
+                state,
+                0,
+            )
             self.fwd = Primitive(pd, _FORWARD_ARGS + (("workspace",) if training else ()))
-            self.fwd_weights = (Bound(self.fwd, "weights_layer", ours_in, True),
-                                Bound(self.fwd, "weights_iter", ours_h, True))
+            self.fwd_weights = (
+                Bound(self.fwd, "weights_layer", ours_in, True),
+                Bound(self.fwd, "weights_iter", ours_h, True),
+            )
             self.workspace_bytes = self.fwd.size("workspace") if training else 0
             if not training:
                 return
             bpd = primitive_desc(
-                "dnnl_lstm_backward_primitive_desc_create", capi.BACKWARD, direction,
-                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
-                dst, state, state,
-                src, state, state, desc(w_in, "any"), desc(w_h, "any"), None, None, bias,
-                dst, state, state, 0, pd)
+                "dnnl_lstm_backward_primitive_desc_create",
+                capi.BACKWARD,
+                direction,
+                src,
+                state,
+                state,
+                desc(w_in, "any"),
+                desc(w_h, "any"),
+                None,
+                None,
+                bias,
+                dst,
+                state,
+                state,
+                src,
+                state,
+                state,
+                desc(w_in, "any"),
+                desc(w_h, "any"),
+                None,
+                None,
+                bias,
+                dst,
+                state,
+                state,
+                0,
+                pd,
+            )
             self.bwd = Primitive(bpd, _BACKWARD_ARGS)
-            self.bwd_weights = (Bound(self.bwd, "weights_layer", ours_in, True),
-                                Bound(self.bwd, "weights_iter", ours_h, True))
-            self.bwd_grads = (Bound(self.bwd, "diff_weights_layer", ours_in, False),
-                              Bound(self.bwd, "diff_weights_iter", ours_h, False))
+            self.bwd_weights = (
+                Bound(self.bwd, "weights_layer", ours_in, True),
+                Bound(self.bwd, "weights_iter", ours_h, True),
+            )
+            self.bwd_grads = (
+                Bound(self.bwd, "diff_weights_layer", ours_in, False),
+                Bound(self.bwd, "diff_weights_iter", ours_h, False),
+            )
 
     def forward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace=None):
         """out (T, B, H), h_t and c_t (B, H) from x (T, B, n), h0, c0 (B, H),
@@ -72,15 +138,43 @@ class LSTMKernel:
         kernels also fill ``workspace`` (``workspace_bytes`` bytes) for backward."""
         with LOCK:
             w_in, w_h = self.fwd_weights
-            args = dict(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in.given(w_ih),
-                        weights_iter=w_h.given(w_hh), bias=b, dst_layer=out, dst_iter=h_t,
-                        dst_iter_c=c_t)
+            args = dict(
+                src_layer=x,
+                src_iter=h0,
+                src_iter_c=c0,
+                weights_layer=w_in.given(w_ih),
+                weights_iter=w_h.given(w_hh),
+                bias=b,
+                dst_layer=out,
+                dst_iter=h_t,
+                dst_iter_c=c_t,
+            )
             if self.training:
                 args["workspace"] = workspace
             self.fwd(**args)
 
-    def backward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace,
-                 d_out, d_ht, d_ct, d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b):
+    def backward(
+        self,
+        x,
+        h0,
+        c0,
+        w_ih,
+        w_hh,
+        b,
+        out,
+        h_t,
+        c_t,
+        workspace,
+        d_out,
+        d_ht,
+        d_ct,
+        d_x,
+        d_h0,
+        d_c0,
+        d_w_ih,
+        d_w_hh,
+        d_b,
+    ):
         """The gradients of x, h0, c0, the weights and the bias from those of
         out, h_t and c_t, with what ``forward`` wrote into ``workspace``."""
         with LOCK:
@@ -89,12 +183,27 @@ class LSTMKernel:
             handed_in, handed_h = g_in.given(d_w_ih), g_h.given(d_w_hh)
             for buffer in (handed_in, handed_h, d_b):
                 buffer.fill(0)  # oneDNN adds the weights' gradients into these
-            self.bwd(src_layer=x, src_iter=h0, src_iter_c=c0, weights_layer=w_in.given(w_ih),
-                     weights_iter=w_h.given(w_hh), bias=b, dst_layer=out, dst_iter=h_t,
-                     dst_iter_c=c_t, workspace=workspace, diff_src_layer=d_x,
-                     diff_src_iter=d_h0, diff_src_iter_c=d_c0, diff_weights_layer=handed_in,
-                     diff_weights_iter=handed_h, diff_bias=d_b, diff_dst_layer=d_out,
-                     diff_dst_iter=d_ht, diff_dst_iter_c=d_ct)
+            self.bwd(
+                src_layer=x,
+                src_iter=h0,
+                src_iter_c=c0,
+                weights_layer=w_in.given(w_ih),
+                weights_iter=w_h.given(w_hh),
+                bias=b,
+                dst_layer=out,
+                dst_iter=h_t,
+                dst_iter_c=c_t,
+                workspace=workspace,
+                diff_src_layer=d_x,
+                diff_src_iter=d_h0,
+                diff_src_iter_c=d_c0,
+                diff_weights_layer=handed_in,
+                diff_weights_iter=handed_h,
+                diff_bias=d_b,
+                diff_dst_layer=d_out,
+                diff_dst_iter=d_ht,
+                diff_dst_iter_c=d_ct,
+            )
             g_in.taken(handed_in, d_w_ih)
             g_h.taken(handed_h, d_w_hh)
 

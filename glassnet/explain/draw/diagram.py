@@ -17,6 +17,7 @@ more than ``max_neurons`` neurons is drawn with its first and last
 ``max_neurons // 3`` and an ``<g class="ellipsis" data-hidden-count=...>``
 marker; links are drawn between drawn neurons only.
 """
+
 import numpy as np
 
 from ...autograd import grad as _autograd_grad
@@ -31,9 +32,9 @@ from ...tensor import Tensor, to_array
 from ..i18n import resolve_lang, text
 from . import svg as S
 
-ORANGE = "#f59322"   # negative (TensorFlow Playground)
-BLUE = "#0877bd"     # positive
-GREY = "#b0b0b0"     # exactly zero
+ORANGE = "#f59322"  # negative (TensorFlow Playground)
+BLUE = "#0877bd"  # positive
+GREY = "#b0b0b0"  # exactly zero
 MIN_WIDTH, MAX_WIDTH = 0.5, 7.0
 
 # the layers a diagram draws after a Linear: every registered activation, and the
@@ -42,8 +43,10 @@ ACTIVATIONS = tuple(a.module for a in _REGISTRY.values()) + (_act.Softmax, _act.
 
 TEXT = {
     "weights": {"en": "Network: links show the weights w", "zh": "网络结构：连线表示权重 w"},
-    "gradients": {"en": "Backward pass: links show the gradients ∂L/∂w (loss L = {loss})",
-                  "zh": "反向传播：连线表示梯度 ∂L/∂w（损失 L = {loss}）"},
+    "gradients": {
+        "en": "Backward pass: links show the gradients ∂L/∂w (loss L = {loss})",
+        "zh": "反向传播：连线表示梯度 ∂L/∂w（损失 L = {loss}）",
+    },
     "input": {"en": "input", "zh": "输入层"},
     "hidden": {"en": "hidden {n}", "zh": "隐藏层 {n}"},
     "output": {"en": "output", "zh": "输出层"},
@@ -52,8 +55,10 @@ TEXT = {
     "width_w": {"en": "line width ∝ |w|", "zh": "线宽 ∝ |w|"},
     "width_g": {"en": "line width ∝ |∂L/∂w|", "zh": "线宽 ∝ |∂L/∂w|"},
     "more": {"en": "{n} more", "zh": "另有 {n} 个"},
-    "more_title": {"en": "{n} neurons not drawn ({first}–{last})",
-                   "zh": "{n} 个神经元未画出（{first}–{last}）"},
+    "more_title": {
+        "en": "{n} neurons not drawn ({first}–{last})",
+        "zh": "{n} 个神经元未画出（{first}–{last}）",
+    },
     "neuron": {"en": "{layer}, neuron {i}", "zh": "{layer}，第 {i} 个神经元"},
     "link": {"en": "{dst} ← {src}", "zh": "{dst} ← {src}"},
     "sample": {"en": "values for the first input row", "zh": "数值对应第一行输入"},
@@ -64,8 +69,9 @@ def _layers(model):
     """[(Linear, [activation modules after it]), ...] for a Linear or a
     (possibly nested) Sequential of Linear and activation modules."""
     if not isinstance(model, Module):
-        raise TypeError(f"network_svg: expected a Linear or a Sequential model, got "
-                        f"{type(model).__name__}")
+        raise TypeError(
+            f"network_svg: expected a Linear or a Sequential model, got {type(model).__name__}"
+        )
     layers, stack = [], [model]
     while stack:
         m = stack.pop()
@@ -73,19 +79,25 @@ def _layers(model):
             stack.extend(reversed(list(m)))
         elif isinstance(m, Linear):
             if layers and layers[-1][0].out_features != m.in_features:
-                raise ValueError(f"network_svg: a Linear with in_features={m.in_features} "
-                                 f"follows one with out_features={layers[-1][0].out_features}")
+                raise ValueError(
+                    f"network_svg: a Linear with in_features={m.in_features} "
+                    f"follows one with out_features={layers[-1][0].out_features}"
+                )
             layers.append((m, []))
         elif isinstance(m, ACTIVATIONS):
             if not layers:
-                raise ValueError(f"network_svg: the model starts with {type(m).__name__}; "
-                                 "it must start with a Linear layer")
+                raise ValueError(
+                    f"network_svg: the model starts with {type(m).__name__}; "
+                    "it must start with a Linear layer"
+                )
             layers[-1][1].append(m)
         else:
             names = ", ".join(a.__name__ for a in ACTIVATIONS)
-            raise TypeError(f"network_svg: cannot draw a {type(m).__name__}; a network "
-                            f"diagram takes Linear layers and activations ({names}) in a "
-                            "Sequential. For any other model use graph_svg(model(x)).")
+            raise TypeError(
+                f"network_svg: cannot draw a {type(m).__name__}; a network "
+                f"diagram takes Linear layers and activations ({names}) in a "
+                "Sequential. For any other model use graph_svg(model(x))."
+            )
     if not layers:
         raise ValueError("network_svg: the model has no Linear layer to draw")
     return layers
@@ -111,8 +123,10 @@ def _run(layers, x, y, loss_fn):
     if one:
         xa = xa.reshape(1, -1)
     if xa.ndim != 2 or xa.shape[1] != n_in or xa.shape[0] == 0:
-        raise ValueError(f"network_svg: x has shape {np.shape(xa)}; expected ({n_in},) "
-                         f"(one sample) or (batch, {n_in})")
+        raise ValueError(
+            f"network_svg: x has shape {np.shape(xa)}; expected ({n_in},) "
+            f"(one sample) or (batch, {n_in})"
+        )
     backward = loss_fn is not None
     with enable_grad():
         xt = Tensor(xa, requires_grad=backward)
@@ -129,33 +143,52 @@ def _run(layers, x, y, loss_fn):
             return _values(xt, track, None, None, None)
         yt = y if isinstance(y, Tensor) else Tensor(_as_array(y, dtype, "y"))
         if one and yt._data.ndim <= 1 and (yt._data.dtype.kind == "f" or yt._data.ndim == 0):
-            yt = Tensor(yt._data.reshape(1, -1) if yt._data.dtype.kind == "f"
-                        else yt._data.reshape(1))  # one sample: a batch of one, as x
+            yt = Tensor(
+                yt._data.reshape(1, -1) if yt._data.dtype.kind == "f" else yt._data.reshape(1)
+            )  # one sample: a batch of one, as x
         loss = loss_fn(a, yt)
         if not isinstance(loss, Tensor) or loss._data.size != 1:
-            raise ValueError("network_svg: loss_fn(prediction, y) must return a scalar tensor, "
-                             f"got {type(loss).__name__} {getattr(loss, 'shape', '')}")
-        wanted = [xt] + [t for pair in track for t in pair] + [
-            t for pair in params for t in pair if t is not None]
+            raise ValueError(
+                "network_svg: loss_fn(prediction, y) must return a scalar tensor, "
+                f"got {type(loss).__name__} {getattr(loss, 'shape', '')}"
+            )
+        wanted = (
+            [xt]
+            + [t for pair in track for t in pair]
+            + [t for pair in params for t in pair if t is not None]
+        )
         got = dict(zip(map(id, wanted), _autograd_grad(loss, wanted, allow_unused=True)))
     return _values(xt, track, params, got, loss)
 
 
 def _values(xt, track, params, got, loss):
     """First-row values (x, z, a, δ) and whole weight/bias gradients, as arrays."""
+
     def g(t):
         if got is None or t is None or got.get(id(t)) is None:
             return None
         return got[id(t)]._data
-    out = {"x": xt._data[0], "dx": None if g(xt) is None else g(xt)[0], "layers": [],
-           "rows": xt._data.shape[0],
-           "loss": None if loss is None else float(loss._data.reshape(()))}
+
+    out = {
+        "x": xt._data[0],
+        "dx": None if g(xt) is None else g(xt)[0],
+        "layers": [],
+        "rows": xt._data.shape[0],
+        "loss": None if loss is None else float(loss._data.reshape(())),
+    }
     for k, (z, a) in enumerate(track):
         gz, ga = g(z), g(a)
         w, b = params[k] if params else (None, None)
-        out["layers"].append({
-            "z": z._data[0], "a": a._data[0], "dz": None if gz is None else gz[0],
-            "da": None if ga is None else ga[0], "gw": g(w), "gb": g(b)})
+        out["layers"].append(
+            {
+                "z": z._data[0],
+                "a": a._data[0],
+                "dz": None if gz is None else gz[0],
+                "da": None if ga is None else ga[0],
+                "gw": g(w),
+                "gb": g(b),
+            }
+        )
     return out
 
 
@@ -183,8 +216,18 @@ def _width(v, top, widest):
     return MIN_WIDTH + (widest - MIN_WIDTH) * (abs(v) / top if top > 0 else 0.0)
 
 
-def network_svg(model, x=None, y=None, loss_fn=None, show="weights", values="auto", lang=None,
-                width=None, height=None, max_neurons=24):
+def network_svg(
+    model,
+    x=None,
+    y=None,
+    loss_fn=None,
+    show="weights",
+    values="auto",
+    lang=None,
+    width=None,
+    height=None,
+    max_neurons=24,
+):
     """An SVG (str) of ``model`` (a Linear, or a Sequential of Linear and
     activation modules): neurons in layers and one link per weight.
 
@@ -210,8 +253,9 @@ def network_svg(model, x=None, y=None, loss_fn=None, show="weights", values="aut
     if (y is None) != (loss_fn is None):
         raise ValueError(f"{fn}: y and loss_fn go together (the loss is loss_fn(model(x), y))")
     if show == "gradients" and (x is None or loss_fn is None):
-        raise ValueError(f"{fn}: show='gradients' needs x, y and loss_fn, to run one "
-                         "forward and backward pass")
+        raise ValueError(
+            f"{fn}: show='gradients' needs x, y and loss_fn, to run one forward and backward pass"
+        )
     if loss_fn is not None and x is None:
         raise ValueError(f"{fn}: a loss needs an input x")
     if loss_fn is not None and not callable(loss_fn):
@@ -245,8 +289,10 @@ def _draw(layers, sizes, run, show, show_values, lang, width, height, max_neuron
         pos.append({i: (left + li * col, y0 + k * pitch) for k, i in enumerate(d)})
     mats = [L["gw"] for L in run["layers"]] if grads else [lin.weight._data for lin, _ in layers]
     top_mag = max(float(np.abs(m).max()) if m.size else 0.0 for m in mats)
-    n_links = sum(sum(i is not None for i in a) * sum(j is not None for j in b)
-                  for a, b in zip(drawn, drawn[1:]))
+    n_links = sum(
+        sum(i is not None for i in a) * sum(j is not None for j in b)
+        for a, b in zip(drawn, drawn[1:])
+    )
     widest = max(1.5, MAX_WIDTH * min(1.0, (40 / max(n_links, 1)) ** 0.5))
 
     out = []
@@ -258,35 +304,72 @@ def _draw(layers, sizes, run, show, show_values, lang, width, height, max_neuron
             for j, (x2, y2) in pos[li + 1].items():
                 if j is None:
                     continue
-                out.append(_link(li, i, j, w[j, i], None if gw is None else gw[j, i], grads,
-                                 (top_mag, widest), (x1 + r, y1, x2 - r, y2), names, lang))
+                out.append(
+                    _link(
+                        li,
+                        i,
+                        j,
+                        w[j, i],
+                        None if gw is None else gw[j, i],
+                        grads,
+                        (top_mag, widest),
+                        (x1 + r, y1, x2 - r, y2),
+                        names,
+                        lang,
+                    )
+                )
     for li, d in enumerate(drawn):
-        out.append(_layer(li, d, sizes[li], pos[li], layers, run, names, lang, r,
-                          show_values, grads))
-    out.append(S.text_el(margin, 28, heading, font_size=15, font_weight="bold",
-                         class_="heading"))
+        out.append(
+            _layer(li, d, sizes[li], pos[li], layers, run, names, lang, r, show_values, grads)
+        )
+    out.append(S.text_el(margin, 28, heading, font_size=15, font_weight="bold", class_="heading"))
     out.append(_legend(lang, grads, margin, vh - 24, run is not None and run["rows"] > 1))
-    return S.document("\n".join(out), width or (vw * height / vh if height else vw),
-                      height or (vh * width / vw if width else vh), vw, vh,
-                      title_text=heading, class_="glassnet-network",
-                      data_show=show, data_lang=lang)
+    return S.document(
+        "\n".join(out),
+        width or (vw * height / vh if height else vw),
+        height or (vh * width / vw if width else vh),
+        vw,
+        vh,
+        title_text=heading,
+        class_="glassnet-network",
+        data_show=show,
+        data_lang=lang,
+    )
 
 
 def _link(li, i, j, w, g, grads, scale, xy, names, lang):
     v = g if grads else w
     x1, y1, x2, y2 = xy
-    tip = [text(TEXT, "link", lang,
-                dst=text(TEXT, "neuron", lang, layer=names[li + 1], i=j + 1),
-                src=text(TEXT, "neuron", lang, layer=names[li], i=i + 1)),
-           f"w = {S.exact(w)}"]
+    tip = [
+        text(
+            TEXT,
+            "link",
+            lang,
+            dst=text(TEXT, "neuron", lang, layer=names[li + 1], i=j + 1),
+            src=text(TEXT, "neuron", lang, layer=names[li], i=i + 1),
+        ),
+        f"w = {S.exact(w)}",
+    ]
     if g is not None:
         tip.append(f"∂L/∂w = {S.exact(g)}")
-    return S.element("line", S.title("\n".join(tip)), class_="link", data_layer=li + 1,
-                     data_from=f"{li}:{i}", data_to=f"{li + 1}:{j}", data_weight=S.exact(w),
-                     data_grad=None if g is None else S.exact(g),
-                     x1=S.num(x1), y1=S.num(y1), x2=S.num(x2), y2=S.num(y2),
-                     stroke=_color(v), stroke_width=S.num(_width(v, *scale), 3),
-                     stroke_opacity="0.75", stroke_linecap="round")
+    return S.element(
+        "line",
+        S.title("\n".join(tip)),
+        class_="link",
+        data_layer=li + 1,
+        data_from=f"{li}:{i}",
+        data_to=f"{li + 1}:{j}",
+        data_weight=S.exact(w),
+        data_grad=None if g is None else S.exact(g),
+        x1=S.num(x1),
+        y1=S.num(y1),
+        x2=S.num(x2),
+        y2=S.num(y2),
+        stroke=_color(v),
+        stroke_width=S.num(_width(v, *scale), 3),
+        stroke_opacity="0.75",
+        stroke_linecap="round",
+    )
 
 
 def _neuron_numbers(li, i, layers, run):
@@ -320,19 +403,37 @@ def _neuron_numbers(li, i, layers, run):
 
 
 INPUT_TIP_NAMES = {"value": "x", "delta": "∂L/∂x"}
-TIP_NAMES = {"value": "a", "z": "z", "bias": "b", "delta": "δ = ∂L/∂z",
-             "delta-a": "∂L/∂a", "bias-grad": "∂L/∂b"}
+TIP_NAMES = {
+    "value": "a",
+    "z": "z",
+    "bias": "b",
+    "delta": "δ = ∂L/∂z",
+    "delta-a": "∂L/∂a",
+    "bias-grad": "∂L/∂b",
+}
 
 
 def _layer(li, drawn, size, pos, layers, run, names, lang, r, show_values, grads):
     acts = "+".join(type(a).__name__ for a in layers[li - 1][1]) if li else ""
     hidden = size - sum(i is not None for i in drawn)
     x0 = next(iter(pos.values()))[0]
-    parts = [S.text_el(x0, 54, names[li], text_anchor="middle", font_size=13,
-                       font_weight="bold", class_="layer-label")]
+    parts = [
+        S.text_el(
+            x0,
+            54,
+            names[li],
+            text_anchor="middle",
+            font_size=13,
+            font_weight="bold",
+            class_="layer-label",
+        )
+    ]
     if acts:
-        parts.append(S.text_el(x0, 67, acts, text_anchor="middle", font_size=10,
-                               fill="#555", class_="activation"))
+        parts.append(
+            S.text_el(
+                x0, 67, acts, text_anchor="middle", font_size=10, fill="#555", class_="activation"
+            )
+        )
     for i, (x, y) in pos.items():
         if i is None:
             parts.append(_ellipsis(li, x, y, hidden, drawn, lang))
@@ -341,8 +442,17 @@ def _layer(li, drawn, size, pos, layers, run, names, lang, r, show_values, grads
         tip_names = INPUT_TIP_NAMES if li == 0 else TIP_NAMES
         tip = [text(TEXT, "neuron", lang, layer=names[li], i=i + 1)]
         tip += [f"{tip_names[k]} = {S.exact(v)}" for k, v in data.items()]
-        inner = [S.element("circle", cx=S.num(x), cy=S.num(y), r=r, fill="#ffffff",
-                           stroke="#333333", stroke_width=1.5)]
+        inner = [
+            S.element(
+                "circle",
+                cx=S.num(x),
+                cy=S.num(y),
+                r=r,
+                fill="#ffffff",
+                stroke="#333333",
+                stroke_width=1.5,
+            )
+        ]
         if show_values:
             lines = label if (grads or li == 0) else [s for s in label if not s.startswith("δ")]
             y0 = y - (len(lines) - 1) * 5.5 + 3
@@ -350,22 +460,41 @@ def _layer(li, drawn, size, pos, layers, run, names, lang, r, show_values, grads
                 inner.append(S.text_el(x, y0 + k * 11, s, text_anchor="middle", font_size=9))
         inner.append(S.title("\n".join(tip)))
         attrs = {f"data_{k.replace('-', '_')}": S.exact(v) for k, v in data.items()}
-        parts.append(S.element("g", "".join(inner), class_="neuron", data_layer=li,
-                               data_index=i, **attrs))
-    return S.element("g", "\n".join(parts), class_="layer", data_layer=li, data_size=size,
-                     data_drawn=size - hidden, data_hidden_count=hidden,
-                     data_activation=acts or None)
+        parts.append(
+            S.element("g", "".join(inner), class_="neuron", data_layer=li, data_index=i, **attrs)
+        )
+    return S.element(
+        "g",
+        "\n".join(parts),
+        class_="layer",
+        data_layer=li,
+        data_size=size,
+        data_drawn=size - hidden,
+        data_hidden_count=hidden,
+        data_activation=acts or None,
+    )
 
 
 def _ellipsis(li, x, y, hidden, drawn, lang):
     k = drawn.index(None)
     first, last = drawn[k - 1] + 2, drawn[k + 1]
     tip = text(TEXT, "more_title", lang, n=hidden, first=first, last=last)
-    return S.element("g", S.text_el(x, y - 2, "⋮", text_anchor="middle", font_size=18)
-                     + S.text_el(x, y + 14, text(TEXT, "more", lang, n=hidden),
-                                 text_anchor="middle", font_size=9, fill="#555")
-                     + S.title(tip),
-                     class_="ellipsis", data_layer=li, data_hidden_count=hidden)
+    return S.element(
+        "g",
+        S.text_el(x, y - 2, "⋮", text_anchor="middle", font_size=18)
+        + S.text_el(
+            x,
+            y + 14,
+            text(TEXT, "more", lang, n=hidden),
+            text_anchor="middle",
+            font_size=9,
+            fill="#555",
+        )
+        + S.title(tip),
+        class_="ellipsis",
+        data_layer=li,
+        data_hidden_count=hidden,
+    )
 
 
 def _legend(lang, grads, x, y, batch):
@@ -373,12 +502,22 @@ def _legend(lang, grads, x, y, batch):
     v = "∂L/∂w" if grads else "w"
     for k, (color, key) in enumerate(((ORANGE, "neg"), (BLUE, "pos"))):
         x0 = x + k * 150
-        parts.append(S.element("line", x1=x0, y1=y, x2=x0 + 26, y2=y, stroke=color,
-                               stroke_width=4, stroke_linecap="round"))
+        parts.append(
+            S.element(
+                "line",
+                x1=x0,
+                y1=y,
+                x2=x0 + 26,
+                y2=y,
+                stroke=color,
+                stroke_width=4,
+                stroke_linecap="round",
+            )
+        )
         parts.append(S.text_el(x0 + 32, y + 4, text(TEXT, key, lang, v=v), font_size=11))
-    parts.append(S.text_el(x + 300, y + 4, text(TEXT, "width_g" if grads else "width_w", lang),
-                           font_size=11))
+    parts.append(
+        S.text_el(x + 300, y + 4, text(TEXT, "width_g" if grads else "width_w", lang), font_size=11)
+    )
     if batch:
-        parts.append(S.text_el(x, y + 18, text(TEXT, "sample", lang), font_size=10,
-                               fill="#555"))
+        parts.append(S.text_el(x, y + 18, text(TEXT, "sample", lang), font_size=10, fill="#555"))
     return S.element("g", "".join(parts), class_="legend")

@@ -14,6 +14,7 @@ first), with a note saying so. The SVG layout is computed here: longest-path
 layers from the leaves on the left to the output on the right, leaves moved
 next to their first use, order in each layer by barycentre sweeps.
 """
+
 import re
 import weakref
 from collections import deque
@@ -40,15 +41,23 @@ TEXT = {
     "scalar": {"en": "scalar", "zh": "标量"},
     "grad": {"en": "grad", "zh": "梯度"},
     "summary": {"en": "min {lo} mean {mean} max {hi}", "zh": "最小 {lo} 平均 {mean} 最大 {hi}"},
-    "cut": {"en": "showing the {shown} nodes nearest the output, of {total}",
-            "zh": "只画出离输出最近的 {shown} 个节点（共 {total} 个）"},
+    "cut": {
+        "en": "showing the {shown} nodes nearest the output, of {total}",
+        "zh": "只画出离输出最近的 {shown} 个节点（共 {total} 个）",
+    },
 }
 
-FILL = {"output": "#fde9c9", "parameter": "#d6eaf8", "leaf": "#e3f1dc", "constant": "#eeeeee",
-        "result": "#ffffff"}
+FILL = {
+    "output": "#fde9c9",
+    "parameter": "#d6eaf8",
+    "leaf": "#e3f1dc",
+    "constant": "#eeeeee",
+    "result": "#ffffff",
+}
 
 
 # ---- the walk ---------------------------------------------------------------
+
 
 class _Graph:
     """Nodes (key → ("value", tensor) or ("op", node)) in breadth-first order
@@ -111,8 +120,9 @@ def _value_key(t):
 def _check(tensor, fn, max_nodes):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{fn}: expected a Tensor (e.g. the loss), got {type(tensor).__name__}")
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
-                                  or max_nodes < 1):
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
         raise ValueError(f"{fn}: max_nodes must be a positive int or None, got {max_nodes!r}")
 
 
@@ -123,12 +133,14 @@ def _name_map(names, fn):
     if hasattr(names, "named_parameters"):
         names = dict(names.named_parameters())
     if not isinstance(names, dict):
-        raise TypeError(f"{fn}: names must be a Module or a dict {{name: tensor}}, got "
-                        f"{type(names).__name__}")
+        raise TypeError(
+            f"{fn}: names must be a Module or a dict {{name: tensor}}, got {type(names).__name__}"
+        )
     return {id(t): str(k) for k, t in names.items() if isinstance(t, Tensor)}
 
 
 # ---- labels -------------------------------------------------------------------
+
 
 def op_label(node):
     """The op's class (or a node of it) in snake case: Mul → 'mul', PowScalar →
@@ -163,8 +175,10 @@ def _exact(arr):
     if arr.size <= 4:
         return repr([v if isinstance(v, bool) else float(v) for v in arr.reshape(-1).tolist()])
     a = arr.astype(np.float64)
-    return (f"min {S.exact(a.min())}, mean {S.exact(a.mean())}, max {S.exact(a.max())}, "
-            f"L2 norm {S.exact(np.sqrt((a * a).sum()))}")
+    return (
+        f"min {S.exact(a.min())}, mean {S.exact(a.mean())}, max {S.exact(a.max())}, "
+        f"L2 norm {S.exact(np.sqrt((a * a).sum()))}"
+    )
 
 
 def _kind(t, is_root):
@@ -186,8 +200,10 @@ def _value_info(t, is_root, names, lang):
     name = names.get(id(t)) or t.name
     shape = text(TEXT, "scalar", lang) if t._data.ndim == 0 else "×".join(map(str, t._data.shape))
     lines = [name] if name else []
-    lines += [f"{text(TEXT, kind, lang)}: {shape} {t._data.dtype}",
-              f"{text(TEXT, 'data', lang)} {_numbers(t._data, lang)}"]
+    lines += [
+        f"{text(TEXT, kind, lang)}: {shape} {t._data.dtype}",
+        f"{text(TEXT, 'data', lang)} {_numbers(t._data, lang)}",
+    ]
     tip = lines[:-1] + [f"{text(TEXT, 'data', lang)} {_exact(t._data)}"]
     if t.grad is not None:
         lines.append(f"{text(TEXT, 'grad', lang)} {_numbers(t.grad._data, lang)}")
@@ -198,8 +214,11 @@ def _value_info(t, is_root, names, lang):
 def _op_info(node):
     """(label, lines, tooltip) for an op node; the tooltip adds what the op
     computes and its local derivative rule (``op_rule``)."""
-    consts = [_const(p) for p in node.parents
-              if not isinstance(p, (Tensor, weakref.ref, bool, type(None)))]
+    consts = [
+        _const(p)
+        for p in node.parents
+        if not isinstance(p, (Tensor, weakref.ref, bool, type(None)))
+    ]
     label = op_label(node)
     lines = [label] + ([", ".join(consts)] if consts else [])
     return label, lines, [node.name()] + lines[1:] + [s for s in op_rule(node) if s]
@@ -211,8 +230,14 @@ def _labelled(graph, names, lang):
     for key, (kind, obj) in graph.nodes.items():
         if kind == "value":
             vkind, name, lines, tip = _value_info(obj, key == graph.root, names, lang)
-            out[key] = {"id": f"v{vi}", "kind": vkind, "name": name, "lines": lines,
-                        "tip": tip, "obj": obj}
+            out[key] = {
+                "id": f"v{vi}",
+                "kind": vkind,
+                "name": name,
+                "lines": lines,
+                "tip": tip,
+                "obj": obj,
+            }
             vi += 1
         else:
             label, lines, tip = _op_info(obj)
@@ -222,6 +247,7 @@ def _labelled(graph, names, lang):
 
 
 # ---- DOT ------------------------------------------------------------------------
+
 
 def _dot_str(s):
     return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -242,10 +268,12 @@ def graph_dot(tensor, lang=None, names=None, max_nodes=MAX_NODES):
             tip = _dot_str("\n".join(n["tip"]))
             out.append(f"  {n['id']} [shape=ellipse, label={label}, tooltip={tip}];")
         else:
-            out.append(f"  {n['id']} [shape=box, style=\"rounded,filled\", "
-                       f"fillcolor=\"{FILL[n['kind']]}\", label={label}];")
+            out.append(
+                f'  {n["id"]} [shape=box, style="rounded,filled", '
+                f'fillcolor="{FILL[n["kind"]]}", label={label}];'
+            )
     for a, b, pos in graph.edges:
-        extra = "" if pos is None else f" [label=\"{pos}\"]"
+        extra = "" if pos is None else f' [label="{pos}"]'
         out.append(f"  {info[a]['id']} -> {info[b]['id']}{extra};")
     if len(graph.nodes) < graph.total:
         note = text(TEXT, "cut", lang, shown=len(graph.nodes), total=graph.total)
@@ -255,6 +283,7 @@ def graph_dot(tensor, lang=None, names=None, max_nodes=MAX_NODES):
 
 
 # ---- layout -------------------------------------------------------------------------
+
 
 def _adjacency(keys, edges):
     succ = {k: [] for k in keys}
@@ -296,6 +325,7 @@ def _order(keys, layer, succ, pred, sweeps=2):
         mid = (len(row) - 1) / 2
         for i, k in enumerate(row):
             pos[k] = i - mid
+
     for row in rows:
         place(row)
     for _ in range(sweeps):
@@ -312,8 +342,10 @@ def _sorted(row, pos, nbrs, pred, succ):
     """``row`` by the mean position of each node's neighbours (``nbrs``); among
     equal means, nodes on a through path (with both inputs and uses) go to the
     middle and leaves around them, so a main chain stays straight."""
+
     def key(k):
         return sum(pos[n] for n in nbrs[k]) / len(nbrs[k]) if nbrs[k] else pos[k]
+
     out, group = [], []
     for k in sorted(row, key=key) + [None]:
         if group and (k is None or key(k) != key(group[0])):
@@ -371,8 +403,10 @@ def _layout(keys, edges, size, top, left, gap_x=56, gap_y=18):
             xy[k] = (x, y, cw, h) if k[0] == "d" else (x + (cw - w) / 2, y, w, h)
             y += h + gap_y
         x += cw + gap_x
-    ways = [None if r is None else [(xy[d][0], xy[d][1] + 3, xy[d][0] + xy[d][2]) for d in r]
-            for r in routes]
+    ways = [
+        None if r is None else [(xy[d][0], xy[d][1] + 3, xy[d][0] + xy[d][2]) for d in r]
+        for r in routes
+    ]
     return xy, ways, x - gap_x, top + inner_h
 
 
@@ -387,8 +421,9 @@ def graph_svg(tensor, lang=None, names=None, max_nodes=MAX_NODES):
     info = _labelled(graph, _name_map(names, "graph_svg"), lang)
     keys = list(graph.nodes)
     margin, top = 20, 56
-    xy, ways, right, bottom = _layout(keys, graph.edges, {k: _box(info[k]) for k in keys},
-                                      top, margin)
+    xy, ways, right, bottom = _layout(
+        keys, graph.edges, {k: _box(info[k]) for k in keys}, top, margin
+    )
     heading = text(TEXT, "title", lang)
     note = None
     if len(graph.nodes) < graph.total:
@@ -397,23 +432,30 @@ def graph_svg(tensor, lang=None, names=None, max_nodes=MAX_NODES):
     vh = bottom + margin
     body = [_edge(info, xy, e, w) for e, w in zip(graph.edges, ways)]
     body += [_node(info[k], xy[k]) for k in keys]
-    body.append(S.text_el(margin, 24, heading, font_size=15, font_weight="bold",
-                          class_="heading"))
+    body.append(S.text_el(margin, 24, heading, font_size=15, font_weight="bold", class_="heading"))
     if note:
         body.append(S.text_el(margin, 42, note, font_size=12, fill="#b03a2e", class_="note"))
-    defs = ('<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-            'fill="#555"/></marker>')
-    return S.document("\n".join(body), vw, vh, title_text=heading, defs=defs,
-                      class_="glassnet-graph", data_total_nodes=graph.total,
-                      data_drawn_nodes=len(graph.nodes),
-                      data_truncated="true" if note else "false")
+    defs = (
+        '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#555"/></marker>'
+    )
+    return S.document(
+        "\n".join(body),
+        vw,
+        vh,
+        title_text=heading,
+        defs=defs,
+        class_="glassnet-graph",
+        data_total_nodes=graph.total,
+        data_drawn_nodes=len(graph.nodes),
+        data_truncated="true" if note else "false",
+    )
 
 
 def _curve(x1, y1, x2, y2):
     dx = max((x2 - x1) / 2, 12)
-    return (f" C{S.num(x1 + dx)},{S.num(y1)} {S.num(x2 - dx)},{S.num(y2)} "
-            f"{S.num(x2)},{S.num(y2)}")
+    return f" C{S.num(x1 + dx)},{S.num(y1)} {S.num(x2 - dx)},{S.num(y2)} {S.num(x2)},{S.num(y2)}"
 
 
 def _edge(info, xy, e, ways):
@@ -427,38 +469,94 @@ def _edge(info, xy, e, ways):
         x, y = right, wy
     x2, y2 = xb, yb + hb / 2
     d += _curve(x, y, x2, y2)
-    label = "" if pos is None else S.text_el(x2 - 12, y2 - 5, pos, font_size=9, fill="#777",
-                                             text_anchor="end")
-    path = S.element("path", d=d, fill="none", stroke="#555", stroke_width=1.2,
-                     stroke_dasharray="4 3" if ways is None else None,
-                     marker_end="url(#arrow)")
-    return S.element("g", path + label, class_="edge", data_from=info[a]["id"],
-                     data_to=info[b]["id"], data_arg=pos)
+    label = (
+        ""
+        if pos is None
+        else S.text_el(x2 - 12, y2 - 5, pos, font_size=9, fill="#777", text_anchor="end")
+    )
+    path = S.element(
+        "path",
+        d=d,
+        fill="none",
+        stroke="#555",
+        stroke_width=1.2,
+        stroke_dasharray="4 3" if ways is None else None,
+        marker_end="url(#arrow)",
+    )
+    return S.element(
+        "g",
+        path + label,
+        class_="edge",
+        data_from=info[a]["id"],
+        data_to=info[b]["id"],
+        data_arg=pos,
+    )
 
 
 def _node(n, box):
     x, y, w, h = box
     parts = []
     if n["kind"] == "op":
-        parts.append(S.element("ellipse", cx=S.num(x + w / 2), cy=S.num(y + h / 2),
-                               rx=S.num(w / 2), ry=S.num(h / 2), fill="#fff7e0",
-                               stroke="#a0701c", stroke_width=1.2))
+        parts.append(
+            S.element(
+                "ellipse",
+                cx=S.num(x + w / 2),
+                cy=S.num(y + h / 2),
+                rx=S.num(w / 2),
+                ry=S.num(h / 2),
+                fill="#fff7e0",
+                stroke="#a0701c",
+                stroke_width=1.2,
+            )
+        )
     else:
-        parts.append(S.element("rect", x=S.num(x), y=S.num(y), width=S.num(w),
-                               height=S.num(h), rx=5, fill=FILL[n["kind"]], stroke="#4a4a4a",
-                               stroke_width=1.5 if n["kind"] != "result" else 1))
+        parts.append(
+            S.element(
+                "rect",
+                x=S.num(x),
+                y=S.num(y),
+                width=S.num(w),
+                height=S.num(h),
+                rx=5,
+                fill=FILL[n["kind"]],
+                stroke="#4a4a4a",
+                stroke_width=1.5 if n["kind"] != "result" else 1,
+            )
+        )
     y0 = y + h / 2 - (len(n["lines"]) - 1) * LINE_H / 2 + 4
     for i, s in enumerate(n["lines"]):
         bold = "bold" if i == 0 and (n["kind"] == "op" or n.get("name")) else None
-        parts.append(S.text_el(x + w / 2, y0 + i * LINE_H, s, font_size=11, font_family=S.MONO,
-                               text_anchor="middle", font_weight=bold))
+        parts.append(
+            S.text_el(
+                x + w / 2,
+                y0 + i * LINE_H,
+                s,
+                font_size=11,
+                font_family=S.MONO,
+                text_anchor="middle",
+                font_weight=bold,
+            )
+        )
     parts.append(S.title("\n".join(n["tip"])))
     if n["kind"] == "op":
         return S.element("g", "".join(parts), class_="op", data_id=n["id"], data_op=n["op"])
     t = n["obj"]
     if t is None:  # released after backward: nothing left to describe
-        return S.element("g", "".join(parts), class_="value", data_id=n["id"],
-                         data_kind=n["kind"], data_released="true")
-    return S.element("g", "".join(parts), class_="value", data_id=n["id"], data_kind=n["kind"],
-                     data_shape="×".join(map(str, t._data.shape)), data_dtype=str(t._data.dtype),
-                     data_name=n["name"])
+        return S.element(
+            "g",
+            "".join(parts),
+            class_="value",
+            data_id=n["id"],
+            data_kind=n["kind"],
+            data_released="true",
+        )
+    return S.element(
+        "g",
+        "".join(parts),
+        class_="value",
+        data_id=n["id"],
+        data_kind=n["kind"],
+        data_shape="×".join(map(str, t._data.shape)),
+        data_dtype=str(t._data.dtype),
+        data_name=n["name"],
+    )

@@ -5,6 +5,7 @@ No drawing library is needed: an SVG is a string of XML. Everything a
 figure uses (fonts are generic families, arrow markers live in <defs>) is
 inside the string, so it can be inlined in an HTML page or opened offline.
 """
+
 import math
 import re
 from numbers import Real
@@ -84,30 +85,44 @@ def text_width(s, size):
     """A rough width in pixels of ``s`` at font ``size`` (wide CJK characters
     count as one em, others as 0.6 em), to make room for labels."""
     import unicodedata
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.6 * size
-               for ch in str(s))
+
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.6 * size for ch in str(s))
 
 
 def check_size(value, what, fn):
     """A positive finite number, or None; otherwise a ValueError from ``fn``."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Real) or not (
-            math.isfinite(value) and value > 0):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not (math.isfinite(value) and value > 0)
+    ):
         raise ValueError(f"{fn}: {what} must be a positive number of pixels, got {value!r}")
     return float(value)
 
 
-def document(body, width, height, view_width=None, view_height=None, title_text=None,
-             defs="", **attributes):
+def document(
+    body, width, height, view_width=None, view_height=None, title_text=None, defs="", **attributes
+):
     """The whole SVG: the root <svg> (with width, height and a viewBox of the
     natural size ``view_width`` × ``view_height``, so a requested size scales
     the drawing), an optional <title>, <defs> and the body markup."""
     vw = width if view_width is None else view_width
     vh = height if view_height is None else view_height
-    head = element("svg", "", xmlns="http://www.w3.org/2000/svg", width=num(width),
-                   height=num(height), viewBox=f"0 0 {num(vw)} {num(vh)}",
-                   font_family=FONT, **attributes)[:-2] + ">"
+    head = (
+        element(
+            "svg",
+            "",
+            xmlns="http://www.w3.org/2000/svg",
+            width=num(width),
+            height=num(height),
+            viewBox=f"0 0 {num(vw)} {num(vh)}",
+            font_family=FONT,
+            **attributes,
+        )[:-2]
+        + ">"
+    )
     parts = [head]
     if title_text:
         parts.append(title(title_text))
@@ -125,8 +140,11 @@ def save_svg(svg, path):
     if not isinstance(svg, str):
         raise TypeError(f"save_svg: expected the SVG as a str, got {type(svg).__name__}")
     if not svg.lstrip().startswith(("<svg", "<?xml")):
-        raise ValueError("save_svg: the text does not start with <svg or <?xml; "
-                         "pass what network_svg/graph_svg returned")
+        raise ValueError(
+            "save_svg: the text does not start with <svg or <?xml; "
+            "pass what network_svg/graph_svg returned"
+        )
     from ...io import atomic_write
+
     atomic_write(path, svg.encode("utf-8"))
     return path

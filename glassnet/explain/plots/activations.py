@@ -1,5 +1,6 @@
 """Activation functions and their derivatives, the derivatives computed by
 glassnet's own backward pass (not by hand formulas)."""
+
 import numpy as np
 
 from ..i18n import text
@@ -9,8 +10,10 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")  # the fi
 LEAKY_SLOPE = 0.1  # larger than PyTorch's 0.01 so the slope is visible
 
 TEXT = {
-    "title": {"en": "Activation functions and their derivatives (f′ from backpropagation)",
-              "zh": "激活函数及其导数（f′ 由反向传播算出）"},
+    "title": {
+        "en": "Activation functions and their derivatives (f′ from backpropagation)",
+        "zh": "激活函数及其导数（f′ 由反向传播算出）",
+    },
     "f": {"en": "f(z)", "zh": "函数 f(z)"},
     "df": {"en": "f′(z), autograd", "zh": "导数 f′(z)（自动求导）"},
     "max": {"en": "max f′ = {v:.3g}", "zh": "f′ 最大值 = {v:.3g}"},
@@ -27,6 +30,7 @@ def _function(name):
     """f(z) of a name of ``nn.activation_registry.ACTIVATIONS`` (Leaky ReLU with
     the steeper slope of the figure)."""
     from ...nn.activation_registry import ACTIVATIONS as REGISTRY
+
     entry = REGISTRY[name]
     if entry.name == "leaky_relu":
         return lambda z: entry.function(z, LEAKY_SLOPE)
@@ -37,6 +41,7 @@ def activation_curves(names=ACTIVATIONS, z=None):
     """{name: {"z", "a", "da"}}: f(z) and f′(z) on a grid (default −5..5),
     f′ being z.grad after backward() of Σ f(z) (each term depends on one z)."""
     import glassnet as gn
+
     grid = np.linspace(-5, 5, 401) if z is None else np.asarray(z, dtype=np.float64)
     curves = {}
     for name in names:
@@ -60,13 +65,20 @@ def plot_activations(path=None, lang=None, names=ACTIVATIONS):
         ax.axvline(0, color="0.7", lw=0.8)
         ax.plot(c["z"], c["a"], color="C0", lw=2, label=text(TEXT, "f", lang))
         ax.plot(c["z"], c["da"], color="C3", lw=2, ls="--", label=text(TEXT, "df", lang))
-        ax.text(0.03, 0.97, text(TEXT, "max", lang, v=float(c["da"].max())),
-                transform=ax.transAxes, va="top", fontsize=9, color="C3")
+        ax.text(
+            0.03,
+            0.97,
+            text(TEXT, "max", lang, v=float(c["da"].max())),
+            transform=ax.transAxes,
+            va="top",
+            fontsize=9,
+            color="C3",
+        )
         ax.set_title(text(TEXT, name, lang))
         ax.set_xlabel("z")
         ax.set_ylim(-1.3, 2.5)
         ax.grid(alpha=0.3)
-    for ax in axes[len(names):]:
+    for ax in axes[len(names) :]:
         ax.set_visible(False)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
     fig.suptitle(text(TEXT, "title", lang))

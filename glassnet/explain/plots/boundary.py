@@ -1,6 +1,7 @@
 """Decision boundaries of a model on 2-D data, drawn as TensorFlow
 Playground does: the model's output as a heatmap over the plane, the data
 points on top (test points optional)."""
+
 import numpy as np
 
 from ..i18n import text
@@ -36,6 +37,7 @@ def model_scores(model, X, output="logits"):
     argmax class for more than two; ``'probs'``/``'raw'`` take column 0 (or
     class 1) as is."""
     import glassnet as gn
+
     dtype = next(iter(model.parameters())).dtype if list(model.parameters()) else gn.float32
     out = gn.predict(model, gn.tensor(np.asarray(X), dtype=dtype)).numpy().astype(np.float64)
     out = out.reshape(len(X), -1)
@@ -55,8 +57,9 @@ def decision_grid(model, X, resolution=120, output="logits", margin=0.5):
     """(xx, yy, scores) over the box around ``X`` (plus ``margin``)."""
     X = np.asarray(X, dtype=np.float64)
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
-                         np.linspace(lo[1], hi[1], resolution))
+    xx, yy = np.meshgrid(
+        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    )
     grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
     return xx, yy, model_scores(model, grid, output).reshape(xx.shape)
 
@@ -74,8 +77,9 @@ def _boundary(output):
     return 0.0 if output == "raw" else 0.5
 
 
-def plot_decision_boundary(model, data, test=None, path=None, lang=None, output="logits",
-                           resolution=120, title=None):
+def plot_decision_boundary(
+    model, data, test=None, path=None, lang=None, output="logits", resolution=120, title=None
+):
     """Heatmap of the model over the plane with the training points (and the
     ``test`` points, hollow); ``data``/``test``: datasets or (X, y) pairs."""
     X, y = _xy(data)
@@ -100,11 +104,23 @@ def plot_decision_boundary(model, data, test=None, path=None, lang=None, output=
     colours = ["#d6604d", "#2166ac"] if binary else [f"C{i}" for i in range(10)]
     for i, c in enumerate(classes):
         colour = colours[i % len(colours)]
-        ax.scatter(*X[y == c].T, s=18, color=colour, edgecolors="white", linewidths=0.6,
-                   label=text(TEXT, "train", lang, c=_name(c)))
+        ax.scatter(
+            *X[y == c].T,
+            s=18,
+            color=colour,
+            edgecolors="white",
+            linewidths=0.6,
+            label=text(TEXT, "train", lang, c=_name(c)),
+        )
         if len(Xt):
-            ax.scatter(*Xt[yt == c].T, s=30, facecolors="none", edgecolors=colour,
-                       linewidths=1.4, label=text(TEXT, "test", lang, c=_name(c)))
+            ax.scatter(
+                *Xt[yt == c].T,
+                s=30,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=1.4,
+                label=text(TEXT, "test", lang, c=_name(c)),
+            )
     subtitle = text(TEXT, "acc", lang, tr=_accuracy(model, X, y, output))
     if len(Xt):
         subtitle += text(TEXT, "acc_test", lang, te=_accuracy(model, Xt, yt, output))

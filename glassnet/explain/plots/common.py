@@ -6,6 +6,7 @@ registered with pyplot, so saving works headless without switching the
 backend and nothing leaks when many figures are written. Without ``path``
 the figure comes from ``pyplot`` so that ``plt.show()`` and notebooks show it.
 """
+
 import os
 import warnings
 
@@ -13,11 +14,33 @@ from ..i18n import resolve_lang
 
 # Fonts known to carry Chinese glyphs, most wanted first (Debian packages:
 # fonts-noto-cjk, fonts-wqy-microhei, fonts-wqy-zenhei, fonts-arphic-*).
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-             "WenQuanYi Zen Hei", "Droid Sans Fallback", "AR PL UMing CN", "AR PL UKai CN",
-             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Noto Serif CJK SC")
-_CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy-microhei", "wqy-zenhei",
-              "droidsansfallback", "uming", "ukai", "simhei", "msyh")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+    "AR PL UKai CN",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Noto Serif CJK SC",
+)
+_CJK_FILES = (
+    "notosanscjk",
+    "notoserifcjk",
+    "sourcehansans",
+    "wqy-microhei",
+    "wqy-zenhei",
+    "droidsansfallback",
+    "uming",
+    "ukai",
+    "simhei",
+    "msyh",
+)
 INSTALL_HINT = "apt-get install fonts-wqy-microhei (or fonts-noto-cjk)"
 _state = {"font": False, "warned": False}
 
@@ -27,8 +50,7 @@ def matplotlib():
     try:
         import matplotlib as mpl
     except ImportError:
-        raise ImportError("glassnet's plots need matplotlib: pip install 'glassnet[viz]'") \
-            from None
+        raise ImportError("glassnet's plots need matplotlib: pip install 'glassnet[viz]'") from None
     return mpl
 
 
@@ -37,8 +59,10 @@ def new_figure(path=None, **kwargs):
     matplotlib()
     if path is not None:
         from matplotlib.figure import Figure
+
         return Figure(**kwargs)
     import matplotlib.pyplot as plt
+
     return plt.figure(**kwargs)
 
 
@@ -51,14 +75,14 @@ def cjk_font():
 
 def _find_cjk_font():
     from matplotlib import font_manager as fm
+
     names = {f.name for f in fm.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in names:
             return name
     # Fonts installed after matplotlib built its cache: add them by file name.
     for file in fm.findSystemFonts():
-        if any(key in os.path.basename(file).lower().replace("_", "")
-               for key in _CJK_FILES):
+        if any(key in os.path.basename(file).lower().replace("_", "") for key in _CJK_FILES):
             try:
                 fm.fontManager.addfont(file)
                 return fm.FontProperties(fname=file).get_name()
@@ -76,10 +100,14 @@ def use_fonts(fig, lang):
     if font is None:
         if not _state["warned"]:
             _state["warned"] = True
-            warnings.warn(f"no font with Chinese glyphs found; Chinese text will show as "
-                          f"boxes. Install one: {INSTALL_HINT}", stacklevel=3)
+            warnings.warn(
+                f"no font with Chinese glyphs found; Chinese text will show as "
+                f"boxes. Install one: {INSTALL_HINT}",
+                stacklevel=3,
+            )
         return
     from matplotlib.text import Text
+
     for t in fig.findobj(Text):
         t.set_fontfamily(["DejaVu Sans", font])
 
@@ -98,6 +126,7 @@ def save(fig, path):
     if ext not in ("png", "svg"):
         raise ValueError(f"save: path {str(path)!r} must end in .png or .svg")
     import matplotlib as mpl
+
     with warnings.catch_warnings(), mpl.rc_context({"svg.hashsalt": "glassnet"}):
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
         if ext == "png":
@@ -110,4 +139,5 @@ def save(fig, path):
 def figure_text(fig):
     """All the text drawn in ``fig`` (titles, labels, legends), for tests."""
     from matplotlib.text import Text
+
     return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_text())

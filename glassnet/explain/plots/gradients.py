@@ -5,18 +5,26 @@ against ReLU and for the default initialization against Xavier/He.
 Backpropagation multiplies δ by f′(z) once per layer; sigmoid's f′ is at most
 1/4, so in a deep sigmoid network the gradient reaching the first layers is
 tiny and they hardly learn (the article's 梯度消失)."""
+
 import numpy as np
 
 from ..i18n import text
 from .common import finish, new_figure
 
 INITS = (None, "xavier", "he")  # the ones the figure compares (any of nn.init.INITIALIZERS works)
-CONFIGS = (("sigmoid", None), ("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", None),
-           ("relu", "he"))
+CONFIGS = (
+    ("sigmoid", None),
+    ("sigmoid", "xavier"),
+    ("tanh", "xavier"),
+    ("relu", None),
+    ("relu", "he"),
+)
 
 TEXT = {
-    "title": {"en": "Vanishing gradients: ||∂L/∂W|| per layer in a {n}-layer network",
-              "zh": "梯度消失：{n} 层网络中每层的 ||∂L/∂W||"},
+    "title": {
+        "en": "Vanishing gradients: ||∂L/∂W|| per layer in a {n}-layer network",
+        "zh": "梯度消失：{n} 层网络中每层的 ||∂L/∂W||",
+    },
     "layers": {"en": "at the start (input → output)", "zh": "训练开始时（输入层 → 输出层）"},
     "layer": {"en": "layer (1 = next to the input)", "zh": "层（1 = 紧挨输入）"},
     "norm": {"en": "||∂L/∂W|| (log scale)", "zh": "||∂L/∂W||（对数坐标）"},
@@ -32,8 +40,7 @@ TEXT = {
 }
 
 
-def deep_mlp(activation="sigmoid", init=None, depth=10, width=32, in_features=2,
-             out_features=1):
+def deep_mlp(activation="sigmoid", init=None, depth=10, width=32, in_features=2, out_features=1):
     """``depth`` Linear layers of ``width`` units with ``activation`` between them.
     activation: a name of ``nn.activation_registry.ACTIVATIONS``; init: None
     (PyTorch's default, U(±1/√fan_in)) or a name of ``nn.init.INITIALIZERS``
@@ -41,6 +48,7 @@ def deep_mlp(activation="sigmoid", init=None, depth=10, width=32, in_features=2,
     ReLU), which also zeroes the biases."""
     from ... import nn
     from ...nn.activation_registry import ACTIVATIONS
+
     act = ACTIVATIONS[activation]
     init_fn = None if init is None else nn.init.INITIALIZERS[init]
     sizes = [in_features] + [width] * (depth - 1) + [out_features]
@@ -56,8 +64,9 @@ def deep_mlp(activation="sigmoid", init=None, depth=10, width=32, in_features=2,
     return nn.Sequential(*layers)
 
 
-def gradient_norms_per_layer(model, X, y, loss="bce_with_logits", epochs=1, lr=0.1,
-                             optimizer="sgd"):
+def gradient_norms_per_layer(
+    model, X, y, loss="bce_with_logits", epochs=1, lr=0.1, optimizer="sgd"
+):
     """Train ``model`` (a Module, or a function making one) for ``epochs``
     full-batch steps; before each step record ||∂L/∂W|| of every Linear weight.
 
@@ -66,6 +75,7 @@ def gradient_norms_per_layer(model, X, y, loss="bce_with_logits", epochs=1, lr=0
     """
     from ...nn import Linear, Module
     from ...train.loop import _as_tensor, _match_target, get_loss, get_optimizer
+
     if not isinstance(model, Module) and callable(model):
         model = model()
     names = [n for n, m in model.named_modules() if isinstance(m, Linear)]
@@ -83,15 +93,16 @@ def gradient_norms_per_layer(model, X, y, loss="bce_with_logits", epochs=1, lr=0
         norms.append([float(np.linalg.norm(w.grad._data)) for w in weights])
         losses.append(value.item())
         opt.step()
-    return {"layers": names, "norms": np.array(norms), "loss": np.array(losses),
-            "model": model}
+    return {"layers": names, "norms": np.array(norms), "loss": np.array(losses), "model": model}
 
 
-def vanishing_gradient_runs(X, y, configs=CONFIGS, depth=10, width=32, epochs=1, lr=0.1,
-                            loss="bce_with_logits"):
+def vanishing_gradient_runs(
+    X, y, configs=CONFIGS, depth=10, width=32, epochs=1, lr=0.1, loss="bce_with_logits"
+):
     """{(activation, init): gradient_norms_per_layer(...)} for each config,
     every network drawn from the same generator state (the same draws)."""
     from ...random import get_rng_state, set_rng_state
+
     state = get_rng_state()
     runs = {}
     for activation, init in configs:
@@ -103,8 +114,13 @@ def vanishing_gradient_runs(X, y, configs=CONFIGS, depth=10, width=32, epochs=1,
 
 def _label(key, lang):
     activation, init = key
-    return text(TEXT, "config", lang, act={"relu": "ReLU"}.get(activation, activation),
-                init=text(TEXT, init, lang) if init in TEXT else init)
+    return text(
+        TEXT,
+        "config",
+        lang,
+        act={"relu": "ReLU"}.get(activation, activation),
+        init=text(TEXT, init, lang) if init in TEXT else init,
+    )
 
 
 def plot_gradient_norms(runs, path=None, lang=None):
@@ -117,19 +133,34 @@ def plot_gradient_norms(runs, path=None, lang=None):
     depth = max(r["norms"].shape[1] for r in runs.values())
     for i, (key, run) in enumerate(runs.items()):
         norms, label = run["norms"], _label(key, lang)
-        axes[0].semilogy(np.arange(1, norms.shape[1] + 1), norms[0], styles[i % len(styles)],
-                         color=f"C{i}", label=label)
+        axes[0].semilogy(
+            np.arange(1, norms.shape[1] + 1),
+            norms[0],
+            styles[i % len(styles)],
+            color=f"C{i}",
+            label=label,
+        )
         if over_time:
             epochs = np.arange(1, len(norms) + 1)
             axes[1].semilogy(epochs, norms[:, 0], color=f"C{i}", lw=2, label=label)
             axes[2].plot(epochs, run["loss"], color=f"C{i}", lw=2, label=label)
-    axes[0].set(xlabel=text(TEXT, "layer", lang), ylabel=text(TEXT, "norm", lang),
-                title=text(TEXT, "layers", lang), xticks=np.arange(1, depth + 1))
+    axes[0].set(
+        xlabel=text(TEXT, "layer", lang),
+        ylabel=text(TEXT, "norm", lang),
+        title=text(TEXT, "layers", lang),
+        xticks=np.arange(1, depth + 1),
+    )
     if over_time:
-        axes[1].set(xlabel=text(TEXT, "epoch", lang), ylabel=text(TEXT, "first", lang),
-                    title=text(TEXT, "first_title", lang))
-        axes[2].set(xlabel=text(TEXT, "epoch", lang), ylabel=text(TEXT, "loss", lang),
-                    title=text(TEXT, "loss_title", lang))
+        axes[1].set(
+            xlabel=text(TEXT, "epoch", lang),
+            ylabel=text(TEXT, "first", lang),
+            title=text(TEXT, "first_title", lang),
+        )
+        axes[2].set(
+            xlabel=text(TEXT, "epoch", lang),
+            ylabel=text(TEXT, "loss", lang),
+            title=text(TEXT, "loss_title", lang),
+        )
     for ax in axes:
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)

@@ -1,5 +1,6 @@
 """Train and validation loss (and metrics) per epoch, from ``gn.fit``'s
 History or from a plain dict of lists."""
+
 from ..i18n import text
 from .common import finish, new_figure
 
@@ -28,8 +29,9 @@ def plot_loss_curves(history, path=None, lang=None, metrics=True, log_scale=Fals
     data = curves_of(history)
     if "loss" not in data:
         raise ValueError(f"plot_loss_curves: no 'loss' in the history (keys: {sorted(data)})")
-    names = ["loss"] + ([k for k in data if k not in ("loss", "lr") and not
-                         k.startswith("val_")] if metrics else [])
+    names = ["loss"] + (
+        [k for k in data if k not in ("loss", "lr") and not k.startswith("val_")] if metrics else []
+    )
     fig = new_figure(path, figsize=(5 * len(names), 3.8), layout="constrained")
     axes = fig.subplots(1, len(names), squeeze=False)[0]
     for ax, name in zip(axes, names):
@@ -38,12 +40,21 @@ def plot_loss_curves(history, path=None, lang=None, metrics=True, log_scale=Fals
         ax.plot(epochs, data[name], "-", lw=2, label=text(TEXT, "train", lang, name=label))
         if "val_" + name in data:
             val = data["val_" + name]
-            ax.plot(range(1, len(val) + 1), val, "--", lw=2,
-                    label=text(TEXT, "val", lang, name=label))
+            ax.plot(
+                range(1, len(val) + 1), val, "--", lw=2, label=text(TEXT, "val", lang, name=label)
+            )
             if name == "loss" and val:
                 best = min(range(len(val)), key=val.__getitem__)
-                ax.plot(best + 1, val[best], "o", color="C1", ms=8, mfc="none", mew=2,
-                        label=text(TEXT, "best", lang, e=best + 1))
+                ax.plot(
+                    best + 1,
+                    val[best],
+                    "o",
+                    color="C1",
+                    ms=8,
+                    mfc="none",
+                    mew=2,
+                    label=text(TEXT, "best", lang, e=best + 1),
+                )
         if name == "loss" and log_scale:
             ax.set_yscale("log")
         ax.set_xlabel(text(TEXT, "epoch", lang))

@@ -1,6 +1,7 @@
 """A self-contained HTML report: sections of inline SVG and HTML, one file
 with its own styles, that opens offline (no scripts, fonts or images are
 fetched)."""
+
 import html
 
 from ...io import atomic_write
@@ -29,8 +30,10 @@ class Section:
 
     def to_html(self):
         note = f'<p class="note">{html.escape(self.note)}</p>' if self.note else ""
-        return (f'<section><h2>{html.escape(self.heading)}</h2>{note}'
-                f'<div class="figure">{self.body}</div></section>')
+        return (
+            f"<section><h2>{html.escape(self.heading)}</h2>{note}"
+            f'<div class="figure">{self.body}</div></section>'
+        )
 
 
 def page(title, sections, intro=None, lang=None):
@@ -38,10 +41,12 @@ def page(title, sections, intro=None, lang=None):
     lang = resolve_lang(lang)
     intro_html = f"<p>{html.escape(intro)}</p>" if intro else ""
     body = "\n".join(s.to_html() for s in sections)
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
-            f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f'<style>{STYLE}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n'
-            f'{intro_html}\n{body}\n</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
+        f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{STYLE}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+        f"{intro_html}\n{body}\n</body>\n</html>\n"
+    )
 
 
 def write_page(path, title, sections, intro=None, lang=None):

@@ -6,16 +6,19 @@ paragraphs, *equations* (rows ``name op formula = numbers = value``, the
 shape of every line of a step trace) and plain tables. Explanations build a
 ``Doc`` in one language and hand it to ``to_text``/``to_markdown``/``to_html``.
 """
+
 import html
 import unicodedata
 
-CSS = (".glassnet-explain{font-family:system-ui,sans-serif;line-height:1.4}"
-       ".glassnet-explain table{border-collapse:collapse;margin:0 0 1em 0}"
-       ".glassnet-explain th,.glassnet-explain td{border:1px solid #ccc;padding:2px 8px;"
-       "text-align:left;vertical-align:top}"
-       ".glassnet-explain td.num{font-family:ui-monospace,monospace;text-align:right}"
-       ".glassnet-explain td.eq{font-family:ui-monospace,monospace}"
-       ".glassnet-explain h3,.glassnet-explain h4{margin:0.6em 0 0.3em 0}")
+CSS = (
+    ".glassnet-explain{font-family:system-ui,sans-serif;line-height:1.4}"
+    ".glassnet-explain table{border-collapse:collapse;margin:0 0 1em 0}"
+    ".glassnet-explain th,.glassnet-explain td{border:1px solid #ccc;padding:2px 8px;"
+    "text-align:left;vertical-align:top}"
+    ".glassnet-explain td.num{font-family:ui-monospace,monospace;text-align:right}"
+    ".glassnet-explain td.eq{font-family:ui-monospace,monospace}"
+    ".glassnet-explain h3,.glassnet-explain h4{margin:0.6em 0 0.3em 0}"
+)
 
 
 class Doc:
@@ -43,8 +46,10 @@ class Doc:
 
 def width(s):
     """Columns ``s`` takes in a terminal (CJK characters take two, accents none)."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in s
+    )
 
 
 def _pad(s, n):
@@ -63,8 +68,12 @@ def _align(rows, indent="  ", gap=""):
 
 def _equation_cells(row):
     name, op, formula, numbers, value = row
-    return [name, f" {op} {formula}" if formula else "",
-            " = " + numbers if numbers else "", f" {op if not formula else '='} {value}"]
+    return [
+        name,
+        f" {op} {formula}" if formula else "",
+        " = " + numbers if numbers else "",
+        f" {op if not formula else '='} {value}",
+    ]
 
 
 def _equation_lines(rows):
@@ -107,8 +116,7 @@ def _md(s):
 def _md_table(headers, rows):
     if headers is None:
         headers = [""] * max((len(r) for r in rows), default=1)
-    lines = ["| " + " | ".join(_md(h) for h in headers) + " |",
-             "|" + "---|" * len(headers)]
+    lines = ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_md(c) for c in r) + " |" for r in rows]
     return lines
 
@@ -138,9 +146,15 @@ def to_markdown(doc):
 def _html_table(headers, rows, classes):
     e = html.escape
     head = "".join(f"<th>{e(str(h))}</th>" for h in headers or ())
-    body = "".join("<tr>" + "".join(f'<td class="{k}">{e(str(c))}</td>' if k else
-                                    f"<td>{e(str(c))}</td>" for c, k in zip(r, classes))
-                   + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{k}">{e(str(c))}</td>' if k else f"<td>{e(str(c))}</td>"
+            for c, k in zip(r, classes)
+        )
+        + "</tr>"
+        for r in rows
+    )
     thead = f"<thead><tr>{head}</tr></thead>" if head else ""
     return f"<table>{thead}<tbody>{body}</tbody></table>"
 

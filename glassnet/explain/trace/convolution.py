@@ -10,6 +10,7 @@ patch under it. Backward is the same sum read the other way: each kernel
 weight met every patch, so ∂L/∂W[o, c, p, q] = Σ_{n,i,j} δ[n, o, i, j] · patch_{n,i,j}[c, p, q]
 with δ = ∂L/∂out, and ∂L/∂b[o] = Σ_{n,i,j} δ[n, o, i, j].
 """
+
 import numpy as np
 
 from ...grad_mode import no_grad
@@ -17,20 +18,39 @@ from ...tensor import Tensor
 from ..i18n import resolve_lang, text
 
 TABLE = {
-    "title": {"en": "Convolution {layer}, output position (n={n}, o={o}, i={i}, j={j})",
-              "zh": "卷积层 {layer},输出位置 (n={n}, o={o}, i={i}, j={j})"},
-    "kernel": {"en": "Kernel W[{o}] (in_channels × kH × kW):", "zh": "卷积核 W[{o}](输入通道 × kH × kW):"},
-    "patch": {"en": "The input patch under it (zeros where it hangs over the padding):",
-              "zh": "它覆盖的输入块(落在填充区的部分为 0):"},
-    "dot": {"en": "out = b + Σ W · patch = {b} + {sum} = {out}   (the layer's own output: {layer_out})",
-            "zh": "out = b + Σ W · patch = {b} + {sum} = {out}   (该层自己的输出:{layer_out})"},
+    "title": {
+        "en": "Convolution {layer}, output position (n={n}, o={o}, i={i}, j={j})",
+        "zh": "卷积层 {layer},输出位置 (n={n}, o={o}, i={i}, j={j})",
+    },
+    "kernel": {
+        "en": "Kernel W[{o}] (in_channels × kH × kW):",
+        "zh": "卷积核 W[{o}](输入通道 × kH × kW):",
+    },
+    "patch": {
+        "en": "The input patch under it (zeros where it hangs over the padding):",
+        "zh": "它覆盖的输入块(落在填充区的部分为 0):",
+    },
+    "dot": {
+        "en": "out = b + Σ W · patch = {b} + {sum} = {out}   (the layer's own output: {layer_out})",
+        "zh": "out = b + Σ W · patch = {b} + {sum} = {out}   (该层自己的输出:{layer_out})",
+    },
     "terms": {"en": "the largest terms W·x: {terms}", "zh": "最大的几项 W·x:{terms}"},
-    "delta": {"en": "δ = ∂L/∂out at this position = {delta}", "zh": "该位置的 δ = ∂L/∂out = {delta}"},
-    "grad": {"en": "∂L/∂W[{o}] = Σ over every position of δ · patch (autograd's .grad):",
-             "zh": "∂L/∂W[{o}] = 对所有位置求和 δ · patch(取自 autograd 的 .grad):"},
-    "grad_b": {"en": "∂L/∂b[{o}] = Σ δ over every position = {gb}",
-               "zh": "∂L/∂b[{o}] = 对所有位置求和 δ = {gb}"},
-    "check": {"en": "this position's share of it, δ · patch:", "zh": "其中这一位置贡献的 δ · patch:"},
+    "delta": {
+        "en": "δ = ∂L/∂out at this position = {delta}",
+        "zh": "该位置的 δ = ∂L/∂out = {delta}",
+    },
+    "grad": {
+        "en": "∂L/∂W[{o}] = Σ over every position of δ · patch (autograd's .grad):",
+        "zh": "∂L/∂W[{o}] = 对所有位置求和 δ · patch(取自 autograd 的 .grad):",
+    },
+    "grad_b": {
+        "en": "∂L/∂b[{o}] = Σ δ over every position = {gb}",
+        "zh": "∂L/∂b[{o}] = 对所有位置求和 δ = {gb}",
+    },
+    "check": {
+        "en": "this position's share of it, δ · patch:",
+        "zh": "其中这一位置贡献的 δ · patch:",
+    },
 }
 
 
@@ -43,27 +63,52 @@ class ConvTrace:
     def to_text(self, digits=4):
         lang = self.lang
         f = lambda v: f"{float(v):.{digits}f}"  # noqa: E731
-        lines = [text(TABLE, "title", lang, layer=self.layer_repr, n=self.position[0],
-                      o=self.position[1], i=self.position[2], j=self.position[3]),
-                 text(TABLE, "kernel", lang, o=self.position[1]), _grid(self.kernel, f),
-                 text(TABLE, "patch", lang), _grid(self.patch, f),
-                 text(TABLE, "dot", lang, b=f(self.bias), sum=f(self.dot), out=f(self.value),
-                      layer_out=f(self.layer_value)),
-                 text(TABLE, "terms", lang, terms=", ".join(
-                     f"{f(w)}×{f(x)}" for w, x in self.top_terms))]
+        lines = [
+            text(
+                TABLE,
+                "title",
+                lang,
+                layer=self.layer_repr,
+                n=self.position[0],
+                o=self.position[1],
+                i=self.position[2],
+                j=self.position[3],
+            ),
+            text(TABLE, "kernel", lang, o=self.position[1]),
+            _grid(self.kernel, f),
+            text(TABLE, "patch", lang),
+            _grid(self.patch, f),
+            text(
+                TABLE,
+                "dot",
+                lang,
+                b=f(self.bias),
+                sum=f(self.dot),
+                out=f(self.value),
+                layer_out=f(self.layer_value),
+            ),
+            text(
+                TABLE, "terms", lang, terms=", ".join(f"{f(w)}×{f(x)}" for w, x in self.top_terms)
+            ),
+        ]
         if self.delta is not None:
-            lines += [text(TABLE, "delta", lang, delta=f(self.delta)),
-                      text(TABLE, "check", lang), _grid(self.delta * self.patch, f),
-                      text(TABLE, "grad", lang, o=self.position[1]), _grid(self.kernel_grad, f),
-                      text(TABLE, "grad_b", lang, o=self.position[1], gb=f(self.bias_grad))]
+            lines += [
+                text(TABLE, "delta", lang, delta=f(self.delta)),
+                text(TABLE, "check", lang),
+                _grid(self.delta * self.patch, f),
+                text(TABLE, "grad", lang, o=self.position[1]),
+                _grid(self.kernel_grad, f),
+                text(TABLE, "grad_b", lang, o=self.position[1], gb=f(self.bias_grad)),
+            ]
         return "\n".join(lines)
 
     __str__ = to_text
 
 
 def _grid(arr, f):
-    return "\n".join("  [" + "\n   ".join(" ".join(f"{f(v):>8}" for v in row) for row in ch) + "]"
-                     for ch in arr)
+    return "\n".join(
+        "  [" + "\n   ".join(" ".join(f"{f(v):>8}" for v in row) for row in ch) + "]" for ch in arr
+    )
 
 
 def _pair(v):
@@ -77,8 +122,9 @@ def trace_conv(conv, x, position=(0, 0, 0, 0), loss_fn=None, target=None, lang=N
     backward and reports δ at the position and the kernel's gradient (read
     from ``.grad``); the layer's existing ``.grad`` is restored afterwards."""
     if getattr(conv, "groups", 1) != 1 or conv.weight.ndim != 4:
-        raise TypeError("trace_conv: expects an nn.Conv2d with groups=1, got "
-                        f"{type(conv).__name__}")
+        raise TypeError(
+            f"trace_conv: expects an nn.Conv2d with groups=1, got {type(conv).__name__}"
+        )
     if isinstance(conv.padding, str):
         raise ValueError("trace_conv: give the layer numeric padding (not 'same'/'valid')")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=conv.weight.dtype))
@@ -114,8 +160,18 @@ def trace_conv(conv, x, position=(0, 0, 0, 0), loss_fn=None, target=None, lang=N
         for p, g in saved:
             p.grad = g
     dot = float(terms.sum())
-    return ConvTrace(lang=resolve_lang(lang), layer_repr=repr(conv), position=(n, o, i, j),
-                     kernel=w.copy(), patch=patch, bias=bias, dot=dot, value=bias + dot,
-                     layer_value=float(out._data[n, o, i, j]),
-                     top_terms=[(w.ravel()[k], patch.ravel()[k]) for k in order],
-                     delta=delta, kernel_grad=kernel_grad, bias_grad=bias_grad)
+    return ConvTrace(
+        lang=resolve_lang(lang),
+        layer_repr=repr(conv),
+        position=(n, o, i, j),
+        kernel=w.copy(),
+        patch=patch,
+        bias=bias,
+        dot=dot,
+        value=bias + dot,
+        layer_value=float(out._data[n, o, i, j]),
+        top_terms=[(w.ravel()[k], patch.ravel()[k]) for k in order],
+        delta=delta,
+        kernel_grad=kernel_grad,
+        bias_grad=bias_grad,
+    )

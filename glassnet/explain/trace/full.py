@@ -8,6 +8,7 @@ the step and their gradients. Numbers are substituted into a formula only
 for a single sample; for a batch each value is one number per sample and
 the gradients are sums over the batch (Σₙ).
 """
+
 from .rows import Row
 
 
@@ -38,28 +39,44 @@ def forward_rows(s):
                 if one:
                     subst += " + {%d}" % len(values)
                     values += (L.b[j],)
-            rows.append(Row(nm.z(l, j), " + ".join(terms), _v(L.Z, j, n), values, subst,
-                            kind="z", layer=l, index=(j,)))
+            rows.append(
+                Row(
+                    nm.z(l, j),
+                    " + ".join(terms),
+                    _v(L.Z, j, n),
+                    values,
+                    subst,
+                    kind="z",
+                    layer=l,
+                    index=(j,),
+                )
+            )
             if L.act is None:
                 continue
             z = nm.z(l, j)
             if L.fprime is None:  # softmax / log_softmax: a function of the whole layer
-                formula = (f"exp({z}) / Σₖ exp(zₖ)" if L.sym == "softmax"
-                           else f"{z} − ln Σₖ exp(zₖ)")
-                rows.append(Row(nm.a(l, j), formula, _v(L.A, j, n), kind="a", layer=l,
-                                index=(j,)))
+                formula = f"exp({z}) / Σₖ exp(zₖ)" if L.sym == "softmax" else f"{z} − ln Σₖ exp(zₖ)"
+                rows.append(Row(nm.a(l, j), formula, _v(L.A, j, n), kind="a", layer=l, index=(j,)))
             else:
-                rows.append(Row(nm.a(l, j), f"{L.sym}({z})", _v(L.A, j, n),
-                                (L.Z[0, j],) if one else (), f"{L.sym}({{0}})" if one else "",
-                                kind="a", layer=l, index=(j,)))
+                rows.append(
+                    Row(
+                        nm.a(l, j),
+                        f"{L.sym}({z})",
+                        _v(L.A, j, n),
+                        (L.Z[0, j],) if one else (),
+                        f"{L.sym}({{0}})" if one else "",
+                        kind="a",
+                        layer=l,
+                        index=(j,),
+                    )
+                )
     return rows
 
 
 def loss_rows(s):
     lt = s.loss_text
     rows = [Row(name, value=v, kind="target") for name, v in lt.targets if v is not None]
-    rows.append(Row("L", lt.loss.formula, s.loss_value, lt.loss.values, lt.loss.subst,
-                    kind="loss"))
+    rows.append(Row("L", lt.loss.formula, s.loss_value, lt.loss.values, lt.loss.subst, kind="loss"))
     return rows
 
 
@@ -72,14 +89,30 @@ def _delta_a(s, l, j):
         d = s.loss_text.deltas[j]
         head = f"∂L/∂{nm.yhat(j)}"
         formula = head if d.formula == head else f"{head} = {d.formula}"
-        return Row(nm.delta(l, j, "a"), formula, _v(L.dA, j, n), d.values, d.subst,
-                   kind="delta_a", layer=l, index=(j,))
+        return Row(
+            nm.delta(l, j, "a"),
+            formula,
+            _v(L.dA, j, n),
+            d.values,
+            d.subst,
+            kind="delta_a",
+            layer=l,
+            index=(j,),
+        )
     nxt = s.layers[l]
     dot = "·" if nxt.n_out > 1 else " · "  # compact inside a sum
     terms = [f"{nm.delta(l + 1, k, 'z')}{dot}{nm.w(l + 1, k, j)}" for k in range(nxt.n_out)]
     subst, values = _products([(nxt.dZ[0, k], nxt.W[k, j]) for k in range(nxt.n_out)], one)
-    return Row(nm.delta(l, j, "a"), " + ".join(terms), _v(L.dA, j, n), values, subst,
-               kind="delta_a", layer=l, index=(j,))
+    return Row(
+        nm.delta(l, j, "a"),
+        " + ".join(terms),
+        _v(L.dA, j, n),
+        values,
+        subst,
+        kind="delta_a",
+        layer=l,
+        index=(j,),
+    )
 
 
 def _delta_z(s, l, j):
@@ -88,11 +121,17 @@ def _delta_z(s, l, j):
     L = s.layers[l - 1]
     name, da, z = nm.delta(l, j, "z"), nm.delta(l, j, "a"), nm.z(l, j)
     if L.fprime is None:
-        return Row(name, f"Σₖ δaₖ · ∂aₖ/∂{z}", _v(L.dZ, j, n), kind="delta_z", layer=l,
-                   index=(j,))
-    return Row(name, f"{da} · {L.sym}'({z})", _v(L.dZ, j, n),
-               (L.dA[0, j], L.fprime[0, j]) if one else (), "{0} × {1}" if one else "",
-               kind="delta_z", layer=l, index=(j,))
+        return Row(name, f"Σₖ δaₖ · ∂aₖ/∂{z}", _v(L.dZ, j, n), kind="delta_z", layer=l, index=(j,))
+    return Row(
+        name,
+        f"{da} · {L.sym}'({z})",
+        _v(L.dZ, j, n),
+        (L.dA[0, j], L.fprime[0, j]) if one else (),
+        "{0} × {1}" if one else "",
+        kind="delta_z",
+        layer=l,
+        index=(j,),
+    )
 
 
 def backward_rows(s):
@@ -109,20 +148,46 @@ def backward_rows(s):
                 rows.append(_delta_z(s, l, j))
             dz = nm.delta(l, j, "z")
             for i in range(L.n_in):
-                rows.append(Row(f"∂L/∂{nm.w(l, j, i)}", f"{total}{dz} · {nm.prev(l, i)}",
-                                L.gW[j, i], (L.dZ[0, j], L.X[0, i]) if one else (),
-                                "{0} × {1}" if one else "", kind="grad_w", layer=l,
-                                index=(j, i)))
+                rows.append(
+                    Row(
+                        f"∂L/∂{nm.w(l, j, i)}",
+                        f"{total}{dz} · {nm.prev(l, i)}",
+                        L.gW[j, i],
+                        (L.dZ[0, j], L.X[0, i]) if one else (),
+                        "{0} × {1}" if one else "",
+                        kind="grad_w",
+                        layer=l,
+                        index=(j, i),
+                    )
+                )
             if L.b is not None:
-                rows.append(Row(f"∂L/∂{nm.b(l, j)}", f"{total}{dz}", L.gb[j], kind="grad_b",
-                                layer=l, index=(j,)))
+                rows.append(
+                    Row(
+                        f"∂L/∂{nm.b(l, j)}",
+                        f"{total}{dz}",
+                        L.gb[j],
+                        kind="grad_b",
+                        layer=l,
+                        index=(j,),
+                    )
+                )
     return rows
 
 
 def update_row(name, old, grad, new, lr, layer, index):
     """w ← w − η·∂L/∂w with the old value, η, the gradient and the new value."""
-    return Row(name, f"{name} − η·∂L/∂{name}", new, (old, grad), "{0} − %s × {1}" % f"{lr:g}",
-               op="←", kind="update", layer=layer, index=index, old=old)
+    return Row(
+        name,
+        f"{name} − η·∂L/∂{name}",
+        new,
+        (old, grad),
+        "{0} − %s × {1}" % f"{lr:g}",
+        op="←",
+        kind="update",
+        layer=layer,
+        index=index,
+        old=old,
+    )
 
 
 def update_rows(s):
@@ -131,8 +196,9 @@ def update_rows(s):
     for l, L in enumerate(s.layers, 1):
         for j in range(L.n_out):
             for i in range(L.n_in):
-                rows.append(update_row(nm.w(l, j, i), L.W[j, i], L.gW[j, i], L.newW[j, i],
-                                       s.lr, l, (j, i)))
+                rows.append(
+                    update_row(nm.w(l, j, i), L.W[j, i], L.gW[j, i], L.newW[j, i], s.lr, l, (j, i))
+                )
         if L.b is not None:
             for j in range(L.n_out):
                 rows.append(update_row(nm.b(l, j), L.b[j], L.gb[j], L.newb[j], s.lr, l, (j,)))

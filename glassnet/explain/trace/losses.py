@@ -9,6 +9,7 @@ CrossEntropyLoss and NLLLoss (class-index targets). Class weights,
 pos_weight, label smoothing, probability targets and any other loss are
 shown generically: L = Name(ŷ, y), δ_out = ∂L/∂ŷ.
 """
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,7 @@ _ELEMENTWISE = {
 @dataclass
 class Part:
     """A formula, and the same formula with {0}, {1}... for ``values``."""
+
     formula: str
     subst: str = ""
     values: tuple = ()
@@ -37,8 +39,8 @@ class Part:
 @dataclass
 class LossText:
     loss: Part
-    deltas: list                  # one Part per output neuron: the δ_out formula
-    targets: list = field(default_factory=list)   # (name, value) rows for y
+    deltas: list  # one Part per output neuron: the δ_out formula
+    targets: list = field(default_factory=list)  # (name, value) rows for y
 
 
 def _huber_terms(delta, P, Y):
@@ -70,11 +72,16 @@ def _scaled(text, n, mean):
 
 
 def _generic(loss_fn, K, namer, T):
-    name = type(loss_fn).__name__ if hasattr(loss_fn, "forward") else getattr(
-        loss_fn, "__name__", "loss_fn")
-    return LossText(Part(f"{name}(ŷ, y)"),
-                    [Part(f"∂L/∂{namer.yhat(k)}") for k in range(K)],
-                    [("y", T if T.dtype.kind in "biuf" else None)])
+    name = (
+        type(loss_fn).__name__
+        if hasattr(loss_fn, "forward")
+        else getattr(loss_fn, "__name__", "loss_fn")
+    )
+    return LossText(
+        Part(f"{name}(ŷ, y)"),
+        [Part(f"∂L/∂{namer.yhat(k)}") for k in range(K)],
+        [("y", T if T.dtype.kind in "biuf" else None)],
+    )
 
 
 def _elementwise(loss_fn, P, Y, namer, term):
@@ -86,10 +93,10 @@ def _elementwise(loss_fn, P, Y, namer, term):
     terms = [term(k) for k in range(K)]
     if N == 1 and K <= 4:
         values = []
-        formula = " + ".join(_fill(t[0], namer.yhat(k), namer.y(k), False, None)
-                             for k, t in enumerate(terms))
-        subst = " + ".join(_fill(t[0], P[0, k], Y[0, k], True, values)
-                           for k, t in enumerate(terms))
+        formula = " + ".join(
+            _fill(t[0], namer.yhat(k), namer.y(k), False, None) for k, t in enumerate(terms)
+        )
+        subst = " + ".join(_fill(t[0], P[0, k], Y[0, k], True, values) for k, t in enumerate(terms))
         loss = Part(_scaled(formula, n, mean), _scaled(subst, n, mean), tuple(values))
     else:
         one = _fill(terms[0][0], "ŷ", "y", False, None)
@@ -100,8 +107,7 @@ def _elementwise(loss_fn, P, Y, namer, term):
         if N == 1:
             values = []
             subst = _fill(t[1], P[0, k], Y[0, k], True, values)
-            deltas.append(Part(_scaled(formula, n, mean), _scaled(subst, n, mean),
-                               tuple(values)))
+            deltas.append(Part(_scaled(formula, n, mean), _scaled(subst, n, mean), tuple(values)))
         else:
             deltas.append(Part(_scaled(formula, n, mean)))
     return LossText(loss, deltas, targets)
@@ -117,8 +123,7 @@ def _class_loss(loss_fn, P, T, namer, softmax):
         c = int(T[0])
         if softmax and K <= 4:
             formula = f"−ln(exp({names[c]}) / ({' + '.join(f'exp({m})' for m in names)}))"
-            subst = ("−ln(exp({%d}) / (" % K) + " + ".join(
-                "exp({%d})" % k for k in range(K)) + "))"
+            subst = ("−ln(exp({%d}) / (" % K) + " + ".join("exp({%d})" % k for k in range(K)) + "))"
             loss = Part(formula, subst, tuple(P[0]) + (P[0, c],))
         elif softmax:
             loss = Part(f"−ln softmax(ŷ)[{names[c]}]")
@@ -152,8 +157,10 @@ def explain_loss(loss_fn, yhat, target, namer):
     T = np.asarray(target._data if isinstance(target, Tensor) else target)
     kind = type(loss_fn)
     if kind in _ELEMENTWISE or kind is nn.HuberLoss:
-        if getattr(loss_fn, "weight", None) is not None or \
-                getattr(loss_fn, "pos_weight", None) is not None:
+        if (
+            getattr(loss_fn, "weight", None) is not None
+            or getattr(loss_fn, "pos_weight", None) is not None
+        ):
             return _generic(loss_fn, K, namer, T)
         try:
             Y = np.broadcast_to(T, yhat.shape).reshape(-1, K)
@@ -165,7 +172,11 @@ def explain_loss(loss_fn, yhat, target, namer):
         return _elementwise(loss_fn, P, Y, namer, lambda k: pair)
     if kind in (nn.CrossEntropyLoss, nn.NLLLoss):
         plain = loss_fn.weight is None and getattr(loss_fn, "label_smoothing", 0.0) == 0.0
-        if plain and T.dtype.kind in "iu" and T.size == P.shape[0] and \
-                not np.any(T == loss_fn.ignore_index):
+        if (
+            plain
+            and T.dtype.kind in "iu"
+            and T.size == P.shape[0]
+            and not np.any(T == loss_fn.ignore_index)
+        ):
             return _class_loss(loss_fn, P, T.reshape(-1), namer, kind is nn.CrossEntropyLoss)
     return _generic(loss_fn, K, namer, T)

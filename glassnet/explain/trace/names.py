@@ -21,9 +21,11 @@ def choose_scheme(sizes, names):
     """'article' or 'index' for layer sizes [n_in, n_1, ..., n_L]."""
     if names in ("article", "index"):
         if names == "article" and (len(sizes) > 3 or max(sizes) > 9):
-            raise ValueError(f"trace_step: names='article' needs at most one hidden layer and "
-                             f"at most 9 neurons per layer, this network is "
-                             f"{' → '.join(map(str, sizes))}; use names='index' or 'auto'")
+            raise ValueError(
+                f"trace_step: names='article' needs at most one hidden layer and "
+                f"at most 9 neurons per layer, this network is "
+                f"{' → '.join(map(str, sizes))}; use names='index' or 'auto'"
+            )
         return names
     return "article" if len(sizes) <= 3 and max(sizes) <= 9 else "index"
 

@@ -4,16 +4,19 @@
 for very small or very large values (1.234e-05); ``summary(arr)`` writes
 every value of a small array and min/mean/max/norm of a large one.
 """
+
 import numpy as np
 
 from ..i18n import text
 
-FULL_LIMIT = 8     # arrays with at most this many elements are written in full
+FULL_LIMIT = 8  # arrays with at most this many elements are written in full
 KEEP_LIMIT = 4096  # snapshot() keeps arrays up to this size whole, larger ones as Stats
 
 TABLE = {
-    "stats": {"en": "min {min}, mean {mean}, max {max}, ‖·‖ {norm} ({n} values)",
-              "zh": "最小 {min},平均 {mean},最大 {max},范数 {norm}(共 {n} 个值)"},
+    "stats": {
+        "en": "min {min}, mean {mean}, max {max}, ‖·‖ {norm} ({n} values)",
+        "zh": "最小 {min},平均 {mean},最大 {max},范数 {norm}(共 {n} 个值)",
+    },
     "empty": {"en": "(empty)", "zh": "(空)"},
 }
 
@@ -49,8 +52,10 @@ class Stats:
         self.norm, self.size, self.shape = float(np.linalg.norm(a)), a.size, a.shape
 
     def __repr__(self):
-        return (f"Stats(shape={self.shape}, min={self.min:.4g}, mean={self.mean:.4g}, "
-                f"max={self.max:.4g}, norm={self.norm:.4g})")
+        return (
+            f"Stats(shape={self.shape}, min={self.min:.4g}, mean={self.mean:.4g}, "
+            f"max={self.max:.4g}, norm={self.norm:.4g})"
+        )
 
 
 def snapshot(arr):
@@ -66,8 +71,16 @@ def summary(arr, digits=4, lang=None, limit=FULL_LIMIT):
     if isinstance(arr, (int, float, np.number)):
         return fmt(arr, digits)
     if isinstance(arr, Stats):
-        return text(TABLE, "stats", lang, min=fmt(arr.min, digits), mean=fmt(arr.mean, digits),
-                    max=fmt(arr.max, digits), norm=fmt(arr.norm, digits), n=arr.size)
+        return text(
+            TABLE,
+            "stats",
+            lang,
+            min=fmt(arr.min, digits),
+            mean=fmt(arr.mean, digits),
+            max=fmt(arr.max, digits),
+            norm=fmt(arr.norm, digits),
+            n=arr.size,
+        )
     a = np.asarray(arr)
     if a.size == 0:
         return text(TABLE, "empty", lang)
@@ -76,5 +89,13 @@ def summary(arr, digits=4, lang=None, limit=FULL_LIMIT):
     if a.size <= limit:
         return "[" + ", ".join(fmt(v, digits) for v in a.reshape(-1)) + "]"
     a = a.astype(np.float64, copy=False)
-    return text(TABLE, "stats", lang, min=fmt(a.min(), digits), mean=fmt(a.mean(), digits),
-                max=fmt(a.max(), digits), norm=fmt(np.linalg.norm(a), digits), n=a.size)
+    return text(
+        TABLE,
+        "stats",
+        lang,
+        min=fmt(a.min(), digits),
+        mean=fmt(a.mean(), digits),
+        max=fmt(a.max(), digits),
+        norm=fmt(np.linalg.norm(a), digits),
+        n=a.size,
+    )

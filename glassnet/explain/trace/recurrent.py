@@ -14,6 +14,7 @@ with fₜ ≈ 0.5 it halves at every step).
 result is checked against the module's output), keeps every hₜ's gradient
 (``retain_grad``) and reports ‖∂L/∂hₜ‖ for each step, as a table and a plot.
 """
+
 import numpy as np
 
 from ...functions import api
@@ -21,10 +22,14 @@ from ...tensor import Tensor
 from ..i18n import resolve_lang, text
 
 TABLE = {
-    "title": {"en": "Gradient flowing back through time ({kind}, {steps} steps)",
-              "zh": "梯度沿时间反向流动({kind},{steps} 步)"},
-    "head": {"en": "  step t   ‖∂L/∂hₜ‖      relative to the last step",
-             "zh": "  步 t     ‖∂L/∂hₜ‖      相对最后一步"},
+    "title": {
+        "en": "Gradient flowing back through time ({kind}, {steps} steps)",
+        "zh": "梯度沿时间反向流动({kind},{steps} 步)",
+    },
+    "head": {
+        "en": "  step t   ‖∂L/∂hₜ‖      relative to the last step",
+        "zh": "  步 t     ‖∂L/∂hₜ‖      相对最后一步",
+    },
     "xlabel": {"en": "time step t", "zh": "时间步 t"},
     "ylabel": {"en": "‖∂L/∂hₜ‖ (log scale)", "zh": "‖∂L/∂hₜ‖(对数坐标)"},
 }
@@ -72,8 +77,10 @@ class GradientFlow:
 
     def to_text(self):
         last = self.norms[-1] if self.norms[-1] else 1.0
-        lines = [text(TABLE, "title", self.lang, kind=self.kind, steps=len(self.norms)),
-                 text(TABLE, "head", self.lang)]
+        lines = [
+            text(TABLE, "title", self.lang, kind=self.kind, steps=len(self.norms)),
+            text(TABLE, "head", self.lang),
+        ]
         for t, v in enumerate(self.norms):
             lines.append(f"  {t + 1:>6}   {v:11.4e}   {v / last:11.4e}")
         return "\n".join(lines)
@@ -83,15 +90,28 @@ class GradientFlow:
     def plot(self, path=None, others=()):
         """A log-scale plot of ‖∂L/∂hₜ‖ against t (with other flows to compare)."""
         from ..plots.common import finish, new_figure
+
         fig = new_figure(path, figsize=(6, 3.6))
         ax = fig.add_subplot(1, 1, 1)
         for flow in (self, *others):
-            ax.semilogy(np.arange(1, len(flow.norms) + 1), np.maximum(flow.norms, 1e-30),
-                        marker="o", ms=3, label=flow.kind)
+            ax.semilogy(
+                np.arange(1, len(flow.norms) + 1),
+                np.maximum(flow.norms, 1e-30),
+                marker="o",
+                ms=3,
+                label=flow.kind,
+            )
         ax.set_xlabel(text(TABLE, "xlabel", self.lang))
         ax.set_ylabel(text(TABLE, "ylabel", self.lang))
-        ax.set_title(text(TABLE, "title", self.lang, kind=" / ".join(
-            f.kind for f in (self, *others)), steps=len(self.norms)))
+        ax.set_title(
+            text(
+                TABLE,
+                "title",
+                self.lang,
+                kind=" / ".join(f.kind for f in (self, *others)),
+                steps=len(self.norms),
+            )
+        )
         ax.grid(alpha=0.3)
         ax.legend()
         fig.tight_layout()
@@ -114,8 +134,9 @@ def gradient_flow(module, x, y, loss_fn, lang=None):
         hs = _unroll(module, x)
         out, _ = module(x)
         if not np.allclose(out._data[:, -1], hs[-1]._data, rtol=1e-4, atol=1e-5):
-            raise AssertionError("gradient_flow: the unrolled steps do not reproduce the "
-                                 "module's output")
+            raise AssertionError(
+                "gradient_flow: the unrolled steps do not reproduce the module's output"
+            )
         loss_fn(hs[-1], y).backward()
         norms = [float(np.linalg.norm(h.grad._data)) for h in hs]
     finally:

@@ -12,6 +12,7 @@ each δ shown is such a retained gradient, each ∂L/∂w a parameter's
 ``.grad`` and each f'(z) autograd's derivative of the activation at z. The
 formulas beside them say why each has that value; they never supply it.
 """
+
 import math
 import numbers
 
@@ -29,48 +30,74 @@ from .losses import explain_loss
 from .names import Namer, choose_scheme
 from .rules import op_rule
 
-SYMBOLS = {**{a.module: a.symbol for a in ACTIVATIONS.values() if a.symbol},
-           nn.Softmax: "softmax", nn.LogSoftmax: "log_softmax"}
+SYMBOLS = {
+    **{a.module: a.symbol for a in ACTIVATIONS.values() if a.symbol},
+    nn.Softmax: "softmax",
+    nn.LogSoftmax: "log_softmax",
+}
 WHOLE_LAYER = (nn.Softmax, nn.LogSoftmax)  # not elementwise: f'(z) is a Jacobian
 FULL_LIMIT = 100  # detail="auto" lists every weight up to this many parameters
 
 TABLE = {
     "title": {"en": "One training step, traced", "zh": "一步训练,逐项追踪"},
-    "network": {"en": "Network {arch}; loss {loss}; learning rate η = {lr}; {batch}.",
-                "zh": "网络 {arch};损失函数 {loss};学习率 η = {lr};{batch}。"},
+    "network": {
+        "en": "Network {arch}; loss {loss}; learning rate η = {lr}; {batch}.",
+        "zh": "网络 {arch};损失函数 {loss};学习率 η = {lr};{batch}。",
+    },
     "batch1": {"en": "one sample", "zh": "一个样本"},
-    "batchN": {"en": "a batch of {n} samples (each value is one number per sample; gradients "
-                     "are sums over the batch, Σₙ)",
-               "zh": "一批 {n} 个样本(每个量对每个样本各有一个值;梯度是对整批求和,Σₙ)"},
-    "summary": {"en": "{n} parameters: each layer is summarised (min, mean, max, norm) and its "
-                      "{top} largest |∂L/∂w| are written out.",
-                "zh": "共 {n} 个参数:每层只给出汇总(最小、平均、最大、范数),并写出 |∂L/∂w| "
-                      "最大的 {top} 个。"},
-    "forward": {"en": "Forward pass: each neuron computes z = w·x + b, then a = f(z)",
-                "zh": "前向传播:每个神经元先算 z = w·x + b,再算 a = f(z)"},
-    "loss": {"en": "Loss: how far the prediction ŷ is from the target y",
-             "zh": "损失:预测值 ŷ 与真实值 y 相差多少"},
-    "backward": {"en": "Backward pass: the chain rule from the output back "
-                       "(every value is autograd's gradient)",
-                 "zh": "反向传播:从输出往回应用链式法则(每个数值都取自 autograd 的梯度)"},
-    "update": {"en": "Gradient descent: w ← w − η·∂L/∂w (η = {lr})",
-               "zh": "梯度下降:w ← w − η·∂L/∂w(η = {lr})"},
-    "applied": {"en": "The new values have been written into the model.",
-                "zh": "新的参数值已写回模型。"},
-    "not_applied": {"en": "The model was left unchanged (apply=False).",
-                    "zh": "模型参数保持不变(apply=False)。"},
+    "batchN": {
+        "en": "a batch of {n} samples (each value is one number per sample; gradients "
+        "are sums over the batch, Σₙ)",
+        "zh": "一批 {n} 个样本(每个量对每个样本各有一个值;梯度是对整批求和,Σₙ)",
+    },
+    "summary": {
+        "en": "{n} parameters: each layer is summarised (min, mean, max, norm) and its "
+        "{top} largest |∂L/∂w| are written out.",
+        "zh": "共 {n} 个参数:每层只给出汇总(最小、平均、最大、范数),并写出 |∂L/∂w| "
+        "最大的 {top} 个。",
+    },
+    "forward": {
+        "en": "Forward pass: each neuron computes z = w·x + b, then a = f(z)",
+        "zh": "前向传播:每个神经元先算 z = w·x + b,再算 a = f(z)",
+    },
+    "loss": {
+        "en": "Loss: how far the prediction ŷ is from the target y",
+        "zh": "损失:预测值 ŷ 与真实值 y 相差多少",
+    },
+    "backward": {
+        "en": "Backward pass: the chain rule from the output back "
+        "(every value is autograd's gradient)",
+        "zh": "反向传播:从输出往回应用链式法则(每个数值都取自 autograd 的梯度)",
+    },
+    "update": {
+        "en": "Gradient descent: w ← w − η·∂L/∂w (η = {lr})",
+        "zh": "梯度下降:w ← w − η·∂L/∂w(η = {lr})",
+    },
+    "applied": {
+        "en": "The new values have been written into the model.",
+        "zh": "新的参数值已写回模型。",
+    },
+    "not_applied": {
+        "en": "The model was left unchanged (apply=False).",
+        "zh": "模型参数保持不变(apply=False)。",
+    },
     "col_name": {"en": "quantity", "zh": "量"},
     "col_formula": {"en": "formula", "zh": "公式"},
     "col_numbers": {"en": "with numbers", "zh": "代入数值"},
     "col_value": {"en": "value", "zh": "结果"},
-    "dead": {"en": "dead ReLUs in layer {layer}: {dead} of {n} (a = 0 for every sample, so "
-                   "no gradient passes)",
-             "zh": "第 {layer} 层的“死”ReLU:{n} 个中有 {dead} 个(对每个样本 a = 0,梯度传不过去)"},
-    "zero_grads": {"en": "entries of ∂L/∂W[{layer}] that are exactly 0: {zero} of {n}",
-                   "zh": "∂L/∂W[{layer}] 中恰好为 0 的元素:{n} 个中有 {zero} 个"},
-    "step_size": {"en": "size of the step in layer {layer}: ‖η·∂L/∂W‖ = {norm}, "
-                        "largest |η·∂L/∂w| = {max}",
-                  "zh": "第 {layer} 层的步长:‖η·∂L/∂W‖ = {norm},最大的 |η·∂L/∂w| = {max}"},
+    "dead": {
+        "en": "dead ReLUs in layer {layer}: {dead} of {n} (a = 0 for every sample, so "
+        "no gradient passes)",
+        "zh": "第 {layer} 层的“死”ReLU:{n} 个中有 {dead} 个(对每个样本 a = 0,梯度传不过去)",
+    },
+    "zero_grads": {
+        "en": "entries of ∂L/∂W[{layer}] that are exactly 0: {zero} of {n}",
+        "zh": "∂L/∂W[{layer}] 中恰好为 0 的元素:{n} 个中有 {zero} 个",
+    },
+    "step_size": {
+        "en": "size of the step in layer {layer}: ‖η·∂L/∂W‖ = {norm}, largest |η·∂L/∂w| = {max}",
+        "zh": "第 {layer} 层的步长:‖η·∂L/∂W‖ = {norm},最大的 |η·∂L/∂w| = {max}",
+    },
 }
 
 
@@ -93,7 +120,8 @@ def _unsupported(what):
         f"trace_step: {what}. trace_step explains nn.Sequential networks of nn.Linear layers, "
         f"each optionally followed by one activation ({kinds}). For any other model, record "
         "the tensor-level trace instead:\n    with gn.explain.record() as tape:\n"
-        "        loss = loss_fn(model(x), y)\n        loss.backward()\n    print(tape)")
+        "        loss = loss_fn(model(x), y)\n        loss.backward()\n    print(tape)"
+    )
 
 
 def _layers(model):
@@ -107,11 +135,12 @@ def _layers(model):
             layers.append(_Layer(m, None))
         elif type(m) in SYMBOLS:
             if not layers:
-                raise _unsupported(f"layer {i} ({type(m).__name__}) comes before any Linear "
-                                   "layer")
+                raise _unsupported(f"layer {i} ({type(m).__name__}) comes before any Linear layer")
             if layers[-1].act is not None:
-                raise _unsupported(f"layer {i} ({type(m).__name__}) follows another activation "
-                                   f"({type(layers[-1].act).__name__})")
+                raise _unsupported(
+                    f"layer {i} ({type(m).__name__}) follows another activation "
+                    f"({type(layers[-1].act).__name__})"
+                )
             layers[-1] = _Layer(layers[-1].linear, m)
         else:
             raise _unsupported(f"layer {i} is a {type(m).__name__}")
@@ -120,17 +149,19 @@ def _layers(model):
     for l, L in enumerate(layers, 1):
         for pname, p in L.linear.named_parameters():
             if not p.requires_grad:
-                raise ValueError(f"trace_step: the {pname} of Linear layer {l} does not require "
-                                 "grad, so it has no gradient to show; call "
-                                 "model.requires_grad_(True)")
+                raise ValueError(
+                    f"trace_step: the {pname} of Linear layer {l} does not require "
+                    "grad, so it has no gradient to show; call "
+                    "model.requires_grad_(True)"
+                )
     return layers
 
 
 def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) \
-            or lr <= 0:
-        raise ValueError(f"trace_step: lr (the learning rate η) must be a positive number, "
-                         f"got {lr!r}")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(
+            f"trace_step: lr (the learning rate η) must be a positive number, got {lr!r}"
+        )
     return float(lr)
 
 
@@ -141,8 +172,10 @@ def _input(x, dtype, n_in):
             raise TypeError(f"trace_step: x must hold numbers, got dtype {arr.dtype}")
         x = Tensor(arr.astype(dtype))
     if x.ndim == 0 or x.shape[-1] != n_in:
-        raise ValueError(f"trace_step: x has shape {x.shape}, expected (N, {n_in}) or "
-                         f"({n_in},): the first Linear layer takes {n_in} input(s)")
+        raise ValueError(
+            f"trace_step: x has shape {x.shape}, expected (N, {n_in}) or "
+            f"({n_in},): the first Linear layer takes {n_in} input(s)"
+        )
     return x
 
 
@@ -172,11 +205,16 @@ def _run(layers, x, y, loss_fn):
                 L.a.retain_grad()
             h = L.a
         loss = loss_fn(h, y)
-    if not isinstance(loss, Tensor) or loss.numel() != 1 or \
-            getattr(loss_fn, "reduction", None) == "none":
+    if (
+        not isinstance(loss, Tensor)
+        or loss.numel() != 1
+        or getattr(loss_fn, "reduction", None) == "none"
+    ):
         shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
-        raise ValueError(f"trace_step: loss_fn must return a single number (a tensor with one "
-                         f"element), got {shape}; use reduction='mean' or 'sum'")
+        raise ValueError(
+            f"trace_step: loss_fn must return a single number (a tensor with one "
+            f"element), got {shape}; use reduction='mean' or 'sum'"
+        )
     for L in layers:
         for p in L.linear.parameters():
             p.grad = None
@@ -212,8 +250,7 @@ def _apply(layers, lr):
                 p.copy_(p._data - lr * p.grad._data)
 
 
-def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True,
-               detail="auto"):
+def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True, detail="auto"):
     """Run one training step of ``model`` on (x, y) and explain every number.
 
     ``model`` is an nn.Sequential of Linear layers, each optionally followed
@@ -228,12 +265,13 @@ def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True
     as zero_grad() would). Returns a ``StepTrace``.
     """
     if detail not in ("auto", "full", "summary"):
-        raise ValueError(f"trace_step: detail must be 'auto', 'full' or 'summary', got "
-                         f"{detail!r}")
+        raise ValueError(f"trace_step: detail must be 'auto', 'full' or 'summary', got {detail!r}")
     overlay = names if isinstance(names, dict) else None
     if overlay is None and names not in ("auto", "article", "index"):
-        raise ValueError(f"trace_step: names must be 'auto', 'article', 'index' or a dict of "
-                         f"renames, got {names!r}")
+        raise ValueError(
+            f"trace_step: names must be 'auto', 'article', 'index' or a dict of "
+            f"renames, got {names!r}"
+        )
     layers = _layers(model)
     lr = _check_lr(lr)
     lang = resolve_lang(lang)
@@ -253,16 +291,31 @@ def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True
     rows = trace_full if detail == "full" else trace_summary
     if apply:
         _apply(layers, lr)
-    info = dict(lr=lr, applied=bool(apply), detail=detail, names=scheme, batch=s.N,
-                loss_value=s.loss_value, n_params=n_params, lang=lang,
-                architecture=" → ".join([str(sizes[0])] + [
-                    f"{L.n_out}" + (f" {L.sym}" if L.sym else "") for L in layers]),
-                loss_name=type(loss_fn).__name__ if isinstance(loss_fn, nn.Module)
-                else getattr(loss_fn, "__name__", "loss_fn"))
+    info = dict(
+        lr=lr,
+        applied=bool(apply),
+        detail=detail,
+        names=scheme,
+        batch=s.N,
+        loss_value=s.loss_value,
+        n_params=n_params,
+        lang=lang,
+        architecture=" → ".join(
+            [str(sizes[0])] + [f"{L.n_out}" + (f" {L.sym}" if L.sym else "") for L in layers]
+        ),
+        loss_name=type(loss_fn).__name__
+        if isinstance(loss_fn, nn.Module)
+        else getattr(loss_fn, "__name__", "loss_fn"),
+    )
     for L in layers:  # drop the graph: the trace keeps numbers, not tensors
         del L.inp, L.z, L.a
-    return StepTrace(rows.forward_rows(s), trace_full.loss_rows(s), rows.backward_rows(s),
-                     rows.update_rows(s), info)
+    return StepTrace(
+        rows.forward_rows(s),
+        trace_full.loss_rows(s),
+        rows.backward_rows(s),
+        rows.update_rows(s),
+        info,
+    )
 
 
 class StepTrace:
@@ -279,8 +332,12 @@ class StepTrace:
 
     @property
     def sections(self):
-        return {"forward": self.forward, "loss": self.loss, "backward": self.backward,
-                "updates": self.updates}
+        return {
+            "forward": self.forward,
+            "loss": self.loss,
+            "backward": self.backward,
+            "updates": self.updates,
+        }
 
     def row(self, name, section=None):
         """The row called ``name`` (in ``section`` if given), e.g. row("δ_out")."""
@@ -290,8 +347,10 @@ class StepTrace:
                 if r.name == name:
                     return r
         known = [r.name for sec in secs for r in self.sections[sec] if r.name]
-        raise KeyError(f"StepTrace.row: no row named {name!r}"
-                       f"{' in ' + section if section else ''}; names: {', '.join(known)}")
+        raise KeyError(
+            f"StepTrace.row: no row named {name!r}"
+            f"{' in ' + section if section else ''}; names: {', '.join(known)}"
+        )
 
     def doc(self, lang=None, digits=4):
         """The trace as a ``render.Doc`` in ``lang`` (default: the trace's)."""
@@ -305,8 +364,12 @@ class StepTrace:
         if self.detail == "summary":
             d.para(t("summary", n=self.n_params, top=trace_summary.TOP))
         headers = [t("col_name"), t("col_formula"), t("col_numbers"), t("col_value")]
-        for key, rows in (("forward", self.forward), ("loss", self.loss),
-                          ("backward", self.backward), ("update", self.updates)):
+        for key, rows in (
+            ("forward", self.forward),
+            ("loss", self.loss),
+            ("backward", self.backward),
+            ("update", self.updates),
+        ):
             d.heading(t(key, lr=lr))
             d.equations(headers, [r.cells(TABLE, lang, digits) for r in rows])
         d.para(t("applied" if self.applied else "not_applied"))
@@ -328,9 +391,11 @@ class StepTrace:
         return self.to_text()
 
     def __repr__(self):
-        return (f"<StepTrace {self.architecture}, {self.loss_name}, L = {self.loss_value:.6g}, "
-                f"{len(self.forward) + len(self.loss) + len(self.backward) + len(self.updates)}"
-                " rows>")
+        return (
+            f"<StepTrace {self.architecture}, {self.loss_name}, L = {self.loss_value:.6g}, "
+            f"{len(self.forward) + len(self.loss) + len(self.backward) + len(self.updates)}"
+            " rows>"
+        )
 
     def to_dict(self, digits=4):
         """Plain data (lists, floats, strings) for JSON: the playground and report."""

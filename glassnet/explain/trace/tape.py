@@ -21,6 +21,7 @@ original. The class attributes are restored on exit, so normal operation
 pays nothing; nodes recorded keep reporting their backward after the block.
 Ops called from inside another op (a Function's forward) are not listed.
 """
+
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -35,12 +36,16 @@ from .numtext import snapshot, summary
 from .rules import op_rule
 
 TABLE = {
-    "title": {"en": "Tensor-level trace: {n} ops, in the order they ran",
-              "zh": "张量级追踪:共 {n} 个运算,按执行顺序排列"},
-    "empty": {"en": "No ops were recorded. Ops run inside `with gn.explain.record():` are "
-                    "recorded; to see gradients, make the inputs require grad.",
-              "zh": "没有记录到任何运算。只有在 `with gn.explain.record():` 里执行的运算才会被记录;"
-                    "要看到梯度,请让输入张量 requires_grad。"},
+    "title": {
+        "en": "Tensor-level trace: {n} ops, in the order they ran",
+        "zh": "张量级追踪:共 {n} 个运算,按执行顺序排列",
+    },
+    "empty": {
+        "en": "No ops were recorded. Ops run inside `with gn.explain.record():` are "
+        "recorded; to see gradients, make the inputs require grad.",
+        "zh": "没有记录到任何运算。只有在 `with gn.explain.record():` 里执行的运算才会被记录;"
+        "要看到梯度,请让输入张量 requires_grad。",
+    },
     "rule": {"en": "local rule", "zh": "局部导数"},
     "inputs": {"en": "inputs", "zh": "输入"},
     "params": {"en": "arguments", "zh": "参数"},
@@ -49,10 +54,14 @@ TABLE = {
     "grads_in": {"en": "gradients sent back", "zh": "传回的梯度"},
     "col_index": {"en": "#", "zh": "#"},
     "col_op": {"en": "op", "zh": "运算"},
-    "no_graph": {"en": "not in the graph (no input requires grad)",
-                 "zh": "不在计算图中(没有输入需要梯度)"},
-    "not_yet": {"en": "backward has not reached this op (call .backward())",
-                "zh": "反向传播尚未经过此运算(请调用 .backward())"},
+    "no_graph": {
+        "en": "not in the graph (no input requires grad)",
+        "zh": "不在计算图中(没有输入需要梯度)",
+    },
+    "not_yet": {
+        "en": "backward has not reached this op (call .backward())",
+        "zh": "反向传播尚未经过此运算(请调用 .backward())",
+    },
     "none": {"en": "none", "zh": "无"},
     "leaf": {"en": "leaf", "zh": "叶子张量"},
     "const": {"en": "constant", "zh": "常量"},
@@ -64,11 +73,12 @@ TABLE = {
 @dataclass
 class Slot:
     """An input or output of a recorded op: who it is and what it held."""
-    label: str          # "#3" (the output of op 3), a parameter or tensor name, or ""
-    kind: str           # op, name, leaf, const, earlier, array
+
+    label: str  # "#3" (the output of op 3), a parameter or tensor name, or ""
+    kind: str  # op, name, leaf, const, earlier, array
     shape: tuple
     dtype: str
-    value: object       # snapshot: the array (small) or its Stats
+    value: object  # snapshot: the array (small) or its Stats
 
     def describe(self, lang, digits):
         who = self.label or text(TABLE, self.kind, lang)
@@ -85,20 +95,36 @@ class TapeNode:
     params: list
     output: Slot
     in_graph: bool
-    grad_out: object = None                          # set by backward
-    grads_in: list = field(default_factory=list)     # one per input (None: no gradient)
+    grad_out: object = None  # set by backward
+    grads_in: list = field(default_factory=list)  # one per input (None: no gradient)
     backward_calls: int = 0
 
     def to_dict(self):
         def plain(v):
             return v.tolist() if isinstance(v, np.ndarray) else (None if v is None else repr(v))
-        slot = lambda s: {"label": s.label, "kind": s.kind, "shape": list(s.shape),  # noqa
-                          "dtype": s.dtype, "value": plain(s.value)}
-        return {"index": self.index, "op": self.op, "forward": self.forward, "rule": self.rule,
-                "inputs": [slot(s) for s in self.inputs], "params": list(self.params),
-                "output": slot(self.output), "in_graph": self.in_graph,
-                "grad_out": plain(self.grad_out), "grads_in": [plain(g) for g in self.grads_in],
-                "backward_calls": self.backward_calls}
+
+        def slot(s):
+            return {
+                "label": s.label,
+                "kind": s.kind,
+                "shape": list(s.shape),
+                "dtype": s.dtype,
+                "value": plain(s.value),
+            }
+
+        return {
+            "index": self.index,
+            "op": self.op,
+            "forward": self.forward,
+            "rule": self.rule,
+            "inputs": [slot(s) for s in self.inputs],
+            "params": list(self.params),
+            "output": slot(self.output),
+            "in_graph": self.in_graph,
+            "grad_out": plain(self.grad_out),
+            "grads_in": [plain(g) for g in self.grads_in],
+            "backward_calls": self.backward_calls,
+        }
 
 
 class Tape:
@@ -110,7 +136,7 @@ class Tape:
         self._names = {}
         if model is not None:
             self._names = {id(p): (p, n) for n, p in model.named_parameters()}
-        self._made = {}      # id(output tensor) -> (weakref, node index)
+        self._made = {}  # id(output tensor) -> (weakref, node index)
         self._saved = None
         self._depth = 0
         self._thread = None
@@ -144,6 +170,7 @@ class Tape:
                 tape._depth -= 1
             tape._add(cls, args, out)
             return out
+
         return recording_apply
 
     def _slot(self, t):
@@ -176,9 +203,17 @@ class Tape:
         forward, rule = op_rule(cls)
         node = out.grad_fn
         in_graph = node is not None
-        entry = TapeNode(index, cls.__name__, forward, rule, inputs, params,
-                         Slot(f"#{index}", "op", out.shape, str(out.dtype), snapshot(out._data)),
-                         in_graph, grads_in=[None] * len(inputs))
+        entry = TapeNode(
+            index,
+            cls.__name__,
+            forward,
+            rule,
+            inputs,
+            params,
+            Slot(f"#{index}", "op", out.shape, str(out.dtype), snapshot(out._data)),
+            in_graph,
+            grads_in=[None] * len(inputs),
+        )
         self.nodes.append(entry)
         self._made[id(out)] = (weakref.ref(out), index)
         if in_graph:
@@ -194,10 +229,13 @@ class Tape:
             grads = original(grad)
             got = grads if type(grads) is tuple else (grads,)
             entry.grad_out = snapshot(grad)
-            entry.grads_in = [snapshot(got[p]) if p < len(got) and got[p] is not None
-                              and needs[p] else None for p in positions]
+            entry.grads_in = [
+                snapshot(got[p]) if p < len(got) and got[p] is not None and needs[p] else None
+                for p in positions
+            ]
             entry.backward_calls += 1
             return grads
+
         node._run_backward = run_backward
         node._user = True  # so the graph walk calls the wrapper, not the op's backward
 
@@ -232,7 +270,8 @@ class Tape:
             grads_in = "; ".join(
                 f"→ {s.label or text(TABLE, s.kind, lang)}: "
                 f"{'—' if g is None else summary(g, digits, lang)}"
-                for s, g in zip(n.inputs, n.grads_in))
+                for s, g in zip(n.inputs, n.grads_in)
+            )
         return inputs, n.output.describe(lang, digits), grad_out, grads_in
 
     def doc(self, lang=None, digits=4, layout="blocks"):
@@ -245,14 +284,22 @@ class Tape:
             d.para(t("empty"))
             return d
         if layout == "table":
-            headers = [t("col_index"), t("col_op"), t("inputs"), t("output"), t("rule"),
-                       t("grad_out"), t("grads_in")]
+            headers = [
+                t("col_index"),
+                t("col_op"),
+                t("inputs"),
+                t("output"),
+                t("rule"),
+                t("grad_out"),
+                t("grads_in"),
+            ]
             rows = []
             for n in self.nodes:
                 inputs, output, grad_out, grads_in = self._cells(n, lang, digits)
                 op = n.op + (f" ({', '.join(n.params)})" if n.params else "")
-                rows.append((str(n.index), op, inputs, output, n.rule or n.forward, grad_out,
-                             grads_in))
+                rows.append(
+                    (str(n.index), op, inputs, output, n.rule or n.forward, grad_out, grads_in)
+                )
             d.table(headers, rows)
             return d
         for n in self.nodes:

@@ -11,6 +11,7 @@ binary_cross_entropy_with_logits.
 Difference from PyTorch: ``inplace=True`` is accepted and ignored (the
 result is always a new tensor; the values are the same).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -50,8 +51,10 @@ if TYPE_CHECKING:  # the lazily imported families below, as mypy should see them
 
 def _input(x: object, fn: str) -> Tensor:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: expected a Tensor input, got {type(x).__name__}; wrap arrays "
-                        "with gn.tensor(...)")
+        raise TypeError(
+            f"{fn}: expected a Tensor input, got {type(x).__name__}; wrap arrays "
+            "with gn.tensor(...)"
+        )
     return x
 
 
@@ -92,8 +95,11 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def _softmax_dim(ndim: int, fn: str) -> int:
     """PyTorch's legacy choice when dim is not given (with the same warning)."""
-    warnings.warn(f"Implicit dimension choice for {fn} has been deprecated. Change the call "
-                  "to include dim=X as an argument.", stacklevel=3)
+    warnings.warn(
+        f"Implicit dimension choice for {fn} has been deprecated. Change the call "
+        "to include dim=X as an argument.",
+        stacklevel=3,
+    )
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -105,14 +111,12 @@ def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = Non
     return api.softmax(input, _softmax_dim(input.ndim, "softmax") if dim is None else dim)
 
 
-def log_softmax(input: Tensor, dim: int | None = None,
-                dtype: DTypeLike | None = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """zᵢ − logsumexp(z) along ``dim``."""
     _input(input, "log_softmax")
     if dtype is not None:
         input = input.to(dtype)
-    return api.log_softmax(input, _softmax_dim(input.ndim, "log_softmax") if dim is None
-                           else dim)
+    return api.log_softmax(input, _softmax_dim(input.ndim, "log_softmax") if dim is None else dim)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -120,8 +124,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return api.linear(_input(input, "linear"), weight, bias)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
-            generator: np.random.Generator | None = None) -> Tensor:
+def dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Inverted dropout: in training, each element is zeroed with probability
     p and the survivors are scaled by 1/(1 − p), so the expected value is
     unchanged and evaluation needs no rescaling. With ``training=False`` the
@@ -141,19 +150,40 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return api.mul(input, mask)
 
 
-__all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "softplus", "softmax",
-           "log_softmax", "linear", "dropout", "mse_loss", "l1_loss", "huber_loss",
-           "half_squared_error", "cross_entropy", "nll_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits"]
+__all__ = [
+    "relu",
+    "sigmoid",
+    "tanh",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "softplus",
+    "softmax",
+    "log_softmax",
+    "linear",
+    "dropout",
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "half_squared_error",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]
 
 
 # Functions of the convolution / normalization / recurrence / attention families live in
 # their own modules of this package and are imported on first use.
 _LAZY = {
-    "conv1d": "conv", "conv2d": "conv",
-    "conv_transpose2d": "conv", "max_pool2d": "conv",
-    "avg_pool2d": "conv", "adaptive_avg_pool2d": "conv",
-    "batch_norm": "norm", "layer_norm": "norm",
+    "conv1d": "conv",
+    "conv2d": "conv",
+    "conv_transpose2d": "conv",
+    "max_pool2d": "conv",
+    "avg_pool2d": "conv",
+    "adaptive_avg_pool2d": "conv",
+    "batch_norm": "norm",
+    "layer_norm": "norm",
     "embedding": "norm",
     "scaled_dot_product_attention": "attention",
     "multi_head_attention_forward": "attention",
@@ -165,4 +195,5 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'glassnet.nn.functional' has no attribute {name!r}")
     import importlib
+
     return getattr(importlib.import_module(f".{module}", __name__), name)

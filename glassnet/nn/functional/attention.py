@@ -21,6 +21,7 @@ in ``multi_head_attention_forward`` (and ``nn.MultiheadAttention``) True
 means "blocked" (for attn_mask and key_padding_mask alike). A float mask
 is added to the scores in both (−inf blocks).
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,10 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 def _tensor(x, name, who):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{who}: expected {name} to be a Tensor, got {type(x).__name__}; wrap "
-                        "arrays with gn.tensor(...)")
+        raise TypeError(
+            f"{who}: expected {name} to be a Tensor, got {type(x).__name__}; wrap "
+            "arrays with gn.tensor(...)"
+        )
     return x
 
 
@@ -51,8 +54,9 @@ def _mask(mask, name, who):
     if not isinstance(mask, Tensor):
         mask = Tensor._make(np.asarray(mask), False, None)
     if mask.dtype != np.bool_ and mask.dtype.kind != "f":
-        raise DTypeError(f"{who}: {name} must be a bool or floating-point mask, got "
-                         f"{describe(mask)}")
+        raise DTypeError(
+            f"{who}: {name} must be a bool or floating-point mask, got {describe(mask)}"
+        )
     return mask
 
 
@@ -71,18 +75,26 @@ def _repeat_heads(x, heads, name, who):
     """Grouped-query attention: key/value head j serves query heads j·g … j·g + g − 1
     (``repeat_interleave`` along dim −3)."""
     if x.ndim < 3 or heads % x.shape[-3]:
-        raise ShapeError(f"{who}: enable_gqa needs the number of query heads ({heads}) to be a "
-                         f"multiple of the {name} heads (dim -3 of {describe(x)})")
+        raise ShapeError(
+            f"{who}: enable_gqa needs the number of query heads ({heads}) to be a "
+            f"multiple of the {name} heads (dim -3 of {describe(x)})"
+        )
     group = heads // x.shape[-3]
     if group == 1:
         return x
     return api.index_select(x, x.ndim - 3, np.repeat(np.arange(x.shape[-3]), group))
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
-                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale: float | None = None,
-                                 enable_gqa: bool = False) -> Tensor:
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
     """softmax(Q Kᵀ · scale + mask) V, as ``torch.nn.functional.scaled_dot_product_attention``.
 
     Shapes: query (..., L, E), key (..., S, E), value (..., S, Ev) → (..., L, Ev);
@@ -104,52 +116,70 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     for name, x in (("query", query), ("key", key), ("value", value)):
         _tensor(x, name, who)
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
-        raise ShapeError(f"{who}: query, key and value must have at least 2 dimensions "
-                         f"(..., L, E), (..., S, E), (..., S, Ev); got {query.shape}, "
-                         f"{key.shape}, {value.shape}")
+        raise ShapeError(
+            f"{who}: query, key and value must have at least 2 dimensions "
+            f"(..., L, E), (..., S, E), (..., S, Ev); got {query.shape}, "
+            f"{key.shape}, {value.shape}"
+        )
     if not (query.dtype == key.dtype == value.dtype) or query.dtype.kind != "f":
-        raise DTypeError(f"{who}: query, key and value must have the same floating-point "
-                         f"dtype, got {query.dtype}, {key.dtype} and {value.dtype}")
+        raise DTypeError(
+            f"{who}: query, key and value must have the same floating-point "
+            f"dtype, got {query.dtype}, {key.dtype} and {value.dtype}"
+        )
     if enable_gqa:
         if query.ndim < 3:
-            raise ShapeError(f"{who}: enable_gqa needs inputs with a heads dimension "
-                             f"(..., heads, L, E), got query {query.shape}")
+            raise ShapeError(
+                f"{who}: enable_gqa needs inputs with a heads dimension "
+                f"(..., heads, L, E), got query {query.shape}"
+            )
         key = _repeat_heads(key, query.shape[-3], "key", who)
         value = _repeat_heads(value, query.shape[-3], "value", who)
     L, E = query.shape[-2:]
     S = key.shape[-2]
     if key.shape[-1] != E:
-        raise ShapeError(f"{who}: query {query.shape} and key {key.shape} must have the same "
-                         f"last dimension E (the query/key feature size), got {E} and "
-                         f"{key.shape[-1]}")
+        raise ShapeError(
+            f"{who}: query {query.shape} and key {key.shape} must have the same "
+            f"last dimension E (the query/key feature size), got {E} and "
+            f"{key.shape[-1]}"
+        )
     if value.shape[-2] != S:
-        raise ShapeError(f"{who}: key {key.shape} and value {value.shape} must have the same "
-                         f"sequence length S (dim -2), got {S} and {value.shape[-2]}")
+        raise ShapeError(
+            f"{who}: key {key.shape} and value {value.shape} must have the same "
+            f"sequence length S (dim -2), got {S} and {value.shape[-2]}"
+        )
     try:
         batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2])  # of the scores Q Kᵀ
         np.broadcast_shapes(batch, value.shape[:-2])
     except ValueError:
-        raise ShapeError(f"{who}: the batch dimensions of query {query.shape}, key {key.shape} "
-                         f"and value {value.shape} cannot be broadcast together") from None
+        raise ShapeError(
+            f"{who}: the batch dimensions of query {query.shape}, key {key.shape} "
+            f"and value {value.shape} cannot be broadcast together"
+        ) from None
     scores_shape = batch + (L, S)
     mask = _mask(attn_mask, "attn_mask", who)
     bias = keep = None
     if mask is not None:
         if is_causal:
-            raise ValueError(f"{who}: pass either attn_mask or is_causal=True, not both "
-                             "(is_causal builds its own lower-triangular mask)")
+            raise ValueError(
+                f"{who}: pass either attn_mask or is_causal=True, not both "
+                "(is_causal builds its own lower-triangular mask)"
+            )
         try:
             fits = np.broadcast_shapes(mask.shape, scores_shape) == scores_shape
         except ValueError:
             fits = False
         if not fits:
-            raise ShapeError(f"{who}: attn_mask of shape {mask.shape} does not broadcast to the "
-                             f"attention scores' shape {scores_shape} (batch..., L, S)")
+            raise ShapeError(
+                f"{who}: attn_mask of shape {mask.shape} does not broadcast to the "
+                f"attention scores' shape {scores_shape} (batch..., L, S)"
+            )
         if mask.dtype == np.bool_:
             keep = mask._data
         elif mask.dtype != query.dtype:
-            raise DTypeError(f"{who}: a float attn_mask must have the query's dtype "
-                             f"{query.dtype}, got {mask.dtype}")
+            raise DTypeError(
+                f"{who}: a float attn_mask must have the query's dtype "
+                f"{query.dtype}, got {mask.dtype}"
+            )
         else:
             bias = mask
     elif is_causal:
@@ -158,11 +188,13 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     drop = None
     if dropout_p:
         drop = _dropout_multiplier(scores_shape, dropout_p, query.dtype, who)
-    return ScaledDotProductAttention.apply(query, key, value, bias, scale=scale, keep=keep,
-                                           drop=drop)
+    return ScaledDotProductAttention.apply(
+        query, key, value, bias, scale=scale, keep=keep, drop=drop
+    )
 
 
 # ---- multi-head attention -----------------------------------------------------------
+
 
 def _float_mask(mask, dtype, name, who):
     """PyTorch's canonical form: a bool mask (True = blocked) becomes 0 / −inf, added to
@@ -172,54 +204,72 @@ def _float_mask(mask, dtype, name, who):
     if mask.dtype == np.bool_:
         return Tensor._make(np.where(mask._data, dtype.type(-np.inf), dtype.type(0)), False, None)
     if mask.dtype != dtype:
-        raise DTypeError(f"{who}: a float {name} must have the inputs' dtype {dtype}, got "
-                         f"{describe(mask)}")
+        raise DTypeError(
+            f"{who}: a float {name} must have the inputs' dtype {dtype}, got {describe(mask)}"
+        )
     return mask
 
 
-def _check_mha_inputs(who, query, key, value, key_padding_mask, attn_mask, dims, num_heads,
-                      batch_first):
+def _check_mha_inputs(
+    who, query, key, value, key_padding_mask, attn_mask, dims, num_heads, batch_first
+):
     """Shape checks of multi-head attention, stated in the caller's layout."""
     embed_dim, kdim, vdim = dims
     seq = "(N, {0}, {1})" if batch_first else "({0}, N, {1})"
     if query.ndim not in (2, 3):
-        raise ShapeError(f"{who}: query must be 3-D {seq.format('L', embed_dim)} (batched) or "
-                         f"2-D (L, {embed_dim}) (unbatched), got shape {query.shape}")
+        raise ShapeError(
+            f"{who}: query must be 3-D {seq.format('L', embed_dim)} (batched) or "
+            f"2-D (L, {embed_dim}) (unbatched), got shape {query.shape}"
+        )
     batched = query.ndim == 3
     for name, x, size in (("key", key, kdim), ("value", value, vdim)):
         if x.ndim != query.ndim:
-            raise ShapeError(f"{who}: for a {query.ndim}-D query, {name} must be "
-                             f"{query.ndim}-D too, got shape {x.shape}")
+            raise ShapeError(
+                f"{who}: for a {query.ndim}-D query, {name} must be "
+                f"{query.ndim}-D too, got shape {x.shape}"
+            )
         if x.shape[-1] != size:
             want = seq.format("S", size) if batched else f"(S, {size})"
-            raise ShapeError(f"{who}: {name} of shape {x.shape} does not fit; expected {want} "
-                             f"(its last dimension must be {'kdim' if name == 'key' else 'vdim'}"
-                             f" = {size})")
+            raise ShapeError(
+                f"{who}: {name} of shape {x.shape} does not fit; expected {want} "
+                f"(its last dimension must be {'kdim' if name == 'key' else 'vdim'}"
+                f" = {size})"
+            )
     if query.shape[-1] != embed_dim:
         want = seq.format("L", embed_dim) if batched else f"(L, {embed_dim})"
-        raise ShapeError(f"{who}: query of shape {query.shape} does not fit; expected {want} "
-                         f"(its last dimension must be embed_dim = {embed_dim})")
+        raise ShapeError(
+            f"{who}: query of shape {query.shape} does not fit; expected {want} "
+            f"(its last dimension must be embed_dim = {embed_dim})"
+        )
     b_axis, s_axis = (0, 1) if batch_first else (1, 0)
     if batched and not query.shape[b_axis] == key.shape[b_axis] == value.shape[b_axis]:
-        raise ShapeError(f"{who}: query {query.shape}, key {key.shape} and value {value.shape} "
-                         f"must have the same batch size N (dim {b_axis})")
+        raise ShapeError(
+            f"{who}: query {query.shape}, key {key.shape} and value {value.shape} "
+            f"must have the same batch size N (dim {b_axis})"
+        )
     s_axis = s_axis if batched else 0
     if key.shape[s_axis] != value.shape[s_axis]:
-        raise ShapeError(f"{who}: key {key.shape} and value {value.shape} must have the same "
-                         f"sequence length S (dim {s_axis})")
+        raise ShapeError(
+            f"{who}: key {key.shape} and value {value.shape} must have the same "
+            f"sequence length S (dim {s_axis})"
+        )
     n = query.shape[b_axis] if batched else None
     L, S = query.shape[s_axis], key.shape[s_axis]
     if key_padding_mask is not None:
         mask_shape = (n, S) if batched else (S,)
         if key_padding_mask.shape != mask_shape:
-            raise ShapeError(f"{who}: key_padding_mask must have shape {mask_shape} "
-                             f"({'(N, S)' if batched else '(S,)'}: one flag per key), got "
-                             f"{key_padding_mask.shape}")
+            raise ShapeError(
+                f"{who}: key_padding_mask must have shape {mask_shape} "
+                f"({'(N, S)' if batched else '(S,)'}: one flag per key), got "
+                f"{key_padding_mask.shape}"
+            )
     if attn_mask is not None:
         wants = [(L, S), ((n if batched else 1) * num_heads, L, S)]
         if attn_mask.shape not in wants:
-            raise ShapeError(f"{who}: attn_mask must have shape {wants[0]} (L, S) or "
-                             f"{wants[1]} (N·num_heads, L, S), got {attn_mask.shape}")
+            raise ShapeError(
+                f"{who}: attn_mask must have shape {wants[0]} (L, S) or "
+                f"{wants[1]} (N·num_heads, L, S), got {attn_mask.shape}"
+            )
     return batched
 
 
@@ -241,11 +291,35 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate, qk
     return api.linear(query, wq, bq), api.linear(key, wk, bk), api.linear(value, wv, bv)
 
 
-def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
-             add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True,
-             key_padding_mask=None, need_weights=True, attn_mask=None, q_proj_weight=None,
-             k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None,
-             average_attn_weights=True, is_causal=False, *, dims, batch_first, who):
+def _forward(
+    query,
+    key,
+    value,
+    num_heads,
+    in_proj_weight,
+    in_proj_bias,
+    bias_k,
+    bias_v,
+    add_zero_attn,
+    dropout_p,
+    out_proj_weight,
+    out_proj_bias,
+    training=True,
+    key_padding_mask=None,
+    need_weights=True,
+    attn_mask=None,
+    q_proj_weight=None,
+    k_proj_weight=None,
+    v_proj_weight=None,
+    static_k=None,
+    static_v=None,
+    average_attn_weights=True,
+    is_causal=False,
+    *,
+    dims,
+    batch_first,
+    who,
+):
     """Multi-head attention on inputs in the caller's layout (batch_first or not)."""
     for name, x in (("query", query), ("key", key), ("value", value)):
         _tensor(x, name, who)
@@ -255,14 +329,23 @@ def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k,
     dtype = out_proj_weight.dtype
     for name, x in (("query", query), ("key", key), ("value", value)):
         if x.dtype != dtype:
-            raise DTypeError(f"{who}: {name} is {x.dtype} but the weights are {dtype}; convert "
-                             f"the input (x.to({dtype.name})) or the layer "
-                             f"(layer.to({x.dtype.name}))")
+            raise DTypeError(
+                f"{who}: {name} is {x.dtype} but the weights are {dtype}; convert "
+                f"the input (x.to({dtype.name})) or the layer "
+                f"(layer.to({x.dtype.name}))"
+            )
     embed_dim = dims[0]
     head_dim = embed_dim // num_heads
     separate = in_proj_weight is None
-    q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate,
-                             (q_proj_weight, k_proj_weight, v_proj_weight))
+    q, k, v = _in_projection(
+        query,
+        key,
+        value,
+        in_proj_weight,
+        in_proj_bias,
+        separate,
+        (q_proj_weight, k_proj_weight, v_proj_weight),
+    )
     # batch first from here on: (N, L, E), (N, S, E)
     if not batched:
         q, k, v = (api.unsqueeze(x, 0) for x in (q, k, v))
@@ -272,9 +355,11 @@ def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k,
         q, k, v = (api.transpose(x, 0, 1) for x in (q, k, v))
     n, L, _ = q.shape
     if is_causal and mask is None:
-        raise ValueError(f"{who}: is_causal=True is a hint that attn_mask is the causal mask, "
-                         "so it needs attn_mask too (as in PyTorch); pass attn_mask="
-                         "glassnet.nn.transformer.generate_square_subsequent_mask(L)")
+        raise ValueError(
+            f"{who}: is_causal=True is a hint that attn_mask is the causal mask, "
+            "so it needs attn_mask too (as in PyTorch); pass attn_mask="
+            "glassnet.nn.transformer.generate_square_subsequent_mask(L)"
+        )
     use_causal = is_causal and kpm is None and not need_weights
     kpm = _float_mask(kpm, dtype, "key_padding_mask", who)
     mask = None if use_causal else _float_mask(mask, dtype, "attn_mask", who)
@@ -290,10 +375,11 @@ def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k,
     q, k, v = _heads(q, num_heads), _heads(k, num_heads), _heads(v, num_heads)
     for name, static in (("static_k", static_k), ("static_v", static_v)):
         if static is not None:
-            if static.ndim != 3 or static.shape[0] != n * num_heads \
-                    or static.shape[2] != head_dim:
-                raise ShapeError(f"{who}: {name} must have shape (N·num_heads, S, head_dim) = "
-                                 f"({n * num_heads}, S, {head_dim}), got {static.shape}")
+            if static.ndim != 3 or static.shape[0] != n * num_heads or static.shape[2] != head_dim:
+                raise ShapeError(
+                    f"{who}: {name} must have shape (N·num_heads, S, head_dim) = "
+                    f"({n * num_heads}, S, {head_dim}), got {static.shape}"
+                )
             static = api.reshape(static, n, num_heads, static.shape[1], head_dim)
             k, v = (static, v) if name == "static_k" else (k, static)
     if add_zero_attn:  # one all-zero key/value added to each sequence
@@ -304,8 +390,9 @@ def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k,
     S = k.shape[2]
     if kpm is not None:
         if kpm.shape[-1] != S:
-            raise ShapeError(f"{who}: key_padding_mask covers {kpm.shape[-1]} keys, but there "
-                             f"are {S}")
+            raise ShapeError(
+                f"{who}: key_padding_mask covers {kpm.shape[-1]} keys, but there are {S}"
+            )
         kpm = api.reshape(kpm, n, 1, 1, S)
         mask = kpm if mask is None else api.add(mask, kpm)
     if not training:
@@ -334,16 +421,32 @@ def _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k,
 
 
 def multi_head_attention_forward(
-        query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
-        in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
-        bias_v: Tensor | None, add_zero_attn: bool, dropout_p: float, out_proj_weight: Tensor,
-        out_proj_bias: Tensor | None, training: bool = True,
-        key_padding_mask: Tensor | None = None, need_weights: bool = True,
-        attn_mask: Tensor | None = None, use_separate_proj_weight: bool = False,
-        q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
-        v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
-        static_v: Tensor | None = None, average_attn_weights: bool = True,
-        is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight: Tensor | None,
+    in_proj_bias: Tensor | None,
+    bias_k: Tensor | None,
+    bias_v: Tensor | None,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: Tensor,
+    out_proj_bias: Tensor | None,
+    training: bool = True,
+    key_padding_mask: Tensor | None = None,
+    need_weights: bool = True,
+    attn_mask: Tensor | None = None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight: Tensor | None = None,
+    k_proj_weight: Tensor | None = None,
+    v_proj_weight: Tensor | None = None,
+    static_k: Tensor | None = None,
+    static_v: Tensor | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[Tensor, Tensor | None]:
     """Multi-head attention with the weights passed in, as
     ``torch.nn.functional.multi_head_attention_forward`` (sequence first:
     query (L, N, E) or unbatched (L, E); key (S, N, kdim), value (S, N, vdim)).
@@ -360,35 +463,65 @@ def multi_head_attention_forward(
     """
     who = "multi_head_attention_forward"
     if num_heads <= 0 or embed_dim_to_check % num_heads:
-        raise ValueError(f"{who}: embed_dim {embed_dim_to_check} is not divisible by "
-                         f"num_heads {num_heads}")
+        raise ValueError(
+            f"{who}: embed_dim {embed_dim_to_check} is not divisible by num_heads {num_heads}"
+        )
     if use_separate_proj_weight:
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
-            raise ValueError(f"{who}: use_separate_proj_weight=True needs q_proj_weight, "
-                             "k_proj_weight and v_proj_weight")
-        expected = {"q_proj_weight": (embed_dim_to_check, embed_dim_to_check),
-                    "k_proj_weight": (embed_dim_to_check, key.shape[-1]),
-                    "v_proj_weight": (embed_dim_to_check, value.shape[-1])}
+            raise ValueError(
+                f"{who}: use_separate_proj_weight=True needs q_proj_weight, "
+                "k_proj_weight and v_proj_weight"
+            )
+        expected = {
+            "q_proj_weight": (embed_dim_to_check, embed_dim_to_check),
+            "k_proj_weight": (embed_dim_to_check, key.shape[-1]),
+            "v_proj_weight": (embed_dim_to_check, value.shape[-1]),
+        }
         for name, w in zip(expected, (q_proj_weight, k_proj_weight, v_proj_weight)):
             if w.shape != expected[name]:
-                raise ShapeError(f"{who}: {name} must have shape {expected[name]}, got "
-                                 f"{w.shape}")
+                raise ShapeError(f"{who}: {name} must have shape {expected[name]}, got {w.shape}")
         dims = (embed_dim_to_check, k_proj_weight.shape[1], v_proj_weight.shape[1])
         in_proj_weight = None
     else:
         if in_proj_weight is None:
-            raise ValueError(f"{who}: use_separate_proj_weight is False but in_proj_weight is "
-                             "None")
+            raise ValueError(f"{who}: use_separate_proj_weight is False but in_proj_weight is None")
         if in_proj_weight.shape != (3 * embed_dim_to_check, embed_dim_to_check):
-            raise ShapeError(f"{who}: in_proj_weight must have shape (3·embed_dim, embed_dim) "
-                             f"= {(3 * embed_dim_to_check, embed_dim_to_check)}, got "
-                             f"{in_proj_weight.shape}")
+            raise ShapeError(
+                f"{who}: in_proj_weight must have shape (3·embed_dim, embed_dim) "
+                f"= {(3 * embed_dim_to_check, embed_dim_to_check)}, got "
+                f"{in_proj_weight.shape}"
+            )
         dims = (embed_dim_to_check,) * 3
     if in_proj_bias is not None and in_proj_bias.shape != (3 * embed_dim_to_check,):
-        raise ShapeError(f"{who}: in_proj_bias must have shape ({3 * embed_dim_to_check},), "
-                         f"got {in_proj_bias.shape}")
-    return _forward(query, key, value, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
-                    add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training,
-                    key_padding_mask, need_weights, attn_mask, q_proj_weight, k_proj_weight,
-                    v_proj_weight, static_k, static_v, average_attn_weights, is_causal,
-                    dims=dims, batch_first=False, who=who)
+        raise ShapeError(
+            f"{who}: in_proj_bias must have shape ({3 * embed_dim_to_check},), "
+            f"got {in_proj_bias.shape}"
+        )
+    return _forward(
+        query,
+        key,
+        value,
+        num_heads,
+        in_proj_weight,
+        in_proj_bias,
+        bias_k,
+        bias_v,
+        add_zero_attn,
+        dropout_p,
+        out_proj_weight,
+        out_proj_bias,
+        training,
+        key_padding_mask,
+        need_weights,
+        attn_mask,
+        q_proj_weight,
+        k_proj_weight,
+        v_proj_weight,
+        static_k,
+        static_v,
+        average_attn_weights,
+        is_causal,
+        dims=dims,
+        batch_first=False,
+        who=who,
+    )

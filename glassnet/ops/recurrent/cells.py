@@ -1,6 +1,7 @@
 """The recurrent cells' math: RNN (tanh, relu), LSTM and GRU, one time step
 forward and backward on a run's feature-major (H, B) buffers (see
 ``layer``'s docstring for the layout and PyTorch's gate formulas)."""
+
 import numpy as np
 
 from .pool import POOL
@@ -83,6 +84,7 @@ _CHUNK_BYTES = 3 << 19
 # products(run): the stack whose row the forward's W·h goes into (forward
 #   calls run.forward_product(i, row): h from row i of run.states).
 
+
 class RNNTanhCell:
     """h' = tanh(a);  δ = ∂h' ⊙ (1 − h'²)."""
 
@@ -160,8 +162,10 @@ class LSTMCell:
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
         """The gates (o, i, f, g) and tanh c' of every step."""
-        return (POOL.empty((steps, 4, hidden, batch), dtype),
-                POOL.empty((steps, hidden, batch), dtype))
+        return (
+            POOL.empty((steps, 4, hidden, batch), dtype),
+            POOL.empty((steps, hidden, batch), dtype),
+        )
 
     @staticmethod
     def products(run):
@@ -241,9 +245,11 @@ class GRUCell:
     @staticmethod
     def buffers(steps, batch, hidden, dtype):
         """a_h, the gates r and z, and n of every step."""
-        return (POOL.empty((steps, 3, hidden, batch), dtype),
-                POOL.empty((steps, 2, hidden, batch), dtype),
-                POOL.empty((steps, hidden, batch), dtype))
+        return (
+            POOL.empty((steps, 3, hidden, batch), dtype),
+            POOL.empty((steps, 2, hidden, batch), dtype),
+            POOL.empty((steps, hidden, batch), dtype),
+        )
 
     @staticmethod
     def products(run):

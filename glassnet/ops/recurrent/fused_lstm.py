@@ -18,6 +18,7 @@ reads it from the ``_Finals`` both share; its backward leaves the final
 state's gradient there for the layer's backward (which runs after it: it
 was recorded first).
 """
+
 import numpy as np
 
 from ... import alloc
@@ -39,8 +40,7 @@ class Finals:
 def usable(mode, x):
     """Does oneDNN run this layer on input x (T, B, n): an LSTM, float32, a
     batch of at least one (oneDNN refuses empty ones), oneDNN available?"""
-    return (mode == "LSTM" and x.dtype == np.float32 and x.shape[1] > 0
-            and onednn.available())
+    return mode == "LSTM" and x.dtype == np.float32 and x.shape[1] > 0 and onednn.available()
 
 
 class LSTMLayer(Op):
@@ -50,13 +50,17 @@ class LSTMLayer(Op):
     ``finals``. Forward and backward through time are one oneDNN call each;
     δₜ = ∂L/∂aₜ, the gradient of the gates' pre-activations aₜ."""
 
-    formula = ("i, f, o = σ(aₜ), g = tanh(aₜ) (each gate's rows), aₜ = W_ih xₜ + W_hh hₜ₋₁ + "
-               "b_ih + b_hh;  cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ, for all T steps")
-    rule = ("∂L/∂cₜ = (from step t + 1) + ∂L/∂hₜ ⊙ o ⊙ (1 − tanh² cₜ), ∂L/∂cₜ₋₁ = ∂L/∂cₜ ⊙ f, "
-            "δ_i = ∂L/∂cₜ ⊙ g ⊙ i(1 − i), δ_f = ∂L/∂cₜ ⊙ cₜ₋₁ ⊙ f(1 − f), "
-            "δ_g = ∂L/∂cₜ ⊙ i ⊙ (1 − g²), δ_o = ∂L/∂hₜ ⊙ tanh cₜ ⊙ o(1 − o);  "
-            "∂L/∂hₜ₋₁ = W_hhᵀ δₜ (+ ∂L/∂out[t − 1]), ∂L/∂xₜ = W_ihᵀ δₜ, ∂L/∂W_ih = Σₜ δₜ xₜᵀ, "
-            "∂L/∂W_hh = Σₜ δₜ hₜ₋₁ᵀ, ∂L/∂b_ih = ∂L/∂b_hh = Σₜ δₜ")
+    formula = (
+        "i, f, o = σ(aₜ), g = tanh(aₜ) (each gate's rows), aₜ = W_ih xₜ + W_hh hₜ₋₁ + "
+        "b_ih + b_hh;  cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ, for all T steps"
+    )
+    rule = (
+        "∂L/∂cₜ = (from step t + 1) + ∂L/∂hₜ ⊙ o ⊙ (1 − tanh² cₜ), ∂L/∂cₜ₋₁ = ∂L/∂cₜ ⊙ f, "
+        "δ_i = ∂L/∂cₜ ⊙ g ⊙ i(1 − i), δ_f = ∂L/∂cₜ ⊙ cₜ₋₁ ⊙ f(1 − f), "
+        "δ_g = ∂L/∂cₜ ⊙ i ⊙ (1 − g²), δ_o = ∂L/∂hₜ ⊙ tanh cₜ ⊙ o(1 − o);  "
+        "∂L/∂hₜ₋₁ = W_hhᵀ δₜ (+ ∂L/∂out[t − 1]), ∂L/∂xₜ = W_ihᵀ δₜ, ∂L/∂W_ih = Σₜ δₜ xₜᵀ, "
+        "∂L/∂W_hh = Σₜ δₜ hₜ₋₁ᵀ, ∂L/∂b_ih = ∂L/∂b_hh = Σₜ δₜ"
+    )
 
     @staticmethod
     def forward(ctx, x, state, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse, finals):
@@ -70,8 +74,7 @@ class LSTMLayer(Op):
         out = POOL.empty((steps, batch, hidden), x.dtype)
         final = alloc.empty((2, batch, hidden), x.dtype)
         workspace = POOL.empty((kernel.workspace_bytes,), np.uint8) if training else None
-        kernel.forward(x, state[0], state[1], w_ih, w_hh, bias, out, final[0], final[1],
-                       workspace)
+        kernel.forward(x, state[0], state[1], w_ih, w_hh, bias, out, final[0], final[1], workspace)
         finals.state = final
         if training:
             ctx.saved = (x, state, w_ih, w_hh, bias, out, final, workspace)
@@ -87,12 +90,33 @@ class LSTMLayer(Op):
         kernel = ctx.kernel  # (the one that wrote the workspace)
         d_x, d_state = np.empty_like(x), np.empty_like(state)
         d_w_ih, d_w_hh, d_b = np.empty_like(w_ih), np.empty_like(w_hh), np.empty_like(bias)
-        kernel.backward(x, state[0], state[1], w_ih, w_hh, bias, out, final[0], final[1],
-                        workspace, np.ascontiguousarray(grad, x.dtype),
-                        np.ascontiguousarray(d_final[0]), np.ascontiguousarray(d_final[1]),
-                        d_x, d_state[0], d_state[1], d_w_ih, d_w_hh, d_b)
-        grads = [d_x if need[0] else None, d_state if need[1] else None,
-                 d_w_ih if need[2] else None, d_w_hh if need[3] else None]
+        kernel.backward(
+            x,
+            state[0],
+            state[1],
+            w_ih,
+            w_hh,
+            bias,
+            out,
+            final[0],
+            final[1],
+            workspace,
+            np.ascontiguousarray(grad, x.dtype),
+            np.ascontiguousarray(d_final[0]),
+            np.ascontiguousarray(d_final[1]),
+            d_x,
+            d_state[0],
+            d_state[1],
+            d_w_ih,
+            d_w_hh,
+            d_b,
+        )
+        grads = [
+            d_x if need[0] else None,
+            d_state if need[1] else None,
+            d_w_ih if need[2] else None,
+            d_w_hh if need[3] else None,
+        ]
         if ctx.bias:  # b_ih and b_hh get the same gradient (their sum is the bias)
             grads += [d_b if need[4] else None, d_b.copy() if need[5] else None]
         return tuple(grads)
@@ -111,8 +135,10 @@ class LayerState(Op):
     recorded first, so its backward runs after this one)."""
 
     formula = "(h_T, c_T) = the final state of the LSTMLayer that made the input"
-    rule = ("∂L/∂(h_T, c_T) is handed to that layer's backward (through finals); "
-            "the input (the layer's output) gets 0 from here")
+    rule = (
+        "∂L/∂(h_T, c_T) is handed to that layer's backward (through finals); "
+        "the input (the layer's output) gets 0 from here"
+    )
 
     @staticmethod
     def forward(ctx, out, *, finals):

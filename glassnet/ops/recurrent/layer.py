@@ -62,6 +62,7 @@ small pool and are reused by later calls once nothing refers to them, so a
 training loop does not take fresh memory from the operating system at every
 step (which here costs more than the arithmetic).
 """
+
 import numpy as np
 
 from ... import alloc
@@ -89,8 +90,10 @@ class GateProjection(Op):
     each gate's is one (H, T·B) matrix."""
 
     formula = "gx = s ⊙ (W_ih·X + b) for all T steps at once"
-    rule = ("∂L/∂Xᵀ = Σ_g s_g·W_gᵀ·δ_g, ∂L/∂W_g = s_g·δ_g·X, ∂L/∂b_g = s_g·Σ_{t, b} δ_g  "
-            "(δ_g = ∂L/∂gx of gate g)")
+    rule = (
+        "∂L/∂Xᵀ = Σ_g s_g·W_gᵀ·δ_g, ∂L/∂W_g = s_g·δ_g·X, ∂L/∂b_g = s_g·Σ_{t, b} δ_g  "
+        "(δ_g = ∂L/∂gx of gate g)"
+    )
 
     @staticmethod
     def forward(ctx, x, w, b=None, *, gates, order=None, scale=None):
@@ -111,8 +114,9 @@ class GateProjection(Op):
         np.copyto(x2t, x2.transpose(0, 2, 1))
         out = POOL.empty((steps, gates, hidden, batch), x.dtype)
         # each step's gates: (G·H, k)·(k, B), all steps in one batched product
-        StackedProduct(wb.reshape(gates * hidden, k), x2t,
-                       out.reshape(steps, gates * hidden, batch)).all()
+        StackedProduct(
+            wb.reshape(gates * hidden, k), x2t, out.reshape(steps, gates * hidden, batch)
+        ).all()
         ctx.save_for_backward(x2, w)
         ctx.gates, ctx.order, ctx.scale = gates, order, scale
         return out.transpose(1, 2, 0, 3)
@@ -172,9 +176,26 @@ class _Run:
     the gradients of the scaled pre-activations that gx and the forward's
     weight copies hold)."""
 
-    __slots__ = ("cell", "first", "last", "shift", "prev", "outs", "states", "hb", "w", "bufs",
-                 "forward_product", "w_back", "work", "dgx", "dgh", "grads", "backward_product",
-                 "filled")
+    __slots__ = (
+        "cell",
+        "first",
+        "last",
+        "shift",
+        "prev",
+        "outs",
+        "states",
+        "hb",
+        "w",
+        "bufs",
+        "forward_product",
+        "w_back",
+        "work",
+        "dgx",
+        "dgh",
+        "grads",
+        "backward_product",
+        "filled",
+    )
 
     def __init__(self, cell, length, reverse):
         self.cell = cell
@@ -218,18 +239,28 @@ class _Run:
         extra = self.cell.extra
         self.work = POOL.empty((steps, extra + gates, hidden, batch), gx.dtype)
         self.dgx = self.work[:, extra:]
-        self.dgh = (POOL.empty((steps, gates, hidden, batch), gx.dtype)
-                    if self.cell is GRUCell else self.dgx)
+        self.dgh = (
+            POOL.empty((steps, gates, hidden, batch), gx.dtype)
+            if self.cell is GRUCell
+            else self.dgx
+        )
         self.filled = bytearray(steps)
         w3 = _gate_major(w_hh, gates)
         self.w_back = POOL.empty((gates * hidden, hidden), gx.dtype)  # the W_g, cell order
-        np.take(w3, self.cell.order or range(gates), axis=0,
-                out=self.w_back.reshape(gates, hidden, hidden))
+        np.take(
+            w3,
+            self.cell.order or range(gates),
+            axis=0,
+            out=self.w_back.reshape(gates, hidden, hidden),
+        )
         self.grads = POOL.empty((steps,) + self.states.shape[:1] + (hidden, batch), gx.dtype)
         # backward_product(t, t): W_backᵀ·δₜ (the h side) into ∂L/∂h of step t's earlier state
         self.backward_product = StackedProduct(
-            self.w_back.T, self.dgh.reshape(steps, gates * hidden, batch), self.grads[:, 0],
-            halves=True)  # on 2 threads a fifth faster than MKL's own split (see blas)
+            self.w_back.T,
+            self.dgh.reshape(steps, gates * hidden, batch),
+            self.grads[:, 0],
+            halves=True,
+        )  # on 2 threads a fifth faster than MKL's own split (see blas)
         if self.cell.prepare is not None:
             self.cell.prepare(self)
 
@@ -253,8 +284,11 @@ class _Run:
             if scale is None:
                 np.copyto(gm, d.transpose(1, 2, 0, 3))
             else:
-                np.multiply(d.transpose(1, 2, 0, 3),
-                            (1 / np.asarray(scale, d.dtype)).reshape(gates, 1, 1, 1), out=gm)
+                np.multiply(
+                    d.transpose(1, 2, 0, 3),
+                    (1 / np.asarray(scale, d.dtype)).reshape(gates, 1, 1, 1),
+                    out=gm,
+                )
             out.append(gm)
         return out[0], out[-1]
 
@@ -262,8 +296,10 @@ class _Run:
         """∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ as (G·H, H): one multiply over all steps
         (of the buffer of δ_g / s_g, then times s_g), in PyTorch's gate order."""
         gates, hidden, steps, batch = dgh.shape
-        g_w = dot(dgh.reshape(gates * hidden, steps * batch),
-                  self.hb[self.prev].reshape(steps * batch, hidden))
+        g_w = dot(
+            dgh.reshape(gates * hidden, steps * batch),
+            self.hb[self.prev].reshape(steps * batch, hidden),
+        )
         g_w = _scaled(g_w.reshape(gates, hidden, hidden), self.cell.scale)
         return _pytorch_order(g_w, self.cell.order).reshape(gates * hidden, hidden)
 
@@ -279,15 +315,19 @@ class RecurrentStep(Op):
     and their gradients are handed out as (k, B, H) views of (k, H, B)
     arrays."""
 
-    formula = ("sₜ = cell(aₜ, sₜ₋₁) with the gates' pre-activations aₜ = gxₜ + W_hh hₜ₋₁ + b_hh "
-               "(gx = W_ih x + b_ih, the projection); RNN: hₜ = tanh aₜ or relu aₜ; "
-               "LSTM: cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ; "
-               "GRU: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, n = tanh(a_xn + r ⊙ a_hn)")
-    rule = ("δₜ = ∂L/∂aₜ through the gates (RNN tanh: ∂L/∂hₜ ⊙ (1 − hₜ²)), "
-            "∂L/∂hₜ₋₁ = W_hhᵀ·δₜ (GRU: with r ⊙ δₙ for n) + the direct part "
-            "(LSTM: ∂L/∂cₜ₋₁ = ∂L/∂cₜ ⊙ f; GRU: z ⊙ ∂L/∂hₜ); once for all steps: "
-            "∂L/∂gxₜ = δₜ/s (s: the projection's factors), ∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ, "
-            "∂L/∂b_hh = Σₜ δₜ")
+    formula = (
+        "sₜ = cell(aₜ, sₜ₋₁) with the gates' pre-activations aₜ = gxₜ + W_hh hₜ₋₁ + b_hh "
+        "(gx = W_ih x + b_ih, the projection); RNN: hₜ = tanh aₜ or relu aₜ; "
+        "LSTM: cₜ = f ⊙ cₜ₋₁ + i ⊙ g, hₜ = o ⊙ tanh cₜ; "
+        "GRU: hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁, n = tanh(a_xn + r ⊙ a_hn)"
+    )
+    rule = (
+        "δₜ = ∂L/∂aₜ through the gates (RNN tanh: ∂L/∂hₜ ⊙ (1 − hₜ²)), "
+        "∂L/∂hₜ₋₁ = W_hhᵀ·δₜ (GRU: with r ⊙ δₙ for n) + the direct part "
+        "(LSTM: ∂L/∂cₜ₋₁ = ∂L/∂cₜ ⊙ f; GRU: z ⊙ ∂L/∂hₜ); once for all steps: "
+        "∂L/∂gxₜ = δₜ/s (s: the projection's factors), ∂L/∂W_hh = Σₜ δₜ·hₜ₋₁ᵀ, "
+        "∂L/∂b_hh = Σₜ δₜ"
+    )
 
     @staticmethod
     def forward(ctx, gx, state, w_hh, b_hh, *, run, t):
@@ -339,7 +379,7 @@ class LayerOutput(Op):
         k, rows, hidden, batch = runs[0].states.shape
         out = POOL.empty((rows - 1, batch, len(runs) * hidden), runs[0].states.dtype)
         for d, run in enumerate(runs):
-            out[:, :, d * hidden:(d + 1) * hidden] = run.hb[run.outs]
+            out[:, :, d * hidden : (d + 1) * hidden] = run.hb[run.outs]
         ctx.shape = (k, hidden, batch)
         ctx.lasts = [run.last for run in runs]
         return out
@@ -349,12 +389,15 @@ class LayerOutput(Op):
         k, hidden, batch = ctx.shape
         grads = []
         for d, last in enumerate(ctx.lasts):
-            g = grad[:, :, d * hidden:(d + 1) * hidden]
+            g = grad[:, :, d * hidden : (d + 1) * hidden]
             # the steps with a nonzero gradient: any bit set (a quick max of the
             # floats read as unsigned integers; −0 counts as nonzero, harmlessly)
             bits = g.view(np.dtype(f"u{g.itemsize}"))
-            live = (bits.max(axis=1).max(axis=1) != 0 if g.size  # (an empty batch:
-                    else alloc.zeros(len(g), bool))                  # no gradient anywhere)
+            live = (
+                bits.max(axis=1).max(axis=1) != 0
+                if g.size  # (an empty batch:
+                else alloc.zeros(len(g), bool)
+            )  # no gradient anywhere)
             live[last] = True
             for t, g_t in enumerate(g):
                 if not live[t]:
@@ -386,7 +429,7 @@ def run_direction(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, reverse=Fals
     steps = gx.shape[2]
     run = _Run(cell, steps, reverse)
     states = [None] * steps
-    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+    for t in range(steps - 1, -1, -1) if reverse else range(steps):
         state = RecurrentStep.apply(gx, state, w_hh, b_hh, run=run, t=t)
         states[t] = state
     run.end_forward()

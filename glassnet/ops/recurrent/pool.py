@@ -2,6 +2,7 @@
 from this small pool and are reused by later calls once nothing refers to
 them, so a training loop does not take fresh memory from the operating
 system at every step (which here costs more than the arithmetic)."""
+
 import sys
 from collections import OrderedDict
 

@@ -1,3 +1,4 @@
 """Pictures as plain SVG text (no matplotlib): the network diagram
-(``diagram``), the computation graph (``graph``), line charts (``charts``)
-and the SVG helpers they share (``svg``)."""
+(``diagram``, its numbers from ``network``), the computation graph
+(``graph``, laid out by ``layout``), line charts (``charts``) and the SVG
+helpers they share (``svg``)."""

@@ -10,9 +10,9 @@ its op and from the op to its output.
 
 The walk is iterative (a 10,000-op chain is fine). A graph with more than
 ``max_nodes`` nodes is cut to the ``max_nodes`` nearest the output (breadth
-first), with a note saying so. The SVG layout is computed here: longest-path
-layers from the leaves on the left to the output on the right, leaves moved
-next to their first use, order in each layer by barycentre sweeps.
+first), with a note saying so. The SVG is laid out here, with no Graphviz
+(``layout``: longest-path layers, leaves next to their first use, order by
+barycentre sweeps).
 """
 
 import re
@@ -26,6 +26,7 @@ from ...tensor import Tensor
 from ..i18n import resolve_lang, text
 from ..trace.rules import op_rule
 from . import svg as S
+from .layout import layout
 
 MAX_NODES = 400
 
@@ -282,81 +283,7 @@ def graph_dot(tensor, lang=None, names=None, max_nodes=MAX_NODES):
     return "\n".join(out) + "\n"
 
 
-# ---- layout -------------------------------------------------------------------------
-
-
-def _adjacency(keys, edges):
-    succ = {k: [] for k in keys}
-    pred = {k: [] for k in keys}
-    for a, b in edges:
-        succ[a].append(b)
-        pred[b].append(a)
-    return succ, pred
-
-
-def _layers(keys, edges):
-    """Longest-path layer of each node (sources 0), sources then moved to one
-    before their first use; iterative (Kahn's order)."""
-    succ, pred = _adjacency(keys, edges)
-    indeg = {k: len(pred[k]) for k in keys}
-    ready = deque(k for k in keys if indeg[k] == 0)
-    layer = dict.fromkeys(keys, 0)
-    while ready:
-        k = ready.popleft()
-        for s in succ[k]:
-            layer[s] = max(layer[s], layer[k] + 1)
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                ready.append(s)
-    for k in keys:
-        if not pred[k] and succ[k]:
-            layer[k] = min(layer[s] for s in succ[k]) - 1
-    return layer
-
-
-def _order(keys, layer, succ, pred, sweeps=2):
-    """Lists of keys per layer, ordered by barycentre sweeps (down then up)."""
-    rows = [[] for _ in range(max(layer.values()) + 1)]
-    for k in keys:
-        rows[layer[k]].append(k)
-    pos = {}
-
-    def place(row):
-        mid = (len(row) - 1) / 2
-        for i, k in enumerate(row):
-            pos[k] = i - mid
-
-    for row in rows:
-        place(row)
-    for _ in range(sweeps):
-        for rng, nbrs in ((range(len(rows)), pred), (range(len(rows) - 1, -1, -1), succ)):
-            for li in rng:
-                row = rows[li]
-                if len(row) > 1:
-                    rows[li] = row = _sorted(row, pos, nbrs, pred, succ)
-                    place(row)
-    return rows
-
-
-def _sorted(row, pos, nbrs, pred, succ):
-    """``row`` by the mean position of each node's neighbours (``nbrs``); among
-    equal means, nodes on a through path (with both inputs and uses) go to the
-    middle and leaves around them, so a main chain stays straight."""
-
-    def key(k):
-        return sum(pos[n] for n in nbrs[k]) / len(nbrs[k]) if nbrs[k] else pos[k]
-
-    out, group = [], []
-    for k in sorted(row, key=key) + [None]:
-        if group and (k is None or key(k) != key(group[0])):
-            group.sort(key=lambda g: not (pred[g] and succ[g]))
-            centred = deque()
-            for i, g in enumerate(group):
-                centred.appendleft(g) if i % 2 else centred.append(g)
-            out.extend(centred)
-            group = []
-        group.append(k)
-    return out
+# ---- SVG -------------------------------------------------------------------------
 
 
 CHAR_W, LINE_H, PAD = 6.6, 14, 8
@@ -366,48 +293,6 @@ def _box(n):
     w = max(S.text_width(s, 11) * CHAR_W / 6.6 for s in n["lines"]) + 2 * PAD
     h = len(n["lines"]) * LINE_H + PAD
     return (max(w, 44), max(h, 26)) if n["kind"] == "op" else (w, h)
-
-
-MAX_DETOUR = 8
-
-
-def _layout(keys, edges, size, top, left, gap_x=56, gap_y=18):
-    """Place the nodes: ({key: (x, y, w, h)}, [waypoints of each edge or None],
-    width, height). An edge spanning up to MAX_DETOUR layers gets a waypoint in
-    each layer it crosses, ordered with the nodes, so it runs between boxes;
-    a longer one (None) is drawn as a direct dashed curve, which keeps the
-    layout linear in the graph's size."""
-    layer = _layers(keys, [(a, b) for a, b, _ in edges])
-    size, nodes, links, routes = dict(size), list(keys), [], []
-    for n, (a, b, _) in enumerate(edges):
-        if layer[b] - layer[a] - 1 > MAX_DETOUR:
-            links.append((a, b))
-            routes.append(None)
-            continue
-        chain = [a] + [("d", n, li) for li in range(layer[a] + 1, layer[b])] + [b]
-        for d in chain[1:-1]:
-            layer[d], size[d] = d[2], (0, 6)
-            nodes.append(d)
-        links += zip(chain, chain[1:])
-        routes.append(chain[1:-1])
-    succ, pred = _adjacency(nodes, links)
-    rows = _order(nodes, layer, succ, pred)
-    col_w = [max(size[k][0] for k in row) for row in rows]
-    col_h = [sum(size[k][1] for k in row) + gap_y * (len(row) - 1) for row in rows]
-    inner_h = max(col_h)
-    xy, x = {}, left
-    for row, cw, ch in zip(rows, col_w, col_h):
-        y = top + (inner_h - ch) / 2
-        for k in row:
-            w, h = size[k]
-            xy[k] = (x, y, cw, h) if k[0] == "d" else (x + (cw - w) / 2, y, w, h)
-            y += h + gap_y
-        x += cw + gap_x
-    ways = [
-        None if r is None else [(xy[d][0], xy[d][1] + 3, xy[d][0] + xy[d][2]) for d in r]
-        for r in routes
-    ]
-    return xy, ways, x - gap_x, top + inner_h
 
 
 def graph_svg(tensor, lang=None, names=None, max_nodes=MAX_NODES):
@@ -421,7 +306,7 @@ def graph_svg(tensor, lang=None, names=None, max_nodes=MAX_NODES):
     info = _labelled(graph, _name_map(names, "graph_svg"), lang)
     keys = list(graph.nodes)
     margin, top = 20, 56
-    xy, ways, right, bottom = _layout(
+    xy, ways, right, bottom = layout(
         keys, graph.edges, {k: _box(info[k]) for k in keys}, top, margin
     )
     heading = text(TEXT, "title", lang)

@@ -1,9 +1,11 @@
 """Checking what ``fit`` is given before any work is done: each check names
-the argument, what it got and what it accepts."""
+the argument, what it got and what it accepts; and turning the names it
+accepts (a loss, an optimizer, metrics) into the objects they name."""
 
 import numbers
 from collections.abc import Iterable
 
+from . import metrics as metrics_mod
 from .callbacks import Callback
 
 
@@ -49,3 +51,47 @@ def as_metrics(metrics):
     if isinstance(metrics, str) or callable(metrics):
         return [metrics]
     return list(metrics)
+
+
+def get_loss(loss):
+    """A loss module from a name of ``nn.loss_registry.LOSSES`` ('mse',
+    'cross_entropy', 'bce_with_logits', ...) or a callable."""
+    if callable(loss):
+        return loss
+    from ..nn.loss_registry import LOSSES
+
+    if loss not in LOSSES:
+        raise ValueError(
+            f"unknown loss {loss!r}; expected one of {', '.join(LOSSES.accepted())}"
+            " or a callable (output, target) -> scalar tensor"
+        )
+    return LOSSES[loss].layer()
+
+
+def get_optimizer(optimizer, params, lr=None):
+    """An optimizer from an instance or a name of ``optim.OPTIMIZERS``
+    ('sgd', 'momentum', 'adam', ...) and ``lr`` (default: the optimizer's)."""
+    if hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"):
+        return optimizer
+    from ..optim.registry import OPTIMIZERS
+
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"unknown optimizer {optimizer!r}; expected one of "
+            f"{', '.join(OPTIMIZERS.accepted())} or an optimizer instance"
+        )
+    return OPTIMIZERS[optimizer].make(params, lr)
+
+
+def _metrics_for(metrics, loss_fn):
+    """Metric functions from names; with a from-logits binary loss, accuracy
+    thresholds the logit at 0 (probability 0.5)."""
+    fns = [metrics_mod.get_metric(m) for m in metrics]
+    if type(loss_fn).__name__ == "BCEWithLogitsLoss":
+        fns = [
+            metrics_mod.Accuracy(threshold=0.0)
+            if isinstance(m, metrics_mod.Accuracy) and m.threshold is None
+            else m
+            for m in fns
+        ]
+    return fns

@@ -19,7 +19,8 @@ Small work (fewer than ``MIN_FLOPS`` multiply-adds, ``VECTOR_MIN`` elements)
 stays with NumPy, whose calls cost less. ``GLASSNET_BLAS=numpy`` turns MKL
 off; ``status`` says which library is in use. Results differ from NumPy's
 only by float rounding (another summation order inside the GEMM, a fused
-multiply-add).
+multiply-add). How an array is handed to a CBLAS call (its layout, its
+address, a call prepared once) is ``cblas``.
 """
 
 import ctypes
@@ -28,12 +29,11 @@ import os
 import numpy as np
 
 from . import wheel_libs
+from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, same_view
 
 MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
 VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
 ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off
-_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-_c_char, _addressof = ctypes.c_char, ctypes.addressof
 
 status = "not loaded yet"  # which library multiplies glassnet's matrices, in words
 _gemm = {}  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
@@ -130,35 +130,6 @@ def _bind_vector_ops(lib, dtype, letter, scalar):
         _vector[name, dtype] = fn
 
 
-def _layout(a):
-    """(transpose flag, leading dimension) for a 2-D array with a unit stride
-    in one of its dimensions, or None."""
-    rows, cols = a.shape
-    size = a.itemsize
-    s0, s1 = a.strides
-    if s0 % size or s1 % size:
-        return None
-    s0, s1 = s0 // size, s1 // size
-    if (s1 == 1 or cols == 1) and s0 >= cols:
-        return _NO_TRANS, s0
-    if (s0 == 1 or rows == 1) and s1 >= rows:
-        return _TRANS, s1
-    return None
-
-
-def _address(a):
-    """The address of ``a``'s first element. ``ctypes.c_char.from_buffer``
-    costs a third of ``a.ctypes.data`` (which matters for the small per-step
-    products of an RNN), but takes only writable contiguous arrays."""
-    flags = a.flags
-    if flags.writeable:
-        if flags.c_contiguous:
-            return _addressof(_c_char.from_buffer(a))
-        if flags.f_contiguous:
-            return _addressof(_c_char.from_buffer(a.T))
-    return a.ctypes.data
-
-
 def _numpy_dot(a, b, out, accumulate):
     """``dot`` by NumPy (what MKL does not take)."""
     if out is None:
@@ -168,17 +139,6 @@ def _numpy_dot(a, b, out, accumulate):
     else:
         np.matmul(a, b, out=out)
     return out
-
-
-def _fits(out, m, n, dtype):
-    """Can MKL write an (m, n) result straight into ``out``?"""
-    return (
-        out.dtype == dtype
-        and out.shape == (m, n)
-        and (out.strides[1] == out.itemsize or n == 1)
-        and out.strides[0] >= n * out.itemsize
-        and out.strides[0] % out.itemsize == 0
-    )
 
 
 def dot(a, b, out=None, accumulate=False):
@@ -194,90 +154,30 @@ def dot(a, b, out=None, accumulate=False):
     n = b.shape[1]
     if gemm is None or b.dtype != a.dtype or k != b.shape[0]:
         return _numpy_dot(a, b, out, accumulate)
-    la, lb = _layout(a), _layout(b)
+    la, lb = layout(a), layout(b)
     if la is None or lb is None:
         return _numpy_dot(a, b, out, accumulate)
     if out is None:
         out = np.empty((m, n), a.dtype)
-    elif (
-        not _fits(out, m, n, a.dtype) or np.may_share_memory(out, a) or np.may_share_memory(out, b)
-    ):
+    elif not fits(out, m, n, a.dtype) or np.may_share_memory(out, a) or np.may_share_memory(out, b):
         return _numpy_dot(a, b, out, accumulate)
     gemm(
-        _ROW_MAJOR,
+        ROW_MAJOR,
         la[0],
         lb[0],
         m,
         n,
         k,
         1.0,
-        _address(a),
+        address(a),
         la[1],
-        _address(b),
+        address(b),
         lb[1],
         1.0 if accumulate else 0.0,
-        _address(out),
+        address(out),
         out.strides[0] // out.itemsize,
     )
     return out
-
-
-def _same_view(x, y):
-    """Are x and y the same elements of the same memory (views alike)?"""
-    return (
-        x.shape == y.shape
-        and x.strides == y.strides
-        and x.dtype == y.dtype
-        and x.ctypes.data == y.ctypes.data
-    )
-
-
-class _PreparedGemm:
-    """One GEMM (or batched GEMM) call whose arguments are ctypes objects made
-    once: a call sets only b's and out's addresses and β. ctypes then converts
-    nothing, 2–3 µs less per call than passing Python numbers (an RNN makes
-    two such calls a step, of ~30–50 µs each). The addresses are computed
-    (base + index·stride), so a call checks its two indices against the
-    stacks' lengths ``nb`` and ``no`` first: past either end GEMM would read
-    or write memory that is not the stacks'."""
-
-    __slots__ = (
-        "fn",
-        "args",
-        "b_at",
-        "beta_at",
-        "out_at",
-        "pb",
-        "sb",
-        "po",
-        "so",
-        "betas",
-        "nb",
-        "no",
-    )
-
-    def __init__(self, fn, values, b_at, beta_at, out_at, sb, so, nb, no):
-        self.fn = fn
-        self.args = [kind(v) for kind, v in zip(fn.argtypes, values)]
-        self.b_at, self.beta_at, self.out_at = b_at, beta_at, out_at
-        self.pb, self.po, self.sb, self.so = values[b_at], values[out_at], sb, so
-        self.nb, self.no = nb, no
-        beta = fn.argtypes[beta_at]
-        self.betas = (beta(0.0), beta(1.0))
-
-    def __call__(self, i, j, accumulate):
-        """The product of b's slice i into out's slice j (β = 1 if ``accumulate``)."""
-        if not (0 <= i < self.nb and 0 <= j < self.no):
-            raise IndexError(
-                f"StackedProduct: slice i={i!r} of b (0 … {self.nb - 1}) into "
-                f"slice j={j!r} of out (0 … {self.no - 1}): an index is outside "
-                "its stack"
-            )
-        args = self.args
-        args[self.b_at].value = self.pb + i * self.sb
-        args[self.out_at].value = self.po + j * self.so
-        args[self.beta_at] = self.betas[accumulate]
-        self.fn(*args)
 
 
 def _check_stacks(a, b, out):
@@ -320,7 +220,7 @@ class StackedProduct:
             load()
         _check_stacks(a, b, out)
         self._a, self._b, self._out = a, b, out  # read-only below: the plan holds their addresses
-        self._same = _same_view(out, b)
+        self._same = same_view(out, b)
         self._args = args = self._plan(a, b, out, self._same)
         self._call = None  # one call's GEMM, prepared
         if args is not None:
@@ -328,9 +228,9 @@ class StackedProduct:
                 self._call = self._plan_halves(args, a.dtype, len(b), len(out))
             if self._call is None:
                 gemm, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
-                self._call = _PreparedGemm(
+                self._call = PreparedGemm(
                     gemm,
-                    (_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb, ldb, 0.0, po, ldo),
+                    (ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb, ldb, 0.0, po, ldo),
                     9,
                     11,
                     12,
@@ -360,11 +260,11 @@ class StackedProduct:
         (m, k), n = a.shape, b.shape[2]
         if m * k * n < MIN_FLOPS:
             return None
-        la, lb = _layout(a), _layout(b[0])
+        la, lb = layout(a), layout(b[0])
         if (
             la is None
             or lb is None
-            or not _fits(out[0], m, n, a.dtype)
+            or not fits(out[0], m, n, a.dtype)
             or not out.flags.writeable
             or np.may_share_memory(out, a)
             or (not same and np.may_share_memory(out, b))
@@ -397,11 +297,11 @@ class StackedProduct:
             return None
         _, ta, tb, m, n, k, pa, lda, pb, sb, ldb, po, so, ldo = args
         half = m // 2  # row r of op(a) is r·lda elements on (a as stored) or r (transposed)
-        stride_a = half * lda if ta == _NO_TRANS else half
-        return _PreparedGemm(
+        stride_a = half * lda if ta == NO_TRANS else half
+        return PreparedGemm(
             batch,
             (
-                _ROW_MAJOR,
+                ROW_MAJOR,
                 ta,
                 tb,
                 half,
@@ -445,7 +345,7 @@ class StackedProduct:
             np.matmul(self._a, self._b, out=self._out)
             return self._out
         batch(
-            _ROW_MAJOR,
+            ROW_MAJOR,
             ta,
             tb,
             m,
@@ -468,7 +368,7 @@ class StackedProduct:
 
     def __call__(self, i, j, accumulate=False):
         if self._call is None or (i == j and self._same):
-            if not (0 <= i < len(self._b) and 0 <= j < len(self._out)):  # (as _PreparedGemm)
+            if not (0 <= i < len(self._b) and 0 <= j < len(self._out)):  # (as PreparedGemm)
                 raise IndexError(
                     f"StackedProduct: slice i={i!r} of b (0 … {len(self._b) - 1}) "
                     f"into slice j={j!r} of out (0 … {len(self._out) - 1}): an "
@@ -518,15 +418,13 @@ class VectorOps:
         return cls(first.size, dtype)
 
     def axpby(self, a, x, b, y):
-        self._fns["axpby"](self.n, a, _address(x), 1, b, _address(y), 1)
+        self._fns["axpby"](self.n, a, address(x), 1, b, address(y), 1)
 
     def mul(self, x, y, out):
-        self._fns["mul"](self.n, _address(x), _address(y), _address(out))
+        self._fns["mul"](self.n, address(x), address(y), address(out))
 
     def sqrt(self, x, out):
-        self._fns["sqrt"](self.n, _address(x), _address(out))
+        self._fns["sqrt"](self.n, address(x), address(out))
 
     def ratio(self, x, y, shift, out):
-        self._fns["linear_frac"](
-            self.n, _address(x), _address(y), 1.0, 0.0, 1.0, shift, _address(out)
-        )
+        self._fns["linear_frac"](self.n, address(x), address(y), 1.0, 0.0, 1.0, shift, address(out))

@@ -16,7 +16,7 @@ from ..ops import index as index_ops
 from ..ops import shape as shape_ops
 from ..ops._util import normalize_dim, normalize_dims, normalize_new_dim, pick_dim
 from ..tensor import Tensor, to_array
-from .math import _arr, _const, _operand
+from .elementwise import _arr, _const, _operand
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

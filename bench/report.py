@@ -282,8 +282,8 @@ def markdown(result):
             ", ".join(f"{k}={v}" for k, v in env["env"].items() if v is not None)
             or "no BLAS/OpenMP variables set"
         )
-        + f"; malloc thresholds (set by the suite through glassnet, shared by every implementation in the "
-        f"process): {env.get('malloc', 'unknown')}",
+        + "; malloc thresholds (set by the suite through glassnet, shared by every "
+        f"implementation in the process): {env.get('malloc', 'unknown')}",
         f"- Median of {meta['reps']} interleaved repetitions after warm-up ("
         + ", ".join(f"{k}: {v}" for k, v in meta["long_reps"].items())
         + "); "

@@ -267,9 +267,15 @@ class Tensor(TensorMethods):
         return self._data
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None:
-            return self._data.astype(dtype, copy=False)
-        return self._data
+        """NumPy's protocol: the array itself (shared), converted to ``dtype``
+        when asked; ``copy=True`` always copies, ``copy=False`` never does."""
+        arr = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        if copy is False and arr is not self._data:
+            raise ValueError(
+                f"Tensor.__array__: a {self._data.dtype} tensor cannot become "
+                f"{np.dtype(dtype)} without a copy (copy=False)"
+            )
+        return arr.copy() if copy and arr is self._data else arr
 
     def item(self) -> Any:
         if self._data.size != 1:

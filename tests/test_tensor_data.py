@@ -224,3 +224,14 @@ def test_the_library_never_reads_the_public_data(monkeypatch):
         nn.functional.mse_loss(model(x), gn.zeros(5, 2)).backward()
     str(tape)
     explain.graph_svg(model(x).sum())
+
+
+def test_numpy_array_protocol_copies_when_asked():
+    t = gn.tensor([1.0, 2.0])
+    shared, copied = np.asarray(t), np.array(t, copy=True)
+    copied[0] = 9.0
+    assert t.numpy()[0] == 1.0 and np.shares_memory(shared, t.numpy())
+    assert not np.shares_memory(copied, t.numpy())
+    assert np.array(t, dtype=np.float64, copy=True).dtype == np.float64
+    with pytest.raises(ValueError, match="without a copy"):
+        np.array(t, dtype=np.float64, copy=False)

@@ -55,7 +55,12 @@ def torch_names(obj: Any, name: str) -> list[str] | None:
 
 
 def glassnet_accepts(obj: Any) -> tuple[set[str], bool] | None:
-    """glassnet's keyword names for ``obj`` and whether it takes **kwargs; None if unknown."""
+    """glassnet's keyword names for ``obj`` and whether it takes **kwargs; None if unknown.
+    NumPy's own objects (``gn.dtype`` is ``numpy.dtype``) count as unknown: whether
+    ``inspect.signature`` reads them depends on the NumPy version, and the table must
+    be the same under every NumPy that glassnet supports."""
+    if (getattr(obj, "__module__", None) or "").split(".")[0] == "numpy":
+        return None
     try:
         sig = inspect.signature(obj)
     except (TypeError, ValueError):

@@ -313,3 +313,38 @@ def test_one_callback_and_one_metric_need_no_list():
         nn.Linear(3, 1), (x, y), epochs=np.int64(2), callbacks=stop, metrics="mae", verbose=0
     )
     assert len(h) == 2 and len(h.history["mae"]) == 2 and stop.best_epoch == 1
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_a_rejected_batch_leaves_batchnorms_running_statistics_alone(skip):
+    """The forward of a batch that is then rejected has already moved
+    BatchNorm's running mean/var and its batch count: they are put back."""
+    x, y = _data(32)
+    x[20] = np.nan  # batch 1 of 2
+    gn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+    reference = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+    reference.load_state_dict(model.state_dict())
+    bn, good = model[1], x[:16]
+    reference(gn.tensor(good))  # what one good batch does to the statistics
+    run = lambda: gn.fit(  # noqa: E731
+        model,
+        (x, y),
+        optimizer="sgd",
+        lr=0.0,
+        epochs=1,
+        batch_size=16,
+        shuffle=False,
+        skip_nonfinite=skip,
+        verbose=0,
+    )
+    with np.errstate(invalid="ignore"):
+        if skip:
+            run()
+        else:
+            with pytest.raises(FloatingPointError):
+                run()
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        np.testing.assert_array_equal(
+            np.asarray(getattr(bn, name)), np.asarray(getattr(reference[1], name)), name
+        )

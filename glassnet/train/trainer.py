@@ -93,6 +93,7 @@ class Trainer:
         self.stop_training = False
         self.interrupted = False
         self._run = None  # the epoch under way (an _EpochRun)
+        self._buffers = None  # the model's buffers (BatchNorm's running statistics), found once
         for cb in self.callbacks:
             cb.set_trainer(self)
 
@@ -161,6 +162,8 @@ class Trainer:
     def _train_batch(self, batch, run):
         """forward, loss (+ penalty), zero_grad, backward, step; adds to ``run``."""
         xb, yb = _split(batch)
+        checked = self.stop_on_nan or self.skip_nonfinite
+        before = self._buffer_values() if checked else None
         out = self.model(xb)
         yb = _match_target(out, yb)
         loss = self.loss_fn(out, yb)
@@ -170,7 +173,7 @@ class Trainer:
         self.optimizer.zero_grad()
         loss.backward()
         value = loss.item()
-        if (self.stop_on_nan or self.skip_nonfinite) and not self._finite(value, run):
+        if checked and not self._finite(value, run, before):
             return
         if self.grad_norms:
             run.norms += [
@@ -187,10 +190,19 @@ class Trainer:
         run.done += 1
         run.stepped += 1
 
-    def _finite(self, value, run):
+    def _buffer_values(self):
+        """Copies of the model's buffers (a batch's forward moves BatchNorm's
+        running statistics), to put back if the batch is rejected; None when
+        the model has none."""
+        if self._buffers is None:
+            self._buffers = [b for b in self.model.buffers() if b is not None]
+        return [b._data.copy() for b in self._buffers] if self._buffers else None
+
+    def _finite(self, value, run, before=None):
         """Before the step: True when the loss and every gradient are finite.
         Else the batch is skipped (``skip_nonfinite``: counted, gradients
-        cleared) or FloatingPointError raised; the weights are untouched."""
+        cleared) or FloatingPointError raised; the weights are untouched, and
+        so are the buffers (``before``: their values before the forward)."""
         params = [
             p
             for group in self.optimizer.param_groups
@@ -202,6 +214,8 @@ class Trainer:
         )
         if problem is None:
             return True
+        for buffer, value_before in zip(self._buffers or (), before or ()):
+            np.copyto(buffer._data, value_before)
         if self.skip_nonfinite:
             run.skipped += 1
             run.done += 1

@@ -168,15 +168,20 @@ def test_train_on_a_csv_regression_and_classification(tmp_path, capsys):
     assert acc > 0.9
 
 
-def test_train_reports_bad_input(tmp_path):
-    with pytest.raises(SystemExit, match="unknown data set 'digitz'"):
-        main(["train", "--data", "digitz"])
+def _refused(argv, capsys, words):
+    """``main(argv)`` ends with status 2 and one line on stderr holding ``words``."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err, err
+    return err
+
+
+def test_train_reports_bad_input(tmp_path, capsys):
+    _refused(["train", "--data", "digitz"], capsys, "unknown data set 'digitz'")
     csv = tmp_path / "d.csv"
     _write_csv(csv)
-    with pytest.raises(SystemExit, match="--target is required"):
-        main(["train", "--data", str(csv)])
-    with pytest.raises(Exception, match="nope"):
-        main(["train", "--data", str(csv), "--target", "nope", "--verbose", "0"])
+    _refused(["train", "--data", str(csv)], capsys, "--target is required")
+    _refused(["train", "--data", str(csv), "--target", "nope", "--verbose", "0"], capsys, "nope")
 
 
 def test_train_a_cnn_on_digits(capsys):
@@ -205,8 +210,11 @@ def test_train_a_cnn_on_digits(capsys):
     )
     acc = float(re.search(r"accuracy ([0-9.]+)", capsys.readouterr().out).group(1))
     assert acc > 0.9
-    with pytest.raises(SystemExit, match="needs square images"):
-        main(["train", "--data", "wine", "--model", "cnn", "--verbose", "0"])
+    _refused(
+        ["train", "--data", "wine", "--model", "cnn", "--verbose", "0"],
+        capsys,
+        "needs square images",
+    )
 
 
 @pytest.mark.parametrize(
@@ -265,27 +273,27 @@ def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
     assert main(["demo", "--no-report", "--report", str(tmp_path / "no" / "r.html")]) == 0
 
 
-def test_train_divergence_is_a_message_not_a_traceback(tmp_path, capfd):
+def test_train_divergence_is_a_message_not_a_traceback(tmp_path, capsys):
     path = tmp_path / "w.st"
-    with pytest.raises(SystemExit) as exit_:
-        main(
-            [
-                "train",
-                "--data",
-                "square",
-                "--optimizer",
-                "sgd",
-                "--lr",
-                "1e4",
-                "--epochs",
-                "5",
-                "--verbose",
-                "0",
-                "--save",
-                str(path),
-            ]
-        )
-    message = str(exit_.value.code)
+    message = _refused(
+        [
+            "train",
+            "--data",
+            "square",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "1e4",
+            "--epochs",
+            "5",
+            "--verbose",
+            "0",
+            "--save",
+            str(path),
+        ],
+        capsys,
+        "training diverged",
+    )
     assert re.match(
         r"glassnet train: training diverged: fit: the loss is (nan|inf) at batch "
         r"\d+ of epoch \d+; the update was not applied",
@@ -293,7 +301,7 @@ def test_train_divergence_is_a_message_not_a_traceback(tmp_path, capfd):
     )
     assert f"nothing was written to {path}" in message and "--skip-nonfinite" in message
     assert not path.exists()
-    assert "Warning" not in capfd.readouterr().err  # no NumPy RuntimeWarning either
+    # (one line on stderr, _refused checks: no NumPy RuntimeWarning either)
     assert (
         main(
             [
@@ -316,3 +324,33 @@ def test_train_divergence_is_a_message_not_a_traceback(tmp_path, capfd):
         == 0
     )
     assert path.exists()
+
+
+@pytest.mark.parametrize(
+    "csv, target, words",
+    [
+        (None, "price", "no such file"),
+        ("a,b,price\n1,2,3\n4,5,6\n", "prise", "no column named 'prise'"),
+        ("a,b,price\n1,2,3\n4,x,6\n", "price", "line 3, column 'b': expected a finite number"),
+    ],
+)
+def test_a_users_data_error_is_one_line_and_status_2(tmp_path, capsys, csv, target, words):
+    path = tmp_path / "houses.csv"
+    if csv is not None:
+        path.write_text(csv)
+    assert main(["train", "--data", str(path), "--target", target]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("glassnet train: ") and words in err
+    assert "Traceback" not in err and "--debug" in err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    path = tmp_path / "houses.csv"
+    path.write_text("a,b,price\n1,2,3\n4,x,6\n")
+    with pytest.raises(ValueError, match="expected a finite number"):
+        main(["--debug", "train", "--data", str(path), "--target", "price"])
+
+
+def test_a_commands_own_message_is_status_2(capsys):
+    assert main(["train", "--data", "nosuchset"]) == 2
+    assert capsys.readouterr().err.startswith("glassnet train: unknown data set 'nosuchset'")

@@ -18,6 +18,11 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="glassnet", description="glassnet: a neural-network library that shows its work"
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, show Python's traceback instead of the one-line message",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser(
         "demo", help="one training step of the article's 1-2-1 network, every number shown"
@@ -59,6 +64,26 @@ def main(argv=None):
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        print(f"glassnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as stop:  # a command's own message: one line, status 2
+        if not isinstance(stop.code, str) or args.debug:
+            raise
+        print(stop.code, file=sys.stderr)
+        return 2
+    except Exception as error:  # a missing or garbled file, an unknown column, a missing extra
+        if args.debug:
+            raise
+        print(_one_line(args.command, error), file=sys.stderr)
+        return 2
+
+
+def _one_line(command, error):
+    """``glassnet train: <what was wrong>`` (the error's own words name the
+    file, column or extra), with how to see more."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"glassnet {command}: {text} ({type(error).__name__}; --debug shows the traceback)"
 
 
 if __name__ == "__main__":

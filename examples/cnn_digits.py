@@ -35,7 +35,7 @@ def data(seed=0):
     )
 
 
-def train(epochs=15, seed=0, verbose=0):
+def train(epochs=12, seed=0, verbose=0):
     """Train and return (model, history, test accuracy)."""
     gn.manual_seed(seed)
     x_tr, x_te, y_tr, y_te = data(seed)

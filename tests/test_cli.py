@@ -354,3 +354,21 @@ def test_debug_shows_the_traceback(tmp_path):
 def test_a_commands_own_message_is_status_2(capsys):
     assert main(["train", "--data", "nosuchset"]) == 2
     assert capsys.readouterr().err.startswith("glassnet train: unknown data set 'nosuchset'")
+
+
+@pytest.mark.parametrize(
+    "labels, chosen",
+    [
+        ([0, 1] * 20, "classification ('y' holds 2 classes)"),
+        ([1, 2, 3, 4, 5] * 8, "classification ('y' holds 5 classes)"),
+        (list(range(200, 240)), "regression ('y' holds numbers)"),
+        ([0.5, 1.5] * 20, "regression ('y' holds numbers)"),
+    ],
+)
+def test_task_auto_chooses_as_type_of_target_and_says_so(tmp_path, capsys, labels, chosen):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "t.csv"
+    rows = [f"{a:.3f},{b:.3f},{v}" for (a, b), v in zip(rng.standard_normal((40, 2)), labels)]
+    path.write_text("a,b,y\n" + "\n".join(rows) + "\n")
+    assert main(["train", "--data", str(path), "--target", "y", "--epochs", "1"]) == 0
+    assert f"--task auto: {chosen}" in capsys.readouterr().out

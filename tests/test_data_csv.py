@@ -139,3 +139,18 @@ def test_bad_header_file_and_task(tmp_path):
     (tmp_path / "latin1.csv").write_bytes("a,y\n1,caf\xe9\n".encode("latin-1"))
     with pytest.raises(ValueError, match=r"latin1\.csv: not UTF-8 text"):
         load_csv(tmp_path / "latin1.csv", target="y")
+
+
+def test_integer_targets_with_few_values_are_classes_as_type_of_target(tmp_path):
+    """0/1 labels are classes (they used to be trained as a regression); integers
+    that rarely repeat (prices) stay numbers; task= still decides when given."""
+    from glassnet.data.csvfile import load_csv, looks_like_classes
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,y\n" + "\n".join(f"{i},{i % 2}" for i in range(30)) + "\n")
+    ds = load_csv(path, target="y")
+    assert ds.task == "classification" and ds.classes == ["0", "1"]
+    assert load_csv(path, target="y", task="regression").task == "regression"
+    assert not looks_like_classes([float(v) for v in range(200, 260)])
+    assert not looks_like_classes([0.0, 0.5, 1.0])
+    assert looks_like_classes([1.0, 2.0, 3.0, 1.0, 2.0, 3.0])

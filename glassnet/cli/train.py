@@ -47,8 +47,9 @@ def add_parser(sub):
         choices=("auto", "classification", "regression"),
         default="auto",
         help="classification or regression; auto (default) takes it from the data "
-        "set, or for a CSV from the target column (text → classification, "
-        "numbers → regression)",
+        "set, or for a CSV from the target column as scikit-learn's type_of_target "
+        "would (text, or integers with few distinct values → classification; other "
+        "numbers → regression), and says what it chose",
     )
     p.add_argument(
         "--model",
@@ -243,6 +244,8 @@ def run(args):
             f"glassnet train: {args.data} ({task}), {len(x_tr)} training / {len(x_te)} test "
             f"samples, {x.shape[1]} features → {' → '.join(map(str, args.hidden))} → {n_out}"
         )
+        if args.task == "auto" and getattr(args, "target", None):
+            print(_task_choice(task, n_out, args.target))
     try:  # fit reports a NaN/Inf itself: NumPy's warnings about it would only add noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             fit(
@@ -271,3 +274,16 @@ def run(args):
         io.save(model.state_dict(), args.save)
         print(f"saved the weights to {args.save}")
     return 0
+
+
+def _task_choice(task, n_out, target):
+    """What --task auto chose for a CSV's target, and how to choose otherwise."""
+    if task == "classification":
+        return (
+            f"  --task auto: classification ({target!r} holds {n_out} classes); "
+            "--task regression treats it as numbers"
+        )
+    return (
+        f"  --task auto: regression ({target!r} holds numbers); --task classification "
+        "treats each distinct value as a class"
+    )

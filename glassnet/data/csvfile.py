@@ -16,10 +16,12 @@ def load_csv(path, target, features=None, delimiter=",", task=None):
     of the input columns (default: every other column); they must hold
     numbers. ``task``: "regression" (the target is numbers: float targets of
     shape (n, 1)), "classification" (each distinct value is a class: int64
-    indices of shape (n,), the names in ``.classes``, sorted) or None: a
-    target of numbers means regression, one of text (e.g. species names)
-    classification. Blank lines are skipped; errors name the file, the line
-    and the column.
+    indices of shape (n,), the names in ``.classes``, sorted) or None:
+    chosen as scikit-learn's ``type_of_target`` would — text (e.g. species
+    names) is classes, and so are integers with few distinct values (0/1
+    labels, ratings 1-5: ``looks_like_classes``); other numbers are a
+    regression target. Blank lines are skipped; errors name the file, the
+    line and the column.
     """
     where = f"load_csv: {os.fspath(path)}"
     if task not in (None,) + TASKS:
@@ -131,7 +133,7 @@ def _target(column, lines, name, task, where):
     if task is None:
         bad = [k for k, v in enumerate(numbers) if v is None]
         if not bad:
-            task = "regression"
+            task = "classification" if looks_like_classes(numbers) else "regression"
         elif len(bad) == len(numbers):
             task = "classification"
         else:
@@ -153,3 +155,17 @@ def _target(column, lines, name, task, where):
         return np.array([index[k] for k in keys], dtype=np.int64), [str(c) for c in classes], task
     classes, y = np.unique(np.asarray(list(column), dtype=str), return_inverse=True)
     return y.astype(np.int64), [str(c) for c in classes], task
+
+
+MAX_CLASSES = 20  # an integer column with more distinct values is a quantity (prices, counts)
+
+
+def looks_like_classes(values):
+    """Integers only, with few distinct values: at most MAX_CLASSES, and at most
+    half as many as there are rows (so that each class has examples). 0/1 and
+    1-5 labels are classes; prices, years or counts that rarely repeat are
+    numbers."""
+    if not values or any(not float(v).is_integer() for v in values):
+        return False
+    distinct = len(set(values))
+    return distinct <= min(MAX_CLASSES, max(2, len(values) // 2))

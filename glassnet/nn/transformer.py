@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..devices import as_device
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
@@ -35,7 +36,7 @@ def generate_square_subsequent_mask(
     """The causal mask for a sequence of length ``sz``: a float (sz, sz) mask with
     −inf above the diagonal (position i may not look at j > i) and 0 elsewhere,
     as ``torch.nn.Transformer.generate_square_subsequent_mask``."""
-    check_device(device, "generate_square_subsequent_mask")
+    as_device(device, "generate_square_subsequent_mask")
     if isinstance(sz, bool) or not isinstance(sz, (int, np.integer)) or sz < 0:
         raise ValueError(
             f"generate_square_subsequent_mask: sz must be a non-negative int (the "
@@ -47,17 +48,6 @@ def generate_square_subsequent_mask(
 
 
 # ---- helpers shared by the encoder, the decoder and the whole model --------------------------
-
-
-def check_device(device: Any, who: str) -> None:
-    """PyTorch's ``device=`` argument: glassnet computes on the CPU, so None, 'cpu' or a
-    device whose type is 'cpu' are accepted and anything else is an error."""
-    kind = getattr(device, "type", device)
-    if device is not None and not (isinstance(kind, str) and kind.split(":")[0] == "cpu"):
-        raise ValueError(
-            f"{who}: glassnet computes on the CPU only; device must be None or "
-            f"'cpu', got {device!r}"
-        )
 
 
 def resolve_activation(activation: Any, who: str) -> Callable[[Tensor], Tensor]:
@@ -250,7 +240,7 @@ class TransformerEncoderLayer(Module):
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
-        check_device(device, "TransformerEncoderLayer")
+        as_device(device, "TransformerEncoderLayer")
         check_heads(d_model, nhead, "TransformerEncoderLayer")
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..devices import as_device
 from . import functional as F
 from .attention import MultiheadAttention
 from .dropout import Dropout
@@ -15,7 +16,6 @@ from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm
 from .transformer import (
-    check_device,
     check_heads,
     check_masks,
     check_sequence,
@@ -83,7 +83,7 @@ class TransformerDecoderLayer(Module):
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
-        check_device(device, "TransformerDecoderLayer")
+        as_device(device, "TransformerDecoderLayer")
         check_heads(d_model, nhead, "TransformerDecoderLayer")
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, dtype=dtype

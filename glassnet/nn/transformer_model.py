@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..devices import as_device
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
@@ -15,7 +16,6 @@ from .normalization import LayerNorm
 from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
-    check_device,
     generate_square_subsequent_mask,
 )
 from .transformer_decoder import TransformerDecoder, TransformerDecoderLayer
@@ -73,7 +73,7 @@ class Transformer(Module):
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
-        check_device(device, "Transformer")
+        as_device(device, "Transformer")
         args = (
             d_model,
             nhead,

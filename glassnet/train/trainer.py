@@ -177,16 +177,17 @@ class Trainer:
             return
         if self.grad_norms:
             run.norms += [
-                0.0 if p.grad is None else np.linalg.norm(np.asarray(p.grad))
+                0.0 if p.grad is None else np.linalg.norm(p.grad._data)
                 for p in self.grad_norms.values()
             ]
         self.optimizer.step()
         n = len(xb)
         run.loss += value * n
         run.count += n
-        out_arr, y_arr = np.asarray(out.detach()), np.asarray(yb)
-        for m in self.metrics:
-            run.sums[metrics_mod.metric_name(m)] += m(out_arr, y_arr) * n
+        if self.metrics:
+            out_arr, y_arr = out._data, np.asarray(yb)
+            for m in self.metrics:
+                run.sums[metrics_mod.metric_name(m)] += m(out_arr, y_arr) * n
         run.done += 1
         run.stepped += 1
 

@@ -707,3 +707,22 @@ def test_an_empty_batch(torch, kind, dtype):
     (out.sum() + h.sum()).backward()
     assert x.grad.shape == (5, 0, 3)
     assert all(not np.any(p.grad.numpy()) for p in g.parameters())
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda d: nn.LSTM(2, 3, device=d), "LSTM"),
+        (lambda d: nn.GRU(2, 3, device=d), "GRU"),
+        (lambda d: nn.RNNCell(2, 3, device=d), "RNNCell"),
+        (lambda d: nn.GRUCell(2, 3, device=d), "GRUCell"),
+        (lambda d: nn.LSTMCell(2, 3, device=d), "LSTMCell"),
+    ],
+)
+def test_recurrent_layers_take_the_cpu_and_refuse_other_devices(make, name):
+    """device= is checked by the one rule every factory uses (it used to be
+    ignored by the cells)."""
+    make("cpu")
+    make(gn.device("cpu"))
+    with pytest.raises(gn.errors.DeviceError, match=f"{name}: device 'cuda' is not available"):
+        make("cuda")

@@ -30,6 +30,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from .. import alloc
+from ..devices import as_device
 from ..errors import ShapeError
 from ..functions import api
 from ..ops.recurrent import fused_lstm
@@ -112,8 +113,7 @@ class RNNBase(Module):
                 f"{name}: proj_size is not supported by glassnet "
                 f"(got proj_size={proj_size!r}); use proj_size=0"
             )
-        if device is not None and not str(device).startswith("cpu"):
-            raise ValueError(f"{name}: device {device!r} is not available; glassnet runs on 'cpu'")
+        as_device(device, name)
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..devices import as_device
 from ..errors import DTypeError, ShapeError
 from ..functions import api
 from ..ops.recurrent.layer import CELLS, run_direction
@@ -212,6 +213,7 @@ class RNNCell(RNNCellBase):
         device: str | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
+        as_device(device, "RNNCell")
         super().__init__(
             check_nonlinearity("RNNCell", nonlinearity), input_size, hidden_size, bias, dtype
         )
@@ -237,6 +239,7 @@ class GRUCell(RNNCellBase):
         device: str | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
+        as_device(device, "GRUCell")
         super().__init__("GRU", input_size, hidden_size, bias, dtype)
 
     if TYPE_CHECKING:
@@ -260,6 +263,7 @@ class LSTMCell(RNNCellBase):
         device: str | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
+        as_device(device, "LSTMCell")
         super().__init__("LSTM", input_size, hidden_size, bias, dtype)
 
     def forward(

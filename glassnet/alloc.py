@@ -1,8 +1,9 @@
 """Where new arrays come from: ``empty``, ``zeros``, ``ones`` and ``full``,
 with NumPy's arguments.
 
-The ops (and the tensor factories' helpers) make a new array through these
-functions, or through NumPy's ``*_like`` functions when it is shaped like an
+The ops, the tensor factories (``gn.zeros``, ``gn.empty``...), the
+optimizers' buffers and the recurrent layers' states make a new array through
+these functions, or through NumPy's ``*_like`` functions when it is shaped like an
 existing array. Today they are NumPy's; another array library with NumPy's
 interface (CuPy, say) would be one change here, not one in every op.
 """

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import dtypes
+from . import alloc, dtypes
 from .devices import as_device
 from .random import get_generator
 from .tensor import Size as ShapeSize
@@ -58,7 +58,7 @@ def zeros(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "zeros")
-    return _leaf(np.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(alloc.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(
@@ -68,7 +68,7 @@ def ones(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "ones")
-    return _leaf(np.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(alloc.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def empty(
@@ -78,7 +78,7 @@ def empty(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "empty")
-    return _leaf(np.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(alloc.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(
@@ -91,7 +91,7 @@ def full(
     as_device(device, "full")
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
-    return _leaf(np.full(_shape((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(alloc.full(_shape((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
 def arange(
@@ -195,7 +195,7 @@ def zeros_like(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "zeros_like")
-    return _leaf(np.zeros(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
+    return _leaf(alloc.zeros(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
 def ones_like(
@@ -205,7 +205,7 @@ def ones_like(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "ones_like")
-    return _leaf(np.ones(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
+    return _leaf(alloc.ones(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
 def empty_like(
@@ -215,7 +215,7 @@ def empty_like(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "empty_like")
-    return _leaf(np.empty(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
+    return _leaf(alloc.empty(x.shape, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
 def full_like(
@@ -226,7 +226,7 @@ def full_like(
     requires_grad: bool = False,
 ) -> Tensor:
     as_device(device, "full_like")
-    return _leaf(np.full(x.shape, fill_value, dtype=_like_dtype(x, dtype)), requires_grad)
+    return _leaf(alloc.full(x.shape, fill_value, dtype=_like_dtype(x, dtype)), requires_grad)
 
 
 def rand_like(
@@ -269,10 +269,10 @@ class _LegacyTensorType(type):
         Tensor of the same dtype): that data; ``FloatTensor()``: shape (0,)."""
         as_device(device, cls.__name__)
         if not args:
-            return _leaf(np.empty((0,), cls.dtype), False)
+            return _leaf(alloc.empty((0,), cls.dtype), False)
         sizes = args[0] if len(args) == 1 and isinstance(args[0], ShapeSize) else args
         if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in sizes):
-            return _leaf(np.empty(_shape(sizes), cls.dtype), False)
+            return _leaf(alloc.empty(_shape(sizes), cls.dtype), False)
         if len(args) > 1:
             raise TypeError(
                 f"{cls.__name__}: expected sizes (ints) or one sequence of data, "

@@ -120,11 +120,12 @@ def test_the_root_holds_at_most_14_modules():
 MAKERS = {"empty", "zeros", "ones", "full"}
 
 
-def test_ops_make_new_arrays_only_through_alloc():
-    """np.empty/zeros/ones/full in glassnet/ops/** would bypass glassnet/alloc.py
-    (NumPy's *_like functions are fine: they follow their input's array type)."""
+def test_ops_and_factories_make_new_arrays_only_through_alloc():
+    """np.empty/zeros/ones/full in glassnet/ops/** or the tensor factories
+    (creation.py) would bypass glassnet/alloc.py (NumPy's *_like functions are
+    fine: they follow their input's array type)."""
     found = []
-    for path in sorted((PACKAGE / "ops").rglob("*.py")):
+    for path in sorted((PACKAGE / "ops").rglob("*.py")) + [PACKAGE / "creation.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)

@@ -4,7 +4,6 @@ remote binding only on purpose, sessions bounded per client without
 evicting an open tab, a lock per session, a clear "diverged" state, slow
 clients cut off. All on 127.0.0.1."""
 
-import http.client
 import json
 import os
 import socket
@@ -14,6 +13,7 @@ import threading
 
 import numpy as np
 import pytest
+from playground_http import api, command, new_session, request
 from playground_ws import LiveStream, Refused
 
 from glassnet.cli import playground as playground_command
@@ -31,32 +31,6 @@ def server():
     s.stop()
 
 
-def request(server, method, path, body=None, headers=None, timeout=60):
-    conn = http.client.HTTPConnection(*server.server_address, timeout=timeout)
-    if isinstance(body, dict):
-        body = json.dumps(body).encode()
-    conn.request(method, path, body=body, headers=headers or {})
-    res = conn.getresponse()
-    data = res.read()
-    conn.close()
-    return res.status, data
-
-
-def api(server, path, body, **kw):
-    status, data = request(server, "POST", path, body, **kw)
-    return status, json.loads(data)
-
-
-def new_session(server, **config):
-    status, reply = api(server, "/api/session", {"config": config})
-    assert status == 200, reply
-    return reply["session"]
-
-
-def command(server, sid, type_, **args):
-    return api(server, "/api/command", {"session": sid, "type": type_, **args})
-
-
 # -- Host and Origin ------------------------------------------------------------------------
 def test_host_must_name_this_server_with_its_port(server):
     port = server.server_address[1]
@@ -71,7 +45,7 @@ def test_host_must_name_this_server_with_its_port(server):
         f"127.0.0.2:{port}",
         "",
     ):
-        status, body = request(server, "GET", "/", headers={"Host": host})
+        status, _, body = request(server, "GET", "/", headers={"Host": host})
         assert status == 403, host
         assert f"127.0.0.1:{port} or localhost:{port}" in json.loads(body)["error"]
 

@@ -3,7 +3,6 @@ JSON commands, the live stream (a WebSocket), uploads and exports — and
 every malformed, oversized or hostile request refused with an error while
 the server keeps serving the other sessions."""
 
-import http.client
 import json
 import os
 import socket
@@ -13,6 +12,7 @@ import urllib.parse
 
 import numpy as np
 import pytest
+from playground_http import api, command, new_session, request
 from playground_ws import LiveStream
 
 import glassnet as gn
@@ -26,33 +26,6 @@ def server():
     s = start("127.0.0.1", 0)
     yield s
     s.stop()
-
-
-def request(server, method, path, body=None, headers=None, timeout=30):
-    host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    if isinstance(body, (dict, list)):
-        body = json.dumps(body).encode()
-    conn.request(method, path, body=body, headers=headers or {})
-    res = conn.getresponse()
-    data = res.read()
-    conn.close()
-    return res.status, res.headers, data
-
-
-def api(server, path, body, **kw):
-    status, _, data = request(server, "POST", path, body, **kw)
-    return status, json.loads(data)
-
-
-def new_session(server, **config):
-    status, reply = api(server, "/api/session", {"config": config})
-    assert status == 200, reply
-    return reply["session"]
-
-
-def command(server, sid, type_, **args):
-    return api(server, "/api/command", {"session": sid, "type": type_, **args})
 
 
 def events(server, sid, wanted):

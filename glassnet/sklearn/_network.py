@@ -12,6 +12,9 @@ sample i summed over its outputs, and Ω = ½·α·Σ‖Wₗ‖² the L2 penalty
 
     J = (Σᵢ wᵢ·ℓᵢ + Ω) / Σᵢ wᵢ
 
+(``mean_loss`` is the first term; Ω's gradient α·W/Σw is the optimizer's
+weight decay.)
+
 which is scikit-learn's (its gradient, and its loss up to one difference:
 for the squared error scikit-learn reports ℓ averaged over the outputs).
 """
@@ -79,26 +82,30 @@ class Network:
                 x = self.hidden(x)
         return x
 
-    def data_loss(self, x: Tensor, target, sample_weight) -> Tensor:
-        """Σᵢ wᵢ·ℓᵢ (a 0-d Tensor): ``target`` holds class indices (softmax),
-        0/1 indicators (logistic), or values (identity, exp)."""
+    def mean_loss(self, x: Tensor, target: Tensor, sample_weight: Tensor | None) -> Tensor:
+        """Σᵢ wᵢ·ℓᵢ / Σᵢ wᵢ (a 0-d Tensor): ``target`` holds class indices
+        (softmax), 0/1 indicators (logistic), or values (identity, exp)."""
         z = self.logits(x)
-        weighted = sample_weight is not None
-        reduction = "none" if weighted else "sum"
+        if sample_weight is None and (self.out_activation == "softmax" or z.shape[1] == 1):
+            reduction = "mean"  # one loss per row: Σℓᵢ/n is the mean, one op
+        else:
+            reduction = "none"
         if self.out_activation == "softmax":
             per = F.cross_entropy(z, target, reduction=reduction)
         elif self.out_activation == "logistic":
             per = F.binary_cross_entropy_with_logits(z, target, reduction=reduction)
-        elif self.out_activation == "exp":  # Poisson deviance/2 without its constant
+        elif self.out_activation == "exp":  # the Poisson deviance / 2 without its constant
             per = api.exp(z) - target * z
-            per = per if weighted else per.sum()
+            per = per.mean() if reduction == "mean" else per
         else:
             per = F.half_squared_error(z, target, reduction=reduction)
-        if not weighted:
+        if reduction == "mean":
             return per
         if per.ndim == 2:
             per = per.sum(dim=1)
-        return (per * sample_weight).sum()
+        if sample_weight is None:
+            return per.mean()
+        return (per * sample_weight).sum() * (1.0 / float(sample_weight._data.sum()))
 
     def penalty(self, alpha) -> float:
         """Ω = ½·α·Σ‖Wₗ‖² (a number: its gradient is the optimizer's weight decay)."""

@@ -122,15 +122,15 @@ def lbfgs(est, network, X, target, sample_weight, report_scale):
             a[...] = theta[s:e].reshape(a.shape)
         for p in params:
             p.grad = None
-        data = network.data_loss(x, t, w)
-        data.backward()
+        mean = network.mean_loss(x, t, w)
+        mean.backward()
         grads = []
         for i, (p, a) in enumerate(zip(params, arrays)):
             g = p.grad._data if p.grad is not None else np.zeros_like(a)
             if i < n_weights and alpha:
-                g = g + alpha * a
-            grads.append((g / sw_sum).ravel())
-        j = (data.item() + network.penalty(alpha)) / sw_sum
+                g = g + (alpha / sw_sum) * a
+            grads.append(g.ravel())
+        j = mean.item() + network.penalty(alpha) / sw_sum
         return j, np.concatenate(grads).astype(np.float64)
 
     theta0 = np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
@@ -150,8 +150,8 @@ def lbfgs(est, network, X, target, sample_weight, report_scale):
             _convergence_warning(),
             stacklevel=3,
         )
-    data = result.fun * sw_sum - network.penalty(alpha)
-    return (data * report_scale + network.penalty(alpha)) / sw_sum, min(result.nit, est.max_iter)
+    penalty = network.penalty(alpha) / sw_sum
+    return (result.fun - penalty) * report_scale + penalty, min(result.nit, est.max_iter)
 
 
 def _convergence_warning():

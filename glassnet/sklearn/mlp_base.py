@@ -273,18 +273,17 @@ class BaseMLP(BaseEstimator):
                     batch = rows[start : start + batch_size] if self.shuffle else None
                     part = slice(start, start + batch_size) if batch is None else batch
                     weights = None if sample_weight is None else sample_weight[part]
-                    sw_sum = float(len(rows[start : start + batch_size]))
-                    if weights is not None:
-                        sw_sum = float(weights.sum()) or 1.0
-                    data = network.data_loss(
+                    n_batch = len(rows[start : start + batch_size])
+                    sw_sum = float(n_batch if weights is None else weights.sum()) or 1.0
+                    mean = network.mean_loss(
                         from_numpy(dense_rows(X, part)),
                         from_numpy(target[part]),
                         None if weights is None else from_numpy(weights),
                     )
-                    penalty = network.penalty(alpha)
-                    solver.step(data * (1.0 / sw_sum), alpha / sw_sum)
-                    batch_loss = (data.item() * scale + penalty) / sw_sum
-                    total += batch_loss * len(rows[start : start + batch_size])
+                    penalty = network.penalty(alpha) / sw_sum
+                    solver.step(mean, alpha / sw_sum)
+                    batch_loss = mean.item() * scale + penalty
+                    total += batch_loss * n_batch
                 self.n_iter_ += 1
                 self.loss_ = total / n_samples
                 self.t_ += n_samples

@@ -27,5 +27,6 @@ if tuple(int(p) for p in sklearn.__version__.split(".")[:2]) < _MINIMUM:  # prag
     )
 
 from .mlp import MLPClassifier, MLPRegressor  # noqa: E402
+from .neural_net import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = ["MLPClassifier", "MLPRegressor", "NeuralNetClassifier", "NeuralNetRegressor"]

@@ -51,6 +51,13 @@ def _flag(x):
     return isinstance(x, (bool, np.bool_))
 
 
+def _float_type(x):
+    try:
+        return np.dtype(x) in (np.float32, np.float64)
+    except TypeError:
+        return False
+
+
 def hidden_sizes(value, owner):
     """hidden_layer_sizes as a list of ints >= 1 (an int is one layer)."""
     sizes = [value] if _integral(value) else value
@@ -91,6 +98,10 @@ MLP_RULES = {
     "epsilon": (_in(0, np.inf, "neither"), "a number > 0"),
     "n_iter_no_change": (_int_at_least(1), "an int >= 1"),
     "max_fun": (_int_at_least(1), "an int >= 1"),
+    "dtype": (
+        lambda x: x is None or (not isinstance(x, bool) and _float_type(x)),
+        "None, 'float32' or 'float64'",
+    ),
     "loss": (_option("squared_error", "poisson", "log_loss"), "'squared_error' or 'poisson'"),
 }
 

@@ -32,8 +32,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     ``loss_curve_``, ``best_loss_``, ``validation_scores_``,
     ``best_validation_score_``, ``n_iter_``, ``t_``, ``coefs_``,
     ``intercepts_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``,
-    ``n_features_in_``). Float32 data is trained in float32, anything else
-    in float64.
+    ``n_features_in_``).
+
+    One parameter scikit-learn's has not: ``dtype``, the floating-point type
+    of the weights and the arithmetic. None (the default) is scikit-learn's
+    rule: float32 data is trained in float32, anything else in float64;
+    ``'float32'`` trains in float32 whatever the data (about 1.4× faster on
+    the digits, the same accuracy: ``bench/sklearn_mlp.py``).
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dtype=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -88,6 +94,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            dtype=dtype,
         )
 
     def _validate_input(self, X, y, incremental, reset):
@@ -186,7 +193,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multi-layer perceptron regressor (scikit-learn's ``MLPRegressor``):
     ``loss='squared_error'`` (identity output) or ``'poisson'`` (exp output).
-    Attributes as MLPClassifier's, without ``classes_``."""
+    Attributes as MLPClassifier's, without ``classes_``; ``dtype`` as MLPClassifier's."""
 
     def __init__(
         self,
@@ -215,6 +222,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dtype=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -241,6 +249,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            dtype=dtype,
         )
 
     def _validate_input(self, X, y, incremental, reset):

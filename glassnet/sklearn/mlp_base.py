@@ -97,6 +97,7 @@ class BaseMLP(BaseEstimator):
         epsilon,
         n_iter_no_change,
         max_fun,
+        dtype,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -122,6 +123,7 @@ class BaseMLP(BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dtype = dtype
 
     # ---- the network ------------------------------------------------------------
     def _network(self):
@@ -173,6 +175,8 @@ class BaseMLP(BaseEstimator):
         sizes = _params.hidden_sizes(self.hidden_layer_sizes, owner)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if self.dtype is not None:
+            X = X.astype(self.dtype, copy=False)
         n_samples, n_features = X.shape
         sample_weight = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
         if y.ndim == 1:

@@ -61,6 +61,13 @@ def as_layer_arrays(coefs, intercepts):
     return coefs, intercepts
 
 
+def _poisson_constant(y):
+    """y·log y − y (0·log 0 = 0): the part of ½·Poisson deviance that has no
+    gradient, so the loss reads 0 at a perfect fit, as scikit-learn's."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0.0).astype(y.dtype) - y
+
+
 class Network:
     """Parameters over ``coefs``/``intercepts`` (shared memory) and the passes."""
 
@@ -94,8 +101,8 @@ class Network:
             per = F.cross_entropy(z, target, reduction=reduction)
         elif self.out_activation == "logistic":
             per = F.binary_cross_entropy_with_logits(z, target, reduction=reduction)
-        elif self.out_activation == "exp":  # the Poisson deviance / 2 without its constant
-            per = api.exp(z) - target * z
+        elif self.out_activation == "exp":  # half the Poisson deviance
+            per = api.exp(z) - target * z + from_numpy(_poisson_constant(target._data))
             per = per.mean() if reduction == "mean" else per
         else:
             per = F.half_squared_error(z, target, reduction=reduction)

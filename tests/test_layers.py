@@ -23,6 +23,7 @@ LAYERS = (
     ("utils", {"utils"}),
     ("io", {"io"}),
     ("train", {"train"}),
+    ("sklearn", {"sklearn"}),
     ("explain", {"explain"}),
     ("playground", {"playground"}),
     ("cli", {"cli"}),

@@ -205,12 +205,12 @@ def test_float32_training_and_sparse_input():
     assert as32.predict_proba(X).dtype == np.float32
     np.testing.assert_allclose(as32.loss_curve_, model.loss_curve_, rtol=1e-4)
     on_sparse = _quiet_fit(
-        MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
-        sparse.csr_matrix(X),
-        y,
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0), sparse.csr_matrix(X), y
     )
     np.testing.assert_allclose(on_sparse.loss_curve_, model.loss_curve_, rtol=1e-10)
-    np.testing.assert_allclose(on_sparse.predict_proba(sparse.csr_matrix(X)), model.predict_proba(X))
+    np.testing.assert_allclose(
+        on_sparse.predict_proba(sparse.csr_matrix(X)), model.predict_proba(X)
+    )
 
 
 def test_pipeline_and_grid_search():

@@ -151,5 +151,7 @@ def test_errors_name_what_was_wrong():
     with pytest.raises(ValueError, match="train_split must be a fraction"):
         NeuralNetClassifier(TwoLayer, train_split=1.5).fit(X, y)
     net = NeuralNetClassifier(TwoLayer, max_epochs=1).fit(X, y)
-    with pytest.raises(ValueError, match="X has 5 features, but NeuralNetClassifier is expecting 8"):
+    with pytest.raises(
+        ValueError, match="X has 5 features, but NeuralNetClassifier is expecting 8"
+    ):
         net.predict(X[:, :5])

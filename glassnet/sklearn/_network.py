@@ -34,12 +34,7 @@ from ..nn.parameter import Parameter
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-HIDDEN = {
-    "identity": lambda z: z,
-    "logistic": api.sigmoid,
-    "tanh": api.tanh,
-    "relu": api.relu,
-}
+HIDDEN = {"identity": lambda z: z, "logistic": api.sigmoid, "tanh": api.tanh, "relu": api.relu}
 
 
 def glorot_uniform(fan_in, fan_out, activation, random_state, dtype):

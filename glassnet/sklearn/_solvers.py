@@ -74,7 +74,9 @@ class Stochastic:
 
     def iteration_ends(self, samples_seen):
         if self.schedule == "invscaling":
-            self.learning_rate = self.est.learning_rate_init / (samples_seen + 1) ** self.est.power_t
+            self.learning_rate = (
+                self.est.learning_rate_init / (samples_seen + 1) ** self.est.power_t
+            )
 
     def trigger_stopping(self, message, verbose):
         """True to stop; 'adaptive' first divides η by 5 (down to 1e-6)."""

@@ -120,7 +120,9 @@ class NeuralNet(BaseEstimator):
         return super().set_params(**named) if named else self
 
     def _prefixed_with(self, prefix):
-        return {k[len(prefix) :]: getattr(self, k) for k in self._prefixed() if k.startswith(prefix)}
+        return {
+            k[len(prefix) :]: getattr(self, k) for k in self._prefixed() if k.startswith(prefix)
+        }
 
     # ---- the pieces ------------------------------------------------------------
     def _build_module(self):

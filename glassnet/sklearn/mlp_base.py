@@ -69,8 +69,6 @@ class BaseMLP(BaseEstimator):
     (``_validate_input``, ``_target``), how outputs become predictions and the
     validation score (``_score_outputs``)."""
 
-    _loss = "log_loss"
-
     def __init__(
         self,
         hidden_layer_sizes,
@@ -265,29 +263,21 @@ class BaseMLP(BaseEstimator):
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         rows = np.arange(n_samples, dtype=int)
-        scale = self._report_scale()
-        alpha = float(self.alpha)
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:
                     rows = shuffled(rows, random_state=self._random_state)
-                total = 0.0
-                for start in range(0, n_samples, batch_size):
-                    batch = rows[start : start + batch_size] if self.shuffle else None
-                    part = slice(start, start + batch_size) if batch is None else batch
-                    weights = None if sample_weight is None else sample_weight[part]
-                    n_batch = len(rows[start : start + batch_size])
-                    sw_sum = float(n_batch if weights is None else weights.sum()) or 1.0
-                    mean = network.mean_loss(
-                        from_numpy(dense_rows(X, part)),
-                        from_numpy(target[part]),
-                        None if weights is None else from_numpy(weights),
-                    )
-                    penalty = network.penalty(alpha) / sw_sum
-                    solver.step(mean, alpha / sw_sum)
-                    batch_loss = mean.item() * scale + penalty
-                    total += batch_loss * n_batch
+                batches = [
+                    rows[start : start + batch_size]
+                    if self.shuffle
+                    else slice(start, start + batch_size)
+                    for start in range(0, n_samples, batch_size)
+                ]
+                total = sum(
+                    self._step(network, solver, X, target, sample_weight, batch)
+                    for batch in batches
+                )
                 self.n_iter_ += 1
                 self.loss_ = total / n_samples
                 self.t_ += n_samples
@@ -315,6 +305,21 @@ class BaseMLP(BaseEstimator):
         if early_stopping:
             self.coefs_ = [c.copy(order="K") for c in self._best_coefs]
             self.intercepts_ = [b.copy() for b in self._best_intercepts]
+
+    def _step(self, network, solver, X, target, sample_weight, batch):
+        """One optimizer step on the rows ``batch`` (indices or a slice); returns
+        the batch's loss (as reported) times its number of rows."""
+        weights = None if sample_weight is None else sample_weight[batch]
+        x = dense_rows(X, batch)
+        sw_sum = float(len(x) if weights is None else weights.sum()) or 1.0
+        mean = network.mean_loss(
+            from_numpy(x),
+            from_numpy(target[batch]),
+            None if weights is None else from_numpy(weights),
+        )
+        penalty = network.penalty(float(self.alpha)) / sw_sum
+        solver.step(mean, float(self.alpha) / sw_sum)
+        return (mean.item() * self._report_scale() + penalty) * len(x)
 
     def _stop_message(self, early_stopping):
         what = "Validation score" if early_stopping else "Training loss"

@@ -12,6 +12,10 @@ The runs are interleaved so that all three see the same machine load; the
 report gives each one's median and best fit time, its test accuracy and
 epochs. Run it on a quiet machine: with 2 cores, anything else running
 decides the numbers (the load average is printed with them).
+
+glassnet's matrix products go to MKL when it is installed (glassnet[mkl]):
+``GLASSNET_BLAS=numpy python bench/sklearn_mlp.py`` measures them on
+NumPy's OpenBLAS, scikit-learn's library (the line of the report says which).
 """
 
 from __future__ import annotations
@@ -73,10 +77,13 @@ def main(argv=None):
                 model.fit(X_train, y_train)
                 seconds = time.perf_counter() - start
             results[name].append((seconds, model.score(X_test, y_test), model[-1].n_iter_))
+    from glassnet.backends import blas
+
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"digits {X_train.shape[0]} train / {X_test.shape[0]} test rows, {args.rounds} rounds, "
-        f"{args.threads} BLAS thread(s), load average {load:.2f}"
+        f"{args.threads} BLAS thread(s), load average {load:.2f}; glassnet's matrix "
+        f"products: {blas.load()}"
     )
     print(f"{'':18}{'median fit s':>13}{'best fit s':>11}{'accuracy %':>11}{'epochs':>8}")
     reference = statistics.median(r[0] for r in results["scikit-learn"])

@@ -6,29 +6,43 @@ pandas ones need pandas (in the test extra)."""
 
 import warnings
 
+import pytest
 from conftest import need
 
 need("sklearn", "pip install 'glassnet[sklearn]'")
 
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.utils import estimator_checks  # noqa: E402
 
 from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
-ESTIMATORS = [
-    MLPClassifier(),
-    MLPRegressor(),
-    # scikit-learn runs its sample-weight check on these two settings of its own MLPs
-    MLPClassifier(solver="lbfgs"),
-    MLPRegressor(solver="sgd", tol=1e-2, random_state=42),
-]
 
-
-@parametrize_with_checks(ESTIMATORS)
-def test_scikit_learn_estimator_checks(estimator, check):
+def _quietly(check, estimator):
     with warnings.catch_warnings():
         # as scikit-learn's MLPs, ours warn when max_iter ends the fit: many checks fit
         # tiny data with the default max_iter; the warning itself is tested in
         # test_sklearn_mlp.py
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+@estimator_checks.parametrize_with_checks([MLPClassifier(), MLPRegressor()])
+def test_scikit_learn_estimator_checks(estimator, check):
+    _quietly(check, estimator)
+
+
+# the other solvers on the check scikit-learn runs on its own MLPs with these settings
+# (sklearn/utils/_test_common/instance_generator.py): weights as repeated rows
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPClassifier(solver="lbfgs"),
+        MLPRegressor(solver="sgd", tol=1e-2, random_state=42),
+        MLPRegressor(solver="lbfgs"),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("on", ["dense", "sparse"])
+def test_sample_weight_is_repeating_rows_for_the_other_solvers(estimator, on):
+    check = getattr(estimator_checks, f"check_sample_weight_equivalence_on_{on}_data")
+    _quietly(lambda est: check(type(est).__name__, est), estimator)

@@ -242,3 +242,18 @@ def test_digits_accuracy_within_a_point_of_scikit_learns():
     assert scores["scikit-learn"] > 0.95, scores
     assert abs(scores["glassnet"] - scores["scikit-learn"]) <= 0.01, scores
     assert abs(scores["glassnet float32"] - scores["scikit-learn"]) <= 0.01, scores
+
+
+def test_verbose_prints_each_epoch_and_the_reason_to_stop(capsys):
+    X, y = _classification()
+    MLPClassifier(
+        solver="sgd", learning_rate="adaptive", tol=1.0, n_iter_no_change=1, verbose=True
+    ).set_params(random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Iteration 1, loss = " in out
+    assert "Training loss did not improve more than tol=1.000000 for 1 consecutive epochs." in out
+    assert "Setting learning rate to 0.000200" in out and "Learning rate too small." in out
+    with pytest.warns(ConvergenceWarning) as caught:
+        MLPClassifier(solver="lbfgs", max_iter=3, verbose=True, random_state=0).fit(X, y)
+    assert caught[0].filename == __file__  # the warning points at the user's call
+    assert "Iteration 3, loss = " in capsys.readouterr().out

@@ -133,7 +133,17 @@ def lbfgs(est, network, X, target, sample_weight, report_scale):
                 g = g + (alpha / sw_sum) * a
             grads.append(g.ravel())
         j = mean.item() + network.penalty(alpha) / sw_sum
+        last[0] = j
         return j, np.concatenate(grads).astype(np.float64)
+
+    last, iterations = [np.nan], [0]
+
+    def progress(intermediate_result):
+        """verbose: a line per iteration, as the stochastic solvers' (SciPy >= 1.11
+        passes the iterate's result; older ones the point, then the last loss is shown)."""
+        iterations[0] += 1
+        loss = getattr(intermediate_result, "fun", last[0])
+        print(f"Iteration {iterations[0]}, loss = {loss:.8f}")
 
     theta0 = np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
     result = scipy.optimize.minimize(
@@ -142,6 +152,7 @@ def lbfgs(est, network, X, target, sample_weight, report_scale):
         method="L-BFGS-B",
         jac=True,
         options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+        callback=progress if est.verbose else None,
     )
     objective(result.x)  # leave the weights at the solution (not the last trial point)
     if result.status != 0:
@@ -150,7 +161,7 @@ def lbfgs(est, network, X, target, sample_weight, report_scale):
             f"{result.status}): {result.message}. Increase max_iter or max_fun, or "
             "scale the data.",
             _convergence_warning(),
-            stacklevel=3,
+            stacklevel=4,
         )
     penalty = network.penalty(alpha) / sw_sum
     return (result.fun - penalty) * report_scale + penalty, min(result.nit, est.max_iter)

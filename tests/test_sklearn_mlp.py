@@ -257,3 +257,16 @@ def test_verbose_prints_each_epoch_and_the_reason_to_stop(capsys):
         MLPClassifier(solver="lbfgs", max_iter=3, verbose=True, random_state=0).fit(X, y)
     assert caught[0].filename == __file__  # the warning points at the user's call
     assert "Iteration 3, loss = " in capsys.readouterr().out
+
+
+def test_the_howto_page_runs(capsys):
+    """docs/howto/scikit-learn.md's code cells, run in order as the docs build runs them."""
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parents[1] / "docs" / "howto" / "scikit-learn.md"
+    cells = re.findall(r"^```\{code-cell\} python\n(.*?)^```", page.read_text(), re.M | re.S)
+    assert len(cells) == 4
+    exec(compile("\n".join(cells), str(page), "exec"), {"__name__": "howto"})
+    out = capsys.readouterr().out
+    assert "same epochs: True" in out and "neuralnetclassifier__lr" in out

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import re
+
 try:
     import sklearn
 except ImportError as error:  # pragma: no cover - the message is the point
@@ -20,7 +22,8 @@ except ImportError as error:  # pragma: no cover - the message is the point
     ) from error
 
 _MINIMUM = (1, 6)
-if tuple(int(p) for p in sklearn.__version__.split(".")[:2]) < _MINIMUM:  # pragma: no cover
+_found = re.match(r"(\d+)\.(\d+)", sklearn.__version__)
+if _found and tuple(map(int, _found.groups())) < _MINIMUM:  # pragma: no cover
     raise ImportError(
         f"glassnet.sklearn needs scikit-learn >= 1.6 (for sklearn.utils.validation."
         f"validate_data), found {sklearn.__version__}: pip install -U 'glassnet[sklearn]'"

@@ -48,6 +48,8 @@ SAME_STEPS = [
     dict(solver="sgd", learning_rate_init=0.05),
     dict(solver="sgd", learning_rate_init=0.05, nesterovs_momentum=False),
     dict(solver="sgd", momentum=0.0, learning_rate_init=0.1),
+    dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.1, power_t=0.25),
+    dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.1, tol=0.05),
     dict(solver="adam", activation="tanh", hidden_layer_sizes=(7, 5), alpha=0.01),
     dict(solver="adam", activation="logistic", batch_size=16, shuffle=False),
     dict(solver="adam", activation="identity", early_stopping=True),

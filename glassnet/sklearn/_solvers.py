@@ -9,7 +9,8 @@ schedules for 'sgd'::
     adaptive    η = η / 5 each time n_iter_no_change epochs bring no progress
 
 The L2 penalty's gradient α·W/Σw is the optimizer's weight decay on the
-coefficients (the intercepts are not penalized). Adam's ε is set each step so
+coefficients (the intercepts are not penalized). When η changes, SGD's
+momentum buffer is rescaled so the steps stay scikit-learn's. Adam's ε is set each step so
 the update is scikit-learn's, w −= η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε).
 
 ``lbfgs``: SciPy's L-BFGS-B on the whole data set, glassnet computing the
@@ -74,9 +75,20 @@ class Stochastic:
 
     def iteration_ends(self, samples_seen):
         if self.schedule == "invscaling":
-            self.learning_rate = (
+            self._change_learning_rate(
                 self.est.learning_rate_init / (samples_seen + 1) ** self.est.power_t
             )
+
+    def _change_learning_rate(self, new):
+        """η ← ``new``. scikit-learn's momentum holds steps (v = μv − ηg), glassnet's
+        SGD gradients (b = μb + g, step ηb): b·η_old/η_new keeps the next step
+        scikit-learn's."""
+        old, self.learning_rate = self.learning_rate, new
+        if self.est.solver == "sgd" and new != old and new > 0:
+            for state in self.optimizer.state.values():
+                buffer = state.get("momentum_buffer")
+                if buffer is not None:
+                    buffer *= old / new
 
     def trigger_stopping(self, message, verbose):
         """True to stop; 'adaptive' first divides η by 5 (down to 1e-6)."""
@@ -88,7 +100,7 @@ class Stochastic:
             if verbose:
                 print(message + " Learning rate too small. Stopping.")
             return True
-        self.learning_rate /= 5.0
+        self._change_learning_rate(self.learning_rate / 5.0)
         if verbose:
             print(message + f" Setting learning rate to {self.learning_rate:f}")
         return False

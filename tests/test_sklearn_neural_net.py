@@ -155,3 +155,16 @@ def test_errors_name_what_was_wrong():
         ValueError, match="X has 5 features, but NeuralNetClassifier is expecting 8"
     ):
         net.predict(X[:, :5])
+
+
+class LogProbabilities(TwoLayer):
+    def forward(self, x):
+        return gn.log_softmax(super().forward(x), dim=1)
+
+
+def test_a_log_probability_module_with_nll_loss():
+    X, y = _classes(120)
+    net = NeuralNetClassifier(LogProbabilities, criterion=nn.NLLLoss, max_epochs=20, lr=0.2)
+    proba = net.fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert (proba >= 0).all() and net.score(X, y) > 0.8

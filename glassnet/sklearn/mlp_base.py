@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -234,8 +234,6 @@ class BaseMLP(BaseEstimator):
 
     def _split(self, X, y, target, sample_weight):
         """(training part, validation part) of the rows for early stopping."""
-        from sklearn.base import is_classifier
-
         stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
         train, val = train_test_split(
             np.arange(X.shape[0]),

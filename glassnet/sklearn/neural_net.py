@@ -211,9 +211,8 @@ class NeuralNet(BaseEstimator):
 
 class NeuralNetClassifier(ClassifierMixin, NeuralNet):
     """A module whose output is one score (logit) per class, trained with
-    cross-entropy by default; ``predict_proba`` is the softmax of the
-    scores (for a criterion other than CrossEntropyLoss: the output itself).
-    ``classes_`` holds the labels, in the order of the module's outputs."""
+    cross-entropy by default. ``classes_`` holds the labels, in the order of
+    the module's outputs."""
 
     def _default_criterion(self):
         return "cross_entropy"
@@ -227,11 +226,16 @@ class NeuralNetClassifier(ClassifierMixin, NeuralNet):
         return self._encoder.transform(y).astype(np.int64)
 
     def predict_proba(self, X):
-        """Probability of each class (columns in ``classes_``' order)."""
+        """Probability of each class (columns in ``classes_``' order): the
+        softmax of the output under CrossEntropyLoss, its exp under NLLLoss
+        (the output is log-probabilities), else the output itself."""
         out = self.forward(X)
-        if type(self.criterion_).__name__ == "CrossEntropyLoss":
-            with grad_mode.no_grad():
+        criterion = type(self.criterion_).__name__
+        with grad_mode.no_grad():
+            if criterion == "CrossEntropyLoss":
                 out = api.softmax(from_numpy(out), dim=1).numpy()
+            elif criterion == "NLLLoss":
+                out = api.exp(from_numpy(out)).numpy()
         return out
 
     def predict(self, X):

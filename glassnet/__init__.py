@@ -172,6 +172,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
+    if name == "load_model":  # a network saved with its model card, ready to predict
+        from .train.saved import load_model
+
+        return load_model
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 

@@ -277,10 +277,11 @@ def run(args):
     else:
         model = build_mlp(x.shape[1], args.hidden, n_out, args.activation)
     card.layers = describe_layers(model)
+    card.loss = "cross_entropy" if task == "classification" else "mse"
     lr = args.lr if args.lr is not None else fitting.default_lr(args.optimizer)
     n_fit = len(x_tr) - (round(len(x_tr) * args.validation) if args.validation else 0)
     epochs = args.epochs or fitting.default_epochs(n_fit, args.batch_size, args.model)
-    loss = "cross_entropy" if task == "classification" else "mse"
+    loss = card.loss
     metrics = ["accuracy"] if task == "classification" else ["mse", "mae", "r2"]
     train = TensorDataset(Tensor(x_tr), Tensor(y_fit))
     if args.verbose:

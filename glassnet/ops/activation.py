@@ -37,7 +37,7 @@ class Sigmoid(Op):
 
 class Relu(Op):
     formula = "a = max(0, z)"
-    rule = "∂a/∂z = 1 if z > 0 else 0 (a 'dead' neuron passes no gradient)"
+    rule = "∂a/∂z = 1 if z > 0 else 0 (no gradient passes where z ≤ 0)"
     grad_fn_name = "ReluBackward0"
 
     @staticmethod

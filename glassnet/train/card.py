@@ -14,7 +14,8 @@ rebuild the network and feed it data in the data's own units::
                 "mean": [...], "std": [...],           # x' = (x − mean) / std
                 "shape": null},                        # or [1, 8, 8] for a CNN
      "target": {"name": "price", "mean": [451.0], "std": [98.2]},
-     "classes": null}                           # class names (classification)
+     "classes": null,                           # class names (classification)
+     "loss": "mse"}                             # the loss it was trained with
 
 A regression network predicts the standardized target: ŷ_data = ŷ·std + mean.
 ``features`` lists what the network's inputs are made of when they are not
@@ -35,6 +36,7 @@ from .. import nn
 from ..io.bounded_json import loads
 from ..io.safetensors import FormatError
 from ..nn.activation_registry import ACTIVATIONS
+from ..nn.loss_registry import LOSSES
 
 KEY = "glassnet.model"
 VERSION = 1
@@ -58,6 +60,7 @@ class ModelCard:
     classes: list | None = None
     features: list | None = None
     input_shape: list | None = None
+    loss: str | None = None
     source: str = field(default="<card>", compare=False)
 
     # ---- to and from JSON ---------------------------------------------------
@@ -75,6 +78,7 @@ class ModelCard:
             },
             "target": {"name": self.target_name, "mean": self.y_mean, "std": self.y_std},
             "classes": self.classes,
+            "loss": self.loss,
         }
         return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
@@ -109,6 +113,7 @@ class ModelCard:
             classes=doc.get("classes"),
             features=inputs.get("features"),
             input_shape=inputs.get("shape"),
+            loss=doc.get("loss"),
             source=source,
         )
         card.validate()
@@ -122,6 +127,8 @@ class ModelCard:
         if not isinstance(self.target_name, str):
             check.fail("target.name", "a string", self.target_name)
         check.names(self.columns, "inputs.columns")
+        if self.loss is not None and self.loss not in LOSSES:
+            check.fail("loss", f"a loss name ({', '.join(LOSSES.names())})", self.loss)
         for k, spec in enumerate(self.features or []):
             ok = isinstance(spec, list) and spec and spec[0] in _FEATURE_ARGS
             if not ok or len(spec) != 1 + _FEATURE_ARGS[spec[0]]:

@@ -38,10 +38,6 @@ TABLE = {
         "en": "y = ({raw} − {mean}) / {std} = {value}: {name} = {raw} standardized as in training",
         "zh": "y = ({raw} − {mean}) / {std} = {value}:{name} = {raw},与训练时一样标准化",
     },
-    "class_y": {
-        "en": "target: {name} = {label}, class {index} counting from 0 (output {out})",
-        "zh": "目标:{name} = {label},即第 {index} 类(从 0 数起,对应输出 {out})",
-    },
     "back": {
         "en": "before this step the network predicts ŷ = {yhat}, that is "
         "{name} = ŷ·{std} + {mean} = {value} in the data's units",
@@ -200,10 +196,6 @@ def _with_card(args, lr):
     out = saved.outputs(raw)[0]
     if card.task == "classification":
         step.y = Tensor(np.asarray([_class_index(args.target, card)], dtype=np.int64))
-        c = int(step.y._data[0])
-        step._before.append(
-            ("class_y", dict(name=card.target_name, label=card.classes[c], index=c, out=c + 1))
-        )
         p = np.exp(out - out.max())
         p /= p.sum()
         best = int(p.argmax())

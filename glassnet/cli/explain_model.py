@@ -101,6 +101,10 @@ class ModelStep:
         self._before, self._after = [], []
 
     def before(self, lang, input_names=None):
+        """The lines before the trace; ``input_names``: the trace's names of the
+        inputs (x1, x2; a summarised trace has one row "x" and they are x[1]...)."""
+        if input_names and len(input_names) != self.x.shape[-1]:
+            input_names = None
         return [_line(key, lang, input_names, **kw) for key, kw in self._before]
 
     def after(self, lang):

@@ -75,10 +75,14 @@ def hint(history, task, n_classes, epochs, lr):
     where = "validation" if prefix else "training"
     head = f"hint: {where} {what} is only {score:.2f} after {epochs} epochs"
     losses = [v for v in history.history.get(prefix + "loss", []) if math.isfinite(v)]
-    if not losses or losses[-1] > 1.5 * min(losses):
-        return f"{head}; the loss rose again: try a smaller learning rate (--lr {lr / 3:.3g})"
-    tail = max(2, len(losses) // 5)
-    recent, before = losses[-tail:], losses[-2 * tail : -tail]
+    tail = max(1, len(losses) // 5)  # the last fifth of the run against the fifth before it
+    recent, before = losses[-tail:], losses[:-tail][-tail:]
+    jumpy = len(recent) >= 3 and max(recent) > 1.25 * min(recent)
+    if not losses or losses[-1] > 1.5 * min(losses) or jumpy:
+        return (
+            f"{head}; the loss jumped up and down or rose again: try a smaller learning "
+            f"rate (--lr {lr / 3:.3g})"
+        )
     if before and min(recent) < 0.97 * min(before):
         return f"{head}; the loss was still falling: try more epochs (--epochs {2 * epochs})"
     train_score = _score(history, task, "")

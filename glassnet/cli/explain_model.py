@@ -117,6 +117,7 @@ def _line(key, lang, input_names, **kw):
         kw["x"] = input_names[i] if input_names and i < len(input_names) else f"x[{i + 1}]"
     if key == "card":
         kw["task"] = text(TABLE, kw["task"], lang)
+        kw["columns"] = ("、" if lang == "zh" else ", ").join(kw["columns"])
     return text(TABLE, key, lang, **kw)
 
 
@@ -194,7 +195,7 @@ def _with_card(args, lr):
         elif spec["type"] == "activation" and spec["name"] != "linear":
             arch += f" {spec['name']}"
     step._before.append(
-        ("card", dict(path=args.model, task=card.task, arch=arch, columns=", ".join(card.columns)))
+        ("card", dict(path=args.model, task=card.task, arch=arch, columns=card.columns))
     )
     _describe_inputs(step, card, raw, x)
     out = saved.outputs(raw)[0]

@@ -171,3 +171,38 @@ def test_weights_alone_are_explained_as_they_are_and_say_so(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"note: {path} holds weights only (no model card)")
     assert "x1 = 3.0000" in out
+
+
+@pytest.mark.parametrize("data, score", [("spiral", "accuracy"), ("plane", "r2")])
+def test_built_in_data_sets_fit_with_no_flags(data, score, capsys):
+    assert main(["train", "--data", data, "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert float(re.search(rf"{score} (\S+)", out.split("test")[1]).group(1)) > 0.9
+    assert "hint:" not in out
+
+
+def test_the_playgrounds_export_is_predicted_and_explained_from_a_csv(tmp_path, capsys):
+    from glassnet.playground import export
+    from glassnet.playground.config import parse
+    from glassnet.playground.session import Session
+
+    s = Session("t", parse({"dataset": "xor", "features": ["x1", "x2", "x1x2"], "seed": 1}))
+    for _ in range(40):
+        s.step()
+    model = tmp_path / export.WEIGHTS_FILE
+    model.write_bytes(export.weights_bytes(s.network, s.config, s.data, s.upload))
+    table = tmp_path / "points.csv"
+    names = s.data.classes
+    lines = ["x1,x2,label"] + [
+        f"{a:.4f},{b:.4f},{names[int(c)]}" for (a, b), c in zip(s.data.test_x, s.data.test_y)
+    ]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["predict", "--model", str(model), "--data", str(table)]) == 0
+    out = capsys.readouterr()
+    hits = int(re.search(r"accuracy \S+ \((\d+) of", out.err).group(1))
+    assert hits / len(s.data.test_x) > 0.9
+    assert main(["explain", "--model", str(model), "--input", "2", "-3", "--target", "+1"]) == 0
+    out = capsys.readouterr().out
+    assert "x[1] = x1 = 2.0000: made from the row's x1, x2 as in training" in out
+    assert "x[3] = x1·x2 = 2 × -3 = -6.0000: made from the row's x1, x2 as in training" in out
+    assert "(class “+1”, index 1 counting from 0)" in out

@@ -34,6 +34,10 @@ TABLE = {
         "en": "{x} = {name} = {raw} (the model was trained on unstandardized inputs)",
         "zh": "{x} = {name} = {raw}(模型训练时输入未经标准化)",
     },
+    "feature": {
+        "en": "{x} = {formula} = {value}: made from the row's {columns} as in training",
+        "zh": "{x} = {formula} = {value}:与训练时一样由这一行的 {columns} 算出",
+    },
     "scaled_y": {
         "en": "y = ({raw} − {mean}) / {std} = {value}: {name} = {raw} standardized as in training",
         "zh": "y = ({raw} − {mean}) / {std} = {value}:{name} = {raw},与训练时一样标准化",
@@ -234,9 +238,30 @@ def _default_loss(card):
     return "cross_entropy" if card.task == "classification" else "mse"
 
 
+def _feature_formula(spec, raw, columns):
+    """A derived feature as a formula of the row's columns and its value:
+    ("x1·x2 = 1.5 × 2", 3.0), ("sin x1 = sin(1.5)", 0.997), ("x1", 1.5)."""
+    names = spec[1:]
+    values = [float(raw[0, columns.index(c)]) for c in names]
+    shown = [_plain(v) for v in values]
+    if spec[0] == "mul":
+        return f"{names[0]}·{names[1]} = {shown[0]} × {shown[1]}", values[0] * values[1]
+    if spec[0] == "sin":
+        return f"sin {names[0]} = sin({shown[0]})", float(np.sin(values[0]))
+    return names[0], values[0]
+
+
 def _describe_inputs(step, card, raw, x):
-    if card.features is not None or card.input_shape is not None:
-        return  # derived features or an image: the trace's x are the network's inputs
+    if card.input_shape is not None:
+        return  # an image: the trace's x are its pixels
+    if card.features is not None:  # the playground's x1, x1², sin x1... of the columns
+        columns = ", ".join(card.columns)
+        for i, spec in enumerate(card.features):
+            formula, value = _feature_formula(spec, raw, card.columns)
+            step._before.append(
+                ("feature", dict(i=i, formula=formula, value=fmt(value), columns=columns))
+            )
+        return
     flat = x.reshape(len(x), -1)
     for i, name in enumerate(card.columns):
         if card.x_mean is None:

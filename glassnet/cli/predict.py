@@ -59,6 +59,15 @@ def _table(header, rows, extra_names, extra_columns):
     return buf.getvalue()
 
 
+def _unique(name, header):
+    """``name``, or name_2, name_3... when the table already has a column so named."""
+    k, out = 1, name
+    while out in header:
+        k += 1
+        out = f"{name}_{k}"
+    return out
+
+
 def _same_label(a, b):
     """Class labels equal as text, or as numbers ('1' and '1.0')."""
     if a == b:
@@ -117,6 +126,7 @@ def run(args):
         names = [f"{name}_predicted"] if k == 1 else [f"{name}_predicted_{i + 1}" for i in range(k)]
         columns = [[_number_text(v) for v in values[:, i]] for i in range(k)]
         compared = values
+    names = [_unique(n, header) for n in names]
     text = _table(header, rows, names, columns)
     note = _comparison(model, header, rows, compared)
     if args.predictions:

@@ -101,6 +101,8 @@ def _rewrite(path, change):
         (lambda d: d["inputs"].update(columns=[]), "'inputs.columns' must be a non-empty list"),
         (lambda d: d["layers"][1].update(name="swish"), "field 'layers[1]' must be a valid"),
         (lambda d: d["layers"][0].update(type="lstm"), "'layers[0].type' must be linear, act"),
+        (lambda d: d["layers"][0].update({"in": 2.5}), "field 'layers[0]' must be a valid linear"),
+        (lambda d: d["inputs"].update(features=[[["x"]]]), "'inputs.features[0]' must be"),
         (lambda d: d["layers"][0].update(out=4), "weights do not fit the layers"),
         (lambda d: d["target"].update(std=None), "'target' must be both mean and std"),
         (lambda d: d.update(loss="hinge"), "field 'loss' must be a loss name"),
@@ -181,3 +183,13 @@ def test_the_playgrounds_export_carries_the_card(tmp_path):
     plain = tmp_path / "plain.safetensors"
     plain.write_bytes(export.weights_bytes(s.network))
     assert KEY not in read_file(str(plain))[1]
+
+
+def test_a_card_that_does_not_describe_the_model_is_refused(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 3))
+    card = ModelCard(
+        task="regression", layers=[{"type": "linear", "in": 2, "out": 1}], columns=["a", "b"]
+    )
+    with pytest.raises(ValueError, match="do not match the layers its card describes"):
+        save_model(model, str(tmp_path / "m.safetensors"), card)
+    assert not (tmp_path / "m.safetensors").exists()

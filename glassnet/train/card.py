@@ -130,7 +130,7 @@ class ModelCard:
         if self.loss is not None and self.loss not in LOSSES:
             check.fail("loss", f"a loss name ({', '.join(LOSSES.names())})", self.loss)
         for k, spec in enumerate(self.features or []):
-            ok = isinstance(spec, list) and spec and spec[0] in _FEATURE_ARGS
+            ok = isinstance(spec, list) and spec and _FEATURE_ARGS.get(str(spec[0]))
             if not ok or len(spec) != 1 + _FEATURE_ARGS[spec[0]]:
                 check.fail(f"inputs.features[{k}]", '["col", a], ["mul", a, b] or ["sin", a]', spec)
             for name in spec[1:]:
@@ -284,7 +284,9 @@ def _layer(spec, k, source):
     kind = spec.get("type")
     try:
         if kind == "linear":
-            return nn.Linear(int(spec["in"]), int(spec["out"]), bias=spec.get("bias", True))
+            if not (_is_count(spec["in"]) and _is_count(spec["out"])):
+                raise ValueError("'in' and 'out' must be positive integers")
+            return nn.Linear(spec["in"], spec["out"], bias=spec.get("bias", True) is not False)
         if kind == "activation":
             return ACTIVATIONS[spec["name"]].layer()
         if kind == "dropout":

@@ -28,6 +28,14 @@ def save_model(model, path, card):
     """Write ``model``'s weights with ``card`` in the metadata, atomically."""
     card.validate()
     tensors = {name: t._data for name, t in model.state_dict().items()}
+    expected = {name: tuple(t.shape) for name, t in card.build().state_dict().items()}
+    got = {name: tuple(a.shape) for name, a in tensors.items()}
+    if got != expected:
+        wrong = sorted(set(got.items()) ^ set(expected.items()))[:4]
+        raise ValueError(
+            f"save_model: the model's weights do not match the layers its card describes "
+            f"(first differences: {wrong}); build the card with describe_layers(model)"
+        )
     save_file(tensors, path, metadata={"format": "pt", KEY: card.to_json()})
 
 

@@ -206,3 +206,18 @@ def test_the_playgrounds_export_is_predicted_and_explained_from_a_csv(tmp_path, 
     assert "x[1] = x1 = 2.0000: made from the row's x1, x2 as in training" in out
     assert "x[3] = x1·x2 = 2 × -3 = -6.0000: made from the row's x1, x2 as in training" in out
     assert "(class “+1”, index 1 counting from 0)" in out
+
+
+def test_the_default_settings_follow_the_optimizer_and_the_data_size():
+    from glassnet.cli.fitting import default_epochs, default_lr
+
+    assert [default_lr(o) for o in ("adam", "rmsprop", "sgd", "momentum", "sgd_momentum")] == [
+        0.01,
+        0.01,
+        0.1,
+        0.03,
+        0.03,
+    ]
+    assert default_epochs(216, 64) == 200  # 4 batches an epoch: capped at 200
+    assert default_epochs(1293, 64) == 39  # 21 batches: about 800 steps
+    assert default_epochs(100_000, 64) == 20 and default_epochs(1293, 64, "cnn") == 12

@@ -23,7 +23,9 @@ ADAPTIVE_LR = 0.01  # adam, adamw, rmsprop, adagrad...
 
 
 def default_lr(optimizer):
-    return LR.get(optimizer, ADAPTIVE_LR)
+    from ..optim.registry import OPTIMIZERS
+
+    return LR.get(OPTIMIZERS.canonical(optimizer), ADAPTIVE_LR)
 
 
 def default_epochs(n_train, batch_size, model="mlp"):

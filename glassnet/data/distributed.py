@@ -59,7 +59,8 @@ class DistributedSampler:
         self.rank = _whole(rank, "rank", 0)
         if self.rank >= self.num_replicas:
             raise ValueError(
-                f"DistributedSampler: rank {rank} is out of range: expected 0…{self.num_replicas - 1}"
+                f"DistributedSampler: rank {rank} is out of range: expected "
+                f"0…{self.num_replicas - 1}"
             )
         self.dataset = dataset
         self.shuffle = bool(shuffle)

@@ -13,6 +13,7 @@ Tensors. mpi4py (``pip install 'glassnet[distributed]'``) is imported by
 """
 
 from .collectives import ReduceOp, Work, all_gather, all_reduce, barrier, broadcast
+from .launch import under_mpi_launcher
 from .process_group import (
     destroy_process_group,
     get_backend,
@@ -24,7 +25,6 @@ from .process_group import (
     is_initialized,
     is_mpi_available,
 )
-from .launch import under_mpi_launcher
 
 __all__ = [
     "ReduceOp",

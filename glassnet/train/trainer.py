@@ -94,6 +94,7 @@ class Trainer:
         self.interrupted = False
         self._run = None  # the epoch under way (an _EpochRun)
         self._buffers = None  # the model's buffers (BatchNorm's running statistics), found once
+        self.parallel = None  # under mpiexec: fit's DataParallel (train/parallel.py)
         for cb in self.callbacks:
             cb.set_trainer(self)
 
@@ -164,7 +165,7 @@ class Trainer:
         xb, yb = _split(batch)
         checked = self.stop_on_nan or self.skip_nonfinite
         before = self._buffer_values() if checked else None
-        out = self.model(xb)
+        out = self.model(xb) if self.parallel is None else self.parallel.forward(xb)
         yb = _match_target(out, yb)
         loss = self.loss_fn(out, yb)
         extra = self.penalty() if self.penalty is not None else None
@@ -262,6 +263,8 @@ class Trainer:
             if deadline is not None and run.done < run.total and time.monotonic() >= deadline:
                 return None
         self._run = None
+        if self.parallel is not None:
+            self.parallel.reduce_run(run)  # the epoch's sums over every rank's share
         logs = run.logs()
         if run.stepped:
             logs.update(

@@ -189,6 +189,13 @@ def build_cnn(side, hidden, n_out, activation):
 
 
 def run(args):
+    from ..train.parallel import quiet_unless_main
+
+    with quiet_unless_main():  # under mpiexec -n N: rank 0 alone prints and saves
+        return _train(args)
+
+
+def _train(args):
     import numpy as np
 
     from .. import io
@@ -196,6 +203,7 @@ def run(args):
     from ..random import manual_seed
     from ..tensor import Tensor
     from ..train.loop import evaluate, fit
+    from ..train.parallel import main_rank
 
     check_outputs(args)  # before any work: --save's folder exists and can be written
     manual_seed(args.seed)
@@ -270,7 +278,7 @@ def run(args):
     with np.errstate(over="ignore", invalid="ignore"):  # a skipped divergence shows as inf
         result = evaluate(model, (Tensor(x_te), Tensor(y_te)), loss=loss, metrics=metrics)
     print("test: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
-    if args.save:
+    if args.save and main_rank():
         io.save(model.state_dict(), args.save)
         print(f"saved the weights to {args.save}")
     return 0

@@ -16,6 +16,9 @@ ranks, so it resumes at any world size.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -154,3 +157,14 @@ def main_rank() -> bool:
     if process_group.is_initialized():
         return process_group.get_rank() == 0
     return launch.launched_rank() == 0
+
+
+@contextlib.contextmanager
+def quiet_unless_main() -> Iterator[None]:
+    """Send what the block prints to nowhere on ranks other than 0 (the
+    ``glassnet`` commands: one rank reports)."""
+    if main_rank():
+        yield
+        return
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        yield

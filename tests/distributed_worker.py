@@ -60,6 +60,9 @@ def ddp_against_one_process(make, x_shape, optimizer, bucket_cap_mb):
     ys = rng.normal(size=(len(xs), 3))
     gn.manual_seed(1000 + rank)  # each rank starts from its own weights: DDP copies rank 0's
     model = make().to(gn.float64)
+    started = []  # buckets already started when the first layer's weight was ready
+    first = next(model.parameters())  # its gradient is the last that backward completes
+    first.register_post_accumulate_grad_hook(lambda p: started.append(ddp.reducer.next))
     ddp = DDP(model, bucket_cap_mb=bucket_cap_mb)
     start = [p.detach().numpy().copy() for p in model.parameters()]
     shard = slice(rank, None, world)
@@ -69,7 +72,12 @@ def ddp_against_one_process(make, x_shape, optimizer, bucket_cap_mb):
         p.data = gn.tensor(w)
     train_steps(reference, xs, ys, 3, optimizer)
     error = float(np.abs(flat_weights(model) - flat_weights(reference)).max())
-    return {"error": error, "spread": spread(model), "buckets": len(ddp.reducer.buckets)}
+    return {
+        "error": error,
+        "spread": spread(model),
+        "buckets": len(ddp.reducer.buckets),
+        "started_during_backward": min(started),
+    }
 
 
 def check_collectives():
@@ -182,6 +190,15 @@ def check_unused():
     return out
 
 
+def check_different_models():
+    """A rank that builds another model: every rank refuses to start."""
+    try:
+        DDP(nn.Linear(3, 3 if dist.get_rank() != 1 else 4))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def check_sampler():
     from glassnet.utils.data.distributed import DistributedSampler
 
@@ -206,6 +223,7 @@ def checks(outdir):
         "buffers": check_buffers(),
         "unused": check_unused(),
         "sampler": check_sampler(),
+        "different_models": check_different_models(),
     }
     Path(outdir, f"checks-{dist.get_rank()}.json").write_text(json.dumps(results))
 

@@ -84,8 +84,9 @@ def test_ddp_equals_one_process_on_the_whole_batch(checks, case):
         result = found[case]
         assert result["error"] < 1e-10, result
         assert result["spread"] == 0.0, result
-    if case != "mlp_one_bucket":
-        assert checks[0][case]["buckets"] > 1  # several allreduces, started during backward
+    if case != "mlp_one_bucket":  # several allreduces, the later layers' started during backward
+        result = checks[0][case]
+        assert result["buckets"] > 1 and result["started_during_backward"] >= 1, result
 
 
 def test_no_sync_accumulates_then_averages_the_total(checks):
@@ -107,6 +108,12 @@ def test_unused_parameters(checks):
         assert found["unused"]["unused_grad"] == 0.0
         error = found["unused"]["error"]
         assert error and "unused.weight" in error and "find_unused_parameters=True" in error
+
+
+def test_ranks_with_different_models_are_refused(checks):
+    for found in checks:
+        assert "wrap different models" in found["different_models"]
+        assert "every rank must build the same model" in found["different_models"]
 
 
 def test_distributed_sampler_deals_equal_disjoint_shards(checks):

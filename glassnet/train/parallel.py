@@ -131,7 +131,9 @@ class DataParallel:
         to every rank; call after a checkpoint is restored) and hand it the job."""
         from ..nn.parallel import DistributedDataParallel
 
-        self.ddp = DistributedDataParallel(trainer.model)
+        model = trainer.model  # (a model the caller wrapped already is used as it is)
+        wrapped = isinstance(model, DistributedDataParallel)
+        self.ddp = model if wrapped else DistributedDataParallel(model)
         trainer.parallel = self
         trainer.callbacks.extend(self.extra_callbacks)
         for cb in self.extra_callbacks:

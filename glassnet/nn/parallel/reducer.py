@@ -21,6 +21,7 @@ mean loss over the whole batch.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -75,7 +76,7 @@ class Reducer:
         self.comm_seconds = 0.0  # time spent inside MPI calls (starting, driving, waiting)
         self.handles = [p.register_post_accumulate_grad_hook(self._ready) for p in params]
 
-    def arm(self, unused: list[Any] = ()) -> None:  # type: ignore[assignment]
+    def arm(self, unused: Sequence[Any] = ()) -> None:
         """Before a backward that must average: empty buckets; ``unused``
         parameters (no gradient will come) count as ready at once."""
         if self.armed and self.marked:

@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def worker(name, batch, steps, warmup):
 
 
 def mpiexec():
-    beside = Path(sys.executable).parent / "mpiexec"
+    beside = Path(sysconfig.get_path("scripts")) / "mpiexec"  # where pip put the mpich wheel's
     found = str(beside) if beside.exists() else shutil.which("mpiexec")
     if found is None:
         raise SystemExit("bench.distributed needs mpiexec: pip install 'glassnet[distributed]'")

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,8 @@ TIMEOUT_S = 120
 
 
 def mpiexec():
-    """The mpiexec beside this Python (the mpich wheel's), else one on PATH."""
-    beside = Path(sys.executable).parent / "mpiexec"
+    """The mpiexec of this Python's environment (the mpich wheel's), else one on PATH."""
+    beside = Path(sysconfig.get_path("scripts")) / "mpiexec"  # where pip put the mpich wheel's
     found = str(beside) if beside.exists() else shutil.which("mpiexec")
     if found is None:
         skip_or_fail(

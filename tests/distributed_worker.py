@@ -199,6 +199,24 @@ def check_different_models():
     return None
 
 
+def check_fit_errors():
+    """fit's refusals under mpiexec, the same on every rank (so no rank waits)."""
+    world = dist.get_world_size()
+    x = np.zeros((8 * world, 2))
+    model = nn.Linear(2, 1).to(gn.float64)
+    found = {}
+    try:
+        gn.fit(model, (x, x[:, :1]), epochs=1, batch_size=2 * world + 1, verbose=0)
+    except ValueError as exc:
+        found["batch_size"] = str(exc)
+    loader = gn.data.DataLoader(gn.data.TensorDataset(gn.tensor(x), gn.tensor(x[:, :1])))
+    try:
+        gn.fit(model, loader, epochs=1, verbose=0)
+    except ValueError as exc:
+        found["loader"] = str(exc)
+    return found
+
+
 def check_sampler():
     from glassnet.utils.data.distributed import DistributedSampler
 
@@ -224,6 +242,7 @@ def checks(outdir):
         "unused": check_unused(),
         "sampler": check_sampler(),
         "different_models": check_different_models(),
+        "fit_errors": check_fit_errors(),
     }
     Path(outdir, f"checks-{dist.get_rank()}.json").write_text(json.dumps(results))
 

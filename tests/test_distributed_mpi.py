@@ -117,6 +117,16 @@ def test_ranks_with_different_models_are_refused(checks):
         assert "every rank must build the same model" in found["different_models"]
 
 
+def test_fit_refuses_what_cannot_be_split_over_the_ranks(checks):
+    n = len(checks)
+    for found in checks:
+        errors = found["fit_errors"]
+        assert (
+            f"batch_size {2 * n + 1} does not split evenly over {n} ranks" in errors["batch_size"]
+        )
+        assert "a DataLoader needs sampler=DistributedSampler(dataset)" in errors["loader"]
+
+
 def test_distributed_sampler_deals_equal_disjoint_shards(checks):
     n = len(checks)
     result = checks[0]["sampler"]
@@ -175,3 +185,25 @@ def test_the_train_command_runs_data_parallel(tmp_path):
     assert out.stdout.count("glassnet train: circle") == 1, out.stdout  # rank 0 alone prints
     assert out.stdout.count("test: ") == 1 and out.stdout.count("Epoch 2/2") == 1, out.stdout
     assert saved.exists()
+
+
+def test_the_scaling_benchmark_runs(tmp_path):
+    """bench.distributed at 1 and 2 ranks, few steps: the rows, not the times."""
+    rows_file = tmp_path / "rows.json"
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.distributed", "--models", "cnn", "--ranks", "1", "2"]
+        + ["--steps", "2", "--warmup", "1", "--timeout", str(TIMEOUT_S), "--json", rows_file],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=2 * TIMEOUT_S + 30,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "| model | ranks |" in out.stdout and "strong scaling" in out.stdout
+    rows = json.loads(rows_file.read_text())
+    assert [(r["model"], r["ranks"], r["global_batch"]) for r in rows] == [
+        ("cnn", 1, 64),
+        ("cnn", 2, 64),
+    ]
+    for r in rows:
+        assert r["step_ms"] > 0 and 0 <= r["allreduce_share"] <= 1 and r["efficiency"] > 0

@@ -282,6 +282,26 @@ def fit_run(outdir, epochs, resume=None):
     Path(outdir, f"history-{rank}.json").write_text(json.dumps(history.history))
 
 
+def interrupt_run(outdir):
+    """Ctrl-C reaches rank 1 alone, at its second batch: every rank stops there."""
+    import os
+    import signal
+
+    from glassnet.train.callbacks import Callback
+
+    class CtrlC(Callback):
+        def on_batch_end(self, batch, logs=None):
+            if dist.get_rank() == 1 and batch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    dist.init_process_group("mpi")
+    model = nn.Linear(5, 2).to(gn.float64)
+    history = gn.fit(model, fit_data(), epochs=3, batch_size=8, verbose=0, callbacks=[CtrlC()])
+    result = {"interrupted": history.interrupted, "epochs": len(history.history.get("loss", []))}
+    result["spread"] = spread(model)
+    Path(outdir, f"interrupt-{dist.get_rank()}.json").write_text(json.dumps(result))
+
+
 def main():
     scenario, outdir = sys.argv[1], sys.argv[2]
     if scenario == "checks":
@@ -289,6 +309,8 @@ def main():
     elif scenario == "fit":
         resume = sys.argv[4] if len(sys.argv) > 4 else None
         fit_run(outdir, int(sys.argv[3]), resume)
+    elif scenario == "interrupt":
+        interrupt_run(outdir)
     elif scenario == "raise":
         dist.init_process_group("mpi")
         if dist.get_rank() == 1:

@@ -176,6 +176,12 @@ def test_a_rank_that_raises_ends_the_whole_job(tmp_path):
     assert "rank 1 fails on purpose" in out.stderr
 
 
+def test_ctrl_c_on_one_rank_stops_every_rank_at_the_same_batch(tmp_path):
+    launch(2, WORKER, "interrupt", tmp_path)
+    found = [json.loads((tmp_path / f"interrupt-{r}.json").read_text()) for r in range(2)]
+    assert found[0] == found[1] == {"interrupted": True, "epochs": 0, "spread": 0.0}
+
+
 def test_the_train_command_runs_data_parallel(tmp_path):
     saved = tmp_path / "model.safetensors"
     out = launch(

@@ -22,6 +22,9 @@ def install(comm) -> None:
     rank, size = comm.Get_rank(), comm.Get_size()
 
     def abort_job(kind, value, tb):
+        if issubclass(kind, KeyboardInterrupt):  # Ctrl-C reaches every rank: nothing to end
+            previous(kind, value, tb)
+            return
         text = "".join(traceback.format_exception(kind, value, tb))
         sys.stderr.write(
             f"glassnet.distributed: rank {rank} of {size} raised an exception; ending the whole "
@@ -29,9 +32,6 @@ def install(comm) -> None:
         )
         sys.stderr.flush()
         sys.stdout.flush()
-        if kind is KeyboardInterrupt:  # Ctrl-C reaches every rank: no need to abort the others
-            previous(kind, value, tb)
-            return
         comm.Abort(1)
 
     _installed.append(previous)

@@ -142,6 +142,12 @@ class DataParallel:
     def forward(self, x: Any) -> Any:
         return self.ddp(x)
 
+    def any(self, flag: bool) -> bool:
+        """Whether ``flag`` is true on any rank (every rank gets the same answer)."""
+        value = np.array([1 if flag else 0], dtype=np.int32)
+        self.comm.Allreduce(self.mpi.IN_PLACE, value, op=self.mpi.MAX)
+        return bool(value[0])
+
     def reduce_run(self, run: Any) -> None:
         """Sum the epoch's running loss and metric sums over the ranks."""
         values = np.array([run.loss, run.count, *run.sums.values()], dtype=np.float64)

@@ -257,7 +257,7 @@ class Trainer:
                 progress.batch(run.done - 1, logs)
             for cb in self.callbacks:
                 cb.on_batch_end(run.done - 1, logs)
-            if stop is not None and stop.requested:
+            if stop is not None and self._stop_requested(stop):
                 self.interrupted = self.stop_training = True
                 return None
             if deadline is not None and run.done < run.total and time.monotonic() >= deadline:
@@ -286,6 +286,10 @@ class Trainer:
         for cb in self.callbacks:
             cb.after_epoch(epoch, logs)
         return logs
+
+    def _stop_requested(self, stop):
+        """Ctrl-C asked to stop (under mpiexec: on any rank, so all stop at one batch)."""
+        return stop.requested if self.parallel is None else self.parallel.any(stop.requested)
 
     def _evaluate(self):
         logs = {}

@@ -4,9 +4,10 @@
 Every rank runs the same ``fit``: rank 0's weights are broadcast, each step
 every rank trains on its share of the global batch (``batch_size`` is the
 global batch, all ranks together) and DistributedDataParallel averages the
-gradients, so every rank makes the same update. The ranks draw the same
-shuffles (rank 0's random state is copied to all first), and deal each
-epoch's order round-robin: the samples of global step k are those of step k
+gradients, so every rank makes the same update. Rank 0's random state is
+copied to every rank first (the same validation split everywhere); rank 0
+draws each epoch's order, as one process would, sends it to all, and it is
+dealt round-robin: the samples of global step k are those of step k
 of a one-process run. The epoch's loss and metrics are summed over the ranks
 before they are logged, so callbacks decide the same on every rank. Only rank
 0 prints and writes files (ModelCheckpoint, CSVLogger, ProgressBar run
@@ -52,16 +53,24 @@ def start() -> DataParallel | None:
 
 
 class _SharedOrderSampler(DistributedSampler):
-    """A DistributedSampler whose order is drawn from the (synchronized)
-    generator fit shuffles with, as a one-process DataLoader draws it."""
+    """A DistributedSampler whose order rank 0 draws from the generator fit
+    shuffles with, as a one-process DataLoader draws it, and sends to every
+    rank (so that it is one order even if a rank's random stream drifted)."""
 
-    def __init__(self, dataset, num_replicas, rank, shuffle, generator):
-        super().__init__(dataset, num_replicas, rank, shuffle=shuffle)
-        self.generator = generator
+    def __init__(self, dataset, comm, shuffle, generator):
+        super().__init__(dataset, comm.Get_size(), comm.Get_rank(), shuffle=shuffle)
+        self.comm, self.generator = comm, generator
 
     def order(self) -> np.ndarray:
         n = len(self.dataset)
-        return get_generator(self.generator).permutation(n) if self.shuffle else np.arange(n)
+        if not self.shuffle:
+            return np.arange(n)
+        if self.rank == 0:
+            order = get_generator(self.generator).permutation(n).astype(np.int64)
+        else:
+            order = np.empty(n, dtype=np.int64)
+        self.comm.Bcast(order, root=0)
+        return order
 
 
 class _SetEpoch(Callback):
@@ -123,7 +132,7 @@ class DataParallel:
                 f"multiple of {self.world}"
             )
         dataset = as_dataset(train, "train")
-        sampler = _SharedOrderSampler(dataset, self.world, self.rank, shuffle, generator)
+        sampler = _SharedOrderSampler(dataset, self.comm, shuffle, generator)
         return DataLoader(dataset, batch_size=batch_size // self.world, sampler=sampler)
 
     def attach(self, trainer: Any) -> None:

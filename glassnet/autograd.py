@@ -24,6 +24,7 @@ from .backprop import accumulate as _accumulate
 from .backprop import apply_hooks as _apply_hooks
 from .backprop import check_finite as _check_finite
 from .backprop import run as _run
+from .backprop import run_post_hooks as _run_post_hooks
 from .errors import GraphError, ShapeError
 from .grad_mode import (  # noqa: F401 (re-exported: gn.autograd.enable_grad...)
     detect_anomaly,
@@ -332,6 +333,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for x, g in zip(inputs, got):
             if g is not None:
                 _accumulate(x, g._data, set())
+                if x._post_hooks:
+                    _run_post_hooks(x)
         return
     if tensors.__class__ is Tensor and tensors.grad_fn is not None:
         # loss.backward(), the usual call: one root that an op made (so it requires grad)
@@ -353,6 +356,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         gr = _root_grad(t, g)
         if t.grad_fn is None:  # a leaf: its gradient is the seed itself
             _accumulate(t, _apply_hooks(t._hooks, gr) if t._hooks else gr, set())
+            if t._post_hooks:
+                _run_post_hooks(t)
             continue
         roots.append(t)
         grads.append(gr)

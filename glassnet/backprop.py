@@ -17,7 +17,7 @@ import numpy as np
 from . import versions
 from .errors import AnomalyError, GraphError, ShapeError, describe
 from .grad_mode import state
-from .tensor import Tensor, to_array
+from .tensor import POST_HOOKED, Tensor, to_array
 
 
 def check_finite(arr, where):
@@ -64,6 +64,7 @@ def run(roots, root_grads, retain_graph, capture=None):
     leaf_grads = {}
     stored = set()  # ids of arrays given to a leaf's .grad in this pass
     direct = capture is None
+    post = _post_counts(heap) if direct and POST_HOOKED else None
     anomaly = state.anomaly
     while heap:
         node = heapq.heappop(heap)[1]
@@ -119,6 +120,8 @@ def run(roots, root_grads, retain_graph, capture=None):
                     else:
                         pending[pn] = gi
                         heapq.heappush(heap, (-pn.seq, pn))
+        if post is not None:
+            _count_down(node, grads, post)
         if release and not retain_graph:
             node.links = _released(node.parents) + node.edges
             node._released = True
@@ -130,6 +133,12 @@ def run(roots, root_grads, retain_graph, capture=None):
                 capture[id(leaf)] = g
         else:
             accumulate(leaf, g, stored)
+            if leaf._post_hooks:
+                run_post_hooks(leaf)
+    if post:  # leaves that some of their uses gave no gradient (a None from a backward)
+        for leaf, _, received in post.values():
+            if received:
+                run_post_hooks(leaf)
 
 
 # An input that an op made (not a leaf) and that holds at least this many bytes is
@@ -150,6 +159,60 @@ def _released(parents):
 def _held(parents):
     """``parents`` with the weak references resolved (None where one died)."""
     return [p() if p.__class__ is weakref.ref else p for p in parents]
+
+
+def _post_counts(heap):
+    """{id(leaf): [leaf, uses left, received]} for the leaves with post-accumulate
+    hooks (and no gradient hooks) in the graph below the nodes of ``heap``: a leaf's
+    ``.grad`` is complete once every node that uses it has run (a pre-pass over the
+    graph, done only while some tensor has such a hook)."""
+    counts = {}
+    seen = set()
+    stack = [node for _, node in heap]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        links = node.links
+        n = len(links) >> 1
+        for i, need in enumerate(node.needs_input_grad):
+            edge = links[n + i]
+            if edge is not None:
+                stack.append(edge)
+            elif need:
+                leaf = links[i]
+                if leaf._post_hooks and leaf._hooks is None:
+                    entry = counts.get(id(leaf))
+                    if entry is None:
+                        counts[id(leaf)] = [leaf, 1, False]
+                    else:
+                        entry[1] += 1
+    return counts
+
+
+def _count_down(node, grads, post):
+    """After ``node`` ran: one use fewer for each of its leaf inputs in ``post``;
+    the hooks of a leaf whose last use this was run now."""
+    links = node.links
+    n = len(links) >> 1
+    for i, (need, gi) in enumerate(zip(node.needs_input_grad, grads)):
+        if need and links[n + i] is None:
+            entry = post.get(id(links[i]))
+            if entry is None:
+                continue
+            entry[1] -= 1
+            entry[2] = entry[2] or gi is not None
+            if entry[1] == 0:
+                del post[id(links[i])]
+                if entry[2]:
+                    run_post_hooks(entry[0])
+
+
+def run_post_hooks(leaf):
+    """Call ``leaf``'s post-accumulate hooks, its ``.grad`` being complete."""
+    for hook in list(leaf._post_hooks or ()):
+        hook(leaf)
 
 
 def _watch(node, grad, capture):

@@ -219,6 +219,13 @@ def _labels(ds, task, y):
 
 
 def run(args):
+    from ..train.parallel import quiet_unless_main
+
+    with quiet_unless_main():  # under mpiexec -n N: rank 0 alone prints and saves
+        return _train(args)
+
+
+def _train(args):
     import numpy as np
 
     from ..data import TensorDataset, train_test_split
@@ -227,6 +234,7 @@ def run(args):
     from ..train import metrics as M
     from ..train.card import ModelCard, describe_layers
     from ..train.loop import evaluate, fit, predict
+    from ..train.parallel import main_rank
     from ..train.saved import save_model
     from . import fitting
 
@@ -325,7 +333,7 @@ def run(args):
     advice = fitting.hint(history, task, n_out, epochs, lr)
     if advice:
         print(advice)
-    if args.save:
+    if args.save and main_rank():
         save_model(model, args.save, card)
         print(f"saved the model (weights, layers, columns, standardization) to {args.save}")
     return 0

@@ -137,7 +137,7 @@ from .functions.api import (
     where,
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .io import load, save
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import Size, Tensor

@@ -136,8 +136,7 @@ class Gather(Op):
                 f"{dim} of the input {describe(x)} (expected 0 to "
                 f"{x.shape[dim] - 1})"
             )
-        src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d]) for d in range(x.ndim))]
-        out = np.take_along_axis(src, index, axis=dim)
+        out = _take_along(x, dim, index)
         ctx.save_for_backward(index)
         ctx.shape, ctx.dim = x.shape, dim
         return out
@@ -150,3 +149,41 @@ class Gather(Op):
         grid[ctx.dim] = index
         np.add.at(out, tuple(grid), grad)
         return out, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (index,) = ctx.saved_tensors
+        return ScatterAlong.apply(grad, ctx.shape, ctx.dim, index), None, None
+
+
+def _take_along(x, dim, index):
+    """x's values at ``index`` along ``dim``; index may be smaller than x in the other dims."""
+    src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d]) for d in range(x.ndim))]
+    return np.take_along_axis(src, index, axis=dim)
+
+
+class ScatterAlong(Op):
+    """The backward of taking values along a dim (``TakeAlongDim``, ``Gather``):
+    ``g`` added into zeros of ``shape`` at ``index`` along ``dim``. Linear in
+    ``g``, so its own backward takes the values back out (a gather)."""
+
+    formula = "out = zeros(shape), out[…, index, …] += g along dim"
+    rule = "∂L/∂g = ∂L/∂out at the positions g went to (a gather)"
+    grad_fn_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, index):
+        out = alloc.zeros(shape, dtype=g.dtype)
+        grid = list(np.indices(index.shape, sparse=True))
+        grid[dim] = index
+        np.add.at(out, tuple(grid), g)
+        ctx.dim, ctx.index = dim, index
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _take_along(grad, ctx.dim, ctx.index), None, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None

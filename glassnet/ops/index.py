@@ -8,6 +8,7 @@ import numpy as np
 from .. import alloc
 from ..autograd import Op
 from ..errors import ShapeError, describe
+from ._graph import sum_to
 from ._util import unbroadcast
 
 
@@ -72,6 +73,10 @@ class GetItem(Op):
             np.add.at(out, _expand_masks(ctx.index), grad)
         return out, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+
 
 class IndexPut(Op):
     formula = "out = x with out[index] = v"
@@ -103,6 +108,13 @@ class IndexPut(Op):
             gx[ctx.index] = 0
         if need[1]:
             gv = unbroadcast(np.asarray(grad[ctx.index]), ctx.sv)
+        return gx, gv, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        need = ctx.needs_input_grad
+        gx = IndexPut.apply(grad, 0, ctx.index) if need[0] else None
+        gv = sum_to(GetItem.apply(grad, ctx.index), ctx.sv) if need[1] else None
         return gx, gv, None
 
 
@@ -187,3 +199,31 @@ class ScatterAlong(Op):
     @staticmethod
     def backward_graph(ctx, grad):
         return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
+
+
+class IndexAdd(Op):
+    """The backward of indexing: ``g`` added into zeros of ``shape`` at ``index``
+    (a position picked twice gets both). Linear in ``g``: its own backward
+    indexes the gradient again."""
+
+    formula = "out = zeros(shape), out[index] += g"
+    rule = "∂L/∂g = ∂L/∂out[index]"
+    grad_fn_name = "IndexBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape, index):
+        out = alloc.zeros(shape, dtype=g.dtype)
+        if is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, _expand_masks(index), g)
+        ctx.index = index
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.asarray(grad[ctx.index]), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return GetItem.apply(grad, ctx.index), None, None

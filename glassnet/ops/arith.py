@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..dtypes import keep_float_width
+from ..tensor import Tensor
 from ._graph import back, constant, needed, value
 from ._util import broadcast_error, unbroadcast
 
@@ -174,10 +175,10 @@ class Pow(_Binary):
         if need[1]:
             av = value(a)
             if isinstance(av, np.ndarray):  # 0·ln 0 masked, as in backward
-                zero = (av == 0) & (value(b) >= 0)
-                with np.errstate(divide="ignore"):
-                    ln_a = constant(np.log(np.where(zero, 1, av)))
-                gb = back(grad * (a**b) * ln_a.where(constant(~zero), 0.0), b)
+                keep = constant(~((av == 0) & (value(b) >= 0)))
+                a_t = a if isinstance(a, Tensor) else constant(av)
+                ln_a = a_t.where(keep, 1.0).log().where(keep, 0.0)
+                gb = back(grad * (a**b) * ln_a, b)
             else:
                 ln_a = math.log(av) if av > 0 else (0.0 if av == 0 else math.nan)
                 gb = back(grad * (a**b) * ln_a, b)

@@ -181,6 +181,8 @@ class Op(Node):
     # written with other ops, whose graph the walk differentiates.
     backward_graph = None
     composite = None
+    # what a create_graph walk that meets an op with neither says to do instead
+    no_graph_hint = "Higher-order gradients through this op are not supported."
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

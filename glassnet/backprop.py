@@ -291,7 +291,7 @@ def differentiable_grads(node, grad):
     else:
         raise GraphError(
             f"{node.name()}: this op has no differentiable backward, so create_graph=True "
-            "cannot record its gradient (higher-order gradients through it are not supported)"
+            f"cannot record its gradient. {node.no_graph_hint}"
         )
     return grads if grads.__class__ is tuple else (grads,)
 

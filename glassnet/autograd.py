@@ -56,6 +56,7 @@ class Node:
     _user = False  # a user-defined Function (backward on tensors), not a built-in Op
     _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
     _released = False  # its large intermediate inputs are held weakly: see RELEASE_BYTES
+    _graph_backward = None  # a user Function's backward for create_graph (Function sets it)
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless

@@ -272,7 +272,7 @@ def differentiable_grads(node, grad):
     those of that expression (a walk from its output back to the inputs; the
     forward is computed again, only when create_graph is asked for). A
     user Function's ``backward`` runs on tensors already: it runs recorded."""
-    if node._user:
+    if node._graph_backward is not None:  # a user Function (a tape's wrapper is not one)
         grads = node._graph_backward(grad)
     elif node.backward_graph is not None:
         grads = node.backward_graph(node, grad)

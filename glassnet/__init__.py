@@ -11,7 +11,11 @@ import sys as _sys
 
 import numpy as _np
 
-from . import autograd, cuda
+from . import (
+    autograd,
+    cuda,
+    func,  # noqa: E402
+)
 from .creation import (
     BoolTensor,
     ByteTensor,
@@ -146,7 +150,6 @@ from .tensor import Size, Tensor
 from .train import callbacks, metrics  # noqa: E402
 from .train.history import History
 from .train.loop import evaluate, fit, predict
-from . import func  # noqa: E402
 
 # torch.autograd's names for what lives elsewhere here: gradcheck in gradcheck.py and
 # the function derivatives in func/ (autograd.py is the core and imports neither)

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import versions
 from .errors import AnomalyError, GraphError, ShapeError, describe
-from .grad_mode import state
+from .grad_mode import enable_grad, state
 from .tensor import POST_HOOKED, Tensor, to_array
 
 
@@ -252,3 +252,139 @@ def accumulate(t, g, stored):
         np.add(buf, g, out=buf)
     except ValueError:  # a read-only buffer (e.g. set by the user)
         grad._data = buf + g
+
+
+# ---- create_graph: the walk on Tensors ---------------------------------------------
+
+
+def run_graph(roots, root_grads, retain_graph, capture=None, collect=None):
+    """The walk of ``backward(create_graph=True)``: as ``run``, but the gradients
+    are Tensors and every node's backward is made of recorded ops, so the
+    gradients carry their own graph and can be differentiated again.
+
+    A node gives its input gradients through ``differentiable_grads``. With
+    ``collect`` (a dict id(tensor) -> None), the gradients that reach those
+    tensors are summed there and go no further (the walk inside a composite
+    op's backward, see ``differentiable_grads``)."""
+    pending = {}
+    heap = []
+    for t, g in zip(roots, root_grads):
+        node = t.grad_fn
+        if node in pending:
+            pending[node] = pending[node] + g
+        else:
+            pending[node] = g
+            heapq.heappush(heap, (-node.seq, node))
+    leaf_grads = {}
+    while heap:
+        node = heapq.heappop(heap)[1]
+        grad = pending.pop(node)
+        if node._watched and collect is None:
+            grad = _watch_graph(node, grad, capture)
+        saved = node.saved
+        if saved is None or (saved and versions.latest > node.seq):
+            node._check_saved()
+        grads = differentiable_grads(node, grad)
+        if state.anomaly:
+            for gi in grads:
+                if gi is not None:
+                    check_finite(gi._data, node.name())
+        if not retain_graph and saved:
+            node.saved = None
+        links = node.links
+        edge = (len(links) >> 1) - 1
+        for need, gi, p in zip(node.needs_input_grad, grads, links):
+            edge += 1
+            if not need or gi is None:
+                continue
+            if gi.shape != p.shape or gi.dtype != p.dtype:
+                raise GraphError(
+                    f"{node.name()} returned a gradient {describe(gi._data)} for an input "
+                    f"{describe(p._data)} (create_graph=True); a gradient must match its "
+                    "input's shape and dtype"
+                )
+            if collect is not None and id(p) in collect:
+                got = collect[id(p)]
+                collect[id(p)] = gi if got is None else got + gi
+                continue
+            pn = links[edge]
+            if pn is None:
+                key = id(p)
+                leaf_grads[key] = [p, leaf_grads[key][1] + gi] if key in leaf_grads else [p, gi]
+            elif pn in pending:
+                pending[pn] = pending[pn] + gi
+            else:
+                pending[pn] = gi
+                heapq.heappush(heap, (-pn.seq, pn))
+    for leaf, g in leaf_grads.values():
+        if leaf._hooks:
+            g = apply_graph_hooks(leaf._hooks, g)
+        if capture is not None:
+            if id(leaf) in capture:
+                capture[id(leaf)] = g
+        else:
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+            if leaf._post_hooks:
+                run_post_hooks(leaf)
+
+
+def differentiable_grads(node, grad):
+    """The gradients of a node's inputs as Tensors with a graph of their own.
+
+    An op gives them in one of two ways: ``backward_graph(ctx, grad)`` writes
+    ∂L/∂x with other ops (its inputs are ``ctx.parents``); ``composite(ctx,
+    *inputs)`` writes the op's forward with other ops, and the gradients are
+    those of that expression (a walk from its output back to the inputs; the
+    forward is computed again, only when create_graph is asked for). A
+    user Function's ``backward`` runs on tensors already: it runs recorded."""
+    if node._graph_backward is not None:  # a user Function (a tape's wrapper is not one)
+        grads = node._graph_backward(grad)
+    elif node.backward_graph is not None:
+        grads = node.backward_graph(node, grad)
+    elif node.composite is not None:
+        parents = node.parents
+        with enable_grad():
+            out = node.composite(node, *parents)
+        wanted = {id(p): None for p, need in zip(parents, node.needs_input_grad) if need}
+        if out.grad_fn is not None:
+            run_graph((out,), (grad,), True, collect=wanted)
+        # an input given twice (x * x) gets its whole gradient once
+        grads = tuple(
+            wanted.pop(id(p), None) if need else None
+            for p, need in zip(parents, node.needs_input_grad)
+        )
+    else:
+        raise GraphError(
+            f"{node.name()}: this op has no differentiable backward, so create_graph=True "
+            f"cannot record its gradient. {node.no_graph_hint}"
+        )
+    return grads if grads.__class__ is tuple else (grads,)
+
+
+def apply_graph_hooks(hooks, grad):
+    """Tensor hooks on a create_graph gradient (a Tensor, which a hook may replace)."""
+    for hook in list(hooks):
+        out = hook(grad)
+        if out is not None:
+            if tuple(out.shape) != tuple(grad.shape):
+                raise ShapeError(
+                    f"hook {hook!r} returned a gradient of shape {tuple(out.shape)}, "
+                    f"expected {tuple(grad.shape)}"
+                )
+            grad = out
+    return grad
+
+
+def _watch_graph(node, grad, capture):
+    """``_watch`` of the create_graph walk: hooks, retain_grad and capture on Tensors."""
+    if node._hooks:
+        grad = apply_graph_hooks(node._hooks, grad)
+    if node._retain is not None:
+        t = node._retain()
+        if t is not None and capture is None:
+            t.grad = grad if t.grad is None else t.grad + grad
+    if capture is not None:
+        cid = node.__dict__.get("_capture_id")
+        if cid is not None:
+            capture[cid] = grad
+    return grad

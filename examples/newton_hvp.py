@@ -100,7 +100,8 @@ def newton(iterations=20, seed=0, verbose=False):
         grads = gn.autograd.grad(loss, params, create_graph=True)
         g = _flat(grads)
 
-        def apply_h(vec):
+        def apply_h(vec, grads=grads):
+            """H·vec: the gradient of g·vec (g kept as a graph above)."""
             dot = sum((gi * vi).sum() for gi, vi in zip(grads, _split(vec, params)))
             return _flat(gn.autograd.grad(dot, params, retain_graph=True))
 
@@ -145,7 +146,8 @@ def main():
     target = newton_losses[-1]
     reached = next((i + 1 for i, v in enumerate(gd_losses) if v <= target), None)
     print(f"Newton-CG after {len(newton_losses)} iterations: loss {newton_losses[-1]:.3e}")
-    print(f"gradient descent after {len(newton_losses)} iterations: loss {gd_losses[len(newton_losses) - 1]:.3e}")
+    n = len(newton_losses)
+    print(f"gradient descent after {n} iterations: loss {gd_losses[n - 1]:.3e}")
     print(f"gradient descent after {len(gd_losses)} iterations: loss {gd_losses[-1]:.3e}")
     if reached is None:
         print(f"gradient descent never reached Newton's loss in {len(gd_losses)} iterations")

@@ -7,9 +7,15 @@ y.backward()
 x.grad            # tensor([2., 4.])
 """
 
+import sys as _sys
+
 import numpy as _np
 
-from . import autograd, cuda
+from . import (
+    autograd,
+    cuda,
+    func,  # noqa: E402
+)
 from .creation import (
     BoolTensor,
     ByteTensor,
@@ -144,6 +150,13 @@ from .tensor import Size, Tensor
 from .train import callbacks, metrics  # noqa: E402
 from .train.history import History
 from .train.loop import evaluate, fit, predict
+
+# torch.autograd's names for what lives elsewhere here: gradcheck in gradcheck.py and
+# the function derivatives in func/ (autograd.py is the core and imports neither)
+autograd.gradcheck = gradcheck  # type: ignore[attr-defined]
+autograd.gradgradcheck = gradgradcheck  # type: ignore[attr-defined]
+autograd.functional = func.functional  # type: ignore[attr-defined]
+_sys.modules[__name__ + ".autograd.functional"] = func.functional
 
 __version__ = "0.1.0"
 

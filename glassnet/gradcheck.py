@@ -132,7 +132,9 @@ def gradgradcheck(
     outs = _outputs(fn, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
-        grad_outputs = [Tensor(rng.standard_normal(o._data.shape), requires_grad=True) for o in outs]
+        grad_outputs = [
+            Tensor(rng.standard_normal(o._data.shape), requires_grad=True) for o in outs
+        ]
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
     grad_outputs = list(grad_outputs)

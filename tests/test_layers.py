@@ -17,6 +17,7 @@ LAYERS = (
     ("backends", {"backends"}),
     ("ops", {"ops"}),
     ("functions", {"functions"}),
+    ("func", {"func"}),
     ("nn", {"nn"}),
     ("optim", {"optim"}),
     ("data", {"data"}),

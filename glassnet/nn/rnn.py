@@ -36,7 +36,6 @@ from ..errors import ShapeError
 from ..functions import api
 from ..ops.recurrent import fused_lstm
 from ..ops.recurrent.layer import CELLS, LayerOutput, run_direction
-from .rnn_plain import plain_direction
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -53,6 +52,7 @@ from .rnn_cells import (
     new_weights,
     uniform_init,
 )
+from .rnn_plain import plain_direction
 
 if TYPE_CHECKING:
     from ..hints import DTypeLike

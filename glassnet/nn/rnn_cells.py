@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..backends import fused as fused_steps
 from ..devices import as_device
 from ..errors import DTypeError, ShapeError
 from ..functions import api
-from ..backends import fused as fused_steps
 from ..ops.recurrent.layer import CELLS, run_direction
-from .rnn_plain import plain_direction
 from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .rnn_plain import plain_direction
 
 if TYPE_CHECKING:
     from ..hints import DTypeLike

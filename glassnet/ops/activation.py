@@ -177,7 +177,6 @@ class Softplus(Op):
         bx = x * ctx.beta
         return np.where(bx > ctx.threshold, grad, grad * sigmoid_array(bx)), None, None
 
-
     @staticmethod
     def backward_graph(ctx, grad):
         x = ctx.parents[0]

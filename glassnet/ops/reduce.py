@@ -255,10 +255,8 @@ class LogSumExp(Op):
         g = _expand_back(grad, x.shape, ctx.dims, ctx.keepdim)
         return g * np.exp(x - out), None, None
 
-
     @staticmethod
     def backward_graph(ctx, grad):
         x = ctx.parents[0]
         out = LogSumExp.apply(x, ctx.dims, True)
         return _spread(grad, x.shape, ctx.dims) * (x - out).exp(), None, None
-

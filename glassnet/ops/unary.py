@@ -307,7 +307,6 @@ class Clone(Op):
     def backward(ctx, grad):
         return grad
 
-
     @staticmethod
     def backward_graph(ctx, grad):
         return grad

@@ -174,3 +174,18 @@ def test_cli_names_a_bad_weight(capsys):
     assert main(["explain", "--second-derivative", "w9"]) == 2
     err = capsys.readouterr().err
     assert "no weight named 'w9'" in err and "w_out1" in err
+
+
+def test_relu_first_derivative_can_be_differentiated_again(torch):
+    # core difference from PyTorch (branch higher): grad(relu(x).sum(), x,
+    # create_graph=True) returns a tensor without a graph (requires_grad False),
+    # so differentiating it again raises GraphError "an output of shape () does
+    # not require grad"; PyTorch's requires grad and its gradient is 0 (the same
+    # for abs). second_derivative reads such a constant f' as f'' = 0.
+    x = gn.tensor(np.array([0.3, -0.5]), requires_grad=True)
+    (g,) = gn.autograd.grad(x.relu().sum(), x, create_graph=True)
+    xt = torch.tensor([0.3, -0.5], dtype=torch.float64, requires_grad=True)
+    (gt,) = torch.autograd.grad(xt.relu().sum(), xt, create_graph=True)
+    assert g.requires_grad == gt.requires_grad
+    (h,) = gn.autograd.grad(g.sum(), x, allow_unused=True)
+    assert h is None or not np.asarray(h).any()

@@ -14,7 +14,7 @@ import numpy as np
 
 from .autograd import grad as autograd_grad
 from .errors import GlassnetError
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -142,14 +142,15 @@ def gradgradcheck(
 
     def first_derivative(*args):
         xs, vs = args[:n], args[n:]
-        ys = [o for o in _outputs(fn, xs) if o.requires_grad]
-        grads = autograd_grad(
-            ys,
-            [x for x in xs if isinstance(x, Tensor) and x.requires_grad],
-            grad_outputs=list(vs[: len(ys)]),
-            create_graph=True,
-            allow_unused=True,
-        )
+        with enable_grad():  # (gradcheck evaluates it under no_grad for the differences)
+            ys = [o for o in _outputs(fn, xs) if o.requires_grad]
+            grads = autograd_grad(
+                ys,
+                [x for x in xs if isinstance(x, Tensor) and x.requires_grad],
+                grad_outputs=list(vs[: len(ys)]),
+                create_graph=True,
+                allow_unused=True,
+            )
         return tuple(g for g in grads if g is not None)
 
     try:

@@ -68,10 +68,8 @@ def test_gradient_penalty_gradient_equals_pytorch(torch):
 
 
 def test_gradgradcheck_of_a_cube():
-    # core bug (branch higher): gradgradcheck's numeric pass calls the first
-    # derivative under no_grad, so that function finds no output requiring grad
-    # and gradcheck raises "ValueError: need at least one array to concatenate"
-    # for every fn. d³(x³)/dx³ = 6: a correct gradgradcheck returns True here.
+    # gradgradcheck's numeric pass must differentiate with grad enabled (it once
+    # ran under no_grad and failed for every fn); d³(x³)/dx³ = 6 is checked here.
     x = gn.tensor(np.array([0.3, 0.5]), requires_grad=True)
     assert gn.gradgradcheck(lambda t: (t**3).sum(), (x,))
 

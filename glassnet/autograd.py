@@ -354,21 +354,21 @@ def _root_grad(t, gradient):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaf) into every contributing leaf's ``.grad``.
     With ``create_graph=True`` the gradients are recorded (``.grad`` carries a
-    graph and can be differentiated again); ``retain_graph`` then defaults to True."""
-    if create_graph:
-        _backward_graph(tensors, grad_tensors, retain_graph, inputs)
-        return
+    graph and can be differentiated again, and is added to out of place);
+    ``retain_graph`` then defaults to True."""
+    if retain_graph is None:
+        retain_graph = create_graph
     if inputs is not None:
         # only these tensors get gradients added into .grad (as PyTorch's inputs=)
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
         gouts = [grad_tensors] if isinstance(tensors, Tensor) else grad_tensors
-        got = grad(outs, inputs, grad_outputs=gouts, retain_graph=retain_graph, allow_unused=True)
+        got = grad(outs, inputs, gouts, retain_graph, create_graph, allow_unused=True)
         for x, g in zip(inputs, got):
             if g is not None:
-                _accumulate(x, g._data, set())
+                _add_to_grad(x, g, create_graph)
         return
-    if tensors.__class__ is Tensor and tensors.grad_fn is not None:
+    if tensors.__class__ is Tensor and tensors.grad_fn is not None and not create_graph:
         # loss.backward(), the usual call: one root that an op made (so it requires grad)
         _run((tensors,), (_root_grad(tensors, grad_tensors),), bool(retain_graph))
         return
@@ -385,14 +385,27 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 "grad_fn; did you create it inside no_grad(), or forget requires_grad=True "
                 "on the inputs?"
             )
-        gr = _root_grad(t, g)
+        gr = _root_grad_tensor(t, g) if create_graph else _root_grad(t, g)
         if t.grad_fn is None:  # a leaf: its gradient is the seed itself
-            _accumulate(t, _apply_hooks(t._hooks, gr) if t._hooks else gr, set())
+            _add_to_grad(t, gr, create_graph)
             continue
         roots.append(t)
         grads.append(gr)
-    if roots:
+    if roots and create_graph:
+        with enable_grad():
+            _run_graph(roots, grads, bool(retain_graph))
+    elif roots:
         _run(roots, grads, bool(retain_graph))
+
+
+def _add_to_grad(t, g, create_graph):
+    """A leaf's own gradient into its ``.grad``: in place (a NumPy add, after its
+    hooks), or, for create_graph, as a recorded sum."""
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+    else:
+        g = g._data if g.__class__ is Tensor else g
+        _accumulate(t, _apply_hooks(t._hooks, g) if t._hooks else g, set())
 
 
 def grad(
@@ -465,40 +478,6 @@ def _root_grad_tensor(t, gradient):
             )
         return gradient
     return Tensor._make(_root_grad(t, gradient), False, None)
-
-
-def _backward_graph(tensors, grad_tensors, retain_graph, inputs):
-    """``backward(create_graph=True)``: the recorded walk, gradients added into
-    ``.grad`` out of place (so each ``.grad`` keeps its graph)."""
-    retain = True if retain_graph is None else bool(retain_graph)
-    outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    gouts = [grad_tensors] if isinstance(tensors, Tensor) else grad_tensors
-    if gouts is None:
-        gouts = [None] * len(outs)
-    if inputs is not None:
-        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        got = grad(outs, inputs, gouts, retain_graph=retain, create_graph=True, allow_unused=True)
-        for x, g in zip(inputs, got):
-            if g is not None:
-                x.grad = g if x.grad is None else x.grad + g
-        return
-    roots, grads = [], []
-    for t, g in zip(outs, gouts):
-        if not t.requires_grad:
-            raise GraphError(
-                f"backward: this tensor (shape {t.shape}) does not require grad and has no "
-                "grad_fn; did you create it inside no_grad(), or forget requires_grad=True "
-                "on the inputs?"
-            )
-        gr = _root_grad_tensor(t, g)
-        if t.grad_fn is None:
-            t.grad = gr if t.grad is None else t.grad + gr
-            continue
-        roots.append(t)
-        grads.append(gr)
-    if roots:
-        with enable_grad():
-            _run_graph(roots, grads, retain)
 
 
 _tensor_module._backward = (

@@ -55,15 +55,9 @@ CASES = {
     ),
     "pad-roll": (lambda lib, F, a: F.pad(a**3, (1, 2)).roll(1, 1) * 2, [(2, 3)]),
     "getitem": (lambda lib, F, a: (a * a)[[0, 0, 2], 1:] * a[1:2, :3], [(3, 4)]),
-    "gather": (
-        lambda lib, F, a: (a**3).gather(1, _idx(lib, [[0, 1], [2, 2], [3, 0]])),
-        [(3, 4)],
-    ),
+    "gather": (lambda lib, F, a: (a**3).gather(1, _idx(lib, [[0, 1], [2, 2], [3, 0]])), [(3, 4)]),
     "setitem": (lambda lib, F, a, b: _setitem(a, b), [(3, 4), (4,)]),
-    "embedding": (
-        lambda lib, F, w: F.embedding(_idx(lib, [[0, 2], [2, 1]]), w * w) * 2,
-        [(3, 4)],
-    ),
+    "embedding": (lambda lib, F, w: F.embedding(_idx(lib, [[0, 2], [2, 1]]), w * w) * 2, [(3, 4)]),
     # products
     "matmul": (lambda lib, F, a, b: (a @ b) ** 2, [(2, 1, 3, 4), (3, 4, 2)]),
     "matvec": (lambda lib, F, a, b: (a @ b) ** 2, [(3, 4), (4,)]),

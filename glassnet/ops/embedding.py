@@ -83,7 +83,7 @@ class Embedding(Op):
         (index,) = ctx.saved_tensors
         flat = index.reshape(-1)
         rows, dim = ctx.shape
-        scale = np.ones(flat.shape, dtype=grad._data.dtype)
+        scale = alloc.ones(flat.shape, dtype=grad._data.dtype)
         if ctx.by_freq:
             scale /= np.bincount(flat.astype(np.intp), minlength=rows)[flat]
         if ctx.padding_idx is not None:

@@ -6,6 +6,7 @@ log_softmax(x) = x − logsumexp(x).
 
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ..errors import DTypeError, ShapeError, describe
 from ._graph import constant, value
@@ -172,7 +173,7 @@ class CrossEntropyIndices(Op):
         valid = target != ignore_index
         safe = np.where(valid, target, 0)
         picked = Gather.apply(logp, 1, np.expand_dims(safe, 1)).squeeze(1)
-        w = weight[safe] if weight is not None else np.ones(safe.shape)
+        w = weight[safe] if weight is not None else alloc.ones(safe.shape)
         w = np.where(valid, w, 0).astype(logp._data.dtype)
         loss = picked * constant(-(1 - eps) * w)
         if eps:

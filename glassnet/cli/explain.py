@@ -29,6 +29,13 @@ def add_parsers(sub):
         "card says the layers and the standardization), or gn.save(model.state_dict()) "
         "of a Sequential of Linear layers",
     )
+    what.add_argument(
+        "--second-derivative",
+        metavar="W",
+        help="the curvature ∂²L/∂W² of the article's 1-2-1 example (square) in one weight "
+        "W (w11, w21, b1, b2, w_out1, w_out2, b_out), term by term and checked against "
+        "autograd; --activation tanh (or sigmoid...) replaces its relu",
+    )
     p.add_argument(
         "--input",
         type=float,
@@ -100,6 +107,8 @@ def run_explain(args):
     from ..explain.report import Section, write_page
     from .explain_model import load
 
+    if args.second_derivative:
+        return _run_second_derivative(args)
     lang = resolve_lang(args.lang)
     step = None
     if args.example:
@@ -135,6 +144,30 @@ def run_explain(args):
         except (TypeError, ValueError):
             pass  # a model the diagram cannot draw still gets its trace
         write_page(args.html, title, sections, lang=lang)
+        print(f"wrote {args.html}")
+    return 0
+
+
+def _run_second_derivative(args):
+    from .. import nn
+    from ..explain import examples
+    from ..explain.i18n import resolve_lang
+    from ..explain.report import Section, write_page
+    from ..explain.trace.second import second_derivative
+
+    model, x, y, loss_fn, _ = examples.square()
+    if args.activation != "relu":
+        model = nn.Sequential(model[0], ACTIVATIONS[args.activation].layer(), model[2])
+    result = second_derivative(model, x, y, loss_fn, args.second_derivative, lang=args.lang)
+    print(result.to_markdown() if args.markdown else result.to_text())
+    if args.html:
+        title = f"glassnet explain — ∂²L/∂{args.second_derivative}²"
+        write_page(
+            args.html,
+            title,
+            [Section(f"∂²L/∂{args.second_derivative}²", result.to_html())],
+            lang=resolve_lang(args.lang),
+        )
         print(f"wrote {args.html}")
     return 0
 

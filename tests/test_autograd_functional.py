@@ -171,3 +171,13 @@ def test_the_torch_names_are_there():
 
     assert functional.hessian is hessian
     assert gn.autograd.gradgradcheck is gn.gradgradcheck and gn.autograd.gradcheck is gn.gradcheck
+
+
+def test_the_outermost_transform_returns_plain_tensors():
+    def f(u):
+        return (u**3).sum()
+
+    t = gn.tensor(A)
+    outer = grad(lambda u: grad(f)(u).sum())(t)
+    assert outer.grad_fn is None and not outer.requires_grad
+    np.testing.assert_allclose(np.asarray(outer), 6 * A)

@@ -91,6 +91,7 @@ BUILDERS = {
     ),
     "LinearMap": lambda: _second(lambda x: (F.max_pool2d(x, 2) ** 2).sum(), 1, 1, 4, 4),
     "Erf": lambda: _second(lambda x: F.gelu(x).sum(), 3),
+    "Masked": lambda: _second(lambda x: (F.relu(x) * x).sum(), 4),
     "Add": lambda: t(3) + t(3),
     "Sub": lambda: t(3) - t(3),
     "Mul": lambda: t(3) * t(3),

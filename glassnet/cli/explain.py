@@ -156,7 +156,7 @@ def _run_second_derivative(args):
     from ..explain.trace.second import second_derivative
 
     model, x, y, loss_fn, _ = examples.square()
-    if args.activation != "relu":
+    if args.activation not in (None, "relu"):
         model = nn.Sequential(model[0], ACTIVATIONS[args.activation].layer(), model[2])
     result = second_derivative(model, x, y, loss_fn, args.second_derivative, lang=args.lang)
     print(result.to_markdown() if args.markdown else result.to_text())

@@ -40,6 +40,8 @@ def grad_and_value(func, argnums=0, has_aux=False):
                     f"grad: argnums {argnums!r} must pick Tensor arguments of the {len(args)} given"
                 )
         args = list(args)
+        # the outermost transform (no argument in a graph yet) hands back plain tensors
+        outermost = not any(isinstance(a, Tensor) and a.requires_grad for a in args)
         for n in nums:
             x = args[n]
             # a view keeps an outer transform's graph (grad(grad(f))); a plain input
@@ -61,6 +63,9 @@ def grad_and_value(func, argnums=0, has_aux=False):
         else:
             got = (None,) * len(wanted)
         got = tuple(zeros_like(x) if g is None else g for g, x in zip(got, wanted))
+        if outermost:
+            got = tuple(g.detach() for g in got)
+            value = value.detach()
         result = got[0] if isinstance(argnums, int) else got
         return result, ((value, aux) if has_aux else value)
 

@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd import Op
 from ._graph import constant
 from ._special import erf
+from .masked import Masked
 
 
 def sigmoid_array(x, e=None):
@@ -59,7 +60,8 @@ class Relu(Op):
 
     @staticmethod
     def backward_graph(ctx, grad):
-        return grad * constant(ctx.parents[0]._data > 0)
+        x = ctx.parents[0]
+        return Masked.apply(grad, x, x._data > 0)
 
 
 class LeakyRelu(Op):
@@ -82,8 +84,9 @@ class LeakyRelu(Op):
 
     @staticmethod
     def backward_graph(ctx, grad):
-        x = ctx.parents[0]._data
-        return grad * constant(np.where(x > 0, 1, ctx.slope).astype(x.dtype)), None
+        x = ctx.parents[0]
+        slope = np.where(x._data > 0, 1, ctx.slope).astype(x._data.dtype)
+        return Masked.apply(grad, x, slope), None
 
 
 class Elu(Op):

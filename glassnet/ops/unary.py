@@ -8,6 +8,7 @@ from ..autograd import Op
 from ..errors import ShapeError, describe
 from ._graph import back, constant, value
 from ._util import unbroadcast
+from .masked import Masked
 
 
 class Neg(Op):
@@ -107,7 +108,8 @@ class Abs(Op):
 
     @staticmethod
     def backward_graph(ctx, grad):
-        return grad * constant(np.sign(ctx.parents[0]._data))
+        x = ctx.parents[0]
+        return Masked.apply(grad, x, np.sign(x._data))
 
 
 class Sin(Op):
@@ -221,7 +223,9 @@ class Clamp(Op):
         gx = glo = ghi = None
         need = ctx.needs_input_grad
         if need[0]:
-            gx = back(grad * constant(inside), ctx.parents[0])
+            xt = ctx.parents[0]
+            same = tuple(grad.shape) == tuple(xt.shape)
+            gx = Masked.apply(grad, xt, inside) if same else back(grad * constant(inside), xt)
         if need[1]:
             below = x < lo if hi is None else (x < lo) & (lo < hi)
             glo = back(grad * constant(below), ctx.parents[1])

@@ -162,6 +162,7 @@ _SUBMODULES = {
     "onednn": "backends.onednn",
     "utils": "utils",
     "backends": "backends",
+    "onnx": "onnx",
 }
 
 

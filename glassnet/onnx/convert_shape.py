@@ -1,0 +1,190 @@
+"""Converters of the ops that move elements (glassnet/ops/shape.py and
+index.py): reshape, permute, expand, cat, stack, pad, indexing, gather.
+
+A reshape or an expand whose target size depends on a dynamic axis writes
+that size as ONNX's "copy it from the input" (0 in Reshape, 1 in Expand) or
+"infer it" (−1 in Reshape), never as the number of this run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .graph import NO_TWIN, array_of
+from .step import Step, converts
+
+BIG = np.iinfo(np.int64).max
+
+
+@converts("Reshape", sizes=True)
+def reshape(step: Step) -> str:
+    target, source = step.out.shape, step.shape(0)
+    dyn_out, dyn_in = step.dynamic_axes(), step.dynamic_axes(0)
+    twin_in = np.shape(array_of(step.twin.args[0])) if step.twin else source
+    twin_out = step.twin.output._data.shape if step.twin else target
+    spec = []
+    for i, n in enumerate(target):
+        if i not in dyn_out:
+            spec.append(n)
+        elif i in dyn_in and source[i] == n and twin_in[i] == twin_out[i]:
+            spec.append(0)  # the input's size on this axis, whatever it is
+        else:
+            spec.append(-1)
+    if spec.count(-1) > 1:
+        raise step.fail(
+            f"reshape of {source} to {target}: {spec.count(-1)} of its sizes depend on "
+            "the dynamic axes; ONNX's Reshape can infer only one (make fewer axes dynamic, "
+            "or reshape so that the dynamic sizes keep their places)"
+        )
+    if 0 in target:
+        raise step.fail(f"reshape to a shape with an empty axis {target} is not supported")
+    return step.g.node("Reshape", [step.x(0), step.g.int64s(spec)])
+
+
+@converts("Permute")
+def permute(step: Step) -> str:
+    return step.g.node("Transpose", [step.x(0)], perm=[int(d) for d in step.arg(1)])
+
+
+@converts("Expand", sizes=True)
+def expand(step: Step) -> str:
+    """A dynamic target size is written 1 where the input already has it (ONNX's
+    Expand keeps an input's size against a 1)."""
+    target, source = step.out.shape, step.shape(0)
+    dyn_out, dyn_in = step.dynamic_axes(), step.dynamic_axes(0)
+    lead = len(target) - len(source)
+    spec = list(target)
+    for i in dyn_out:
+        if i < lead or (i - lead) not in dyn_in:
+            raise step.fail(
+                f"expand of {source} to {target}: the size {target[i]} of axis {i} depends "
+                "on a dynamic axis but is not the input's own; it cannot be exported with "
+                "these dynamic axes"
+            )
+        spec[i] = 1
+    return step.g.node("Expand", [step.x(0), step.g.int64s(spec)])
+
+
+@converts("Cat")
+def cat(step: Step) -> str:
+    names = [step.x(i) for i in range(len(step.args))]
+    return step.g.node("Concat", names, axis=int(step.kw("dim")))
+
+
+@converts("Stack")
+def stack(step: Step) -> str:
+    axis = step.g.int64s([int(step.kw("dim")) % step.out.ndim], "axes")
+    names = [step.g.node("Unsqueeze", [step.x(i), axis]) for i in range(len(step.args))]
+    return step.g.node("Concat", names, axis=int(step.kw("dim")) % step.out.ndim)
+
+
+@converts("Pad")
+def pad(step: Step) -> str:
+    """``pad`` is (before, after) pairs from the last axis back, as F.pad."""
+    ndim, pairs = step.out.ndim, step.arg(1)
+    before, after = [0] * ndim, [0] * ndim
+    for i in range(len(pairs) // 2):
+        before[ndim - 1 - i], after[ndim - 1 - i] = pairs[2 * i], pairs[2 * i + 1]
+    value = step.g.const(np.asarray(step.arg(2), dtype=step.out.dtype), "pad_value")
+    return step.g.node("Pad", [step.x(0), step.g.int64s(before + after, "pads"), value])
+
+
+@converts("GetItem")
+def get_item(step: Step) -> str:
+    """Basic indexing (ints, slices, None, ...) as Slice, Squeeze, Unsqueeze; one
+    integer array among slices as Gather."""
+    g, index, ndim = step.g, step.arg(1), len(step.shape(0))
+    items = list(index) if isinstance(index, tuple) else [index]
+    arrays = [i for i, item in enumerate(items) if _is_array(item)]
+    if len(arrays) > 1 or (arrays and any(not _is_slice_like(it) for it in items)):
+        raise step.fail(
+            f"indexing with {index!r}: only one integer array among slices is supported"
+        )
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        used = sum(1 for it in items if it is not None and it is not Ellipsis)
+        items[at : at + 1] = [slice(None)] * (ndim - used)
+    starts, ends, axes, steps, squeeze, new_axes = [], [], [], [], [], []
+    axis = produced = 0
+    gather = None
+    for item in items:
+        if item is None:
+            new_axes.append(produced)
+            produced += 1
+            continue
+        if isinstance(item, (int, np.integer)):
+            i = int(item)
+            starts.append(i)
+            ends.append(BIG if i == -1 else i + 1)
+            axes.append(axis)
+            steps.append(1)
+            squeeze.append(axis)
+        elif isinstance(item, slice):
+            produced += 1
+            if item != slice(None):
+                s = 1 if item.step is None else int(item.step)
+                lo = item.start if item.start is not None else (0 if s > 0 else BIG)
+                hi = item.stop if item.stop is not None else (BIG if s > 0 else -BIG - 1)
+                starts.append(int(lo))
+                ends.append(int(hi))
+                axes.append(axis)
+                steps.append(s)
+        elif _is_array(item):
+            produced += 1
+            gather = (axis, item)
+        else:
+            raise step.fail(f"indexing with {item!r} (in {index!r}) is not supported")
+        axis += 1
+    out = step.x(0)
+    if starts:
+        out = g.node(
+            "Slice",
+            [out, g.int64s(starts, "starts"), g.int64s(ends, "ends"), g.int64s(axes, "axes")]
+            + [g.int64s(steps, "steps")],
+        )
+    if gather is not None:
+        where, item = gather
+        twin = _twin_array(step)
+        indices = step.constant(_int64(item), NO_TWIN if twin is NO_TWIN else _int64(twin))
+        out = g.node("Gather", [out, indices], axis=where)
+    if squeeze:
+        out = g.node("Squeeze", [out, g.int64s(squeeze, "axes")])
+    if new_axes:
+        out = g.node("Unsqueeze", [out, g.int64s(new_axes, "axes")])
+    if out == step.x(0):
+        out = g.node("Identity", [out])
+    return out
+
+
+def _is_array(item: object) -> bool:
+    if isinstance(item, (list, Tensor, np.ndarray)):
+        array = np.asarray(item._data if isinstance(item, Tensor) else item)
+        return array.dtype.kind in "iu"
+    return False
+
+
+def _int64(item: object) -> np.ndarray:
+    return np.asarray(array_of(item) if array_of(item) is not None else item, dtype=np.int64)
+
+
+def _twin_array(step: Step) -> object:
+    """The index array of the twin run's index (only one is accepted)."""
+    if step.twin is None:
+        return NO_TWIN
+    index = step.twin.args[1]
+    items = list(index) if isinstance(index, tuple) else [index]
+    arrays = [it for it in items if _is_array(it)]
+    return arrays[0] if arrays else NO_TWIN
+
+
+def _is_slice_like(item: object) -> bool:
+    return isinstance(item, slice) or item is Ellipsis or _is_array(item)
+
+
+@converts("Gather")
+def gather(step: Step) -> str:
+    """torch.gather: GatherElements (the index, a constant, must not come from the
+    input's values: the twin run checks that)."""
+    twin = step.twin.args[2] if step.twin else NO_TWIN
+    index = step.constant(_int64(step.arg(2)), NO_TWIN if twin is NO_TWIN else _int64(twin))
+    return step.g.node("GatherElements", [step.x(0), index], axis=int(step.arg(1)))

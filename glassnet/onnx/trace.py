@@ -1,0 +1,147 @@
+"""Recording a model's forward pass for export: every op it runs, with its
+arguments, its output and the module it ran in.
+
+While ``record`` is active, ``Op.apply`` and ``Function.apply`` are wrapped:
+each call appends a ``Call`` (the op's class, its positional and keyword
+arguments as given, the output tensor, the dotted path of the innermost
+module running). Every module's ``forward`` is wrapped too, to know that path;
+a module that ONNX has one node for (``nn.RNN``, ``nn.LSTM``, ``nn.GRU``)
+is recorded as one ``Call`` of the module itself, and the ops inside it are
+not recorded. The arrays of every call are kept alive until the trace is
+dropped, so an array's ``id`` names one array for the whole export.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, Op
+from ..grad_mode import no_grad
+from ..nn.module import Module
+from ..nn.rnn import RNNBase
+from ..tensor import Tensor
+
+# modules exported as one ONNX node each (the rest: the ops their forward runs)
+WHOLE_MODULES = (RNNBase,)
+
+
+@dataclass
+class Call:
+    """One op (``op`` is its class) or one whole module (``op`` is the module)."""
+
+    op: Any
+    args: tuple
+    kwargs: dict
+    output: Any  # a Tensor, or a module's output (tensors in tuples)
+    where: str  # the dotted path of the module it ran in ("" the model itself)
+
+    @property
+    def name(self) -> str:
+        return self.op.__name__ if isinstance(self.op, type) else type(self.op).__name__
+
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.op, Module)
+
+
+@dataclass
+class Trace:
+    calls: list[Call] = field(default_factory=list)
+    output: Any = None
+
+
+class _Recorder:
+    def __init__(self, trace: Trace):
+        self.trace = trace
+        self.path: list[str] = []
+        self.inside_whole = 0  # > 0 while a WHOLE_MODULES module runs
+
+    def op_call(self, original, cls, args, kwargs):
+        out = original(cls, *args, **kwargs)
+        if not self.inside_whole:
+            where = self.path[-1] if self.path else ""
+            self.trace.calls.append(Call(cls, args, kwargs, out, where))
+        return out
+
+    def module_forward(self, module, name, forward):
+        def run(*args, **kwargs):
+            whole = isinstance(module, WHOLE_MODULES) and not self.inside_whole
+            self.path.append(name)
+            self.inside_whole += whole
+            try:
+                out = forward(*args, **kwargs)
+            finally:
+                self.inside_whole -= whole
+                self.path.pop()
+            if whole:
+                self.trace.calls.append(Call(module, args, kwargs, out, name))
+            return out
+
+        return run
+
+
+@contextmanager
+def _wrapped(recorder: _Recorder, model: Module):
+    op_apply, fn_apply = Op.__dict__["apply"], Function.__dict__["apply"]
+
+    def wrap(original):
+        func = original.__func__
+        return classmethod(lambda cls, *a, **k: recorder.op_call(func, cls, a, k))
+
+    patched = []
+    Op.apply, Function.apply = wrap(op_apply), wrap(fn_apply)  # type: ignore[method-assign]
+    try:
+        for name, module in model.named_modules():
+            had = module.__dict__.get("forward")
+            module.__dict__["forward"] = recorder.module_forward(module, name, module.forward)
+            patched.append((module, had))
+        yield
+    finally:
+        Op.apply, Function.apply = op_apply, fn_apply  # type: ignore[method-assign]
+        for module, had in patched:
+            if had is None:
+                del module.__dict__["forward"]
+            else:
+                module.__dict__["forward"] = had
+
+
+def record(model: Module, args: tuple) -> Trace:
+    """Run ``model(*args)`` in evaluation mode, without gradients, and return
+    what it ran (the model's training flags are put back after)."""
+    modes = [(m, m.training) for m in model.modules()]
+    trace = Trace()
+    model.eval()
+    try:
+        with no_grad(), _wrapped(_Recorder(trace), model):
+            trace.output = model(*args)
+    finally:
+        for m, mode in modes:
+            m.__dict__["training"] = mode
+    return trace
+
+
+def tensors_in(value: Any) -> list[Tensor]:
+    """The tensors of a (nested) output, in order: a Tensor, or tuples/lists of them."""
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in tensors_in(v)]
+    return []
+
+
+def arrays_in(value: Any) -> list:
+    """Every array a call's arguments hold (tensors' arrays, NumPy arrays), nested
+    in tuples, lists and dicts, in order."""
+    if isinstance(value, Tensor):
+        return [value._data]
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in arrays_in(v)]
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in arrays_in(v)]
+    return []

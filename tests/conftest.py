@@ -27,6 +27,8 @@ INSTALL = {
     "safetensors": "pip install safetensors (or pip install -e '.[test]')",
     "mpmath": "pip install mpmath (or pip install -e '.[test]')",
     "mypy": "pip install mypy (or pip install -e '.[test]')",
+    "onnx": "pip install 'glassnet[onnx]'",
+    "onnxruntime": "pip install 'glassnet[onnx]'",
     "playwright": (
         "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
     ),

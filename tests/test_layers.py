@@ -22,6 +22,7 @@ LAYERS = (
     ("data", {"data"}),
     ("utils", {"utils"}),
     ("io", {"io"}),
+    ("onnx", {"onnx"}),
     ("train", {"train"}),
     ("explain", {"explain"}),
     ("playground", {"playground"}),

@@ -82,10 +82,7 @@ LAYERS = {
     "adaptive_avg_pool2d_uneven": (lambda: nn.AdaptiveAvgPool2d((3, 2)), (3, 7, 5)),
     "batch_norm1d": (lambda: batch_norm(nn.BatchNorm1d(5), (8, 5)), (5,)),
     "batch_norm1d_sequence": (lambda: batch_norm(nn.BatchNorm1d(5), (8, 5, 4)), (5, 4)),
-    "batch_norm1d_no_affine": (
-        lambda: batch_norm(nn.BatchNorm1d(5, affine=False), (8, 5)),
-        (5,),
-    ),
+    "batch_norm1d_no_affine": (lambda: batch_norm(nn.BatchNorm1d(5, affine=False), (8, 5)), (5,)),
     "batch_norm2d": (lambda: batch_norm(nn.BatchNorm2d(3), (4, 3, 5, 5)), (3, 5, 5)),
     "layer_norm": (lambda: then(nn.LayerNorm(5)), (5,)),
     "layer_norm_2d": (lambda: nn.LayerNorm((3, 4)), (2, 3, 4)),

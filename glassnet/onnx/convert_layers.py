@@ -35,7 +35,9 @@ def conv(step: Step) -> str:
     if len(step.shape(0)) == 3:
         attrs = dict(strides=[stride[1]], pads=[left, right], dilations=[dilation[1]])
     else:
-        attrs = dict(strides=list(stride), pads=[top, left, bottom, right], dilations=list(dilation))
+        attrs = dict(
+            strides=list(stride), pads=[top, left, bottom, right], dilations=list(dilation)
+        )
     return step.g.node("Conv", inputs, group=int(step.kw("groups", 1)), **attrs)
 
 

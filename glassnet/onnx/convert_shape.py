@@ -100,8 +100,9 @@ def get_item(step: Step) -> str:
         raise step.fail(
             f"indexing with {index!r}: only one integer array among slices is supported"
         )
-    if Ellipsis in items:
-        at = items.index(Ellipsis)
+    ellipsis = [i for i, item in enumerate(items) if item is Ellipsis]
+    if ellipsis:
+        at = ellipsis[0]
         used = sum(1 for it in items if it is not None and it is not Ellipsis)
         items[at : at + 1] = [slice(None)] * (ndim - used)
     starts, ends, axes, steps, squeeze, new_axes = [], [], [], [], [], []

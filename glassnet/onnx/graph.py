@@ -98,7 +98,7 @@ class Graph:
             array = np.asarray(value, dtype=dtype)
         if twin is not NO_TWIN:
             other = array_of(twin)
-            other = np.asarray(twin) if other is None else other
+            other = np.asarray(twin, dtype=array.dtype) if other is None else other
             if other.shape != array.shape or not np.array_equal(array, other, equal_nan=True):
                 raise ExportError(
                     f"{what}: uses a constant {_describe(array)} that changes when the input "

@@ -204,3 +204,28 @@ def test_parameters_are_initializers_under_their_state_dict_names():
     for name, p in model.named_parameters():
         assert name in stored
         np.testing.assert_array_equal(to_array(stored[name]), p.detach().numpy())
+
+
+@pytest.mark.parametrize("kind", [nn.RNNCell, nn.LSTMCell, nn.GRUCell])
+def test_cells_with_and_without_a_state(kind):
+    """One step of a cell: with zeros as the state, with a given one, unbatched."""
+    gn.manual_seed(0)
+    cell = kind(3, 4) if kind is not nn.RNNCell else kind(3, 4, nonlinearity="relu")
+
+    class Step(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = cell
+
+        def forward(self, x, h, c=None):
+            return self.cell(x, h if c is None else (h, c))
+
+    round_trip(cell, (floats(B, 3),), (floats(OTHER_B, 3),), {"input": {0: "batch"}})
+    names = ["x", "h", "c"] if kind is nn.LSTMCell else ["x", "h"]
+
+    def args(*batch):
+        return tuple(floats(*batch, n) for n in [3, 4, 4][: len(names)])
+
+    axes = {n: {0: "batch"} for n in names}
+    round_trip(Step(), args(B), args(OTHER_B), axes, input_names=names)
+    round_trip(Step(), args(), args(), {}, input_names=names)

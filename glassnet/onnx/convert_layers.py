@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ops.pool import averaging_matrix
 from .step import Step, converts
 
 
@@ -97,8 +98,6 @@ def avg_pool(step: Step) -> str:
 def adaptive_avg_pool(step: Step) -> str:
     """(1, 1): GlobalAveragePool; sizes that divide the input's: an AveragePool;
     others: y = Aₕ x A_wᵀ with the op's own averaging matrices."""
-    from ..ops.pool import averaging_matrix
-
     g, x = step.g, step.x(0)
     oh, ow = step.kw("output_size", (1, 1))
     if (oh, ow) == (1, 1):

@@ -22,9 +22,10 @@ from onnx import helper
 
 from ..io.atomic import atomic_write
 from ..nn.module import Module
+from ..nn.rnn import RNNBase
 from ..tensor import Tensor
 from . import convert_elementwise, convert_layers, convert_shape  # noqa: F401 (register)
-from .convert_recurrent import recurrent
+from .convert_recurrent import cell, recurrent
 from .errors import ExportError
 from .graph import Graph, onnx_dtype
 from .step import CONVERTERS, SIZED, Step, place
@@ -113,7 +114,7 @@ def _build(model, trace, twin, inputs, in_names, out_names, opset):
 def _convert(step: Step) -> Any:
     call = step.call
     if call.is_module and isinstance(call.op, WHOLE_MODULES):
-        return recurrent(step)
+        return recurrent(step) if isinstance(call.op, RNNBase) else cell(step)
     converter = CONVERTERS.get(call.name)
     if converter is None:
         raise ExportError(

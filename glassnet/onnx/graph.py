@@ -135,9 +135,3 @@ class Graph:
 
     def cast(self, name: str, dtype: Any) -> str:
         return self.node("Cast", [name], to=onnx_dtype(dtype))
-
-    def shape_of(self, name: str, start: int, end: int | None = None) -> str:
-        """The runtime sizes of axes start…end−1 of a value, an int64 vector."""
-        if end is None:
-            return self.node("Shape", [name], start=start)
-        return self.node("Shape", [name], start=start, end=end)

@@ -98,9 +98,6 @@ class Step:
         """The shape of positional argument ``i`` in this run."""
         return np.shape(array_of(self.arg(i)))
 
-    def is_tensor(self, i: int) -> bool:
-        return isinstance(self.arg(i), (Tensor, np.ndarray))
-
     # ---- dynamic sizes --------------------------------------------------------
     def dynamic_axes(self, value: Any = "out") -> frozenset[int]:
         """The axes of the output (or of positional argument ``value``) whose size

@@ -5,7 +5,8 @@ While ``record`` is active, ``Op.apply`` and ``Function.apply`` are wrapped:
 each call appends a ``Call`` (the op's class, its positional and keyword
 arguments as given, the output tensor, the dotted path of the innermost
 module running). Every module's ``forward`` is wrapped too, to know that path;
-a module that ONNX has one node for (``nn.RNN``, ``nn.LSTM``, ``nn.GRU``)
+a module that ONNX has one node for (``nn.RNN``, ``nn.LSTM``, ``nn.GRU`` and
+their cells)
 is recorded as one ``Call`` of the module itself, and the ops inside it are
 not recorded. The arrays of every call are kept alive until the trace is
 dropped, so an array's ``id`` names one array for the whole export.
@@ -23,10 +24,11 @@ from ..autograd import Function, Op
 from ..grad_mode import no_grad
 from ..nn.module import Module
 from ..nn.rnn import RNNBase
+from ..nn.rnn_cells import RNNCellBase
 from ..tensor import Tensor
 
 # modules exported as one ONNX node each (the rest: the ops their forward runs)
-WHOLE_MODULES = (RNNBase,)
+WHOLE_MODULES = (RNNBase, RNNCellBase)
 
 
 @dataclass

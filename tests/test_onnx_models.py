@@ -184,3 +184,27 @@ def test_export_writes_the_file_at_a_path(tmp_path):
     assert path.read_bytes() == returned.SerializeToString()
     got = session(str(path)).run(None, {"input": x.numpy()})[0]
     np.testing.assert_allclose(got, model(x).detach().numpy(), atol=1e-5)
+
+
+def test_transformer_encoder_with_a_key_padding_mask_input():
+    """A bool mask is a graph input (True: a padding position), with the batch and
+    sequence axes dynamic."""
+    gn.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True)
+    encoder = nn.TransformerEncoder(layer, num_layers=2)
+
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, x, padding):
+            return self.encoder(x, src_key_padding_mask=padding)
+
+    def args(lengths, seq):
+        padding = np.arange(seq)[None, :] >= np.asarray(lengths)[:, None]
+        return gn.randn(len(lengths), seq, 8), gn.tensor(padding)
+
+    axes = {"x": {0: "batch", 1: "seq"}, "padding": {0: "batch", 1: "seq"}}
+    names = ["x", "padding"]
+    round_trip(Masked(), args([3, 5], 5), args([4, 2, 1], 4), axes, input_names=names)

@@ -208,3 +208,38 @@ def test_transformer_encoder_with_a_key_padding_mask_input():
     axes = {"x": {0: "batch", 1: "seq"}, "padding": {0: "batch", 1: "seq"}}
     names = ["x", "padding"]
     round_trip(Masked(), args([3, 5], 5), args([4, 2, 1], 4), axes, input_names=names)
+
+
+def test_in_place_changes_in_forward():
+    """x += 1, clamp_ and mul_ on values computed from the input are ops of the graph
+    (the trace gives the input a gradient, so glassnet records them)."""
+    gn.manual_seed(0)
+
+    class InPlace(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(4, 4)
+
+        def forward(self, x, mask):
+            y = self.linear(x)
+            first = y * 1
+            y += 1
+            y.clamp_(min=0)
+            y.mul_(2)
+            return gn.where(mask, y, first), first
+
+    def args(n):
+        return gn.randn(n, 4), gn.tensor(np.arange(4 * n).reshape(n, 4) % 3 == 0)
+
+    axes = {"x": {0: "n"}, "mask": {0: "n"}}
+    round_trip(InPlace(), args(B), args(OTHER_B), axes, input_names=["x", "mask"])
+
+
+def test_an_input_changed_in_place_is_refused():
+    class ChangesInput(nn.Module):
+        def forward(self, index):
+            index += 1
+            return gn.ones(3)[index]
+
+    with pytest.raises(gn.onnx.ExportError, match="changed input 0 in place"):
+        export_bytes(ChangesInput(), (gn.tensor([0, 1]),))

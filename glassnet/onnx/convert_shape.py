@@ -21,7 +21,7 @@ def reshape(step: Step) -> str:
     target, source = step.out.shape, step.shape(0)
     dyn_out, dyn_in = step.dynamic_axes(), step.dynamic_axes(0)
     twin_in = np.shape(array_of(step.twin.args[0])) if step.twin else source
-    twin_out = step.twin.output._data.shape if step.twin else target
+    twin_out = step.twin.output.shape if step.twin else target
     spec = []
     for i, n in enumerate(target):
         if i not in dyn_out:

@@ -29,7 +29,7 @@ from .convert_recurrent import cell, recurrent
 from .errors import ExportError
 from .graph import Graph, onnx_dtype
 from .step import CONVERTERS, SIZED, Step, place
-from .trace import WHOLE_MODULES, Call, Trace, arrays_in, record, tensors_in
+from .trace import WHOLE_MODULES, Call, Trace, arrays_in, arrays_out, record
 from .twin import align, twin_args
 
 DEFAULT_OPSET = 18
@@ -67,15 +67,20 @@ def export(
     in_names = _names(input_names, len(inputs), "input")
     axes = _dynamic_axes(dynamic_axes, in_names, output_names, inputs)
     trace = record(model, args)
-    outputs = tensors_in(trace.output)
+    outputs = arrays_out(trace.output)
     if not outputs:
         raise ExportError(f"onnx.export: forward returned no tensor ({type(trace.output)})")
     out_names = _names(output_names, len(outputs), "output")
+    if set(out_names) & set(in_names):
+        raise ValueError(
+            f"onnx.export: {sorted(set(out_names) & set(in_names))} is both an input and an "
+            "output name; ONNX values need distinct names"
+        )
     dynamic = [sorted(axes.get(n, {})) for n in in_names]
     twin = record(model, twin_args(args, dynamic))
     align(trace, twin)
-    graph = _build(model, trace, twin, inputs, in_names, out_names, opset)
-    proto = _model(graph, trace, twin, inputs, in_names, out_names, axes, opset)
+    graph = _build(model, trace, twin, in_names, out_names, opset)
+    proto = _model(graph, trace, twin, in_names, out_names, axes, opset)
     onnx.checker.check_model(proto, full_check=True)
     if verbose:
         print(helper.printable_graph(proto.graph))
@@ -83,21 +88,21 @@ def export(
     return proto
 
 
-def _build(model, trace, twin, inputs, in_names, out_names, opset):
+def _build(model, trace, twin, in_names, out_names, opset):
     g = Graph(opset)
     g.used.update(in_names)
     g.used.update(out_names)
-    for tensor, name in zip(inputs, in_names):
-        g.bind(tensor._data, name)
-        g.inputs.append(tensor._data)
+    for array, name in zip(trace.inputs, in_names):
+        g.bind(array, name)
+        g.inputs.append(array)
     for name, t in [*model.named_parameters(), *model.named_buffers()]:
         g.add_parameter(name, t._data)
     live = _live(trace)
-    depends = {id(t._data) for t in inputs} | set(g.params)
+    depends = {id(a) for a in trace.inputs} | set(g.params)
     for i, call in enumerate(trace.calls):
         if not any(id(a) in depends for a in arrays_in((call.args, call.kwargs))):
             continue  # reads only constants: its result is a constant
-        results = [t._data for t in tensors_in(call.output)]
+        results = arrays_out(call.output)
         depends.update(id(a) for a in results)
         if not live[i]:
             continue
@@ -105,8 +110,8 @@ def _build(model, trace, twin, inputs, in_names, out_names, opset):
         names = names if isinstance(names, list) else [names]
         for array, name in zip(results, names):
             g.bind(array, name)
-    for tensor, name in zip(tensors_in(trace.output), out_names):
-        source = g.value(tensor, what=f"onnx.export: output {name!r}")
+    for tensor, other, name in zip(arrays_out(trace.output), arrays_out(twin.output), out_names):
+        source = g.value(tensor, what=f"onnx.export: output {name!r}", twin=other)
         g.nodes.append(helper.make_node("Identity", [source], [name]))
     return g
 
@@ -130,30 +135,30 @@ def _convert(step: Step) -> Any:
 
 def _live(trace: Trace) -> list[bool]:
     """Which calls the outputs depend on (the others are left out of the graph)."""
-    needed = {id(t._data) for t in tensors_in(trace.output)}
+    needed = {id(a) for a in arrays_out(trace.output)}
     live = [False] * len(trace.calls)
     for i in range(len(trace.calls) - 1, -1, -1):
         call: Call = trace.calls[i]
-        if any(id(t._data) in needed for t in tensors_in(call.output)):
+        if any(id(a) in needed for a in arrays_out(call.output)):
             live[i] = True
             needed.update(id(a) for a in arrays_in((call.args, call.kwargs)))
     return live
 
 
-def _model(g, trace, twin, inputs, in_names, out_names, axes, opset):
+def _model(g, trace, twin, in_names, out_names, axes, opset):
     def info(name, array, dims):
         shape = [dims.get(i, size) for i, size in enumerate(array.shape)]
         return helper.make_tensor_value_info(name, onnx_dtype(array.dtype), shape)
 
     graph_inputs = [
-        info(n, t._data, {i: str(label) for i, label in axes.get(n, {}).items()})
-        for t, n in zip(inputs, in_names)
+        info(n, t, {i: str(label) for i, label in axes.get(n, {}).items()})
+        for t, n in zip(trace.inputs, in_names)
     ]
     graph_outputs = []
-    for a, b, name in zip(tensors_in(trace.output), tensors_in(twin.output), out_names):
+    for a, b, name in zip(arrays_out(trace.output), arrays_out(twin.output), out_names):
         dims = {i: f"{name}_dim{i}" for i in range(a.ndim) if a.shape[i] != b.shape[i]}
         dims.update({i: str(label) for i, label in axes.get(name, {}).items()})
-        graph_outputs.append(info(name, a._data, dims))
+        graph_outputs.append(info(name, a, dims))
     graph = helper.make_graph(g.nodes, "glassnet", graph_inputs, graph_outputs, g.initializers)
     return helper.make_model(
         graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="glassnet"

@@ -24,7 +24,7 @@ import numpy as np
 from ..tensor import Tensor
 from .errors import ExportError
 from .graph import NO_TWIN, Graph, array_of
-from .trace import Call, tensors_in
+from .trace import Call, arrays_out
 
 Converter = Callable[["Step"], Any]
 CONVERTERS: dict[str, Converter] = {}
@@ -61,9 +61,8 @@ class Step:
     def __init__(self, g: Graph, call: Call, twin: Call | None):
         self.g, self.call, self.twin = g, call, twin
         self.args, self.kwargs = call.args, call.kwargs
-        outs = tensors_in(call.output)
-        self.out = outs[0]._data if outs else None
-        self.outs = [t._data for t in outs]
+        self.outs = arrays_out(call.output)
+        self.out = self.outs[0] if self.outs else None
 
     @property
     def where(self) -> str:
@@ -105,7 +104,7 @@ class Step:
         if self.twin is None:
             return frozenset()
         if value == "out":
-            return changed_axes(self.out, tensors_in(self.twin.output)[0])
+            return changed_axes(self.out, arrays_out(self.twin.output)[0])
         return changed_axes(self.arg(value), self.twin.args[value])
 
     def same_arguments(self) -> bool:

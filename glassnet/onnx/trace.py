@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Op
-from ..grad_mode import no_grad
+from ..grad_mode import enable_grad
 from ..nn.module import Module
 from ..nn.rnn import RNNBase
 from ..nn.rnn_cells import RNNCellBase
 from ..tensor import Tensor
+from .errors import ExportError
 
 # modules exported as one ONNX node each (the rest: the ops their forward runs)
 WHOLE_MODULES = (RNNBase, RNNCellBase)
@@ -33,12 +34,14 @@ WHOLE_MODULES = (RNNBase, RNNCellBase)
 
 @dataclass
 class Call:
-    """One op (``op`` is its class) or one whole module (``op`` is the module)."""
+    """One op (``op`` is its class) or one whole module (``op`` is the module), its
+    arguments and output with every tensor replaced by the array it held then (an
+    in-place change gives a tensor another array later)."""
 
     op: Any
     args: tuple
     kwargs: dict
-    output: Any  # a Tensor, or a module's output (tensors in tuples)
+    output: Any  # an array, or a module's output (arrays in tuples)
     where: str  # the dotted path of the module it ran in ("" the model itself)
 
     @property
@@ -53,6 +56,7 @@ class Call:
 @dataclass
 class Trace:
     calls: list[Call] = field(default_factory=list)
+    inputs: list[np.ndarray] = field(default_factory=list)  # the arrays forward was given
     output: Any = None
 
 
@@ -66,7 +70,7 @@ class _Recorder:
         out = original(cls, *args, **kwargs)
         if not self.inside_whole:
             where = self.path[-1] if self.path else ""
-            self.trace.calls.append(Call(cls, args, kwargs, out, where))
+            self.trace.calls.append(Call(cls, *frozen((args, kwargs, out)), where))
         return out
 
     def module_forward(self, module, name, forward):
@@ -80,7 +84,7 @@ class _Recorder:
                 self.inside_whole -= whole
                 self.path.pop()
             if whole:
-                self.trace.calls.append(Call(module, args, kwargs, out, name))
+                self.trace.calls.append(Call(module, *frozen((args, kwargs, out)), name))
             return out
 
         return run
@@ -112,34 +116,64 @@ def _wrapped(recorder: _Recorder, model: Module):
 
 
 def record(model: Module, args: tuple) -> Trace:
-    """Run ``model(*args)`` in evaluation mode, without gradients, and return
-    what it ran (the model's training flags are put back after)."""
+    """Run ``model(*args)`` in evaluation mode and return what it ran (the model's
+    training flags are put back after). Each floating-point tensor in ``args`` is
+    replaced by a copy that requires grad, so that an in-place change of a value
+    computed from it is an op too (without a gradient to record, ``x += 1`` writes
+    into the array directly); ``trace.inputs`` are the arrays the model received."""
     modes = [(m, m.training) for m in model.modules()]
     trace = Trace()
+    with enable_grad():
+        given = tuple(_traced(a) for a in args)
+    trace.inputs = [a._data for a in given if isinstance(a, Tensor)]
+    kept = [a.copy() for a in trace.inputs]
     model.eval()
     try:
-        with no_grad(), _wrapped(_Recorder(trace), model):
-            trace.output = model(*args)
+        with enable_grad(), _wrapped(_Recorder(trace), model):
+            trace.output = frozen(model(*given))
     finally:
         for m, mode in modes:
             m.__dict__["training"] = mode
+    for i, (now, before) in enumerate(zip(trace.inputs, kept)):
+        if not np.array_equal(now, before, equal_nan=True):
+            raise ExportError(
+                f"onnx.export: forward changed input {i} in place; an exported graph cannot "
+                "(change a copy: x = x.clone())"
+            )
     return trace
 
 
-def tensors_in(value: Any) -> list[Tensor]:
-    """The tensors of a (nested) output, in order: a Tensor, or tuples/lists of them."""
+def _traced(value: Any) -> Any:
+    if not isinstance(value, Tensor):
+        return value
+    if value.dtype.kind in "fc":
+        return value.detach().requires_grad_(True).clone()
+    return value.detach()
+
+
+def frozen(value: Any) -> Any:
+    """``value`` with every tensor in it (in tuples, lists, dicts) replaced by its array."""
     if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, (tuple, list)):
+        return [frozen(v) for v in value] if isinstance(value, list) else tuple(map(frozen, value))
+    if isinstance(value, dict):
+        return {k: frozen(v) for k, v in value.items()}
+    return value
+
+
+def arrays_out(value: Any) -> list[np.ndarray]:
+    """The arrays of a (frozen) output, in order: an array, or tuples/lists of them."""
+    if isinstance(value, np.ndarray):
         return [value]
     if isinstance(value, (tuple, list)):
-        return [t for v in value for t in tensors_in(v)]
+        return [t for v in value for t in arrays_out(v)]
     return []
 
 
 def arrays_in(value: Any) -> list:
-    """Every array a call's arguments hold (tensors' arrays, NumPy arrays), nested
-    in tuples, lists and dicts, in order."""
-    if isinstance(value, Tensor):
-        return [value._data]
+    """Every array a call's (frozen) arguments hold, nested in tuples, lists and
+    dicts, in order."""
     if isinstance(value, np.ndarray):
         return [value]
     if isinstance(value, (tuple, list)):

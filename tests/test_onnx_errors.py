@@ -38,19 +38,35 @@ def test_an_op_without_conversion_is_named_with_its_module_path():
         export_bytes(model, (gn.randn(2, 4),))
 
 
-def test_a_user_function_has_no_conversion():
-    class Cube(gn.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x**3
+class Cube(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x**3
 
-        @staticmethod
-        def backward(ctx, grad):
-            return grad
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
+
+class NumpyCube(Cube):
+    @staticmethod
+    def forward(ctx, x):
+        return gn.tensor(x.numpy() ** 3)
+
+
+def test_a_user_function_exports_the_ops_of_its_forward():
+    gn.manual_seed(0)
     model = Model(lambda h: Cube.apply(h))
-    with pytest.raises(ExportError, match=r"op Cube \(in model\.block\.0\)"):
-        export_bytes(model, (gn.randn(2, 4),))
+    x = gn.randn(3, 4)
+    _, data = export_bytes(model, (x,))
+    got = session(data).run(None, {"input": x.numpy()})[0]
+    np.testing.assert_allclose(got, model(x).detach().numpy(), atol=1e-5)
+
+
+def test_a_user_function_computing_in_numpy_is_refused():
+    model = Model(lambda h: NumpyCube.apply(h) + 1)
+    with pytest.raises(ExportError, match=r"Add \(in model\.block\.0\).*changes when the input"):
+        export_bytes(model, (gn.randn(3, 4),))
 
 
 def test_a_mask_computed_from_the_input_outside_the_graph_is_refused():

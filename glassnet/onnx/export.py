@@ -27,7 +27,7 @@ from ..tensor import Tensor
 from . import convert_elementwise, convert_layers, convert_shape  # noqa: F401 (register)
 from .convert_recurrent import cell, recurrent
 from .errors import ExportError
-from .graph import Graph, onnx_dtype
+from .graph import Graph, check_constant, onnx_dtype
 from .step import CONVERTERS, SIZED, Step, place
 from .trace import WHOLE_MODULES, Call, Trace, arrays_in, arrays_out, record
 from .twin import align, twin_args
@@ -100,8 +100,15 @@ def _build(model, trace, twin, in_names, out_names, opset):
     live = _live(trace)
     depends = {id(a) for a in trace.inputs} | set(g.params)
     for i, call in enumerate(trace.calls):
-        if not any(id(a) in depends for a in arrays_in((call.args, call.kwargs))):
-            continue  # reads only constants: its result is a constant
+        read = arrays_in((call.args, call.kwargs))
+        if not any(id(a) in depends for a in read):
+            if live[i]:  # reads only constants: its result is a constant (if they are)
+                what = f"onnx.export: {call.name} (in {place(call.where)})"
+                for array, other in zip(
+                    read, arrays_in((twin.calls[i].args, twin.calls[i].kwargs))
+                ):
+                    check_constant(array, other, what)
+            continue
         results = arrays_out(call.output)
         depends.update(id(a) for a in results)
         if not live[i]:

@@ -32,6 +32,17 @@ def _describe(array: np.ndarray) -> str:
     return f"of shape {array.shape} ({array.dtype})"
 
 
+def check_constant(array: np.ndarray, twin: np.ndarray, what: str) -> None:
+    """Raise unless a constant is the same in the second run (other input values)."""
+    if twin.shape != array.shape or not np.array_equal(array, twin, equal_nan=True):
+        raise ExportError(
+            f"{what}: uses a constant {_describe(array)} that changes when the input "
+            "does: it was computed from the input outside the ops glassnet records "
+            "(a comparison, argmax, .numpy(), zeros of the batch size…), so the "
+            "graph cannot hold it as a constant"
+        )
+
+
 def array_of(value: Any) -> np.ndarray | None:
     if isinstance(value, Tensor):
         return value._data
@@ -98,16 +109,11 @@ class Graph:
             array = np.asarray(value, dtype=dtype)
         if twin is not NO_TWIN:
             other = array_of(twin)
-            other = np.asarray(twin, dtype=array.dtype) if other is None else other
-            if other.shape != array.shape or not np.array_equal(array, other, equal_nan=True):
-                raise ExportError(
-                    f"{what}: uses a constant {_describe(array)} that changes when the input "
-                    "does: it was computed from the input outside the ops glassnet records "
-                    "(a comparison, argmax, .numpy(), zeros of the batch size…), so the "
-                    "graph cannot hold it as a constant"
-                )
+            check_constant(
+                array, np.asarray(twin, dtype=array.dtype) if other is None else other, what
+            )
         for source in self.inputs:
-            if np.shares_memory(array, source):
+            if np.may_share_memory(array, source):
                 raise ExportError(
                     f"{what}: reads an input's values as a constant (an array made from "
                     "the input outside the ops glassnet records, e.g. through .numpy()); "

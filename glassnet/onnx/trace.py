@@ -1,26 +1,28 @@
 """Recording a model's forward pass for export: every op it runs, with its
 arguments, its output and the module it ran in.
 
-While ``record`` is active, ``Op.apply`` and ``Function.apply`` are wrapped:
-each call appends a ``Call`` (the op's class, its positional and keyword
-arguments as given, the output tensor, the dotted path of the innermost
-module running). Every module's ``forward`` is wrapped too, to know that path;
-a module that ONNX has one node for (``nn.RNN``, ``nn.LSTM``, ``nn.GRU`` and
-their cells)
-is recorded as one ``Call`` of the module itself, and the ops inside it are
-not recorded. The arrays of every call are kept alive until the trace is
-dropped, so an array's ``id`` names one array for the whole export.
+While ``record`` is active, ``Op.apply`` is wrapped: each call appends a
+``Call`` (the op's class, its positional and keyword arguments, its output,
+the dotted path of the innermost module running). A user-defined
+``autograd.Function`` is not an op of its own here: the ops its ``forward``
+runs are recorded (its output is their output's array). Every module's
+``forward`` is wrapped too, to know that path; a module that ONNX has one node
+for (``nn.RNN``, ``nn.LSTM``, ``nn.GRU`` and their cells) is recorded as one
+``Call`` of the module itself, and the ops inside it are not recorded. The
+arrays of every call are kept alive until the trace is dropped, so an array's
+``id`` names one array for the whole export.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Op
+from ..autograd import Op
 from ..grad_mode import enable_grad
 from ..nn.module import Module
 from ..nn.rnn import RNNBase
@@ -65,10 +67,11 @@ class _Recorder:
         self.trace = trace
         self.path: list[str] = []
         self.inside_whole = 0  # > 0 while a WHOLE_MODULES module runs
+        self.thread = threading.get_ident()  # ops that other threads run are not the model's
 
     def op_call(self, original, cls, args, kwargs):
         out = original(cls, *args, **kwargs)
-        if not self.inside_whole:
+        if not self.inside_whole and threading.get_ident() == self.thread:
             where = self.path[-1] if self.path else ""
             self.trace.calls.append(Call(cls, *frozen((args, kwargs, out)), where))
         return out
@@ -92,14 +95,10 @@ class _Recorder:
 
 @contextmanager
 def _wrapped(recorder: _Recorder, model: Module):
-    op_apply, fn_apply = Op.__dict__["apply"], Function.__dict__["apply"]
-
-    def wrap(original):
-        func = original.__func__
-        return classmethod(lambda cls, *a, **k: recorder.op_call(func, cls, a, k))
-
+    op_apply = Op.__dict__["apply"]
+    func = op_apply.__func__
     patched = []
-    Op.apply, Function.apply = wrap(op_apply), wrap(fn_apply)  # type: ignore[method-assign]
+    Op.apply = classmethod(lambda cls, *a, **k: recorder.op_call(func, cls, a, k))  # type: ignore[method-assign,assignment]
     try:
         for name, module in model.named_modules():
             had = module.__dict__.get("forward")
@@ -107,7 +106,7 @@ def _wrapped(recorder: _Recorder, model: Module):
             patched.append((module, had))
         yield
     finally:
-        Op.apply, Function.apply = op_apply, fn_apply  # type: ignore[method-assign]
+        Op.apply = op_apply  # type: ignore[method-assign]
         for module, had in patched:
             if had is None:
                 del module.__dict__["forward"]

@@ -65,7 +65,6 @@ def export(
     if not inputs:
         raise TypeError("onnx.export: args must hold at least one Tensor (the graph's input)")
     in_names = _names(input_names, len(inputs), "input")
-    axes = _dynamic_axes(dynamic_axes, in_names, output_names, inputs)
     trace = record(model, args)
     outputs = arrays_out(trace.output)
     if not outputs:
@@ -76,12 +75,19 @@ def export(
             f"onnx.export: {sorted(set(out_names) & set(in_names))} is both an input and an "
             "output name; ONNX values need distinct names"
         )
+    axes = _dynamic_axes(dynamic_axes, in_names, out_names, inputs)
     dynamic = [sorted(axes.get(n, {})) for n in in_names]
     twin = record(model, twin_args(args, dynamic))
     align(trace, twin)
     graph = _build(model, trace, twin, in_names, out_names, opset)
     proto = _model(graph, trace, twin, in_names, out_names, axes, opset)
-    onnx.checker.check_model(proto, full_check=True)
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
+        raise ExportError(
+            f"onnx.export: the graph glassnet made does not pass onnx.checker (a bug in "
+            f"glassnet.onnx; please report it with the model): {exc}"
+        ) from exc
     if verbose:
         print(helper.printable_graph(proto.graph))
     _write(proto, f)
@@ -100,14 +106,9 @@ def _build(model, trace, twin, in_names, out_names, opset):
     live = _live(trace)
     depends = {id(a) for a in trace.inputs} | set(g.params)
     for i, call in enumerate(trace.calls):
-        read = arrays_in((call.args, call.kwargs))
-        if not any(id(a) in depends for a in read):
-            if live[i]:  # reads only constants: its result is a constant (if they are)
-                what = f"onnx.export: {call.name} (in {place(call.where)})"
-                for array, other in zip(
-                    read, arrays_in((twin.calls[i].args, twin.calls[i].kwargs))
-                ):
-                    check_constant(array, other, what)
+        if not any(id(a) in depends for a in arrays_in((call.args, call.kwargs))):
+            if live[i]:  # reads only constants: its result is a constant, if they are
+                _check_constants(call, twin.calls[i])
             continue
         results = arrays_out(call.output)
         depends.update(id(a) for a in results)
@@ -121,6 +122,13 @@ def _build(model, trace, twin, in_names, out_names, opset):
         source = g.value(tensor, what=f"onnx.export: output {name!r}", twin=other)
         g.nodes.append(helper.make_node("Identity", [source], [name]))
     return g
+
+
+def _check_constants(call: Call, twin: Call) -> None:
+    what = f"onnx.export: {call.name} (in {place(call.where)})"
+    theirs = arrays_in((twin.args, twin.kwargs))
+    for array, other in zip(arrays_in((call.args, call.kwargs)), theirs):
+        check_constant(array, other, what)
 
 
 def _convert(step: Step) -> Any:
@@ -211,13 +219,13 @@ def _names(names: Sequence[str] | None, count: int, kind: str) -> list[str]:
     return names
 
 
-def _dynamic_axes(dynamic_axes, in_names, output_names, inputs) -> dict[str, dict[int, str]]:
+def _dynamic_axes(dynamic_axes, in_names, out_names, inputs) -> dict[str, dict[int, str]]:
     """{name: {axis: label}} from torch's two forms, checked against the names."""
     if dynamic_axes is None:
         return {}
     if not isinstance(dynamic_axes, Mapping):
         raise TypeError(f"onnx.export: dynamic_axes must be a dict, got {dynamic_axes!r}")
-    known = list(in_names) + (list(output_names) if output_names is not None else [])
+    known = list(in_names) + list(out_names)
     ranks = {n: t.ndim for n, t in zip(in_names, inputs)}
     out: dict[str, dict[int, str]] = {}
     for name, spec in dynamic_axes.items():

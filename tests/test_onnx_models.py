@@ -243,3 +243,18 @@ def test_an_input_changed_in_place_is_refused():
 
     with pytest.raises(gn.onnx.ExportError, match="changed input 0 in place"):
         export_bytes(ChangesInput(), (gn.tensor([0, 1]),))
+
+
+def test_the_howto_page_runs(tmp_path, monkeypatch, capsys):
+    """docs/howto/onnx.md's code cells, run in order as the docs build runs them."""
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parents[1] / "docs" / "howto" / "onnx.md"
+    cells = re.findall(r"```\{code-cell\} python\n(.*?)```", page.read_text(), re.S)
+    assert len(cells) == 3
+    monkeypatch.chdir(tmp_path)
+    exec(compile("\n".join(cells), str(page), "exec"), {"__name__": "howto"})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("(5, 10)") and float(lines[0].split()[-1]) < 1e-5
+    assert lines[-1] == "onnx.export: no ONNX conversion for op Roll (in model)"

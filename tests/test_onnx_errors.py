@@ -131,7 +131,7 @@ def test_a_failed_export_writes_no_file(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(dynamic_axes={"x": [0]}), ValueError, r"dynamic_axes names 'x'.*\['input', 'output'\]"),
+        (dict(dynamic_axes={"x": [0]}), ValueError, r"names 'x'.*\['input', 'output'\]"),
         (dict(dynamic_axes={"input": [2]}), ValueError, r"axis 2, out of range.*\(3, 4\)"),
         (dict(dynamic_axes={"input": 0}), TypeError, r"dynamic_axes\['input'\] must be a list"),
         (dict(input_names=["a", "b"]), ValueError, r"input_names \['a', 'b'\] must be 1"),

@@ -258,3 +258,20 @@ def test_the_howto_page_runs(tmp_path, monkeypatch, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("(5, 10)") and float(lines[0].split()[-1]) < 1e-5
     assert lines[-1] == "onnx.export: no ONNX conversion for op Roll (in model)"
+
+
+def test_index_tensors_given_as_inputs():
+    """x[:, i], x[i] and gather(x, 1, g) with the indices as graph inputs (int64 and
+    int32), their length dynamic."""
+    gn.manual_seed(0)
+
+    class Picks(nn.Module):
+        def forward(self, x, i, g):
+            return x[:, i] * 2, gn.gather(x, 1, g), x[i]
+
+    def args(count):
+        rows = np.arange(4 * 2).reshape(4, 2) % 5
+        return gn.randn(4, 5), gn.tensor(np.arange(count) % 4), gn.tensor(rows.astype(np.int32))
+
+    names = ["x", "i", "g"]
+    round_trip(Picks(), args(3), args(6), {"i": {0: "count"}}, input_names=names)

@@ -145,9 +145,7 @@ def get_item(step: Step) -> str:
         )
     if gather is not None:
         where, item = gather
-        twin = _twin_array(step)
-        indices = step.constant(_int64(item), NO_TWIN if twin is NO_TWIN else _int64(twin))
-        out = g.node("Gather", [out, indices], axis=where)
+        out = g.node("Gather", [out, _indices(step, item, _twin_array(step))], axis=where)
     if squeeze:
         out = g.node("Squeeze", [out, g.int64s(squeeze, "axes")])
     if new_axes:
@@ -164,8 +162,14 @@ def _is_array(item: object) -> bool:
     return False
 
 
-def _int64(item: object) -> np.ndarray:
-    return np.asarray(array_of(item) if array_of(item) is not None else item, dtype=np.int64)
+def _indices(step: Step, item: object, twin: object) -> str:
+    """An index array as an int64 ONNX value: a graph input's or an op's output, or
+    a constant (which must be the same in the twin run)."""
+    array = array_of(item)
+    array = np.asarray(item) if array is None else array
+    other = twin if twin is NO_TWIN or array_of(twin) is not None else np.asarray(twin)
+    name = step.constant(array, other)
+    return name if array.dtype == np.int64 else step.g.cast(name, np.int64)
 
 
 def _twin_array(step: Step) -> object:
@@ -186,6 +190,5 @@ def _is_slice_like(item: object) -> bool:
 def gather(step: Step) -> str:
     """torch.gather: GatherElements (the index, a constant, must not come from the
     input's values: the twin run checks that)."""
-    twin = step.twin.args[2] if step.twin else NO_TWIN
-    index = step.constant(_int64(step.arg(2)), NO_TWIN if twin is NO_TWIN else _int64(twin))
+    index = _indices(step, step.arg(2), step.twin.args[2] if step.twin else NO_TWIN)
     return step.g.node("GatherElements", [step.x(0), index], axis=int(step.arg(1)))

@@ -32,9 +32,11 @@ def glassnet_outputs(model, args):
     stack = [out]
     while stack:
         item = stack.pop(0)
+        if isinstance(item, dict):
+            item = list(item.values())
         if isinstance(item, (tuple, list)):
             stack[:0] = list(item)
-        elif item is not None:
+        elif isinstance(item, gn.Tensor):
             flat.append(np.asarray(item))
     return flat
 

@@ -275,3 +275,19 @@ def test_index_tensors_given_as_inputs():
 
     names = ["x", "i", "g"]
     round_trip(Picks(), args(3), args(6), {"i": {0: "count"}}, input_names=names)
+
+
+def test_outputs_in_a_dict_and_nested_tuples_are_flattened_in_order():
+    gn.manual_seed(0)
+
+    class Outputs(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(3, 3)
+
+        def forward(self, x):
+            y = self.linear(x)
+            return {"logits": y, "extra": (gn.relu(y), None, [y.sum(dim=1)])}
+
+    proto = round_trip(Outputs(), (gn.randn(B, 3),), (gn.randn(OTHER_B, 3),), {"input": [0]})
+    assert [o.name for o in proto.graph.output] == ["output_0", "output_1", "output_2"]

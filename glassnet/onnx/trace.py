@@ -162,9 +162,12 @@ def frozen(value: Any) -> Any:
 
 
 def arrays_out(value: Any) -> list[np.ndarray]:
-    """The arrays of a (frozen) output, in order: an array, or tuples/lists of them."""
+    """The arrays of a (frozen) output, in order: an array, or tuples, lists and
+    dicts of them (None and other values are left out)."""
     if isinstance(value, np.ndarray):
         return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
     if isinstance(value, (tuple, list)):
         return [t for v in value for t in arrays_out(v)]
     return []

@@ -77,6 +77,18 @@ LAYERS = {
     ),
     "avg_pool2d_divisor": (lambda: nn.AvgPool2d(2, divisor_override=3), (2, 6, 6)),
     "avg_pool2d_ceil": (lambda: nn.AvgPool2d(2, ceil_mode=True), (2, 5, 7)),
+    "avg_pool2d_ceil_padded_not_counted": (
+        lambda: nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+        (2, 6, 6),
+    ),
+    "avg_pool2d_divisor_ceil_padded": (
+        lambda: nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, divisor_override=2),
+        (2, 8, 9),
+    ),
+    "max_pool2d_ceil_padded_dilated": (
+        lambda: nn.MaxPool2d(2, stride=2, padding=1, dilation=2, ceil_mode=True),
+        (2, 8, 9),
+    ),
     "adaptive_avg_pool2d_global": (lambda: nn.AdaptiveAvgPool2d(1), (3, 5, 7)),
     "adaptive_avg_pool2d_dividing": (lambda: nn.AdaptiveAvgPool2d((2, 3)), (3, 6, 6)),
     "adaptive_avg_pool2d_uneven": (lambda: nn.AdaptiveAvgPool2d((3, 2)), (3, 7, 5)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.pool import averaging_matrix
+from ..ops.pool import averaging_matrix, pool_geometry
 from .step import Step, converts
 
 
@@ -75,23 +75,34 @@ def max_pool(step: Step) -> str:
 
 @converts("AvgPool2d")
 def avg_pool(step: Step) -> str:
-    """divisor_override d: the mean counting the padding, times kH·kW/d."""
+    """divisor_override d: the window sums over the zero-padded input (padded as
+    glassnet pads it, ceil_mode's extra row and column included, so that every
+    window is whole), divided by d."""
     g = step.g
-    kernel, ph, pw = step.kw("kernel", (2, 2)), *step.kw("padding", (0, 0))
-    divisor = step.kw("divisor_override")
-    out = g.node(
-        "AveragePool",
-        [step.x(0)],
-        kernel_shape=list(kernel),
-        strides=list(step.kw("stride", (2, 2))),
-        pads=[ph, pw, ph, pw],
-        ceil_mode=int(step.kw("ceil_mode", False)),
-        count_include_pad=int(divisor is not None or step.kw("count_include_pad", True)),
+    kernel, stride, (ph, pw) = (
+        step.kw("kernel", (2, 2)),
+        step.kw("stride", (2, 2)),
+        step.kw("padding", (0, 0)),
     )
+    ceil, divisor = bool(step.kw("ceil_mode", False)), step.kw("divisor_override")
     if divisor is None:
-        return out
+        return g.node(
+            "AveragePool",
+            [step.x(0)],
+            kernel_shape=list(kernel),
+            strides=list(stride),
+            pads=[ph, pw, ph, pw],
+            ceil_mode=int(ceil),
+            count_include_pad=int(step.kw("count_include_pad", True)),
+        )
+    if ceil and step.dynamic_axes(0) & {2, 3}:
+        raise step.fail("divisor_override with ceil_mode over a dynamic height or width")
+    _, (eh, ew) = pool_geometry(step.shape(0)[2:], kernel, stride, (ph, pw), (1, 1), ceil)
+    pads = g.int64s([0, 0, ph, pw, 0, 0, ph + eh, pw + ew], "pads")
+    padded = g.node("Pad", [step.x(0), pads])
+    mean = g.node("AveragePool", [padded], kernel_shape=list(kernel), strides=list(stride))
     scale = np.asarray(kernel[0] * kernel[1] / divisor, dtype=step.out.dtype)
-    return g.node("Mul", [out, g.const(scale, "scale")])
+    return g.node("Mul", [mean, g.const(scale, "scale")])
 
 
 @converts("AdaptiveAvgPool2d")

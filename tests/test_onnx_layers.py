@@ -65,6 +65,14 @@ LAYERS = {
         lambda: nn.ConvTranspose2d(4, 6, 2, stride=2, groups=2, bias=False),
         (4, 3, 3),
     ),
+    "conv_transpose2d_output_padding_from_dilation": (
+        lambda: nn.ConvTranspose2d(2, 3, 3, dilation=2, output_padding=1),
+        (2, 4, 5),
+    ),
+    "conv_transpose2d_output_padding_past_padding": (
+        lambda: nn.ConvTranspose2d(2, 3, 2, stride=(3, 2), padding=(0, 1), output_padding=(2, 1)),
+        (2, 4, 5),
+    ),
     "max_pool2d": (lambda: nn.MaxPool2d(2), (3, 6, 6)),
     "max_pool2d_padded": (lambda: nn.MaxPool2d(3, stride=2, padding=1), (2, 7, 6)),
     "max_pool2d_dilated": (lambda: nn.MaxPool2d(2, stride=1, dilation=2), (2, 6, 6)),

@@ -44,17 +44,31 @@ def conv(step: Step) -> str:
 
 @converts("ConvTranspose2d")
 def conv_transpose(step: Step) -> str:
-    ph, pw = step.kw("padding", (0, 0))
-    inputs = [step.x(0), step.x(1)] + ([step.x(2)] if step.arg(2) is not None else [])
-    return step.g.node(
+    """output_padding as a smaller crop at the end (pads p before, p − op after):
+    ONNX Runtime refuses an output_padding not below the stride, which PyTorch
+    allows (below the dilation). Where op > p the rows past the full output hold
+    only the bias: zeros padded on, then the bias added."""
+    g = step.g
+    padding, extra_out = step.kw("padding", (0, 0)), step.kw("output_padding", (0, 0))
+    ends = [max(p - op, 0) for p, op in zip(padding, extra_out)]
+    beyond = [max(op - p, 0) for p, op in zip(padding, extra_out)]
+    has_bias = step.arg(2) is not None
+    late_bias = has_bias and any(beyond)
+    inputs = [step.x(0), step.x(1)] + ([step.x(2)] if has_bias and not late_bias else [])
+    out = g.node(
         "ConvTranspose",
         inputs,
         strides=list(step.kw("stride", (1, 1))),
-        pads=[ph, pw, ph, pw],
-        output_padding=list(step.kw("output_padding", (0, 0))),
+        pads=list(padding) + ends,
         dilations=list(step.kw("dilation", (1, 1))),
         group=int(step.kw("groups", 1)),
     )
+    if any(beyond):
+        out = g.node("Pad", [out, g.int64s([0, 0, 0, 0, 0, 0, *beyond], "pads")])
+    if late_bias:
+        bias = g.node("Unsqueeze", [step.x(2), g.int64s([1, 2], "axes")])
+        out = g.node("Add", [out, bias])
+    return out
 
 
 @converts("MaxPool2d")

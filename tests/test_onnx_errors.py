@@ -160,3 +160,10 @@ def test_every_supported_opset_gives_a_valid_model():
             nn.Sequential(nn.Linear(4, 3), nn.GELU()), (gn.randn(2, 4),), opset_version=opset
         )
         assert proto.opset_import[0].version == opset
+
+
+def test_ceil_mode_over_a_dynamic_width_that_may_drop_a_window_is_refused():
+    pool = nn.MaxPool2d(1, stride=2, ceil_mode=True)  # width 10: 5 windows; 11: 6; ONNX: 6, 6
+    axes = {"input": {3: "width"}}
+    with pytest.raises(ExportError, match=r"MaxPool2d \(in model\).*ceil_mode over a dynamic"):
+        export_bytes(pool, (gn.randn(1, 1, 4, 10),), dynamic_axes=axes)

@@ -97,6 +97,21 @@ LAYERS = {
         lambda: nn.MaxPool2d(2, stride=2, padding=1, dilation=2, ceil_mode=True),
         (2, 8, 9),
     ),
+    # ceil_mode where PyTorch drops the last window of one axis only (ONNX keeps it)
+    "max_pool2d_ceil_one_axis_drops": (
+        lambda: nn.MaxPool2d((3, 1), stride=3, dilation=2, ceil_mode=True),
+        (2, 10, 8),
+    ),
+    "avg_pool2d_ceil_one_axis_drops": (
+        lambda: nn.AvgPool2d((3, 2), stride=3, padding=(0, 1), ceil_mode=True),
+        (2, 8, 8),
+    ),
+    "avg_pool2d_ceil_one_axis_drops_padding_not_counted": (
+        lambda: nn.AvgPool2d(
+            (3, 2), stride=(2, 3), padding=1, ceil_mode=True, count_include_pad=False
+        ),
+        (2, 10, 4),
+    ),
     "adaptive_avg_pool2d_global": (lambda: nn.AdaptiveAvgPool2d(1), (3, 5, 7)),
     "adaptive_avg_pool2d_dividing": (lambda: nn.AdaptiveAvgPool2d((2, 3)), (3, 6, 6)),
     "adaptive_avg_pool2d_uneven": (lambda: nn.AdaptiveAvgPool2d((3, 2)), (3, 7, 5)),

@@ -1,11 +1,11 @@
-"""Converters of the layers' ops: linear and matmul, convolution, pooling,
-batch and layer normalization, embedding, scaled dot-product attention."""
+"""Converters of the layers' ops: linear and matmul, convolution, batch and
+layer normalization, embedding, scaled dot-product attention (pooling:
+``convert_pool``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..ops.pool import averaging_matrix, pool_geometry
 from .step import Step, converts
 
 
@@ -69,77 +69,6 @@ def conv_transpose(step: Step) -> str:
         bias = g.node("Unsqueeze", [step.x(2), g.int64s([1, 2], "axes")])
         out = g.node("Add", [out, bias])
     return out
-
-
-@converts("MaxPool2d")
-def max_pool(step: Step) -> str:
-    if step.kw("indices") is not None:
-        raise step.fail("return_indices=True is not supported (ONNX numbers them otherwise)")
-    ph, pw = step.kw("padding", (0, 0))
-    return step.g.node(
-        "MaxPool",
-        [step.x(0)],
-        kernel_shape=list(step.kw("kernel", (2, 2))),
-        strides=list(step.kw("stride", (2, 2))),
-        pads=[ph, pw, ph, pw],
-        dilations=list(step.kw("dilation", (1, 1))),
-        ceil_mode=int(step.kw("ceil_mode", False)),
-    )
-
-
-@converts("AvgPool2d")
-def avg_pool(step: Step) -> str:
-    """divisor_override d: the window sums over the zero-padded input (padded as
-    glassnet pads it, ceil_mode's extra row and column included, so that every
-    window is whole), divided by d."""
-    g = step.g
-    kernel, stride, (ph, pw) = (
-        step.kw("kernel", (2, 2)),
-        step.kw("stride", (2, 2)),
-        step.kw("padding", (0, 0)),
-    )
-    ceil, divisor = bool(step.kw("ceil_mode", False)), step.kw("divisor_override")
-    if divisor is None:
-        return g.node(
-            "AveragePool",
-            [step.x(0)],
-            kernel_shape=list(kernel),
-            strides=list(stride),
-            pads=[ph, pw, ph, pw],
-            ceil_mode=int(ceil),
-            count_include_pad=int(step.kw("count_include_pad", True)),
-        )
-    if ceil and step.dynamic_axes(0) & {2, 3}:
-        raise step.fail("divisor_override with ceil_mode over a dynamic height or width")
-    _, (eh, ew) = pool_geometry(step.shape(0)[2:], kernel, stride, (ph, pw), (1, 1), ceil)
-    pads = g.int64s([0, 0, ph, pw, 0, 0, ph + eh, pw + ew], "pads")
-    padded = g.node("Pad", [step.x(0), pads])
-    mean = g.node("AveragePool", [padded], kernel_shape=list(kernel), strides=list(stride))
-    scale = np.asarray(kernel[0] * kernel[1] / divisor, dtype=step.out.dtype)
-    return g.node("Mul", [mean, g.const(scale, "scale")])
-
-
-@converts("AdaptiveAvgPool2d")
-def adaptive_avg_pool(step: Step) -> str:
-    """(1, 1): GlobalAveragePool; sizes that divide the input's: an AveragePool;
-    others: y = Aₕ x A_wᵀ with the op's own averaging matrices."""
-    g, x = step.g, step.x(0)
-    oh, ow = step.kw("output_size", (1, 1))
-    if (oh, ow) == (1, 1):
-        return g.node("GlobalAveragePool", [x])
-    if step.dynamic_axes(0) & {2, 3}:
-        raise step.fail(
-            f"adaptive pooling to {(oh, ow)} of a dynamic height or width is not supported "
-            "(only to (1, 1))"
-        )
-    h, w = step.shape(0)[2:]
-    if h % oh == 0 and w % ow == 0:
-        kernel = [h // oh, w // ow]
-        return g.node("AveragePool", [x], kernel_shape=kernel, strides=kernel)
-    dtype = step.out.dtype
-    ah = g.const(averaging_matrix(h, oh, dtype), "rows")
-    awt = g.const(np.ascontiguousarray(averaging_matrix(w, ow, dtype).T), "columns")
-    return g.node("MatMul", [g.node("MatMul", [ah, x]), awt])
 
 
 @converts("BatchNorm")

@@ -24,7 +24,7 @@ from ..io.atomic import atomic_write
 from ..nn.module import Module
 from ..nn.rnn import RNNBase
 from ..tensor import Tensor
-from . import convert_elementwise, convert_layers, convert_shape  # noqa: F401 (register)
+from . import convert_elementwise, convert_layers, convert_pool, convert_shape  # noqa: F401
 from .convert_recurrent import cell, recurrent
 from .errors import ExportError
 from .graph import Graph, check_constant, onnx_dtype

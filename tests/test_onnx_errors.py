@@ -167,3 +167,20 @@ def test_ceil_mode_over_a_dynamic_width_that_may_drop_a_window_is_refused():
     axes = {"input": {3: "width"}}
     with pytest.raises(ExportError, match=r"MaxPool2d \(in model\).*ceil_mode over a dynamic"):
         export_bytes(pool, (gn.randn(1, 1, 4, 10),), dynamic_axes=axes)
+
+
+def test_export_leaves_the_ops_and_the_modules_as_they_were():
+    """The trace wraps Op.apply and every module's forward; both are put back, also
+    when forward raises."""
+    from glassnet.autograd import Op
+
+    apply = Op.__dict__["apply"]
+    model = Model(lambda h: gn.roll(h, 1, dims=1))
+    with pytest.raises(ExportError):
+        export_bytes(model, (gn.randn(2, 4),))
+    broken = Model(lambda h: h.reshape(5, 7))
+    with pytest.raises(Exception, match="reshape"):
+        export_bytes(broken, (gn.randn(2, 4),))
+    assert Op.__dict__["apply"] is apply
+    for m in [*model.modules(), *broken.modules()]:
+        assert "forward" not in m.__dict__

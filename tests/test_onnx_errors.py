@@ -184,3 +184,15 @@ def test_export_leaves_the_ops_and_the_modules_as_they_were():
     assert Op.__dict__["apply"] is apply
     for m in [*model.modules(), *broken.modules()]:
         assert "forward" not in m.__dict__
+
+
+def test_assignment_of_rows_along_a_dynamic_axis_is_refused():
+    model = Model(_set_row)
+    with pytest.raises(ExportError, match=r"IndexPut \(in model\.block\.0\).*single number"):
+        export_bytes(model, (gn.randn(3, 4),), dynamic_axes={"input": [0]})
+
+
+def _set_row(h):
+    h = h * 1
+    h[0] = 1.0
+    return h

@@ -291,3 +291,31 @@ def test_outputs_in_a_dict_and_nested_tuples_are_flattened_in_order():
 
     proto = round_trip(Outputs(), (gn.randn(B, 3),), (gn.randn(OTHER_B, 3),), {"input": [0]})
     assert [o.name for o in proto.graph.output] == ["output_0", "output_1", "output_2"]
+
+
+class Assigns(nn.Module):
+    """Assignment into a tensor in forward: setitem with slices, an int row, an
+    index list and a value computed from the input; fill_."""
+
+    def __init__(self, dynamic):
+        super().__init__()
+        self.linear = nn.Linear(4, 4)
+        self.dynamic = dynamic
+
+    def forward(self, x):
+        y = self.linear(x)
+        y[:, 0] = 0.5
+        y[..., 2] = y[0, 1] * 3
+        if not self.dynamic:  # rows and lists of positions need a fixed batch
+            y[1] = x[0] * 2
+            y[..., [1, 3]] = gn.tensor([1.0, 2.0])
+            z = y[2:] * 1
+            z.fill_(-1.0)
+            return y, z
+        return y
+
+
+def test_assignment_into_tensors():
+    gn.manual_seed(0)
+    round_trip(Assigns(dynamic=False), (gn.randn(3, 4),), (gn.randn(3, 4),), None)
+    round_trip(Assigns(dynamic=True), (gn.randn(3, 4),), (gn.randn(6, 4),), {"input": [0]})

@@ -192,3 +192,65 @@ def gather(step: Step) -> str:
     input's values: the twin run checks that)."""
     index = _indices(step, step.arg(2), step.twin.args[2] if step.twin else NO_TWIN)
     return step.g.node("GatherElements", [step.x(0), index], axis=int(step.arg(1)))
+
+
+@converts("IndexPut")
+def index_put(step: Step) -> str:
+    """out = x with out[index] = v (setitem, fill_, zero_): ScatterElements into x
+    flattened, at the flat positions the index picks (found by indexing an arange
+    of x's shape, so every kind of index works), for a fixed shape of x."""
+    g, shape = step.g, step.shape(0)
+    if step.dynamic_axes(0):
+        return _masked_put(step)
+    positions = _positions(shape, step.arg(2))
+    if step.twin is not None and not np.array_equal(
+        positions, _positions(shape, step.twin.args[2])
+    ):
+        raise step.fail("the positions assigned to depend on the input's values")
+    if len(np.unique(positions)) != positions.size:
+        raise step.fail("an index that assigns to one position twice is not supported")
+    values = step.x(1)
+    value = array_of(step.arg(1))
+    if value is not None and value.dtype != step.out.dtype:
+        values = g.cast(values, step.out.dtype)
+    values = g.node("Expand", [values, g.int64s(positions.shape)])
+    flat = g.node("Reshape", [step.x(0), g.int64s([-1])])
+    out = g.node(
+        "ScatterElements",
+        [flat, g.int64s(positions, "positions"), g.node("Reshape", [values, g.int64s([-1])])],
+        axis=0,
+    )
+    return g.node("Reshape", [out, g.int64s(shape)])
+
+
+def _masked_put(step: Step) -> str:
+    """A number assigned along whole dynamic axes (x[:, 0] = 0 with a dynamic batch):
+    Where(mask, v, x), the mask found on x's shape with each dynamic axis 1."""
+    shape, dynamic = step.shape(0), step.dynamic_axes(0)
+    small = tuple(1 if i in dynamic else n for i, n in enumerate(shape))
+    mask = np.zeros(small, dtype=bool)
+    value = array_of(step.arg(1))
+    try:
+        mask[step.arg(2)] = True
+        full = np.zeros(shape, dtype=bool)
+        full[step.arg(2)] = True
+        whole_axes = np.array_equal(np.broadcast_to(mask, shape), full)
+    except (IndexError, ValueError):
+        whole_axes = False
+    if not whole_axes or (value is not None and value.size != 1):
+        raise step.fail(
+            f"assignment into a tensor of shape {shape} with dynamic axes "
+            f"{sorted(dynamic)} is supported only for a single number along whole dynamic "
+            "axes (x[:, 0] = 0)"
+        )
+    g = step.g
+    values = step.x(1)
+    if value is not None:
+        values = g.node("Reshape", [values, g.int64s([])])
+        if value.dtype != step.out.dtype:
+            values = g.cast(values, step.out.dtype)
+    return g.node("Where", [g.const(mask, "mask"), values, step.x(0)])
+
+
+def _positions(shape: tuple, index: object) -> np.ndarray:
+    return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[index]

@@ -176,6 +176,7 @@ _SUBMODULES = {
     "utils": "utils",
     "backends": "backends",
     "distributed": "distributed",
+    "onnx": "onnx",
 }
 
 

@@ -28,6 +28,8 @@ INSTALL = {
     "mpmath": "pip install mpmath (or pip install -e '.[test]')",
     "mypy": "pip install mypy (or pip install -e '.[test]')",
     "mpi4py": "pip install 'glassnet[distributed]' (mpi4py and the MPICH wheel)",
+    "onnx": "pip install 'glassnet[onnx]'",
+    "onnxruntime": "pip install 'glassnet[onnx]'",
     "playwright": (
         "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
     ),

@@ -24,6 +24,7 @@ LAYERS = (
     ("data", {"data"}),
     ("utils", {"utils"}),
     ("io", {"io"}),
+    ("onnx", {"onnx"}),
     ("train", {"train"}),
     ("explain", {"explain"}),
     ("playground", {"playground"}),

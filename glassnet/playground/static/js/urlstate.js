@@ -44,7 +44,7 @@ export function hashOf(config, view) {
     if (v === undefined || v === null || (Array.isArray(v) && !v.length)) continue;
     params.set(k, Array.isArray(v) ? v.join(",") : String(v));
   }
-  return "#" + params.toString().replace(/%2C/g, ",");
+  return "#" + params.toString().replace(/%2C/g, ",").replace(/%3A/g, ":");
 }
 
 // replaceState fires no hashchange: only the user's own edits of the URL do

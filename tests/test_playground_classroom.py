@@ -21,7 +21,9 @@ from glassnet.playground import limits, start
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-EXPECTED_REFUSAL = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+EXPECTED_REFUSAL = re.compile(
+    r"Failed to load resource: the server responded with a status of 4\d\d"
+)
 
 
 @pytest.fixture(scope="module")
@@ -420,7 +422,9 @@ def test_a_link_can_hide_controls_a_lesson_does_not_need(open_page, server):
     assert "hide=regularization,dropout,data,features" in page.url
     bad = open_page("#hide=everything")
     bad.wait_for_selector("#notice:not([hidden])")
-    assert "“everything”" in bad.text_content("#notice") and "dropout" in bad.text_content("#notice")
+    assert "“everything”" in bad.text_content("#notice") and "dropout" in bad.text_content(
+        "#notice"
+    )
 
 
 def test_a_lesson_link_opens_the_backward_view_on_its_point(open_page, server):

@@ -71,6 +71,11 @@ class Session:
         self.divergence = None
         self._touch()
 
+    def _record(self):
+        """A History row for the network as it is now (the losses of huge weights may overflow)."""
+        with np.errstate(all="ignore"):
+            self.trainer.record()
+
     def _touch(self):
         self.version += 1
         self.pending = None
@@ -98,7 +103,7 @@ class Session:
                 self.trainer, self.network, new, reset_optimizer=new.optimizer != old.optimizer
             )
             if keys & {"activations", "dropout"}:
-                self.trainer.record()
+                self._record()
             self._touch()
         return keys
 
@@ -154,7 +159,7 @@ class Session:
         else:
             lin.weight._data[to, source] = value
         self.divergence = None
-        self.trainer.record()
+        self._record()
         self._touch()
 
     def reset(self):
@@ -253,7 +258,7 @@ class Session:
             self.pending = None
             self._refuse_diverged("the traced step was not applied")
         self.pending.apply()
-        self.trainer.record()
+        self._record()
         self._touch()
 
     # -- what the page draws ----------------------------------------------------

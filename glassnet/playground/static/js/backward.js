@@ -136,10 +136,15 @@ export class BackwardView {
     }
     if (this.deps.config().dropout > 0 && stage.kind === "forward") text += " " + t("dropoutNote");
     const rows = this.stageRows(stage);
-    const blown = rows.find((r) => r.blown);
-    if (blown) text += " " + t("blownHere", { name: blown.name, value: blown.valueText });
     note.textContent = text;
     box.appendChild(note);
+    const blown = rows.find((r) => r.blown);
+    if (blown) {
+      const warn = document.createElement("span");
+      warn.className = "note blown";
+      warn.textContent = t("blownHere", { name: blown.name, value: blown.valueText });
+      box.appendChild(warn);
+    }
     const body = $("bw-rows").tBodies[0];
     body.textContent = "";
     for (const r of rows) {

@@ -27,6 +27,7 @@ INSTALL = {
     "safetensors": "pip install safetensors (or pip install -e '.[test]')",
     "mpmath": "pip install mpmath (or pip install -e '.[test]')",
     "mypy": "pip install mypy (or pip install -e '.[test]')",
+    "mpi4py": "pip install 'glassnet[distributed]' (mpi4py and the MPICH wheel)",
     "playwright": (
         "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
     ),

@@ -15,7 +15,8 @@ from .datasets import DATASETS, UPLOAD
 from .features import CODE as FEATURE_CODE
 from .trainer import LOSS_BY_TASK
 
-WEIGHTS_FILE = "playground_model.safetensors"
+WEIGHTS_STEM = "playground_model"
+WEIGHTS_FILE = WEIGHTS_STEM + ".safetensors"
 SCRIPT_FILE = "playground_model.py"
 
 
@@ -127,11 +128,14 @@ def script(config, network, data, upload=None, upload_name=None):
     python {SCRIPT_FILE} {usage}
 
 Rebuilds the page's data ({config.dataset}, the same points and split) and
-network, loads the trained weights from {WEIGHTS_FILE} (next to this
-file, or the path in GLASSNET_WEIGHTS), trains EPOCHS more epochs (default
-100) and saves the result as playground_model_continued.safetensors.
+network, loads the trained weights from the path in GLASSNET_WEIGHTS or
+else next to this file: the .safetensors file of this script's own name,
+else {WEIGHTS_FILE}, else its newest renamed download
+("{WEIGHTS_STEM} (1).safetensors"...), trains EPOCHS more epochs (default 100) and saves the
+result as playground_model_continued.safetensors.
 Optimizer state (momentum, Adam's averages) starts afresh.
 """
+import glob
 import os
 import sys
 
@@ -140,7 +144,25 @@ import numpy as np
 import glassnet as gn
 {extra_import}from glassnet import nn
 
-WEIGHTS = os.environ.get("GLASSNET_WEIGHTS", {WEIGHTS_FILE!r})
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def weights_path():
+    """GLASSNET_WEIGHTS, else the weights next to this file (see above)."""
+    if os.environ.get("GLASSNET_WEIGHTS"):
+        return os.environ["GLASSNET_WEIGHTS"]
+    own = os.path.splitext(os.path.abspath(__file__))[0] + ".safetensors"
+    exact = [own, os.path.join(HERE, {WEIGHTS_FILE!r})]
+    pattern = os.path.join(glob.escape(HERE), {WEIGHTS_STEM + " (*).safetensors"!r})
+    renamed = sorted(glob.glob(pattern), key=os.path.getmtime)
+    for path in exact + renamed[::-1]:
+        if os.path.isfile(path):
+            return path
+    sys.exit("no weights found: looked for " + " and ".join(exact) + " and a renamed download "
+             "next to them; download the weights from the page, or set GLASSNET_WEIGHTS")
+
+
+WEIGHTS = weights_path()
 EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 {csv_head}
 {_data_code(config, data, upload_name)}

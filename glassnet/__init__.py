@@ -136,6 +136,7 @@ from .functions.api import (
     view,
     where,
 )
+from .functions.dlpack import from_dlpack
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save

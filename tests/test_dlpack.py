@@ -1,0 +1,252 @@
+"""DLPack: a glassnet tensor and a PyTorch tensor or NumPy array share one
+memory, both ways (a write on one side is read on the other), for every
+dtype both sides have, views, 0-d and empty tensors; and what DLPack cannot
+carry gets a clear error, never a crash or a silent copy."""
+
+import gc
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.utils import dlpack as gn_dlpack
+
+DTYPES = [np.float32, np.float64, np.float16, np.int64, np.int32, np.int8, np.uint8, np.bool_]
+# each shape with a view of it: contiguous, transposed, every other column, 0-d, empty
+VIEWS = {
+    "2-d": ((3, 4), lambda a: a),
+    "transposed": ((3, 4), lambda a: a.T),
+    "strided": ((3, 6), lambda a: a[:, ::2]),
+    "0-d": ((), lambda a: a),
+    "empty": ((0, 3), lambda a: a),
+}
+
+
+def values(dtype, shape, seed=0):
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype) == np.bool_:
+        return rng.random(shape) > 0.5
+    return (rng.normal(size=shape) * 10).astype(dtype)
+
+
+def corner(shape, last=False):
+    """The index of the first (or last) element of a tensor of ``shape``; None if empty."""
+    if 0 in shape:
+        return None
+    return tuple(n - 1 if last else 0 for n in shape)
+
+
+def change(a, idx):
+    """Write, at ``idx`` of ``a`` (an ndarray, a glassnet or torch tensor), a value
+    different from the one there; return it (as NumPy reads it)."""
+    if idx is None:
+        return None
+    old = np.asarray(a[idx] if not hasattr(a, "numpy") else a[idx].numpy())
+    new = ~old if old.dtype == np.bool_ else old + 1 if old == 77 else np.asarray(77, old.dtype)
+    a[idx] = new.item()
+    return new
+
+
+def read(a, idx):
+    return None if idx is None else np.asarray(a)[idx]
+
+
+# ---- NumPy ----------------------------------------------------------------------------
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("dtype", DTYPES + [np.complex64, np.uint16])
+def test_numpy_reads_a_tensor_in_place_and_back(dtype, view):
+    shape, pick = VIEWS[view]
+    t = pick(gn.tensor(values(dtype, shape)))
+    a = np.from_dlpack(t)
+    assert a.dtype == dtype and a.shape == tuple(t.shape) and np.array_equal(a, t.numpy())
+    assert np.shares_memory(a, t.numpy()) or a.size == 0
+    i, j = corner(a.shape), corner(a.shape, last=True)
+    assert change(a, i) == read(t.numpy(), i)  # numpy -> glassnet
+    back = gn.from_dlpack(a)
+    assert isinstance(back, gn.Tensor) and back.dtype == dtype and back.shape == t.shape
+    assert change(t, j) == read(a, j) == read(back.numpy(), j)  # glassnet -> numpy
+    assert np.array_equal(back.numpy(), a) and np.array_equal(a, t.numpy())
+
+
+def test_from_dlpack_of_an_ndarray_shares_it_and_is_a_leaf():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t = gn.from_dlpack(a)
+    assert t.requires_grad is False and t.grad_fn is None and t.is_leaf
+    t[1, 2] = -5.0
+    assert a[1, 2] == -5.0
+    a[0, 0] = 9.0
+    assert t[0, 0].item() == 9.0
+    assert t.__dlpack_device__() == (1, 0)
+    t.requires_grad_()  # a float leaf: it can take part in a graph like any other
+    (t * t).sum().backward()
+    assert np.array_equal(t.grad.numpy(), 2 * a)
+
+
+def test_copy_true_copies_and_copy_false_shares():
+    a = np.ones(3, np.float64)
+    copied, shared = gn.from_dlpack(a, copy=True), gn.from_dlpack(a, copy=False)
+    a[0] = 4.0
+    assert copied[0].item() == 1.0 and shared[0].item() == 4.0
+    t = gn.ones(3)
+    out = np.from_dlpack(t, copy=True)
+    out[0] = 2.0
+    assert t[0].item() == 1.0
+
+
+def test_the_consumer_keeps_the_memory_alive():
+    t = gn.tensor(np.arange(1000, dtype=np.float64))
+    a = np.from_dlpack(t)
+    del t
+    gc.collect()
+    assert a.sum() == 499500.0
+    b = np.arange(1000, dtype=np.int64)
+    u = gn.from_dlpack(b)
+    del b
+    gc.collect()
+    assert u.sum().item() == 499500
+
+
+# ---- PyTorch ----------------------------------------------------------------------------
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("dtype", DTYPES + [np.complex64])
+def test_torch_reads_a_tensor_in_place(torch, dtype, view):
+    shape, pick = VIEWS[view]
+    t = pick(gn.tensor(values(dtype, shape)))
+    tt = torch.from_dlpack(t)
+    assert tt.device.type == "cpu" and tuple(tt.shape) == tuple(t.shape)
+    assert tt.numpy().dtype == dtype and np.array_equal(tt.numpy(), t.numpy())
+    if t.numel() and t.ndim:
+        assert tt.stride() == tuple(s // t.numpy().itemsize for s in t.numpy().strides)
+    i, j = corner(tuple(t.shape)), corner(tuple(t.shape), last=True)
+    assert change(tt, i) == read(t.numpy(), i)  # torch -> glassnet
+    assert change(t, j) == read(tt.numpy(), j)  # glassnet -> torch
+    assert np.array_equal(tt.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES + [np.complex64])
+def test_glassnet_reads_a_torch_tensor_in_place(torch, dtype):
+    x = torch.from_numpy(values(dtype, (4, 6)))
+    for view in [x, x.t(), x[:, 1::2], x[0, 0], x[:0]]:
+        t = gn.from_dlpack(view)
+        assert t.dtype == dtype and tuple(t.shape) == tuple(view.shape)
+        assert np.array_equal(t.numpy(), view.numpy())
+        i, j = corner(tuple(view.shape)), corner(tuple(view.shape), last=True)
+        assert change(view, i) == read(t.numpy(), i)  # torch -> glassnet
+        assert change(t, j) == read(view.numpy(), j)  # glassnet -> torch (Tensor.__setitem__)
+        assert np.array_equal(view.numpy(), t.numpy())
+
+
+def test_torch_round_trip_is_the_same_memory(torch):
+    x = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    back = torch.from_dlpack(gn.from_dlpack(x))
+    assert back.data_ptr() == x.data_ptr() and back.stride() == x.stride()
+    t = gn.arange(5)
+    again = gn.from_dlpack(torch.from_dlpack(t))
+    assert np.shares_memory(again.numpy(), t.numpy())
+
+
+def test_torch_utils_dlpack_capsules_both_ways(torch):
+    t = gn.zeros(2, 3)
+    y = torch.utils.dlpack.from_dlpack(gn_dlpack.to_dlpack(t))
+    y[0, 1] = 5.0
+    assert t[0, 1].item() == 5.0
+    t[1, 2] = 7.0
+    assert y[1, 2].item() == 7.0
+    x = torch.zeros(4, dtype=torch.int64)
+    u = gn_dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(x))
+    x[3] = 8
+    assert u[3].item() == 8 and u.dtype == np.int64
+    # an unversioned capsule cannot say whether its memory may be written: NumPy, and so
+    # glassnet, takes it read-only (pass the torch tensor itself for a writable tensor)
+    with pytest.raises(ValueError, match="read-only .*DLPack.*clone"):
+        u.add_(1)
+    w = gn.from_dlpack(x)
+    w[0] = 3
+    assert x[0].item() == 3
+
+
+def test_torch_keeps_glassnet_memory_alive_and_back(torch):
+    t = gn.tensor(np.arange(100, dtype=np.float32))
+    tt = torch.from_dlpack(t)
+    del t
+    gc.collect()
+    assert tt.sum().item() == 4950.0
+    x = torch.arange(100, dtype=torch.float64)
+    u = gn.from_dlpack(x)
+    del x
+    gc.collect()
+    assert u.sum().item() == 4950.0
+
+
+# ---- what cannot go through -------------------------------------------------------------
+def test_a_tensor_that_requires_grad_is_refused_as_in_pytorch():
+    p = gn.ones(3, requires_grad=True)
+    with pytest.raises(BufferError, match="requires grad .*detach"):
+        np.from_dlpack(p)
+    assert np.from_dlpack(p.detach()).shape == (3,)
+
+
+def test_negative_strides_are_refused_unless_copied():
+    """NumPy exports them, but PyTorch aborts the whole process on such a capsule."""
+    t = gn.arange(6.0).reshape(2, 3)[:, ::-1]
+    with pytest.raises(BufferError, match=r"negative strides.*\.clone\(\)"):
+        t.__dlpack__()
+    assert np.array_equal(np.from_dlpack(t.clone()), t.numpy())
+    capsule_copy = np.from_dlpack(t, copy=True)
+    assert np.array_equal(capsule_copy, t.numpy())
+
+
+def test_read_only_views_need_the_versioned_protocol():
+    t = gn.ones(3).expand(2, 3)
+    with pytest.raises(BufferError, match="read-only view .*unversioned.*clone"):
+        gn_dlpack.to_dlpack(t)
+    a = np.from_dlpack(t)  # NumPy asks for the versioned protocol: marked read-only
+    assert a.shape == (2, 3) and not a.flags.writeable
+
+
+def test_stream_and_other_devices_are_refused():
+    t = gn.ones(2)
+    with pytest.raises(BufferError, match="stream must be None for a CPU tensor, got 1"):
+        t.__dlpack__(stream=1)
+    with pytest.raises(BufferError, match=r"device \(2, 0\) \(cuda\).*live on the CPU"):
+        t.__dlpack__(dl_device=(2, 0))
+    assert t.__dlpack__(dl_device=(1, 0), max_version=(1, 0)) is not None
+
+
+class OnDevice:
+    """A producer whose memory is elsewhere (what a CUDA tensor reports)."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def __dlpack__(self, **kwargs):
+        raise AssertionError("from_dlpack must refuse before asking for the capsule")
+
+    def __dlpack_device__(self):
+        return (self.kind, 0)
+
+
+@pytest.mark.parametrize("kind, name", [(2, "cuda"), (8, "metal"), (99, "unknown type")])
+def test_data_on_another_device_is_refused(kind, name):
+    with pytest.raises(gn.DeviceError, match=f"on DLPack device .{kind}, 0. .{name}.*CPU only"):
+        gn.from_dlpack(OnDevice(kind))
+
+
+def test_from_dlpack_refuses_what_is_not_dlpack_and_other_devices():
+    with pytest.raises(TypeError, match="expected an object with __dlpack__.*got list"):
+        gn.from_dlpack([1.0, 2.0])
+    with pytest.raises(gn.DeviceError, match="device 'cuda' is not available"):
+        gn.from_dlpack(np.ones(2), device="cuda")
+    assert gn.from_dlpack(np.ones(2), device="cpu").shape == (2,)
+    with pytest.raises(TypeError, match="expected a glassnet Tensor, got ndarray"):
+        gn_dlpack.to_dlpack(np.ones(2))
+    with pytest.raises(BufferError, match="ndarray .dtype >f4.*native byte order"):
+        gn.from_dlpack(np.arange(3, dtype=">f4"))
+
+
+def test_dtypes_numpy_lacks_are_refused_naming_the_dtype(torch):
+    for dtype in [torch.bfloat16, torch.float8_e4m3fn]:
+        with pytest.raises(gn.DTypeError, match=f"dtype {dtype}.*NumPy has no equivalent"):
+            gn.from_dlpack(torch.ones(3, dtype=dtype))
+    with pytest.raises(BufferError, match="torch Tensor .*require gradient"):
+        gn.from_dlpack(torch.ones(2, requires_grad=True))

@@ -3,7 +3,8 @@
 ``torch.from_dlpack(t)`` and ``np.from_dlpack(t)`` read a glassnet tensor's
 array in place, and ``gn.from_dlpack(x)`` wraps anything with ``__dlpack__``
 (or a DLPack capsule) as a glassnet tensor: a write on one side is seen on
-the other. NumPy does the protocol's work (a tensor's data is an ndarray);
+the other (NumPy 2.1+: on 2.0, what NumPy takes is read-only on its side).
+NumPy does the protocol's work (a tensor's data is an ndarray);
 this module checks what DLPack cannot carry and says so in glassnet's words.
 
 As with ``Tensor.numpy()``, writes made through the other side are not seen
@@ -41,6 +42,9 @@ DEVICE_TYPES = {
     17: "maia",
 }
 HOST_TYPES = {1, 3, 11}  # memory the CPU reads directly (NumPy takes these)
+# NumPy 2.1 speaks DLPack 1.0 (versioned capsules, which can mark memory read-only, and
+# the copy= keywords); 2.0 only the unversioned protocol
+VERSIONED = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
 
 
 def tensor_dlpack(
@@ -83,14 +87,17 @@ def tensor_dlpack(
             f"strides {array.strides} (a [::-1] slice), which DLPack consumers do not all "
             "take (PyTorch aborts the process); .clone() it first, or pass copy=True"
         )
-    if copy is not True and max_version is None and not array.flags.writeable:
+    versioned = max_version is not None and VERSIONED
+    if copy is not True and not versioned and not array.flags.writeable:
         raise BufferError(
             f"Tensor.__dlpack__: this tensor (shape {array.shape}) is a read-only view "
-            "(made by expand/broadcasting) and the consumer asked for the unversioned "
-            "DLPack protocol, which cannot mark it read-only; .clone() it first"
+            "(made by expand/broadcasting) and the unversioned DLPack protocol (the "
+            "consumer's, or NumPy < 2.1's) cannot mark it read-only; .clone() it first"
         )
+    if copy:  # the copy is made here, then shared: the same on every NumPy
+        array = array.copy()
     try:
-        return array.__dlpack__(max_version=max_version, copy=copy)
+        return array.__dlpack__(max_version=max_version) if versioned else array.__dlpack__()
     except (BufferError, TypeError, ValueError) as exc:
         raise BufferError(
             f"Tensor.__dlpack__: cannot export a {array.dtype} tensor of shape "
@@ -110,7 +117,11 @@ def from_dlpack(ext_tensor: Any, *, device: Any = None, copy: bool | None = None
     to_dlpack``'s). A write to either is seen by the other; ``copy=True``
     copies instead. The data must be on the CPU, in a dtype NumPy has
     (bfloat16 and float8 are not: convert them first, e.g. ``x.float()``).
-    The tensor is a leaf with ``requires_grad=False``, as in PyTorch."""
+    The tensor is a leaf with ``requires_grad=False``, as in PyTorch.
+
+    NumPy takes the memory, and marks it read-only where the protocol cannot
+    say it may be written: always on NumPy 2.0, from a bare (unversioned)
+    capsule on 2.1+; writes on the producer's side are still seen."""
     as_device(device, "from_dlpack")
     if type(ext_tensor).__name__ == "PyCapsule":
         what, ext_tensor = "a DLPack capsule", _Capsule(ext_tensor)
@@ -129,8 +140,10 @@ def from_dlpack(ext_tensor: Any, *, device: Any = None, copy: bool | None = None
             "only: move it there first (e.g. x.cpu())"
         )
     try:
-        # a copy is made here, not asked of the producer (a bare capsule cannot make one)
-        array = np.from_dlpack(ext_tensor, copy=False if copy is False else None)
+        # a copy is made below, not asked of the producer (a bare capsule cannot make one)
+        array = np.from_dlpack(
+            ext_tensor, **({"copy": False} if copy is False and VERSIONED else {})
+        )
     except RuntimeError as exc:
         if "dtype" in str(exc):
             raise DTypeError(

@@ -142,6 +142,7 @@ from .functions.api import (
     view,
     where,
 )
+from .functions.dlpack import from_dlpack
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .io import load, save

@@ -51,3 +51,26 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 html_theme = "furo"
 html_title = "glassnet"
 html_theme_options = {"source_repository": "", "navigation_with_keys": True}
+
+
+# ---- the language switch: every page under en/ links to its twin under zh/ and back
+LANGUAGES = {"en": ("zh", "中文"), "zh": ("en", "English")}
+
+
+def _add_language_switch(app, docname, source):
+    """Put a link to the same page in the other language under the page's title."""
+    lang, _, rest = docname.partition("/")
+    if lang not in LANGUAGES or not rest:
+        return
+    other, label = LANGUAGES[lang]
+    link = f"\n\n```{{admonition}} {label}\n:class: lang-link\n[{label}](/{other}/{rest}.md)\n```\n\n"
+    text = source[0]
+    start = text.find("\n# ")
+    if start < 0:
+        return
+    end = text.find("\n", start + 1)
+    source[0] = text[:end] + link + text[end:]
+
+
+def setup(app):
+    app.connect("source-read", _add_language_switch)

@@ -63,7 +63,8 @@ def _add_language_switch(app, docname, source):
     if lang not in LANGUAGES or not rest:
         return
     other, label = LANGUAGES[lang]
-    link = f"\n\n```{{admonition}} {label}\n:class: lang-link\n[{label}](/{other}/{rest}.md)\n```\n\n"
+    link = f"[{label}](/{other}/{rest}.md)"
+    link = f"\n\n```{{admonition}} {label}\n:class: lang-link\n{link}\n```\n\n"
     text = source[0]
     start = text.find("\n# ")
     if start < 0:

@@ -50,7 +50,9 @@ def public_names(module_name):
         names = [
             n
             for n, v in vars(module).items()
-            if not n.startswith("_") and not isinstance(v, types.ModuleType) and _defined_in(v, module_name)
+            if not n.startswith("_")
+            and not isinstance(v, types.ModuleType)
+            and _defined_in(v, module_name)
         ]
     names = set(names)
     if module_name == "glassnet":

@@ -12,7 +12,6 @@ import types
 from pathlib import Path
 
 import pytest
-
 from conftest import need
 from public_api import public_api
 

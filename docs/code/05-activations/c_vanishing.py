@@ -6,7 +6,7 @@ data = gn.datasets.moons(n=256, noise=0.1, labels="float", generator=np.random.d
 X, y = data.tensors
 configs = [("sigmoid", None), ("tanh", None), ("relu", "he")]
 runs = explain.plots.vanishing_gradient_runs(X, y, configs=configs, depth=10, width=32)
-for (activation, init), run in runs.items():
+for (activation, _), run in runs.items():
     norms = run["norms"][0]
     print(f"{activation:>8}: layer 1 ‖∂L/∂W‖ = {norms[0]:.2e}, layer 10 = {norms[-1]:.2e}")
 fig = explain.plot_gradient_norms(runs, lang=LANG)

@@ -27,6 +27,8 @@ INSTALL = {
     "safetensors": "pip install safetensors (or pip install -e '.[test]')",
     "mpmath": "pip install mpmath (or pip install -e '.[test]')",
     "mypy": "pip install mypy (or pip install -e '.[test]')",
+    "nbclient": "pip install nbclient ipykernel (or pip install -e '.[test]')",
+    "ipykernel": "pip install ipykernel (or pip install -e '.[test]')",
     "playwright": (
         "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
     ),

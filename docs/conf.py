@@ -73,5 +73,19 @@ def _add_language_switch(app, docname, source):
     source[0] = text[:end] + link + text[end:]
 
 
+# a page with code cells is a notebook MyST-NB executes; a how-to written without the
+# notebook header (file_format: mystnb) gets it, so its cells run like every other page's
+NOTEBOOK_HEADER = (
+    "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+)
+
+
+def _execute_code_cells(app, docname, source):
+    text = source[0]
+    if "```{code-cell}" in text and not text.lstrip().startswith("---"):
+        source[0] = NOTEBOOK_HEADER + text
+
+
 def setup(app):
+    app.connect("source-read", _execute_code_cells)
     app.connect("source-read", _add_language_switch)

@@ -84,7 +84,7 @@ def test_every_code_file_is_shown_on_a_page():
 
 
 RUNNER = r"""
-import sys, runpy
+import sys
 import matplotlib
 matplotlib.use("Agg")
 namespace = {"LANG": sys.argv[1]}
@@ -98,6 +98,7 @@ def test_tutorial_code_runs(name, tmp_path):
     """Each tutorial's files, in the page's order, in one fresh process (as
     the page's kernel runs them), with the English traces."""
     need("matplotlib")
+    need("sklearn")  # the digits of tutorial 9
     files = [str(CODE / f) for f in loaded_files(DOCS / "en" / "tutorials" / name)]
     out = subprocess.run(
         [sys.executable, "-c", RUNNER, "en", *files],

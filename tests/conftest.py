@@ -29,6 +29,7 @@ INSTALL = {
     "mypy": "pip install mypy (or pip install -e '.[test]')",
     "nbclient": "pip install nbclient ipykernel (or pip install -e '.[test]')",
     "ipykernel": "pip install ipykernel (or pip install -e '.[test]')",
+    "mpi4py": "pip install 'glassnet[distributed]' (mpi4py and the MPICH wheel)",
     "playwright": (
         "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
     ),

@@ -17,6 +17,8 @@ LAYERS = (
     ("backends", {"backends"}),
     ("ops", {"ops"}),
     ("functions", {"functions"}),
+    ("func", {"func"}),
+    ("distributed", {"distributed"}),
     ("nn", {"nn"}),
     ("optim", {"optim"}),
     ("data", {"data"}),

@@ -9,6 +9,8 @@ from ..io import save
 from ..nn.activation_registry import ACTIVATIONS
 from ..nn.loss_registry import LOSSES
 from ..optim.registry import OPTIMIZERS
+from ..train.card import ModelCard, describe_layers
+from ..train.saved import save_model
 from .datasets import DATASETS, UPLOAD
 from .features import CODE as FEATURE_CODE
 from .trainer import LOSS_BY_TASK
@@ -17,11 +19,51 @@ WEIGHTS_FILE = "playground_model.safetensors"
 SCRIPT_FILE = "playground_model.py"
 
 
-def weights_bytes(network):
-    """The network's state_dict as the bytes of a safetensors file."""
+# each page feature as the model card writes it, from the two columns (c0, c1)
+CARD_FEATURES = {
+    "x1": ("col", 0),
+    "x2": ("col", 1),
+    "x1sq": ("mul", 0, 0),
+    "x2sq": ("mul", 1, 1),
+    "x1x2": ("mul", 0, 1),
+    "sinx1": ("sin", 0),
+    "sinx2": ("sin", 1),
+}
+
+
+def model_card(network, config, data, upload=None):
+    """The ``ModelCard`` of the page's network: its layers, the two columns it
+    reads (x1, x2, or the uploaded file's), the features it makes of them,
+    the task and the class names (no standardization: the page trains on the
+    points as they are)."""
+    columns = list(upload.feature_names) if config.dataset == UPLOAD else ["x1", "x2"]
+    features = [
+        [spec[0]] + [columns[i] for i in spec[1:]]
+        for spec in (CARD_FEATURES[f] for f in config.features)
+    ]
+    classification = data.task == "classification"
+    target = upload.target_name if config.dataset == UPLOAD else "label"
+    return ModelCard(
+        task=data.task,
+        layers=describe_layers(network.sequential()),
+        columns=columns,
+        target_name=target,
+        classes=[str(c) for c in data.classes] if classification else None,
+        features=features,
+        loss=LOSS_BY_TASK[data.task],
+    )
+
+
+def weights_bytes(network, config=None, data=None, upload=None):
+    """The network's state_dict as the bytes of a safetensors file; with the
+    session's ``config`` and ``data`` (and ``upload``), its model card rides in
+    the metadata, so `glassnet predict`/`explain` and gn.load_model read it."""
     with tempfile.TemporaryDirectory(prefix="glassnet-export-") as tmp:
         path = os.path.join(tmp, WEIGHTS_FILE)
-        save(network.sequential().state_dict(), path)
+        if config is None or data is None:
+            save(network.sequential().state_dict(), path)
+        else:
+            save_model(network.sequential(), path, model_card(network, config, data, upload))
         with open(path, "rb") as f:
             return f.read()
 

@@ -12,22 +12,27 @@ import numpy as np
 MODULES = (
     "glassnet",
     "glassnet.autograd",
+    "glassnet.func",
+    "glassnet.func.functional",
     "glassnet.nn",
     "glassnet.nn.functional",
     "glassnet.nn.init",
     "glassnet.nn.utils",
+    "glassnet.nn.parallel",
     "glassnet.optim",
     "glassnet.optim.lr_scheduler",
     "glassnet.data",
     "glassnet.data.datasets",
     "glassnet.utils.data",
     "glassnet.io",
+    "glassnet.train",
     "glassnet.train.callbacks",
     "glassnet.train.metrics",
     "glassnet.explain",
     "glassnet.explain.examples",
     "glassnet.playground",
     "glassnet.cuda",
+    "glassnet.distributed",
 )
 
 

@@ -20,7 +20,7 @@ from ..errors import GraphError, ShapeError, describe
 from ..grad_mode import state
 from ..random import get_generator
 from ..tensor import Tensor
-from . import api, dlpack, shape
+from . import api, display, dlpack, shape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -431,6 +431,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 def attach() -> None:
     # (mypy knows these from the declarations in Tensor's TYPE_CHECKING block)
     Tensor.__array_ufunc__ = _array_ufunc  # type: ignore[method-assign]
+    Tensor._repr_html_ = display.tensor_html  # type: ignore[attr-defined]
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(  # type: ignore[method-assign,assignment]

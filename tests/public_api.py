@@ -33,6 +33,7 @@ MODULES = (
     "glassnet.playground",
     "glassnet.cuda",
     "glassnet.distributed",
+    "glassnet.onnx",
 )
 
 

@@ -7,9 +7,15 @@ y.backward()
 x.grad            # tensor([2., 4.])
 """
 
+import sys as _sys
+
 import numpy as _np
 
-from . import autograd, cuda
+from . import (
+    autograd,
+    cuda,
+    func,  # noqa: E402
+)
 from .creation import (
     BoolTensor,
     ByteTensor,
@@ -136,14 +142,22 @@ from .functions.api import (
     view,
     where,
 )
+from .functions.dlpack import from_dlpack
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .io import load, save
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import Size, Tensor
 from .train import callbacks, metrics  # noqa: E402
 from .train.history import History
 from .train.loop import evaluate, fit, predict
+
+# torch.autograd's names for what lives elsewhere here: gradcheck in gradcheck.py and
+# the function derivatives in func/ (autograd.py is the core and imports neither)
+autograd.gradcheck = gradcheck  # type: ignore[attr-defined]
+autograd.gradgradcheck = gradgradcheck  # type: ignore[attr-defined]
+autograd.functional = func.functional  # type: ignore[attr-defined]
+_sys.modules[__name__ + ".autograd.functional"] = func.functional
 
 __version__ = "0.1.0"
 
@@ -162,6 +176,8 @@ _SUBMODULES = {
     "onednn": "backends.onednn",
     "utils": "utils",
     "backends": "backends",
+    "distributed": "distributed",
+    "onnx": "onnx",
 }
 
 
@@ -172,6 +188,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
+    if name == "load_model":  # a network saved with its model card, ready to predict
+        from .train.saved import load_model
+
+        return load_model
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 

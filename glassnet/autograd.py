@@ -24,6 +24,8 @@ from .backprop import accumulate as _accumulate
 from .backprop import apply_hooks as _apply_hooks
 from .backprop import check_finite as _check_finite
 from .backprop import run as _run
+from .backprop import run_graph as _run_graph
+from .backprop import run_post_hooks as _run_post_hooks
 from .errors import GraphError, ShapeError
 from .grad_mode import (  # noqa: F401 (re-exported: gn.autograd.enable_grad...)
     detect_anomaly,
@@ -55,6 +57,7 @@ class Node:
     _user = False  # a user-defined Function (backward on tensors), not a built-in Op
     _watched = False  # has hooks, retains its grad or is captured by grad(): see _watch
     _released = False  # its large intermediate inputs are held weakly: see RELEASE_BYTES
+    _graph_backward = None  # a user Function's backward for create_graph (Function sets it)
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward; they are freed after backward unless
@@ -173,6 +176,16 @@ class Op(Node):
     formula = ""  # what the op computes, e.g. "a = σ(z)"
     rule = ""  # its local derivative rule, e.g. "∂a/∂z = a(1 − a)"
 
+    # For create_graph=True (gradients that can be differentiated again) an op gives its
+    # backward as recorded ops in one of two ways (backprop.differentiable_grads):
+    # backward_graph(ctx, grad) -> one Tensor (or None) per input, written with Tensor
+    # operations on grad and ctx.parents; or composite(ctx, *inputs) -> its forward
+    # written with other ops, whose graph the walk differentiates.
+    backward_graph = None
+    composite = None
+    # what a create_graph walk that meets an op with neither says to do instead
+    no_graph_hint = "Higher-order gradients through this op are not supported."
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError
@@ -267,10 +280,33 @@ class Function(Node):
             )
         if needs and state.enabled:
             ctx.seq = next(versions.clock)
+            ctx._inner = inner
             ctx.links = (*args, *_edges(args))
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             return Tensor._make(out._data, True, ctx)
         return Tensor._make(out._data, False, None)
+
+    def _graph_backward(self, grad):
+        """backward for create_graph=True: recorded, with the saved inputs
+        standing for the graph's own input tensors (forward saw detached copies)."""
+        inner = self.__dict__.get("_inner", ())
+        swap = {id(d): p for d, p in zip(inner, self.parents) if isinstance(d, Tensor)}
+        kept = self.saved
+        self.saved = tuple(swap.get(id(s), s) for s in kept)
+        try:
+            grads = self.backward(self, grad)
+        finally:
+            self.saved = kept
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(self.parents):
+            raise GraphError(
+                f"{type(self).__name__}.backward returned {len(grads)} gradients, "
+                f"expected {len(self.parents)} (one per forward input)"
+            )
+        return tuple(
+            g if g is None or isinstance(g, Tensor) else Tensor(to_array(g)) for g in grads
+        )
 
     def _run_backward(self, grad):
         with no_grad():
@@ -317,23 +353,23 @@ def _root_grad(t, gradient):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate d(tensors)/d(leaf) into every contributing leaf's ``.grad``."""
-    if create_graph:
-        raise NotImplementedError(
-            "backward(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
-            "gradients of gradients (higher-order derivatives) are not recorded"
-        )
+    """Accumulate d(tensors)/d(leaf) into every contributing leaf's ``.grad``.
+    With ``create_graph=True`` the gradients are recorded (``.grad`` carries a
+    graph and can be differentiated again, and is added to out of place);
+    ``retain_graph`` then defaults to True."""
+    if retain_graph is None:
+        retain_graph = create_graph
     if inputs is not None:
         # only these tensors get gradients added into .grad (as PyTorch's inputs=)
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
         gouts = [grad_tensors] if isinstance(tensors, Tensor) else grad_tensors
-        got = grad(outs, inputs, grad_outputs=gouts, retain_graph=retain_graph, allow_unused=True)
+        got = grad(outs, inputs, gouts, retain_graph, create_graph, allow_unused=True)
         for x, g in zip(inputs, got):
             if g is not None:
-                _accumulate(x, g._data, set())
+                _add_to_grad(x, g, create_graph, hooked=True)
         return
-    if tensors.__class__ is Tensor and tensors.grad_fn is not None:
+    if tensors.__class__ is Tensor and tensors.grad_fn is not None and not create_graph:
         # loss.backward(), the usual call: one root that an op made (so it requires grad)
         _run((tensors,), (_root_grad(tensors, grad_tensors),), bool(retain_graph))
         return
@@ -350,25 +386,40 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 "grad_fn; did you create it inside no_grad(), or forget requires_grad=True "
                 "on the inputs?"
             )
-        gr = _root_grad(t, g)
+        gr = _root_grad_tensor(t, g) if create_graph else _root_grad(t, g)
         if t.grad_fn is None:  # a leaf: its gradient is the seed itself
-            _accumulate(t, _apply_hooks(t._hooks, gr) if t._hooks else gr, set())
+            _add_to_grad(t, gr, create_graph)
             continue
         roots.append(t)
         grads.append(gr)
-    if roots:
+    if roots and create_graph:
+        with enable_grad():
+            _run_graph(roots, grads, bool(retain_graph))
+    elif roots:
         _run(roots, grads, bool(retain_graph))
+
+
+def _add_to_grad(t, g, create_graph, hooked=False):
+    """A leaf's gradient into its ``.grad``: in place (a NumPy add, after its hooks
+    unless ``hooked``: grad() ran them already), or, for create_graph, as a
+    recorded sum; then its post-accumulate hooks."""
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+    else:
+        g = g._data if g.__class__ is Tensor else g
+        _accumulate(t, _apply_hooks(t._hooks, g) if t._hooks and not hooked else g, set())
+    if t._post_hooks:
+        _run_post_hooks(t)
 
 
 def grad(
     outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False
 ):
-    """Return d(outputs)/d(inputs) as a tuple of tensors, leaving ``.grad`` alone."""
-    if create_graph:
-        raise NotImplementedError(
-            "grad(create_graph=True): glassnet's backward runs on raw NumPy arrays, so "
-            "gradients of gradients (higher-order derivatives) are not recorded"
-        )
+    """Return d(outputs)/d(inputs) as a tuple of tensors, leaving ``.grad`` alone.
+    With ``create_graph=True`` they carry a graph of their own (differentiable
+    again, to any order); ``retain_graph`` then defaults to True."""
+    if retain_graph is None:
+        retain_graph = create_graph
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
@@ -390,14 +441,17 @@ def grad(
         for t, g in zip(outputs, grad_outputs):
             if not t.requires_grad:
                 raise GraphError(f"grad: an output of shape {t.shape} does not require grad")
-            gr = _root_grad(t, g)
+            gr = _root_grad_tensor(t, g) if create_graph else _root_grad(t, g)
             if t.grad_fn is None:
                 if id(t) in capture:
                     capture[id(t)] = gr if capture[id(t)] is None else capture[id(t)] + gr
                 continue
             roots.append(t)
             grads.append(gr)
-        if roots:
+        if roots and create_graph:
+            with enable_grad():
+                _run_graph(roots, grads, bool(retain_graph), capture=capture)
+        elif roots:
             _run(roots, grads, bool(retain_graph), capture=capture)
     finally:  # the graph as it was: no capture mark, _watched only where hooks/retain_grad set it
         for node, watched in marked.items():
@@ -411,8 +465,23 @@ def grad(
                 f"grad: an input of shape {x.shape} was not used to compute the "
                 "outputs; pass allow_unused=True to get None for it"
             )
-        result.append(None if g is None else Tensor._make(g, False, None))
+        if g is not None and g.__class__ is not Tensor:
+            g = Tensor._make(g, False, None)
+        result.append(g)
     return tuple(result)
+
+
+def _root_grad_tensor(t, gradient):
+    """The seed of a create_graph walk, as a Tensor: ones for a scalar output, or the
+    given gradient (which may itself require grad: its graph is kept)."""
+    if isinstance(gradient, Tensor):
+        if gradient.shape != t.shape:
+            raise ShapeError(
+                f"backward: gradient has shape {tuple(gradient.shape)}, expected the output's "
+                f"shape {tuple(t.shape)}"
+            )
+        return gradient
+    return Tensor._make(_root_grad(t, gradient), False, None)
 
 
 _tensor_module._backward = (

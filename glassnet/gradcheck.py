@@ -14,7 +14,7 @@ import numpy as np
 
 from .autograd import grad as autograd_grad
 from .errors import GlassnetError
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -110,3 +110,58 @@ def gradcheck(
                     raise GradcheckError(msg)
                 return False
     return True
+
+
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    seed: int = 0,
+) -> bool:
+    """Check second derivatives: ``gradcheck`` of the map
+    (inputs, v) ↦ vᵀ·∂fn/∂inputs, whose gradient ``create_graph=True`` gives
+    (differentiated with respect to the inputs and to v). ``grad_outputs``
+    (v, one per output) default to random float64 tensors drawn from ``seed``.
+    A mismatch names the input (or grad_output) and the element."""
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    wanted = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    outs = _outputs(fn, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = [
+            Tensor(rng.standard_normal(o._data.shape), requires_grad=True) for o in outs
+        ]
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    n = len(inputs)
+
+    def first_derivative(*args):
+        xs, vs = args[:n], args[n:]
+        with enable_grad():  # (gradcheck evaluates it under no_grad for the differences)
+            ys = [o for o in _outputs(fn, xs) if o.requires_grad]
+            grads = autograd_grad(
+                ys,
+                [x for x in xs if isinstance(x, Tensor) and x.requires_grad],
+                grad_outputs=list(vs[: len(ys)]),
+                create_graph=True,
+                allow_unused=True,
+            )
+        return tuple(g for g in grads if g is not None)
+
+    try:
+        return gradcheck(
+            first_derivative, (*inputs, *grad_outputs), eps, atol, rtol, raise_exception=True
+        )
+    except GradcheckError as exc:
+        k = int(str(exc).split("input ", 1)[1].split(" ", 1)[0])
+        which = f"input {k}" if k < n else f"grad_output {k - n}"
+        msg = str(exc).replace(f"for input {k} ", f"for {which} ", 1)
+        msg = msg.replace("gradcheck: gradient", "gradgradcheck: second derivative", 1)
+        if raise_exception:
+            raise GradcheckError(msg + f" ({len(wanted)} inputs need grad)") from None
+        return False

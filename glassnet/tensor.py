@@ -98,6 +98,9 @@ class Size(tuple):
         return Size(tuple.__add__(self, tuple(other)))
 
 
+# the leaves with a post-accumulate hook: while there is none, backward does not look for them
+POST_HOOKED: weakref.WeakSet[Tensor] = weakref.WeakSet()
+
 if TYPE_CHECKING:  # what mypy sees of the methods functions/methods.py attaches at import
     from .functions.method_types import TensorMethods
 else:
@@ -119,6 +122,7 @@ class Tensor(TensorMethods):
 
     # rarely set, so class-level defaults (an instance that sets one gets its own)
     _hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # hooks on a leaf's gradient
+    _post_hooks: list[Callable[[Tensor], Any]] | None = None  # after a leaf's .grad is complete
     _retains_grad = False  # a non-leaf that keeps its .grad
     _tracked = True  # False on a ``.data`` alias: its in-place changes are not noted for backward
     name: str | None = None
@@ -368,6 +372,27 @@ class Tensor(TensorMethods):
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], Any]) -> _HookHandle:
+        """Call ``hook(self)`` once per backward, as soon as this leaf's ``.grad``
+        holds that backward's whole gradient (every use summed), while the rest of
+        the graph is still being walked (as PyTorch; the hook's return value is
+        ignored). DistributedDataParallel starts its allreduces from here."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: only a leaf tensor has its gradient "
+                "accumulated into .grad; register_hook sees a non-leaf's gradient"
+            )
+        if not self.requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: cannot register a hook on a tensor that "
+                "does not require grad"
+            )
+        if self._post_hooks is None:
+            self._post_hooks = []
+            POST_HOOKED.add(self)
+        self._post_hooks.append(hook)
+        return _HookHandle(self._post_hooks, hook)
+
     def backward(
         self,
         gradient: TensorLike | None = None,
@@ -401,11 +426,7 @@ class Tensor(TensorMethods):
 class _HookHandle:
     __slots__ = ("_hooks", "_hook")
 
-    def __init__(
-        self,
-        hooks: list[Callable[[Tensor], Tensor | None]],
-        hook: Callable[[Tensor], Tensor | None],
-    ) -> None:
+    def __init__(self, hooks: list[Any], hook: Callable[[Tensor], Any]) -> None:
         self._hooks = hooks
         self._hook = hook
 

@@ -27,6 +27,11 @@ INSTALL = {
     "safetensors": "pip install safetensors (or pip install -e '.[test]')",
     "mpmath": "pip install mpmath (or pip install -e '.[test]')",
     "mypy": "pip install mypy (or pip install -e '.[test]')",
+    "nbclient": "pip install nbclient ipykernel (or pip install -e '.[test]')",
+    "ipykernel": "pip install ipykernel (or pip install -e '.[test]')",
+    "mpi4py": "pip install 'glassnet[distributed]' (mpi4py and the MPICH wheel)",
+    "onnx": "pip install 'glassnet[onnx]'",
+    "onnxruntime": "pip install 'glassnet[onnx]'",
     "playwright": (
         "pip install playwright (or pip install -e '.[test]'), and apt-get install chromium"
     ),

@@ -5,7 +5,17 @@ import statistics
 import subprocess
 import sys
 
-HEAVY = ("scipy", "matplotlib", "sklearn", "tqdm", "torch", "numpy.f2py")
+HEAVY = (
+    "scipy",
+    "matplotlib",
+    "sklearn",
+    "tqdm",
+    "torch",
+    "numpy.f2py",
+    "mpi4py",
+    "onnx",
+    "onnxruntime",
+)
 BUDGET_S = 0.15
 
 # CPU time of this process (not wall time: the machine is shared), numpy first, then glassnet

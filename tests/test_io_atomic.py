@@ -27,6 +27,33 @@ def test_writes_bytes_and_writer_output(tmp_path):
     assert os.listdir(tmp_path) == ["f.bin"]
 
 
+def test_a_writer_by_name_writes_the_locked_temporary_file(tmp_path):
+    """by_name=True: for a library that opens the file itself (safetensors)."""
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"old")
+    seen = []
+
+    def writer(temp):
+        seen.append(temp)
+        assert os.path.dirname(temp) == str(tmp_path) and os.path.basename(temp).startswith(
+            ".f.bin."
+        )
+        with open(temp, "wb") as f:
+            f.write(b"written by name")
+
+    atomic_write(path, writer, by_name=True)
+    assert path.read_bytes() == b"written by name" and os.listdir(tmp_path) == ["f.bin"]
+
+    def failing(temp):
+        with open(temp, "wb") as f:
+            f.write(b"half")
+        raise RuntimeError("library failed")
+
+    with pytest.raises(RuntimeError, match="library failed"):
+        atomic_write(path, failing, by_name=True)
+    assert path.read_bytes() == b"written by name" and os.listdir(tmp_path) == ["f.bin"]
+
+
 def test_failing_writer_leaves_old_file_and_no_temp(tmp_path):
     path = tmp_path / "f.bin"
     path.write_bytes(b"old")
@@ -84,27 +111,17 @@ def pause():
     print("READY", flush=True)
     time.sleep(120)  # the parent SIGKILLs us here
 
-class SlowFile:
-    # the real temp file, paused once 8 MB of the 32 MB are written
-    def __init__(self, f):
-        self.f, self.written = f, 0
-    def write(self, b):
-        n = self.f.write(b)
-        self.written += n
-        if self.written >= 8 << 20:
-            self.f.flush()
-            pause()
-        return n
-    def __getattr__(self, name):
-        return getattr(self.f, name)
-    def __enter__(self):
-        return self
-    def __exit__(self, *exc):
-        return self.f.__exit__(*exc)
+def half_written(tensors, filename, metadata=None):
+    # the safetensors library writes the temp file by its name: write it, cut it
+    # to 8 MB of the 32 MB (what a kill mid-write leaves on disk), then wait
+    real_save_file(tensors, filename, metadata=metadata)
+    os.truncate(filename, 8 << 20)
+    pause()
 
 if stage == "mid-write":
-    real_fdopen = os.fdopen
-    os.fdopen = lambda *a, **k: SlowFile(real_fdopen(*a, **k))
+    import safetensors.numpy
+    real_save_file = safetensors.numpy.save_file
+    safetensors.numpy.save_file = half_written
 else:
     os.replace = lambda *a, **k: pause()
 weights = {f"layer{i}.weight": np.full((1024, 1024), i, np.float32) for i in range(8)}

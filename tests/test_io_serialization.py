@@ -124,7 +124,8 @@ def test_state_dict_of_tensors_comes_back_as_leaf_tensors(tmp_path):
 def test_state_dict_file_is_plain_safetensors_with_path_names(tmp_path):
     save(state_dict(), tmp_path / "m.safetensors")
     arrays, meta = st.read_file(tmp_path / "m.safetensors")
-    assert list(arrays) == list(state_dict()) and meta["format"] == "pt"
+    # (the file's order is the safetensors library's; gn.load restores the dict's)
+    assert sorted(arrays) == sorted(state_dict()) and meta["format"] == "pt"
     assert json.loads(meta["glassnet"])["version"] == 1
 
 
@@ -470,7 +471,7 @@ def test_files_without_glassnet_metadata_load_as_tensors(tmp_path):
     arrays = {"w": np.ones((2, 2), np.float16), "step": np.array(3)}
     st.save_file(arrays, tmp_path / "plain.safetensors")
     got = load(tmp_path / "plain.safetensors")
-    assert list(got) == ["w", "step"]
+    assert list(got) == ["step", "w"]  # the file's order: the library writes int64 before float16
     assert all(isinstance(v, gn.Tensor) for v in got.values())
     assert got["w"].dtype == np.float16 and int(np.asarray(got["step"])) == 3
 

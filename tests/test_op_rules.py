@@ -76,7 +76,22 @@ def _index_put():
     return x
 
 
+def _second(fn, *shape):
+    """A gradient taken with create_graph=True, then used again: the ops that
+    only a create_graph backward records (IndexAdd, ScatterAlong, LinearMap, Erf)."""
+    x = t(*shape)
+    (g,) = gn.autograd.grad(fn(x), x, create_graph=True)
+    return g * x
+
+
 BUILDERS = {
+    "IndexAdd": lambda: _second(lambda x: (x[[0, 0, 2]] ** 2).sum(), 3, 4),
+    "ScatterAlong": lambda: _second(
+        lambda x: (x.gather(1, gn.tensor([[0, 0], [1, 3], [2, 2]])) ** 2).sum(), 3, 4
+    ),
+    "LinearMap": lambda: _second(lambda x: (F.max_pool2d(x, 2) ** 2).sum(), 1, 1, 4, 4),
+    "Erf": lambda: _second(lambda x: F.gelu(x).sum(), 3),
+    "Masked": lambda: _second(lambda x: (F.relu(x) * x).sum(), 4),
     "Add": lambda: t(3) + t(3),
     "Sub": lambda: t(3) - t(3),
     "Mul": lambda: t(3) * t(3),

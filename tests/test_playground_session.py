@@ -63,7 +63,7 @@ def test_regression_and_multiclass_have_the_right_outputs_and_losses():
         r.step()
     assert r.test_loss < first / 4
     m = make(dataset="spirals3")
-    assert m.network.sizes[-1] == 3 and m.data.classes == ["0", "1", "2"]
+    assert m.network.sizes[-1] == 3 and m.data.classes == ["1", "2", "3"]
     assert type(m.trainer.loss_fn) is nn.CrossEntropyLoss
     out = m.frame()["output"]
     assert out["mode"] == "classes"

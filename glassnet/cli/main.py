@@ -43,9 +43,11 @@ def build_parser():
     p.set_defaults(func=_demo)
     from . import explain as explain_command
     from . import playground as playground_command
+    from . import predict as predict_command
     from . import train as train_command
 
     train_command.add_parser(sub)
+    predict_command.add_parser(sub)
     explain_command.add_parsers(sub)
     playground_command.add_parser(sub)
     return parser

@@ -55,7 +55,12 @@ def _float(text):
 
 
 # the options that name a file a command writes, and the one that names a folder
-OUTPUT_FILES = (("save", "--save"), ("report", "--report"), ("html", "--html"))
+OUTPUT_FILES = (
+    ("save", "--save"),
+    ("report", "--report"),
+    ("html", "--html"),
+    ("predictions", "--out"),
+)
 OUTPUT_FOLDERS = (("out", "--out"),)
 
 

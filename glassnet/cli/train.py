@@ -80,12 +80,19 @@ def add_parser(sub):
         type=str.lower,
         help="optimizer (default adam; momentum is SGD with momentum 0.9)",
     )
-    p.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate η (default 1e-3)")
+    p.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help="learning rate η (default: 0.01 for adam and the other adaptive optimizers, "
+        "0.1 for sgd, 0.03 for momentum)",
+    )
     p.add_argument(
         "--epochs",
         type=positive_int,
-        default=30,
-        help="passes over the data, at least 1 (default 30)",
+        default=None,
+        help="passes over the data, at least 1 (default: enough for about 800 steps, "
+        "20 to 200 epochs; at most 12 with --model cnn)",
     )
     p.add_argument(
         "--batch-size",
@@ -110,14 +117,17 @@ def add_parser(sub):
     p.add_argument(
         "--no-standardize",
         action="store_true",
-        help="do not standardize the features (default: standardize to mean 0, "
-        "std 1 using the training part's statistics)",
+        help="do not standardize the features and a regression's target (default: "
+        "standardize to mean 0, std 1 using the training part's statistics; the "
+        "saved model keeps them, and predictions are in the target's units)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument(
         "--save",
         metavar="PATH",
-        help="write the trained weights to PATH (safetensors; checked before training)",
+        help="write the trained model to PATH (safetensors: the weights, with the layers, "
+        "the columns and the standardization in its metadata, for `glassnet predict`, "
+        "`glassnet explain --model` and gn.load_model; the path is checked before training)",
     )
     p.add_argument(
         "--skip-nonfinite",
@@ -152,11 +162,11 @@ def load_data(args):
     return getattr(datasets, args.data)()
 
 
-def _standardizer(x_train):
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
+def _stats(a):
+    """(mean, std) per column of the training part; a constant column gets std 1."""
+    mean, std = a.mean(axis=0), a.std(axis=0)
     std[std == 0] = 1
-    return lambda x: (x - mean) / std
+    return mean, std
 
 
 def build_mlp(n_in, hidden, n_out, activation):
@@ -188,14 +198,45 @@ def build_cnn(side, hidden, n_out, activation):
     )
 
 
-def run(args):
+def _labels(ds, task, y):
+    """(class indices, class names) of a classification target."""
     import numpy as np
 
-    from .. import io
+    if y.dtype.kind == "f":
+        if not np.all(y == np.round(y)):
+            raise SystemExit(
+                "glassnet train: --task classification needs integer class "
+                "labels in the target column"
+            )
+        y = y.reshape(-1)
+    values = np.unique(y)
+    named = ds.task == task and ds.classes is not None and len(ds.classes) > int(values.max())
+    if named:  # the data set's own class names, index i naming class i
+        names = [str(ds.classes[int(v)]) for v in values]
+    else:  # numbers taken as classes: their values
+        names = [str(int(v)) if float(v).is_integer() else str(v) for v in values]
+    return np.searchsorted(values, y).astype(np.int64), names
+
+
+def run(args):
+    from ..train.parallel import quiet_unless_main
+
+    with quiet_unless_main():  # under mpiexec -n N: rank 0 alone prints and saves
+        return _train(args)
+
+
+def _train(args):
+    import numpy as np
+
     from ..data import TensorDataset, train_test_split
     from ..random import manual_seed
     from ..tensor import Tensor
-    from ..train.loop import evaluate, fit
+    from ..train import metrics as M
+    from ..train.card import ModelCard, describe_layers
+    from ..train.loop import evaluate, fit, predict
+    from ..train.parallel import main_rank
+    from ..train.saved import save_model
+    from . import fitting
 
     check_outputs(args)  # before any work: --save's folder exists and can be written
     manual_seed(args.seed)
@@ -204,16 +245,9 @@ def run(args):
     x, y = ds.tensors
     x = np.asarray(x).astype(np.float32)
     y = np.asarray(y)
+    classes = None
     if task == "classification":
-        if y.dtype.kind == "f":
-            if not np.all(y == np.round(y)):
-                raise SystemExit(
-                    "glassnet train: --task classification needs integer class "
-                    "labels in the target column"
-                )
-            y = y.reshape(-1)
-        classes = np.unique(y)
-        y = np.searchsorted(classes, y).astype(np.int64)
+        y, classes = _labels(ds, task, y)
         n_out = len(classes)
     else:
         y = y.astype(np.float32).reshape(len(y), -1)
@@ -222,9 +256,22 @@ def run(args):
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=args.test_size, stratify=strat)
     x_tr, x_te = np.asarray(x_tr), np.asarray(x_te)
     y_tr, y_te = np.asarray(y_tr), np.asarray(y_te)
+    card = ModelCard(
+        task=task,
+        layers=[],
+        columns=[str(c) for c in ds.feature_names],
+        target_name=str(getattr(ds, "target_name", "target")),
+        classes=classes,
+    )
     if not args.no_standardize:
-        scale = _standardizer(x_tr)
-        x_tr, x_te = scale(x_tr).astype(np.float32), scale(x_te).astype(np.float32)
+        mean, std = _stats(x_tr.astype(np.float64))
+        card.x_mean, card.x_std = mean.tolist(), std.tolist()
+        x_tr = ((x_tr - mean) / std).astype(np.float32)
+        x_te = ((x_te - mean) / std).astype(np.float32)
+        if task == "regression":
+            y_mean, y_std = _stats(y_tr.astype(np.float64))
+            card.y_mean, card.y_std = y_mean.tolist(), y_std.tolist()
+    y_fit = card.target_to_network(y_tr).astype(np.float32) if task == "regression" else y_tr
     if args.model == "cnn":
         side = int(round(x.shape[1] ** 0.5))
         if side * side != x.shape[1] or side < 4:
@@ -232,13 +279,19 @@ def run(args):
                 f"glassnet train: --model cnn needs square images; this data has "
                 f"{x.shape[1]} features (digits has 64 = 8×8)"
             )
+        card.input_shape = [1, side, side]
         x_tr, x_te = x_tr.reshape(-1, 1, side, side), x_te.reshape(-1, 1, side, side)
         model = build_cnn(side, args.hidden, n_out, args.activation)
     else:
         model = build_mlp(x.shape[1], args.hidden, n_out, args.activation)
-    loss = "cross_entropy" if task == "classification" else "mse"
+    card.layers = describe_layers(model)
+    card.loss = "cross_entropy" if task == "classification" else "mse"
+    lr = args.lr if args.lr is not None else fitting.default_lr(args.optimizer)
+    n_fit = len(x_tr) - (round(len(x_tr) * args.validation) if args.validation else 0)
+    epochs = args.epochs or fitting.default_epochs(n_fit, args.batch_size, args.model)
+    loss = card.loss
     metrics = ["accuracy"] if task == "classification" else ["mse", "mae", "r2"]
-    train = TensorDataset(Tensor(x_tr), Tensor(y_tr))
+    train = TensorDataset(Tensor(x_tr), Tensor(y_fit))
     if args.verbose:
         print(
             f"glassnet train: {args.data} ({task}), {len(x_tr)} training / {len(x_te)} test "
@@ -246,15 +299,16 @@ def run(args):
         )
         if args.task == "auto" and getattr(args, "target", None):
             print(_task_choice(task, n_out, args.target))
+        print(fitting.settings_line(args, lr, epochs, n_fit, card.y_mean is not None))
     try:  # fit reports a NaN/Inf itself: NumPy's warnings about it would only add noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            fit(
+            history = fit(
                 model,
                 train,
                 loss=loss,
                 optimizer=args.optimizer,
-                lr=args.lr,
-                epochs=args.epochs,
+                lr=lr,
+                epochs=epochs,
                 batch_size=args.batch_size,
                 validation=args.validation or None,
                 metrics=metrics,
@@ -268,11 +322,20 @@ def run(args):
             "(--lr sets the learning rate; --skip-nonfinite skips such batches)"
         ) from None
     with np.errstate(over="ignore", invalid="ignore"):  # a skipped divergence shows as inf
-        result = evaluate(model, (Tensor(x_te), Tensor(y_te)), loss=loss, metrics=metrics)
-    print("test: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
-    if args.save:
-        io.save(model.state_dict(), args.save)
-        print(f"saved the weights to {args.save}")
+        if task == "classification":
+            result = evaluate(model, (Tensor(x_te), Tensor(y_te)), loss=loss, metrics=metrics)
+            where = ""
+        else:  # in the target's own units
+            out = card.outputs(np.asarray(predict(model, Tensor(x_te))))
+            result = {name: float(getattr(M, name)(out, y_te)) for name in ("mse", "mae", "r2")}
+            where = f" (in {card.target_name}'s units)"
+    print(f"test{where}: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
+    advice = fitting.hint(history, task, n_out, epochs, lr)
+    if advice:
+        print(advice)
+    if args.save and main_rank():
+        save_model(model, args.save, card)
+        print(f"saved the model (weights, layers, columns, standardization) to {args.save}")
     return 0
 
 

@@ -28,7 +28,7 @@ def load_csv(path, target, features=None, delimiter=",", task=None):
         raise ValueError(
             f"load_csv: task must be 'classification', 'regression' or None, got {task!r}"
         )
-    header, lines, rows = _read(path, delimiter, where)
+    header, lines, rows = read_table(path, delimiter, where)
     feature_names = _columns(header, target, features, where)
     table = np.array(rows, dtype=object).reshape(len(rows), len(header))
     x = np.stack(
@@ -46,8 +46,11 @@ def load_csv(path, target, features=None, delimiter=",", task=None):
     )
 
 
-def _read(path, delimiter, where):
-    """The header, and the non-blank data rows with their line numbers."""
+def read_table(path, delimiter=",", where=None):
+    """(header, line numbers, rows of str) of a CSV file with a header row:
+    blank lines skipped, every row as long as the header; ValueError naming
+    the file and the line otherwise (FileNotFoundError for a missing file)."""
+    where = where or f"CSV file {os.fspath(path)}"
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f, delimiter=delimiter)
@@ -113,6 +116,24 @@ def _number(text):
     except ValueError:
         return None
     return value if np.isfinite(value) else None
+
+
+def read_numbers(path, columns, delimiter=","):
+    """(numbers (n, len(columns)) float64, header, rows of str) of a CSV file:
+    the named columns, which must exist and hold finite numbers (the other
+    columns may hold anything). Errors name the file, the line and the column."""
+    where = f"CSV file {os.fspath(path)}"
+    header, lines, rows = read_table(path, delimiter, where)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ValueError(
+            f"{where}: no column named {', '.join(map(repr, missing))}; the model needs "
+            f"{', '.join(columns)} and the file has {', '.join(header)}"
+        )
+    x = np.stack(
+        [_numbers([r[header.index(c)] for r in rows], lines, c, where) for c in columns], axis=1
+    )
+    return x, header, rows
 
 
 def _numbers(column, lines, name, where):

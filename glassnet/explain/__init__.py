@@ -27,6 +27,7 @@ _FUNCTIONS = {
     "graph_svg": "draw.graph",
     "graph_dot": "draw.graph",
     "trace_conv": "trace.convolution",
+    "second_derivative": "trace.second",
     "gradient_flow": "trace.recurrent",
     "write_figures": "report.figures",
     "plot_activations": "plots",

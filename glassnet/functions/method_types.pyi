@@ -15,6 +15,7 @@ from ..devices import device as Device
 from ..hints import DTypeLike, TensorLike
 from ..tensor import Tensor
 from . import api as _api
+from . import dlpack as _dlpack
 
 class TensorMethods:
     # What mypy sees of the methods and operators that functions/methods.py attaches
@@ -93,6 +94,8 @@ class TensorMethods:
     gather = _api.gather
     index_select = _api.index_select
     is_floating_point = _api.is_floating_point
+    __dlpack__ = _dlpack.tensor_dlpack
+    __dlpack_device__ = _dlpack.tensor_dlpack_device
     topk = _api.topk
     narrow = _api.narrow
     roll = _api.roll

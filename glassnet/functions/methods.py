@@ -20,7 +20,7 @@ from ..errors import GraphError, ShapeError, describe
 from ..grad_mode import state
 from ..random import get_generator
 from ..tensor import Tensor
-from . import api, shape
+from . import api, display, dlpack, shape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,8 +62,9 @@ def _inplace(t, name, graph_fn, array_fn, operands=()):
     else:
         if not t._data.flags.writeable:
             raise ValueError(
-                f"{name}: this tensor {describe(t._data)} is a read-only view "
-                "(made by expand/broadcasting); .clone() it before changing it"
+                f"{name}: this tensor {describe(t._data)} is read-only (a view made by "
+                "expand/broadcasting, or memory shared read-only through DLPack); "
+                ".clone() it before changing it"
             )
         try:
             array_fn(t._data)
@@ -368,6 +369,9 @@ METHODS = {
     "new_full": _new(_new_full),
     "new_tensor": _new(_new_tensor),
     "is_floating_point": api.is_floating_point,
+    # DLPack: the array shared with PyTorch, NumPy... (functions/dlpack.py)
+    "__dlpack__": dlpack.tensor_dlpack,
+    "__dlpack_device__": dlpack.tensor_dlpack_device,
     # in place
     "add_": _scaled_inplace("add_", api.add, np.add),
     "sub_": _scaled_inplace("sub_", api.sub, np.subtract),
@@ -427,6 +431,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 def attach() -> None:
     # (mypy knows these from the declarations in Tensor's TYPE_CHECKING block)
     Tensor.__array_ufunc__ = _array_ufunc  # type: ignore[method-assign]
+    Tensor._repr_html_ = display.tensor_html  # type: ignore[attr-defined]
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(  # type: ignore[method-assign,assignment]

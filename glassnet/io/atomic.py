@@ -32,11 +32,14 @@ except ImportError:  # Windows
 _TEMP_TAIL = re.compile(r"[0-9a-f]{8}\.tmp")  # what follows ".NAME." in a temporary name
 
 
-def atomic_write(path, data):
+def atomic_write(path, data, *, by_name=False):
     """Write ``data`` to ``path`` atomically and durably.
 
     ``data`` is bytes-like, or a callable ``writer(f)`` that writes to the
-    binary file object ``f``. If it raises, the target is left as it was and
+    binary file object ``f``; with ``by_name=True``, a callable
+    ``writer(temp_path)`` that writes the temporary file by its name (a library
+    that opens files itself), while it stays open and locked here. If the
+    writer raises, the target is left as it was and
     the temporary file is removed. A symlink at ``path`` is written through
     (its target is replaced); a replaced file keeps its permission bits.
     Temporary files left by interrupted writes to the same target are removed.
@@ -48,7 +51,9 @@ def atomic_write(path, data):
     fd, tmp = _create_temp(target)
     try:
         with os.fdopen(fd, "wb") as f:
-            if callable(data):
+            if by_name:
+                data(tmp)  # then f's fsync flushes the file, whoever wrote it
+            elif callable(data):
                 data(f)
             else:
                 f.write(data)

@@ -15,6 +15,9 @@ ndarrays as ndarrays, ints as ints, floats as floats, tuples as tuples, int
 dict keys as ints, big ints (RNG states) exactly. A file with no "glassnet"
 metadata (written by ``safetensors.torch.save_file``, for instance) loads as
 ``{name: Tensor}``, ready for ``model.load_state_dict``.
+A network saved with its model card (``glassnet train --save``,
+``gn.train.save_model``) is such a file: ``load`` gives its state dict, and
+``gn.load_model`` the network ready to predict.
 
 Differences from torch.save/torch.load: only those types can be saved
 (a Module, a function or a set is refused, naming where it is), and the

@@ -123,6 +123,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
+    if name == "parallel":  # DistributedDataParallel (imports glassnet.distributed) on first use
+        import importlib
+
+        return importlib.import_module(".parallel", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'glassnet.nn' has no attribute {name!r}")
@@ -138,4 +142,4 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"parallel"})

@@ -412,6 +412,15 @@ class Module(ModuleState):
             return head + lines[0] + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the repr, then the summary table (layers and
+        parameter counts)."""
+        from html import escape
+
+        table = self.summary()._repr_html_()
+        head = f"<summary><code>{escape(type(self).__name__)}</code></summary>"
+        return f"<details>{head}<pre>{escape(repr(self))}</pre></details>{table}"
+
     def summary(self, input_size: Any = None, dtype: DTypeLike | None = None) -> ModelSummary:
         """A table of every layer, its output shape for an input of
         ``input_size`` (batch dimension included) and its parameter count;

@@ -30,6 +30,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from .. import alloc
+from ..backends import fused as fused_steps
 from ..devices import as_device
 from ..errors import ShapeError
 from ..functions import api
@@ -51,6 +52,7 @@ from .rnn_cells import (
     new_weights,
     uniform_init,
 )
+from .rnn_plain import plain_direction
 
 if TYPE_CHECKING:
     from ..hints import DTypeLike
@@ -208,7 +210,8 @@ class RNNBase(Module):
         per = 4 if self.bias else 2
         names = self._flat_weights_names
         finals = []
-        fused = fused_lstm.usable(self.mode, x)  # oneDNN: a layer direction in one call
+        plain = not fused_steps.enabled  # recorded ops: create_graph can differentiate them
+        fused = not plain and fused_lstm.usable(self.mode, x)  # oneDNN: a direction in one call
         for layer in range(self.num_layers):
             states, runs = [], []
             for d in range(directions):
@@ -222,13 +225,20 @@ class RNNBase(Module):
                     finals.append(final)
                     states.append(out)
                     continue
+                if plain:
+                    steps = plain_direction(
+                        self.mode, x, initial[j], w_ih, w_hh, b_ih, b_hh, reverse=d == 1
+                    )
+                    finals.append(steps[0] if d else steps[-1])
+                    states.append(api.stack([s[0] for s in steps]))
+                    continue
                 steps, run = run_direction(
                     self.mode, x, initial[j], w_ih, w_hh, b_ih, b_hh, reverse=d == 1
                 )
                 finals.append(steps[0] if d else steps[-1])
                 states += steps
                 runs.append(run)
-            if fused:
+            if fused or plain:
                 x = states[0] if directions == 1 else api.cat(states, dim=2)
             else:
                 x = LayerOutput.apply(*states, runs=runs)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..backends import fused as fused_steps
 from ..devices import as_device
 from ..errors import DTypeError, ShapeError
 from ..functions import api
@@ -27,6 +28,7 @@ from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .rnn_plain import plain_direction
 
 if TYPE_CHECKING:
     from ..hints import DTypeLike
@@ -186,15 +188,10 @@ class RNNCellBase(Module):
 
     def _step(self, x, state):
         """Next state (k, B, H) from x (B, input_size) and the state (k, B, H)."""
-        return run_direction(
-            self._mode,
-            api.unsqueeze(x, 0),
-            state,
-            self.weight_ih,
-            self.weight_hh,
-            self.bias_ih,
-            self.bias_hh,
-        )[0][0]
+        args = (api.unsqueeze(x, 0), state, self.weight_ih, self.weight_hh)
+        if not fused_steps.enabled:  # recorded ops: create_graph can differentiate them
+            return plain_direction(self._mode, *args, self.bias_ih, self.bias_hh)[0]
+        return run_direction(self._mode, *args, self.bias_ih, self.bias_hh)[0][0]
 
 
 class RNNCell(RNNCellBase):

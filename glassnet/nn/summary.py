@@ -22,6 +22,7 @@ and leaves the random generator's state as it was.
 from __future__ import annotations
 
 from collections import namedtuple
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -97,6 +98,27 @@ class ModelSummary:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        """The table as HTML (what a notebook shows)."""
+        heads = "".join(f"<th>{h}</th>" for h in ("Layer (type)", "Output Shape", "Param #"))
+        body = []
+        for r in self.rows:
+            label = r.type if r.depth == 0 else f"{r.name.rsplit('.', 1)[-1]}: {r.type}"
+            pad = f"padding-left:{0.3 + 1.2 * r.depth:.1f}em"
+            body.append(
+                f'<tr><td style="{pad}">{escape(label)}</td>'
+                f"<td>{escape(_fmt_shape(r.output_shape))}</td>"
+                f'<td style="text-align:right">{r.num_params:,}</td></tr>'
+            )
+        foot = (
+            f"Total params: {self.total_params:,} · trainable: {self.trainable_params:,} · "
+            f"non-trainable: {self.total_params - self.trainable_params:,}"
+        )
+        return (
+            f'<table style="font-family:monospace"><tr>{heads}</tr>{"".join(body)}</table>'
+            f"<small>{foot}</small>"
+        )
 
 
 def _example_inputs(model, input_size, dtype):

@@ -6,7 +6,9 @@ import math
 import numpy as np
 
 from ..autograd import Op
+from ._graph import constant
 from ._special import erf
+from .masked import Masked
 
 
 def sigmoid_array(x, e=None):
@@ -34,10 +36,15 @@ class Sigmoid(Op):
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a = Sigmoid.apply(ctx.parents[0])
+        return grad * a * (1 - a)
+
 
 class Relu(Op):
     formula = "a = max(0, z)"
-    rule = "∂a/∂z = 1 if z > 0 else 0 (a 'dead' neuron passes no gradient)"
+    rule = "∂a/∂z = 1 if z > 0 else 0 (no gradient passes where z ≤ 0)"
     grad_fn_name = "ReluBackward0"
 
     @staticmethod
@@ -50,6 +57,11 @@ class Relu(Op):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (out > 0)  # (np.where is several times slower here)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        return Masked.apply(grad, x, x._data > 0)
 
 
 class LeakyRelu(Op):
@@ -70,6 +82,12 @@ class LeakyRelu(Op):
         (x,) = ctx.saved_tensors
         return np.where(x > 0, grad, grad * ctx.slope), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        slope = np.where(x._data > 0, 1, ctx.slope).astype(x._data.dtype)
+        return Masked.apply(grad, x, slope), None
+
 
 class Elu(Op):
     formula = "a = z if z > 0 else α(eᶻ − 1)"
@@ -86,6 +104,12 @@ class Elu(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return np.where(x > 0, grad, grad * ctx.alpha * np.exp(np.minimum(x, 0))), None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        slope = (x.clamp(max=0).exp() * ctx.alpha).where(constant(x._data <= 0), 1.0)
+        return grad * slope, None
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -126,6 +150,17 @@ class Gelu(Op):
         pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
         return grad * (cdf + x * pdf), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        if ctx.approximate == "tanh":
+            t = (_SQRT_2_OVER_PI * (x + 0.044715 * x**3)).tanh()
+            dinner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner), None
+        cdf = 0.5 * (1 + Erf.apply(x * _INV_SQRT_2))
+        pdf = _INV_SQRT_2PI * (-0.5 * x * x).exp()
+        return grad * (cdf + x * pdf), None
+
 
 class Softplus(Op):
     formula = "a = (1/β)·ln(1 + e^(βz)) (a = z where βz > threshold)"
@@ -144,3 +179,35 @@ class Softplus(Op):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
         return np.where(bx > ctx.threshold, grad, grad * sigmoid_array(bx)), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        s = Sigmoid.apply(x * ctx.beta).where(constant(x._data * ctx.beta <= ctx.threshold), 1.0)
+        return grad * s, None, None
+
+
+class Erf(Op):
+    """The error function (GELU's exact form is written with it)."""
+
+    formula = "out = erf x = (2/√π) ∫₀ˣ e^(−t²) dt"
+    rule = "∂out/∂x = (2/√π) e^(−x²)"
+    grad_fn_name = "ErfBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (_TWO_OVER_SQRT_PI * np.exp(-x * x))
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        return grad * (_TWO_OVER_SQRT_PI * (-x * x).exp())
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)

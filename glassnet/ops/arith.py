@@ -8,6 +8,8 @@ import numpy as np
 
 from ..autograd import Op
 from ..dtypes import keep_float_width
+from ..tensor import Tensor
+from ._graph import back, constant, needed, value
 from ._util import broadcast_error, unbroadcast
 
 
@@ -51,6 +53,11 @@ class Add(_Binary):
         need = ctx.needs_input_grad
         return (_back(grad, ctx.sa) if need[0] else None, _back(grad, ctx.sb) if need[1] else None)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.parents
+        return needed(ctx, back(grad, a), back(grad, b))
+
 
 class Sub(_Binary):
     formula = "out = a − b"
@@ -63,6 +70,11 @@ class Sub(_Binary):
     def backward(ctx, grad):
         need = ctx.needs_input_grad
         return (_back(grad, ctx.sa) if need[0] else None, _back(-grad, ctx.sb) if need[1] else None)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.parents
+        return needed(ctx, back(grad, a), back(-grad, b))
 
 
 class Mul(_Binary):
@@ -86,6 +98,12 @@ class Mul(_Binary):
             _back(grad * a, ctx.sb) if need[1] else None,
         )
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.parents
+        need = ctx.needs_input_grad
+        return (back(grad * b, a) if need[0] else None, back(grad * a, b) if need[1] else None)
+
 
 class Div(_Binary):
     formula = "out = a / b"
@@ -108,6 +126,13 @@ class Div(_Binary):
             _back(ga, ctx.sa) if need[0] else None,
             _back(-ga * a / b, ctx.sb) if need[1] else None,
         )
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.parents
+        need = ctx.needs_input_grad
+        ga = grad / b
+        return (back(ga, a) if need[0] else None, back(-ga * a / b, b) if need[1] else None)
 
 
 class Pow(_Binary):
@@ -141,6 +166,24 @@ class Pow(_Binary):
             gb = _back(grad * dlog, ctx.sb)
         return ga, gb
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.parents
+        need = ctx.needs_input_grad
+        ga = back(grad * b * a ** (b - 1), a) if need[0] else None
+        gb = None
+        if need[1]:
+            av = value(a)
+            if isinstance(av, np.ndarray):  # 0·ln 0 masked, as in backward
+                keep = constant(~((av == 0) & (value(b) >= 0)))
+                a_t = a if isinstance(a, Tensor) else constant(av)
+                ln_a = a_t.where(keep, 1.0).log().where(keep, 0.0)
+                gb = back(grad * (a**b) * ln_a, b)
+            else:
+                ln_a = math.log(av) if av > 0 else (0.0 if av == 0 else math.nan)
+                gb = back(grad * (a**b) * ln_a, b)
+        return ga, gb
+
 
 class PowScalar(Op):
     """x ** p for a Python number p (p = 2: the article's squares)."""
@@ -165,6 +208,13 @@ class PowScalar(Op):
             return grad * (2 * x), None
         return grad * (p * x ** (p - 1)), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x, p = ctx.parents
+        if p == 0:
+            return grad * 0, None
+        return grad * (p * x ** (p - 1)) if p != 2 else grad * (2 * x), None
+
 
 class Maximum(_Binary):
     """Elementwise max; a tie splits the gradient in half (as PyTorch)."""
@@ -184,6 +234,11 @@ class Maximum(_Binary):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return _pick_grads(ctx, grad, a > b, a == b)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = (value(p) for p in ctx.parents)
+        return _pick_graph_grads(ctx, grad, a > b, a == b)
 
 
 class Minimum(_Binary):
@@ -205,6 +260,11 @@ class Minimum(_Binary):
         a, b = ctx.saved_tensors
         return _pick_grads(ctx, grad, a < b, a == b)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = (value(p) for p in ctx.parents)
+        return _pick_graph_grads(ctx, grad, a < b, a == b)
+
 
 def _pick_grads(ctx, grad, a_wins, tie):
     share = np.where(tie, 0.5, a_wins).astype(grad.dtype)
@@ -212,4 +272,15 @@ def _pick_grads(ctx, grad, a_wins, tie):
     return (
         _back(grad * share, ctx.sa) if need[0] else None,
         _back(grad * (1 - share), ctx.sb) if need[1] else None,
+    )
+
+
+def _pick_graph_grads(ctx, grad, a_wins, tie):
+    """``_pick_grads`` on Tensors: the shares are constants (their derivative is 0)."""
+    share = np.where(tie, 0.5, a_wins).astype(grad._data.dtype)
+    a, b = ctx.parents
+    need = ctx.needs_input_grad
+    return (
+        back(grad * constant(share), a) if need[0] else None,
+        back(grad * constant(1 - share), b) if need[1] else None,
     )

@@ -23,7 +23,9 @@ a single (..., L, S) array alive for backward: P.
 import numpy as np
 
 from ..autograd import Op
+from ._graph import constant
 from ._util import unbroadcast
+from .softmax import Softmax
 
 
 def attention_weights(q, k, scale, bias=None, keep=None):
@@ -72,9 +74,28 @@ class ScaledDotProductAttention(Op):
         pd = p if drop is None else p * drop
         out = np.matmul(pd, v)
         ctx.save_for_backward(q, k, v, p)
-        ctx.scale, ctx.drop = scale, drop
+        ctx.scale, ctx.drop, ctx.keep = scale, drop, keep
         ctx.bias_shape = None if bias is None else np.shape(bias)
         return out
+
+    @staticmethod
+    def composite(ctx, q, k, v, bias=None):
+        """Attention with recorded ops (for create_graph); a row whose keys are all
+        blocked gets P = 0, as in forward, without a NaN on the way."""
+        s = (q @ k.transpose(-1, -2)) * ctx.scale
+        if bias is not None:
+            s = s + bias
+        blocked = None
+        if ctx.keep is not None:
+            keep = np.broadcast_to(ctx.keep, tuple(s.shape))
+            blocked = ~keep.any(axis=-1, keepdims=True)
+            s = s.where(constant(keep | blocked), -np.inf)
+        p = Softmax.apply(s, -1)
+        if blocked is not None and blocked.any():
+            p = p.where(constant(~blocked), 0.0)
+        if ctx.drop is not None:
+            p = p * constant(ctx.drop)
+        return p @ v
 
     @staticmethod
     def backward(ctx, grad):

@@ -42,6 +42,8 @@ from .. import alloc
 from ..autograd import Op
 from ..backends import onednn
 from ._im2col import Windows, pad2d
+from .linear_map import LinearMap
+from .shape import Pad
 
 
 def _as_2d(x, w):
@@ -92,6 +94,7 @@ class Conv2d(Op):
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+        ctx.args = (stride, padding, dilation, groups)
         if groups == 1 and x.ndim == 4 and x.dtype == np.float32 == w.dtype and onednn.available():
             return _onednn_forward(ctx, x, w, b, stride, padding, dilation)
         x4, w4 = _as_2d(x, w)
@@ -113,6 +116,22 @@ class Conv2d(Op):
             ctx.save_for_backward(cols if need[1] else None, w)
             ctx.geometry = (x.shape, win, padding, groups)
         return out.reshape(out.shape[:2] + out.shape[3:]) if x.ndim == 3 else out
+
+    @staticmethod
+    def composite(ctx, x, w, b=None, *_):
+        """y = W @ im2col(x_pad) + b with recorded ops (for create_graph)."""
+        stride, padding, dilation, groups = ctx.args
+        if x.ndim == 3:
+            return Conv2d.composite(ctx, x.unsqueeze(2), w.unsqueeze(2), b).squeeze(2)
+        top, bottom, left, right = padding
+        xp = Pad.apply(x, (left, right, top, bottom), 0.0) if any(padding) else x
+        n, o, (cg, kh, kw) = x.shape[0], w.shape[0], w.shape[1:]
+        win = Windows(tuple(xp.shape[2:]), (kh, kw), stride, dilation)
+        cols = LinearMap.apply(xp, win.gather, win.scatter)
+        cols = cols.reshape(n, groups, cg * kh * kw, win.positions)
+        out = w.reshape(groups, o // groups, cg * kh * kw) @ cols
+        out = out.reshape((n, o) + win.out_hw)
+        return out if b is None else out + b.reshape(o, 1, 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -199,6 +218,7 @@ class ConvTranspose2d(Op):
         dilation=(1, 1),
         groups=1,
     ):
+        ctx.args = (stride, padding, output_padding, dilation, groups)
         n, c, h, wd = x.shape
         og, kh, kw = w.shape[1:]
         cg, o = c // groups, og * groups
@@ -221,6 +241,24 @@ class ConvTranspose2d(Op):
             ctx.save_for_backward(x, w)
             ctx.geometry = (win, padding, groups)
         return out
+
+    @staticmethod
+    def composite(ctx, x, w, b=None, *_):
+        """y = col2im(Wᵀ @ x) + b with recorded ops (for create_graph)."""
+        stride, (ph, pw), output_padding, dilation, groups = ctx.args
+        n, c, h, wd = x.shape
+        og, kh, kw = w.shape[1:]
+        cg, o = c // groups, og * groups
+        padded = tuple(
+            (size - 1) * s + d * (k - 1) + 1 + extra
+            for size, s, d, k, extra in zip((h, wd), stride, dilation, (kh, kw), output_padding)
+        )
+        win = Windows(padded, (kh, kw), stride, dilation, out_hw=(h, wd))
+        wm = w.reshape(groups, cg, og * kh * kw).transpose(1, 2)
+        cols = (wm @ x.reshape(n, groups, cg, h * wd)).reshape(n, o, kh, kw, h * wd)
+        out = LinearMap.apply(cols, win.scatter, win.gather)
+        out = out[:, :, ph : padded[0] - ph, pw : padded[1] - pw]
+        return out if b is None else out + b.reshape(o, 1, 1)
 
     @staticmethod
     def backward(ctx, grad):

@@ -23,6 +23,8 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
+from ._graph import constant
+from .index import IndexAdd
 
 
 def scatter_add_rows(index, src, num_rows):
@@ -75,3 +77,16 @@ class Embedding(Op):
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
         return gw, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (index,) = ctx.saved_tensors
+        flat = index.reshape(-1)
+        rows, dim = ctx.shape
+        scale = alloc.ones(flat.shape, dtype=grad._data.dtype)
+        if ctx.by_freq:
+            scale /= np.bincount(flat.astype(np.intp), minlength=rows)[flat]
+        if ctx.padding_idx is not None:
+            scale[flat == ctx.padding_idx % rows] = 0
+        g = grad.reshape(-1, dim) * constant(scale[:, None])
+        return IndexAdd.apply(g, ctx.shape, flat), None

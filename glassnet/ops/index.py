@@ -8,6 +8,7 @@ import numpy as np
 from .. import alloc
 from ..autograd import Op
 from ..errors import ShapeError, describe
+from ._graph import sum_to
 from ._util import unbroadcast
 
 
@@ -72,6 +73,10 @@ class GetItem(Op):
             np.add.at(out, _expand_masks(ctx.index), grad)
         return out, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+
 
 class IndexPut(Op):
     formula = "out = x with out[index] = v"
@@ -105,6 +110,13 @@ class IndexPut(Op):
             gv = unbroadcast(np.asarray(grad[ctx.index]), ctx.sv)
         return gx, gv, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        need = ctx.needs_input_grad
+        gx = IndexPut.apply(grad, 0, ctx.index) if need[0] else None
+        gv = sum_to(GetItem.apply(grad, ctx.index), ctx.sv) if need[1] else None
+        return gx, gv, None
+
 
 class Gather(Op):
     """torch.gather."""
@@ -136,8 +148,7 @@ class Gather(Op):
                 f"{dim} of the input {describe(x)} (expected 0 to "
                 f"{x.shape[dim] - 1})"
             )
-        src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d]) for d in range(x.ndim))]
-        out = np.take_along_axis(src, index, axis=dim)
+        out = _take_along(x, dim, index)
         ctx.save_for_backward(index)
         ctx.shape, ctx.dim = x.shape, dim
         return out
@@ -150,3 +161,69 @@ class Gather(Op):
         grid[ctx.dim] = index
         np.add.at(out, tuple(grid), grad)
         return out, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (index,) = ctx.saved_tensors
+        return ScatterAlong.apply(grad, ctx.shape, ctx.dim, index), None, None
+
+
+def _take_along(x, dim, index):
+    """x's values at ``index`` along ``dim``; index may be smaller than x in the other dims."""
+    src = x[tuple(slice(None) if d == dim else slice(0, index.shape[d]) for d in range(x.ndim))]
+    return np.take_along_axis(src, index, axis=dim)
+
+
+class ScatterAlong(Op):
+    """The backward of taking values along a dim (``TakeAlongDim``, ``Gather``):
+    ``g`` added into zeros of ``shape`` at ``index`` along ``dim``. Linear in
+    ``g``, so its own backward takes the values back out (a gather)."""
+
+    formula = "out = zeros(shape), out[…, index, …] += g along dim"
+    rule = "∂L/∂g = ∂L/∂out at the positions g went to (a gather)"
+    grad_fn_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, index):
+        out = alloc.zeros(shape, dtype=g.dtype)
+        grid = list(np.indices(index.shape, sparse=True))
+        grid[dim] = index
+        np.add.at(out, tuple(grid), g)
+        ctx.dim, ctx.index = dim, index
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _take_along(grad, ctx.dim, ctx.index), None, None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
+
+
+class IndexAdd(Op):
+    """The backward of indexing: ``g`` added into zeros of ``shape`` at ``index``
+    (a position picked twice gets both). Linear in ``g``: its own backward
+    indexes the gradient again."""
+
+    formula = "out = zeros(shape), out[index] += g"
+    rule = "∂L/∂g = ∂L/∂out[index]"
+    grad_fn_name = "IndexBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape, index):
+        out = alloc.zeros(shape, dtype=g.dtype)
+        if is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, _expand_masks(index), g)
+        ctx.index = index
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.asarray(grad[ctx.index]), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return GetItem.apply(grad, ctx.index), None, None

@@ -7,6 +7,7 @@ from .. import alloc
 from ..autograd import Op
 from ..backends.blas import MIN_FLOPS, dot
 from ..errors import ShapeError, describe
+from ._graph import sum_to
 from ._util import unbroadcast
 
 
@@ -78,6 +79,21 @@ class MatMul(Op):
             gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
         return ga, gb
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.parents
+        need = ctx.needs_input_grad
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        g = grad.unsqueeze(-1) if b.ndim == 1 else grad
+        g = g.unsqueeze(-2) if a.ndim == 1 else g
+        ga = gb = None
+        if need[0]:
+            ga = sum_to(g @ b2.transpose(-1, -2), a2.shape).reshape(a.shape)
+        if need[1]:
+            gb = sum_to(a2.transpose(-1, -2) @ g, b2.shape).reshape(b.shape)
+        return ga, gb
+
 
 class Linear(Op):
     """A whole layer's z = x Wᵀ + b in one op, W shaped (out, in) as
@@ -137,4 +153,16 @@ class Linear(Op):
                 gb = dot(alloc.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)
             if gb.shape != ctx.sb:  # a 0-d bias gets the total
                 gb = np.asarray(gb.sum(), dtype=gb.dtype)
+        return gx, gw, gb
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x, w = ctx.parents[:2]
+        need = ctx.needs_input_grad
+        rows = grad.reshape(-1, grad.shape[-1])
+        gx = grad @ w if need[0] else None
+        gw = rows.transpose(0, 1) @ x.reshape(-1, x.shape[-1]) if need[1] else None
+        gb = None
+        if len(need) > 2 and need[2]:
+            gb = rows.sum(dim=0) if ctx.sb != () else rows.sum()
         return gx, gw, gb

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
+from ._graph import constant
 from .activation import sigmoid_array
 
 
@@ -65,6 +66,13 @@ class BinaryCrossEntropy(Op):
                 gy = g * (np.log1p(-x) - np.log(x))
         return gx, gy, None, None
 
+    @staticmethod
+    def composite(ctx, x, y, weight, reduction):
+        loss = -(y * x.log().clamp(min=-100) + (1 - y) * (1 - x).log().clamp(min=-100))
+        if weight is not None:
+            loss = loss * constant(weight)
+        return _reduce_graph(loss, reduction)
+
 
 class BinaryCrossEntropyWithLogits(Op):
     """BCE on logits z without computing σ(z) (so no log(0) and no overflow),
@@ -116,6 +124,18 @@ class BinaryCrossEntropyWithLogits(Op):
                 gy = g * (-z + (pw - 1) * softplus_neg)
         return gz, gy, None, None, None
 
+    @staticmethod
+    def composite(ctx, z, y, weight, pos_weight, reduction):
+        log_term = (1 + (-z.abs()).exp()).log()  # softplus(−z) − max(−z, 0)
+        if pos_weight is None:
+            loss = z.clamp(min=0) - y * z + log_term
+        else:
+            softplus_neg = log_term + (-z).clamp(min=0)
+            loss = (1 - y) * z + (1 + (constant(pos_weight) - 1) * y) * softplus_neg
+        if weight is not None:
+            loss = loss * constant(weight)
+        return _reduce_graph(loss, reduction)
+
 
 class NLLLoss(Op):
     """Negative log-likelihood at class indices t (N, ...) of log-probabilities
@@ -155,6 +175,13 @@ class NLLLoss(Op):
         np.put_along_axis(g, ctx.safe, np.expand_dims(coef, 1), axis=1)
         return g, None, None, None, None
 
+    @staticmethod
+    def composite(ctx, x, target, weight, ignore_index, reduction):
+        loss = x.gather(1, constant(ctx.safe)).squeeze(1) * constant(-ctx.w)
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else loss.sum() / float(ctx.total)
+
 
 class SquaredError(Op):
     """The article's loss and MSE in one op: c = ½ gives L = (y − ŷ)²/2, whose
@@ -193,3 +220,15 @@ class SquaredError(Op):
             g = diff * (float(grad) * factor)  # a Python float keeps diff's dtype
         need = ctx.needs_input_grad
         return (g if need[0] else None), (-g if need[1] else None), None, None
+
+    @staticmethod
+    def composite(ctx, x, y, scale, reduction):
+        diff = x - y
+        return _reduce_graph(diff * diff * scale if scale != 1 else diff * diff, reduction)
+
+
+def _reduce_graph(loss, reduction):
+    """``_reduce`` on Tensors (the composites' last step)."""
+    if reduction == "none":
+        return loss
+    return loss.mean() if reduction == "mean" else loss.sum()

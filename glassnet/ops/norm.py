@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
+from ._graph import constant
 
 
 def _update_running(running, value, momentum):
@@ -86,7 +87,25 @@ class BatchNorm(Op):
         if bias is not None:
             out += bias[:, None]
         ctx.save_for_backward(xhat, inv_std, weight)
-        ctx.shape, ctx.training = x.shape, training
+        ctx.shape, ctx.training, ctx.eps = x.shape, training, eps
+        if not training:
+            ctx.stats_mean = running_mean.copy()
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def composite(ctx, x, weight=None, bias=None):
+        """The normalization with recorded ops (for create_graph)."""
+        n, c = x.shape[0], x.shape[1]
+        x3 = x.reshape(n, c, -1)
+        if ctx.training:
+            centered = x3 - x3.mean(dim=(0, 2), keepdim=True)
+            var = (centered * centered).mean(dim=(0, 2), keepdim=True)
+            xhat = centered / (var + ctx.eps).sqrt()
+        else:
+            inv_std = ctx.saved_tensors[1]
+            xhat = (x3 - constant(ctx.stats_mean[:, None])) * constant(inv_std[:, None])
+        out = xhat if weight is None else xhat * weight.reshape(c, 1)
+        out = out if bias is None else out + bias.reshape(c, 1)
         return out.reshape(x.shape)
 
     @staticmethod
@@ -142,8 +161,18 @@ class LayerNorm(Op):
         if bias is not None:
             out += bias.reshape(size)
         ctx.save_for_backward(xhat, inv_std, weight)
-        ctx.shape, ctx.normalized_shape = x.shape, shape
+        ctx.shape, ctx.normalized_shape, ctx.eps = x.shape, shape, eps
         return out.reshape(x.shape)
+
+    @staticmethod
+    def composite(ctx, x, weight=None, bias=None):
+        """The normalization with recorded ops (for create_graph)."""
+        dims = tuple(range(x.ndim - len(ctx.normalized_shape), x.ndim))
+        centered = x - x.mean(dim=dims, keepdim=True)
+        var = (centered * centered).mean(dim=dims, keepdim=True)
+        out = centered / (var + ctx.eps).sqrt()
+        out = out if weight is None else out * weight
+        return out if bias is None else out + bias
 
     @staticmethod
     def backward(ctx, grad):

@@ -16,7 +16,9 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
+from ._graph import constant
 from ._im2col import out_size, pad2d, tap
+from .linear_map import LinearMap
 
 
 def pool_geometry(hw, kernel, stride, padding, dilation, ceil_mode):
@@ -90,24 +92,52 @@ class MaxPool2d(Op):
     @staticmethod
     def backward(ctx, grad):
         (winner,) = ctx.saved_tensors
-        x_shape, padded, kernel, stride, padding, dilation = ctx.geometry
-        hw = grad.shape[2:]
-        disjoint = _disjoint(kernel, stride, dilation)
-        # windows that tile the plane write every element below: no need to zero it first
-        tiled = dilation == (1, 1) and all(
-            s == k and n * s == p for s, k, n, p in zip(stride, kernel, hw, padded[2:])
+        return (_to_winners(grad, winner, ctx.geometry),)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (winner,) = ctx.saved_tensors
+        geometry = ctx.geometry
+        return LinearMap.apply(
+            grad,
+            lambda g: _to_winners(g, winner, geometry),
+            lambda gx: _from_winners(gx, winner, geometry),
         )
-        gp = (np.empty if tiled else np.zeros)(padded, dtype=grad.dtype)
-        hit = alloc.empty(winner.shape, dtype=bool)
-        for k, ij in enumerate(_taps(kernel)):
-            np.equal(winner, k, out=hit)
-            window = gp[_at(ij, stride, dilation, hw)]
-            if disjoint:  # each input element is in one window at most: write, do not add
-                np.multiply(grad, hit, out=window)
-            else:
-                window += grad * hit
-        h, w = x_shape[2:]
-        return (gp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w],)
+
+
+def _to_winners(grad, winner, geometry):
+    """MaxPool2d's backward: each window's gradient added at its winner."""
+    x_shape, padded, kernel, stride, padding, dilation = geometry
+    hw = grad.shape[2:]
+    disjoint = _disjoint(kernel, stride, dilation)
+    # windows that tile the plane write every element below: no need to zero it first
+    tiled = dilation == (1, 1) and all(
+        s == k and n * s == p for s, k, n, p in zip(stride, kernel, hw, padded[2:])
+    )
+    gp = (np.empty if tiled else np.zeros)(padded, dtype=grad.dtype)
+    hit = alloc.empty(winner.shape, dtype=bool)
+    for k, ij in enumerate(_taps(kernel)):
+        np.equal(winner, k, out=hit)
+        window = gp[_at(ij, stride, dilation, hw)]
+        if disjoint:  # each input element is in one window at most: write, do not add
+            np.multiply(grad, hit, out=window)
+        else:
+            window += grad * hit
+    h, w = x_shape[2:]
+    return gp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w]
+
+
+def _from_winners(gx, winner, geometry):
+    """The adjoint of ``_to_winners``: each window takes gx at its winner (the
+    max pool's derivative with the winners held fixed)."""
+    x_shape, padded, kernel, stride, padding, dilation = geometry
+    h, w = x_shape[2:]
+    top, left = padding
+    gp = pad2d(gx, top, padded[2] - h - top, left, padded[3] - w - left)
+    out = alloc.zeros(winner.shape, dtype=gx.dtype)
+    for k, ij in enumerate(_taps(kernel)):
+        out += np.where(winner == k, gp[_at(ij, stride, dilation, winner.shape[2:])], 0)
+    return out
 
 
 def _at(ij, stride, dilation, hw):
@@ -185,18 +215,44 @@ class AvgPool2d(Op):
     @staticmethod
     def backward(ctx, grad):
         (divisor,) = ctx.saved_tensors
-        x_shape, padded, kernel, stride, padding = ctx.geometry
-        share = grad / divisor
-        gp = alloc.zeros(padded, dtype=grad.dtype)
-        disjoint = _disjoint(kernel, stride, (1, 1))
-        for ij in _taps(kernel):
-            window = gp[_at(ij, stride, (1, 1), grad.shape[2:])]
-            if disjoint:  # each input element is in one window at most: write, do not add
-                np.copyto(window, share)
-            else:
-                window += share
-        h, w = x_shape[2:]
-        return (gp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w],)
+        return (_spread_average(grad, divisor, ctx.geometry),)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (divisor,) = ctx.saved_tensors
+        geometry, hw = ctx.geometry, tuple(grad.shape[2:])
+        return LinearMap.apply(
+            grad,
+            lambda g: _spread_average(g, divisor, geometry),
+            lambda gx: _average(gx, divisor, geometry, hw),
+        )
+
+
+def _spread_average(grad, divisor, geometry):
+    """AvgPool2d's backward: each window's gradient ÷ divisor added at every tap."""
+    x_shape, padded, kernel, stride, padding = geometry
+    share = grad / divisor
+    gp = alloc.zeros(padded, dtype=grad.dtype)
+    disjoint = _disjoint(kernel, stride, (1, 1))
+    for ij in _taps(kernel):
+        window = gp[_at(ij, stride, (1, 1), grad.shape[2:])]
+        if disjoint:  # each input element is in one window at most: write, do not add
+            np.copyto(window, share)
+        else:
+            window += share
+    h, w = x_shape[2:]
+    return gp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w]
+
+
+def _average(gx, divisor, geometry, hw):
+    """The adjoint of ``_spread_average``: the average pool itself, of gx."""
+    x_shape, padded, kernel, stride, padding = geometry
+    h, w = x_shape[2:]
+    gp = pad2d(gx, padding[0], padded[2] - h - padding[0], padding[1], padded[3] - w - padding[1])
+    total = alloc.zeros(gx.shape[:2] + hw, dtype=gx.dtype)
+    for ij in _taps(kernel):
+        total += gp[_at(ij, stride, (1, 1), hw)]
+    return total / divisor
 
 
 def averaging_matrix(n_in, n_out, dtype):
@@ -238,6 +294,11 @@ class AdaptiveAvgPool2d(Op):
             ctx.save_for_backward(ah, aw, a)
             ctx.x_shape = x.shape
         return out
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        ah, aw, _ = ctx.saved_tensors
+        return (constant(ah.T) @ grad @ constant(aw),)
 
     @staticmethod
     def backward(ctx, grad):

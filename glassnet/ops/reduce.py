@@ -11,6 +11,8 @@ import numpy as np
 from .. import alloc
 from ..autograd import Op
 from ..dtypes import keep_float_width
+from ._graph import constant
+from .index import ScatterAlong
 
 
 def _count(shape, dims):
@@ -27,6 +29,13 @@ def _expand_back(grad, shape, dims, keepdim):
     if dims is None:
         return np.reshape(grad, (1,) * len(shape)) if not keepdim else grad
     return grad if keepdim else np.expand_dims(grad, dims)
+
+
+def _spread(grad, shape, dims):
+    """A reduced gradient (a Tensor) reshaped with the reduced dims kept as 1s,
+    so that it broadcasts against the input (``_expand_back`` on Tensors)."""
+    kept = tuple(1 if dims is None or d in dims else n for d, n in enumerate(shape))
+    return grad.reshape(kept)
 
 
 class Sum(Op):
@@ -47,6 +56,10 @@ class Sum(Op):
             return alloc.full(ctx.shape, grad, dtype=grad.dtype), None, None
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
         return np.broadcast_to(g, ctx.shape), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return _spread(grad, ctx.shape, ctx.dims).expand(ctx.shape), None, None
 
 
 class Mean(Op):
@@ -70,6 +83,10 @@ class Mean(Op):
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.n
         return np.broadcast_to(g, ctx.shape), None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return (_spread(grad, ctx.shape, ctx.dims) / ctx.n).expand(ctx.shape), None, None
+
 
 class Var(Op):
     formula = "out = Σ (x − x̄)² / (N − correction)"
@@ -90,6 +107,11 @@ class Var(Op):
         (centered,) = ctx.saved_tensors
         g = _expand_back(grad, centered.shape, ctx.dims, ctx.keepdim)
         return g * centered * (2 / ctx.denom), None, None, None
+
+    @staticmethod
+    def composite(ctx, x, dims, keepdim, correction):
+        centered = x - x.mean(dim=dims, keepdim=True)
+        return (centered * centered).sum(dim=dims, keepdim=keepdim) / ctx.denom
 
 
 class Std(Op):
@@ -117,6 +139,11 @@ class Std(Op):
         g = _expand_back(grad, centered.shape, ctx.dims, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
             return g * centered / (ctx.denom * out), None, None, None
+
+    @staticmethod
+    def composite(ctx, x, dims, keepdim, correction):
+        centered = x - x.mean(dim=dims, keepdim=True)
+        return ((centered * centered).sum(dim=dims, keepdim=keepdim) / ctx.denom).sqrt()
 
 
 class AMax(Op):
@@ -150,6 +177,13 @@ class AMax(Op):
         count = np.sum(winners, axis=ctx.dims, keepdims=True, dtype=grad.dtype)
         g = _expand_back(grad, x.shape, ctx.dims, ctx.keepdim)
         return np.where(winners, g / count, grad.dtype.type(0)), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x, out = ctx.saved_tensors
+        winners = x == out
+        share = winners / np.sum(winners, axis=ctx.dims, keepdims=True, dtype=x.dtype)
+        return _spread(grad, x.shape, ctx.dims) * constant(share), None, None
 
 
 class AMin(AMax):
@@ -188,6 +222,12 @@ class TakeAlongDim(Op):
         np.put_along_axis(out, idx, g, axis=ctx.dim)
         return out, None, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (idx,) = ctx.saved_tensors
+        g = grad if ctx.keepdim else grad.unsqueeze(ctx.dim)
+        return ScatterAlong.apply(g, ctx.shape, ctx.dim, idx), None, None, None
+
 
 class LogSumExp(Op):
     """Computed as m + ln Σ e^(x−m), m = max, so it never overflows."""
@@ -214,3 +254,9 @@ class LogSumExp(Op):
         x, out = ctx.saved_tensors
         g = _expand_back(grad, x.shape, ctx.dims, ctx.keepdim)
         return g * np.exp(x - out), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        out = LogSumExp.apply(x, ctx.dims, True)
+        return _spread(grad, x.shape, ctx.dims) * (x - out).exp(), None, None

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..errors import ShapeError, describe
+from ._graph import sum_to
 from ._util import unbroadcast
 
 # PyTorch's node names of the reshapes that call Reshape (reshape and view are ViewBackward0)
@@ -34,6 +35,10 @@ class Reshape(Op):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return Reshape.apply(grad, ctx.shape), None
+
 
 class Roll(Op):
     formula = "out = x shifted by s along dims (what passes the end comes back at the start)"
@@ -51,6 +56,11 @@ class Roll(Op):
         back = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
         return np.roll(grad, back, ctx.dims), None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        back = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
+        return Roll.apply(grad, back, ctx.dims), None, None
+
 
 class Permute(Op):
     formula = "out = x with its dims reordered"
@@ -67,6 +77,10 @@ class Permute(Op):
     @staticmethod
     def backward(ctx, grad):
         return np.transpose(grad, ctx.inverse), None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return Permute.apply(grad, ctx.inverse), None
 
 
 class Expand(Op):
@@ -88,6 +102,10 @@ class Expand(Op):
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.shape), None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return sum_to(grad, ctx.shape), None
 
 
 class Cat(Op):
@@ -113,6 +131,13 @@ class Cat(Op):
         parts = np.split(grad, ctx.bounds, axis=ctx.dim)
         return tuple(p.astype(d, copy=False) for p, d in zip(parts, ctx.dtypes))
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        edges = [0, *ctx.bounds, grad.shape[ctx.dim]]
+        lead = (slice(None),) * ctx.dim
+        parts = [grad[(*lead, slice(int(lo), int(hi)))] for lo, hi in zip(edges, edges[1:])]
+        return tuple(p if p.dtype == d else p.to(d) for p, d in zip(parts, ctx.dtypes))
+
 
 class Stack(Op):
     formula = "out = x₁, x₂, … stacked along a new dim"
@@ -135,6 +160,12 @@ class Stack(Op):
         return tuple(
             np.take(grad, i, axis=ctx.dim).astype(d, copy=False) for i, d in enumerate(ctx.dtypes)
         )
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        parts = [grad[(*lead, i)] for i in range(len(ctx.dtypes))]
+        return tuple(p if p.dtype == d else p.to(d) for p, d in zip(parts, ctx.dtypes))
 
 
 class Pad(Op):
@@ -162,4 +193,8 @@ class Pad(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        return grad[ctx.crop], None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
         return grad[ctx.crop], None, None

@@ -6,8 +6,11 @@ log_softmax(x) = x − logsumexp(x).
 
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ..errors import DTypeError, ShapeError, describe
+from ._graph import constant, value
+from .index import Gather
 
 
 def log_softmax_array(x, axis):
@@ -35,6 +38,12 @@ class Softmax(Op):
         gy = grad * out
         return gy - out * np.sum(gy, axis=ctx.dim, keepdims=True), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        y = Softmax.apply(ctx.parents[0], ctx.dim)
+        gy = grad * y
+        return gy - y * gy.sum(dim=ctx.dim, keepdim=True), None
+
 
 class LogSoftmax(Op):
     formula = "y = log_softmax(x) = x − ln Σ eˣ along dim"
@@ -52,6 +61,11 @@ class LogSoftmax(Op):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True), None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        p = Softmax.apply(ctx.parents[0], ctx.dim)
+        return grad - p * grad.sum(dim=ctx.dim, keepdim=True), None
 
 
 def _check_cross_entropy(logits, target, weight, ignore_index, reduction):
@@ -149,6 +163,29 @@ class CrossEntropyIndices(Op):
             g += (eps / n_classes) * (p * total_w - wc) * np.expand_dims(valid, 1)
         _scale_by_reduction(g, grad, ctx.reduction, ctx.total)
         return g.astype(logp.dtype, copy=False), None, None, None, None, None
+
+    @staticmethod
+    def composite(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
+        """The loss written with log_softmax and gather (for create_graph)."""
+        target, weight, eps = value(target), value(weight), label_smoothing
+        n_classes = logits.shape[1]
+        logp = LogSoftmax.apply(logits, 1)
+        valid = target != ignore_index
+        safe = np.where(valid, target, 0)
+        picked = Gather.apply(logp, 1, np.expand_dims(safe, 1)).squeeze(1)
+        w = weight[safe] if weight is not None else alloc.ones(safe.shape)
+        w = np.where(valid, w, 0).astype(logp._data.dtype)
+        loss = picked * constant(-(1 - eps) * w)
+        if eps:
+            if weight is not None:
+                wb = weight.reshape((1, n_classes) + (1,) * (logp.ndim - 2))
+                smooth = (logp * constant(wb.astype(w.dtype))).sum(dim=1) / n_classes
+            else:
+                smooth = logp.sum(dim=1) / n_classes
+            loss = loss - smooth * constant(eps * valid.astype(w.dtype))
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else loss.sum() / float(w.sum())
 
 
 def _plain_forward(ctx, logits, target, ignore_index, reduction):

@@ -6,7 +6,9 @@ import numpy as np
 
 from ..autograd import Op
 from ..errors import ShapeError, describe
+from ._graph import back, constant, value
 from ._util import unbroadcast
+from .masked import Masked
 
 
 class Neg(Op):
@@ -21,6 +23,10 @@ class Neg(Op):
     @staticmethod
     def backward(ctx, grad):
         return np.negative(grad)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return -grad
 
 
 class Exp(Op):
@@ -39,6 +45,10 @@ class Exp(Op):
         (out,) = ctx.saved_tensors
         return grad * out
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad * ctx.parents[0].exp()
+
 
 class Log(Op):
     formula = "out = ln x"
@@ -54,6 +64,10 @@ class Log(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad / ctx.parents[0]
 
 
 class Sqrt(Op):
@@ -72,6 +86,10 @@ class Sqrt(Op):
         (out,) = ctx.saved_tensors
         return grad / (2 * out)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad / (2 * ctx.parents[0].sqrt())
+
 
 class Abs(Op):
     formula = "out = |x|"
@@ -87,6 +105,11 @@ class Abs(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * np.sign(x)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.parents[0]
+        return Masked.apply(grad, x, np.sign(x._data))
 
 
 class Sin(Op):
@@ -104,6 +127,10 @@ class Sin(Op):
         (x,) = ctx.saved_tensors
         return grad * np.cos(x)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad * ctx.parents[0].cos()
+
 
 class Cos(Op):
     formula = "out = cos x"
@@ -119,6 +146,10 @@ class Cos(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return -grad * np.sin(x)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return -grad * ctx.parents[0].sin()
 
 
 class Tanh(Op):
@@ -136,6 +167,11 @@ class Tanh(Op):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        t = ctx.parents[0].tanh()
+        return grad * (1 - t * t)
 
 
 class Clamp(Op):
@@ -177,6 +213,27 @@ class Clamp(Op):
             ghi = unbroadcast(grad * above, hi.shape).astype(hi.dtype, copy=False)
         return gx, glo, ghi
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x, lo, hi = (value(p) for p in ctx.parents)
+        if lo is None:
+            inside = x <= hi
+        else:
+            inside = x >= lo if hi is None else (x >= lo) & (x <= hi)
+        gx = glo = ghi = None
+        need = ctx.needs_input_grad
+        if need[0]:
+            xt = ctx.parents[0]
+            same = tuple(grad.shape) == tuple(xt.shape)
+            gx = Masked.apply(grad, xt, inside) if same else back(grad * constant(inside), xt)
+        if need[1]:
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            glo = back(grad * constant(below), ctx.parents[1])
+        if need[2]:
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            ghi = back(grad * constant(above), ctx.parents[2])
+        return gx, glo, ghi
+
 
 class Where(Op):
     """Select elementwise (broadcasting); the condition gets no gradient."""
@@ -211,6 +268,16 @@ class Where(Op):
         gb = unbroadcast(np.where(cond, zero, grad), ctx.sb) if need[2] else None
         return None, ga, gb
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        _, a, b = ctx.parents
+        need = ctx.needs_input_grad
+        mask = constant(cond)
+        ga = back(grad * mask, a) if need[1] else None
+        gb = back(grad * constant(~cond), b) if need[2] else None
+        return None, ga, gb
+
 
 class Cast(Op):
     formula = "out = x in another dtype"
@@ -226,6 +293,10 @@ class Cast(Op):
     def backward(ctx, grad):
         return grad.astype(ctx.in_dtype), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad.to(ctx.parents[0].dtype), None
+
 
 class Clone(Op):
     formula = "out = x, a copy with its own memory"
@@ -238,4 +309,8 @@ class Clone(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        return grad
+
+    @staticmethod
+    def backward_graph(ctx, grad):
         return grad

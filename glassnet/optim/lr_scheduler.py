@@ -29,6 +29,17 @@ from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from .scheduler_base import LRScheduler, _check_optimizer, _per_group
 
+__all__ = [
+    "LRScheduler",
+    "LambdaLR",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+]
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 

@@ -17,7 +17,9 @@ Origin checked by ``hosts.py``) keeps one session per browser tab
 (``session.py``, in ``sessions.py``'s bounded store): its settings (``config.py``, every value
 checked), data
 (``datasets.py``, ``upload.py``), network (``network.py``) and trainer
-(``trainer.py``). The page (``static/``) is plain HTML, CSS and JavaScript
+(``trainer.py``), played at a speed (``pace.py``) in fair turns with the
+other tabs (``turns.py``); a blow-up pauses it (``divergence.py``). The
+page (``static/``) is plain HTML, CSS and JavaScript
 that draws what the server sends (``heatmaps.py``, ``backward.py``: the
 traced step of ``gn.explain.trace_step``) and exports the model
 (``export.py``). ``protocol.py`` describes the messages.

@@ -31,4 +31,12 @@ def run_command(session, kind, args):
             return {"trace": session.trace(args["index"])}
         elif kind == "apply":
             session.apply_trace()
-        return {"config": session.config.to_dict(), "version": session.version}
+        elif kind == "speed":
+            session.set_speed(args["speed"])
+        elif kind == "edit":
+            session.edit(args["layer"], args["to"], args["from"], args["value"])
+        return {
+            "config": session.config.to_dict(),
+            "version": session.version,
+            "speed": session.pace.speed,
+        }

@@ -136,7 +136,9 @@ def make_app(store, policy, static, stopping):
 
         def make():
             with session.lock:
-                return export.weights_bytes(session.network)
+                return export.weights_bytes(
+                    session.network, session.config, session.data, session.upload
+                )
 
         return Response(
             await run_in_threadpool(make),

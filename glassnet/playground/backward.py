@@ -6,6 +6,10 @@ The trace runs on the network without its Dropout layers (dropout is off
 when one point is explained, as in evaluation) and on the data loss alone;
 its update is the article's plain gradient-descent step w ← w − η·∂L/∂w,
 which ``apply`` writes into the network when the page reaches it.
+
+After a blow-up the numbers may be huge or no longer finite: such a row
+has ``blown`` set (``divergence.blown``) and, when it is NaN or ±∞, the
+value ``None`` (JSON has no NaN) with its text ("inf", "nan") kept.
 """
 
 import numpy as np
@@ -13,6 +17,7 @@ import numpy as np
 from ..explain.i18n import LANGS, text
 from ..explain.trace import step as explain_trace
 from ..tensor import Tensor
+from .divergence import blown
 from .errors import ProtocolError
 from .features import transform
 from .trainer import loss_function
@@ -36,7 +41,16 @@ def _row(r, section):
     d = r.to_dict(4)
     d["section"] = section
     d["valueText"] = r.value_text(4, "en")
+    value = d.get("value")
+    if isinstance(value, float):
+        d["blown"] = bool(blown(value))
+        if not np.isfinite(value):
+            d["value"] = None
     return d
+
+
+def _finite(v):
+    return float(v) if v is not None and np.isfinite(v) else None
 
 
 class PendingStep:
@@ -78,15 +92,21 @@ def trace_point(network, data, config, index, version):
             apply=False,
             detail="full",
         )
-    pending = PendingStep(network, config.learningRate, version)
+    with np.errstate(all="ignore"):  # a blown-up step may overflow: updateFinite says so
+        pending = PendingStep(network, config.learningRate, version)
     rows = [_row(r, sec) for sec, rs in t.sections.items() for r in rs]
     target = data.train_y[index]
     payload = {
         "index": index,
         "point": [float(v) for v in data.train_x[index]],
         "target": int(target) if data.task == "classification" else float(target[0]),
+        # the class by its name (as the legend) and the output neuron it picks, numbered
+        # from 1 as the trace numbers neurons: ŷ[k]
+        "targetClass": data.classes[int(target)] if data.task == "classification" else None,
+        "targetOutput": int(target) + 1 if data.task == "classification" else 1,
         "lr": config.learningRate,
-        "loss": t.loss_value,
+        "loss": _finite(t.loss_value),
+        "updateFinite": pending.finite(),
         "architecture": t.architecture,
         "lossName": t.loss_name,
         "rows": rows,

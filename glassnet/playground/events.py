@@ -6,12 +6,15 @@ histories, weights, heatmaps; ``diverged`` when a weight is no longer
 finite), ``failure`` (``{"error", "field"}``) and ``ping``. The page
 answers every message with the text ``ack``.
 
-While the tab plays, the stream trains it: a slice of training (in a
-worker thread, under the session's lock), then a frame. At most
+While the tab plays, the stream trains it: a slice of training at the
+tab's speed (``pace.py``; in a worker thread, when ``turns.py`` gives it
+its turn, under the session's lock), then a frame. At most
 ``STREAM_MAX_UNACKED`` messages are unacknowledged, so a slow page slows its
 training instead of piling up frames, and a tab that stops answering (closed,
 asleep, gone) stops training; one silent for ``STREAM_ACK_SECONDS`` is
-closed. A newer stream for the same session (a reconnect) takes over.
+closed with ``CLOSE_SILENT`` (the page reconnects when it wakes; its
+session stays: see ``sessions.py``). A newer stream for the same session
+(a reconnect) takes over.
 """
 
 import asyncio
@@ -26,6 +29,7 @@ from .errors import ProtocolError
 from .protocol import dumps
 
 CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_SILENT = 4408  # the page stopped answering (a frozen background tab)
 GONE = ProtocolError(
     "this tab's session has ended (closed for being idle, or the server was "
     "restarted); reload the page",
@@ -75,24 +79,28 @@ class _Acks:
         self.event.set()
 
 
-def _next_messages(session, sent, stopping):
+def _train(session, out):
+    if session.diverged:  # nothing more to learn from NaN: stop, the frame says why
+        session.set_playing(False)
+        return
+    try:
+        session.train_for()
+    except Exception as exc:  # a numerical failure stops the play, not the server
+        session.set_playing(False)
+        out.append(message("failure", {"error": f"training stopped: {exc}", "field": None}))
+
+
+def _next_messages(session, sent, stopping, turns):
     """The messages to send now, after a slice of training while playing
-    (runs glassnet: a worker thread, under the session's lock)."""
+    (runs glassnet: a worker thread, in its turn, under the session's lock)."""
+    out = []
+    if session.playing and not session.pace.wait():
+        with turns.turn(session.id), session.lock:
+            if session.playing and not stopping.is_set():
+                _train(session, out)
     with session.lock:
         if stopping.is_set():
             return []
-        out = []
-        if session.playing:
-            if session.diverged:  # nothing more to learn from NaN: stop, the frame says why
-                session.set_playing(False)
-            else:
-                try:
-                    session.train_for()
-                except Exception as exc:  # a numerical failure stops the play, not the server
-                    session.set_playing(False)
-                    out.append(
-                        message("failure", {"error": f"training stopped: {exc}", "field": None})
-                    )
         if session.data_version != sent["data"]:
             sent["data"] = session.data_version
             out.append(message("data", session.data_message()))
@@ -102,11 +110,12 @@ def _next_messages(session, sent, stopping):
         return out
 
 
-async def _read(ws, acks):
-    """The page's answers, until it goes."""
+async def _read(ws, acks, session):
+    """The page's answers, until it goes (then its session may make room)."""
     while True:
         msg = await ws.receive()
         if msg["type"] == "websocket.disconnect":
+            session.page_gone = True
             return
         if msg.get("text") == "ack":
             acks.got()
@@ -136,11 +145,13 @@ async def stream(ws, session, store, stopping):
     stops answering, the session ends or the server stops."""
     me = object()
     session.stream_owner = me
+    session.page_gone = False
     wake = session.changed = _Wake(asyncio.get_running_loop())
     acks = _Acks()
-    reader = asyncio.ensure_future(_read(ws, acks))
+    reader = asyncio.ensure_future(_read(ws, acks, session))
     sent = {"data": -1, "frame": -1}
     last = time.monotonic()
+    silent = False
     try:
         while (
             not stopping.is_set()
@@ -151,18 +162,21 @@ async def stream(ws, session, store, stopping):
             now = time.monotonic()
             if acks.unacked >= limits.STREAM_MAX_UNACKED:
                 if now - acks.last > limits.STREAM_ACK_SECONDS:
-                    break  # the page has stopped answering
+                    silent = True  # the page has stopped answering
+                    break
                 await _wait(acks.event, reader, 1.0)
                 continue
             session.last_seen = now
             wake.clear()  # a change from now on brings another round
-            messages = await run_in_threadpool(_next_messages, session, sent, stopping)
+            messages = await run_in_threadpool(_next_messages, session, sent, stopping, store.turns)
             for m in messages:
                 acks.sent()
                 await ws.send_text(m)
             if messages:
                 last = time.monotonic()
-            elif not session.playing:
+            elif session.playing:  # the next epoch (or step) at this speed is not yet due
+                await _wait(wake.event, reader, min(1.0, session.pace.wait()))
+            else:
                 await _wait(wake.event, reader, 1.0)
                 if time.monotonic() - last > limits.STREAM_PING_SECONDS:
                     acks.sent()
@@ -180,6 +194,8 @@ async def stream(ws, session, store, stopping):
         await _close(ws, 1001, "the playground server is stopping")
     elif not store.alive(session):  # expired: the page says so, and does not reconnect
         await _send_failure(ws, GONE)
+    elif silent:
+        await _close(ws, CLOSE_SILENT, "the page stopped answering")
     else:
         await _close(ws)
 

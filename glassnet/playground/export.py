@@ -9,19 +9,62 @@ from ..io import save
 from ..nn.activation_registry import ACTIVATIONS
 from ..nn.loss_registry import LOSSES
 from ..optim.registry import OPTIMIZERS
+from ..train.card import ModelCard, describe_layers
+from ..train.saved import save_model
 from .datasets import DATASETS, UPLOAD
 from .features import CODE as FEATURE_CODE
 from .trainer import LOSS_BY_TASK
 
-WEIGHTS_FILE = "playground_model.safetensors"
+WEIGHTS_STEM = "playground_model"
+WEIGHTS_FILE = WEIGHTS_STEM + ".safetensors"
 SCRIPT_FILE = "playground_model.py"
 
 
-def weights_bytes(network):
-    """The network's state_dict as the bytes of a safetensors file."""
+# each page feature as the model card writes it, from the two columns (c0, c1)
+CARD_FEATURES = {
+    "x1": ("col", 0),
+    "x2": ("col", 1),
+    "x1sq": ("mul", 0, 0),
+    "x2sq": ("mul", 1, 1),
+    "x1x2": ("mul", 0, 1),
+    "sinx1": ("sin", 0),
+    "sinx2": ("sin", 1),
+}
+
+
+def model_card(network, config, data, upload=None):
+    """The ``ModelCard`` of the page's network: its layers, the two columns it
+    reads (x1, x2, or the uploaded file's), the features it makes of them,
+    the task and the class names (no standardization: the page trains on the
+    points as they are)."""
+    columns = list(upload.feature_names) if config.dataset == UPLOAD else ["x1", "x2"]
+    features = [
+        [spec[0]] + [columns[i] for i in spec[1:]]
+        for spec in (CARD_FEATURES[f] for f in config.features)
+    ]
+    classification = data.task == "classification"
+    target = upload.target_name if config.dataset == UPLOAD else "label"
+    return ModelCard(
+        task=data.task,
+        layers=describe_layers(network.sequential()),
+        columns=columns,
+        target_name=target,
+        classes=[str(c) for c in data.classes] if classification else None,
+        features=features,
+        loss=LOSS_BY_TASK[data.task],
+    )
+
+
+def weights_bytes(network, config=None, data=None, upload=None):
+    """The network's state_dict as the bytes of a safetensors file; with the
+    session's ``config`` and ``data`` (and ``upload``), its model card rides in
+    the metadata, so `glassnet predict`/`explain` and gn.load_model read it."""
     with tempfile.TemporaryDirectory(prefix="glassnet-export-") as tmp:
         path = os.path.join(tmp, WEIGHTS_FILE)
-        save(network.sequential().state_dict(), path)
+        if config is None or data is None:
+            save(network.sequential().state_dict(), path)
+        else:
+            save_model(network.sequential(), path, model_card(network, config, data, upload))
         with open(path, "rb") as f:
             return f.read()
 
@@ -85,11 +128,14 @@ def script(config, network, data, upload=None, upload_name=None):
     python {SCRIPT_FILE} {usage}
 
 Rebuilds the page's data ({config.dataset}, the same points and split) and
-network, loads the trained weights from {WEIGHTS_FILE} (next to this
-file, or the path in GLASSNET_WEIGHTS), trains EPOCHS more epochs (default
-100) and saves the result as playground_model_continued.safetensors.
+network, loads the trained weights from the path in GLASSNET_WEIGHTS or
+else next to this file: the .safetensors file of this script's own name,
+else {WEIGHTS_FILE}, else its newest renamed download
+("{WEIGHTS_STEM} (1).safetensors"...), trains EPOCHS more epochs (default 100) and saves the
+result as playground_model_continued.safetensors.
 Optimizer state (momentum, Adam's averages) starts afresh.
 """
+import glob
 import os
 import sys
 
@@ -98,7 +144,25 @@ import numpy as np
 import glassnet as gn
 {extra_import}from glassnet import nn
 
-WEIGHTS = os.environ.get("GLASSNET_WEIGHTS", {WEIGHTS_FILE!r})
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def weights_path():
+    """GLASSNET_WEIGHTS, else the weights next to this file (see above)."""
+    if os.environ.get("GLASSNET_WEIGHTS"):
+        return os.environ["GLASSNET_WEIGHTS"]
+    own = os.path.splitext(os.path.abspath(__file__))[0] + ".safetensors"
+    exact = [own, os.path.join(HERE, {WEIGHTS_FILE!r})]
+    pattern = os.path.join(glob.escape(HERE), {WEIGHTS_STEM + " (*).safetensors"!r})
+    renamed = sorted(glob.glob(pattern), key=os.path.getmtime)
+    for path in exact + renamed[::-1]:
+        if os.path.isfile(path):
+            return path
+    sys.exit("no weights found: looked for " + " and ".join(exact) + " and a renamed download "
+             "next to them; download the weights from the page, or set GLASSNET_WEIGHTS")
+
+
+WEIGHTS = weights_path()
 EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 {csv_head}
 {_data_code(config, data, upload_name)}

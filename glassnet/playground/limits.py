@@ -42,3 +42,5 @@ MAX_STREAM_MESSAGE = 4096  # bytes of a message from the page on the live stream
 
 OUTPUT_GRID = 64  # the output heatmap is OUTPUT_GRID² cells
 NEURON_GRID = 20  # each neuron's heatmap is NEURON_GRID² cells
+MAX_EDIT_VALUE = 100.0  # |value| a weight or bias may be set to on the page
+TRAIN_SLOTS = 2  # training slices that run at once (the others wait their turn)

@@ -2,6 +2,8 @@
 cross-entropy: ``spirals`` (three interleaved arms) and ``blobs`` (four
 Gaussian clusters). Like TensorFlow Playground's sets they live in the
 [-6, 6]² view, take a noise percentage 0 to 50, and draw from ``generator``.
+Their classes are named 1 to k, as the output neurons ŷ[1]…ŷ[k] of the
+backward view (the targets are the indices 0 to k − 1).
 """
 
 import numpy as np
@@ -17,7 +19,7 @@ def _dataset(x, y, k, name, g):
         task="classification",
         feature_names=["x1", "x2"],
         target_name="label",
-        classes=[str(c) for c in range(k)],
+        classes=[str(c + 1) for c in range(k)],  # named from 1, as the outputs ŷ[1]…ŷ[k]
         name=name,
     )
 

@@ -5,6 +5,7 @@ never offers a value the server would refuse."""
 from . import config, limits
 from .datasets import DATASETS
 from .features import FEATURES
+from .pace import DEFAULT_SPEED, SPEEDS
 
 # TensorFlow Playground's menus
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
@@ -22,6 +23,8 @@ def options():
         "learningRates": LEARNING_RATES,
         "regularizationRates": REGULARIZATION_RATES,
         "dropoutRates": DROPOUT_RATES,
+        "speeds": list(SPEEDS),
+        "defaultSpeed": DEFAULT_SPEED,
         "defaults": config.Config().to_dict(),
         "limits": {
             "maxLayers": limits.MAX_LAYERS,
@@ -41,5 +44,6 @@ def options():
             "maxSeed": limits.MAX_SEED,
             "maxUploadBytes": limits.MAX_UPLOAD_BYTES,
             "maxClasses": limits.MAX_CLASSES,
+            "maxEditValue": limits.MAX_EDIT_VALUE,
         },
     }

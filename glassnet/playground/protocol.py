@@ -8,8 +8,11 @@ The page sends JSON objects (POST, at most ``MAX_BODY_BYTES``):
   where T is one of ``COMMANDS``: ``config`` (``"config": {changed
   settings}``), ``play`` (``"playing": true|false``), ``step`` (one epoch),
   ``reset`` (new weights), ``regenerate`` (new points), ``trace``
-  (``"index"``: a training point; the reply holds the traced step) and
-  ``apply`` (write the traced step's update into the network);
+  (``"index"``: a training point; the reply holds the traced step),
+  ``apply`` (write the traced step's update into the network), ``speed``
+  (``"speed"``: a name of ``pace.SPEEDS``) and ``edit`` (``"layer"``,
+  ``"to"``, ``"from"``: set one weight, or with ``"from": null`` one bias,
+  to ``"value"``);
 - ``/api/upload?session=id&problem=classification|regression&name=file.csv``
   with the CSV file as the body.
 
@@ -36,6 +39,13 @@ COMMANDS = {
     "regenerate": {},
     "trace": {"index": (int, "the number of a training point")},
     "apply": {},
+    "speed": {"speed": (str, "a speed: step, 1, 3, 10, 30, 100 or max")},
+    "edit": {
+        "layer": (int, "a layer, from 1"),
+        "to": (int, "a neuron of that layer, from 0"),
+        "from": ((int, type(None)), "a neuron of the layer before, from 0, or null for the bias"),
+        "value": ((int, float), "a number"),
+    },
 }
 
 
@@ -82,7 +92,7 @@ def parse_command(msg):
         if name not in msg:
             raise ProtocolError(f"command {kind!r} needs {name!r} ({desc})", field=name)
         value = msg[name]
-        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        if not isinstance(value, typ) or (typ is not bool and isinstance(value, bool)):
             raise ProtocolError(
                 f"command {kind!r}: {name!r} must be {desc}, got {type(value).__name__}", field=name
             )

@@ -14,8 +14,10 @@ import numpy as np
 from . import backward, datasets, heatmaps, limits
 from . import config as cfg
 from . import trainer as training
+from .divergence import Divergence, worst_point
 from .errors import ProtocolError
 from .network import Network
+from .pace import Pace
 from .protocol import dumps
 
 
@@ -40,8 +42,17 @@ class Session:
         self.changed = threading.Event()
         self.last_seen = time.monotonic()
         self.stream_owner = None  # the live stream now serving this tab
+        self.page_gone = True  # no tab: its page closed the live stream (or never opened one)
+        self.pace = Pace()  # the speed of play
+        self.divergence = None  # a Divergence once the loss blew up, until the network changes
         self.client = None  # who opened it (SessionStore counts per client)
         self.lock = threading.RLock()  # held around everything that reads or trains the model
+        if config.dataset == datasets.UPLOAD:
+            raise ProtocolError(
+                "dataset 'csv' is a file uploaded to another tab, and a link does not carry "
+                "the file: open the link without it and upload the CSV file again",
+                field="dataset",
+            )
         self.config = config
         self._use_data(datasets.build(config, None))
 
@@ -57,7 +68,13 @@ class Session:
         sizes = [len(c.features), *c.layers, self.data.n_outputs]
         self.network = Network(sizes, c.activations, c.dropout, self.rng)
         self.trainer = training.make_trainer(self.network, self.data, c, self.rng)
+        self.divergence = None
         self._touch()
+
+    def _record(self):
+        """A History row for the network as it is now (the losses of huge weights may overflow)."""
+        with np.errstate(all="ignore"):
+            self.trainer.record()
 
     def _touch(self):
         self.version += 1
@@ -70,6 +87,7 @@ class Session:
         if new.dataset == datasets.UPLOAD and self.upload is None:
             raise ProtocolError("dataset 'csv' needs a CSV file: upload one first", field="dataset")
         keys = cfg.changed(self.config, new)
+        self.divergence = None
         data = datasets.build(new, self.upload) if keys & set(cfg.DATA_KEYS) else None
         old, self.config = self.config, new
         if data is not None:
@@ -85,7 +103,7 @@ class Session:
                 self.trainer, self.network, new, reset_optimizer=new.optimizer != old.optimizer
             )
             if keys & {"activations", "dropout"}:
-                self.trainer.record()
+                self._record()
             self._touch()
         return keys
 
@@ -99,10 +117,54 @@ class Session:
     def set_playing(self, playing):
         """Play or pause; the event stream does the training while playing."""
         self.playing = bool(playing)
+        if self.playing:
+            self.pace.restart()
+        self._touch()
+
+    def set_speed(self, speed):
+        """Epochs per second while playing (a name of ``pace.SPEEDS``)."""
+        self.pace.set(speed)
+        self._touch()
+
+    def edit(self, layer, to, source, value):
+        """Set one weight (``source``: the neuron it comes from, 0-based) or,
+        with ``source`` None, one bias of layer ``layer`` (1-based, as the
+        page numbers the layers) to ``value``."""
+        n = len(self.network.linears)
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= n:
+            raise ProtocolError(f"layer must be from 1 to {n}, got {layer!r}", field="layer")
+        lin = self.network.linears[layer - 1]
+        checks = [("to", to, lin.out_features)]
+        if source is not None:
+            checks.append(("from", source, lin.in_features))
+        for name, v, size in checks:
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < size:
+                raise ProtocolError(
+                    f"{name} must be a neuron of layer {layer - 1 if name == 'from' else layer}, "
+                    f"from 0 to {size - 1}; got {v!r}",
+                    field=name,
+                )
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (abs(value) <= limits.MAX_EDIT_VALUE)
+        ):
+            raise ProtocolError(
+                f"value must be a number from {-limits.MAX_EDIT_VALUE:g} to "
+                f"{limits.MAX_EDIT_VALUE:g}, got {value!r}",
+                field="value",
+            )
+        if source is None:
+            lin.bias._data[to] = value
+        else:
+            lin.weight._data[to, source] = value
+        self.divergence = None
+        self._record()
         self._touch()
 
     def reset(self):
         """New random weights, epoch 0 (the data stay)."""
+        self.divergence = None
         self.network.reset(self.rng)
         self.trainer = training.make_trainer(self.network, self.data, self.config, self.rng)
         self._touch()
@@ -111,25 +173,51 @@ class Session:
         """New points from a new seed (a built-in data set) or a new split (CSV)."""
         self.set_config({"seed": seed})
 
+    def _epoch(self, deadline):
+        """trainer.train_epoch, with a blow-up (a NaN/∞ loss or gradient,
+        caught before its update) turned into a pause and a Divergence; True
+        when the epoch ended or training stopped."""
+        try:
+            with np.errstate(all="ignore"):
+                return self.trainer.train_epoch(deadline=deadline) is not None
+        except FloatingPointError as exc:
+            self.playing = False
+            point = worst_point(self.network, self.data, self.config.features)
+            self.divergence = Divergence(
+                exc, self.trainer.epoch + 1, self.config.learningRate, point
+            )
+            return True
+
     def step(self, deadline=None):
         """Train to the end of the current epoch (one whole epoch if none is
-        under way), or until ``deadline``; True when the epoch is done."""
-        with np.errstate(all="ignore"):  # a diverging run shows NaN, it does not stop
-            done = self.trainer.train_epoch(deadline=deadline) is not None
+        under way), or until ``deadline``; True when the epoch is done (or
+        training blew up). At the speed "step": one mini-batch."""
+        if self.pace.unit == "batch":
+            deadline = 0.0  # passed: train_epoch stops after one batch
+        done = self._epoch(deadline) or deadline == 0.0
         self._touch()
         return done
 
     def train_for(self, seconds=limits.TRAIN_SLICE_SECONDS):
-        """Mini-batches for ``seconds``, across epochs (at least one batch)."""
+        """What play owes now at the session's speed: mini-batches for
+        ``seconds`` across epochs at "max" (at least one batch), else the
+        whole epochs (or the mini-batch) due, within ``seconds``."""
         deadline = time.monotonic() + seconds
-        with np.errstate(all="ignore"):
+        due = self.pace.due()
+        if due and self.pace.unit == "batch":
+            self._epoch(0.0)
+            self.pace.paid(1)
+        elif due and self.pace.unlimited:
             for _ in range(limits.MAX_EPOCHS_PER_SLICE):
-                if (
-                    self.trainer.train_epoch(deadline=deadline) is None
-                    or time.monotonic() >= deadline
-                ):
+                if not self._epoch(deadline) or self.divergence or time.monotonic() >= deadline:
                     break
-        self._touch()
+        elif due:
+            for _ in range(min(due, limits.MAX_EPOCHS_PER_SLICE)):
+                if not self._epoch(deadline) or self.divergence:
+                    break
+                self.pace.paid(1)
+        if due:
+            self._touch()
 
     @property
     def diverged(self):
@@ -170,7 +258,7 @@ class Session:
             self.pending = None
             self._refuse_diverged("the traced step was not applied")
         self.pending.apply()
-        self.trainer.record()
+        self._record()
         self._touch()
 
     # -- what the page draws ----------------------------------------------------
@@ -218,7 +306,11 @@ class Session:
             "dataVersion": self.data_version,
             "epoch": t.epoch,
             "playing": self.playing,
-            "diverged": self.diverged,
+            "diverged": self.diverged or self.divergence is not None,
+            "divergence": None if self.divergence is None else self.divergence.to_dict(),
+            "speed": self.pace.speed,
+            "batch": 0 if t._run is None else t._run.done,
+            "batches": len(t.loader),
             "config": c.to_dict(),
             "trainLoss": _finite(self.train_loss),
             "testLoss": _finite(self.test_loss),

@@ -2,10 +2,12 @@
 
 The number of sessions is bounded per client (its IP address:
 ``MAX_SESSIONS_PER_CLIENT``) and in all (``MAX_SESSIONS``). A new session
-makes room by dropping an idle one — no live stream and unseen for
-``EVICT_IDLE_SECONDS`` — never an open tab: when every session is in use
-the new one is refused (429). Sessions unseen for ``SESSION_IDLE_SECONDS``
-are forgotten.
+makes room by dropping an idle one — unseen for ``EVICT_IDLE_SECONDS`` and
+with no tab: its page closed the live stream, or never opened one — never
+an open tab: when every session is in use the new one is refused (429). A
+tab the browser froze in the background (its stream ended for silence, not
+closed by the page) is still open: it reconnects when it wakes. Sessions
+unseen for ``SESSION_IDLE_SECONDS`` are forgotten.
 """
 
 import secrets
@@ -15,6 +17,7 @@ import time
 from . import limits
 from .errors import ProtocolError
 from .session import Session
+from .turns import Turns
 
 
 class SessionStore:
@@ -29,6 +32,7 @@ class SessionStore:
         self._sessions = {}
         self.max_sessions, self.per_client = max_sessions, per_client
         self.evict_idle, self.idle = evict_idle, idle
+        self.turns = Turns(limits.TRAIN_SLOTS)  # the playing tabs' turns at training
 
     def create(self, config, client="local"):
         """A new Session for ``config``, owned by ``client`` (building it runs
@@ -90,7 +94,9 @@ class SessionStore:
 
     def _evict(self, candidates, now, refusal):
         idle = [
-            s for s in candidates if s.stream_owner is None and now - s.last_seen >= self.evict_idle
+            s
+            for s in candidates
+            if s.stream_owner is None and s.page_gone and now - s.last_seen >= self.evict_idle
         ]
         if not idle:
             raise ProtocolError(refusal, status=429)

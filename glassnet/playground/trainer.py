@@ -3,7 +3,8 @@ task's loss (softmax + cross-entropy for classes, the article's ½(y − ŷ)²
 for numbers), the page's optimizer, rate, batch size and L1/L2 penalty,
 the train/test points after the feature transform, and a history of
 bounded length with the train and test loss and each layer's ‖∂L/∂W‖ per
-epoch."""
+epoch. A mini-batch whose loss or gradient is NaN/∞ raises
+FloatingPointError before its update (``session.py`` makes it a pause)."""
 
 from .. import optim
 from ..data import DataLoader, TensorDataset
@@ -58,7 +59,7 @@ def make_trainer(network, data, config, generator):
         evaluations={"train": (train_x, data.train_y), "test": (test_x, data.test_y)},
         history=History(limit=limits.HISTORY_POINTS),
         eval_batch_size=limits.MAX_POINTS,
-        stop_on_nan=False,
+        stop_on_nan=True,  # a blow-up stops before its update: the page shows where
     )
     configure(trainer, network, config)
     trainer.record()

@@ -11,8 +11,10 @@ class History:
     Rows may log different keys (a row recorded between epochs has no
     training loss): a key missing from a row reads NaN there, so every list
     has one value per row. With ``limit``, a history longer than ``limit``
-    rows keeps every other row and the last one: a long run keeps its shape
-    in bounded memory (the playground's curves)."""
+    rows keeps every other row and the last one, and from then on keeps
+    only every second row appended (every fourth after the next thinning,
+    and so on) besides the latest: the rows stay evenly spaced over the
+    whole run, in bounded memory (the playground's curves)."""
 
     def __init__(self, history=None, epoch=None, limit=None):
         self.history = {k: list(v) for k, v in (history or {}).items()}
@@ -20,9 +22,16 @@ class History:
         if limit is not None and limit < 2:
             raise ValueError(f"History: limit must be at least 2 rows, got {limit!r}")
         self.limit = limit
+        self._serial = list(range(len(self.epoch)))  # each row's number among all appended
+        self._appended = len(self.epoch)
+        self._stride = 1  # with a limit: rows whose number is a multiple of this are kept
 
     def append(self, epoch, logs):
+        if self.limit is not None and self._serial and self._serial[-1] % self._stride:
+            self._drop_last()  # it was kept only as the latest row
         rows = len(self.epoch)
+        self._serial.append(self._appended)
+        self._appended += 1
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, [math.nan] * rows).append(float(value))
@@ -32,9 +41,18 @@ class History:
         if self.limit is not None and len(self.epoch) > self.limit:
             self._thin()
 
+    def _drop_last(self):
+        self._serial.pop()
+        self.epoch.pop()
+        for column in self.history.values():
+            column.pop()
+
     def _thin(self):
-        keep = [*range(0, len(self.epoch) - 1, 2), len(self.epoch) - 1]
+        self._stride *= 2
+        last = len(self.epoch) - 1
+        keep = [i for i, n in enumerate(self._serial) if n % self._stride == 0 or i == last]
         self.epoch = [self.epoch[i] for i in keep]
+        self._serial = [self._serial[i] for i in keep]
         self.history = {k: [v[i] for i in keep] for k, v in self.history.items()}
 
     def last(self, key, default=math.nan):

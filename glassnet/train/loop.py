@@ -25,6 +25,7 @@ from .batches import _loader, as_dataset
 from .batches import _match_target as _match_target
 from .evaluation import evaluate as evaluate
 from .evaluation import predict as predict
+from .parallel import start as start_data_parallel
 from .trainer import Trainer
 
 if TYPE_CHECKING:
@@ -74,6 +75,11 @@ def fit(
     instead, and each epoch logs how many were ('skipped_batches'). Output
     paths of the callbacks (checkpoints, CSV) are checked before the first
     batch.
+
+    Started under ``mpiexec -n N``, every process runs this same ``fit`` and
+    they train data-parallel (``train/parallel.py``): ``batch_size`` is the
+    global batch, split over the ranks; rank 0 alone prints and writes
+    checkpoints; a checkpoint resumes at any number of ranks.
     """
     from ..data import DataLoader, random_split
 
@@ -86,6 +92,11 @@ def fit(
             f"epoch), got {verbose!r}"
         )
     callbacks = as_callbacks(callbacks)
+    parallel = start_data_parallel()  # None unless mpiexec started this process among several
+    if parallel is not None:
+        parallel.sync_random_state(generator)
+        callbacks = parallel.callbacks(callbacks)
+        verbose = verbose if parallel.is_main else 0
     loss_fn = get_loss(loss)
     opt = get_optimizer(optimizer, model.parameters(), lr)
     metric_fns = _metrics_for(as_metrics(metrics), loss_fn)
@@ -103,7 +114,10 @@ def fit(
         train, val_data = random_split(full, [len(full) - n_val, n_val], generator=generator)
     if val_data is not None and not isinstance(val_data, DataLoader):
         val_data = as_dataset(val_data, "validation")
-    loader = _loader(train, batch_size, shuffle, "train")
+    if parallel is None:
+        loader = _loader(train, batch_size, shuffle, "train")
+    else:
+        loader = parallel.loader(train, batch_size, shuffle, None)
     trainer = Trainer(
         model,
         loss_fn,
@@ -114,6 +128,8 @@ def fit(
         skip_nonfinite=bool(skip_nonfinite),
     )
     start = trainer.restore(resume) if resume is not None else 0
+    if parallel is not None:
+        parallel.attach(trainer)
     history = trainer.fit(loader, val_data, epochs, start, verbose, batch_size)
     history.interrupted = trainer.interrupted
     return history

@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 
+from .notebook import LiveLossPlot, in_notebook, notebook_tqdm
+
 
 class StopOnInterrupt:
     """While active, the first Ctrl-C only asks training to stop after the
@@ -40,7 +42,12 @@ class Progress:
             from tqdm.auto import tqdm
         except ImportError:
             tqdm = None
+        # in a notebook: tqdm's widget bar (the last epoch's stays) and a live loss plot
+        self.notebook = verbose == 1 and in_notebook()
+        if self.notebook:
+            tqdm = notebook_tqdm() or tqdm
         self.tqdm = tqdm if verbose == 1 else None
+        self.plot = LiveLossPlot() if self.notebook else None
         self.bar = None
 
     def start(self, epoch):
@@ -51,7 +58,7 @@ class Progress:
                 total=self.steps,
                 desc=f"Epoch {epoch + 1}/{self.epochs}",
                 unit="batch",
-                leave=True,
+                leave=not self.notebook or epoch == self.epochs - 1,
                 file=sys.stderr,
             )
 
@@ -71,6 +78,8 @@ class Progress:
             sys.stderr.flush()
 
     def end(self, epoch, logs):
+        if self.plot is not None:
+            self.plot.update(epoch, logs)
         text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
         if self.bar is not None:
             self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})

@@ -94,6 +94,7 @@ class Trainer:
         self.interrupted = False
         self._run = None  # the epoch under way (an _EpochRun)
         self._buffers = None  # the model's buffers (BatchNorm's running statistics), found once
+        self.parallel = None  # under mpiexec: fit's DataParallel (train/parallel.py)
         for cb in self.callbacks:
             cb.set_trainer(self)
 
@@ -164,7 +165,7 @@ class Trainer:
         xb, yb = _split(batch)
         checked = self.stop_on_nan or self.skip_nonfinite
         before = self._buffer_values() if checked else None
-        out = self.model(xb)
+        out = self.model(xb) if self.parallel is None else self.parallel.forward(xb)
         yb = _match_target(out, yb)
         loss = self.loss_fn(out, yb)
         extra = self.penalty() if self.penalty is not None else None
@@ -256,12 +257,14 @@ class Trainer:
                 progress.batch(run.done - 1, logs)
             for cb in self.callbacks:
                 cb.on_batch_end(run.done - 1, logs)
-            if stop is not None and stop.requested:
+            if stop is not None and self._stop_requested(stop):
                 self.interrupted = self.stop_training = True
                 return None
             if deadline is not None and run.done < run.total and time.monotonic() >= deadline:
                 return None
         self._run = None
+        if self.parallel is not None:
+            self.parallel.reduce_run(run)  # the epoch's sums over every rank's share
         logs = run.logs()
         if run.stepped:
             logs.update(
@@ -283,6 +286,10 @@ class Trainer:
         for cb in self.callbacks:
             cb.after_epoch(epoch, logs)
         return logs
+
+    def _stop_requested(self, stop):
+        """Ctrl-C asked to stop (under mpiexec: on any rank, so all stop at one batch)."""
+        return stop.requested if self.parallel is None else self.parallel.any(stop.requested)
 
     def _evaluate(self):
         logs = {}

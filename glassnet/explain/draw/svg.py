@@ -130,7 +130,20 @@ def document(
         parts.append(f"<defs>{defs}</defs>")
     parts.append(body)
     parts.append("</svg>\n")
-    return "\n".join(parts)
+    return SVG("\n".join(parts))
+
+
+class SVG(str):
+    """An SVG document: a ``str`` (save it, embed it in HTML, search it) that
+    a notebook draws as the picture (``_repr_svg_``) instead of its text."""
+
+    __slots__ = ()
+
+    def _repr_svg_(self):
+        return str(self)
+
+    def __repr__(self):
+        return f"<SVG, {len(self)} characters: draw it in a notebook, or save_svg(svg, path)>"
 
 
 def save_svg(svg, path):

@@ -76,6 +76,12 @@ def forward_rows(s):
 def loss_rows(s):
     lt = s.loss_text
     rows = [Row(name, value=v, kind="target") for name, v in lt.targets if v is not None]
+    for t in lt.rows:  # a class target (y and its words), softmax's probability p_y
+        if t.part is None:
+            rows.append(Row(t.name, value=t.value, kind="target", key=t.key, params=t.params))
+        else:
+            part = t.part
+            rows.append(Row(t.name, part.formula, t.value, part.values, part.subst, kind="prob"))
     rows.append(Row("L", lt.loss.formula, s.loss_value, lt.loss.values, lt.loss.subst, kind="loss"))
     return rows
 
@@ -141,7 +147,8 @@ def backward_rows(s):
     for l in range(len(s.layers), 0, -1):
         L = s.layers[l - 1]
         if L.act is not None and L.rule:
-            rows.append(Row(f"{L.sym}'(z)", L.rule, kind="rule", layer=l))
+            zh = {"formula_zh": L.rule_zh} if L.rule_zh != L.rule else {}
+            rows.append(Row(f"{L.sym}'(z)", L.rule, kind="rule", layer=l, params=zh))
         for j in range(L.n_out):
             rows.append(_delta_a(s, l, j))
             if L.act is not None:

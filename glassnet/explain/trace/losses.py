@@ -37,10 +37,22 @@ class Part:
 
 
 @dataclass
+class TargetRow:
+    """A row before L: the target class y (``key``: its words) or a probability p."""
+
+    name: str
+    value: object
+    key: str = ""
+    params: dict = field(default_factory=dict)
+    part: Part | None = None
+
+
+@dataclass
 class LossText:
     loss: Part
     deltas: list  # one Part per output neuron: the δ_out formula
     targets: list = field(default_factory=list)  # (name, value) rows for y
+    rows: list = field(default_factory=list)  # TargetRows (class targets)
 
 
 def _huber_terms(delta, P, Y):
@@ -113,45 +125,61 @@ def _elementwise(loss_fn, P, Y, namer, term):
     return LossText(loss, deltas, targets)
 
 
-def _class_loss(loss_fn, P, T, namer, softmax):
-    """CrossEntropyLoss (softmax=True) or NLLLoss at class indices T."""
+def _class_loss(loss_fn, P, T, namer, softmax, classes=None):
+    """CrossEntropyLoss (softmax=True) or NLLLoss at class indices T (from 0).
+
+    The target is shown as the number of its output (y = c + 1 for class
+    index c, as the outputs ŷ1, ŷ2... are numbered), with the index and, when
+    ``classes`` names them, the class's name; softmax's probabilities are
+    p1, p2... and one sample's loss is L = −ln p_y."""
     N, K = P.shape
     mean = loss_fn.reduction == "mean" and N > 1
     names = [namer.yhat(k) for k in range(K)]
-    targets = [("y", int(T[0]) if N == 1 else T)]
+    probs = [namer.p(k) for k in range(K)]
+    e = np.exp(P - P.max(axis=1, keepdims=True))
+    prob = e / e.sum(axis=1, keepdims=True)
+    rows = []
     if N == 1:
         c = int(T[0])
-        if softmax and K <= 4:
-            formula = f"−ln(exp({names[c]}) / ({' + '.join(f'exp({m})' for m in names)}))"
-            subst = ("−ln(exp({%d}) / (" % K) + " + ".join("exp({%d})" % k for k in range(K)) + "))"
-            loss = Part(formula, subst, tuple(P[0]) + (P[0, c],))
-        elif softmax:
-            loss = Part(f"−ln softmax(ŷ)[{names[c]}]")
+        params, key = dict(index=c, out=names[c]), "target_class"
+        if classes is not None and 0 <= c < len(classes):
+            params["name"], key = classes[c], "target_class_named"
+        rows.append(TargetRow("y", c + 1, key, params))
+        if softmax:
+            if K <= 4:
+                formula = f"exp({names[c]}) / ({' + '.join(f'exp({m})' for m in names)})"
+                subst = "exp({%d}) / (" % c + " + ".join("exp({%d})" % k for k in range(K)) + ")"
+                rows.append(
+                    TargetRow(probs[c], prob[0, c], "", {}, Part(formula, subst, tuple(P[0])))
+                )
+            else:
+                formula = f"exp({names[c]}) / Σₖ exp(ŷₖ)"
+                rows.append(TargetRow(probs[c], prob[0, c], "", {}, Part(formula)))
+            loss = Part(f"−ln {probs[c]}", "−ln {0}", (prob[0, c],))
         else:
             loss = Part(f"−{names[c]}", "−{0}", (P[0, c],))
     else:
-        one = "−ln softmax(ŷₙ)[yₙ]" if softmax else "−ŷₙ[yₙ]"
+        rows.append(TargetRow("y", T + 1, "target_classes", {}))
+        one = "−ln pₙ,yₙ" if softmax else "−ŷₙ,yₙ"
         loss = Part(f"(1/{N})·Σₙ {one}" if mean else f"Σₙ {one}")
     deltas = []
-    if softmax:
-        e = np.exp(P - P.max(axis=1, keepdims=True))
-        prob = e / e.sum(axis=1, keepdims=True)
     for k in range(K):
         if softmax:
-            hit = " − 1" if N == 1 and k == int(T[0]) else (" − [yₙ = %d]" % k if N > 1 else "")
-            formula = f"exp({names[k]}) / Σₖ exp(ŷₖ){hit}"
+            hit = " − 1" if N == 1 and k == int(T[0]) else (f" − [yₙ = {k + 1}]" if N > 1 else "")
+            formula = f"{probs[k]}{hit}" if N == 1 else f"{probs[k]}ₙ{hit}"
             part = Part(formula, "{0}" + hit, (prob[0, k],)) if N == 1 else Part(formula)
         else:
-            formula = ("−1" if k == int(T[0]) else "0") if N == 1 else f"−[yₙ = {k}]"
+            formula = ("−1" if k == int(T[0]) else "0") if N == 1 else f"−[yₙ = {k + 1}]"
             part = Part(formula)
         if mean:
             part = Part(f"({part.formula}) / {N}")
         deltas.append(part)
-    return LossText(loss, deltas, targets)
+    return LossText(loss, deltas, [], rows)
 
 
-def explain_loss(loss_fn, yhat, target, namer):
-    """LossText for ``loss_fn(yhat, target)``; ``yhat`` is the model output (ndarray)."""
+def explain_loss(loss_fn, yhat, target, namer, classes=None):
+    """LossText for ``loss_fn(yhat, target)``; ``yhat`` is the model output (ndarray);
+    ``classes`` names the classes of a class-index target, if known."""
     K = yhat.shape[-1] if yhat.ndim else 1
     P = yhat.reshape(-1, K)
     T = np.asarray(target._data if isinstance(target, Tensor) else target)
@@ -178,5 +206,6 @@ def explain_loss(loss_fn, yhat, target, namer):
             and T.size == P.shape[0]
             and not np.any(T == loss_fn.ignore_index)
         ):
-            return _class_loss(loss_fn, P, T.reshape(-1), namer, kind is nn.CrossEntropyLoss)
+            softmax = kind is nn.CrossEntropyLoss
+            return _class_loss(loss_fn, P, T.reshape(-1), namer, softmax, classes)
     return _generic(loss_fn, K, namer, T)

@@ -68,6 +68,12 @@ class Namer:
             return self._o(f"ŷ[{k + 1}]")
         return self._o("ŷ" + self._k(self.sizes[-1], k))
 
+    def p(self, k):
+        """Softmax's probability of output k (numbered as ŷ): p1, p[1]."""
+        if self.scheme == "index":
+            return self._o(f"p[{k + 1}]")
+        return self._o("p" + self._k(self.sizes[-1], k))
+
     def z(self, l, j):
         if l == self.L and not self.has_act[l - 1]:
             return self.yhat(j)

@@ -89,7 +89,7 @@ class GradientFlow:
 
     def plot(self, path=None, others=()):
         """A log-scale plot of ‖∂L/∂hₜ‖ against t (with other flows to compare)."""
-        from ..plots.common import finish, new_figure
+        from ..plots.common import finish, new_figure, use_fonts
 
         fig = new_figure(path, figsize=(6, 3.6))
         ax = fig.add_subplot(1, 1, 1)
@@ -114,6 +114,7 @@ class GradientFlow:
         )
         ax.grid(alpha=0.3)
         ax.legend()
+        use_fonts(fig, self.lang)  # before the layout measures the (Chinese) text
         fig.tight_layout()
         return finish(fig, path, self.lang)
 

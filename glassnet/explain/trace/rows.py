@@ -31,7 +31,7 @@ class Row:
     index: tuple | None = None
     old: object = None  # updates: the value before the step
     key: str = ""
-    params: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # the key's values; "formula_zh": a rule in zh
 
     @property
     def new(self):
@@ -60,7 +60,7 @@ class Row:
         return (
             self.label(table, lang),
             self.op,
-            self.formula,
+            self.params.get(f"formula_{lang}", self.formula),
             self.numbers(digits),
             self.value_text(digits, lang),
         )

@@ -28,7 +28,7 @@ from . import full as trace_full
 from . import summary as trace_summary
 from .losses import explain_loss
 from .names import Namer, choose_scheme
-from .rules import op_rule
+from .rules import op_rule, rule_text
 
 SYMBOLS = {
     **{a.module: a.symbol for a in ACTIVATIONS.values() if a.symbol},
@@ -86,9 +86,30 @@ TABLE = {
     "col_numbers": {"en": "with numbers", "zh": "代入数值"},
     "col_value": {"en": "value", "zh": "结果"},
     "dead": {
-        "en": "dead ReLUs in layer {layer}: {dead} of {n} (a = 0 for every sample, so "
-        "no gradient passes)",
-        "zh": "第 {layer} 层的“死”ReLU:{n} 个中有 {dead} 个(对每个样本 a = 0,梯度传不过去)",
+        "en": "dead ReLUs in layer {layer}: {dead} of {n} (a = 0 for all {batch} samples of "
+        "this batch, so no gradient passes through them)",
+        "zh": "第 {layer} 层的“死”ReLU:{n} 个中有 {dead} 个(这一批全部 {batch} 个样本都 "
+        "a = 0,梯度传不过去)",
+    },
+    "inactive": {
+        "en": "ReLUs of layer {layer} inactive for this sample: {dead} of {n} (a = 0, so no "
+        "gradient passes through them in this step; a ReLU is dead only if a = 0 for all "
+        "the data)",
+        "zh": "第 {layer} 层对这个样本不激活的 ReLU:{n} 个中有 {dead} 个(a = 0,这一步梯度"
+        "传不过去;只有对全部数据都 a = 0 才算“死”ReLU)",
+    },
+    "target_class": {
+        "en": "y, the number of the target's output {out} (class index {index}, counting from 0)",
+        "zh": "y,目标类别对应的输出 {out} 的编号(类别索引 {index},从 0 数起)",
+    },
+    "target_class_named": {
+        "en": "y, the number of the target's output {out} (class “{name}”, index {index} "
+        "counting from 0)",
+        "zh": "y,目标类别“{name}”对应的输出 {out} 的编号(类别索引 {index},从 0 数起)",
+    },
+    "target_classes": {
+        "en": "y, the numbers of the targets' outputs (class index + 1)",
+        "zh": "y,各样本目标类别对应的输出编号(类别索引 + 1)",
     },
     "zero_grads": {
         "en": "entries of ∂L/∂W[{layer}] that are exactly 0: {zero} of {n}",
@@ -235,9 +256,11 @@ def _collect(layers, lr):
             L.b, L.gb = b._data.astype(np.float64), b.grad._data.astype(np.float64)
             L.newb = (b._data - lr * b.grad._data).astype(np.float64)
         L.fprime = None
-        L.rule = ""
+        L.rule = L.rule_zh = ""
         if L.act is not None:
-            L.rule = op_rule(L.a.grad_fn)[1] if L.a.grad_fn is not None else ""
+            if L.a.grad_fn is not None:
+                L.rule = op_rule(L.a.grad_fn)[1]
+                L.rule_zh = rule_text(L.a.grad_fn, "zh")
             if not isinstance(L.act, WHOLE_LAYER):
                 L.fprime = _fprime(L.act, L.z)
 
@@ -250,7 +273,9 @@ def _apply(layers, lr):
                 p.copy_(p._data - lr * p.grad._data)
 
 
-def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True, detail="auto"):
+def trace_step(
+    model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True, detail="auto", classes=None
+):
     """Run one training step of ``model`` on (x, y) and explain every number.
 
     ``model`` is an nn.Sequential of Linear layers, each optionally followed
@@ -262,7 +287,9 @@ def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True
     optimizer step) writes w − η·∂L/∂w into the model; with False the
     weights are left as they were. Either way each parameter's ``.grad`` is
     this step's gradient afterwards (earlier gradients are discarded first,
-    as zero_grad() would). Returns a ``StepTrace``.
+    as zero_grad() would). ``classes``: the names of the classes of a
+    class-index target (cross-entropy), shown with the target. Returns a
+    ``StepTrace``.
     """
     if detail not in ("auto", "full", "summary"):
         raise ValueError(f"trace_step: detail must be 'auto', 'full' or 'summary', got {detail!r}")
@@ -284,7 +311,7 @@ def trace_step(model, x, y, loss_fn, lr=0.1, names="auto", lang=None, apply=True
     s.layers, s.lr, s.N = layers, lr, layers[0].X.shape[0]
     s.namer = Namer(sizes, [L.act is not None for L in layers], scheme, overlay)
     s.loss_value = float(loss.item())
-    s.loss_text = explain_loss(loss_fn, yhat._data.astype(np.float64), y, s.namer)
+    s.loss_text = explain_loss(loss_fn, yhat._data.astype(np.float64), y, s.namer, classes)
     n_params = sum(L.W.size + (0 if L.b is None else L.b.size) for L in layers)
     if detail == "auto":
         detail = "full" if n_params <= FULL_LIMIT else "summary"

@@ -36,9 +36,14 @@ def forward_rows(s):
             continue
         rows.append(Row(nm.layer(l, "a"), f"{L.sym}({nm.layer(l, 'z')})", L.A, kind="a", layer=l))
         if L.sym == "relu":
-            dead = int(np.all(L.A <= 0, axis=0).sum())
+            dead = int(np.all(L.A <= 0, axis=0).sum())  # a = 0 for every sample
             rows.append(
-                Row(kind="count", key="dead", layer=l, params=dict(layer=l, dead=dead, n=L.n_out))
+                Row(
+                    kind="count",
+                    key="dead" if s.N > 1 else "inactive",
+                    layer=l,
+                    params=dict(layer=l, dead=dead, n=L.n_out, batch=s.N),
+                )
             )
     return rows
 

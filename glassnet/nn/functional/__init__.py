@@ -150,7 +150,10 @@ def dropout(
     return api.mul(input, mask)
 
 
+pad = api.pad  # torch.nn.functional.pad (constant padding: glassnet.pad)
+
 __all__ = [
+    "pad",
     "relu",
     "sigmoid",
     "tanh",

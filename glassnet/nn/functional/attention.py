@@ -44,8 +44,9 @@ def _float_mask(mask, dtype, name, who):
     the scores; a float mask must already have the inputs' dtype."""
     if mask is None:
         return None
-    if mask.dtype == np.bool_:
-        return Tensor._make(np.where(mask._data, dtype.type(-np.inf), dtype.type(0)), False, None)
+    if mask.dtype == np.bool_:  # an op (not np.where): glassnet.onnx sees the mask's use
+        blocked = Tensor._make(np.asarray(-np.inf, dtype), False, None)
+        return api.where(mask, blocked, Tensor._make(np.zeros((), dtype), False, None))
     if mask.dtype != dtype:
         raise DTypeError(
             f"{who}: a float {name} must have the inputs' dtype {dtype}, got {describe(mask)}"

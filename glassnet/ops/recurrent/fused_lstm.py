@@ -62,6 +62,12 @@ class LSTMLayer(Op):
         "∂L/∂W_hh = Σₜ δₜ hₜ₋₁ᵀ, ∂L/∂b_ih = ∂L/∂b_hh = Σₜ δₜ"
     )
 
+    no_graph_hint = (
+        "A recurrent layer runs as fused steps whose backward is written by hand; run its "
+        "forward inside glassnet.backends.fused.disabled() to record plain ops that "
+        "create_graph=True can differentiate again."
+    )
+
     @staticmethod
     def forward(ctx, x, state, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse, finals):
         steps, batch, n_in = x.shape
@@ -138,6 +144,12 @@ class LayerState(Op):
     rule = (
         "∂L/∂(h_T, c_T) is handed to that layer's backward (through finals); "
         "the input (the layer's output) gets 0 from here"
+    )
+
+    no_graph_hint = (
+        "A recurrent layer runs as fused steps whose backward is written by hand; run its "
+        "forward inside glassnet.backends.fused.disabled() to record plain ops that "
+        "create_graph=True can differentiate again."
     )
 
     @staticmethod

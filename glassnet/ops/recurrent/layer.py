@@ -95,6 +95,12 @@ class GateProjection(Op):
         "(δ_g = ∂L/∂gx of gate g)"
     )
 
+    no_graph_hint = (
+        "A recurrent layer runs as fused steps whose backward is written by hand; run its "
+        "forward inside glassnet.backends.fused.disabled() to record plain ops that "
+        "create_graph=True can differentiate again."
+    )
+
     @staticmethod
     def forward(ctx, x, w, b=None, *, gates, order=None, scale=None):
         steps, batch, n = x.shape
@@ -329,6 +335,12 @@ class RecurrentStep(Op):
         "∂L/∂b_hh = Σₜ δₜ"
     )
 
+    no_graph_hint = (
+        "A recurrent layer runs as fused steps whose backward is written by hand; run its "
+        "forward inside glassnet.backends.fused.disabled() to record plain ops that "
+        "create_graph=True can differentiate again."
+    )
+
     @staticmethod
     def forward(ctx, gx, state, w_hh, b_hh, *, run, t):
         if t == run.first:
@@ -373,6 +385,12 @@ class LayerOutput(Op):
 
     formula = "out[t, :, d·H:(d+1)·H] = hₜ of direction d"
     rule = "∂L/∂hₜ = direction d's slice of ∂L/∂out[t], ∂L/∂cₜ = 0 (the LSTM's c is not output)"
+
+    no_graph_hint = (
+        "A recurrent layer runs as fused steps whose backward is written by hand; run its "
+        "forward inside glassnet.backends.fused.disabled() to record plain ops that "
+        "create_graph=True can differentiate again."
+    )
 
     @staticmethod
     def forward(ctx, *states, runs):

@@ -2,6 +2,9 @@
 // order it happens — forward values on every neuron, the loss, δ flowing
 // back layer by layer (links sized by ∂L/∂w), then the update. Every number
 // is the server's trace (gn.explain.trace_step, as `glassnet explain`).
+// After a blow-up the rows whose numbers are huge or no longer finite are
+// marked (r.blown), and the first one of a stage is named in its note.
+import { fmt } from "./format.js";
 import { getLang, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,13 +17,17 @@ function stagesOf(trace) {
   return out;
 }
 
+export function stageName(stage) {
+  return stage.kind === "backward" ? `backward:${stage.layer}` : stage.kind;
+}
+
 function rowKey(r) {
   return `${r.kind}:${r.layer ?? ""}:${(r.index || []).join(",")}`;
 }
 
 export class BackwardView {
   // deps: command(type, args) -> Promise, network, output, config() -> current settings,
-  //       trainCount() -> number of training points, onError(message)
+  //       trainCount() -> number of training points, onChange() (a point or stage shown or closed)
   constructor(deps) {
     this.deps = deps; this.trace = null; this.stage = 0; this.applied = false;
     $("bw-trace").addEventListener("click", () => this.pick(Number($("bw-index").value)));
@@ -32,7 +39,9 @@ export class BackwardView {
 
   get active() { return this.trace !== null; }
 
-  async pick(index) {
+  // trace training point `index` and show stage `name` (e.g. "backward:2"; default the first;
+  // never past the last backward stage: the update writes into the network)
+  async pick(index, name = null) {
     $("bw-index").value = index;
     let reply;
     try {
@@ -43,14 +52,26 @@ export class BackwardView {
     this.stages = stagesOf(this.trace);
     this.applied = false;
     this.deps.output.pick(index);
-    this.go(0);
+    const k = this.stages.findIndex((st) => stageName(st) === name && st.kind !== "update");
+    this.go(Math.max(k, 0));
+  }
+
+  // the same point and stage again, on the network as it is now (after an edit)
+  refresh() {
+    if (!this.trace) return this.pick(Number($("bw-index").value) || 0);
+    return this.pick(this.trace.index, this.applied ? null : stageName(this.stages[this.stage]));
+  }
+
+  // the point and stage shown, for a lesson link (null when closed)
+  where() {
+    return this.trace ? { trace: this.trace.index, stage: stageName(this.stages[this.stage]) } : null;
   }
 
   async next() {
     if (!this.trace) return;
     if (this.stage === this.stages.length - 1) return this.pick(this.trace.index);  // the next step
     const target = this.stage + 1;
-    if (this.stages[target].kind === "update") {
+    if (this.stages[target].kind === "update" && this.trace.updateFinite) {
       try { await this.deps.command("apply"); } catch (e) { return this.close(); }
       this.applied = true;
     }
@@ -70,10 +91,12 @@ export class BackwardView {
     $("bw-stage").textContent = "";
     $("bw-rows").tBodies[0].textContent = "";
     this.buttons();
+    if (this.deps.onChange) this.deps.onChange();
   }
 
   buttons() {
     const on = this.trace !== null;
+    document.body.classList.toggle("tracing", on);   // wide screens: the view moves beside the network
     $("bw-next").disabled = !on;
     $("bw-close").disabled = !on;
     $("bw-prev").disabled = !on || this.stage === 0 || this.applied;
@@ -95,31 +118,43 @@ export class BackwardView {
     const heads = tr.headings[getLang()];
     const box = $("bw-stage");
     box.textContent = "";
-    box.dataset.stage = stage.kind === "backward" ? `backward:${stage.layer}` : stage.kind;
+    box.dataset.stage = stageName(stage);
     let head = heads[stage.kind === "update" ? "update" : stage.kind];
     if (stage.kind === "backward") head = t("backLayer", { head, l: stage.layer });
     box.append(t("stageOf", { k: this.stage + 1, n: this.stages.length }) + head);
     const note = document.createElement("span");
     note.className = "note";
     const [x1, x2] = tr.point;
-    let text = t("pointInfo", { i: tr.index, x1: x1.toFixed(3), x2: x2.toFixed(3), y: tr.target });
+    const where = { i: tr.index, x1: x1.toFixed(3), x2: x2.toFixed(3) };
+    let text = tr.targetClass !== null && tr.targetClass !== undefined
+      ? t("pointInfoClass", { ...where, c: tr.targetClass, k: tr.targetOutput })
+      : t("pointInfo", { ...where, y: fmt(tr.target) });
     if (stage.kind === "update") {
       const c = this.deps.config();
-      text = t("updateNote", { opt: t(`opt_${c.optimizer}`), reg: c.regularization !== "none" ? t("regNote") : "" });
+      text = tr.updateFinite ? t("updateNote", { opt: t(`opt_${c.optimizer}`), reg: c.regularization !== "none" ? t("regNote") : "" })
+        : t("updateNotFinite");
     }
     if (this.deps.config().dropout > 0 && stage.kind === "forward") text += " " + t("dropoutNote");
+    const rows = this.stageRows(stage);
     note.textContent = text;
     box.appendChild(note);
+    const blown = rows.find((r) => r.blown);
+    if (blown) {
+      const warn = document.createElement("span");
+      warn.className = "note blown";
+      warn.textContent = t("blownHere", { name: blown.name, value: blown.valueText });
+      box.appendChild(warn);
+    }
     const body = $("bw-rows").tBodies[0];
     body.textContent = "";
-    for (const r of this.stageRows(stage)) {
+    for (const r of rows) {
       const tr_ = document.createElement("tr");
-      tr_.className = r.kind;
+      tr_.className = r.kind + (r.blown ? " blown" : "");
       tr_.dataset.name = r.name;
       tr_.dataset.value = r.value ?? "";
       // as glassnet explain writes a row: name = formula = numbers = value
       const cells = r.formula
-        ? [[r.name], [r.op], [r.formula], [r.numbers ? "= " + r.numbers : ""], [r.valueText ? "= " + r.valueText : "", "value"]]
+        ? [[r.name], [r.op], [r.formula, "formula"], [r.numbers ? "= " + r.numbers : "", "numbers"], [r.valueText ? "= " + r.valueText : "", "value"]]
         : [[r.name], [r.valueText ? r.op : ""], [r.valueText, "value"], [""], [""]];
       for (const [text, cls] of cells) {
         const td = document.createElement("td");
@@ -130,5 +165,6 @@ export class BackwardView {
       body.appendChild(tr_);
     }
     this.buttons();
+    if (this.deps.onChange) this.deps.onChange();
   }
 }

@@ -40,26 +40,30 @@ export function decodeBytes(b64) {
   return out;
 }
 
+// TensorFlow Playground's output is translucent over white, so that the points
+// drawn on it in full colour stay visible where the network is right.
+export const OUTPUT_ALPHA = 160;
+
 // Paint an n×n heatmap (bytes from the server) onto a canvas of n×n pixels.
-export function paintDiverging(ctx, bytes, n, discretize = false) {
+export function paintDiverging(ctx, bytes, n, discretize = false, alpha = 255) {
   const img = ctx.createImageData(n, n);
   for (let i = 0; i < n * n; i++) {
     let v = unbyte(bytes[i]);
     if (discretize) v = v > 0 ? 1 : v < 0 ? -1 : 0;
     const c = diverging(v);
-    img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
+    img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = alpha;
   }
   ctx.putImageData(img, 0, 0);
 }
 
 // Several classes: the likeliest class's colour, stronger where it is surer.
-export function paintClasses(ctx, classes, conf, n, k, discretize = false) {
+export function paintClasses(ctx, classes, conf, n, k, discretize = false, alpha = 255) {
   const img = ctx.createImageData(n, n);
   for (let i = 0; i < n * n; i++) {
     const p = (unbyte(conf[i]) + 1) / 2;                 // probability of the likeliest class
     const strength = discretize ? 0.8 : Math.max(0, (p - 1 / k) / (1 - 1 / k));
     const c = mix(MID, classColor(classes[i], k), strength);
-    img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
+    img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = alpha;
   }
   ctx.putImageData(img, 0, 0);
 }

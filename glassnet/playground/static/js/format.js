@@ -11,10 +11,6 @@ export function fmt(v, digits = 4) {
   return `${m}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
 }
 
-// Full precision, for hover cards.
-export function exact(v) {
-  return v === null || v === undefined ? "NaN" : String(v);
-}
 
 export function lossText(v) {
   return v === null || v === undefined ? "NaN" : v.toFixed(3);

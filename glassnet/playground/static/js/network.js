@@ -2,8 +2,10 @@
 // the output), a small heatmap inside every neuron, and a link per weight
 // drawn by its sign (blue +, orange −) and size, as TensorFlow Playground
 // draws them. In the backward view the same drawing shows a traced step.
+// A neuron's values show on hover, on a tap (touch) and on keyboard focus;
+// a click (or Enter) on a link or a neuron edits its weight or bias.
 import { decodeBytes, paintDiverging, signColor } from "./colors.js";
-import { exact } from "./format.js";
+import { fmt } from "./format.js";
 import { t } from "./i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -18,11 +20,12 @@ function el(tag, cls, parent) {
 function linkWidth(w) { return 1 + 9 * Math.min(Math.abs(w), 5) / 5; }  // Playground's scale
 
 export class NetworkView {
-  // actions: toggleFeature(name), resize(layer, delta), setActivation(layer, name)
+  // actions: toggleFeature(name), resize(layer, delta), setActivation(layer, name),
+  //          edit({layer, to, from, value, label}) (from null: the bias)
   constructor(root, hover, actions) {
     this.root = root; this.hover = hover; this.actions = actions;
     this.key = null; this.weights = null; this.trace = null; this.grid = 20;
-    window.addEventListener("resize", () => this.layout());
+    new ResizeObserver(() => this.layout()).observe(root);   // the window, or the page's layout
   }
 
   // Rebuild the drawing when the shape changes (features, layers, outputs).
@@ -52,10 +55,28 @@ export class NetworkView {
     const c = el("canvas", "", n);
     c.width = c.height = this.grid;
     if (label) { const s = el("span", "label", n); s.textContent = label; }
-    n.addEventListener("mouseenter", (ev) => this.hover.show(ev, this.neuronText(n)));
+    n.tabIndex = 0;
+    n.addEventListener("mouseenter", (ev) => this.hover.show(ev, this.neuronText(n), c));
     n.addEventListener("mousemove", (ev) => this.hover.move(ev));
     n.addEventListener("mouseleave", () => this.hover.hide());
+    n.addEventListener("focus", () => this.hover.showAt(n, this.neuronText(n), c));
+    n.addEventListener("blur", () => this.hover.hide());
+    n.addEventListener("click", (ev) => {
+      if (ev.pointerType === "touch" || ev.pointerType === "pen") this.hover.showAt(n, this.neuronText(n), c);
+      else if (layer > 0) this.editBias(layer, index);
+    });
+    n.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Enter" && ev.key !== " ") return;
+      ev.preventDefault();
+      if (layer === 0) this.actions.toggleFeature(n.dataset.feature);
+      else this.editBias(layer, index);
+    });
     return n;
+  }
+
+  editBias(l, j) {
+    this.actions.edit({ layer: l, to: j, from: null, value: this.bias(l, j),
+      label: t("editBias", { to: `${this.layerName(l)} #${j + 1}` }) });
   }
 
   buildInputs(layers, options) {
@@ -69,6 +90,9 @@ export class NetworkView {
       const k = this.config.features.indexOf(f.name);
       const n = this.neuron(box, 0, k, f.label, "input" + (k < 0 ? " off" : ""));
       n.dataset.feature = f.name;
+      n.setAttribute("role", "button");
+      n.setAttribute("aria-pressed", String(k >= 0));
+      n.setAttribute("aria-label", t("inputTitle", { name: f.label }));
       n.addEventListener("click", () => this.actions.toggleFeature(f.name));
       if (k >= 0) cells[k] = n;
     }
@@ -125,6 +149,11 @@ export class NetworkView {
           hit.addEventListener("mouseenter", (ev) => this.hover.show(ev, this.linkText(link)));
           hit.addEventListener("mousemove", (ev) => this.hover.move(ev));
           hit.addEventListener("mouseleave", () => this.hover.hide());
+          hit.addEventListener("click", (ev) => {
+            if (ev.pointerType === "touch" || ev.pointerType === "pen") this.hover.show(ev, this.linkText(link));
+            else this.actions.edit({ layer: l, to: j, from: i, value: this.weight(l, j, i),
+              label: t("editWeight", { from: this.sourceName(link), to: `${this.layerName(l)} #${j + 1}` }) });
+          });
           this.links.push(link);
         }
       }
@@ -242,7 +271,7 @@ export class NetworkView {
     let tag = cell.querySelector(".bw-value");
     if (!shown.row) { if (tag) tag.remove(); return; }
     if (!tag) tag = el("div", "bw-value", cell);
-    tag.className = `bw-value ${shown.kind}`;
+    tag.className = `bw-value ${shown.kind}${shown.row.blown ? " blown" : ""}`;
     tag.dataset.value = shown.row.value;
     tag.dataset.name = shown.row.name;
     tag.textContent = `${shown.symbol} ${shown.row.valueText}`;
@@ -261,26 +290,29 @@ export class NetworkView {
       const f = this.options.features.find((x) => x.name === n.dataset.feature);
       return t("inputTitle", { name: f ? f.label : n.dataset.feature });
     }
-    const lines = [t("layerTitle", { layer: this.layerName(l), i: j + 1 }), `${t("bias")} = ${exact(this.bias(l, j))}`];
+    const lines = [t("layerTitle", { layer: this.layerName(l), i: j + 1 }), `${t("bias")} = ${fmt(this.bias(l, j))}`];
     if (this.trace) {
       for (const kind of ["z", "a", "delta_a", "delta_z", "grad_b", "update"]) {
         const r = this.row(this.trace, kind, l, [j]);
-        if (r) lines.push(`${r.op === "←" ? r.name + " ←" : r.name + " ="} ${exact(r.value)}`);
+        if (r) lines.push(`${r.op === "←" ? r.name + " ←" : r.name + " ="} ${r.valueText}`);
       }
     }
     return lines.join("\n");
   }
 
-  linkText(k) {
+  sourceName(k) {
     const src = this.columns[k.l - 1][k.i];
-    const srcName = k.l === 1 ? (this.options.features.find((f) => f.name === src.dataset.feature) || {}).label
+    return k.l === 1 ? (this.options.features.find((f) => f.name === src.dataset.feature) || {}).label
       : `${this.layerName(k.l - 1)} #${k.i + 1}`;
-    const lines = [`${t("weight")} = ${exact(this.weight(k.l, k.j, k.i))}`,
-      `${t("from")} ${srcName} ${t("to")} ${this.layerName(k.l)} #${k.j + 1}`];
+  }
+
+  linkText(k) {
+    const lines = [`${t("weight")} = ${fmt(this.weight(k.l, k.j, k.i))}`,
+      `${t("from")} ${this.sourceName(k)} ${t("to")} ${this.layerName(k.l)} #${k.j + 1}`];
     if (this.trace) {
       for (const kind of ["grad_w", "update"]) {
         const r = this.row(this.trace, kind, k.l, [k.j, k.i]);
-        if (r) lines.push(`${r.op === "←" ? r.name + " ←" : r.name + " ="} ${exact(r.value)}`);
+        if (r) lines.push(`${r.op === "←" ? r.name + " ←" : r.name + " ="} ${r.valueText}`);
       }
     }
     return lines.join("\n");

@@ -1,16 +1,46 @@
 // The output: the network's decision over the whole view (a heatmap), the
 // training points (white outline) and, on demand, the test points (black
-// outline). Clicking a training point picks it for the backward view.
-import { classColor, decodeBytes, diverging, paintClasses, paintDiverging, rgb } from "./colors.js";
+// outline). The map is translucent, the points in full colour on top.
+// Clicking a training point picks it for the backward view; from the
+// keyboard, the arrow keys go from point to point and Enter picks one.
+import { OUTPUT_ALPHA, classColor, decodeBytes, diverging, paintClasses, paintDiverging, rgb } from "./colors.js";
+import { fmt } from "./format.js";
 import { t } from "./i18n.js";
 
 export class OutputView {
   constructor(canvas, legend, onPick) {
     this.canvas = canvas; this.legend = legend; this.onPick = onPick;
     this.off = document.createElement("canvas");
-    this.data = null; this.output = null; this.picked = null;
+    this.data = null; this.output = null; this.picked = null; this.cursor = null;
     this.showTest = false; this.discretize = false;
     canvas.addEventListener("click", (ev) => this.click(ev));
+    canvas.addEventListener("keydown", (ev) => this.key(ev));
+    canvas.addEventListener("blur", () => { this.cursor = null; this.draw(); });
+  }
+
+  key(ev) {
+    if (!this.data) return;
+    const n = this.data.train.x.length;
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+    if (step) {
+      ev.preventDefault();
+      const from = this.cursor ?? this.picked ?? (step > 0 ? -1 : 0);
+      this.cursor = (from + step + n) % n;
+      this.describe(this.cursor);
+      this.draw();
+    } else if ((ev.key === "Enter" || ev.key === " ") && this.cursor !== null) {
+      ev.preventDefault();
+      this.onPick(this.cursor);
+    }
+  }
+
+  // the point under the keyboard's cursor, in words (a live region reads it out)
+  describe(k) {
+    const d = this.data;
+    const [x1, x2] = d.train.x[k];
+    const y = d.train.y[k];
+    const what = d.task === "classification" ? t("classOf", { c: d.classes[y] }) : t("targetOf", { y: fmt(y) });
+    document.getElementById("point-info").textContent = t("pointKey", { i: k, x1: fmt(x1, 3), x2: fmt(x2, 3), y: what });
   }
 
   setData(data) {
@@ -51,9 +81,9 @@ export class OutputView {
       const octx = this.off.getContext("2d");
       if (this.output.mode === "classes") {
         paintClasses(octx, decodeBytes(this.output.classes), decodeBytes(this.output.values), n,
-          this.data.classes.length, this.discretize);
+          this.data.classes.length, this.discretize, OUTPUT_ALPHA);
       } else {
-        paintDiverging(octx, decodeBytes(this.output.values), n, this.discretize);
+        paintDiverging(octx, decodeBytes(this.output.values), n, this.discretize, OUTPUT_ALPHA);
       }
       ctx.imageSmoothingEnabled = !this.discretize;
       ctx.drawImage(this.off, 0, 0, W, H);
@@ -67,6 +97,13 @@ export class OutputView {
     });
     dots(this.data.train, "#fff");
     if (this.showTest) dots(this.data.test, "#000");
+    if (this.cursor !== null && this.data.train.x[this.cursor]) {
+      const [px, py] = this.toPixel(...this.data.train.x[this.cursor]);
+      ctx.setLineDash([3, 2]);
+      ctx.beginPath(); ctx.arc(px, py, 8, 0, 2 * Math.PI);
+      ctx.lineWidth = 2; ctx.strokeStyle = "#000"; ctx.stroke();
+      ctx.setLineDash([]);
+    }
     if (this.picked !== null && this.data.train.x[this.picked]) {
       const [px, py] = this.toPixel(...this.data.train.x[this.picked]);
       for (const [width, color] of [[5, "#fff"], [2.5, "#7a1fa2"]]) {

@@ -34,6 +34,7 @@ MODULES = (
     "glassnet.cuda",
     "glassnet.distributed",
     "glassnet.onnx",
+    "glassnet.sklearn",  # needs scikit-learn: the tests that read MODULES need("sklearn")
 )
 
 

@@ -286,6 +286,17 @@ class Function(Node):
             return Tensor._make(out._data, True, ctx)
         return Tensor._make(out._data, False, None)
 
+    def _checked(self, grads):
+        """backward's result as a tuple, one gradient per forward input, or a clear error."""
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(self.parents):
+            raise GraphError(
+                f"{type(self).__name__}.backward returned {len(grads)} gradients, "
+                f"expected {len(self.parents)} (one per forward input)"
+            )
+        return grads
+
     def _graph_backward(self, grad):
         """backward for create_graph=True: recorded, with the saved inputs
         standing for the graph's own input tensors (forward saw detached copies)."""
@@ -294,30 +305,16 @@ class Function(Node):
         kept = self.saved
         self.saved = tuple(swap.get(id(s), s) for s in kept)
         try:
-            grads = self.backward(self, grad)
+            grads = self._checked(self.backward(self, grad))
         finally:
             self.saved = kept
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        if len(grads) != len(self.parents):
-            raise GraphError(
-                f"{type(self).__name__}.backward returned {len(grads)} gradients, "
-                f"expected {len(self.parents)} (one per forward input)"
-            )
         return tuple(
             g if g is None or isinstance(g, Tensor) else Tensor(to_array(g)) for g in grads
         )
 
     def _run_backward(self, grad):
         with no_grad():
-            grads = self.backward(self, Tensor._make(grad, False, None))
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        if len(grads) != len(self.parents):
-            raise GraphError(
-                f"{type(self).__name__}.backward returned {len(grads)} gradients, "
-                f"expected {len(self.parents)} (one per forward input)"
-            )
+            grads = self._checked(self.backward(self, Tensor._make(grad, False, None)))
         taken = [s._data if isinstance(s, Tensor) else s for s in self.saved]
         taken += [p._data for p in self.parents if isinstance(p, Tensor)]
         out = []

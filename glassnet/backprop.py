@@ -215,16 +215,20 @@ def run_post_hooks(leaf):
         hook(leaf)
 
 
-def _watch(node, grad, capture):
+def _watch(node, grad, capture, graph=False):
     """What a watched node's output gradient passes through before its
     backward: hooks on the output tensor (which may replace it), retain_grad
-    (a copy into the tensor's ``.grad``) and ``autograd.grad``'s capture."""
+    (a copy into the tensor's ``.grad``) and ``autograd.grad``'s capture.
+    ``graph``: the create_graph walk, whose gradients are Tensors."""
     if node._hooks:
-        grad = apply_hooks(node._hooks, grad)
+        grad = (apply_graph_hooks if graph else apply_hooks)(node._hooks, grad)
     if node._retain is not None:
         t = node._retain()
         if t is not None and capture is None:
-            accumulate(t, grad.copy(), set())
+            if graph:
+                t.grad = grad if t.grad is None else t.grad + grad
+            else:
+                accumulate(t, grad.copy(), set())
     if capture is not None:
         cid = node.__dict__.get("_capture_id")
         if cid is not None:
@@ -280,7 +284,7 @@ def run_graph(roots, root_grads, retain_graph, capture=None, collect=None):
         node = heapq.heappop(heap)[1]
         grad = pending.pop(node)
         if node._watched and collect is None:
-            grad = _watch_graph(node, grad, capture)
+            grad = _watch(node, grad, capture, graph=True)
         saved = node.saved
         if saved is None or (saved and versions.latest > node.seq):
             node._check_saved()
@@ -372,19 +376,4 @@ def apply_graph_hooks(hooks, grad):
                     f"expected {tuple(grad.shape)}"
                 )
             grad = out
-    return grad
-
-
-def _watch_graph(node, grad, capture):
-    """``_watch`` of the create_graph walk: hooks, retain_grad and capture on Tensors."""
-    if node._hooks:
-        grad = apply_graph_hooks(node._hooks, grad)
-    if node._retain is not None:
-        t = node._retain()
-        if t is not None and capture is None:
-            t.grad = grad if t.grad is None else t.grad + grad
-    if capture is not None:
-        cid = node.__dict__.get("_capture_id")
-        if cid is not None:
-            capture[cid] = grad
     return grad

@@ -8,6 +8,7 @@ run time, never import them)."""
 import numpy as np
 
 from ..tensor import Tensor
+from ._util import broadcast_axes
 
 
 def sum_to(g, shape):
@@ -16,10 +17,7 @@ def sum_to(g, shape):
     shape = tuple(shape)
     if tuple(g.shape) == shape:
         return g
-    extra = g.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1
-    )
+    axes = broadcast_axes(tuple(g.shape), shape)
     if axes:
         g = g.sum(dim=axes, keepdim=True)
     return g.reshape(shape)

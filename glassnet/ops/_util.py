@@ -14,13 +14,19 @@ def unbroadcast(grad, shape):
     """
     if grad.shape == shape:
         return grad
-    extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-    )
+    axes = broadcast_axes(grad.shape, shape)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
+
+
+def broadcast_axes(grown, shape):
+    """The axes of ``grown`` that broadcasting ``shape`` to it added or stretched
+    (the ones a gradient is summed over on its way back)."""
+    extra = len(grown) - len(shape)
+    return tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grown[extra + i] != 1
+    )
 
 
 def normalize_dim(dim, ndim, op):

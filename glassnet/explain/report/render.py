@@ -21,6 +21,33 @@ CSS = (
 )
 
 
+class Rendered:
+    """What a trace with a ``doc(lang, digits)`` method shows: plain text,
+    Markdown, HTML (also in a notebook) and ``str``. A class whose Markdown or
+    HTML lays the doc out otherwise overrides ``markdown_doc``."""
+
+    def doc(self, lang=None, digits=4):
+        raise NotImplementedError
+
+    def markdown_doc(self, lang, digits):
+        return self.doc(lang, digits)
+
+    def to_text(self, lang=None, digits=4):
+        return to_text(self.doc(lang, digits))
+
+    def to_markdown(self, lang=None, digits=4):
+        return to_markdown(self.markdown_doc(lang, digits))
+
+    def to_html(self, lang=None, digits=4):
+        return to_html(self.markdown_doc(lang, digits))
+
+    def _repr_html_(self):
+        return self.to_html()
+
+    def __str__(self):
+        return self.to_text()
+
+
 class Doc:
     """Blocks in order: ('title'|'heading'|'para', text), ('equations', headers,
     rows of (name, op, formula, numbers, value)), ('table', headers or None, rows)."""

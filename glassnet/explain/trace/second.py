@@ -318,7 +318,7 @@ class _Sums:
         self._common(1.0 if an is None else a, 0.0)
 
 
-class SecondDerivative:
+class SecondDerivative(render.Rendered):
     """∂²L/∂w² of one weight: ``value`` (the two terms summed), ``autograd``
     (grad of grad), ``finite_difference``, ``first`` (∂L/∂w), the rows, and
     ``to_text()``, ``to_markdown()``, ``to_html()`` in English or Chinese."""
@@ -364,21 +364,6 @@ class SecondDerivative:
         else:
             d.para(t("not_convex"))
         return d
-
-    def to_text(self, lang=None, digits=4):
-        return render.to_text(self.doc(lang, digits))
-
-    def to_markdown(self, lang=None, digits=4):
-        return render.to_markdown(self.doc(lang, digits))
-
-    def to_html(self, lang=None, digits=4):
-        return render.to_html(self.doc(lang, digits))
-
-    def _repr_html_(self):
-        return self.to_html()
-
-    def __str__(self):
-        return self.to_text()
 
     def __repr__(self):
         return (

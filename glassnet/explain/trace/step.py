@@ -345,7 +345,7 @@ def trace_step(
     )
 
 
-class StepTrace:
+class StepTrace(render.Rendered):
     """The record of one training step: ``forward``, ``loss``, ``backward``
     and ``updates`` are lists of ``Row`` (name, formula, values, value);
     ``to_text()``, ``to_markdown()`` and ``to_html()`` render them (``str()``
@@ -401,21 +401,6 @@ class StepTrace:
             d.equations(headers, [r.cells(TABLE, lang, digits) for r in rows])
         d.para(t("applied" if self.applied else "not_applied"))
         return d
-
-    def to_text(self, lang=None, digits=4):
-        return render.to_text(self.doc(lang, digits))
-
-    def to_markdown(self, lang=None, digits=4):
-        return render.to_markdown(self.doc(lang, digits))
-
-    def to_html(self, lang=None, digits=4):
-        return render.to_html(self.doc(lang, digits))
-
-    def _repr_html_(self):
-        return self.to_html()
-
-    def __str__(self):
-        return self.to_text()
 
     def __repr__(self):
         return (

@@ -127,7 +127,7 @@ class TapeNode:
         }
 
 
-class Tape:
+class Tape(render.Rendered):
     """What ``record()`` returns: the recorded ``nodes`` (a list of TapeNode)."""
 
     def __init__(self, model=None, lang=None):
@@ -315,20 +315,8 @@ class Tape:
             d.table(None, rows)
         return d
 
-    def to_text(self, lang=None, digits=4):
-        return render.to_text(self.doc(lang, digits))
-
-    def to_markdown(self, lang=None, digits=4):
-        return render.to_markdown(self.doc(lang, digits, layout="table"))
-
-    def to_html(self, lang=None, digits=4):
-        return render.to_html(self.doc(lang, digits, layout="table"))
-
-    def _repr_html_(self):
-        return self.to_html()
-
-    def __str__(self):
-        return self.to_text()
+    def markdown_doc(self, lang, digits):
+        return self.doc(lang, digits, layout="table")
 
     def __repr__(self):
         return f"<Tape: {len(self.nodes)} ops {self.ops[:6]}{'...' if len(self) > 6 else ''}>"

@@ -9,6 +9,9 @@ import zlib
 import numpy as np
 import pytest
 from higher_cases import CASES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import glassnet as gn
 from glassnet.autograd import Function, Op
@@ -282,3 +285,36 @@ def test_an_op_without_a_rule_says_so():
     x = gn.tensor([1.0], requires_grad=True)
     with pytest.raises(gn.errors.GraphError, match="TwiceBackward: this op has no differentiable"):
         gn.autograd.grad(Twice.apply(x).sum(), x, create_graph=True)
+
+
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 0.5),
+    "pow": lambda a, b: (a * a + 0.5) ** b,
+    "maximum": lambda a, b: a.maximum(b) if hasattr(a, "maximum") else None,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+    seed=st.integers(0, 2**16),
+)
+def test_binary_ops_second_derivatives_over_broadcast_shapes(torch, name, shapes, seed):
+    """Second derivatives of every binary op with broadcasting (the gradient is
+    summed back to each operand's shape, and that sum is differentiated too)."""
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in shapes.input_shapes]
+    fn = BINARY[name]
+    ours = _run(gn, F, lambda lib, F_, a, b: fn(a, b) * a, arrays, 2, seed)
+    theirs = _run(torch, torch.nn.functional, lambda lib, F_, a, b: fn(a, b) * a, arrays, 2, seed)
+    for a, b in zip(ours[1], theirs[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)

@@ -141,9 +141,8 @@ def from_dlpack(ext_tensor: Any, *, device: Any = None, copy: bool | None = None
         )
     try:
         # a copy is made below, not asked of the producer (a bare capsule cannot make one)
-        array = np.from_dlpack(
-            ext_tensor, **({"copy": False} if copy is False and VERSIONED else {})
-        )
+        extra: dict[str, Any] = {"copy": False} if copy is False and VERSIONED else {}
+        array = np.from_dlpack(ext_tensor, **extra)
     except RuntimeError as exc:
         if "dtype" in str(exc):
             raise DTypeError(

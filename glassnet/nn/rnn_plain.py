@@ -22,9 +22,9 @@ def plain_direction(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, reverse=Fa
     if b_ih is not None:
         gx = gx + b_ih
     h = state[0]
-    c = state[1] if mode == "LSTM" else None
+    c = state[1] if mode == "LSTM" else h  # (the other cells have no c)
     steps = x.shape[0]
-    states = [None] * steps
+    states: list = [None] * steps
     for t in range(steps - 1, -1, -1) if reverse else range(steps):
         gh = api.matmul(h, api.transpose(w_hh, 0, 1))
         if b_hh is not None:

@@ -4,6 +4,8 @@ layer normalization, embedding, scaled dot-product attention (pooling:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .step import Step, converts
@@ -33,6 +35,7 @@ def conv(step: Step) -> str:
     stride, (top, bottom, left, right) = step.kw("stride", (1, 1)), step.kw("padding", (0,) * 4)
     dilation = step.kw("dilation", (1, 1))
     inputs = [step.x(0), step.x(1)] + ([step.x(2)] if step.arg(2) is not None else [])
+    attrs: dict[str, Any]
     if len(step.shape(0)) == 3:
         attrs = dict(strides=[stride[1]], pads=[left, right], dilations=[dilation[1]])
     else:

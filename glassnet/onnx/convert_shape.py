@@ -7,6 +7,8 @@ that size as ONNX's "copy it from the input" (0 in Reshape, 1 in Expand) or
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -252,5 +254,5 @@ def _masked_put(step: Step) -> str:
     return g.node("Where", [g.const(mask, "mask"), values, step.x(0)])
 
 
-def _positions(shape: tuple, index: object) -> np.ndarray:
+def _positions(shape: tuple, index: Any) -> np.ndarray:
     return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[index]

@@ -43,7 +43,7 @@ def check_constant(array: np.ndarray, twin: np.ndarray, what: str) -> None:
         )
 
 
-def array_of(value: Any) -> np.ndarray | None:
+def array_of(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value._data
     if isinstance(value, np.ndarray):

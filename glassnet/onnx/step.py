@@ -62,7 +62,8 @@ class Step:
         self.g, self.call, self.twin = g, call, twin
         self.args, self.kwargs = call.args, call.kwargs
         self.outs = arrays_out(call.output)
-        self.out = self.outs[0] if self.outs else None
+        # the first output array (None for an op without one); Any: converters read it
+        self.out: Any = self.outs[0] if self.outs else None
 
     @property
     def where(self) -> str:

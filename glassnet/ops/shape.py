@@ -135,7 +135,7 @@ class Cat(Op):
     def backward_graph(ctx, grad):
         edges = [0, *ctx.bounds, grad.shape[ctx.dim]]
         lead = (slice(None),) * ctx.dim
-        parts = [grad[(*lead, slice(int(lo), int(hi)))] for lo, hi in zip(edges, edges[1:])]
+        parts = [grad[lead + (slice(int(lo), int(hi)),)] for lo, hi in zip(edges, edges[1:])]
         return tuple(p if p.dtype == d else p.to(d) for p, d in zip(parts, ctx.dtypes))
 
 
@@ -164,7 +164,7 @@ class Stack(Op):
     @staticmethod
     def backward_graph(ctx, grad):
         lead = (slice(None),) * ctx.dim
-        parts = [grad[(*lead, i)] for i in range(len(ctx.dtypes))]
+        parts = [grad[lead + (i,)] for i in range(len(ctx.dtypes))]
         return tuple(p if p.dtype == d else p.to(d) for p, d in zip(parts, ctx.dtypes))
 
 

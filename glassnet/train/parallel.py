@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,11 +104,11 @@ class DataParallel:
         if generator is not None:
             generator.bit_generator.state = self.comm.bcast(generator.bit_generator.state, root=0)
 
-    def callbacks(self, callbacks: list[Callback]) -> list[Callback]:
-        """The callbacks this rank runs: all of them on rank 0; elsewhere all but
-        those that print or write files."""
+    def callbacks(self, callbacks: Any) -> list[Callback]:
+        """The callbacks this rank runs (from fit's list of them): all of them on
+        rank 0; elsewhere all but those that print or write files."""
         if self.is_main:
-            return callbacks
+            return list(callbacks)
         return [cb for cb in callbacks if not isinstance(cb, RANK0_ONLY)]
 
     def loader(self, train: Any, batch_size: int, shuffle: bool, generator: Any) -> Any:

@@ -164,7 +164,7 @@ def _unused_parameters(reducer: Reducer, out: Any) -> list[Any]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        links = node.links
+        links = node.links  # type: ignore[attr-defined]  # (an Op node: Node declares it in __slots__)
         n = len(links) >> 1
         for i in range(n):
             if links[n + i] is not None:

@@ -41,6 +41,7 @@ def build_parser():
     )
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.set_defaults(func=_demo)
+    from . import doctor as doctor_command
     from . import explain as explain_command
     from . import playground as playground_command
     from . import predict as predict_command
@@ -50,6 +51,7 @@ def build_parser():
     predict_command.add_parser(sub)
     explain_command.add_parsers(sub)
     playground_command.add_parser(sub)
+    doctor_command.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,85 @@
+"""Which back end does what in this process, in words: the lines of
+``glassnet doctor`` (nothing here runs at ``import glassnet``; a call loads
+the native libraries it reports on, as the first big product would)."""
+
+import os
+import platform
+import sys
+from importlib import metadata
+
+import numpy as np
+
+from . import allocator, blas, fused, onednn
+
+# optional packages: (distribution, what uses it, the extra that installs it)
+OPTIONAL = (
+    ("mkl", "matrix products and optimizer updates", "mkl"),
+    ("onednn-cpu-gomp", "LSTM layers and convolutions", "onednn"),
+    ("matplotlib", "the explain figures", "viz"),
+    ("scikit-learn", "glassnet.sklearn and the built-in data sets", "sklearn"),
+    ("tqdm", "fit's progress bar", "progress"),
+    ("onnx", "glassnet.onnx.export", "onnx"),
+    ("mpi4py", "glassnet.distributed", "distributed"),
+)
+
+
+def cpu_name():
+    """The CPU's model name (Linux: /proc/cpuinfo), else the platform's word for it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def numpy_blas():
+    """The BLAS NumPy was built with, in words."""
+    try:
+        blas_info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas_info.get('name', '?')} {blas_info.get('version', '')}".strip()
+    except Exception:  # (an older or unusual NumPy build: not worth failing over)
+        return "unknown"
+
+
+def _version(dist):
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def fast_path_missing():
+    """The extras that would speed this machine up but are not installed
+    (they exist as wheels for x86-64 Linux only)."""
+    if platform.machine() not in ("x86_64", "AMD64") or sys.platform != "linux":
+        return []
+    return [extra for dist, _, extra in OPTIONAL[:2] if _version(dist) is None]
+
+
+def lines():
+    """(what, which) pairs: the machine, then each back end and optional package."""
+    rows = [
+        ("glassnet", _version("glassnet") or "not installed (run from a checkout)"),
+        ("Python", f"{platform.python_version()} ({sys.platform}, {platform.machine()})"),
+        ("CPU", f"{cpu_name()}, {os.cpu_count()} logical cores"),
+        ("NumPy", f"{np.__version__}, built with {numpy_blas()}"),
+        ("matrix products", blas.load()),
+        ("LSTM and convolutions", onednn.load()),
+        (
+            "recurrent layers",
+            "fused steps" if fused.enabled else "plain recorded ops (backends.fused.disabled())",
+        ),
+        ("memory allocator", allocator.status),
+    ]
+    for dist, use, extra in OPTIONAL:
+        found = _version(dist)
+        rows.append(
+            (
+                dist,
+                f"{found} ({use})" if found else f"not installed: pip install 'glassnet[{extra}]'",
+            )
+        )
+    return rows

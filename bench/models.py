@@ -31,6 +31,8 @@ def cnn(nn):
 
 
 LSTM_LAYERS = ("LSTM",)
+GRU_LAYERS = ("GRU",)
+TRANSFORMER_LAYERS = ("TransformerEncoderLayer",)
 
 
 def lstm_classifier(nn, n_in, hidden, classes):
@@ -47,3 +49,37 @@ def lstm_classifier(nn, n_in, hidden, classes):
             return self.head(out[:, -1])
 
     return LSTMClassifier()
+
+
+def gru_classifier(nn, n_in, hidden, classes):
+    """A GRU over (batch, time, n_in) sequences, a linear head on the last step."""
+
+    class GRUClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(n_in, hidden, batch_first=True)
+            self.head = nn.Linear(hidden, classes)
+
+        def forward(self, x):
+            out, _ = self.gru(x)
+            return self.head(out[:, -1])
+
+    return GRUClassifier()
+
+
+def transformer_classifier(nn, d_model, heads, feedforward, classes):
+    """One Transformer encoder layer over (batch, time, d_model), no dropout; a
+    linear head on the mean over time."""
+
+    class TransformerClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.TransformerEncoderLayer(
+                d_model, heads, dim_feedforward=feedforward, dropout=0.0, batch_first=True
+            )
+            self.head = nn.Linear(d_model, classes)
+
+        def forward(self, x):
+            return self.head(self.encoder(x).mean(dim=1))
+
+    return TransformerClassifier()

@@ -4,10 +4,12 @@
 from .chain import Chain
 from .cnn import CNN
 from .digits import Digits
+from .gru import GRU
 from .lstm import LSTM
 from .mlp import MLP
 from .moons import Moons
 from .tiny import Tiny
+from .transformer import Transformer
 
 ALL = [
     Tiny(),
@@ -18,6 +20,8 @@ ALL = [
     MLP(1024, "adam"),
     CNN(),
     LSTM(),
+    GRU(),
+    Transformer(),
     Chain(),
     Digits(),
 ]

@@ -129,7 +129,12 @@ class Linear(Op):
         if need is not None:
             ctx.saved = (x if need[1] else None, w if need[0] else None)
         ctx.sb = sb
-        out = dot(x, w.T) if x.ndim == 2 else np.matmul(x, w.T)
+        if x.ndim == 2:
+            out = dot(x, w.T)
+        elif x.ndim == 1:
+            out = np.matmul(x, w.T)
+        else:  # (..., in): every row at once, one GEMM on the BLAS threads (not a stack of them)
+            out = dot(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             out += b
         return out
@@ -138,9 +143,14 @@ class Linear(Op):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if grad.ndim != 2:  # (..., out) batches: the weight sees every row
+        if grad.ndim == 1:
             gx = np.matmul(grad, w) if need[0] else None
+            grad = grad.reshape(1, -1)
+            gw = dot(grad.T, x.reshape(1, -1)) if need[1] else None
+        elif grad.ndim != 2:  # (..., out) batches: rows, one GEMM each (the weight sees every row)
+            shape = grad.shape[:-1] + (w.shape[1],) if need[0] else None
             grad = grad.reshape(-1, grad.shape[-1])
+            gx = dot(grad, w).reshape(shape) if need[0] else None
             gw = dot(grad.T, x.reshape(-1, x.shape[-1])) if need[1] else None
         else:
             gx = dot(grad, w) if need[0] else None

@@ -35,10 +35,10 @@ def test_missing_fast_path_is_named(monkeypatch, capsys):
     monkeypatch.setattr(report, "_version", lambda dist: None)
     monkeypatch.setattr(report.platform, "machine", lambda: "x86_64")
     monkeypatch.setattr(report.sys, "platform", "linux")
-    assert report.fast_path_missing() == ["mkl", "onednn"]
+    assert report.fast_path_missing() == ["mkl", "onednn-cpu-gomp"]
     main(["doctor"])
     out = capsys.readouterr().out
-    assert "faster here: pip install 'glassnet[mkl,onednn]'" in out
+    assert "faster here: pip install mkl onednn-cpu-gomp" in out
     assert "mpi4py" in out and "not installed: pip install 'glassnet[distributed]'" in out
     monkeypatch.setattr(report.platform, "machine", lambda: "arm64")
     assert report.fast_path_missing() == []  # (no such wheels there: nothing to suggest)

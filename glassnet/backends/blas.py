@@ -54,7 +54,7 @@ def load():
         return status
     path = wheel_libs.find("libmkl_rt.so*")  # (the mkl wheel's)
     if path is None:
-        status = "numpy (MKL not installed: pip install glassnet[mkl])"
+        status = "numpy (MKL not installed: pip install mkl; a dependency on x86-64 Linux)"
         return status
     try:
         lib = ctypes.CDLL(path)

@@ -52,11 +52,12 @@ def _version(dist):
 
 
 def fast_path_missing():
-    """The extras that would speed this machine up but are not installed
-    (they exist as wheels for x86-64 Linux only)."""
+    """The native packages that would speed this machine up but are not installed
+    (dependencies on x86-64 Linux, the only platform with their wheels: missing
+    there after an install with --no-deps, say)."""
     if platform.machine() not in ("x86_64", "AMD64") or sys.platform != "linux":
         return []
-    return [extra for dist, _, extra in OPTIONAL[:2] if _version(dist) is None]
+    return [dist for dist, _, _ in OPTIONAL[:2] if _version(dist) is None]
 
 
 def lines():

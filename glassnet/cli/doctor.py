@@ -20,7 +20,7 @@ def run(args):
     missing = report.fast_path_missing()
     if missing:
         print(
-            "\nfaster here: pip install 'glassnet[" + ",".join(missing) + "]' "
-            "(Intel MKL and oneDNN for x86-64 Linux)"
+            "\nfaster here: pip install " + " ".join(missing) + " (Intel MKL and oneDNN: "
+            "dependencies of glassnet on x86-64 Linux, missing from this installation)"
         )
     return 0

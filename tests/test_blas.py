@@ -57,41 +57,6 @@ def _layouts(rng, shape, dtype):
     }
 
 
-@pytest.fixture(autouse=True)
-def _products_in_mkl(monkeypatch):
-    """These tests check MKL's GEMM path, which dot takes on Intel CPUs only
-    (see test_other_cpus_keep_numpys_products): take it on any CPU here."""
-    blas.load()
-    monkeypatch.setattr(blas, "_products", True)
-
-
-def test_other_cpus_keep_numpys_products(monkeypatch, tmp_path):
-    _mkl_or_skip()
-    monkeypatch.setattr(blas, "_products", False)
-    calls = []
-    monkeypatch.setitem(blas._gemm, np.dtype(np.float32), lambda *a: calls.append(a))
-    x = np.ones((128, 784), np.float32)
-    np.testing.assert_array_equal(blas.dot(x, x.T), np.dot(x, x.T))
-    assert calls == []
-    # the vendor decides, and GLASSNET_BLAS=mkl overrides it
-    monkeypatch.delenv(blas.ENV_VAR, raising=False)
-    for vendor, pays in (("AuthenticAMD", False), ("GenuineIntel", True)):
-        info = tmp_path / f"{vendor}.txt"
-        info.write_text(f"processor\t: 0\nvendor_id\t: {vendor}\n")
-        real_open = open
-        monkeypatch.setattr(
-            "builtins.open",
-            lambda path, *a, info=info, **k: real_open(
-                info if path == "/proc/cpuinfo" else path, *a, **k
-            ),
-        )
-        assert blas._gemm_pays() is pays
-        monkeypatch.setenv(blas.ENV_VAR, "mkl")
-        assert blas._gemm_pays() is True
-        monkeypatch.delenv(blas.ENV_VAR)
-        monkeypatch.setattr("builtins.open", real_open)
-
-
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-5), (np.float64, 1e-12)])
 def test_dot_matches_numpy_for_every_layout(dtype, rtol):
     rng = np.random.default_rng(0)

@@ -33,7 +33,7 @@ from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, sam
 
 MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
 VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
-ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off; "mkl" sends 2-D products to it on any CPU
+ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off
 
 status = "not loaded yet"  # which library multiplies glassnet's matrices, in words
 _gemm = {}  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
@@ -41,7 +41,6 @@ _gemm_batch = {}  # dtype -> cblas_?gemm_batch_strided (StackedProduct.all, halv
 _max_threads = None  # MKL's mkl_get_max_threads, once loaded
 _vector = {}  # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
 _loaded = False
-_products = True  # dot's 2-D products go to MKL (see _gemm_pays)
 
 
 def load():
@@ -106,29 +105,7 @@ def load():
     if _max_threads is not None:
         _max_threads.restype, _max_threads.argtypes = ctypes.c_int, []
     status = f"mkl ({os.path.basename(path)})"
-    global _products
-    _products = _gemm_pays()
-    if not _products:
-        # MKL's GEMM on another vendor's CPU (an AMD EPYC here): 2-19% slower than
-        # NumPy's OpenBLAS 0.3.31 on one thread at every MLP shape measured, up to
-        # 2.6x slower on two; its vector functions and stacked products stay
-        status += "; 2-D products by NumPy's BLAS (not an Intel CPU; GLASSNET_BLAS=mkl: MKL's)"
     return status
-
-
-def _gemm_pays():
-    """Whether ``dot`` sends 2-D products to MKL: on Intel CPUs (where it was
-    measured faster than NumPy's OpenBLAS) or when GLASSNET_BLAS=mkl asks."""
-    if os.environ.get(ENV_VAR, "").lower() == "mkl":
-        return True
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("vendor_id"):
-                    return "GenuineIntel" in line
-    except OSError:
-        pass
-    return True  # (no /proc/cpuinfo to read: MKL's GEMM, as before)
 
 
 def mkl_threads():
@@ -172,7 +149,7 @@ def dot(a, b, out=None, accumulate=False):
         load()
     if a.ndim != 2 or b.ndim != 2 or a.size * b.shape[1] < MIN_FLOPS:  # m·k·n
         return np.dot(a, b) if out is None else _numpy_dot(a, b, out, accumulate)
-    gemm = _gemm.get(a.dtype) if _products else None
+    gemm = _gemm.get(a.dtype)
     m, k = a.shape
     n = b.shape[1]
     if gemm is None or b.dtype != a.dtype or k != b.shape[0]:

@@ -68,8 +68,7 @@ def load():
     path = wheel_libs.find("libdnnl.so.3*")  # (the onednn-cpu-gomp wheel's)
     if path is None:
         status = (
-            "off (oneDNN not installed: pip install onednn-cpu-gomp; "
-            "a dependency on x86-64 Linux)"
+            "off (oneDNN not installed: pip install onednn-cpu-gomp; a dependency on x86-64 Linux)"
         )
         return status
     try:

@@ -2,50 +2,20 @@
 dropout) over sequences of 64, batch 32, the mean over time → linear 10, SGD
 (issue 20's Transformer row)."""
 
-import numpy as np
-
 from ..models import TRANSFORMER_LAYERS, transformer_classifier
-from .common import TrainingWorkload, framework_impls
+from .sequence import CLASSES, SequenceWorkload
 
-D_MODEL, HEADS, FEEDFORWARD, CLASSES, LR, POOL = 128, 4, 512, 10, 0.01, 4
+HEADS, FEEDFORWARD = 4, 512
 
 
-class Transformer(TrainingWorkload):
+class Transformer(SequenceWorkload):
     name = "transformer"
     title = "Transformer encoder layer d128, 4 heads, ff 512, sequence 64, batch 32, SGD"
+    features, needs = 128, TRANSFORMER_LAYERS
+    sizes = ((32, 64), (4, 6))
 
-    def shape(self, cfg):
-        return cfg.pick((32, 64), (4, 6))  # (batch, sequence length)
+    def model(self, nn):
+        return transformer_classifier(nn, self.features, HEADS, FEEDFORWARD, CLASSES)
 
-    def items(self, cfg):
-        return self.shape(cfg)[0]
-
-    def params(self, cfg):
-        batch, seq = self.shape(cfg)
-        return {
-            "d_model": D_MODEL,
-            "heads": HEADS,
-            "feedforward": FEEDFORWARD,
-            "sequence": seq,
-            "batch": batch,
-            "classes": CLASSES,
-            "optimizer": "SGD",
-            "lr": LR,
-            "loss": "CrossEntropy",
-        }
-
-    def impls(self, cfg, fws):
-        rng, (n, seq) = np.random.default_rng(0), self.shape(cfg)
-        pool = [
-            (rng.standard_normal((n, seq, D_MODEL), dtype=np.float32), rng.integers(0, 10, n))
-            for _ in range(POOL)
-        ]
-        return framework_impls(
-            fws,
-            lambda nn: transformer_classifier(nn, D_MODEL, HEADS, FEEDFORWARD, CLASSES),
-            "CrossEntropyLoss",
-            "SGD",
-            pool,
-            needs=TRANSFORMER_LAYERS,
-            lr=LR,
-        )
+    def layer_params(self):
+        return {"d_model": self.features, "heads": HEADS, "feedforward": FEEDFORWARD}

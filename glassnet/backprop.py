@@ -52,15 +52,7 @@ def run(roots, root_grads, retain_graph, capture=None):
     gradient of each wanted tensor is stored there instead and no ``.grad``
     changes (``autograd.grad``).
     """
-    pending = {}  # node -> the sum of the gradients that reached it so far
-    heap = []  # (−seq, node) of the nodes in pending: the latest recorded pops first
-    for t, g in zip(roots, root_grads):
-        node = t.grad_fn
-        if node in pending:
-            pending[node] = pending[node] + g
-        else:
-            pending[node] = g
-            heapq.heappush(heap, (-node.seq, node))
+    pending, heap = _seeded(roots, root_grads)
     leaf_grads = {}
     stored = set()  # ids of arrays given to a leaf's .grad in this pass
     direct = capture is None
@@ -139,6 +131,21 @@ def run(roots, root_grads, retain_graph, capture=None):
         for leaf, _, received in post.values():
             if received:
                 run_post_hooks(leaf)
+
+
+def _seeded(roots, root_grads):
+    """The walk's start: ``pending`` (node -> the sum of the gradients that reached
+    it so far) holding the roots' nodes, and ``heap`` ((−seq, node) of the nodes in
+    pending: the latest recorded pops first)."""
+    pending, heap = {}, []
+    for t, g in zip(roots, root_grads):
+        node = t.grad_fn
+        if node in pending:
+            pending[node] = pending[node] + g
+        else:
+            pending[node] = g
+            heapq.heappush(heap, (-node.seq, node))
+    return pending, heap
 
 
 # An input that an op made (not a leaf) and that holds at least this many bytes is
@@ -270,15 +277,7 @@ def run_graph(roots, root_grads, retain_graph, capture=None, collect=None):
     ``collect`` (a dict id(tensor) -> None), the gradients that reach those
     tensors are summed there and go no further (the walk inside a composite
     op's backward, see ``differentiable_grads``)."""
-    pending = {}
-    heap = []
-    for t, g in zip(roots, root_grads):
-        node = t.grad_fn
-        if node in pending:
-            pending[node] = pending[node] + g
-        else:
-            pending[node] = g
-            heapq.heappush(heap, (-node.seq, node))
+    pending, heap = _seeded(roots, root_grads)
     leaf_grads = {}
     while heap:
         node = heapq.heappop(heap)[1]

@@ -33,6 +33,27 @@ def _expand_masks(index):
     return tuple(out)
 
 
+def index_add(g, shape, index):
+    """Zeros of ``shape`` with ``g`` added at ``index`` (a position picked twice
+    gets both): the backward of ``x[index]``."""
+    out = alloc.zeros(shape, dtype=g.dtype)
+    if is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, _expand_masks(index), g)
+    return out
+
+
+def scatter_add_along(g, shape, dim, index):
+    """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim``: the backward
+    of a gather."""
+    out = alloc.zeros(shape, dtype=g.dtype)
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    np.add.at(out, tuple(grid), g)
+    return out
+
+
 def _index_error(x, index, exc):
     return IndexError(f"index: cannot index a tensor of shape {x.shape} with {index!r}: {exc}")
 
@@ -66,12 +87,7 @@ class GetItem(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = alloc.zeros(ctx.shape, dtype=grad.dtype)
-        if is_basic(ctx.index):
-            out[ctx.index] = grad
-        else:
-            np.add.at(out, _expand_masks(ctx.index), grad)
-        return out, None
+        return index_add(grad, ctx.shape, ctx.index), None
 
     @staticmethod
     def backward_graph(ctx, grad):
@@ -156,11 +172,7 @@ class Gather(Op):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved_tensors
-        out = alloc.zeros(ctx.shape, dtype=grad.dtype)
-        grid = list(np.indices(index.shape, sparse=True))
-        grid[ctx.dim] = index
-        np.add.at(out, tuple(grid), grad)
-        return out, None, None
+        return scatter_add_along(grad, ctx.shape, ctx.dim, index), None, None
 
     @staticmethod
     def backward_graph(ctx, grad):
@@ -185,12 +197,8 @@ class ScatterAlong(Op):
 
     @staticmethod
     def forward(ctx, g, shape, dim, index):
-        out = alloc.zeros(shape, dtype=g.dtype)
-        grid = list(np.indices(index.shape, sparse=True))
-        grid[dim] = index
-        np.add.at(out, tuple(grid), g)
         ctx.dim, ctx.index = dim, index
-        return out
+        return scatter_add_along(g, shape, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -212,13 +220,8 @@ class IndexAdd(Op):
 
     @staticmethod
     def forward(ctx, g, shape, index):
-        out = alloc.zeros(shape, dtype=g.dtype)
-        if is_basic(index):
-            out[index] = g
-        else:
-            np.add.at(out, _expand_masks(index), g)
         ctx.index = index
-        return out
+        return index_add(g, shape, index)
 
     @staticmethod
     def backward(ctx, grad):

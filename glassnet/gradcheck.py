@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 
 class GradcheckError(GlassnetError, AssertionError):
-    """Analytic and numeric gradients disagree."""
+    """Analytic and numeric gradients disagree (``input``: which input, by position)."""
+
+    input: int | None = None
 
 
 def _outputs(fn, inputs):
@@ -107,7 +109,9 @@ def gradcheck(
                     f"{a[r]!r}, numeric {numeric[r]!r} (atol={atol}, rtol={rtol})"
                 )
                 if raise_exception:
-                    raise GradcheckError(msg)
+                    error = GradcheckError(msg)
+                    error.input = i
+                    raise error
                 return False
     return True
 
@@ -158,7 +162,7 @@ def gradgradcheck(
             first_derivative, (*inputs, *grad_outputs), eps, atol, rtol, raise_exception=True
         )
     except GradcheckError as exc:
-        k = int(str(exc).split("input ", 1)[1].split(" ", 1)[0])
+        k = exc.input if exc.input is not None else 0
         which = f"input {k}" if k < n else f"grad_output {k - n}"
         msg = str(exc).replace(f"for input {k} ", f"for {which} ", 1)
         msg = msg.replace("gradcheck: gradient", "gradgradcheck: second derivative", 1)

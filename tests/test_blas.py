@@ -10,7 +10,9 @@ import pytest
 from conftest import need, skip_or_fail
 
 import glassnet as gn
-from glassnet.backends import blas
+from glassnet.backends import blas, onednn, wheel_libs
+from glassnet.backends.cblas import layout
+from glassnet.backends.onednn import sgemm
 
 
 def _mkl_or_skip():
@@ -34,8 +36,9 @@ def _record(monkeypatch, table, dtype):
     """The calls made from now on to ``table``'s (``blas._gemm`` or
     ``blas._gemm_batch``) MKL function for ``dtype`` (none without MKL)."""
     calls = []
-    if blas.load().startswith("mkl"):
-        key = np.dtype(dtype)
+    blas.load()
+    key = np.dtype(dtype)
+    if key in table:  # (MKL in use and doing this dtype on this CPU)
         monkeypatch.setitem(table, key, _Recording(table[key], calls))
     return calls
 
@@ -73,21 +76,22 @@ def test_dot_matches_numpy_for_every_layout(dtype, rtol):
             )
 
 
-def test_mkl_does_the_big_float32_products(monkeypatch):
+def test_the_chosen_gemm_does_the_big_float32_products(monkeypatch):
+    """MKL's GEMM on an Intel CPU, oneDNN's on another (``load`` chooses)."""
     _mkl_or_skip()
     calls = []
-    real = blas._gemm[np.dtype(np.float32)]
+    real = blas._product[np.dtype(np.float32)]
 
     def recording(*args):
-        calls.append(args[:6])  # layout, transa, transb, m, n, k
+        calls.append(args[:5])  # transa, transb, m, n, k
         return real(*args)
 
-    monkeypatch.setitem(blas._gemm, np.dtype(np.float32), recording)
+    monkeypatch.setitem(blas._product, np.dtype(np.float32), recording)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((128, 784)).astype(np.float32)
     w = rng.standard_normal((512, 784)).astype(np.float32)
     out = blas.dot(x, w.T)
-    assert calls == [(101, 111, 112, 128, 512, 784)]  # row-major, x as is, w transposed
+    assert calls == [(111, 112, 128, 512, 784)]  # x as is, w transposed
     np.testing.assert_allclose(
         out, x.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-3
     )
@@ -149,7 +153,7 @@ def test_stacked_product_matches_numpy_on_every_row(dtype, monkeypatch):
         )
     np.testing.assert_array_equal(out[:, 0], start[:, 0])  # nothing outside the stack's rows
     np.testing.assert_array_equal(out[1:3, 1], start[1:3, 1])
-    if blas.status.startswith("mkl"):
+    if np.dtype(dtype) in blas._gemm:
         assert len(calls) == 3 and calls[0][11] == 0.0 and calls[1][11] == 1.0  # β
     back = blas.StackedProduct(
         a.T, rng.standard_normal((3, 96, 24)).astype(dtype), np.empty((3, 40, 24), dtype)
@@ -188,10 +192,10 @@ def test_stacked_product_in_row_halves(dtype, monkeypatch):
         np.testing.assert_array_equal(out[:, :3], start[:, :3])
         np.testing.assert_array_equal(out[:, -3:], start[:, -3:])
         np.testing.assert_array_equal(out[1], start[1])
-        if blas.status.startswith("mkl"):
+        if np.dtype(dtype) in blas._gemm_batch:
             assert [c[3] for c in calls] == [a.shape[0] // 2] * 3  # rows per half
             assert [c[-1] for c in calls] == [2] * 3 and [c[13] for c in calls] == [0.0, 1.0, 0.0]
-    if blas.load().startswith("mkl"):
+    if np.dtype(dtype) in blas._gemm_batch:
         assert (
             blas.StackedProduct(
                 w, wide[:, 1, :40], np.empty((4, 96, 24), dtype), halves=True
@@ -225,7 +229,7 @@ def test_stacked_product_all_rows_at_once(dtype, monkeypatch):
         expect = np.matmul(a.astype(np.float64), b.astype(np.float64))
         np.testing.assert_allclose(out[:, 1], expect, rtol=rtol, atol=rtol * 30)
         assert (out[:, 0] == 7).all()
-        if blas.status.startswith("mkl"):
+        if np.dtype(dtype) in blas._gemm_batch:
             assert len(calls) == 1 and calls[0][-1] == 5 and calls[0][3:6] == (96, 24, 33)
     small = blas.StackedProduct(a[:4, :4], wide[:, 0, :4, :3], np.empty((5, 4, 3), dtype))
     calls.clear()
@@ -315,15 +319,16 @@ def test_a_stacked_products_arrays_cannot_be_swapped_under_its_plan():
 
 def test_stacked_product_plans_once_or_leaves_it_to_dot():
     _mkl_or_skip()
-    rng = np.random.default_rng(10)
-    a = rng.standard_normal((64, 64))
-    big = rng.standard_normal((5, 64, 32))
-    assert blas.StackedProduct(a, big, np.empty((5, 64, 32)))._args is not None
+    rng = np.random.default_rng(10)  # (float32: MKL's on every CPU)
+    a = rng.standard_normal((64, 64)).astype(np.float32)
+    big = rng.standard_normal((5, 64, 32)).astype(np.float32)
+    assert blas.StackedProduct(a, big, np.empty((5, 64, 32), np.float32))._args is not None
     assert blas.StackedProduct(a, big, big[:])._args is not None  # the same rows: planned
     assert blas.StackedProduct(a, big[:4], big[1:])._args is None  # overlapping otherwise
     assert blas.StackedProduct(a, big, big[:, ::-1].copy()[:, ::-1])._args is None  # rows reversed
-    assert blas.StackedProduct(a[:8, :8], big[:, :8, :4], np.empty((5, 8, 4)))._args is None  # tiny
-    assert blas.StackedProduct(a.astype(np.float32), big, np.empty((5, 64, 32)))._args is None
+    tiny = np.empty((5, 8, 4), np.float32)
+    assert blas.StackedProduct(a[:8, :8], big[:, :8, :4], tiny)._args is None
+    assert blas.StackedProduct(a.astype(np.float64), big, np.empty((5, 64, 32)))._args is None
 
 
 def test_what_mkl_leaves_to_numpy():
@@ -440,6 +445,9 @@ def test_vector_ops_match_numpy(dtype, rtol):
     x, y = (rng.random((200, 50)).astype(dtype) + 0.5 for _ in range(2))
     out = np.empty_like(x)
     ops = blas.VectorOps.over(x, y, out)
+    if ("mul", np.dtype(dtype)) not in blas._vector:  # float64 on a CPU MKL is slower on
+        assert ops is None  # (NumPy does that dtype's vector work: its BLAS's threads only)
+        return
     assert ops is not None
     ops.mul(x, y, out)
     np.testing.assert_allclose(out, x * y, rtol=rtol)
@@ -502,3 +510,94 @@ def test_adam_on_a_big_weight_matches_torch(options):
     np.testing.assert_allclose(
         state["exp_avg_sq"], theirs.state[tw]["exp_avg_sq"].numpy(), rtol=1e-5, atol=1e-9
     )
+
+
+def _load_as(vendor, **env):
+    """``blas.load()``'s status and choices in a fresh process whose CPU is
+    said to be ``vendor``'s: (status, dtypes MKL multiplies, dtypes with MKL
+    vector work, the float32 product's library, MKL's threading layer)."""
+    code = (
+        "import numpy as np, glassnet.backends.cpu as cpu; "
+        f"cpu.vendor = lambda: {vendor!r}; "
+        "from glassnet.backends import blas; print(blas.load()); "
+        "print(sorted(str(d) for d in blas._gemm)); "
+        "print(sorted({str(d) for _, d in blas._vector})); "
+        "p = blas._product.get(np.dtype(np.float32)); "
+        "print(p.__module__ if p else None); "
+        "import threadpoolctl; "
+        "print([i.get('threading_layer') for i in threadpoolctl.threadpool_info() "
+        "if i['internal_api'] == 'mkl'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    return out[0], eval(out[1]), eval(out[2]), out[3], eval(out[4])
+
+
+def test_libraries_are_chosen_by_the_cpu():
+    """Intel: MKL multiplies both dtypes and does the optimizers' vector work.
+    Another CPU (MKL's generic path is slower there): oneDNN's GEMM for
+    float32 (MKL still does float32's vector work, on the same GNU OpenMP
+    threads), NumPy for everything float64 (one pool: OpenBLAS's).
+    GLASSNET_BLAS=mkl asks for MKL everywhere."""
+    _mkl_or_skip()
+    need("threadpoolctl")
+    both = ["float32", "float64"]
+    status, gemm, vector, product, layer = _load_as("GenuineIntel")
+    assert (gemm, vector, product, layer) == (both, both, "glassnet.backends.blas", ["gnu"])
+    assert "float32 products: mkl; float64: mkl" in status and "GNU OpenMP" in status
+    status, gemm, vector, product, layer = _load_as("AuthenticAMD")
+    assert (gemm, vector, layer) == (["float32"], ["float32"], ["gnu"])
+    assert "float64: numpy" in status
+    if onednn.load().startswith("onednn"):
+        assert product == "glassnet.backends.onednn.sgemm"
+        assert "float32 products: onednn" in status and "AuthenticAMD" in status
+    status, gemm, vector, product, _ = _load_as("AuthenticAMD", GLASSNET_BLAS="mkl")
+    assert (gemm, vector, product) == (both, both, "glassnet.backends.blas")
+    status, *_, layer = _load_as("AuthenticAMD", MKL_THREADING_LAYER="INTEL")
+    assert layer == ["intel"] and "MKL_THREADING_LAYER=INTEL" in status
+
+
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+def test_onednn_sgemm_on_every_layout(beta):
+    """oneDNN's dnnl_sgemm as ``dot``'s product (chosen on non-Intel CPUs, so
+    tested here on any): row-major, each operand as stored or transposed,
+    leading dimensions past the row, β = 0 and 1."""
+    path = wheel_libs.find("libdnnl.so.3*")
+    if path is None:
+        skip_or_fail("oneDNN not installed (pip install onednn-cpu-gomp)")
+    product = sgemm.bind(path)
+    rng = np.random.default_rng(13)
+    a_forms = _layouts(rng, (70, 90), np.float32)
+    b_forms = _layouts(rng, (90, 60), np.float32)
+    exact = a_forms["C"].astype(np.float64) @ b_forms["C"].astype(np.float64)
+    for a_name in ("C", "T-view", "slice"):
+        for b_name in ("C", "T-view", "slice"):
+            a, b = a_forms[a_name], b_forms[b_name]
+            (ta, lda), (tb, ldb) = layout(a), layout(b)
+            start = rng.standard_normal((70, 60)).astype(np.float32)
+            out = start.copy()
+            product(
+                ta,
+                tb,
+                70,
+                60,
+                90,
+                a.ctypes.data,
+                lda,
+                b.ctypes.data,
+                ldb,
+                beta,
+                out.ctypes.data,
+                60,
+            )
+            np.testing.assert_allclose(
+                out, exact + beta * start, rtol=2e-5, atol=1e-3, err_msg=f"a {a_name}, b {b_name}"
+            )
+    with pytest.raises(RuntimeError, match="dnnl_sgemm failed.*70×90 by 90×60"):
+        a, b = a_forms["C"], b_forms["C"]
+        product(111, 111, 70, 60, 90, a.ctypes.data, 5, b.ctypes.data, 60, 0.0, out.ctypes.data, 60)

@@ -28,15 +28,18 @@ import os
 
 import numpy as np
 
-from . import wheel_libs
+from . import cpu, wheel_libs
 from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, same_view
+from .onednn import sgemm
 
 MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
 VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
-ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off
+ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off; "mkl": MKL for every dtype on any CPU
+THREADING_LAYERS = {"INTEL": 0, "SEQUENTIAL": 1, "PGI": 2, "GNU": 3, "TBB": 4}  # MKL_THREADING_*
 
 status = "not loaded yet"  # which library multiplies glassnet's matrices, in words
-_gemm = {}  # dtype -> cblas_sgemm / cblas_dgemm, once loaded
+_product = {}  # dtype -> product(ta, tb, m, n, k, pa, lda, pb, ldb, beta, po, ldo): dot's GEMM
+_gemm = {}  # dtype -> cblas_sgemm / cblas_dgemm (StackedProduct), once loaded
 _gemm_batch = {}  # dtype -> cblas_?gemm_batch_strided (StackedProduct.all, halves)
 _max_threads = None  # MKL's mkl_get_max_threads, once loaded
 _vector = {}  # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
@@ -44,68 +47,136 @@ _loaded = False
 
 
 def load():
-    """Look for MKL once; return ``status``."""
+    """Choose the libraries once; return ``status``.
+
+    Every library that does heavy work shares one thread pool: two pools
+    (MKL's Intel OpenMP beside oneDNN's GNU OpenMP, or beside NumPy's
+    OpenBLAS) spin against each other on the same cores (the MLP's Adam step
+    on 2 threads: 4.9 → 43 ms). So MKL runs on GNU OpenMP, oneDNN's; on an
+    Intel CPU MKL does every product; on another, float32 products go to
+    oneDNN's GEMM and float64 stays with NumPy (its OpenBLAS is faster than
+    MKL's generic path there, and NumPy then does that dtype's vector work
+    too: one pool)."""
     global _loaded, status
     if _loaded:
         return status
     _loaded = True
-    if os.environ.get(ENV_VAR, "").lower() == "numpy":
+    choice = os.environ.get(ENV_VAR, "").lower()
+    if choice == "numpy":
         status = f"numpy ({ENV_VAR}=numpy)"
         return status
     path = wheel_libs.find("libmkl_rt.so*")  # (the mkl wheel's)
     if path is None:
         status = "numpy (MKL not installed: pip install mkl; a dependency on x86-64 Linux)"
         return status
+    mkl_everywhere = choice == "mkl" or cpu.is_intel()
     try:
         lib = ctypes.CDLL(path)
+        pool = _choose_openmp(lib)
         for dtype, name, scalar in (
             (np.dtype(np.float32), "cblas_sgemm", ctypes.c_float),
             (np.dtype(np.float64), "cblas_dgemm", ctypes.c_double),
         ):
-            fn = getattr(lib, name)
-            fn.restype = None
-            fn.argtypes = [ctypes.c_int] * 6 + [
-                scalar,
-                ctypes.c_void_p,
-                ctypes.c_int,
-                ctypes.c_void_p,
-                ctypes.c_int,
-                scalar,
-                ctypes.c_void_p,
-                ctypes.c_int,
-            ]
-            _gemm[dtype] = fn
-            batch = getattr(lib, name + "_batch_strided", None)
-            if batch is not None:
-                batch.restype = None
-                batch.argtypes = [ctypes.c_int] * 6 + [
-                    scalar,
-                    ctypes.c_void_p,
-                    ctypes.c_int,
-                    ctypes.c_int,
-                    ctypes.c_void_p,
-                    ctypes.c_int,
-                    ctypes.c_int,
-                    scalar,
-                    ctypes.c_void_p,
-                    ctypes.c_int,
-                    ctypes.c_int,
-                    ctypes.c_int,
-                ]
-                _gemm_batch[dtype] = batch
+            if dtype == np.float64 and not mkl_everywhere:
+                continue  # NumPy's OpenBLAS, for products and vector work alike
+            _bind_gemm(lib, dtype, name, scalar)
             _bind_vector_ops(lib, dtype, name[6], scalar)
     except (OSError, AttributeError) as error:
         _gemm.clear()
         _gemm_batch.clear()
         _vector.clear()
+        _product.clear()
         status = f"numpy (could not load MKL from {path}: {error})"
         return status
     global _max_threads
     _max_threads = getattr(lib, "MKL_Get_Max_Threads", None)
     if _max_threads is not None:
         _max_threads.restype, _max_threads.argtypes = ctypes.c_int, []
-    status = f"mkl ({os.path.basename(path)})"
+    float32 = "mkl"
+    if not mkl_everywhere:
+        float32 = _onednn_products() or "mkl (oneDNN not installed)"
+    float64 = "mkl" if mkl_everywhere else "numpy (OpenBLAS: faster than MKL on this CPU)"
+    status = (
+        f"mkl ({os.path.basename(path)}, {pool}); float32 products: {float32}; float64: {float64}"
+    )
     return status
+
+
+def _choose_openmp(lib):
+    """Put MKL on GNU OpenMP (oneDNN's threads) before its first call, unless
+    MKL_THREADING_LAYER names another layer or there is no libgomp; say which."""
+    asked = os.environ.get("MKL_THREADING_LAYER", "").strip().upper()
+    lib.MKL_Set_Threading_Layer.restype = ctypes.c_int
+    lib.MKL_Set_Threading_Layer.argtypes = [ctypes.c_int]
+    if asked:
+        if asked in THREADING_LAYERS:  # (set here too: MKL reads the variable only
+            lib.MKL_Set_Threading_Layer(THREADING_LAYERS[asked])  # if nothing loaded libgomp yet)
+        return f"threads: MKL_THREADING_LAYER={asked}"
+    try:
+        ctypes.CDLL("libgomp.so.1")
+    except OSError:
+        return "threads: Intel OpenMP (no libgomp)"
+    lib.MKL_Set_Threading_Layer(THREADING_LAYERS["GNU"])
+    return "threads: GNU OpenMP"
+
+
+def _onednn_products():
+    """Send float32 products to oneDNN's GEMM when it is installed; its name, or None."""
+    path = wheel_libs.find("libdnnl.so.3*")
+    if path is None:
+        return None
+    try:
+        _product[np.dtype(np.float32)] = sgemm.bind(path)
+    except (OSError, AttributeError):
+        return None
+    return (
+        f"onednn ({os.path.basename(path)}; MKL's GEMM is slower on {cpu.vendor() or 'this CPU'})"
+    )
+
+
+def _cblas_product(gemm):
+    """A CBLAS ``?gemm`` (row-major) as ``dot``'s product."""
+
+    def product(ta, tb, m, n, k, pa, lda, pb, ldb, beta, po, ldo):
+        gemm(ROW_MAJOR, ta, tb, m, n, k, 1.0, pa, lda, pb, ldb, beta, po, ldo)
+
+    return product
+
+
+def _bind_gemm(lib, dtype, name, scalar):
+    """MKL's GEMM and batched GEMM for one dtype (and ``dot``'s product, until another is chosen)."""
+    fn = getattr(lib, name)
+    fn.restype = None
+    fn.argtypes = [ctypes.c_int] * 6 + [
+        scalar,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        scalar,
+        ctypes.c_void_p,
+        ctypes.c_int,
+    ]
+    _gemm[dtype] = fn
+    _product[dtype] = _cblas_product(fn)
+    batch = getattr(lib, name + "_batch_strided", None)
+    if batch is not None:
+        batch.restype = None
+        batch.argtypes = [ctypes.c_int] * 6 + [
+            scalar,
+            ctypes.c_void_p,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_void_p,
+            ctypes.c_int,
+            ctypes.c_int,
+            scalar,
+            ctypes.c_void_p,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_int,
+        ]
+        _gemm_batch[dtype] = batch
 
 
 def mkl_threads():
@@ -149,10 +220,10 @@ def dot(a, b, out=None, accumulate=False):
         load()
     if a.ndim != 2 or b.ndim != 2 or a.size * b.shape[1] < MIN_FLOPS:  # m·k·n
         return np.dot(a, b) if out is None else _numpy_dot(a, b, out, accumulate)
-    gemm = _gemm.get(a.dtype)
+    product = _product.get(a.dtype)
     m, k = a.shape
     n = b.shape[1]
-    if gemm is None or b.dtype != a.dtype or k != b.shape[0]:
+    if product is None or b.dtype != a.dtype or k != b.shape[0]:
         return _numpy_dot(a, b, out, accumulate)
     la, lb = layout(a), layout(b)
     if la is None or lb is None:
@@ -161,14 +232,12 @@ def dot(a, b, out=None, accumulate=False):
         out = np.empty((m, n), a.dtype)
     elif not fits(out, m, n, a.dtype) or np.may_share_memory(out, a) or np.may_share_memory(out, b):
         return _numpy_dot(a, b, out, accumulate)
-    gemm(
-        ROW_MAJOR,
+    product(
         la[0],
         lb[0],
         m,
         n,
         k,
-        1.0,
         address(a),
         la[1],
         address(b),

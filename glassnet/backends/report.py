@@ -9,7 +9,7 @@ from importlib import metadata
 
 import numpy as np
 
-from . import allocator, blas, fused, onednn
+from . import allocator, blas, cpu, fused, onednn
 
 # optional packages: (distribution, what uses it, the extra that installs it)
 OPTIONAL = (
@@ -21,18 +21,6 @@ OPTIONAL = (
     ("onnx", "glassnet.onnx.export", "onnx"),
     ("mpi4py", "glassnet.distributed", "distributed"),
 )
-
-
-def cpu_name():
-    """The CPU's model name (Linux: /proc/cpuinfo), else the platform's word for it."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def numpy_blas():
@@ -65,7 +53,10 @@ def lines():
     rows = [
         ("glassnet", _version("glassnet") or "not installed (run from a checkout)"),
         ("Python", f"{platform.python_version()} ({sys.platform}, {platform.machine()})"),
-        ("CPU", f"{cpu_name()}, {os.cpu_count()} logical cores"),
+        (
+            "CPU",
+            f"{cpu.name()} ({cpu.vendor() or 'vendor unknown'}), {os.cpu_count()} logical cores",
+        ),
         ("NumPy", f"{np.__version__}, built with {numpy_blas()}"),
         ("matrix products", blas.load()),
         ("LSTM and convolutions", onednn.load()),

@@ -144,7 +144,7 @@ def _cblas_product(gemm):
 
 
 def _bind_gemm(lib, dtype, name, scalar):
-    """MKL's GEMM and batched GEMM for one dtype (and ``dot``'s product, until another is chosen)."""
+    """MKL's GEMM and batched GEMM for one dtype (also ``dot``'s, unless another is chosen)."""
     fn = getattr(lib, name)
     fn.restype = None
     fn.argtypes = [ctypes.c_int] * 6 + [

@@ -21,6 +21,7 @@ class Config:
     memory_steps: int = 3  # steps run in the separate peak-memory pass
     cooldown_s: float = 0.3  # pause between blocks when running multi-threaded (see timing.py)
     use_torch: bool = True
+    threads: int = 1  # every implementation's thread count (set when its process starts)
     # peak memory does not depend on the thread count: it is measured at the
     # first one and reused; (workload, implementation) -> (bytes, method)
     memory_cache: dict = dataclasses.field(default_factory=dict)
@@ -46,7 +47,7 @@ class Config:
 
     def at_threads(self, n):
         """These settings for a run at ``n`` threads (no cool-down needed at 1)."""
-        return dataclasses.replace(self, cooldown_s=self.cooldown_s if n > 1 else 0.0)
+        return dataclasses.replace(self, threads=n, cooldown_s=self.cooldown_s if n > 1 else 0.0)
 
     def pick(self, full, quick):
         """A size: ``full`` normally, ``quick`` under --quick."""

@@ -174,9 +174,10 @@ def blas_line(info):
 
 class BackgroundLoad:
     """How many cores other processes kept busy while the body ran: the
-    machine's busy CPU time (/proc/stat) minus this process's own, over the
-    wall time. Numbers taken while other work runs are not to be trusted,
-    the 2-thread ones least (a thread waits for a core someone else holds).
+    machine's busy CPU time (/proc/stat) minus this process's own and its
+    finished children's (the suite's workers), over the wall time. Numbers
+    taken while other work runs are not to be trusted, the 2-thread ones
+    least (a thread waits for a core someone else holds).
     ``cores`` stays None where /proc/stat does not exist."""
 
     def __enter__(self):
@@ -203,4 +204,4 @@ class BackgroundLoad:
             return None
         busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)
         t = os.times()
-        return time.perf_counter(), busy, t.user + t.system
+        return time.perf_counter(), busy, t.user + t.system + t.children_user + t.children_system

@@ -282,9 +282,11 @@ def markdown(result):
             ", ".join(f"{k}={v}" for k, v in env["env"].items() if v is not None)
             or "no BLAS/OpenMP variables set"
         )
-        + "; malloc thresholds (set by the suite through glassnet, shared by every "
-        f"implementation in the process): {env.get('malloc', 'unknown')}",
-        f"- Median of {meta['reps']} interleaved repetitions after warm-up ("
+        + "; malloc thresholds (set by the suite through glassnet, the same in every "
+        f"implementation's process): {env.get('malloc', 'unknown')}; each process's "
+        "OMP_NUM_THREADS, MKL_NUM_THREADS and OPENBLAS_NUM_THREADS are the row's threads",
+        f"- Each implementation in its own process; median of {meta['reps']} interleaved "
+        "repetitions after warm-up ("
         + ", ".join(f"{k}: {v}" for k, v in meta["long_reps"].items())
         + "); "
         "one step = forward, loss, backward, optimizer step, zero_grad. Ratios below 1 mean "

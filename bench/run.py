@@ -43,7 +43,7 @@ def run_suite(workloads, thread_counts, cfg, sides, log=print):
         for n in thread_counts:
             log(f"[bench] {w.name}, {n} thread(s) ...")
             start = time.perf_counter()
-            with environment.threads(n, sides.torch_module), environment.BackgroundLoad() as load:
+            with environment.BackgroundLoad() as load:  # (the workers set their own threads)
                 try:
                     new = w.run(cfg.at_threads(n), sides)
                 except Exception as exc:  # report it and go on with the others

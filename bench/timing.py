@@ -4,8 +4,9 @@ the machine hits all of them alike. Each block runs the step as many times
 as fit in about ``block_s`` seconds; a block's time divided by its steps is
 one sample, and the median of the samples is what the report shows.
 
-Python's garbage collector stays on: collecting a framework's garbage is
-part of its cost.
+Each implementation runs in its own process (``worker.py``), so the
+thread pools of one never spin beside another's steps. Python's garbage
+collector stays on: collecting a framework's garbage is part of its cost.
 
 Multi-threaded, each block starts after a pause of ``cfg.cooldown_s``: when
 a BLAS call returns, OpenBLAS's worker threads keep spinning for about
@@ -14,7 +15,6 @@ KMP_BLOCKTIME), libgomp's (PyTorch's) for less, and on a 2-core machine
 they would take a core from whatever runs next. Measured here: a PyTorch matmul right
 after a burst of NumPy matmuls took 1.5× as long as after a pause."""
 
-import gc
 import statistics
 import time
 
@@ -41,23 +41,23 @@ def block(step, n):
     return (time.perf_counter() - start) / n
 
 
-def interleaved(steps, cfg, reps=None):
-    """Time the callables in ``steps`` (name -> step()) against each other.
+def interleaved(runners, cfg, reps=None):
+    """Time the ``runners`` (name -> an object whose ``warm()`` and
+    ``block(n)`` run the step and return seconds per step: a worker
+    process each, see worker.py) against each other.
 
     Returns name -> list of seconds per step, one per repetition."""
     reps = reps or cfg.reps
     inner = {}
-    for name, step in steps.items():
+    for name, runner in runners.items():
         _pause(cfg)
-        per_step = warm_up(step, cfg.warmup_steps, cfg.warmup_s)
+        per_step = runner.warm()
         inner[name] = max(1, round(cfg.block_s / per_step)) if per_step > 0 else 1
-    gc.collect()
-    names, samples = list(steps), {name: [] for name in steps}
+    names, samples = list(runners), {name: [] for name in runners}
     for r in range(reps):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            step, n = steps[name], inner[name]
             _pause(cfg)
-            samples[name].append(block(step, n))
+            samples[name].append(runners[name].block(inner[name]))
     return samples
 
 

@@ -247,11 +247,43 @@ def test_memory_pass_counts_the_buffers_glassnet_keeps_for_reuse():
     cfg = Config.make(quick=True)
     impl = next(i for i in LSTM().impls(cfg, Sides(use_torch=False)) if i.name == "glassnet")
     impl.make()()  # (what the timing leaves behind)
-    counted = [common._peak(impl, cfg, 2, None)["peak_bytes"] for _ in range(2)]
+    counted = [common.peak(impl, 2)["peak_bytes"] for _ in range(2)]
     kept = (
         sum(k.workspace_bytes for k in onednn.cached("lstm").values()) if onednn.available() else 0
     )
     impl.forget = None
-    reused = common._peak(impl, cfg, 2, None)["peak_bytes"]
+    reused = common.peak(impl, 2)["peak_bytes"]
     assert abs(counted[0] - counted[1]) < 0.05 * counted[0]  # the same each time
     assert counted[0] > reused + max(kept, 1 << 16)
+
+
+def test_each_implementation_runs_in_a_process_of_its_own_at_the_asked_threads():
+    """A worker builds one implementation with its thread count fixed by the
+    environment before anything loads, answers warm/block/memory requests,
+    and reports a broken implementation instead of hanging."""
+    from bench.config import Config
+    from bench.worker import THREAD_VARS, Worker
+
+    cfg = Config.make(quick=True).at_threads(2)
+    worker = Worker("tiny", "glassnet", cfg, torch=False)
+    try:
+        assert worker.first_reply() == {"ready": True}
+        assert worker.ask({"do": "warm"})["s"] > 0
+        assert worker.ask({"do": "block", "n": 3})["s"] > 0
+        assert worker.ask({"do": "memory", "steps": 2})["peak_bytes"] > 0
+        assert "unknown request" in worker.ask({"do": "dance"})["error"]
+    finally:
+        worker.close()
+    missing = Worker("tiny", "nosuch", cfg, torch=False)
+    try:
+        assert "no implementation 'nosuch'" in missing.first_reply()["error"]
+    finally:
+        missing.close()
+    torch_side = Worker("tiny", "pytorch", cfg, torch=True)
+    try:
+        if "error" not in torch_side.first_reply():  # (torch installed)
+            threads = torch_side.ask({"do": "threads"})
+            assert threads["torch"] == 2
+            assert threads["env"] == {v: "2" for v in THREAD_VARS}
+    finally:
+        torch_side.close()

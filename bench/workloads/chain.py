@@ -94,8 +94,8 @@ class Chain:
         n = self.lengths(cfg)[0]
         return [chain_impl(fw, n, None) for fw in (fws.glassnet, fws.torch) if fw is not None]
 
-    def run(self, cfg, fws):
-        cfg = cfg.for_long_steps(REPS_SHARE)
+    def measured(self, cfg, fws):
+        """Each framework's chain at each length, named ``<framework>@<length>``."""
         impls, sides = [], [fws.glassnet] + ([fws.torch] if fws.torch is not None else [])
         # the resident set counts PyTorch's graph nodes too; it is page-grained, so not --quick
         rss = "rss" if not cfg.quick and memory.rss_available() else None
@@ -104,7 +104,11 @@ class Chain:
                 impl = chain_impl(fw, n, rss, fresh_memory=rss is not None)
                 impl.name = f"{fw.name}@{n}"
                 impls.append(impl)
-        results, _ = measure(impls, cfg, 1, memory_steps=1, key=self.name)
+        return impls
+
+    def run(self, cfg, fws):
+        cfg = cfg.for_long_steps(REPS_SHARE)
+        results, _ = measure(self, self.measured(cfg, fws), cfg, 1, memory_steps=1)
         rows = []
         for n in self.lengths(cfg):
             per_length = {

@@ -1,12 +1,16 @@
 """What every training-step workload shares: its implementations (``Impl``),
 turning a framework into one, and measuring them all against each other
-into one result row (timing interleaved, then a peak-memory pass each)."""
+into one result row (each in its own process, timing interleaved, then a
+peak-memory pass each)."""
 
 import itertools
 import traceback
 
 from .. import memory, timing
 from ..frameworks import train_step
+from ..worker import Worker
+
+EXTRA = "extra:"  # the name prefix of a reference step timed beside the implementations
 
 LABELS = {
     "glassnet": "glassnet",
@@ -21,11 +25,23 @@ class Impl:
     and returns ``step()``; without ``make``, ``reason`` says why it is n/a."""
 
     def __init__(
-        self, name, make=None, memory_method="tracemalloc", reason=None, memory=None, forget=None
+        self,
+        name,
+        make=None,
+        memory_method="tracemalloc",
+        reason=None,
+        memory=None,
+        forget=None,
+        details=None,
     ):
         self.name, self.make, self.memory_method, self.reason = name, make, memory_method, reason
         self.memory = memory  # () -> peak bytes, measured its own way (else memory_method)
         self.forget = forget  # () -> None, run before the memory pass (see Framework.forget)
+        self.details = details  # () -> what a run found out (digits: epochs, accuracy), or None
+
+    @property
+    def needs_torch(self):
+        return self.name.split("@")[0] == "pytorch"
 
 
 def not_available(name, reason):
@@ -81,55 +97,99 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def measure(impls, cfg, items, extra_steps=None, reps=None, memory_steps=None, key=None):
-    """Time ``impls`` (and the reference callables of ``extra_steps``)
-    interleaved, then measure each impl's peak memory (once per ``key``,
-    the workload's name: later thread counts reuse it).
+def reference_steps(steps):
+    """Reference callables (name -> step) as implementations named ``extra:<name>``."""
+    return [Impl(EXTRA + name, make=lambda fn=fn: fn) for name, fn in steps.items()]
+
+
+class _Runner:
+    """timing.interleaved's view of a worker."""
+
+    def __init__(self, worker):
+        self.worker = worker
+
+    def _seconds(self, request):
+        reply = self.worker.ask(request)
+        if "s" not in reply:
+            raise RuntimeError(reply.get("error", f"no time in {reply!r}"))
+        return reply["s"]
+
+    def warm(self):
+        return self._seconds({"do": "warm"})
+
+    def block(self, n):
+        return self._seconds({"do": "block", "n": n})
+
+
+def measure(workload, impls, cfg, items, reps=None, memory_steps=None):
+    """Time ``impls`` (what ``workload.measured(cfg, sides)`` gives: its
+    implementations and its reference steps, ``extra:…``) against each other,
+    each in its own process at ``cfg.threads`` threads, interleaved; then
+    measure each implementation's peak memory in its process (once per
+    workload: later thread counts reuse it).
 
     Returns (results, extra_times): results maps impl name -> a dict with
     status 'ok' (and the numbers), 'n/a' or 'error' (and the reason);
-    extra_times maps each extra step's name -> its timing summary."""
-    results, steps = {}, {}
-    for impl in impls:
-        if impl.make is None:
-            results[impl.name] = {"status": "n/a", "reason": impl.reason}
-            continue
-        try:
-            step = impl.make()
-            step()
-            steps[impl.name] = step
-        except Exception as exc:  # a broken side is reported, the others still run
-            results[impl.name] = {"status": "error", "reason": _error(exc)}
-    steps.update(extra_steps or {})
-    samples = timing.interleaved(steps, cfg, reps)
-    for impl in impls:
-        if impl.name in steps:
+    extra_times maps each reference step's name -> its timing summary."""
+    results, workers = {}, {}
+    try:
+        for impl in impls:
+            if impl.make is None:
+                results[impl.name] = {"status": "n/a", "reason": impl.reason}
+            else:
+                workers[impl.name] = Worker(workload.name, impl.name, cfg, impl.needs_torch)
+        for name, worker in list(workers.items()):
+            reply = worker.first_reply()
+            if "error" in reply:  # a broken side is reported, the others still run
+                results[name] = {"status": "error", "reason": reply["error"]}
+                worker.close()
+                del workers[name]
+        samples = timing.interleaved({n: _Runner(w) for n, w in workers.items()}, cfg, reps)
+        extra_times = {}
+        for impl in impls:
+            if impl.name not in workers:
+                continue
+            if impl.name.startswith(EXTRA):
+                extra_times[impl.name[len(EXTRA) :]] = timing.summary(samples[impl.name], 1)
+                continue
+            worker = workers[impl.name]
+            details = worker.ask({"do": "details"}).get("details")
             results[impl.name] = {
                 "status": "ok",
                 **timing.summary(samples[impl.name], items),
-                **_peak(impl, cfg, memory_steps, key),
+                **_cached_peak(worker, impl, cfg, memory_steps, workload.name),
+                **({"details": details} if details is not None else {}),
             }
-    extra_times = {name: timing.summary(samples[name], 1) for name in (extra_steps or {})}
+    finally:
+        for worker in workers.values():
+            worker.close()
     return results, extra_times
 
 
-def _peak(impl, cfg, memory_steps, key):
-    cached = cfg.memory_cache.get((key, impl.name)) if key else None
+def _cached_peak(worker, impl, cfg, memory_steps, key):
+    cached = cfg.memory_cache.get((key, impl.name))
     if cached is None:
-        try:
-            if impl.memory is not None:
-                peak = impl.memory()
-            else:
-                run = _memory_run(impl, memory_steps or cfg.memory_steps)
-                if impl.forget is not None:
-                    impl.forget()
-                peak = memory.peak_bytes(impl.memory_method, run)
-            cached = {"peak_bytes": peak, "memory_method": impl.memory_method}
-        except Exception as exc:
-            return {"peak_bytes": None, "memory_error": _error(exc)}
-        if key:
+        cached = worker.ask({"do": "memory", "steps": memory_steps or cfg.memory_steps})
+        if "peak_bytes" in cached and cached["peak_bytes"] is not None:
             cfg.memory_cache[(key, impl.name)] = cached
     return dict(cached)
+
+
+def peak(impl, steps):
+    """``impl``'s peak memory over ``steps`` steps of a freshly made model
+    (or its own ``memory`` measure): {"peak_bytes", "memory_method"}, or
+    {"peak_bytes": None, "memory_error"}."""
+    try:
+        if impl.memory is not None:
+            bytes_ = impl.memory()
+        else:
+            run = _memory_run(impl, steps)
+            if impl.forget is not None:
+                impl.forget()
+            bytes_ = memory.peak_bytes(impl.memory_method, run)
+    except Exception as exc:
+        return {"peak_bytes": None, "memory_error": _error(exc)}
+    return {"peak_bytes": bytes_, "memory_method": impl.memory_method}
 
 
 def _memory_run(impl, steps):
@@ -188,11 +248,14 @@ class TrainingWorkload:
     def extra(self, cfg, results, extra_times):
         return {}
 
+    def measured(self, cfg, fws):
+        """The implementations and reference steps ``measure`` runs (each
+        worker process rebuilds its own from this)."""
+        return self.impls(cfg, fws) + reference_steps(self.extra_steps(cfg))
+
     def run(self, cfg, fws):
         items = self.items(cfg)
-        results, extra_times = measure(
-            self.impls(cfg, fws), cfg, items, self.extra_steps(cfg), key=self.name
-        )
+        results, extra_times = measure(self, self.measured(cfg, fws), cfg, items)
         return [
             row(
                 self,

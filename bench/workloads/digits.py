@@ -49,12 +49,24 @@ def digits_impl(fw, data, max_epochs, outcome):
 
         return run
 
-    return Impl(fw.name, make, fw.memory_method)
+    return Impl(fw.name, make, fw.memory_method, details=lambda: outcome.get(fw.name))
 
 
 class Digits:
     name = "digits"
     title = "digits MLP 64-64-10 to 97% test accuracy (Adam, batch 32), whole run"
+
+    def measured(self, cfg, fws, data=None):
+        """glassnet's and PyTorch's whole runs (each reports its epochs and accuracy)."""
+        data = split() if data is None else data
+        outcome, max_epochs = {}, cfg.pick(100, 3)
+        impls = [digits_impl(fws.glassnet, data, max_epochs, outcome)]
+        impls.append(
+            digits_impl(fws.torch, data, max_epochs, outcome)
+            if fws.torch is not None
+            else not_available("pytorch", fws.torch_reason)
+        )
+        return impls
 
     def run(self, cfg, fws):
         max_epochs = cfg.pick(100, 3)
@@ -75,15 +87,9 @@ class Digits:
                 "pytorch": {"status": "n/a", "reason": reason},
             }
             return [row(self, results, None, step="run", params=params)]
-        outcome = {}
-        impls = [digits_impl(fws.glassnet, data, max_epochs, outcome)]
-        impls.append(
-            digits_impl(fws.torch, data, max_epochs, outcome)
-            if fws.torch is not None
-            else not_available("pytorch", fws.torch_reason)
-        )
         cfg = cfg.for_long_steps(REPS_SHARE)
-        results, _ = measure(impls, cfg, 1, memory_steps=1, key=self.name)
+        results, _ = measure(self, self.measured(cfg, fws, data), cfg, 1, memory_steps=1)
+        outcome = {name: r.pop("details") for name, r in results.items() if "details" in r}
         n_train = len(data[0])
         for name, r in results.items():
             if r.get("ms_per_step") and name in outcome:

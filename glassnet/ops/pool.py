@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
+from ..backends import onednn
 from ._graph import constant
 from ._im2col import out_size, pad2d, tap
 from .linear_map import LinearMap
@@ -47,6 +48,12 @@ class MaxPool2d(Op):
 
     With ``indices`` (a list), the flat position h·W + w of each winner in the
     unpadded input plane is appended to it (``return_indices``).
+
+    A float32 batch without a NaN, undilated windows (with gaps a window can
+    lie wholly in the padding: −∞ here, oneDNN gives the lowest float), goes
+    to oneDNN's pooling instead when it is installed (``backends.onednn.pool``:
+    threaded, about half the time here; the same maxima and winners);
+    ``backward_graph`` then finds the winners again by the walk above.
     """
 
     formula = "y[p, q] = max of x_pad over window (p, q) (the padding is −∞)"
@@ -67,42 +74,94 @@ class MaxPool2d(Op):
         ceil_mode=False,
         indices=None,
     ):
-        hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
-        xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew, -np.inf)
-        taps = _taps(kernel)
-        plane = x.shape[:2] + hw
-        best = alloc.empty(plane, dtype=x.dtype)
-        np.copyto(best, xp[_at(taps[0], stride, dilation, hw)])
-        winner = alloc.zeros(plane, dtype=np.min_scalar_type(len(taps) - 1))
-        s, better, code = np.empty_like(best), alloc.empty(plane, dtype=bool), np.empty_like(winner)
-        for k, ij in enumerate(taps[1:], 1):
-            np.copyto(s, xp[_at(ij, stride, dilation, hw)])
-            np.greater(s, best, out=better)
-            better |= np.isnan(s)
-            np.maximum(best, s, out=best)
-            np.multiply(better, winner.dtype.type(k), out=code)
-            np.maximum(winner, code, out=winner)
+        geometry = (kernel, stride, padding, dilation, ceil_mode)
+        if indices is None and tuple(dilation) == (1, 1) and _onednn_takes(x):
+            out = _onednn_forward(ctx, x, geometry)
+            if out is not None:
+                return out
+        best, winner, xp_shape = _winners(x, *geometry)
         if ctx.needs_input_grad:
             ctx.save_for_backward(winner)
-            ctx.geometry = (x.shape, xp.shape, kernel, stride, padding, dilation)
+            ctx.geometry = (x.shape, xp_shape, kernel, stride, padding, dilation)
         if indices is not None:
             indices.append(_flat_indices(winner, x.shape, kernel, stride, padding, dilation))
         return best
 
     @staticmethod
     def backward(ctx, grad):
+        if hasattr(ctx, "pool_kernel"):  # (oneDNN's forward: its workspace holds the winners)
+            workspace, _ = ctx.saved_tensors
+            gx = alloc.empty(ctx.pool_kernel.shapes[0], np.float32)
+            ctx.pool_kernel.backward(np.ascontiguousarray(grad, np.float32), workspace, gx)
+            return (gx,)
         (winner,) = ctx.saved_tensors
         return (_to_winners(grad, winner, ctx.geometry),)
 
     @staticmethod
     def backward_graph(ctx, grad):
-        (winner,) = ctx.saved_tensors
-        geometry = ctx.geometry
+        if hasattr(ctx, "pool_kernel"):  # the winners again, by glassnet's own walk over x
+            _, x = ctx.saved_tensors
+            kernel, stride, padding, dilation, ceil_mode = ctx.pool_geometry
+            _, winner, xp_shape = _winners(x, *ctx.pool_geometry)
+            geometry = (x.shape, xp_shape, kernel, stride, padding, dilation)
+        else:
+            (winner,) = ctx.saved_tensors
+            geometry = ctx.geometry
         return LinearMap.apply(
             grad,
             lambda g: _to_winners(g, winner, geometry),
             lambda gx: _from_winners(gx, winner, geometry),
         )
+
+
+def _winners(x, kernel, stride, padding, dilation, ceil_mode):
+    """glassnet's own max pooling: (each window's maximum, its winning tap
+    (a small integer), the padded input's shape)."""
+    hw, (eh, ew) = pool_geometry(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    xp = pad2d(x, padding[0], padding[0] + eh, padding[1], padding[1] + ew, -np.inf)
+    taps = _taps(kernel)
+    plane = x.shape[:2] + hw
+    best = alloc.empty(plane, dtype=x.dtype)
+    np.copyto(best, xp[_at(taps[0], stride, dilation, hw)])
+    winner = alloc.zeros(plane, dtype=np.min_scalar_type(len(taps) - 1))
+    s, better, code = np.empty_like(best), alloc.empty(plane, dtype=bool), np.empty_like(winner)
+    for k, ij in enumerate(taps[1:], 1):
+        np.copyto(s, xp[_at(ij, stride, dilation, hw)])
+        np.greater(s, best, out=better)
+        better |= np.isnan(s)
+        np.maximum(best, s, out=best)
+        np.multiply(better, winner.dtype.type(k), out=code)
+        np.maximum(winner, code, out=winner)
+    return best, winner, xp.shape
+
+
+def _onednn_takes(x):
+    """Can oneDNN pool x: a float32 (N, C, H, W) batch without a NaN (oneDNN's
+    maximum passes over NaN where PyTorch's, and glassnet's, lets it win)?"""
+    return (
+        x.ndim == 4
+        and x.dtype == np.float32
+        and x.size > 0
+        and onednn.available()
+        and not np.isnan(np.max(x))
+    )
+
+
+def _onednn_forward(ctx, x, geometry):
+    """MaxPool2d's forward by oneDNN (None when its output size would differ)."""
+    kernel, stride, padding, dilation, ceil_mode = geometry
+    hw, extra = pool_geometry(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    pad_r = (padding[0] + extra[0], padding[1] + extra[1])
+    pool = onednn.pool_kernel(x.shape, kernel, stride, dilation, padding, pad_r)
+    if pool.shapes[1][2:] != hw:
+        return None
+    x = np.ascontiguousarray(x)
+    out = alloc.empty(pool.shapes[1], np.float32)
+    workspace = pool.forward(x, out)
+    if ctx.needs_input_grad:
+        ctx.save_for_backward(workspace, x)
+        ctx.pool_kernel, ctx.pool_geometry = pool, geometry
+    return out
 
 
 def _to_winners(grad, winner, geometry):

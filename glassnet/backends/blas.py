@@ -30,7 +30,6 @@ import numpy as np
 
 from . import cpu, wheel_libs
 from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, same_view
-from .onednn import sgemm
 
 MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
 VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
@@ -125,6 +124,8 @@ def _onednn_products():
     path = wheel_libs.find("libdnnl.so.3*")
     if path is None:
         return None
+    from .onednn import sgemm  # (here: importing glassnet need not import oneDNN's bindings)
+
     try:
         _product[np.dtype(np.float32)] = sgemm.bind(path)
     except (OSError, AttributeError):

@@ -64,7 +64,9 @@ def test_forget_reaches_into_a_copy_from_before_clear_caches(
 
 
 def test_cached_names_the_kinds_it_knows():
-    with pytest.raises(ValueError, match=r"unknown kind 'rnn'; expected one of \['conv', 'lstm', 'pool'\]"):
+    with pytest.raises(
+        ValueError, match=r"unknown kind 'rnn'; expected one of \['conv', 'gru', 'lstm', 'pool'\]"
+    ):
         onednn.cached("rnn")
 
 

@@ -20,8 +20,10 @@ once: the LSTM's four gates are one batched product, computed feature-major,
 A float32 LSTM runs each layer and direction as one oneDNN call instead
 when ``glassnet[onednn]`` is installed (``glassnet.ops.recurrent.fused_lstm``, what
 PyTorch's nn.LSTM does on CPU): the same numbers, one graph node per layer
-and direction, about 1.6× faster. ``with glassnet.backends.onednn.disabled():`` (or
-``GLASSNET_ONEDNN=0``) runs the steps above, whose every gate you can see.
+and direction, about 1.6× faster. A float32 GRU likewise
+(``glassnet.ops.recurrent.fused_gru``: oneDNN's linear-before-reset GRU).
+``with glassnet.backends.onednn.disabled():`` (or ``GLASSNET_ONEDNN=0``)
+runs the steps above, whose every gate you can see.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from ..backends import fused as fused_steps
 from ..devices import as_device
 from ..errors import ShapeError
 from ..functions import api
-from ..ops.recurrent import fused_lstm
+from ..ops.recurrent import fused_gru, fused_lstm
 from ..ops.recurrent.layer import CELLS, LayerOutput, run_direction
 from ..tensor import Tensor
 from . import functional as F
@@ -211,7 +213,9 @@ class RNNBase(Module):
         names = self._flat_weights_names
         finals = []
         plain = not fused_steps.enabled  # recorded ops: create_graph can differentiate them
-        fused = not plain and fused_lstm.usable(self.mode, x)  # oneDNN: a direction in one call
+        # oneDNN: a direction in one call (LSTM, or GRU as linear-before-reset GRU)
+        fused_layer = fused_gru if self.mode == "GRU" else fused_lstm
+        fused = not plain and fused_layer.usable(self.mode, x)
         for layer in range(self.num_layers):
             states, runs = [], []
             for d in range(directions):
@@ -219,7 +223,7 @@ class RNNBase(Module):
                 w_ih, w_hh, *b = (getattr(self, n) for n in names[j * per : (j + 1) * per])
                 b_ih, b_hh = b if b else (None, None)
                 if fused:
-                    out, final = fused_lstm.run_layer(
+                    out, final = fused_layer.run_layer(
                         x, initial[j], w_ih, w_hh, b_ih, b_hh, reverse=d == 1
                     )
                     finals.append(final)

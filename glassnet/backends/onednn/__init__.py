@@ -11,19 +11,22 @@ they are in cache (and ~1.6× faster here). With
 ``libdnnl.so.3``) glassnet calls that same primitive through ctypes for
 float32 ``nn.LSTM`` layers (``glassnet.ops.recurrent.fused_lstm``); the math is the
 same (PyTorch's gate order i, f, g, o), the per-step values stay inside
-oneDNN. The same goes for float32 2-D convolutions (``glassnet.ops.conv``,
-groups 1): PyTorch's ``conv2d`` on CPU is oneDNN's convolution, which on
-the CNN of ``bench/`` is about 3× glassnet's im2col and per-image products
-for the second layer (8 → 16 channels) and as fast for the first. And for
-float32 max pooling without a NaN (``glassnet.ops.pool``; ``pool``): about
-half the time of glassnet's walk over the taps on one core, threaded.
+oneDNN. Float32 ``nn.GRU`` layers likewise run oneDNN's linear-before-reset
+GRU primitive (``glassnet.ops.recurrent.fused_gru``). The same goes for
+float32 2-D convolutions (``glassnet.ops.conv``, groups 1): PyTorch's
+``conv2d`` on CPU is oneDNN's convolution, which on the CNN of ``bench/``
+is about 3× glassnet's im2col and per-image products for the second layer
+(8 → 16 channels) and as fast for the first. And for float32 max pooling
+without a NaN (``glassnet.ops.pool``; ``pool``): about half the time of
+glassnet's walk over the taps on one core, threaded.
 
 ``GLASSNET_ONEDNN=0``, ``glassnet.backends.onednn.enabled = False`` or
 ``with glassnet.onednn.disabled():`` turn it off; float64 always runs
 glassnet's own steps and im2col.
 
 The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
-(``lstm_kernel``), ``conv`` (``conv_kernel``), ``pool`` (``pool_kernel``),
+(``lstm_kernel``), ``gru`` (``gru_kernel``: linear-before-reset GRU, PyTorch's),
+``conv`` (``conv_kernel``), ``pool`` (``pool_kernel``),
 ``sgemm`` (its float32 GEMM, for ``backends.blas``). Kernels are cached per shape
 (the ``KEEP`` latest of each kind); ``clear_caches()`` lets them go.
 """
@@ -32,9 +35,10 @@ import contextlib
 import os
 
 from .. import wheel_libs
-from . import capi, conv, lstm, pool
+from . import capi, conv, gru, lstm, pool
 from .capi import KEEP, OneDNNError
 from .conv import conv_kernel
+from .gru import gru_kernel
 from .lstm import lstm_kernel
 from .pool import pool_kernel
 
@@ -48,6 +52,7 @@ __all__ = [
     "conv_kernel",
     "disabled",
     "enabled",
+    "gru_kernel",
     "load",
     "lstm_kernel",
     "pool_kernel",
@@ -59,7 +64,7 @@ _ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", 
 enabled = not _ENV_OFF  # False: glassnet's own LSTM and convolution (``disabled()`` for a while)
 status = "not loaded yet"  # in words: whether oneDNN runs LSTM layers and convolutions, and why not
 
-_CACHES = {"lstm": lstm.KERNELS, "conv": conv.KERNELS, "pool": pool.KERNELS}
+_CACHES = {"lstm": lstm.KERNELS, "gru": gru.KERNELS, "conv": conv.KERNELS, "pool": pool.KERNELS}
 
 
 def load():
@@ -112,7 +117,7 @@ def clear_caches():
 
 
 def cached(kind):
-    """The kernels cached now for ``kind`` ('lstm', 'conv' or 'pool'): key -> kernel,
+    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv' or 'pool'): key -> kernel,
     the least recently used first (a copy: changing it changes no cache)."""
     if kind not in _CACHES:
         raise ValueError(f"onednn.cached: unknown kind {kind!r}; expected one of {sorted(_CACHES)}")

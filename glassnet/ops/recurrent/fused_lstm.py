@@ -136,11 +136,13 @@ def _summed_bias(b_ih, b_hh, w_hh):
 
 
 class LayerState(Op):
-    """The final state of the ``LSTMLayer`` that made ``out``. Its gradient is
-    handed to that layer's backward through ``finals`` (the layer was
-    recorded first, so its backward runs after this one)."""
+    """The final state of the ``LSTMLayer`` (or ``fused_gru.GRULayer``) that
+    made ``out``. Its gradient is handed to that layer's backward through
+    ``finals`` (the layer was recorded first, so its backward runs after this one)."""
 
-    formula = "(h_T, c_T) = the final state of the LSTMLayer that made the input"
+    formula = (
+        "(h_T, c_T) (LSTM) or h_T (GRU) = the final state of the fused layer that made the input"
+    )
     rule = (
         "∂L/∂(h_T, c_T) is handed to that layer's backward (through finals); "
         "the input (the layer's output) gets 0 from here"

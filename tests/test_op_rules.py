@@ -79,6 +79,13 @@ def _fused_lstm():
     return out.sum() + h.sum() + c.sum()
 
 
+def _fused_gru():
+    layer = nn.GRU(3, 4)  # float32: one oneDNN node per layer
+    x = gn.tensor(np.random.uniform(-1, 1, (5, 2, 3)), dtype=np.float32, requires_grad=True)
+    out, h = layer(x)
+    return out.sum() + h.sum()
+
+
 def _index_put():
     x = t(3, 4) * 1.0  # not a leaf: x[...] = v records IndexPut
     x[1] = t(4)
@@ -174,8 +181,9 @@ BUILDERS = {
     "LayerOutput": lambda: _rnn("RNN"),
     "LSTMLayer": _fused_lstm,
     "LayerState": _fused_lstm,
+    "GRULayer": _fused_gru,
 }
-NEEDS_ONEDNN = {"LSTMLayer", "LayerState"}
+NEEDS_ONEDNN = {"LSTMLayer", "LayerState", "GRULayer"}
 
 OPS = op_classes()
 

@@ -67,6 +67,7 @@ class GRULayer(Op):
         training = ctx.needs_input_grad is not None
         kernel = onednn.gru_kernel(steps, batch, n_in, hidden, reverse, training)
         x, h0 = np.ascontiguousarray(x), np.ascontiguousarray(h0)
+        given = tuple(p for p in (w_ih, w_hh, b_ih, b_hh) if p is not None)
         w_ih, w_hh = gru.to_onednn(w_ih), gru.to_onednn(w_hh)
         bias = gru.lbr_bias(b_ih, b_hh, hidden, x.dtype)
         out = POOL.empty((steps, batch, hidden), x.dtype)
@@ -75,13 +76,15 @@ class GRULayer(Op):
         kernel.forward(x, h0[0], w_ih, w_hh, bias, out, final[0], workspace)
         finals.state = final
         if training:
-            ctx.saved = (x, h0, w_ih, w_hh, bias, out, final, workspace)
+            # (the parameters as given too: backward uses the copies, but a change
+            # in place before it is an error, as on every other path)
+            ctx.saved = (x, h0, w_ih, w_hh, bias, out, final, workspace, *given)
             ctx.kernel, ctx.finals, ctx.bias = kernel, finals, b_ih is not None
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, h0, w_ih, w_hh, bias, out, final, workspace = ctx.saved_tensors
+        x, h0, w_ih, w_hh, bias, out, final, workspace = ctx.saved_tensors[:8]
         finals, need = ctx.finals, ctx.needs_input_grad
         d_final = finals.grad if finals.grad is not None else np.zeros_like(final)
         finals.grad = None

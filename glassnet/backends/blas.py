@@ -40,6 +40,7 @@ status = "not loaded yet"  # which library multiplies glassnet's matrices, in wo
 _product = {}  # dtype -> product(ta, tb, m, n, k, pa, lda, pb, ldb, beta, po, ldo): dot's GEMM
 _gemm = {}  # dtype -> cblas_sgemm / cblas_dgemm (StackedProduct), once loaded
 _gemm_batch = {}  # dtype -> cblas_?gemm_batch_strided (StackedProduct.all, halves)
+gemm_groups = {}  # dtype -> cblas_?gemm_batch (pointer arrays): ``stacks.matmul``
 _max_threads = None  # MKL's mkl_get_max_threads, once loaded
 _vector = {}  # (name, dtype) -> cblas_?axpby and MKL VML's v?Mul, v?Sqrt, v?LinearFrac
 _loaded = False
@@ -81,10 +82,8 @@ def load():
             _bind_gemm(lib, dtype, name, scalar)
             _bind_vector_ops(lib, dtype, name[6], scalar)
     except (OSError, AttributeError) as error:
-        _gemm.clear()
-        _gemm_batch.clear()
-        _vector.clear()
-        _product.clear()
+        for table in (_gemm, _gemm_batch, gemm_groups, _vector, _product):
+            table.clear()
         status = f"numpy (could not load MKL from {path}: {error})"
         return status
     global _max_threads
@@ -145,39 +144,24 @@ def _cblas_product(gemm):
 
 
 def _bind_gemm(lib, dtype, name, scalar):
-    """MKL's GEMM and batched GEMM for one dtype (also ``dot``'s, unless another is chosen)."""
+    """MKL's GEMM, batched GEMMs (strided, and of pointer arrays: ``stacks``) for
+    one dtype (the GEMM is also ``dot``'s, unless another is chosen)."""
+    p, n = ctypes.c_void_p, ctypes.c_int
     fn = getattr(lib, name)
     fn.restype = None
-    fn.argtypes = [ctypes.c_int] * 6 + [
-        scalar,
-        ctypes.c_void_p,
-        ctypes.c_int,
-        ctypes.c_void_p,
-        ctypes.c_int,
-        scalar,
-        ctypes.c_void_p,
-        ctypes.c_int,
-    ]
+    fn.argtypes = [n] * 6 + [scalar, p, n, p, n, scalar, p, n]
     _gemm[dtype] = fn
     _product[dtype] = _cblas_product(fn)
     batch = getattr(lib, name + "_batch_strided", None)
     if batch is not None:
         batch.restype = None
-        batch.argtypes = [ctypes.c_int] * 6 + [
-            scalar,
-            ctypes.c_void_p,
-            ctypes.c_int,
-            ctypes.c_int,
-            ctypes.c_void_p,
-            ctypes.c_int,
-            ctypes.c_int,
-            scalar,
-            ctypes.c_void_p,
-            ctypes.c_int,
-            ctypes.c_int,
-            ctypes.c_int,
-        ]
+        batch.argtypes = [n] * 6 + [scalar, p, n, n, p, n, n, scalar, p, n, n, n]
         _gemm_batch[dtype] = batch
+    group = getattr(lib, name + "_batch", None)  # (groups of GEMMs given by pointer arrays)
+    if group is not None:
+        group.restype = None
+        group.argtypes = [n] + [p] * 13 + [n, p]  # (the group count by value)
+        gemm_groups[dtype] = group
 
 
 def mkl_threads():

@@ -23,6 +23,7 @@ a single (..., L, S) array alive for backward: P.
 import numpy as np
 
 from ..autograd import Op
+from ..backends.stacks import matmul
 from ._graph import constant
 from ._util import unbroadcast
 from .softmax import Softmax
@@ -30,7 +31,7 @@ from .softmax import Softmax
 
 def attention_weights(q, k, scale, bias=None, keep=None):
     """P = softmax(scale · Q Kᵀ + B, masked by keep) on arrays; all-blocked rows get 0."""
-    s = np.matmul(q, np.swapaxes(k, -1, -2))  # a fresh array: the rest works in place
+    s = matmul(q, np.swapaxes(k, -1, -2))  # a fresh array: the rest works in place
     s *= scale
     if bias is not None:
         s = s + bias
@@ -72,7 +73,7 @@ class ScaledDotProductAttention(Op):
     def forward(ctx, q, k, v, bias=None, *, scale, keep=None, drop=None):
         p = attention_weights(q, k, scale, bias, keep)
         pd = p if drop is None else p * drop
-        out = np.matmul(pd, v)
+        out = matmul(pd, v)
         ctx.save_for_backward(q, k, v, p)
         ctx.scale, ctx.drop, ctx.keep = scale, drop, keep
         ctx.bias_shape = None if bias is None else np.shape(bias)
@@ -105,18 +106,18 @@ class ScaledDotProductAttention(Op):
         gq = gk = gv = gb = None
         if need[2]:
             pd = p if drop is None else p * drop
-            gv = unbroadcast(np.matmul(np.swapaxes(pd, -1, -2), grad), v.shape)
+            gv = unbroadcast(matmul(np.swapaxes(pd, -1, -2), grad), v.shape)
         if need[0] or need[1] or (len(need) > 3 and need[3]):
-            ds = np.matmul(grad, np.swapaxes(v, -1, -2))  # ∂L/∂P, then ∂L/∂S in place
+            ds = matmul(grad, np.swapaxes(v, -1, -2))  # ∂L/∂P, then ∂L/∂S in place
             if drop is not None:
                 ds *= drop
             ds -= np.sum(ds * p, axis=-1, keepdims=True)
             ds *= p
             if need[0]:
-                gq = unbroadcast(np.matmul(ds, k), q.shape)
+                gq = unbroadcast(matmul(ds, k), q.shape)
                 gq *= scale
             if need[1]:
-                gk = unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q), k.shape)
+                gk = unbroadcast(matmul(np.swapaxes(ds, -1, -2), q), k.shape)
                 gk *= scale
             if len(need) > 3 and need[3]:
                 gb = unbroadcast(ds, ctx.bias_shape)

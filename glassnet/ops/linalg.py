@@ -6,6 +6,7 @@ import numpy as np
 from .. import alloc
 from ..autograd import Op
 from ..backends.blas import MIN_FLOPS, dot
+from ..backends.stacks import matmul
 from ..errors import ShapeError, describe
 from ._graph import sum_to
 from ._util import unbroadcast
@@ -53,7 +54,7 @@ class MatMul(Op):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            out = dot(a, b) if a.ndim == 2 and b.ndim == 2 else np.matmul(a, b)
+            out = dot(a, b) if a.ndim == 2 and b.ndim == 2 else matmul(a, b)
         except ValueError:
             raise _matmul_error(np.asarray(a), np.asarray(b)) from None
         ctx.save_for_backward(a, b)
@@ -74,9 +75,9 @@ class MatMul(Op):
             g = np.expand_dims(g, -2)
         ga = gb = None
         if need[0]:
-            ga = unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+            ga = unbroadcast(matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
         if need[1]:
-            gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
+            gb = unbroadcast(matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
         return ga, gb
 
     @staticmethod

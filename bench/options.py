@@ -41,6 +41,11 @@ def add_arguments(parser):
         "--markdown", metavar="PATH", help="also write the tables (Markdown) to this file"
     )
     parser.add_argument(
+        "--readme",
+        metavar="PATH",
+        help="also rewrite the speed table between the markers in this file (README.md)",
+    )
+    parser.add_argument(
         "--no-torch", action="store_true", help="leave PyTorch out even when it is installed"
     )
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")

@@ -111,6 +111,10 @@ def run(args):
         report.write_json(result, args.json)
     if args.markdown:
         Path(args.markdown).write_text(text, encoding="utf-8")
+    if args.readme:
+        from . import readme
+
+        readme.update(args.readme, result)
     failed = any(x.get("status") == "error" for r in rows for x in r["impls"].values())
     return 1 if failed else 0
 

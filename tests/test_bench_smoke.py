@@ -287,3 +287,59 @@ def test_each_implementation_runs_in_a_process_of_its_own_at_the_asked_threads()
             assert threads["env"] == {v: "2" for v in THREAD_VARS}
     finally:
         torch_side.close()
+
+
+def test_readme_speed_table_is_written_between_its_markers(tmp_path):
+    """--readme rewrites only what lies between the two markers, from the
+    run's rows (every thread count of a workload on one line), with the date,
+    machine and back ends; a file without the markers is refused, unchanged."""
+    from bench import readme
+
+    def row(workload, threads, ours, theirs):
+        return {
+            "workload": workload,
+            "params": {},
+            "step": "training step",
+            "threads": threads,
+            "impls": {
+                "glassnet": {"status": "ok", "ms_per_step": ours},
+                "pytorch": {"status": "ok", "ms_per_step": theirs},
+            },
+            "ratios": {"glassnet/pytorch": ours / theirs},
+        }
+
+    result = {
+        "meta": {
+            "started": "2026-12-07T02:00:00",
+            "threads": [1, 2],
+            "environment": {
+                "cpu": "Some CPU",
+                "cpu_count": 2,
+                "glassnet": "0.1.0",
+                "glassnet_revision": "abc1234",
+                "torch": "2.13.0",
+                "numpy": "2.4.6",
+                "glassnet_blas": "mkl (…)",
+                "glassnet_onednn": "onednn (…)",
+            },
+        },
+        "results": [row("mlp", 1, 3.0, 4.0), row("mlp", 2, 2.0, 2.5), row("cnn", 1, 1.0, 2.0)],
+    }
+    path = tmp_path / "README.md"
+    path.write_text(f"# Title\n\nbefore\n{readme.START}\nold table\n{readme.END}\nafter\n")
+    readme.update(path, result)
+    text = path.read_text()
+    assert text.startswith(f"# Title\n\nbefore\n{readme.START}\n") and text.endswith(
+        f"{readme.END}\nafter\n"
+    )
+    assert "old table" not in text
+    assert "2026-12-07 on Some CPU (2 cores)" in text and "mkl (…)" in text
+    assert "| mlp | 3.00 / 2.00 ms | 4.00 / 2.50 ms | 0.75× / 0.80× |" in text
+    assert "| cnn |" not in text  # not measured at every thread count
+    readme.update(path, result)  # again: the same text (the markers stay)
+    assert path.read_text() == text
+    bare = tmp_path / "other.md"
+    bare.write_text("no markers\n")
+    with pytest.raises(ValueError, match="other.md: no speed table"):
+        readme.update(bare, result)
+    assert bare.read_text() == "no markers\n"

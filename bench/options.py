@@ -24,8 +24,9 @@ def add_arguments(parser):
         nargs="+",
         default=[1, 2],
         metavar="N",
-        help="thread counts to run every workload at (default: 1 2); sets "
-        "torch.set_num_threads and, via threadpoolctl, NumPy's BLAS",
+        help="thread counts to run every workload at (default: 1 2): each "
+        "implementation's process starts with OMP_NUM_THREADS, MKL_NUM_THREADS and "
+        "OPENBLAS_NUM_THREADS set to it (and torch.set_num_threads)",
     )
     parser.add_argument(
         "--only", nargs="+", metavar="WORKLOAD", help="run only these workloads (see --list)"

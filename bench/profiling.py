@@ -5,6 +5,7 @@ matters, the absolute times under the profiler are not the step's."""
 
 import cProfile
 import io
+import os
 import pstats
 import time
 
@@ -32,8 +33,9 @@ def profile(workload, cfg, sides, top=25, seconds=3.0):
     prof.disable()
     out = io.StringIO()
     out.write(
-        f"glassnet, {workload.name} ({workload.title}): {per_step * 1e3:.3f} ms/step "
-        f"unprofiled, {profiled * 1e3:.3f} ms/step under cProfile, {steps} steps\n"
+        f"glassnet, {workload.name} ({workload.title}), "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}: "
+        f"{per_step * 1e3:.3f} ms/step unprofiled, {profiled * 1e3:.3f} ms/step under cProfile, {steps} steps\n"
     )
     for key in ("tottime", "cumulative"):
         out.write(f"\n--- top {top} by {key} ---\n")

@@ -3,6 +3,8 @@
 
 import argparse
 import datetime
+import os
+import subprocess
 import sys
 import time
 import traceback
@@ -17,6 +19,7 @@ from . import environment, report  # noqa: E402
 from .config import Config  # noqa: E402
 from .frameworks import Sides  # noqa: E402
 from .options import HELP, add_arguments  # noqa: E402
+from .worker import THREAD_VARS  # noqa: E402
 from .workloads import ALL, chain, digits, select  # noqa: E402
 
 
@@ -55,6 +58,15 @@ def run_suite(workloads, thread_counts, cfg, sides, log=print):
     return rows
 
 
+def _profile_in_a_process(args, n):
+    """Run this --profile again in a new process whose thread variables are ``n``."""
+    cmd = [sys.executable, "-m", "bench", "--profile", args.profile, "--top", str(args.top)]
+    cmd += ["--threads", n] + (["--quick"] if args.quick else [])
+    cmd += ["--no-torch"] if args.no_torch else []
+    env = dict(os.environ, **{var: n for var in THREAD_VARS})
+    return subprocess.run(cmd, env=env, cwd=Path(__file__).resolve().parent.parent).returncode
+
+
 def run(args):
     """Run with parsed arguments (see bench/options.py); exit status."""
     if args.list:
@@ -69,10 +81,14 @@ def run(args):
     cfg = Config.make(quick=args.quick, reps=args.reps, use_torch=not args.no_torch)
     sides = Sides(cfg.use_torch)
     if args.profile:
+        n = str(args.threads[0])
+        if any(os.environ.get(var) != n for var in THREAD_VARS):
+            return _profile_in_a_process(args, n)  # (threads fixed before anything loads)
         from .profiling import profile
 
-        with environment.threads(args.threads[0], sides.torch_module):
-            print(profile(select([args.profile])[0], cfg, sides, args.top))
+        if sides.torch is not None:
+            sides.torch_module.set_num_threads(args.threads[0])
+        print(profile(select([args.profile])[0], cfg, sides, args.top))
         return 0
 
     def log(msg):

@@ -343,3 +343,8 @@ def test_readme_speed_table_is_written_between_its_markers(tmp_path):
     with pytest.raises(ValueError, match="other.md: no speed table"):
         readme.update(bare, result)
     assert bare.read_text() == "no markers\n"
+
+
+def test_profile_runs_in_a_process_with_the_threads_asked_for():
+    out = run_bench("--profile", "tiny", "--threads", "2", "--top", "3", "--quick", "--no-torch")
+    assert "glassnet, tiny" in out and "OMP_NUM_THREADS=2:" in out and "ms/step unprofiled" in out

@@ -35,7 +35,8 @@ def profile(workload, cfg, sides, top=25, seconds=3.0):
     out.write(
         f"glassnet, {workload.name} ({workload.title}), "
         f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}: "
-        f"{per_step * 1e3:.3f} ms/step unprofiled, {profiled * 1e3:.3f} ms/step under cProfile, {steps} steps\n"
+        f"{per_step * 1e3:.3f} ms/step unprofiled, "
+        f"{profiled * 1e3:.3f} ms/step under cProfile, {steps} steps\n"
     )
     for key in ("tottime", "cumulative"):
         out.write(f"\n--- top {top} by {key} ---\n")

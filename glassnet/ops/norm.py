@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
+from ..backends import onednn
 from ._graph import constant
 
 
@@ -139,7 +140,13 @@ class BatchNorm(Op):
 class LayerNorm(Op):
     """Layer normalization of x (..., *normalized_shape) over its last ``ndim``
     dims, one mean and variance per leading index (a row); γ and β have the
-    normalized shape (an elementwise affine map)."""
+    normalized shape (an elementwise affine map).
+
+    A non-empty float32 x (with float32 γ, β) goes to oneDNN's layer
+    normalization when it is installed (``backends.onednn.layer_norm``: one
+    threaded pass per row; backward from x and the rows' μ, σ²); float64 and
+    ``onednn.disabled()`` run the NumPy passes below (backward from x̂).
+    """
 
     formula = "y = γ ⊙ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), μ and σ² of each row"
     rule = (
@@ -152,6 +159,9 @@ class LayerNorm(Op):
     def forward(ctx, x, weight=None, bias=None, *, ndim, eps=1e-5):
         shape = x.shape[x.ndim - ndim :]
         size = math.prod(shape)
+        ctx.shape, ctx.normalized_shape, ctx.eps = x.shape, shape, eps
+        if _onednn_takes(x, weight, bias):
+            return _onednn_forward(ctx, x, weight, bias)
         x2 = x.reshape(x.size // size, size)
         xhat = x2 - x2.mean(axis=1, keepdims=True)
         var = np.einsum("mk,mk->m", xhat, xhat)[:, None] * (1.0 / size)
@@ -161,12 +171,12 @@ class LayerNorm(Op):
         if bias is not None:
             out += bias.reshape(size)
         ctx.save_for_backward(xhat, inv_std, weight)
-        ctx.shape, ctx.normalized_shape, ctx.eps = x.shape, shape, eps
         return out.reshape(x.shape)
 
     @staticmethod
     def composite(ctx, x, weight=None, bias=None):
-        """The normalization with recorded ops (for create_graph)."""
+        """The normalization with recorded ops (for create_graph; it needs
+        nothing that forward saved, so either forward's path will do)."""
         dims = tuple(range(x.ndim - len(ctx.normalized_shape), x.ndim))
         centered = x - x.mean(dim=dims, keepdim=True)
         var = (centered * centered).mean(dim=dims, keepdim=True)
@@ -176,6 +186,8 @@ class LayerNorm(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if hasattr(ctx, "ln_kernel"):
+            return _onednn_backward(ctx, grad)
         xhat, inv_std, weight = ctx.saved_tensors
         need = ctx.needs_input_grad + (False, False)  # weight, bias may be left out
         size = xhat.shape[1]
@@ -197,3 +209,60 @@ class LayerNorm(Op):
             gx2 -= xhat * mean_ghx
             gx2 *= inv_std
         return gx, gw, gb
+
+
+def _onednn_takes(x, weight, bias):
+    """Can oneDNN normalize x: non-empty float32, γ and β float32 (or None)?"""
+    return (
+        x.dtype == np.float32
+        and x.size > 0
+        and all(p is None or p.dtype == np.float32 for p in (weight, bias))
+        and onednn.available()
+    )
+
+
+def _onednn_forward(ctx, x, weight, bias):
+    """LayerNorm's forward by oneDNN; saves x, μ, σ², γ and β for backward (the
+    arrays themselves, not views: an in-place change to them is detected)."""
+    size = math.prod(ctx.normalized_shape)
+    rows = x.size // size
+    kernel = onednn.layer_norm_kernel(rows, size, ctx.eps, weight is not None, bias is not None)
+    x = np.ascontiguousarray(x)  # (x itself when it is C-contiguous)
+    out = alloc.empty(x.shape, np.float32)
+    mean, variance = kernel.forward(
+        x.reshape(rows, size), out.reshape(rows, size), *_vectors(size, weight, bias)
+    )
+    if ctx.needs_input_grad:
+        ctx.save_for_backward(x, mean, variance, weight, bias)
+        ctx.ln_kernel = kernel
+    return out
+
+
+def _vectors(size, *params):
+    """γ and β as C-contiguous (size,) vectors (or None) for oneDNN."""
+    return [None if p is None else np.ascontiguousarray(p).reshape(size) for p in params]
+
+
+def _onednn_backward(ctx, grad):
+    """LayerNorm's backward by oneDNN: the gradients asked for (oneDNN makes
+    all three in one pass; those not asked for go to scratch arrays)."""
+    x, mean, variance, weight, bias = ctx.saved_tensors
+    need = ctx.needs_input_grad + (False, False)  # weight, bias may be left out
+    rows, size = ctx.ln_kernel.shape
+    scale, shift = _vectors(size, weight, bias)
+    g = np.ascontiguousarray(grad.reshape(rows, size), np.float32)
+    gx = alloc.empty(ctx.shape, np.float32)  # its own memory, written through a 2-D view
+    gw = alloc.empty(ctx.normalized_shape, np.float32) if need[1] else None
+    gb = alloc.empty(ctx.normalized_shape, np.float32) if need[2] else None
+    ctx.ln_kernel.backward(
+        x.reshape(rows, size),
+        mean,
+        variance,
+        g,
+        gx.reshape(rows, size),
+        scale=scale,
+        shift=shift,
+        d_scale=None if gw is None else gw.reshape(size),
+        d_shift=None if gb is None else gb.reshape(size),
+    )
+    return (gx if need[0] else None), gw, gb

@@ -18,7 +18,10 @@ float32 2-D convolutions (``glassnet.ops.conv``, groups 1): PyTorch's
 is about 3× glassnet's im2col and per-image products for the second layer
 (8 → 16 channels) and as fast for the first. And for float32 max pooling
 without a NaN (``glassnet.ops.pool``; ``pool``): about half the time of
-glassnet's walk over the taps on one core, threaded.
+glassnet's walk over the taps on one core, threaded. And for float32 layer
+normalization (``glassnet.ops.norm.LayerNorm``; ``layer_norm``): one
+threaded pass per row where glassnet's own makes several NumPy passes on
+one core.
 
 ``GLASSNET_ONEDNN=0``, ``glassnet.backends.onednn.enabled = False`` or
 ``with glassnet.onednn.disabled():`` turn it off; float64 always runs
@@ -27,6 +30,7 @@ glassnet's own steps and im2col.
 The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
 (``lstm_kernel``), ``gru`` (``gru_kernel``: linear-before-reset GRU, PyTorch's),
 ``conv`` (``conv_kernel``), ``pool`` (``pool_kernel``),
+``layer_norm`` (``layer_norm_kernel``),
 ``sgemm`` (its float32 GEMM, for ``backends.blas``). Kernels are cached per shape
 (the ``KEEP`` latest of each kind); ``clear_caches()`` lets them go.
 """
@@ -35,10 +39,11 @@ import contextlib
 import os
 
 from .. import wheel_libs
-from . import capi, conv, gru, lstm, pool
+from . import capi, conv, gru, layer_norm, lstm, pool
 from .capi import KEEP, OneDNNError
 from .conv import conv_kernel
 from .gru import gru_kernel
+from .layer_norm import layer_norm_kernel
 from .lstm import lstm_kernel
 from .pool import pool_kernel
 
@@ -53,6 +58,7 @@ __all__ = [
     "disabled",
     "enabled",
     "gru_kernel",
+    "layer_norm_kernel",
     "load",
     "lstm_kernel",
     "pool_kernel",
@@ -64,7 +70,13 @@ _ENV_OFF = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", 
 enabled = not _ENV_OFF  # False: glassnet's own LSTM and convolution (``disabled()`` for a while)
 status = "not loaded yet"  # in words: whether oneDNN runs LSTM layers and convolutions, and why not
 
-_CACHES = {"lstm": lstm.KERNELS, "gru": gru.KERNELS, "conv": conv.KERNELS, "pool": pool.KERNELS}
+_CACHES = {
+    "lstm": lstm.KERNELS,
+    "gru": gru.KERNELS,
+    "conv": conv.KERNELS,
+    "pool": pool.KERNELS,
+    "layer_norm": layer_norm.KERNELS,
+}
 
 
 def load():
@@ -117,7 +129,8 @@ def clear_caches():
 
 
 def cached(kind):
-    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv' or 'pool'): key -> kernel,
+    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv', 'pool' or 'layer_norm'):
+    key -> kernel,
     the least recently used first (a copy: changing it changes no cache)."""
     if kind not in _CACHES:
         raise ValueError(f"onednn.cached: unknown kind {kind!r}; expected one of {sorted(_CACHES)}")

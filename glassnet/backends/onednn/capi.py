@@ -43,6 +43,12 @@ _ARG = {
     "weights": 33,
     "dst": 17,
     "scratchpad": 80,
+    "mean": 49,
+    "variance": 50,
+    "scale": 51,
+    "shift": 52,  # (a normalization's statistics, γ and β)
+    "diff_scale": 255,
+    "diff_shift": 256,  # (their gradients are not DNNL_ARG_x + 128)
 }
 Dims = ctypes.c_int64 * 12  # dnnl_dims_t
 _P = ctypes.c_void_p
@@ -164,6 +170,8 @@ class _Memory:
 
 def _arg(name):
     """oneDNN's number for an execution argument: 'src', 'diff_src', …"""
+    if name in _ARG:
+        return _ARG[name]
     base = name.removeprefix("diff_")
     return _ARG[base] + (_DIFF if base != name else 0)
 

@@ -9,10 +9,11 @@ after a fork) and glassnet's own steps its layers.
 """
 
 import os
+from collections.abc import Callable
 
 loaded = False  # has this process loaded a library that runs on GNU OpenMP?
 forked = False  # is this a child forked after that (no GNU OpenMP here)?
-_on_fork = []  # what each back end does in such a child
+_on_fork: list[Callable[[], None]] = []  # what each back end does in such a child
 
 
 def started(on_fork):

@@ -28,7 +28,7 @@ import os
 
 import numpy as np
 
-from . import cpu, wheel_libs
+from . import cpu, openmp, wheel_libs
 from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, same_view
 
 MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
@@ -62,6 +62,9 @@ def load():
         return status
     _loaded = True
     choice = os.environ.get(ENV_VAR, "").lower()
+    if openmp.forked:
+        _forked()
+        return status
     if choice == "numpy":
         status = f"numpy ({ENV_VAR}=numpy)"
         return status
@@ -94,6 +97,7 @@ def load():
     if not mkl_everywhere:
         float32 = _onednn_products() or "mkl (oneDNN not installed)"
     float64 = "mkl" if mkl_everywhere else "numpy (OpenBLAS: faster than MKL on this CPU)"
+    openmp.started(_forked)
     status = (
         f"mkl ({os.path.basename(path)}, {pool}); float32 products: {float32}; float64: {float64}"
     )
@@ -162,6 +166,15 @@ def _bind_gemm(lib, dtype, name, scalar):
         group.restype = None
         group.argtypes = [n] + [p] * 13 + [n, p]  # (the group count by value)
         gemm_groups[dtype] = group
+
+
+def _forked():
+    """In a child forked after the libraries were loaded: NumPy for everything
+    (see ``openmp``: GNU OpenMP cannot run after ``os.fork``)."""
+    global status
+    for table in (_gemm, _gemm_batch, gemm_groups, _vector, _product):
+        table.clear()
+    status = "numpy (a forked process: GNU OpenMP cannot run after os.fork)"
 
 
 def mkl_threads():

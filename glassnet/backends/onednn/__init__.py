@@ -38,7 +38,7 @@ The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
 import contextlib
 import os
 
-from .. import wheel_libs
+from .. import openmp, wheel_libs
 from . import capi, conv, gru, layer_norm, lstm, pool
 from .capi import KEEP, OneDNNError
 from .conv import conv_kernel
@@ -84,6 +84,9 @@ def load():
     global status
     if status != "not loaded yet":
         return status
+    if openmp.forked:
+        _forked()
+        return status
     if _ENV_OFF:
         status = f"off ({ENV_VAR}=0)"
         return status
@@ -99,7 +102,15 @@ def load():
         status = f"off (could not load oneDNN from {path}: {error})"
         return status
     status = f"onednn ({name})"
+    openmp.started(_forked)
     return status
+
+
+def _forked():
+    """In a child forked after oneDNN (or MKL on GNU OpenMP) was loaded:
+    glassnet's own steps (see ``backends.openmp``)."""
+    global status
+    status = "off (a forked process: GNU OpenMP cannot run after os.fork)"
 
 
 def available():

@@ -3,7 +3,7 @@ used by glassnet.ops.norm.LayerNorm) against glassnet's own NumPy passes
 (``onednn.disabled()``) and against PyTorch: the output and every gradient,
 normalized over one and two trailing dims, with and without γ and β, several
 ε, only some gradients asked for; which path runs (float64, empty input and
-``onednn.disabled()`` keep glassnet's); NaN and ±inf rows; an in-place change
+``onednn.disabled()`` keep glassnet's; oneDNN off by backward); NaN and ±inf rows; an in-place change
 after forward; second derivatives (create_graph); the cache."""
 
 import contextlib
@@ -112,6 +112,22 @@ def test_the_module_runs_onednn_for_float32_only():
     with gn.no_grad():
         y = layer(x)  # not recorded: oneDNN's forward, nothing saved
     assert_close(y.numpy(), layer(x).detach().numpy(), 0.0, "output without grad")
+
+
+def test_a_backward_with_onednn_off_since_forward_runs_numpys_passes():
+    """oneDNN's forward, then oneDNN turned off (a forked child, ``disabled()``):
+    backward takes NumPy's passes on x̂ from the saved x, μ and σ²."""
+    x0, w0, b0, up = _arrays((3, 4, 10), 1, seed=6)
+    results = []
+    for off_at_backward in (True, False):
+        x, w, b = (gn.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        y = nn.functional.layer_norm(x, (10,), w, b)
+        assert hasattr(y.grad_fn, "ln_kernel")
+        with onednn.disabled() if off_at_backward else contextlib.nullcontext():
+            y.backward(gn.tensor(up))
+        results.append([p.grad.numpy() for p in (x, w, b)])
+    for name, a, b in zip(("x", "weight", "bias"), *results):
+        assert_close(a, b, RTOL, f"gradient of {name}")
 
 
 def test_nan_and_inf_rows_propagate_as_in_the_numpy_path():

@@ -187,8 +187,15 @@ class LayerNorm(Op):
     @staticmethod
     def backward(ctx, grad):
         if hasattr(ctx, "ln_kernel"):
-            return _onednn_backward(ctx, grad)
-        xhat, inv_std, weight = ctx.saved_tensors
+            if onednn.available():
+                return _onednn_backward(ctx, grad)
+            # oneDNN off since forward (a child forked after it ran, or disabled()): NumPy's
+            # passes, on x̂ and 1/√(σ² + ε) from the saved x, μ and σ²
+            x, mean, variance, weight, _ = ctx.saved_tensors
+            inv_std = 1.0 / np.sqrt(variance[:, None] + ctx.eps)
+            xhat = (x.reshape(len(mean), -1) - mean[:, None]) * inv_std
+        else:
+            xhat, inv_std, weight = ctx.saved_tensors
         need = ctx.needs_input_grad + (False, False)  # weight, bias may be left out
         size = xhat.shape[1]
         g = grad.reshape(xhat.shape)

@@ -3,8 +3,9 @@ used by glassnet.ops.norm.LayerNorm) against glassnet's own NumPy passes
 (``onednn.disabled()``) and against PyTorch: the output and every gradient,
 normalized over one and two trailing dims, with and without γ and β, several
 ε, only some gradients asked for; which path runs (float64, empty input and
-``onednn.disabled()`` keep glassnet's; oneDNN off by backward); NaN and ±inf rows; an in-place change
-after forward; second derivatives (create_graph); the cache."""
+``onednn.disabled()`` keep glassnet's; oneDNN off by backward time); NaN and
+±inf rows; an in-place change after forward; second derivatives
+(create_graph); the cache."""
 
 import contextlib
 

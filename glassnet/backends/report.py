@@ -14,7 +14,7 @@ from . import allocator, blas, cpu, fused, onednn
 # optional packages: (distribution, what uses it, the extra that installs it)
 OPTIONAL = (
     ("mkl", "matrix products and optimizer updates", "mkl"),
-    ("onednn-cpu-gomp", "LSTM/GRU layers, convolutions, pooling, layer norm, float32 GEMM", "onednn"),
+    ("onednn-cpu-gomp", "RNN layers, convolutions, pooling, layer norm, float32 GEMM", "onednn"),
     ("matplotlib", "the explain figures", "viz"),
     ("scikit-learn", "glassnet.sklearn and the built-in data sets", "sklearn"),
     ("tqdm", "fit's progress bar", "progress"),

@@ -2,6 +2,7 @@
 tests (wsproto over a socket, as the server's own WebSocket layer)."""
 
 import json
+import time
 import socket
 
 from wsproto import ConnectionType, WSConnection
@@ -89,16 +90,24 @@ class LiveStream:
         m = self._messages.pop(0)
         return m["event"], m["data"]
 
-    def until(self, wanted, most=10000):
-        """Messages (pings left out) until ``wanted(list so far)`` is true."""
-        got = []
+    def until(self, wanted, most=10000, seconds=90):
+        """Messages (pings left out) until ``wanted(list so far)`` is true; an
+        AssertionError naming what came instead after ``most`` messages or
+        ``seconds`` (a stream that only pings would otherwise wait for ever)."""
+        got, deadline = [], time.monotonic() + seconds
         for _ in range(most):
             name, data = self.next()
             if name != "ping":
                 got.append((name, data))
                 if wanted(got):
                     return got
-        raise AssertionError(f"{most} messages without what was wanted: {[n for n, _ in got]}")
+            if time.monotonic() > deadline:
+                break
+        last = [(n, d) for n, d in got if n != "frame"][-3:]
+        raise AssertionError(
+            f"no wanted message in {len(got)} messages / {seconds} s: "
+            f"{[n for n, _ in got][-20:]}; the last others: {last}"
+        )
 
     def close(self):
         try:

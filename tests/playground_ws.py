@@ -2,8 +2,8 @@
 tests (wsproto over a socket, as the server's own WebSocket layer)."""
 
 import json
-import time
 import socket
+import time
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import (

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 
 import numpy as np
@@ -29,9 +30,17 @@ def server():
 
 
 def events(server, sid, wanted):
-    """Read the session's live stream until ``wanted(events)`` is true."""
+    """Read the session's live stream until ``wanted(events)`` is true, close
+    it, and wait until the server has seen it go. (A stream's end stops the
+    session's play, "the page has gone": seen after a following "play"
+    command, it stopped that play, and the next stream only pinged.)"""
     with LiveStream(server.server_address, sid) as stream:
-        return stream.until(wanted)
+        got = stream.until(wanted)
+    session, deadline = server.store.get(sid), time.monotonic() + 30
+    while session.stream_owner is not None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert session.stream_owner is None, "the server did not see the stream close in 30 s"
+    return got
 
 
 def upload(server, sid, text, name="mine.csv", problem="classification"):

@@ -15,7 +15,7 @@ optimizer's update over all of them. With ``pip install glassnet[mkl]``
     VectorOps.over(w, g)     # threaded one-pass ?axpby, v?Mul, v?Sqrt, v?LinearFrac:
                              # SGD's and Adam's updates of big weights
 
-Small work (fewer than ``MIN_FLOPS`` multiply-adds, ``VECTOR_MIN`` elements)
+Small work (fewer than ``DOT_MIN_FLOPS`` multiply-adds, ``VECTOR_MIN`` elements)
 stays with NumPy, whose calls cost less. ``GLASSNET_BLAS=numpy`` turns MKL
 off; ``status`` says which library is in use. Results differ from NumPy's
 only by float rounding (another summation order inside the GEMM, a fused
@@ -31,7 +31,11 @@ import numpy as np
 from . import cpu, openmp, wheel_libs
 from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, same_view
 
-MIN_FLOPS = 1 << 15  # m·n·k below this: np.dot (its call overhead is smaller)
+MIN_FLOPS = 1 << 15  # m·n·k below this: a StackedProduct's steps go to NumPy
+# m·n·k below this: dot goes to np.dot. A ctypes call into MKL or oneDNN costs 6-9 µs
+# here, np.dot of a (32, 64)·(64, 64) 3.3 µs; they cross near 2^20, and below 2^18
+# NumPy's OpenBLAS stays on one thread (no second pool woken).
+DOT_MIN_FLOPS = 1 << 18
 VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
 ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off; "mkl": MKL for every dtype on any CPU
 THREADING_LAYERS = {"INTEL": 0, "SEQUENTIAL": 1, "PGI": 2, "GNU": 3, "TBB": 4}  # MKL_THREADING_*
@@ -216,7 +220,7 @@ def dot(a, b, out=None, accumulate=False):
     to what ``out`` holds, GEMM's β = 1) and ``out`` is returned."""
     if not _loaded:
         load()
-    if a.ndim != 2 or b.ndim != 2 or a.size * b.shape[1] < MIN_FLOPS:  # m·k·n
+    if a.ndim != 2 or b.ndim != 2 or a.size * b.shape[1] < DOT_MIN_FLOPS:  # m·k·n
         return np.dot(a, b) if out is None else _numpy_dot(a, b, out, accumulate)
     product = _product.get(a.dtype)
     m, k = a.shape

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import alloc
 from ..autograd import Op
-from ..backends.blas import MIN_FLOPS, dot
+from ..backends.blas import DOT_MIN_FLOPS, dot
 from ..backends.stacks import matmul
 from ..errors import ShapeError, describe
 from ._graph import sum_to
@@ -158,7 +158,7 @@ class Linear(Op):
             gw = dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            if grad.size < MIN_FLOPS:  # (the product below would go to NumPy anyway)
+            if grad.size < DOT_MIN_FLOPS:  # (the product below would go to NumPy anyway)
                 gb = np.add.reduce(grad, axis=0)
             else:  # Σ_rows g as the product (1, N)·(N, out): on the BLAS threads, 2-3× a reduce
                 gb = dot(alloc.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)

@@ -32,9 +32,8 @@ from . import cpu, openmp, wheel_libs
 from .cblas import NO_TRANS, ROW_MAJOR, PreparedGemm, address, fits, layout, same_view
 
 MIN_FLOPS = 1 << 15  # m·n·k below this: a StackedProduct's steps go to NumPy
-# m·n·k below this: dot goes to np.dot. A ctypes call into MKL or oneDNN costs 6-9 µs
-# here, np.dot of a (32, 64)·(64, 64) 3.3 µs; they cross near 2^20, and below 2^18
-# NumPy's OpenBLAS stays on one thread (no second pool woken).
+# m·n·k below this: np.dot (a ctypes call into MKL or oneDNN costs 6-9 µs here, np.dot of a
+# (32, 64)·(64, 64) 3.3 µs; and below 2^18 NumPy's OpenBLAS stays on one thread)
 DOT_MIN_FLOPS = 1 << 18
 VECTOR_MIN = 4096  # fewer elements: NumPy (the call costs more than the pass)
 ENV_VAR = "GLASSNET_BLAS"  # "numpy" turns MKL off; "mkl": MKL for every dtype on any CPU

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..backends import blas
+from ..backends import blas, onednn
 from .optimizer import Optimizer, bias_corrections, decayed_grad
 
 if TYPE_CHECKING:
     from .optimizer import Params
+
+FUSED_MIN = 1 << 13  # weights of fewer values: NumPy's passes cost less than oneDNN's calls
 
 
 class Adam(Optimizer):
@@ -72,13 +74,17 @@ class Adam(Optimizer):
             state["exp_avg"] = np.zeros_like(param)
             state["exp_avg_sq"] = np.zeros_like(param)
         step = state["step"] = state["step"] + 1
-        d, tmp = self._scratch(param, 2)
         if group["decoupled_weight_decay"]:
             if weight_decay != 0:
                 param *= 1.0 - lr * weight_decay
             weight_decay = 0.0
-        g = decayed_grad(grad, param, weight_decay, group["maximize"], d)
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        fused = _fused_kernel(param, grad, m, v, group, weight_decay)
+        if fused is not None:
+            fused.step(param, grad, m, v, lr, beta1, beta2, step)
+            return
+        d, tmp = self._scratch(param, 2)
+        g = decayed_grad(grad, param, weight_decay, group["maximize"], d)
         vmax = None
         if group["amsgrad"]:
             vmax = state.get("max_exp_avg_sq")
@@ -95,6 +101,28 @@ class Adam(Optimizer):
             np.maximum(vmax, v, out=vmax)
             v = vmax
         _descend(mkl, param, m, v, tmp, eps, step_size)
+
+
+def _fused_kernel(param, grad, m, v, group, weight_decay):
+    """oneDNN's three-pass update (``backends.onednn.adam``) when it can do
+    this one: float32 C-contiguous arrays of at least ``FUSED_MIN`` values,
+    no decay added to the gradient, no AMSGrad, oneDNN available; else None."""
+    if (
+        weight_decay != 0
+        or group["amsgrad"]
+        or param.size < FUSED_MIN
+        or param.dtype != np.float32
+        or not param.flags.c_contiguous
+        or not param.flags.writeable
+    ):
+        return None
+    for a in (grad, m, v):
+        if a.dtype != np.float32 or a.shape != param.shape or not a.flags.c_contiguous:
+            return None
+    if np.may_share_memory(grad, param) or not onednn.available():
+        return None
+    beta1, beta2 = group["betas"]
+    return onednn.adam_kernel(param.size, beta1, beta2, group["eps"], group["maximize"])
 
 
 def _update_moments(mkl, g, m, v, tmp, beta1, beta2):

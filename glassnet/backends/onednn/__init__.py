@@ -21,7 +21,8 @@ without a NaN (``glassnet.ops.pool``; ``pool``): about half the time of
 glassnet's walk over the taps on one core, threaded. And for float32 layer
 normalization (``glassnet.ops.norm.LayerNorm``; ``layer_norm``): one
 threaded pass per row where glassnet's own makes several NumPy passes on
-one core.
+one core. And Adam's update of a float32 weight (``glassnet.optim.Adam``;
+``adam``): three fused threaded passes where NumPy makes eleven.
 
 ``GLASSNET_ONEDNN=0``, ``glassnet.backends.onednn.enabled = False`` or
 ``with glassnet.onednn.disabled():`` turn it off; float64 always runs
@@ -30,7 +31,7 @@ glassnet's own steps and im2col.
 The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
 (``lstm_kernel``), ``gru`` (``gru_kernel``: linear-before-reset GRU, PyTorch's),
 ``conv`` (``conv_kernel``), ``pool`` (``pool_kernel``),
-``layer_norm`` (``layer_norm_kernel``),
+``layer_norm`` (``layer_norm_kernel``), ``adam`` (``adam_kernel``),
 ``sgemm`` (its float32 GEMM, for ``backends.blas``). Kernels are cached per shape
 (the ``KEEP`` latest of each kind); ``clear_caches()`` lets them go.
 """
@@ -39,7 +40,8 @@ import contextlib
 import os
 
 from .. import openmp, wheel_libs
-from . import capi, conv, gru, layer_norm, lstm, pool
+from . import adam, capi, conv, gru, layer_norm, lstm, pool
+from .adam import adam_kernel
 from .capi import KEEP, OneDNNError
 from .conv import conv_kernel
 from .gru import gru_kernel
@@ -51,6 +53,7 @@ __all__ = [
     "ENV_VAR",
     "KEEP",
     "OneDNNError",
+    "adam_kernel",
     "available",
     "cached",
     "clear_caches",
@@ -76,6 +79,7 @@ _CACHES = {
     "conv": conv.KERNELS,
     "pool": pool.KERNELS,
     "layer_norm": layer_norm.KERNELS,
+    "adam": adam.KERNELS,
 }
 
 
@@ -140,7 +144,8 @@ def clear_caches():
 
 
 def cached(kind):
-    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv', 'pool' or 'layer_norm'):
+    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv', 'pool', 'layer_norm'
+    or 'adam'):
     key -> kernel,
     the least recently used first (a copy: changing it changes no cache)."""
     if kind not in _CACHES:

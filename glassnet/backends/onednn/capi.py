@@ -20,12 +20,17 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..cblas import address
+
 F32, FORMAT_ANY = 3, 1  # dnnl_f32, dnnl_format_tag_any
 FORWARD_TRAINING, FORWARD_INFERENCE, BACKWARD = 64, 96, 128  # dnnl_prop_kind_t
 _QUERY_EXEC_ARG_MD = 255
 _STREAM_IN_ORDER = 1
 _SCRATCHPAD_USER = 1
 _DIFF = 128  # DNNL_ARG_DIFF_x = DNNL_ARG_x + 128
+_POST_OP_BASE = 32768  # DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE
+ELTWISE_SQRT, ELTWISE_LINEAR, ELTWISE_POW = 0x25, 0x26, 0x30  # dnnl_alg_kind_t
+BINARY_ADD, BINARY_MUL, BINARY_SUB = 0x1FFF0, 0x1FFF1, 0x1FFF5
 _ARG = {
     "src_layer": 1,
     "src_iter": 2,
@@ -47,6 +52,8 @@ _ARG = {
     "variance": 50,
     "scale": 51,
     "shift": 52,  # (a normalization's statistics, γ and β)
+    "src_0": 1,
+    "src_1": 2,  # (a binary primitive's operands)
     "diff_scale": 255,
     "diff_shift": 256,  # (their gradients are not DNNL_ARG_x + 128)
 }
@@ -151,7 +158,7 @@ class _Memory:
     """A oneDNN memory object over NumPy arrays: ``point(arr)`` makes it use
     ``arr``'s buffer for the next execution."""
 
-    __slots__ = ("handle", "size")
+    __slots__ = ("handle", "size", "address")
 
     def __init__(self, md):
         self.handle = _P()
@@ -160,29 +167,89 @@ class _Memory:
             "dnnl_memory_create",
         )
         self.size = _lib.dnnl_memory_desc_get_size(md)
+        self.address = None  # where it points now
 
     def point(self, arr):
-        check(
-            _lib.dnnl_memory_set_data_handle(self.handle, arr.ctypes.data),
-            "dnnl_memory_set_data_handle",
-        )
+        """(Skipped when it points there already: an optimizer's weights and
+        moments are the same arrays at every step.)"""
+        where = address(arr) if arr.nbytes else arr.ctypes.data
+        if where != self.address:
+            check(
+                _lib.dnnl_memory_set_data_handle(self.handle, where), "dnnl_memory_set_data_handle"
+            )
+            self.address = where
 
 
 def _arg(name):
-    """oneDNN's number for an execution argument: 'src', 'diff_src', …"""
+    """oneDNN's number for an execution argument: 'src', 'diff_src',
+    'post_op_3' (DNNL_ARG_ATTR_MULTIPLE_POST_OP(3) | DNNL_ARG_SRC_1), …"""
     if name in _ARG:
         return _ARG[name]
+    if name.startswith("post_op_"):
+        return _POST_OP_BASE * (int(name.removeprefix("post_op_")) + 1) | _ARG["src_1"]
     base = name.removeprefix("diff_")
     return _ARG[base] + (_DIFF if base != name else 0)
 
 
-def primitive_desc(create, *args):
+def primitive_desc(create, *args, attr=None):
     """A primitive descriptor from oneDNN's ``create`` function (its name):
-    the output pointer, the engine (first) and the attributes (last) are
+    the output pointer, the engine (first) and the attributes (last: the
+    shared ones unless ``attr``, a ``PostOps``' attributes, is given) are
     filled in."""
     pd = _P()
-    check(getattr(_lib, create)(ctypes.byref(pd), _engine, *args, _attr), create)
+    check(getattr(_lib, create)(ctypes.byref(pd), _engine, *args, attr or _attr), create)
     return pd
+
+
+class PostOps:
+    """Attributes with a chain of post-ops (run in order on the primitive's
+    result before it is stored), for ``primitive_desc(..., attr=ops.attr)``;
+    ``close()`` frees them once the descriptor is made (it copies them).
+
+        ops = PostOps()
+        ops.eltwise(ELTWISE_LINEAR, alpha, beta)  # r = alpha·r + beta (or √r, r^beta·alpha…)
+        ops.binary(BINARY_MUL, md)  # r = r · src1 (an execution argument, see post_op_arg)
+        ops.sum(scale)              # r = r + scale·dst (dst's contents before the call)
+    """
+
+    def __init__(self):
+        self.attr, self._ops, self.count = _P(), _P(), 0
+        made = _lib.dnnl_primitive_attr_create(ctypes.byref(self.attr))
+        check(made, "dnnl_primitive_attr_create")
+        check(
+            _lib.dnnl_primitive_attr_set_scratchpad_mode(self.attr, _SCRATCHPAD_USER),
+            "dnnl_primitive_attr_set_scratchpad_mode",
+        )
+        check(_lib.dnnl_post_ops_create(ctypes.byref(self._ops)), "dnnl_post_ops_create")
+
+    def _appended(self, code, what):
+        check(code, what)
+        check(_lib.dnnl_primitive_attr_set_post_ops(self.attr, self._ops), "set_post_ops")
+        self.count += 1
+        return self.count - 1
+
+    def eltwise(self, alg, alpha=0.0, beta=0.0):
+        fn = _lib.dnnl_post_ops_append_eltwise
+        return self._appended(
+            fn(self._ops, alg, ctypes.c_float(alpha), ctypes.c_float(beta)), "append_eltwise"
+        )
+
+    def binary(self, alg, md):
+        """Returns the post-op's index: its operand is ``post_op_arg(index)``."""
+        return self._appended(_lib.dnnl_post_ops_append_binary(self._ops, alg, md), "append_binary")
+
+    def sum(self, scale=1.0):
+        fn = _lib.dnnl_post_ops_append_sum
+        return self._appended(fn(self._ops, ctypes.c_float(scale), 0, 0), "append_sum")
+
+    def close(self):
+        _lib.dnnl_post_ops_destroy(self._ops)
+        _lib.dnnl_primitive_attr_destroy(self.attr)
+
+
+def post_op_arg(index):
+    """The execution-argument name of binary post-op ``index``'s operand."""
+    return f"post_op_{index}"
 
 
 class Primitive:

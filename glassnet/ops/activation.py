@@ -10,6 +10,10 @@ from ._graph import constant
 from ._special import erf
 from .masked import Masked
 
+# 0 in the array's own dtype: a Python 0 makes each comparison or maximum
+# resolve its type first (0.3 µs of a 1 µs call on a small array)
+_ZERO = {np.dtype(np.float32): np.float32(0), np.dtype(np.float64): np.float64(0)}
+
 
 def sigmoid_array(x, e=None):
     """σ(x) = 1/(1+e^(−x)), computed without overflow for large |x| from
@@ -49,14 +53,14 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, 0)
+        out = np.maximum(x, _ZERO.get(x.dtype, 0))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)  # (np.where is several times slower here)
+        return grad * (out > _ZERO.get(out.dtype, 0))  # (np.where is several times slower)
 
     @staticmethod
     def backward_graph(ctx, grad):

@@ -3,13 +3,12 @@ fused linear layer y = x·Wᵀ + b."""
 
 import numpy as np
 
-from .. import alloc
 from ..autograd import Op
-from ..backends.blas import DOT_MIN_FLOPS, dot
+from ..backends.blas import dot
 from ..backends.stacks import matmul
 from ..errors import ShapeError, describe
 from ._graph import sum_to
-from ._util import unbroadcast
+from ._util import column_sums, unbroadcast
 
 
 def _matmul_error(a, b):
@@ -158,10 +157,7 @@ class Linear(Op):
             gw = dot(grad.T, x) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            if grad.size < DOT_MIN_FLOPS:  # (the product below would go to NumPy anyway)
-                gb = np.add.reduce(grad, axis=0)
-            else:  # Σ_rows g as the product (1, N)·(N, out): on the BLAS threads, 2-3× a reduce
-                gb = dot(alloc.ones((1, grad.shape[0]), grad.dtype), grad).reshape(-1)
+            gb = column_sums(grad)  # Σ_rows g, as the product (1, N)·(N, out)
             if gb.shape != ctx.sb:  # a 0-d bias gets the total
                 gb = np.asarray(gb.sum(), dtype=gb.dtype)
         return gx, gw, gb

@@ -95,7 +95,7 @@ class CrossEntropyLoss(_WeightedLoss):
         return F.cross_entropy(
             input,
             target,
-            self.weight,
+            self._buffers["weight"],  # (not self.weight: Module.__getattr__ is slow)
             ignore_index=self.ignore_index,
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
@@ -113,7 +113,11 @@ class NLLLoss(_WeightedLoss):
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.nll_loss(
-            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+            input,
+            target,
+            self._buffers["weight"],
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
         )
 
 
@@ -121,7 +125,9 @@ class BCELoss(_WeightedLoss):
     """Binary cross-entropy of probabilities in [0, 1] (after a Sigmoid)."""
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+        return F.binary_cross_entropy(
+            input, target, self._buffers["weight"], reduction=self.reduction
+        )
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -142,6 +148,11 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", _buffer(pos_weight))
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        buffers = self._buffers  # (not self.weight: Module.__getattr__ is slow on the hot path)
         return F.binary_cross_entropy_with_logits(
-            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+            input,
+            target,
+            buffers["weight"],
+            reduction=self.reduction,
+            pos_weight=buffers["pos_weight"],
         )

@@ -19,27 +19,17 @@ r, z, n: ``to_onednn`` and ``from_onednn`` swap the first two gate blocks
 with a small NumPy copy (a gate permutation is not a strided view), and
 ``lbr_bias`` / ``bias_grads`` map the two biases (3H,) to the four parts
 and back. Reorders then turn the weights into the layouts the primitive
-prefers (and its weight gradients back) when those differ.
+prefers (and its weight gradients back) when those differ (``rnn.RNNKernel``,
+shared with the LSTM).
 """
 
 import numpy as np
 
 from . import capi
-from .capi import LOCK, Bound, Descs, Primitive, primitive_desc
+from .rnn import RNNKernel
 
 _GATES = 3
-_LEFT2RIGHT, _RIGHT2LEFT = 1, 2  # dnnl_rnn_direction_t
 _ONEDNN_ORDER = (1, 0, 2)  # oneDNN's u, r, o are PyTorch's gate blocks z (1), r (0), n (2)
-_FORWARD_ARGS = (
-    "src_layer",
-    "src_iter",
-    "weights_layer",
-    "weights_iter",
-    "bias",
-    "dst_layer",
-    "dst_iter",
-)
-_BACKWARD_ARGS = _FORWARD_ARGS + ("workspace",) + tuple("diff_" + name for name in _FORWARD_ARGS)
 
 
 def to_onednn(w):
@@ -72,87 +62,28 @@ def bias_grads(d_bias):
     return np.concatenate([d_r, d_u, d_o]), np.concatenate([d_r, d_u, d_u2])
 
 
-def _weights_md(desc, n_in, hidden):
-    """A (3H, n_in) C-ordered weight as oneDNN sees it: dims (layers,
-    directions, n_in, G, H) = (1, 1, n, 3, H) laid out l, d, g, o, i (``ldgoi``)."""
-    size = _GATES * hidden * n_in
-    return desc((1, 1, n_in, _GATES, hidden), (size, size, 1, hidden * n_in, n_in))
+class GRUKernel(RNNKernel):
+    """oneDNN's linear-before-reset GRU primitives for one shape and direction
+    (``rnn.RNNKernel``); the weights in oneDNN's gate order (``to_onednn``)."""
 
-
-class GRUKernel:
-    """oneDNN's linear-before-reset GRU primitives for one shape and
-    direction: forward (training or inference) and, for training, backward;
-    weights in oneDNN's gate order (``to_onednn``) go in, and their
-    gradients come out, through reorders when the primitive prefers another layout."""
-
-    def __init__(self, steps, batch, n_in, hidden, reverse, training):
-        self.training = training
-        direction = _RIGHT2LEFT if reverse else _LEFT2RIGHT
-        with Descs() as desc:
-            src, state = desc((steps, batch, n_in)), desc((1, 1, batch, hidden))
-            dst, bias = desc((steps, batch, hidden)), desc((1, 1, _GATES + 1, hidden))
-            w_in, w_h = (1, 1, n_in, _GATES, hidden), (1, 1, hidden, _GATES, hidden)
-            ours_in, ours_h = _weights_md(desc, n_in, hidden), _weights_md(desc, hidden, hidden)
-            layer = (src, state, desc(w_in, "any"), desc(w_h, "any"), bias, dst, state)
-            pd = primitive_desc(
-                "dnnl_lbr_gru_forward_primitive_desc_create",
-                capi.FORWARD_TRAINING if training else capi.FORWARD_INFERENCE,
-                direction,
-                *layer,
-                0,
-            )
-            self.fwd = Primitive(pd, _FORWARD_ARGS + (("workspace",) if training else ()))
-            self.fwd_weights = (
-                Bound(self.fwd, "weights_layer", ours_in, True),
-                Bound(self.fwd, "weights_iter", ours_h, True),
-            )
-            self.workspace_bytes = self.fwd.size("workspace") if training else 0
-            if not training:
-                return
-            diffs = (src, state, desc(w_in, "any"), desc(w_h, "any"), bias, dst, state)
-            bpd = primitive_desc(
-                "dnnl_lbr_gru_backward_primitive_desc_create",
-                capi.BACKWARD,
-                direction,
-                src,
-                state,
-                desc(w_in, "any"),
-                desc(w_h, "any"),
-                bias,
-                dst,
-                state,
-                *diffs,
-                0,
-                pd,
-            )
-            self.bwd = Primitive(bpd, _BACKWARD_ARGS)
-            self.bwd_weights = (
-                Bound(self.bwd, "weights_layer", ours_in, True),
-                Bound(self.bwd, "weights_iter", ours_h, True),
-            )
-            self.bwd_grads = (
-                Bound(self.bwd, "diff_weights_layer", ours_in, False),
-                Bound(self.bwd, "diff_weights_iter", ours_h, False),
-            )
+    create, gates, bias_rows = "lbr_gru", _GATES, _GATES + 1
 
     def forward(self, x, h0, w_ih, w_hh, bias, out, h_t, workspace=None):
         """out (T, B, H) and h_t (B, H) from x (T, B, n), h0 (B, H), the
         weights (3H, n), (3H, H) in oneDNN's gate order and the bias (4, H);
         training kernels also fill ``workspace`` (``workspace_bytes`` bytes)."""
-        with LOCK:
-            w_in, w_h = self.fwd_weights
-            args = dict(
-                src_layer=x,
-                src_iter=h0,
-                weights_layer=w_in.given(w_ih),
-                weights_iter=w_h.given(w_hh),
-                bias=bias,
-                dst_layer=out,
-                dst_iter=h_t,
-            )
-            if self.training:
-                args["workspace"] = workspace
-            self.fwd(**args)
+        arrays = dict(
+            src_layer=x,
+            src_iter=h0,
+            weights_layer=w_ih,
+            weights_iter=w_hh,
+            bias=bias,
+            dst_layer=out,
+            dst_iter=h_t,
+        )
+        if self.training:
+            arrays["workspace"] = workspace
+        self.run_forward(**arrays)
 
     def backward(
         self,
@@ -175,31 +106,23 @@ class GRUKernel:
         """The gradients of x, h0, the weights (oneDNN's gate order) and the
         bias (4, H) from those of out and h_t, with what ``forward`` wrote
         into ``workspace``."""
-        with LOCK:
-            w_in, w_h = self.bwd_weights
-            g_in, g_h = self.bwd_grads
-            handed_in, handed_h = g_in.given(d_w_ih), g_h.given(d_w_hh)
-            for buffer in (handed_in, handed_h, d_bias):
-                buffer.fill(0)  # oneDNN adds the weights' gradients into these
-            self.bwd(
-                src_layer=x,
-                src_iter=h0,
-                weights_layer=w_in.given(w_ih),
-                weights_iter=w_h.given(w_hh),
-                bias=bias,
-                dst_layer=out,
-                dst_iter=h_t,
-                workspace=workspace,
-                diff_src_layer=d_x,
-                diff_src_iter=d_h0,
-                diff_weights_layer=handed_in,
-                diff_weights_iter=handed_h,
-                diff_bias=d_bias,
-                diff_dst_layer=d_out,
-                diff_dst_iter=d_ht,
-            )
-            g_in.taken(handed_in, d_w_ih)
-            g_h.taken(handed_h, d_w_hh)
+        self.run_backward(
+            src_layer=x,
+            src_iter=h0,
+            weights_layer=w_ih,
+            weights_iter=w_hh,
+            bias=bias,
+            dst_layer=out,
+            dst_iter=h_t,
+            workspace=workspace,
+            diff_src_layer=d_x,
+            diff_src_iter=d_h0,
+            diff_weights_layer=d_w_ih,
+            diff_weights_iter=d_w_hh,
+            diff_bias=d_bias,
+            diff_dst_layer=d_out,
+            diff_dst_iter=d_ht,
+        )
 
 
 KERNELS = capi.KernelCache(GRUKernel)  # (T, B, n_in, H, reverse, training) -> GRUKernel

@@ -1,0 +1,114 @@
+"""What the LSTM and GRU kernels share (``lstm.py``, ``gru.py``): one layer
+direction of oneDNN's RNN primitive, forward (training or inference) and,
+for training, backward, with the weights handed in PyTorch's row layout
+(G·H, n), oneDNN's ``ldgoi``, through reorders to the layout the primitive
+prefers (and their gradients back) when those differ.
+
+A subclass names its cell: ``create`` (oneDNN's descriptor functions are
+``dnnl_<create>_forward_primitive_desc_create`` and ``..._backward_...``),
+``gates`` G, ``bias_rows`` (G, or G + 1 for linear-before-reset GRU) and
+``cell_state`` (an LSTM's c besides h). Arguments go in by oneDNN's names:
+
+    kernel.run_forward(src_layer=x, src_iter=h0, weights_layer=w_ih, …, workspace=ws)
+    kernel.run_backward(…, diff_weights_layer=d_w_ih, diff_bias=d_b, …)
+"""
+
+from . import capi
+from .capi import LOCK, Bound, Descs, Primitive, primitive_desc
+
+_LEFT2RIGHT, _RIGHT2LEFT = 1, 2  # dnnl_rnn_direction_t
+
+
+def _pytorch_weights(desc, n_in, gates, hidden):
+    """PyTorch's weight (G·H, n_in) as oneDNN sees it: dims (layers,
+    directions, n_in, G, H) = (1, 1, n, G, H) laid out l, d, g, o, i (``ldgoi``)."""
+    size = gates * hidden * n_in
+    return desc((1, 1, n_in, gates, hidden), (size, size, 1, hidden * n_in, n_in))
+
+
+class RNNKernel:
+    """oneDNN's primitives of one cell kind for one shape and direction."""
+
+    create = ""  # "lstm" or "lbr_gru"
+    gates = bias_rows = 0
+    cell_state = False
+
+    def __init__(self, steps, batch, n_in, hidden, reverse, training):
+        self.training = training
+        state_names = ("iter", "iter_c") if self.cell_state else ("iter",)
+        self.forward_args = (
+            ("src_layer",)
+            + tuple("src_" + s for s in state_names)
+            + ("weights_layer", "weights_iter", "bias", "dst_layer")
+            + tuple("dst_" + s for s in state_names)
+        )
+        direction = _RIGHT2LEFT if reverse else _LEFT2RIGHT
+        with Descs() as desc:
+            src, state = desc((steps, batch, n_in)), desc((1, 1, batch, hidden))
+            dst, bias = desc((steps, batch, hidden)), desc((1, 1, self.bias_rows, hidden))
+            w_in, w_h = (1, 1, n_in, self.gates, hidden), (1, 1, hidden, self.gates, hidden)
+            ours_in = _pytorch_weights(desc, n_in, self.gates, hidden)
+            ours_h = _pytorch_weights(desc, hidden, self.gates, hidden)
+
+            def layer():  # the descriptors of one set of arguments, in oneDNN's order
+                states = (state, state) if self.cell_state else (state,)
+                weights = (desc(w_in, "any"), desc(w_h, "any"))
+                extra = (None, None) if self.cell_state else ()  # (no peephole, no projection)
+                return (src, *states, *weights, *extra, bias, dst, *states)
+
+            pd = primitive_desc(
+                f"dnnl_{self.create}_forward_primitive_desc_create",
+                capi.FORWARD_TRAINING if training else capi.FORWARD_INFERENCE,
+                direction,
+                *layer(),
+                0,
+            )
+            self.fwd = Primitive(pd, self.forward_args + (("workspace",) if training else ()))
+            self.fwd_weights = self._bound(self.fwd, "", ours_in, ours_h, True)
+            self.workspace_bytes = self.fwd.size("workspace") if training else 0
+            if not training:
+                return
+            bpd = primitive_desc(
+                f"dnnl_{self.create}_backward_primitive_desc_create",
+                capi.BACKWARD,
+                direction,
+                *layer(),
+                *layer(),
+                0,
+                pd,
+            )
+            diffs = tuple("diff_" + name for name in self.forward_args)
+            self.bwd = Primitive(bpd, self.forward_args + ("workspace",) + diffs)
+            self.bwd_weights = self._bound(self.bwd, "", ours_in, ours_h, True)
+            self.bwd_grads = self._bound(self.bwd, "diff_", ours_in, ours_h, False)
+
+    @staticmethod
+    def _bound(prim, prefix, ours_in, ours_h, into):
+        return {
+            prefix + "weights_layer": Bound(prim, prefix + "weights_layer", ours_in, into),
+            prefix + "weights_iter": Bound(prim, prefix + "weights_iter", ours_h, into),
+        }
+
+    def run_forward(self, **arrays):
+        """The forward primitive on these arrays (oneDNN's argument names;
+        ``workspace`` of ``workspace_bytes`` bytes for a training kernel)."""
+        with LOCK:
+            for name, bound in self.fwd_weights.items():
+                arrays[name] = bound.given(arrays[name])
+            self.fwd(**arrays)
+
+    def run_backward(self, **arrays):
+        """The backward primitive: the diff_ arrays of the inputs are written
+        (the weights' through their reorders), from the forward's arrays, its
+        workspace and the diff_ arrays of the outputs."""
+        with LOCK:
+            for name, bound in self.bwd_weights.items():
+                arrays[name] = bound.given(arrays[name])
+            wanted = {name: arrays[name] for name in self.bwd_grads}
+            for name, bound in self.bwd_grads.items():
+                arrays[name] = bound.given(wanted[name])
+                arrays[name].fill(0)  # oneDNN adds the weights' gradients into these
+            arrays["diff_bias"].fill(0)
+            self.bwd(**arrays)
+            for name, bound in self.bwd_grads.items():
+                bound.taken(arrays[name], wanted[name])

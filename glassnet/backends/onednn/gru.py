@@ -64,65 +64,11 @@ def bias_grads(d_bias):
 
 class GRUKernel(RNNKernel):
     """oneDNN's linear-before-reset GRU primitives for one shape and direction
-    (``rnn.RNNKernel``); the weights in oneDNN's gate order (``to_onednn``)."""
+    (``rnn.RNNKernel``): x (T, B, n), h0 (B, H), the weights (3H, n), (3H, H)
+    in oneDNN's gate order (``to_onednn``) and the bias (4, H) (``lbr_bias``)
+    give out (T, B, H) and h_T (B, H)."""
 
     create, gates, bias_rows = "lbr_gru", _GATES, _GATES + 1
-
-    def forward(self, x, h0, w_ih, w_hh, bias, out, h_t, workspace=None):
-        """out (T, B, H) and h_t (B, H) from x (T, B, n), h0 (B, H), the
-        weights (3H, n), (3H, H) in oneDNN's gate order and the bias (4, H);
-        training kernels also fill ``workspace`` (``workspace_bytes`` bytes)."""
-        arrays = dict(
-            src_layer=x,
-            src_iter=h0,
-            weights_layer=w_ih,
-            weights_iter=w_hh,
-            bias=bias,
-            dst_layer=out,
-            dst_iter=h_t,
-        )
-        if self.training:
-            arrays["workspace"] = workspace
-        self.run_forward(**arrays)
-
-    def backward(
-        self,
-        x,
-        h0,
-        w_ih,
-        w_hh,
-        bias,
-        out,
-        h_t,
-        workspace,
-        d_out,
-        d_ht,
-        d_x,
-        d_h0,
-        d_w_ih,
-        d_w_hh,
-        d_bias,
-    ):
-        """The gradients of x, h0, the weights (oneDNN's gate order) and the
-        bias (4, H) from those of out and h_t, with what ``forward`` wrote
-        into ``workspace``."""
-        self.run_backward(
-            src_layer=x,
-            src_iter=h0,
-            weights_layer=w_ih,
-            weights_iter=w_hh,
-            bias=bias,
-            dst_layer=out,
-            dst_iter=h_t,
-            workspace=workspace,
-            diff_src_layer=d_x,
-            diff_src_iter=d_h0,
-            diff_weights_layer=d_w_ih,
-            diff_weights_iter=d_w_hh,
-            diff_bias=d_bias,
-            diff_dst_layer=d_out,
-            diff_dst_iter=d_ht,
-        )
 
 
 KERNELS = capi.KernelCache(GRUKernel)  # (T, B, n_in, H, reverse, training) -> GRUKernel

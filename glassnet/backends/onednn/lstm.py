@@ -16,74 +16,12 @@ from .rnn import RNNKernel
 
 
 class LSTMKernel(RNNKernel):
-    """oneDNN's LSTM primitives for one shape and direction (``rnn.RNNKernel``)."""
+    """oneDNN's LSTM primitives for one shape and direction (``rnn.RNNKernel``):
+    x (T, B, n), h0, c0 (B, H), the weights (4H, n), (4H, H) in PyTorch's
+    gate order i, f, g, o and the summed bias b (4H,) give out (T, B, H),
+    h_T and c_T (B, H)."""
 
     create, gates, bias_rows, cell_state = "lstm", 4, 4, True
-
-    def forward(self, x, h0, c0, w_ih, w_hh, b, out, h_t, c_t, workspace=None):
-        """out (T, B, H), h_t and c_t (B, H) from x (T, B, n), h0, c0 (B, H),
-        the weights (G·H, n), (G·H, H) and the summed bias b (G·H,); training
-        kernels also fill ``workspace`` (``workspace_bytes`` bytes) for backward."""
-        arrays = dict(
-            src_layer=x,
-            src_iter=h0,
-            src_iter_c=c0,
-            weights_layer=w_ih,
-            weights_iter=w_hh,
-            bias=b,
-            dst_layer=out,
-            dst_iter=h_t,
-            dst_iter_c=c_t,
-        )
-        if self.training:
-            arrays["workspace"] = workspace
-        self.run_forward(**arrays)
-
-    def backward(
-        self,
-        x,
-        h0,
-        c0,
-        w_ih,
-        w_hh,
-        b,
-        out,
-        h_t,
-        c_t,
-        workspace,
-        d_out,
-        d_ht,
-        d_ct,
-        d_x,
-        d_h0,
-        d_c0,
-        d_w_ih,
-        d_w_hh,
-        d_b,
-    ):
-        """The gradients of x, h0, c0, the weights and the bias from those of
-        out, h_t and c_t, with what ``forward`` wrote into ``workspace``."""
-        self.run_backward(
-            src_layer=x,
-            src_iter=h0,
-            src_iter_c=c0,
-            weights_layer=w_ih,
-            weights_iter=w_hh,
-            bias=b,
-            dst_layer=out,
-            dst_iter=h_t,
-            dst_iter_c=c_t,
-            workspace=workspace,
-            diff_src_layer=d_x,
-            diff_src_iter=d_h0,
-            diff_src_iter_c=d_c0,
-            diff_weights_layer=d_w_ih,
-            diff_weights_iter=d_w_hh,
-            diff_bias=d_b,
-            diff_dst_layer=d_out,
-            diff_dst_iter=d_ht,
-            diff_dst_iter_c=d_ct,
-        )
 
 
 KERNELS = capi.KernelCache(LSTMKernel)  # (T, B, n_in, H, reverse, training) -> LSTMKernel

@@ -7,10 +7,13 @@ prefers (and their gradients back) when those differ.
 A subclass names its cell: ``create`` (oneDNN's descriptor functions are
 ``dnnl_<create>_forward_primitive_desc_create`` and ``..._backward_...``),
 ``gates`` G, ``bias_rows`` (G, or G + 1 for linear-before-reset GRU) and
-``cell_state`` (an LSTM's c besides h). Arguments go in by oneDNN's names:
+``cell_state`` (an LSTM's c besides h). The arrays go in the order of
+``forward_args`` (oneDNN's: src_layer, src_iter[, src_iter_c],
+weights_layer, weights_iter, bias, dst_layer, dst_iter[, dst_iter_c]):
 
-    kernel.run_forward(src_layer=x, src_iter=h0, weights_layer=w_ih, …, workspace=ws)
-    kernel.run_backward(…, diff_weights_layer=d_w_ih, diff_bias=d_b, …)
+    kernel.forward(x, h0[, c0], w_ih, w_hh, bias, out, h_T[, c_T], workspace)
+    kernel.backward(<the same>, workspace, d_out, d_hT[, d_cT],
+                    d_x, d_h0[, d_c0], d_w_ih, d_w_hh, d_bias)
 """
 
 from . import capi
@@ -89,26 +92,39 @@ class RNNKernel:
             prefix + "weights_iter": Bound(prim, prefix + "weights_iter", ours_h, into),
         }
 
-    def run_forward(self, **arrays):
-        """The forward primitive on these arrays (oneDNN's argument names;
-        ``workspace`` of ``workspace_bytes`` bytes for a training kernel)."""
+    def forward(self, *arrays):
+        """The forward primitive on the arrays of ``forward_args`` in that order
+        (inputs, weights in PyTorch's layout, bias, outputs written in place),
+        then a training kernel's workspace (``workspace_bytes`` bytes)."""
+        n = len(self.forward_args)
+        named = dict(zip(self.forward_args, arrays[:n], strict=True))
+        if self.training:
+            named["workspace"] = arrays[n]
         with LOCK:
             for name, bound in self.fwd_weights.items():
-                arrays[name] = bound.given(arrays[name])
-            self.fwd(**arrays)
+                named[name] = bound.given(named[name])
+            self.fwd(**named)
 
-    def run_backward(self, **arrays):
-        """The backward primitive: the diff_ arrays of the inputs are written
-        (the weights' through their reorders), from the forward's arrays, its
-        workspace and the diff_ arrays of the outputs."""
+    def backward(self, *arrays):
+        """The backward primitive: the forward's arrays and workspace as given
+        to ``forward``, then the gradients of its outputs (dst_…), then the
+        arrays that receive those of its inputs (src_…, the weights in
+        PyTorch's layout, the bias), in ``forward_args`` order."""
+        n = len(self.forward_args)
+        outputs = [name for name in self.forward_args if name.startswith("dst_")]
+        inputs = [name for name in self.forward_args if not name.startswith("dst_")]
+        named = dict(zip(self.forward_args, arrays[:n], strict=True))
+        named["workspace"] = arrays[n]
+        diffs = ["diff_" + name for name in outputs + inputs]
+        named.update(zip(diffs, arrays[n + 1 :], strict=True))
         with LOCK:
             for name, bound in self.bwd_weights.items():
-                arrays[name] = bound.given(arrays[name])
-            wanted = {name: arrays[name] for name in self.bwd_grads}
+                named[name] = bound.given(named[name])
+            wanted = {name: named[name] for name in self.bwd_grads}
             for name, bound in self.bwd_grads.items():
-                arrays[name] = bound.given(wanted[name])
-                arrays[name].fill(0)  # oneDNN adds the weights' gradients into these
-            arrays["diff_bias"].fill(0)
-            self.bwd(**arrays)
+                named[name] = bound.given(wanted[name])
+                named[name].fill(0)  # oneDNN adds the weights' gradients into these
+            named["diff_bias"].fill(0)
+            self.bwd(**named)
             for name, bound in self.bwd_grads.items():
-                bound.taken(arrays[name], wanted[name])
+                bound.taken(named[name], wanted[name])

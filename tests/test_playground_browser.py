@@ -257,6 +257,31 @@ def test_a_csv_upload_is_used_and_a_bad_one_explained(open_page, server, tmp_pat
     assert session_of(server, page).upload_name == "rings.csv"
 
 
+def test_a_late_reply_does_not_hide_a_newer_error(open_page, server, tmp_path):
+    """A step's reply that arrives after a refused upload (the page's fetch of
+    /api/command held back 1.5 s) leaves the upload's error on the page."""
+    page = open_page()
+    page.evaluate(
+        """() => {
+        const fetch0 = window.fetch;
+        window.fetch = async (url, opts) => {
+          const reply = await fetch0(url, opts);
+          if (String(url).startsWith("/api/command")) await new Promise((r) => setTimeout(r, 1500));
+          return reply;
+        };
+      }"""
+    )
+    page.click("#step")  # its reply now comes 1.5 s late
+    bad = tmp_path / "bad.csv"
+    bad.write_text("u,v,kind\n1,2,a\n3,oops,b\n")
+    page.set_input_files("#upload", str(bad))
+    page.wait_for_selector("#error:not([hidden])")
+    wait_epoch(page, 1)
+    page.wait_for_timeout(2000)  # the step's reply has come by now
+    assert page.is_visible("#error")
+    assert "bad.csv: line 3" in page.text_content("#error-text")
+
+
 def test_export_downloads_weights_and_a_script_that_continues_training(open_page, server, tmp_path):
     page = open_page("#dataset=gauss&layers=3&optimizer=adam&learningRate=0.01")
     page.click("#step")

@@ -19,12 +19,20 @@ const $ = (id) => document.getElementById(id);
 const state = { conn: null, options: null, config: null, data: null, frame: null, view: {}, playing: false };
 let controls, network, output, backward, playback, divergence, editor;
 
+let errorsShown = 0; // how many errors the page has shown so far
+
 function showError(message) {
+  errorsShown += 1;
   $("error-text").textContent = message;
   $("error").hidden = false;
 }
 
 function hideError() { $("error").hidden = true; }
+
+// A request that succeeds clears an error shown before it was sent, never one
+// that came while it was on its way (a step's late reply must not hide the
+// refusal of an upload made meanwhile).
+function hideErrorsBefore(seen) { if (errorsShown === seen) hideError(); }
 
 function showNotice(message) {
   $("notice").textContent = message || "";
@@ -32,9 +40,10 @@ function showNotice(message) {
 }
 
 async function command(type, args = {}) {
+  const seen = errorsShown;
   try {
     const reply = await state.conn.command(type, args);
-    hideError();
+    hideErrorsBefore(seen);
     return reply;
   } catch (e) {
     showError(e.message);
@@ -128,9 +137,10 @@ function wire() {
     const file = ev.target.files[0];
     if (!file) return;
     if (backward.active) backward.close();
+    const seen = errorsShown;
     try {
       await state.conn.upload(file, $("problem").value);
-      hideError();
+      hideErrorsBefore(seen);
       showNotice(null);
     } catch (e) {
       showError(e.message);

@@ -1,10 +1,12 @@
 """Activation functions and their derivatives (the article's sigmoid, tanh,
 ReLU, Leaky ReLU, ELU, plus GELU and softplus)."""
 
+import functools
 import math
 
 import numpy as np
 
+from .. import alloc
 from ..autograd import Op
 from ._graph import constant
 from ._special import erf
@@ -13,6 +15,33 @@ from .masked import Masked
 # 0 in the array's own dtype: a Python 0 makes each comparison or maximum
 # resolve its type first (0.3 µs of a 1 µs call on a small array)
 _ZERO = {np.dtype(np.float32): np.float32(0), np.dtype(np.float64): np.float64(0)}
+_BLOCK = 1 << 17  # values per np.maximum call in relu_array
+
+
+def relu_array(x):
+    """max(x, 0), a NaN kept (NumPy's maximum). Against a scalar 0 NumPy's
+    maximum runs a loop that is not vectorized (131 µs for 346k float32
+    values here, 4.0 µs for 8k); against an array of zeros a vectorized one
+    (47 µs, 1.9 µs): so x is taken in blocks against one block of zeros."""
+    zero, n = _ZERO.get(x.dtype), x.size
+    if zero is None or not x.flags.c_contiguous:
+        return np.maximum(x, 0 if zero is None else zero)
+    zeros = _zeros_block(x.dtype)
+    if n <= _BLOCK:
+        return np.maximum(x, zeros[:n].reshape(x.shape))
+    out = np.empty_like(x)
+    flat, into = x.reshape(-1), out.reshape(-1)
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        np.maximum(flat[start:stop], zeros[: stop - start], out=into[start:stop])
+    return out
+
+
+@functools.cache
+def _zeros_block(dtype):
+    zeros = alloc.zeros(_BLOCK, dtype)
+    zeros.flags.writeable = False
+    return zeros
 
 
 def sigmoid_array(x, e=None):
@@ -53,7 +82,7 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, _ZERO.get(x.dtype, 0))
+        out = relu_array(x)
         ctx.save_for_backward(out)
         return out
 

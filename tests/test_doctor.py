@@ -12,7 +12,13 @@ from glassnet.cli.main import main
 def test_doctor_names_each_back_end(capsys):
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
-    for what in ("NumPy", "matrix products", "RNNs, conv, pool, norm", "recurrent layers", "CPU"):
+    for what in (
+        "NumPy",
+        "matrix products",
+        "RNNs, conv, pool, norm, Adam",
+        "recurrent layers",
+        "CPU",
+    ):
         assert any(line.startswith(what) for line in out.splitlines()), (what, out)
     from glassnet.backends import blas, onednn
 

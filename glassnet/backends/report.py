@@ -14,7 +14,11 @@ from . import allocator, blas, cpu, fused, onednn
 # optional packages: (distribution, what uses it, the extra that installs it)
 OPTIONAL = (
     ("mkl", "matrix products and optimizer updates", "mkl"),
-    ("onednn-cpu-gomp", "RNN layers, convolutions, pooling, layer norm, float32 GEMM", "onednn"),
+    (
+        "onednn-cpu-gomp",
+        "RNN layers, convolutions, pooling, layer norm, Adam, float32 GEMM",
+        "onednn",
+    ),
     ("matplotlib", "the explain figures", "viz"),
     ("scikit-learn", "glassnet.sklearn and the built-in data sets", "sklearn"),
     ("tqdm", "fit's progress bar", "progress"),
@@ -59,7 +63,7 @@ def lines():
         ),
         ("NumPy", f"{np.__version__}, built with {numpy_blas()}"),
         ("matrix products", blas.load()),
-        ("RNNs, conv, pool, norm", onednn.load()),
+        ("RNNs, conv, pool, norm, Adam", onednn.load()),
         (
             "recurrent layers",
             "fused steps" if fused.enabled else "plain recorded ops (backends.fused.disabled())",

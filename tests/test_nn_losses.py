@@ -431,6 +431,26 @@ def test_bce_with_logits_is_stable_for_huge_logits(torch):
     np.testing.assert_allclose(out.numpy(), [1e4, 1e4, 0.0, 0.0, np.log(2)], rtol=1e-6)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_gradient_at_infinite_logits(torch, reduction):
+    """σ(z) comes from e^(z − softplus(z)) only when every logit is finite (the
+    loss says so); ±∞ logits take the other way and match PyTorch's gradient."""
+    z = np.array([np.inf, -np.inf, 3.0, -2.0, np.inf, -np.inf])
+    y = np.array([1.0, 0.0, 0.5, 1.0, 0.0, 1.0])
+    for dtype in DTYPES:
+        gz, tz = gn.tensor(z.astype(dtype), requires_grad=True), _t(torch, z.astype(dtype), True)
+        out = F.binary_cross_entropy_with_logits(
+            gz, gn.tensor(y.astype(dtype)), reduction=reduction
+        )
+        t_out = torch.nn.functional.binary_cross_entropy_with_logits(
+            tz, _t(torch, y.astype(dtype)), reduction=reduction
+        )
+        np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-6)
+        out.sum().backward()
+        t_out.sum().backward()
+        np.testing.assert_allclose(gz.grad.numpy(), tz.grad.numpy(), rtol=1e-6)
+
+
 def test_binary_cross_entropy_errors():
     x = gn.full((4, 2), 0.5)
     with pytest.raises(

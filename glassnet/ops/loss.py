@@ -89,29 +89,32 @@ class BinaryCrossEntropyWithLogits(Op):
 
     @staticmethod
     def forward(ctx, z, y, weight, pos_weight, reduction):
-        e = np.exp(-np.abs(z))  # e^(−|z|) ∈ (0, 1]: never overflows
-        log_term = np.log1p(e)  # softplus(−z) = ln(1 + e^(−|z|)) + max(−z, 0)
-        if pos_weight is None:  # (1 − y)·z + softplus(−z) = max(z, 0) − y·z + ln(1 + e^(−|z|))
-            loss = np.maximum(z, 0) - y * z + log_term
+        if pos_weight is None:  # PyTorch's (1 − y)·z + softplus(−z), ±∞ included
+            aux = np.logaddexp(np.negative(z), z.dtype.type(0))  # softplus(−z), no overflow
+            loss = (1 - y) * z + aux
         else:
-            softplus_neg = log_term + np.maximum(-z, 0)
+            aux = np.exp(-np.abs(z))  # e^(−|z|) ∈ (0, 1]: never overflows
+            softplus_neg = np.log1p(aux) + np.maximum(-z, 0)
             loss = (1 - y) * z + (1 + (pos_weight - 1) * y) * softplus_neg
         if weight is not None:
             loss = loss * weight
-        ctx.save_for_backward(z, y, e)
+        ctx.save_for_backward(z, y, aux)
         ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
         return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        z, y, e = ctx.saved_tensors
+        z, y, aux = ctx.saved_tensors
         pw = ctx.pos_weight
         g = _scale(grad, z.size, ctx.reduction)
         if ctx.weight is not None:
             g = g * ctx.weight
         gz = gy = None
         if ctx.needs_input_grad[0]:
-            sig = sigmoid_array(z, e)
+            if pw is None:  # σ(z) = e^(−softplus(−z)): one pass, exact at ±∞ too
+                sig = np.exp(np.negative(aux))
+            else:
+                sig = sigmoid_array(z, aux)
             if pw is None:
                 gz = g * (sig - y)
             else:

@@ -431,6 +431,7 @@ def test_bce_with_logits_is_stable_for_huge_logits(torch):
     np.testing.assert_allclose(out.numpy(), [1e4, 1e4, 0.0, 0.0, np.log(2)], rtol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # (0·∞, as PyTorch)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_with_logits_gradient_at_infinite_logits(torch, reduction):
     """σ(z) comes from e^(z − softplus(z)) only when every logit is finite (the

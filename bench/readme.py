@@ -34,9 +34,9 @@ def section(result):
         f"Measured {meta['started'][:10]} on {env['cpu']} ({env['cpu_count']} cores), "
         f"glassnet {env['glassnet']} ({env.get('glassnet_revision') or 'revision unknown'}), "
         f"PyTorch {env['torch'] or 'absent'}, NumPy {env['numpy']}. glassnet's back ends: "
-        f"matrix products {env['glassnet_blas']}; recurrent layers, convolutions and "
-        f"pooling {env['glassnet_onednn']}. Each implementation ran in its own process; "
-        "medians of interleaved blocks.",
+        f"matrix products {env['glassnet_blas']}; recurrent layers, convolutions, pooling, "
+        f"layer norm and Adam {env['glassnet_onednn']}. Each implementation ran in its own "
+        "process; medians of interleaved blocks.",
         "",
         f"| workload | glassnet, {t} threads | PyTorch, {t} threads | glassnet / PyTorch |",
         "|---|---|---|---|",

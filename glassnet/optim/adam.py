@@ -30,6 +30,11 @@ class Adam(Optimizer):
 
     Compared with SGD, each weight gets its own effective step size, so one
     learning rate works across layers of very different gradient scale.
+
+    A float32 weight of ``FUSED_MIN`` values or more (without AMSGrad or the
+    decay added to the gradient) is updated by oneDNN in three fused, threaded
+    passes (``glassnet.backends.onednn.adam``): the same update to float32
+    rounding; the others by NumPy's passes below.
     """
 
     def __init__(

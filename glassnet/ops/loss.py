@@ -112,12 +112,11 @@ class BinaryCrossEntropyWithLogits(Op):
         gz = gy = None
         if ctx.needs_input_grad[0]:
             if pw is None:  # σ(z) = e^(−softplus(−z)): one pass, exact at ±∞ too
-                sig = np.exp(np.negative(aux))
+                gz = np.exp(np.negative(aux))
+                gz -= y  # (in place: σ's array is this op's own)
+                gz *= g
             else:
                 sig = sigmoid_array(z, aux)
-            if pw is None:
-                gz = g * (sig - y)
-            else:
                 gz = g * ((1 + (pw - 1) * y) * sig - pw * y)
         if ctx.needs_input_grad[1]:
             if pw is None:

@@ -65,10 +65,10 @@ class SGD(Optimizer):
     def _step_group(self, group):
         if group["momentum"] == 0 and not group["weight_decay"] and not group["maximize"]:
             # plain gradient descent, w ← w − η·∂L/∂w: the article's update, kept short
-            lr = float(group["lr"])
+            lr, small = float(group["lr"]), blas.VECTOR_MIN
             for p in self._with_grads(group):
                 param, grad = p._data, p.grad._data
-                if param.size <= blas.VECTOR_MIN:  # a small temporary beats the scratch buffer
+                if param.size <= small:  # a small temporary beats the scratch buffer
                     param -= lr * grad
                     continue
                 mkl = blas.VectorOps.over(param, grad)

@@ -1,11 +1,12 @@
 """Helpers shared by the ops: undoing broadcasting, summing rows, reading ``dim`` arguments."""
 
 import functools
+import math
 
 import numpy as np
 
 from .. import alloc
-from ..backends.blas import DOT_MIN_FLOPS, dot
+from ..backends.blas import dot
 from ..errors import ShapeError, describe
 
 
@@ -20,7 +21,7 @@ def unbroadcast(grad, shape):
         return grad
     axes = broadcast_axes(grad.shape, shape)
     if axes == tuple(range(len(axes))) and grad.size and shape and grad.flags.c_contiguous:
-        return column_sums(grad.reshape(-1, grad[(0,) * len(axes)].size)).reshape(shape)
+        return column_sums(grad.reshape(-1, math.prod(shape))).reshape(shape)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
@@ -37,8 +38,7 @@ def column_sums(rows):
         return rows[0].copy()
     if rows.dtype != np.float32 and rows.dtype != np.float64:
         return np.add.reduce(rows, axis=0)
-    ones = _ones_row(m, rows.dtype)
-    return (np.dot(ones, rows) if rows.size < DOT_MIN_FLOPS else dot(ones, rows)).reshape(-1)
+    return dot(_ones_row(m, rows.dtype), rows).reshape(-1)  # (blas.dot: NumPy's when small)
 
 
 @functools.lru_cache(maxsize=64)

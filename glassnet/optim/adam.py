@@ -86,7 +86,7 @@ class Adam(Optimizer):
         m, v = state["exp_avg"], state["exp_avg_sq"]
         fused = _fused_kernel(param, grad, m, v, group, weight_decay)
         if fused is not None:
-            fused.step(param, grad, m, v, lr, beta1, beta2, step)
+            fused.step(param, grad, m, v, lr, step)
             return
         d, tmp = self._scratch(param, 2)
         g = decayed_grad(grad, param, weight_decay, group["maximize"], d)

@@ -13,7 +13,7 @@ would be rebuilt each step). The same update as ``glassnet.optim.Adam``'s
 NumPy path to float32 rounding.
 
     kernel = adam_kernel(n, beta1, beta2, eps, maximize)   # cached by those
-    kernel.step(w, g, m, v, lr, step)      # flat or any-shaped C-contiguous, n values each
+    kernel.step(w, g, m, v, lr, step)   # any-shaped C-contiguous arrays of n values, t = step
 """
 
 import numpy as np
@@ -47,7 +47,7 @@ class AdamKernel:
     """The three primitives of Adam's update for weights of n float32 values."""
 
     def __init__(self, n, beta1, beta2, eps, maximize):
-        self.n = n
+        self.beta1, self.beta2 = beta1, beta2
         self.c1 = np.zeros(1, np.float32)  # −lr/(1 − β₁ᵗ)
         self.c2 = np.zeros(1, np.float32)  # 1/(1 − β₂ᵗ)
 
@@ -75,11 +75,11 @@ class AdamKernel:
         self.moment2, _ = _binary(capi.BINARY_MUL, (n,), n, moment2)
         self.descent, (self._by_m, self._by_c1) = _binary(capi.BINARY_MUL, (1,), n, descent)
 
-    def step(self, w, g, m, v, lr, beta1, beta2, step):
+    def step(self, w, g, m, v, lr, step):
         """One Adam step (``step`` counted from 1) on w, m and v in place."""
         with LOCK:
-            self.c1[0] = -lr / (1.0 - beta1**step)
-            self.c2[0] = 1.0 / (1.0 - beta2**step)
+            self.c1[0] = -lr / (1.0 - self.beta1**step)
+            self.c2[0] = 1.0 / (1.0 - self.beta2**step)
             self.moment1(src_0=m, src_1=g, dst=m)
             self.moment2(src_0=g, src_1=g, dst=v)
             self.descent(src_0=v, src_1=self.c2, dst=w, **{self._by_m: m, self._by_c1: self.c1})

@@ -45,6 +45,10 @@ class RNNKernel:
             + ("weights_layer", "weights_iter", "bias", "dst_layer")
             + tuple("dst_" + s for s in state_names)
         )
+        outputs = tuple(name for name in self.forward_args if name.startswith("dst_"))
+        inputs = tuple(name for name in self.forward_args if name not in outputs)
+        # the gradients backward takes, in its order: the outputs', then the inputs'
+        self.backward_diffs = tuple("diff_" + name for name in outputs + inputs)
         direction = _RIGHT2LEFT if reverse else _LEFT2RIGHT
         with Descs() as desc:
             src, state = desc((steps, batch, n_in)), desc((1, 1, batch, hidden))
@@ -111,12 +115,9 @@ class RNNKernel:
         arrays that receive those of its inputs (src_…, the weights in
         PyTorch's layout, the bias), in ``forward_args`` order."""
         n = len(self.forward_args)
-        outputs = [name for name in self.forward_args if name.startswith("dst_")]
-        inputs = [name for name in self.forward_args if not name.startswith("dst_")]
         named = dict(zip(self.forward_args, arrays[:n], strict=True))
         named["workspace"] = arrays[n]
-        diffs = ["diff_" + name for name in outputs + inputs]
-        named.update(zip(diffs, arrays[n + 1 :], strict=True))
+        named.update(zip(self.backward_diffs, arrays[n + 1 :], strict=True))
         with LOCK:
             for name, bound in self.bwd_weights.items():
                 named[name] = bound.given(named[name])

@@ -5,7 +5,7 @@ and the date, machine and back ends the numbers came from."""
 
 from glassnet.io.atomic import atomic_write
 
-from .report import _label, num
+from .report import _label, _ratio, num
 
 START = "<!-- speed table: written by `python -m bench --readme README.md` -->"
 END = "<!-- end of the speed table -->"
@@ -51,7 +51,24 @@ def section(result):
             + " / ".join("–" if v is None else f"{v:.2f}×" for v in ratios)
             + " |"
         )
-    return "\n".join(lines)
+    floor = _lstm_floor(by_workload, threads)
+    return "\n".join(lines + ([f"\n{floor}"] if floor else []))
+
+
+def _lstm_floor(by_workload, threads):
+    """A sentence on the LSTM rows' oneDNN primitive alone (``bench.onednn_lstm``), if timed."""
+    rows = by_workload.get("lstm", {})
+    extras = [rows.get(n, {}).get("extra", {}) for n in threads]
+    if not extras or any("primitive_ms" not in e for e in extras):
+        return ""
+    t = " / ".join(map(str, threads))
+    ms = " / ".join(num(e["primitive_ms"]) for e in extras)
+    floor = " / ".join(_ratio(e["primitive_over"].get("pytorch")) for e in extras)
+    return (
+        f"The LSTM's oneDNN primitive alone (forward and backward on the same shapes, what "
+        f"both frameworks' steps run) takes {ms} ms at {t} threads: {floor} of PyTorch's "
+        "step, the lowest glassnet/PyTorch ratio a framework calling it can reach."
+    )
 
 
 def update(path, result):

@@ -180,6 +180,45 @@ def gflops_table(rows):
     )
 
 
+def lstm_primitive_table(rows):
+    """The LSTM rows' oneDNN primitive alone (``bench.onednn_lstm``) against each side's step."""
+    rows = [r for r in rows if r["workload"] == "lstm" and r["extra"]]
+    body = []
+    for r in rows:
+        e, im = r["extra"], r["impls"]
+        if "primitive_ms" not in e:
+            body.append([r["threads"], f"n/a ({e.get('primitive_error')})"] + [""] * 5)
+            continue
+        over = e["primitive_over"]
+        body.append(
+            [
+                r["threads"],
+                num(e["primitive_ms"]),
+                num(e["primitive_gflops"]),
+                _cell(im.get("glassnet")),
+                _cell(im.get("pytorch")),
+                "–" if over.get("glassnet") is None else f"{over['glassnet']:.0%}",
+                _ratio(over.get("pytorch")),
+            ]
+        )
+    if not body:
+        return ""
+    header = [
+        "threads",
+        "primitive ms",
+        "its GFLOP/s",
+        "glassnet ms",
+        "PyTorch ms",
+        "primitive / glassnet step",
+        "primitive / PyTorch step",
+    ]
+    return (
+        "oneDNN's LSTM primitive alone, forward and backward on the workload's shapes: "
+        "both frameworks' steps run it, so primitive / PyTorch step is the lowest "
+        "glassnet/PyTorch ratio a framework calling it can reach:\n\n" + _table(header, body)
+    )
+
+
 def chain_table(rows):
     pairs = [
         (a, b)
@@ -319,6 +358,7 @@ def markdown(result):
     ]
     for title, table in (
         ("MLP batch 1024: achieved GFLOP/s", gflops_table(rows)),
+        ("LSTM: oneDNN's RNN primitive alone", lstm_primitive_table(rows)),
         ("Op chain: linear in its length?", chain_table(rows)),
         ("digits to 97% test accuracy, end to end", digits_table(rows)),
         ("Errors", problems(rows)),

@@ -111,6 +111,17 @@ def test_quick_suite_fills_every_row(torch, tmp_path):
         assert chain[1]["extra"]["time_ratio_2N_over_N"][name] > 0
         assert chain[1]["extra"]["memory_ratio_2N_over_N"][name] > 0
 
+    lstm = next(r for r in rows if r["workload"] == "lstm")
+    from glassnet.backends import onednn
+
+    if onednn.available():  # oneDNN's LSTM primitive alone, against both steps
+        assert "### LSTM: oneDNN's RNN primitive alone" in table
+        e = lstm["extra"]
+        assert e["primitive_ms"] > 0 and e["primitive_gflops"] > 0
+        assert all(e["primitive_over"][s] > 0 for s in ("glassnet", "pytorch"))
+    else:  # said why, not an error of the row
+        assert "oneDNN" in lstm["extra"]["primitive_error"]
+
     digits = next(r for r in rows if r["workload"] == "digits")
     for name in ("glassnet", "pytorch"):
         assert digits["extra"][name]["epochs"] >= 1
@@ -338,6 +349,17 @@ def test_readme_speed_table_is_written_between_its_markers(tmp_path):
     assert "| cnn |" not in text  # not measured at every thread count
     readme.update(path, result)  # again: the same text (the markers stay)
     assert path.read_text() == text
+    # the LSTM rows' primitive alone, when timed, adds a sentence below the table
+    lstm = [row("lstm", 1, 9.5, 10.0), row("lstm", 2, 5.5, 6.0)]
+    for r, ms in zip(lstm, (9.0, 5.1)):
+        r["extra"] = {
+            "primitive_ms": ms,
+            "primitive_over": {"pytorch": ms / r["impls"]["pytorch"]["ms_per_step"]},
+        }
+    readme.update(path, {**result, "results": result["results"] + lstm})
+    text = path.read_text()
+    assert "| lstm | 9.50 / 5.50 ms | 10.0 / 6.00 ms | 0.95× / 0.92× |" in text
+    assert "takes 9.00 / 5.10 ms at 1 / 2 threads: 0.90× / 0.85× of PyTorch's step" in text
     bare = tmp_path / "other.md"
     bare.write_text("no markers\n")
     with pytest.raises(ValueError, match="other.md: no speed table"):

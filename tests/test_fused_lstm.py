@@ -321,3 +321,40 @@ def test_an_empty_batch_runs_glassnets_own_steps():
     assert out.shape == (5, 0, 4) and h.shape == (1, 0, 4) and c.shape == (1, 0, 4)
     out.sum().backward()
     assert x.grad.shape == (5, 0, 3)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_kernels_write_the_weight_gradients_over_what_the_arrays_held(cell):
+    """oneDNN's backward adds into its weight gradients unless told to
+    overwrite them; the kernels ask it to, so arrays that held garbage (NaN,
+    a previous step's values) get the same gradients as zeroed ones."""
+    steps, batch, n_in, hidden = 4, 3, 5, 6
+    rng = np.random.default_rng(0)
+
+    def normal(*shape):
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    if cell == "lstm":
+        kernel, gates, states, bias = onednn.lstm_kernel(steps, batch, n_in, hidden), 4, 2, (4,)
+    else:
+        kernel, gates, states, bias = onednn.gru_kernel(steps, batch, n_in, hidden), 3, 1, (4,)
+    x = normal(steps, batch, n_in)
+    initial = [normal(batch, hidden) for _ in range(states)]
+    weights = [normal(gates * hidden, n_in), normal(gates * hidden, hidden), normal(*bias, hidden)]
+    weights[-1] = weights[-1].reshape(-1) if cell == "lstm" else weights[-1]
+    outputs = [np.empty((steps, batch, hidden), np.float32)]
+    outputs += [np.empty((batch, hidden), np.float32) for _ in range(states)]
+    workspace = np.empty(kernel.workspace_bytes, np.uint8)
+    forward = [x, *initial, *weights, *outputs]
+    kernel.forward(*forward, workspace)
+    ups = [normal(*a.shape) for a in outputs]
+
+    def gradients(fill):
+        grads = [np.full_like(a, fill) for a in (x, *initial, *weights)]
+        kernel.backward(*forward, workspace, *ups, *grads)
+        return grads
+
+    zeroed = gradients(0.0)
+    for fill in (np.nan, 1e30):
+        for got, want in zip(gradients(fill), zeroed, strict=True):
+            np.testing.assert_array_equal(got, want)

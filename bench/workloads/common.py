@@ -130,7 +130,8 @@ def measure(workload, impls, cfg, items, reps=None, memory_steps=None):
 
     Returns (results, extra_times): results maps impl name -> a dict with
     status 'ok' (and the numbers), 'n/a' or 'error' (and the reason);
-    extra_times maps each reference step's name -> its timing summary."""
+    extra_times maps each reference step's name -> its timing summary, or
+    {"error": why} when it could not run."""
     results, workers = {}, {}
     try:
         for impl in impls:
@@ -138,14 +139,17 @@ def measure(workload, impls, cfg, items, reps=None, memory_steps=None):
                 results[impl.name] = {"status": "n/a", "reason": impl.reason}
             else:
                 workers[impl.name] = Worker(workload.name, impl.name, cfg, impl.needs_torch)
+        extra_times = {}
         for name, worker in list(workers.items()):
             reply = worker.first_reply()
             if "error" in reply:  # a broken side is reported, the others still run
-                results[name] = {"status": "error", "reason": reply["error"]}
+                if name.startswith(EXTRA):  # (a reference step's reason goes to the workload)
+                    extra_times[name[len(EXTRA) :]] = {"error": reply["error"]}
+                else:
+                    results[name] = {"status": "error", "reason": reply["error"]}
                 worker.close()
                 del workers[name]
         samples = timing.interleaved({n: _Runner(w) for n, w in workers.items()}, cfg, reps)
-        extra_times = {}
         for impl in impls:
             if impl.name not in workers:
                 continue

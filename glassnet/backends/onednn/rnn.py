@@ -20,6 +20,7 @@ from . import capi
 from .capi import LOCK, Bound, Descs, Primitive, primitive_desc
 
 _LEFT2RIGHT, _RIGHT2LEFT = 1, 2  # dnnl_rnn_direction_t
+_DIFF_WEIGHTS_OVERWRITE = 1  # dnnl_rnn_flags_t: backward writes the weights' gradients, not adds
 
 
 def _pytorch_weights(desc, n_in, gates, hidden):
@@ -81,7 +82,7 @@ class RNNKernel:
                 direction,
                 *layer(),
                 *layer(),
-                0,
+                _DIFF_WEIGHTS_OVERWRITE,
                 pd,
             )
             diffs = tuple("diff_" + name for name in self.forward_args)
@@ -124,8 +125,6 @@ class RNNKernel:
             wanted = {name: named[name] for name in self.bwd_grads}
             for name, bound in self.bwd_grads.items():
                 named[name] = bound.given(wanted[name])
-                named[name].fill(0)  # oneDNN adds the weights' gradients into these
-            named["diff_bias"].fill(0)
             self.bwd(**named)
             for name, bound in self.bwd_grads.items():
                 bound.taken(named[name], wanted[name])

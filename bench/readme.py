@@ -36,7 +36,8 @@ def section(result):
         f"PyTorch {env['torch'] or 'absent'}, NumPy {env['numpy']}. glassnet's back ends: "
         f"matrix products {env['glassnet_blas']}; recurrent layers, convolutions, pooling, "
         f"layer norm and Adam {env['glassnet_onednn']}. Each implementation ran in its own "
-        "process; medians of interleaved blocks.",
+        "process; medians of interleaved blocks, and the ratio is the median of the per-round "
+        "ratios (both timed back to back in each round; their spread is in bench/latest.md).",
         "",
         f"| workload | glassnet, {t} threads | PyTorch, {t} threads | glassnet / PyTorch |",
         "|---|---|---|---|",

@@ -51,6 +51,13 @@ def _ratio(v):
     return "–" if v is None else f"{v:.2f}×"
 
 
+def _ratio_spread(ratios, key):
+    """A time ratio with the quartiles of its per-round ratios, "0.90× (0.88–0.93)"."""
+    spread = ratios.get("spread " + key)
+    text = _ratio(ratios.get(key))
+    return text if spread is None else f"{text} ({spread[0]:.2f}–{spread[1]:.2f})"
+
+
 def _table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -81,7 +88,7 @@ def summary_table(rows):
         body.append(
             [_label(r), r["threads"]]
             + [_cell(im.get(s), scale=scale, unit=unit) for s in SIDES]
-            + [_ratio(ra.get(f"glassnet/{s}")) if s in im else "" for s in SIDES[1:]]
+            + [_ratio_spread(ra, f"glassnet/{s}") if s in im else "" for s in SIDES[1:]]
             + [_load(r)]
         )
     return _table(header, body)
@@ -328,8 +335,10 @@ def markdown(result):
         "repetitions after warm-up ("
         + ", ".join(f"{k}: {v}" for k, v in meta["long_reps"].items())
         + "); "
-        "one step = forward, loss, backward, optimizer step, zero_grad. Ratios below 1 mean "
-        "glassnet is faster / smaller.",
+        "one step = forward, loss, backward, optimizer step, zero_grad. A time ratio is the "
+        "median over the repetitions of glassnet's time over the other's in the same round "
+        "(timed back to back, so a slow stretch of the machine slows both), in brackets the "
+        "quartiles of those per-round ratios. Ratios below 1 mean glassnet is faster / smaller.",
         "- Peak memory: tracemalloc (glassnet, NumPy) and PyTorch's profiler allocation "
         "records (PyTorch; tensor storage only), from building the model through a few steps; "
         "the op chain: growth of the resident set's high-water mark for both (it also sees "

@@ -61,16 +61,32 @@ def interleaved(runners, cfg, reps=None):
     return samples
 
 
+def quartiles(values):
+    """(q1, median, q3) of a non-empty list of numbers."""
+    q = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return q[0], statistics.median(values), q[2]
+
+
+def paired(times, others):
+    """One side's times over another's, round by round: the rounds of
+    ``interleaved`` time every side back to back, so a slow stretch of the
+    machine that spans a round slows both and cancels in that round's ratio.
+    Returns (q1, median, q3) of the per-round ratios, or None when the two
+    lists are not one value per round each."""
+    if not times or not others or len(times) != len(others) or not all(others):
+        return None
+    return quartiles([a / b for a, b in zip(times, others)])
+
+
 def summary(seconds, per_step_items):
     """Median/min/quartiles in ms and items (samples, ops) per second."""
     ms = [s * 1e3 for s in seconds]
-    q = statistics.quantiles(ms, n=4) if len(ms) > 1 else [ms[0]] * 3
-    median = statistics.median(ms)
+    q1, median, q3 = quartiles(ms)
     return {
         "ms_per_step": median,
         "ms_min": min(ms),
-        "ms_q1": q[0],
-        "ms_q3": q[2],
+        "ms_q1": q1,
+        "ms_q3": q3,
         "per_s": per_step_items / (median / 1e3) if median > 0 else None,
         "rep_ms": ms,
     }

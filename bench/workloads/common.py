@@ -206,13 +206,21 @@ def _memory_run(impl, steps):
 
 
 def ratios(results):
-    """glassnet's time and peak memory over each other implementation's."""
+    """glassnet's time and peak memory over each other implementation's. The
+    time ratio is the median of the per-round ratios (``timing.paired``; their
+    quartiles under ``spread glassnet/<name>``), or the ratio of the medians
+    when the two were not timed in the same rounds."""
     gn = results.get("glassnet", {})
     out = {}
     for name, other in results.items():
         if name == "glassnet":
             continue
-        out[f"glassnet/{name}"] = ratio(gn.get("ms_per_step"), other.get("ms_per_step"))
+        rounds = timing.paired(gn.get("rep_ms"), other.get("rep_ms"))
+        if rounds is None:
+            out[f"glassnet/{name}"] = ratio(gn.get("ms_per_step"), other.get("ms_per_step"))
+        else:
+            out[f"glassnet/{name}"] = rounds[1]
+            out[f"spread glassnet/{name}"] = [rounds[0], rounds[2]]
         out[f"memory glassnet/{name}"] = ratio(gn.get("peak_bytes"), other.get("peak_bytes"))
     return out
 

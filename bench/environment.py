@@ -94,8 +94,14 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
-def _git_revision():
-    root = Path(__file__).resolve().parent.parent
+# What a run's figures depend on: glassnet, the suite, the dependencies; not the
+# files the suite writes (README.md's table, bench/latest.*), which a run leaves changed.
+MEASURED_PATHS = ("glassnet", "bench", "pyproject.toml", ":(exclude)bench/latest.*")
+
+
+def _git_revision(root=None):
+    """The short commit, "+uncommitted changes" when MEASURED_PATHS differ from it."""
+    root = root or Path(__file__).resolve().parent.parent
     try:
         rev = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -105,7 +111,7 @@ def _git_revision():
             timeout=10,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *MEASURED_PATHS],
             cwd=root,
             text=True,
             capture_output=True,

@@ -26,7 +26,7 @@ from ..autograd import Op
 from ..backends.stacks import matmul
 from ._graph import constant
 from ._util import unbroadcast
-from .softmax import Softmax
+from .softmax import Softmax, onednn_forward, onednn_kernel
 
 
 def attention_weights(q, k, scale, bias=None, keep=None):
@@ -35,7 +35,11 @@ def attention_weights(q, k, scale, bias=None, keep=None):
     s *= scale
     if bias is not None:
         s = s + bias
-    if keep is not None:
+    if keep is None:
+        kernel = onednn_kernel(s, -1)  # (float32: one threaded pass, in place)
+        if kernel is not None:
+            return onednn_forward(kernel, s, s, -1)
+    else:
         np.copyto(s, -np.inf, where=np.logical_not(keep))
     m = np.max(s, axis=-1, keepdims=True)
     blocked = np.isneginf(m)
@@ -111,8 +115,12 @@ class ScaledDotProductAttention(Op):
             ds = matmul(grad, np.swapaxes(v, -1, -2))  # ∂L/∂P, then ∂L/∂S in place
             if drop is not None:
                 ds *= drop
-            ds -= np.sum(ds * p, axis=-1, keepdims=True)
-            ds *= p
+            kernel = onednn_kernel(p, -1)
+            if kernel is not None:  # (softmax's backward reads only P: any mask is in it)
+                kernel.backward(p, ds, ds)
+            else:
+                ds -= np.sum(ds * p, axis=-1, keepdims=True)
+                ds *= p
             if need[0]:
                 gq = unbroadcast(matmul(ds, k), q.shape)
                 gq *= scale

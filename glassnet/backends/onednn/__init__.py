@@ -22,7 +22,10 @@ glassnet's walk over the taps on one core, threaded. And for float32 layer
 normalization (``glassnet.ops.norm.LayerNorm``; ``layer_norm``): one
 threaded pass per row where glassnet's own makes several NumPy passes on
 one core. And Adam's update of a float32 weight (``glassnet.optim.Adam``;
-``adam``): three fused threaded passes where NumPy makes eleven.
+``adam``): three fused threaded passes where NumPy makes eleven. And
+float32 softmax and log-softmax of at least ``ops.softmax.ONEDNN_MIN``
+values, attention's weights included (``softmax``): one threaded pass each
+way where NumPy makes five forward and three backward.
 
 ``GLASSNET_ONEDNN=0``, ``glassnet.backends.onednn.enabled = False`` or
 ``with glassnet.onednn.disabled():`` turn it off; float64 always runs
@@ -32,6 +35,7 @@ The parts: ``capi`` (oneDNN's C API through ctypes), ``lstm``
 (``lstm_kernel``), ``gru`` (``gru_kernel``: linear-before-reset GRU, PyTorch's),
 ``conv`` (``conv_kernel``), ``pool`` (``pool_kernel``),
 ``layer_norm`` (``layer_norm_kernel``), ``adam`` (``adam_kernel``),
+``softmax`` (``softmax_kernel``),
 ``sgemm`` (its float32 GEMM, for ``backends.blas``). Kernels are cached per shape
 (the ``KEEP`` latest of each kind); ``clear_caches()`` lets them go.
 """
@@ -40,7 +44,7 @@ import contextlib
 import os
 
 from .. import openmp, wheel_libs
-from . import adam, capi, conv, gru, layer_norm, lstm, pool
+from . import adam, capi, conv, gru, layer_norm, lstm, pool, softmax
 from .adam import adam_kernel
 from .capi import KEEP, OneDNNError
 from .conv import conv_kernel
@@ -48,6 +52,7 @@ from .gru import gru_kernel
 from .layer_norm import layer_norm_kernel
 from .lstm import lstm_kernel
 from .pool import pool_kernel
+from .softmax import softmax_kernel
 
 __all__ = [
     "ENV_VAR",
@@ -65,6 +70,7 @@ __all__ = [
     "load",
     "lstm_kernel",
     "pool_kernel",
+    "softmax_kernel",
     "status",
 ]
 
@@ -80,6 +86,7 @@ _CACHES = {
     "pool": pool.KERNELS,
     "layer_norm": layer_norm.KERNELS,
     "adam": adam.KERNELS,
+    "softmax": softmax.KERNELS,
 }
 
 
@@ -144,8 +151,8 @@ def clear_caches():
 
 
 def cached(kind):
-    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv', 'pool', 'layer_norm'
-    or 'adam'):
+    """The kernels cached now for ``kind`` ('lstm', 'gru', 'conv', 'pool', 'layer_norm',
+    'adam' or 'softmax'):
     key -> kernel,
     the least recently used first (a copy: changing it changes no cache)."""
     if kind not in _CACHES:

@@ -205,22 +205,29 @@ def _memory_run(impl, steps):
     return run
 
 
+def time_ratio(ours, other):
+    """One timing summary's time over another's (``timing.summary``): the
+    median of the per-round ratios and their [q1, q3] (``timing.paired``), or
+    the ratio of the medians and None when the two were not timed in the same
+    rounds."""
+    rounds = timing.paired(ours.get("rep_ms"), other.get("rep_ms"))
+    if rounds is None:
+        return ratio(ours.get("ms_per_step"), other.get("ms_per_step")), None
+    return rounds[1], [rounds[0], rounds[2]]
+
+
 def ratios(results):
-    """glassnet's time and peak memory over each other implementation's. The
-    time ratio is the median of the per-round ratios (``timing.paired``; their
-    quartiles under ``spread glassnet/<name>``), or the ratio of the medians
-    when the two were not timed in the same rounds."""
+    """glassnet's time (``time_ratio``; the quartiles of the per-round ratios
+    under ``spread glassnet/<name>``) and peak memory over each other
+    implementation's."""
     gn = results.get("glassnet", {})
     out = {}
     for name, other in results.items():
         if name == "glassnet":
             continue
-        rounds = timing.paired(gn.get("rep_ms"), other.get("rep_ms"))
-        if rounds is None:
-            out[f"glassnet/{name}"] = ratio(gn.get("ms_per_step"), other.get("ms_per_step"))
-        else:
-            out[f"glassnet/{name}"] = rounds[1]
-            out[f"spread glassnet/{name}"] = [rounds[0], rounds[2]]
+        out[f"glassnet/{name}"], spread = time_ratio(gn, other)
+        if spread is not None:
+            out[f"spread glassnet/{name}"] = spread
         out[f"memory glassnet/{name}"] = ratio(gn.get("peak_bytes"), other.get("peak_bytes"))
     return out
 

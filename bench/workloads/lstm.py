@@ -6,9 +6,9 @@ Beside the two frameworks it times oneDNN's LSTM primitive alone on the
 same shapes (``bench.onednn_lstm``): both frameworks' steps run it, so its
 time over PyTorch's step is the lowest ratio either can reach."""
 
-from .. import timing
 from ..models import LSTM_LAYERS, lstm_classifier
 from ..onednn_lstm import lstm_flops, primitive_step
+from .common import time_ratio
 from .sequence import CLASSES, SequenceWorkload
 
 HIDDEN = 128
@@ -37,12 +37,7 @@ class LSTM(SequenceWorkload):
             return {"primitive_error": timed.get("error", "not timed")}
         batch, seq = self.shape(cfg)
         flops = lstm_flops(seq, batch, self.features, HIDDEN)
-        over = {}
-        for name, r in results.items():
-            if r.get("status") != "ok" or not r.get("ms_per_step"):
-                continue
-            rounds = timing.paired(timed.get("rep_ms"), r.get("rep_ms"))
-            over[name] = ms / r["ms_per_step"] if rounds is None else rounds[1]
+        over = {n: time_ratio(timed, r)[0] for n, r in results.items() if r.get("status") == "ok"}
         return {
             "primitive_ms": ms,
             "primitive_gflops": flops / (ms / 1e3) / 1e9,

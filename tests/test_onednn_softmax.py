@@ -112,26 +112,31 @@ def test_what_the_kernel_cannot_take_stays_with_numpy(make):
     assert not onednn.cached("softmax")
 
 
-@pytest.mark.parametrize("masked", [False, True])
-def test_attention_weights_and_gradients_match_pytorch(torch, masked):
-    """Without a mask oneDNN computes P in place; with one NumPy does (a row
-    whose keys are all blocked gets 0) and oneDNN's backward still takes P."""
+@pytest.mark.parametrize("mask", [None, "bool", "float"])
+def test_attention_weights_and_gradients_match_pytorch(torch, mask):
+    """Without a mask or with an additive one oneDNN computes P in place; with a
+    boolean one NumPy does, and oneDNN's backward still takes P. A row whose keys
+    are all blocked (False, or −∞ in the additive mask) gets 0, as in PyTorch."""
     rng = np.random.default_rng(3)
     q, k, v = (rng.standard_normal((2, 4, 16, 8)).astype(np.float32) for _ in range(3))
     up = rng.standard_normal((2, 4, 16, 8)).astype(np.float32)
-    keep = rng.random((16, 16)) > 0.3 if masked else None
-    if masked:
+    attn_mask = None
+    if mask is not None:
+        keep = rng.random((16, 16)) > 0.3
         keep[0] = False  # a row with every key blocked
+        attn_mask = keep if mask == "bool" else np.where(keep, 0.0, -np.inf).astype(np.float32)
     onednn.clear_caches()
     ours = [gn.tensor(a, requires_grad=True) for a in (q, k, v)]
     out = gn.nn.functional.scaled_dot_product_attention(
-        *ours, attn_mask=None if keep is None else gn.tensor(keep)
+        *ours, attn_mask=None if attn_mask is None else gn.tensor(attn_mask)
     )
     out.backward(gn.tensor(up))
     assert (2 * 4 * 16, 16, 1, False) in onednn.cached("softmax")
+    if mask is not None:
+        assert not out.detach().numpy()[:, :, 0].any()  # the blocked row: 0, not NaN
     theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
     expected = torch.nn.functional.scaled_dot_product_attention(
-        *theirs, attn_mask=None if keep is None else torch.tensor(keep)
+        *theirs, attn_mask=None if attn_mask is None else torch.tensor(attn_mask)
     )
     expected.backward(torch.tensor(up))
     assert_close(out.detach().numpy(), expected.detach().numpy(), RTOL, "attention")

@@ -26,19 +26,28 @@ from ..autograd import Op
 from ..backends.stacks import matmul
 from ._graph import constant
 from ._util import unbroadcast
-from .softmax import Softmax, onednn_forward, onednn_kernel
+from .softmax import Softmax, any_nan, onednn_kernel
+
+
+def _scores(q, k, scale, bias):
+    """S = scale · Q Kᵀ + B, a fresh array."""
+    s = matmul(q, np.swapaxes(k, -1, -2))
+    s *= scale
+    return s if bias is None else s + bias
 
 
 def attention_weights(q, k, scale, bias=None, keep=None):
     """P = softmax(scale · Q Kᵀ + B, masked by keep) on arrays; all-blocked rows get 0."""
-    s = matmul(q, np.swapaxes(k, -1, -2))  # a fresh array: the rest works in place
-    s *= scale
-    if bias is not None:
-        s = s + bias
+    s = _scores(q, k, scale, bias)  # the rest works in place
     if keep is None:
         kernel = onednn_kernel(s, -1)  # (float32: one threaded pass, in place)
         if kernel is not None:
-            return onednn_forward(kernel, s, s, -1)
+            kernel.forward(s, s)
+            if not any_nan(s):
+                return s
+            # a NaN came out: of a NaN or +∞ score (the row NaN) or of a row that B blocks
+            # with −∞ everywhere (the row 0, as PyTorch): NumPy's passes below tell them apart
+            s = _scores(q, k, scale, bias)
     else:
         np.copyto(s, -np.inf, where=np.logical_not(keep))
     m = np.max(s, axis=-1, keepdims=True)
